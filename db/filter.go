@@ -1,0 +1,73 @@
+package db
+
+import "time"
+
+// TimelineFilter selects timeline items; every field is optional and all
+// given fields must hold. It serves the timeline and, with Include fixed, the
+// event and statement lists.
+type TimelineFilter struct {
+	// Actors keeps events with any of these actors (keys) as participant and
+	// statements with any of them as speaker, deliverer or addressee.
+	Actors []string
+	// Roles, for events, keeps only participation in one of these roles
+	// (by the listed Actors when there are any, by anyone otherwise).
+	Roles []ParticipantRole
+	// Countries (alpha-2) keeps events located in one of them or with a
+	// participant affiliated to one, and statements whose speaker is
+	// affiliated to one.
+	Countries []string
+	// EventTypes restricts events; statements are not affected.
+	EventTypes []EventType
+	// Include restricts the kinds of item; empty means both.
+	Include []ItemKind
+	// From and To bound the item's instant to [From, To).
+	From, To *time.Time
+}
+
+// Position is where an item sits in a sorted list, what cursors encode. Time
+// ordered lists sort by instant (Unix ms), precision rank, key and kind; key
+// ordered lists use Key alone.
+type Position struct {
+	At   int64
+	Rank int
+	Key  string
+	Kind ItemKind
+}
+
+// Page asks for one page of a list, Relay style: Limit items after After
+// (forward) or, when Backward, the last Limit items before Before. Either
+// cursor may be nil.
+type Page struct {
+	Limit    int
+	After    *Position
+	Before   *Position
+	Backward bool
+}
+
+// ItemRef names one timeline item and its position.
+type ItemRef struct {
+	Kind ItemKind
+	ID   int64
+	Pos  Position
+}
+
+// ItemPage is one page of timeline items, in the requested order.
+type ItemPage struct {
+	Items           []ItemRef
+	HasNextPage     bool
+	HasPreviousPage bool
+}
+
+// ActorFilter selects actors; every field is optional.
+type ActorFilter struct {
+	Kinds     []ActorKind
+	Countries []string // alpha-2
+}
+
+// KeyPage is one page of a key-ordered list (actors, countries), as row ids in order.
+type KeyPage struct {
+	IDs             []int64
+	Positions       []Position
+	HasNextPage     bool
+	HasPreviousPage bool
+}

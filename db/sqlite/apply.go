@@ -1,0 +1,657 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/geotimeline/geotimeline/db"
+)
+
+// Apply writes every record of b in one transaction: each is inserted, or
+// replaced (its lists included) when its content differs from the stored
+// one, or left untouched, updatedAt included, when it is the same. refs are
+// the references b does not satisfy itself; each must name a stored record.
+//
+// On any problem nothing is written. Unknown references are returned all
+// together as db.Problems (code BAD_USER_INPUT).
+func (s *Store) Apply(ctx context.Context, b *db.Batch, refs []db.Ref) (db.Summary, error) {
+	var sum db.Summary
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		w := newWriter(ctx, tx, s.Now().UTC().UnixMilli())
+		defer w.close()
+		if err := w.checkRefs(refs); err != nil {
+			return err
+		}
+		if err := w.apply(b); err != nil {
+			return err
+		}
+		sum = w.sum
+		return nil
+	})
+	if err != nil {
+		return db.Summary{}, err
+	}
+	return sum, nil
+}
+
+// writer carries one write transaction: prepared statements, the ids of
+// records resolved so far, and what must be reindexed at the end.
+type writer struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	now   int64
+	stmts map[string]*sql.Stmt
+	ids   map[db.RefKind]map[string]int64
+	sum   db.Summary
+
+	// actors whose country changed: the timeline rows of their events and
+	// statements carry that country and must be rewritten.
+	movedActors []int64
+	reindexed   map[itemRef]bool
+}
+
+type itemRef struct {
+	kind int
+	id   int64
+}
+
+func newWriter(ctx context.Context, tx *sql.Tx, now int64) *writer {
+	return &writer{ctx: ctx, tx: tx, now: now, stmts: map[string]*sql.Stmt{},
+		ids: map[db.RefKind]map[string]int64{}, reindexed: map[itemRef]bool{}}
+}
+
+func (w *writer) close() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
+}
+
+// exec runs a statement, prepared once per transaction.
+func (w *writer) exec(query string, args ...any) (sql.Result, error) {
+	st, err := w.prepare(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(w.ctx, args...)
+}
+
+func (w *writer) queryRow(query string, args ...any) *sql.Row {
+	st, err := w.prepare(query)
+	if err != nil {
+		// QueryRowContext on a closed statement reports the error at Scan.
+		return w.tx.QueryRowContext(w.ctx, query, args...)
+	}
+	return st.QueryRowContext(w.ctx, args...)
+}
+
+func (w *writer) prepare(query string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := w.tx.PrepareContext(w.ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare %q: %w", query, err)
+	}
+	w.stmts[query] = st
+	return st, nil
+}
+
+var refTables = map[db.RefKind]string{
+	db.RefActor:     `SELECT id FROM actors WHERE key = ?`,
+	db.RefEvent:     `SELECT id FROM events WHERE key = ?`,
+	db.RefStatement: `SELECT id FROM statements WHERE key = ?`,
+	db.RefSource:    `SELECT id FROM sources WHERE key = ?`,
+	db.RefCountry:   `SELECT id FROM countries WHERE code = ?`,
+}
+
+// id resolves a key (or a country code) to its row id, 0 when there is none.
+func (w *writer) id(kind db.RefKind, key string) (int64, error) {
+	if key == "" {
+		return 0, nil
+	}
+	m := w.ids[kind]
+	if m == nil {
+		m = map[string]int64{}
+		w.ids[kind] = m
+	}
+	if id, ok := m[key]; ok {
+		return id, nil
+	}
+	var id int64
+	err := w.queryRow(refTables[kind], key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("look up %s %q: %w", kind, key, err)
+	}
+	m[key] = id
+	return id, nil
+}
+
+// mustID is id for references that validation guaranteed: a miss here is a
+// bug in the caller, reported as an input problem rather than a crash.
+func (w *writer) mustID(kind db.RefKind, key string) (int64, error) {
+	id, err := w.id(kind, key)
+	if err != nil {
+		return 0, err
+	}
+	if id == 0 {
+		return 0, db.Problems{db.UnknownRef(db.Ref{Kind: kind, Key: key})}
+	}
+	return id, nil
+}
+
+func (w *writer) remember(kind db.RefKind, key string, id int64) {
+	if w.ids[kind] == nil {
+		w.ids[kind] = map[string]int64{}
+	}
+	w.ids[kind][key] = id
+}
+
+func (w *writer) checkRefs(refs []db.Ref) error {
+	var probs db.Problems
+	for _, r := range refs {
+		id, err := w.id(r.Kind, r.Key)
+		if err != nil {
+			return err
+		}
+		if id == 0 {
+			probs = append(probs, db.UnknownRef(r))
+		}
+	}
+	return probs.Err()
+}
+
+func (w *writer) apply(b *db.Batch) error {
+	for i := range b.Countries {
+		if err := w.country(&b.Countries[i]); err != nil {
+			return err
+		}
+	}
+	for i := range b.Sources {
+		if err := w.source(&b.Sources[i]); err != nil {
+			return err
+		}
+	}
+	for i := range b.Actors {
+		if err := w.actor(&b.Actors[i]); err != nil {
+			return err
+		}
+	}
+	for i := range b.Relationships {
+		if err := w.relationship(&b.Relationships[i]); err != nil {
+			return err
+		}
+	}
+	// Events first as rows, then their lists: a link may point at an event
+	// that comes later in the batch.
+	changed := make([]bool, len(b.Events))
+	for i := range b.Events {
+		c, err := w.eventRow(&b.Events[i])
+		if err != nil {
+			return err
+		}
+		changed[i] = c
+	}
+	for i := range b.Events {
+		if changed[i] {
+			if err := w.eventLists(&b.Events[i]); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range b.Statements {
+		if err := w.statement(&b.Statements[i]); err != nil {
+			return err
+		}
+	}
+	return w.reindexMovedActors()
+}
+
+// contentHash fingerprints a record's content: everything but its id and
+// clocks. Loading a record with the same fingerprint changes nothing.
+func contentHash(v any) ([]byte, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("hash record: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	return sum[:], nil
+}
+
+// noEmpty makes an empty list nil before hashing: no list and an empty one
+// are the same content (reads return empty lists, Decode gives nil), and
+// must not count as a change.
+func noEmpty[T any](xs []T) []T {
+	if len(xs) == 0 {
+		return nil
+	}
+	return xs
+}
+
+// existing looks up a stored record's id and content hash.
+func (w *writer) existing(query string, arg any) (id int64, hash []byte, err error) {
+	err = w.queryRow(query, arg).Scan(&id, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, nil
+	}
+	return id, hash, err
+}
+
+func (w *writer) country(c *db.Country) error {
+	var alpha3, name, region string
+	var fromFixture bool
+	err := w.queryRow(`SELECT alpha3, name, region, from_fixture FROM countries WHERE code = ?`, c.Code).
+		Scan(&alpha3, &name, &region, &fromFixture)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		w.sum.Inserted++
+	case err != nil:
+		return fmt.Errorf("look up country %s: %w", c.Code, err)
+	case fromFixture && alpha3 == c.Alpha3 && name == c.Name && region == c.Region:
+		w.sum.Unchanged++
+		return nil
+	default:
+		w.sum.Updated++
+	}
+	res, err := w.exec(`INSERT INTO countries (code, alpha3, name, region, from_fixture) VALUES (?, ?, ?, ?, 1)
+		ON CONFLICT (code) DO UPDATE SET alpha3 = excluded.alpha3, name = excluded.name,
+		region = excluded.region, from_fixture = 1`, c.Code, c.Alpha3, c.Name, c.Region)
+	if err != nil {
+		return fmt.Errorf("write country %s: %w", c.Code, err)
+	}
+	if id, err := res.LastInsertId(); err == nil && id != 0 {
+		w.ids[db.RefCountry] = nil // an upsert's LastInsertId is unreliable; look it up again
+	}
+	return nil
+}
+
+func (w *writer) source(src *db.Source) error {
+	rec := *src
+	rec.ID, rec.Stamps = 0, db.Stamps{}
+	h, err := contentHash(rec)
+	if err != nil {
+		return err
+	}
+	id, old, err := w.existing(`SELECT id, content_hash FROM sources WHERE key = ?`, src.Key)
+	if err != nil {
+		return fmt.Errorf("look up source %q: %w", src.Key, err)
+	}
+	pubAt, pubPrec := dateArgs(src.PublishedAt)
+	switch {
+	case id == 0:
+		res, err := w.exec(`INSERT INTO sources (key, url, title, publisher, author, published_at, published_precision,
+			content_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			src.Key, src.URL, src.Title, src.Publisher, src.Author, pubAt, pubPrec, h, w.now, w.now)
+		if err != nil {
+			return fmt.Errorf("insert source %q: %w", src.Key, err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		w.sum.Inserted++
+	case string(old) == string(h):
+		w.sum.Unchanged++
+	default:
+		if _, err := w.exec(`UPDATE sources SET url = ?, title = ?, publisher = ?, author = ?, published_at = ?,
+			published_precision = ?, content_hash = ?, updated_at = ? WHERE id = ?`,
+			src.URL, src.Title, src.Publisher, src.Author, pubAt, pubPrec, h, w.now, id); err != nil {
+			return fmt.Errorf("update source %q: %w", src.Key, err)
+		}
+		w.sum.Updated++
+	}
+	w.remember(db.RefSource, src.Key, id)
+	return nil
+}
+
+func (w *writer) actor(a *db.Actor) error {
+	rec := *a
+	rec.ID, rec.Stamps = 0, db.Stamps{}
+	rec.Aliases, rec.Sources = noEmpty(rec.Aliases), noEmpty(rec.Sources)
+	h, err := contentHash(rec)
+	if err != nil {
+		return err
+	}
+	countryID, err := w.countryID(a.Country)
+	if err != nil {
+		return err
+	}
+	var id int64
+	var old []byte
+	var oldCountry sql.NullInt64
+	err = w.queryRow(`SELECT id, content_hash, country_id FROM actors WHERE key = ?`, a.Key).Scan(&id, &old, &oldCountry)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("look up actor %q: %w", a.Key, err)
+	}
+	switch {
+	case id == 0:
+		res, err := w.exec(`INSERT INTO actors (key, name, kind, country_id, description, content_hash, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.Key, a.Name, string(a.Kind), countryID, a.Description, h, w.now, w.now)
+		if err != nil {
+			return fmt.Errorf("insert actor %q: %w", a.Key, err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		w.sum.Inserted++
+	case string(old) == string(h):
+		w.sum.Unchanged++
+		w.remember(db.RefActor, a.Key, id)
+		return nil
+	default:
+		if _, err := w.exec(`UPDATE actors SET name = ?, kind = ?, country_id = ?, description = ?, content_hash = ?,
+			updated_at = ? WHERE id = ?`, a.Name, string(a.Kind), countryID, a.Description, h, w.now, id); err != nil {
+			return fmt.Errorf("update actor %q: %w", a.Key, err)
+		}
+		if oldCountry != countryID {
+			w.movedActors = append(w.movedActors, id)
+		}
+		w.sum.Updated++
+	}
+	w.remember(db.RefActor, a.Key, id)
+	if err := w.replaceStrings(`actor_aliases`, `actor_id`, `alias`, id, a.Aliases); err != nil {
+		return fmt.Errorf("actor %q aliases: %w", a.Key, err)
+	}
+	return w.replaceSources(`actor_sources`, `actor_id`, id, a.Sources)
+}
+
+func (w *writer) relationship(r *db.Relationship) error {
+	rec := *r
+	rec.ID, rec.Stamps = 0, db.Stamps{}
+	rec.Sources = noEmpty(rec.Sources)
+	h, err := contentHash(rec)
+	if err != nil {
+		return err
+	}
+	identity := r.Identity()
+	subject, err := w.mustID(db.RefActor, r.Subject)
+	if err != nil {
+		return err
+	}
+	var objActor, objCountry sql.NullInt64
+	if r.Object.Country != "" {
+		if objCountry, err = w.countryID(r.Object.Country); err != nil {
+			return err
+		}
+	} else {
+		id, err := w.mustID(db.RefActor, r.Object.Actor)
+		if err != nil {
+			return err
+		}
+		objActor = sql.NullInt64{Int64: id, Valid: true}
+	}
+	var key sql.NullString
+	if r.Key != "" {
+		key = sql.NullString{String: r.Key, Valid: true}
+	}
+	fromAt, fromPrec := dateArgs(r.From)
+	toAt, toPrec := dateArgs(r.To)
+	id, old, err := w.existing(`SELECT id, content_hash FROM relationships WHERE identity = ?`, identity)
+	if err != nil {
+		return fmt.Errorf("look up relationship %s: %w", identity, err)
+	}
+	switch {
+	case id == 0:
+		res, err := w.exec(`INSERT INTO relationships (key, identity, kind, subject_id, object_actor_id, object_country_id,
+			title, from_at, from_precision, to_at, to_precision, content_hash, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			key, identity, string(r.Kind), subject, objActor, objCountry, r.Title, fromAt, fromPrec, toAt, toPrec, h, w.now, w.now)
+		if err != nil {
+			return fmt.Errorf("insert relationship %s: %w", identity, err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		w.sum.Inserted++
+	case string(old) == string(h):
+		w.sum.Unchanged++
+		return nil
+	default:
+		if _, err := w.exec(`UPDATE relationships SET kind = ?, subject_id = ?, object_actor_id = ?, object_country_id = ?,
+			title = ?, from_at = ?, from_precision = ?, to_at = ?, to_precision = ?, content_hash = ?, updated_at = ?
+			WHERE id = ?`, string(r.Kind), subject, objActor, objCountry, r.Title, fromAt, fromPrec, toAt, toPrec, h, w.now, id); err != nil {
+			return fmt.Errorf("update relationship %s: %w", identity, err)
+		}
+		w.sum.Updated++
+	}
+	return w.replaceSources(`relationship_sources`, `relationship_id`, id, r.Sources)
+}
+
+// eventRow upserts an event's own columns and reports whether its content
+// changed, in which case its lists are rewritten by eventLists.
+func (w *writer) eventRow(e *db.Event) (bool, error) {
+	rec := *e
+	rec.ID, rec.Stamps = 0, db.Stamps{}
+	rec.Participants, rec.Links = noEmpty(rec.Participants), noEmpty(rec.Links)
+	rec.Tags, rec.Sources = noEmpty(rec.Tags), noEmpty(rec.Sources)
+	h, err := contentHash(rec)
+	if err != nil {
+		return false, err
+	}
+	countryID, err := w.countryID(e.Location.Country)
+	if err != nil {
+		return false, err
+	}
+	endAt, endPrec := dateArgs(e.EndedAt)
+	id, old, err := w.existing(`SELECT id, content_hash FROM events WHERE key = ?`, e.Key)
+	if err != nil {
+		return false, fmt.Errorf("look up event %q: %w", e.Key, err)
+	}
+	switch {
+	case id == 0:
+		res, err := w.exec(`INSERT INTO events (key, type, title, summary, occurred_at, precision, ended_at, ended_precision,
+			country_id, place, lat, lon, fatalities, injured, content_hash, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.Key, string(e.Type), e.Title, e.Summary, e.OccurredAt.Millis(), e.OccurredAt.Precision.Rank(), endAt, endPrec,
+			countryID, e.Location.Place, e.Location.Lat, e.Location.Lon, e.Fatalities, e.Injured, h, w.now, w.now)
+		if err != nil {
+			return false, fmt.Errorf("insert event %q: %w", e.Key, err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return false, err
+		}
+		w.sum.Inserted++
+	case string(old) == string(h):
+		w.sum.Unchanged++
+		w.remember(db.RefEvent, e.Key, id)
+		return false, nil
+	default:
+		if _, err := w.exec(`UPDATE events SET type = ?, title = ?, summary = ?, occurred_at = ?, precision = ?, ended_at = ?,
+			ended_precision = ?, country_id = ?, place = ?, lat = ?, lon = ?, fatalities = ?, injured = ?, content_hash = ?,
+			updated_at = ? WHERE id = ?`,
+			string(e.Type), e.Title, e.Summary, e.OccurredAt.Millis(), e.OccurredAt.Precision.Rank(), endAt, endPrec,
+			countryID, e.Location.Place, e.Location.Lat, e.Location.Lon, e.Fatalities, e.Injured, h, w.now, id); err != nil {
+			return false, fmt.Errorf("update event %q: %w", e.Key, err)
+		}
+		w.sum.Updated++
+	}
+	w.remember(db.RefEvent, e.Key, id)
+	return true, nil
+}
+
+func (w *writer) eventLists(e *db.Event) error {
+	id, err := w.mustID(db.RefEvent, e.Key)
+	if err != nil {
+		return err
+	}
+	if _, err := w.exec(`DELETE FROM event_participants WHERE event_id = ?`, id); err != nil {
+		return fmt.Errorf("event %q participants: %w", e.Key, err)
+	}
+	for i, p := range e.Participants {
+		actor, err := w.mustID(db.RefActor, p.Actor)
+		if err != nil {
+			return err
+		}
+		if _, err := w.exec(`INSERT INTO event_participants (event_id, actor_id, role, position) VALUES (?, ?, ?, ?)`,
+			id, actor, string(p.Role), i); err != nil {
+			return fmt.Errorf("event %q participant %q: %w", e.Key, p.Actor, err)
+		}
+	}
+	if _, err := w.exec(`DELETE FROM event_links WHERE event_id = ?`, id); err != nil {
+		return fmt.Errorf("event %q links: %w", e.Key, err)
+	}
+	for i, l := range e.Links {
+		target, err := w.mustID(db.RefEvent, l.Event)
+		if err != nil {
+			return err
+		}
+		if _, err := w.exec(`INSERT INTO event_links (event_id, position, kind, target_id) VALUES (?, ?, ?, ?)`,
+			id, i, string(l.Kind), target); err != nil {
+			return fmt.Errorf("event %q link to %q: %w", e.Key, l.Event, err)
+		}
+	}
+	if err := w.replaceStrings(`event_tags`, `event_id`, `tag`, id, e.Tags); err != nil {
+		return fmt.Errorf("event %q tags: %w", e.Key, err)
+	}
+	if err := w.replaceSources(`event_sources`, `event_id`, id, e.Sources); err != nil {
+		return err
+	}
+	return w.reindex(kindEvent, id)
+}
+
+func (w *writer) statement(st *db.Statement) error {
+	rec := *st
+	rec.ID, rec.Stamps = 0, db.Stamps{}
+	rec.Addressees, rec.About = noEmpty(rec.Addressees), noEmpty(rec.About)
+	rec.Stances, rec.Sources = noEmpty(rec.Stances), noEmpty(rec.Sources)
+	h, err := contentHash(rec)
+	if err != nil {
+		return err
+	}
+	speaker, err := w.mustID(db.RefActor, st.Speaker)
+	if err != nil {
+		return err
+	}
+	var deliveredBy sql.NullInt64
+	if st.DeliveredBy != "" {
+		id, err := w.mustID(db.RefActor, st.DeliveredBy)
+		if err != nil {
+			return err
+		}
+		deliveredBy = sql.NullInt64{Int64: id, Valid: true}
+	}
+	id, old, err := w.existing(`SELECT id, content_hash FROM statements WHERE key = ?`, st.Key)
+	if err != nil {
+		return fmt.Errorf("look up statement %q: %w", st.Key, err)
+	}
+	switch {
+	case id == 0:
+		res, err := w.exec(`INSERT INTO statements (key, kind, speaker_id, delivered_by_id, made_at, precision, text, summary,
+			content_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			st.Key, string(st.Kind), speaker, deliveredBy, st.MadeAt.Millis(), st.MadeAt.Precision.Rank(), st.Text, st.Summary,
+			h, w.now, w.now)
+		if err != nil {
+			return fmt.Errorf("insert statement %q: %w", st.Key, err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		w.sum.Inserted++
+	case string(old) == string(h):
+		w.sum.Unchanged++
+		w.remember(db.RefStatement, st.Key, id)
+		return nil
+	default:
+		if _, err := w.exec(`UPDATE statements SET kind = ?, speaker_id = ?, delivered_by_id = ?, made_at = ?, precision = ?,
+			text = ?, summary = ?, content_hash = ?, updated_at = ? WHERE id = ?`,
+			string(st.Kind), speaker, deliveredBy, st.MadeAt.Millis(), st.MadeAt.Precision.Rank(), st.Text, st.Summary,
+			h, w.now, id); err != nil {
+			return fmt.Errorf("update statement %q: %w", st.Key, err)
+		}
+		w.sum.Updated++
+	}
+	w.remember(db.RefStatement, st.Key, id)
+	if _, err := w.exec(`DELETE FROM statement_addressees WHERE statement_id = ?`, id); err != nil {
+		return fmt.Errorf("statement %q addressees: %w", st.Key, err)
+	}
+	for i, a := range st.Addressees {
+		actor, err := w.mustID(db.RefActor, a)
+		if err != nil {
+			return err
+		}
+		if _, err := w.exec(`INSERT INTO statement_addressees (statement_id, position, actor_id) VALUES (?, ?, ?)`,
+			id, i, actor); err != nil {
+			return fmt.Errorf("statement %q addressee %q: %w", st.Key, a, err)
+		}
+	}
+	if _, err := w.exec(`DELETE FROM statement_about WHERE statement_id = ?`, id); err != nil {
+		return fmt.Errorf("statement %q about: %w", st.Key, err)
+	}
+	for i, ev := range st.About {
+		event, err := w.mustID(db.RefEvent, ev)
+		if err != nil {
+			return err
+		}
+		if _, err := w.exec(`INSERT INTO statement_about (statement_id, position, event_id) VALUES (?, ?, ?)`,
+			id, i, event); err != nil {
+			return fmt.Errorf("statement %q about %q: %w", st.Key, ev, err)
+		}
+	}
+	stances := make([]string, len(st.Stances))
+	for i, s := range st.Stances {
+		stances[i] = string(s)
+	}
+	if err := w.replaceStrings(`statement_stances`, `statement_id`, `stance`, id, stances); err != nil {
+		return fmt.Errorf("statement %q stances: %w", st.Key, err)
+	}
+	if err := w.replaceSources(`statement_sources`, `statement_id`, id, st.Sources); err != nil {
+		return err
+	}
+	return w.reindex(kindStatement, id)
+}
+
+// countryID resolves an alpha-2 code to the countries row, NULL for "".
+func (w *writer) countryID(code string) (sql.NullInt64, error) {
+	if code == "" {
+		return sql.NullInt64{}, nil
+	}
+	id, err := w.mustID(db.RefCountry, code)
+	if err != nil {
+		return sql.NullInt64{}, err
+	}
+	return sql.NullInt64{Int64: id, Valid: true}, nil
+}
+
+// replaceStrings rewrites an ordered list of strings owned by one row. The
+// table and column names are constants of this package, never input.
+func (w *writer) replaceStrings(table, owner, column string, id int64, values []string) error {
+	if _, err := w.exec(`DELETE FROM `+table+` WHERE `+owner+` = ?`, id); err != nil {
+		return err
+	}
+	for i, v := range values {
+		if _, err := w.exec(`INSERT INTO `+table+` (`+owner+`, position, `+column+`) VALUES (?, ?, ?)`, id, i, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replaceSources rewrites the ordered source list of one row.
+func (w *writer) replaceSources(table, owner string, id int64, keys []string) error {
+	if _, err := w.exec(`DELETE FROM `+table+` WHERE `+owner+` = ?`, id); err != nil {
+		return fmt.Errorf("%s: %w", table, err)
+	}
+	for i, k := range keys {
+		src, err := w.mustID(db.RefSource, k)
+		if err != nil {
+			return err
+		}
+		if _, err := w.exec(`INSERT INTO `+table+` (`+owner+`, position, source_id) VALUES (?, ?, ?)`, id, i, src); err != nil {
+			return fmt.Errorf("%s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+// dateArgs turns an optional date into its two nullable columns.
+func dateArgs(d db.Date) (at, precision sql.NullInt64) {
+	if d.IsZero() {
+		return sql.NullInt64{}, sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: d.Millis(), Valid: true}, sql.NullInt64{Int64: int64(d.Precision.Rank()), Valid: true}
+}

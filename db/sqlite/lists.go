@@ -1,0 +1,134 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/geotimeline/geotimeline/db"
+)
+
+// keyList is a list ordered by one unique text column, paged by keyset.
+type keyList struct {
+	table, id, key string // e.g. "actors a", "a.id", "a.key"
+	where          []string
+	args           []any
+}
+
+func (l keyList) page(ctx context.Context, s *Store, p db.Page) (db.KeyPage, error) {
+	where := slices.Clone(l.where)
+	args := slices.Clone(l.args)
+	if p.After != nil {
+		where = append(where, l.key+` > ?`)
+		args = append(args, p.After.Key)
+	}
+	if p.Before != nil {
+		where = append(where, l.key+` < ?`)
+		args = append(args, p.Before.Key)
+	}
+	dir := "ASC"
+	if p.Backward {
+		dir = "DESC"
+	}
+	query := `SELECT ` + l.id + `, ` + l.key + ` FROM ` + l.table + whereSQL(where) +
+		` ORDER BY ` + l.key + ` ` + dir + ` LIMIT ?`
+	rows, err := s.read.QueryContext(ctx, query, append(args, p.Limit+1)...)
+	if err != nil {
+		return db.KeyPage{}, fmt.Errorf("list %s: %w", l.table, err)
+	}
+	defer rows.Close()
+	page := db.KeyPage{IDs: []int64{}, Positions: []db.Position{}}
+	for rows.Next() {
+		var id int64
+		var key string
+		if err := rows.Scan(&id, &key); err != nil {
+			return db.KeyPage{}, fmt.Errorf("list %s: %w", l.table, err)
+		}
+		page.IDs = append(page.IDs, id)
+		page.Positions = append(page.Positions, db.Position{Key: key})
+	}
+	if err := rows.Err(); err != nil {
+		return db.KeyPage{}, fmt.Errorf("list %s: %w", l.table, err)
+	}
+	more := len(page.IDs) > p.Limit
+	if more {
+		page.IDs, page.Positions = page.IDs[:p.Limit], page.Positions[:p.Limit]
+	}
+	if p.Backward {
+		slices.Reverse(page.IDs)
+		slices.Reverse(page.Positions)
+		page.HasPreviousPage = more
+		if p.Before != nil {
+			page.HasNextPage, err = l.exists(ctx, s, l.key+` >= ?`, p.Before.Key)
+		}
+	} else {
+		page.HasNextPage = more
+		if p.After != nil {
+			page.HasPreviousPage, err = l.exists(ctx, s, l.key+` <= ?`, p.After.Key)
+		}
+	}
+	return page, err
+}
+
+func (l keyList) exists(ctx context.Context, s *Store, cond string, arg any) (bool, error) {
+	var ok bool
+	err := s.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+l.table+whereSQL(append(slices.Clone(l.where), cond))+`)`,
+		append(slices.Clone(l.args), arg)...).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("list %s bounds: %w", l.table, err)
+	}
+	return ok, nil
+}
+
+func (l keyList) count(ctx context.Context, s *Store) (int, error) {
+	var n int
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM `+l.table+whereSQL(l.where), l.args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s: %w", l.table, err)
+	}
+	return n, nil
+}
+
+func whereSQL(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return ` WHERE ` + strings.Join(conds, " AND ")
+}
+
+func actorList(f db.ActorFilter) keyList {
+	l := keyList{table: "actors a", id: "a.id", key: "a.key"}
+	if len(f.Kinds) > 0 {
+		in, args := inClause("a.kind", f.Kinds)
+		l.where = append(l.where, in)
+		l.args = append(l.args, args...)
+	}
+	if len(f.Countries) > 0 {
+		in, args := inClause("c.code", f.Countries)
+		l.where = append(l.where, `a.country_id IN (SELECT c.id FROM countries c WHERE `+in+`)`)
+		l.args = append(l.args, args...)
+	}
+	return l
+}
+
+// Actors returns one page of actors matching f, ordered by key.
+func (s *Store) Actors(ctx context.Context, f db.ActorFilter, p db.Page) (db.KeyPage, error) {
+	return actorList(f).page(ctx, s, p)
+}
+
+// CountActors counts the actors matching f.
+func (s *Store) CountActors(ctx context.Context, f db.ActorFilter) (int, error) {
+	return actorList(f).count(ctx, s)
+}
+
+var countryList = keyList{table: "countries c", id: "c.id", key: "c.code"}
+
+// Countries returns one page of countries, ordered by alpha-2 code.
+func (s *Store) Countries(ctx context.Context, p db.Page) (db.KeyPage, error) {
+	return countryList.page(ctx, s, p)
+}
+
+// CountCountries counts the countries.
+func (s *Store) CountCountries(ctx context.Context) (int, error) {
+	return countryList.count(ctx, s)
+}

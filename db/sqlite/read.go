@@ -1,0 +1,532 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/geotimeline/geotimeline/db"
+)
+
+// The batch reads below serve the API's loaders: each takes many ids or keys
+// and answers with one or two statements, whatever their number. Records come
+// back without their lists except the small scalar ones (aliases, tags,
+// stances), which are filled with one more statement per batch.
+
+// queryer is what reads need of a pool or a transaction: export reads
+// everything inside one transaction, to see one snapshot.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// scanDate rebuilds an optional date from its two nullable columns.
+func scanDate(at, precision sql.NullInt64) db.Date {
+	if !at.Valid {
+		return db.Date{}
+	}
+	p, _ := db.PrecisionOfRank(int(precision.Int64))
+	return db.DateFromMillis(at.Int64, p)
+}
+
+func stamps(created, updated int64) db.Stamps {
+	return db.Stamps{CreatedAt: time.UnixMilli(created).UTC(), UpdatedAt: time.UnixMilli(updated).UTC()}
+}
+
+// inClause is "col IN (?, ?, …)" with its arguments.
+func inClause[T any](col string, values []T) (string, []any) {
+	return col + ` IN (` + placeholders(len(values)) + `)`, anySlice(values)
+}
+
+const actorColumns = `a.id, a.key, a.name, a.kind, coalesce(c.code, ''), a.description, a.created_at, a.updated_at
+	FROM actors a LEFT JOIN countries c ON c.id = a.country_id`
+
+func (s *Store) actors(ctx context.Context, q queryer, where string, args ...any) ([]*db.Actor, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+actorColumns+` WHERE `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read actors: %w", err)
+	}
+	defer rows.Close()
+	var out []*db.Actor
+	byID := map[int64]*db.Actor{}
+	for rows.Next() {
+		a := &db.Actor{}
+		var created, updated int64
+		if err := rows.Scan(&a.ID, &a.Key, &a.Name, &a.Kind, &a.Country, &a.Description, &created, &updated); err != nil {
+			return nil, fmt.Errorf("read actors: %w", err)
+		}
+		a.Stamps = stamps(created, updated)
+		a.Aliases = []string{}
+		out = append(out, a)
+		byID[a.ID] = a
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read actors: %w", err)
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	err = s.strings(ctx, q, `actor_aliases`, `actor_id`, `alias`, keysOf(byID), func(id int64, v string) {
+		byID[id].Aliases = append(byID[id].Aliases, v)
+	})
+	return out, err
+}
+
+// strings reads an ordered list of strings for many owners, in chunks so
+// that a large read stays under SQLite's limit on bound parameters.
+func (s *Store) strings(ctx context.Context, q queryer, table, owner, column string, ids []int64, add func(int64, string)) error {
+	const chunk = 500
+	for len(ids) > 0 {
+		n := min(chunk, len(ids))
+		in, args := inClause(owner, ids[:n])
+		ids = ids[n:]
+		rows, err := q.QueryContext(ctx, `SELECT `+owner+`, `+column+` FROM `+table+` WHERE `+in+` ORDER BY `+owner+`, position`, args...)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", table, err)
+		}
+		for rows.Next() {
+			var id int64
+			var v string
+			if err := rows.Scan(&id, &v); err != nil {
+				rows.Close()
+				return fmt.Errorf("read %s: %w", table, err)
+			}
+			add(id, v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+func keysOf[K comparable, V any](m map[K]V) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// ActorsByID returns the actors with these ids; missing ones are absent.
+func (s *Store) ActorsByID(ctx context.Context, ids []int64) ([]*db.Actor, error) {
+	in, args := inClause("a.id", ids)
+	return s.actors(ctx, s.read, in, args...)
+}
+
+// ActorsByKey returns the actors with these keys; missing ones are absent.
+func (s *Store) ActorsByKey(ctx context.Context, keys []string) ([]*db.Actor, error) {
+	in, args := inClause("a.key", keys)
+	return s.actors(ctx, s.read, in, args...)
+}
+
+const eventColumns = `e.id, e.key, e.type, e.title, e.summary, e.occurred_at, e.precision, e.ended_at, e.ended_precision,
+	coalesce(c.code, ''), e.place, e.lat, e.lon, e.fatalities, e.injured, e.created_at, e.updated_at
+	FROM events e LEFT JOIN countries c ON c.id = e.country_id`
+
+func (s *Store) events(ctx context.Context, q queryer, where string, args ...any) ([]*db.Event, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+eventColumns+` WHERE `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	defer rows.Close()
+	var out []*db.Event
+	byID := map[int64]*db.Event{}
+	for rows.Next() {
+		e := &db.Event{}
+		var at, prec, created, updated int64
+		var endAt, endPrec, fatalities, injured sql.NullInt64
+		var lat, lon sql.NullFloat64
+		if err := rows.Scan(&e.ID, &e.Key, &e.Type, &e.Title, &e.Summary, &at, &prec, &endAt, &endPrec,
+			&e.Location.Country, &e.Location.Place, &lat, &lon, &fatalities, &injured, &created, &updated); err != nil {
+			return nil, fmt.Errorf("read events: %w", err)
+		}
+		e.OccurredAt = scanDate(sql.NullInt64{Int64: at, Valid: true}, sql.NullInt64{Int64: prec, Valid: true})
+		e.EndedAt = scanDate(endAt, endPrec)
+		e.Location.Lat = floatPtr(lat)
+		e.Location.Lon = floatPtr(lon)
+		e.Fatalities = intPtr(fatalities)
+		e.Injured = intPtr(injured)
+		e.Stamps = stamps(created, updated)
+		e.Tags = []string{}
+		out = append(out, e)
+		byID[e.ID] = e
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	err = s.strings(ctx, q, `event_tags`, `event_id`, `tag`, keysOf(byID), func(id int64, v string) {
+		byID[id].Tags = append(byID[id].Tags, v)
+	})
+	return out, err
+}
+
+func floatPtr(v sql.NullFloat64) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	return &v.Float64
+}
+
+func intPtr(v sql.NullInt64) *int {
+	if !v.Valid {
+		return nil
+	}
+	n := int(v.Int64)
+	return &n
+}
+
+// EventsByID returns the events with these ids; missing ones are absent.
+func (s *Store) EventsByID(ctx context.Context, ids []int64) ([]*db.Event, error) {
+	in, args := inClause("e.id", ids)
+	return s.events(ctx, s.read, in, args...)
+}
+
+// EventsByKey returns the events with these keys; missing ones are absent.
+func (s *Store) EventsByKey(ctx context.Context, keys []string) ([]*db.Event, error) {
+	in, args := inClause("e.key", keys)
+	return s.events(ctx, s.read, in, args...)
+}
+
+const statementColumns = `s.id, s.key, s.kind, sp.key, coalesce(d.key, ''), s.made_at, s.precision, s.text, s.summary,
+	s.created_at, s.updated_at
+	FROM statements s JOIN actors sp ON sp.id = s.speaker_id LEFT JOIN actors d ON d.id = s.delivered_by_id`
+
+func (s *Store) statements(ctx context.Context, q queryer, where string, args ...any) ([]*db.Statement, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+statementColumns+` WHERE `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read statements: %w", err)
+	}
+	defer rows.Close()
+	var out []*db.Statement
+	byID := map[int64]*db.Statement{}
+	for rows.Next() {
+		st := &db.Statement{}
+		var at, prec, created, updated int64
+		if err := rows.Scan(&st.ID, &st.Key, &st.Kind, &st.Speaker, &st.DeliveredBy, &at, &prec, &st.Text, &st.Summary,
+			&created, &updated); err != nil {
+			return nil, fmt.Errorf("read statements: %w", err)
+		}
+		st.MadeAt = scanDate(sql.NullInt64{Int64: at, Valid: true}, sql.NullInt64{Int64: prec, Valid: true})
+		st.Stamps = stamps(created, updated)
+		st.Stances = []db.Stance{}
+		out = append(out, st)
+		byID[st.ID] = st
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read statements: %w", err)
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	err = s.strings(ctx, q, `statement_stances`, `statement_id`, `stance`, keysOf(byID), func(id int64, v string) {
+		byID[id].Stances = append(byID[id].Stances, db.Stance(v))
+	})
+	return out, err
+}
+
+// StatementsByID returns the statements with these ids; missing ones are absent.
+func (s *Store) StatementsByID(ctx context.Context, ids []int64) ([]*db.Statement, error) {
+	in, args := inClause("s.id", ids)
+	return s.statements(ctx, s.read, in, args...)
+}
+
+// StatementsByKey returns the statements with these keys; missing ones are absent.
+func (s *Store) StatementsByKey(ctx context.Context, keys []string) ([]*db.Statement, error) {
+	in, args := inClause("s.key", keys)
+	return s.statements(ctx, s.read, in, args...)
+}
+
+const sourceColumns = `s.id, s.key, s.url, s.title, s.publisher, s.author, s.published_at, s.published_precision,
+	s.created_at, s.updated_at FROM sources s`
+
+func scanSource(rows *sql.Rows) (*db.Source, error) {
+	src := &db.Source{}
+	var at, prec sql.NullInt64
+	var created, updated int64
+	if err := rows.Scan(&src.ID, &src.Key, &src.URL, &src.Title, &src.Publisher, &src.Author, &at, &prec,
+		&created, &updated); err != nil {
+		return nil, fmt.Errorf("read sources: %w", err)
+	}
+	src.PublishedAt = scanDate(at, prec)
+	src.Stamps = stamps(created, updated)
+	return src, nil
+}
+
+func (s *Store) sources(ctx context.Context, q queryer, where string, args ...any) ([]*db.Source, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+sourceColumns+` WHERE `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read sources: %w", err)
+	}
+	defer rows.Close()
+	var out []*db.Source
+	for rows.Next() {
+		src, err := scanSource(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, src)
+	}
+	return out, rows.Err()
+}
+
+// SourcesByID returns the sources with these ids; missing ones are absent.
+func (s *Store) SourcesByID(ctx context.Context, ids []int64) ([]*db.Source, error) {
+	in, args := inClause("s.id", ids)
+	return s.sources(ctx, s.read, in, args...)
+}
+
+// SourcesByKey returns the sources with these keys; missing ones are absent.
+func (s *Store) SourcesByKey(ctx context.Context, keys []string) ([]*db.Source, error) {
+	in, args := inClause("s.key", keys)
+	return s.sources(ctx, s.read, in, args...)
+}
+
+// Owner names a record type that has a source list.
+type Owner string
+
+// The record types with sources, and their source tables.
+const (
+	OwnerActor        Owner = "actor"
+	OwnerEvent        Owner = "event"
+	OwnerStatement    Owner = "statement"
+	OwnerRelationship Owner = "relationship"
+)
+
+var ownerTables = map[Owner][2]string{
+	OwnerActor:        {"actor_sources", "actor_id"},
+	OwnerEvent:        {"event_sources", "event_id"},
+	OwnerStatement:    {"statement_sources", "statement_id"},
+	OwnerRelationship: {"relationship_sources", "relationship_id"},
+}
+
+// SourcesOf returns the sources of many records of one type, in their order.
+func (s *Store) SourcesOf(ctx context.Context, owner Owner, ids []int64) (map[int64][]*db.Source, error) {
+	t, ok := ownerTables[owner]
+	if !ok {
+		return nil, fmt.Errorf("sources of %q: unknown owner", owner)
+	}
+	in, args := inClause("x."+t[1], ids)
+	rows, err := s.read.QueryContext(ctx, `SELECT x.`+t[1]+`, `+sourceColumns+` JOIN `+t[0]+` x ON x.source_id = s.id
+		WHERE `+in+` ORDER BY x.`+t[1]+`, x.position`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", t[0], err)
+	}
+	defer rows.Close()
+	out := map[int64][]*db.Source{}
+	for rows.Next() {
+		src := &db.Source{}
+		var owner int64
+		var at, prec sql.NullInt64
+		var created, updated int64
+		if err := rows.Scan(&owner, &src.ID, &src.Key, &src.URL, &src.Title, &src.Publisher, &src.Author, &at, &prec,
+			&created, &updated); err != nil {
+			return nil, fmt.Errorf("read %s: %w", t[0], err)
+		}
+		src.PublishedAt = scanDate(at, prec)
+		src.Stamps = stamps(created, updated)
+		out[owner] = append(out[owner], src)
+	}
+	return out, rows.Err()
+}
+
+const countryColumns = `c.id, c.code, c.alpha3, c.name, c.region FROM countries c`
+
+func (s *Store) countries(ctx context.Context, q queryer, where string, args ...any) ([]*db.Country, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+countryColumns+` WHERE `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read countries: %w", err)
+	}
+	defer rows.Close()
+	var out []*db.Country
+	for rows.Next() {
+		c := &db.Country{}
+		if err := rows.Scan(&c.ID, &c.Code, &c.Alpha3, &c.Name, &c.Region); err != nil {
+			return nil, fmt.Errorf("read countries: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// CountriesByID returns the countries with these ids; missing ones are absent.
+func (s *Store) CountriesByID(ctx context.Context, ids []int64) ([]*db.Country, error) {
+	in, args := inClause("c.id", ids)
+	return s.countries(ctx, s.read, in, args...)
+}
+
+// CountriesByCode returns the countries with these alpha-2 codes.
+func (s *Store) CountriesByCode(ctx context.Context, codes []string) ([]*db.Country, error) {
+	in, args := inClause("c.code", codes)
+	return s.countries(ctx, s.read, in, args...)
+}
+
+const relationshipColumns = `r.id, coalesce(r.key, ''), r.kind, sa.key, coalesce(oa.key, ''), coalesce(oc.code, ''), r.title,
+	r.from_at, r.from_precision, r.to_at, r.to_precision, r.created_at, r.updated_at
+	FROM relationships r JOIN actors sa ON sa.id = r.subject_id
+	LEFT JOIN actors oa ON oa.id = r.object_actor_id LEFT JOIN countries oc ON oc.id = r.object_country_id`
+
+func (s *Store) relationships(ctx context.Context, q queryer, where string, args ...any) ([]*db.Relationship, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+relationshipColumns+` WHERE `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read relationships: %w", err)
+	}
+	defer rows.Close()
+	var out []*db.Relationship
+	for rows.Next() {
+		r := &db.Relationship{}
+		var fromAt, fromPrec, toAt, toPrec sql.NullInt64
+		var created, updated int64
+		if err := rows.Scan(&r.ID, &r.Key, &r.Kind, &r.Subject, &r.Object.Actor, &r.Object.Country, &r.Title,
+			&fromAt, &fromPrec, &toAt, &toPrec, &created, &updated); err != nil {
+			return nil, fmt.Errorf("read relationships: %w", err)
+		}
+		r.From = scanDate(fromAt, fromPrec)
+		r.To = scanDate(toAt, toPrec)
+		r.Stamps = stamps(created, updated)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// RelationshipsByID returns the relationships with these ids.
+func (s *Store) RelationshipsByID(ctx context.Context, ids []int64) ([]*db.Relationship, error) {
+	in, args := inClause("r.id", ids)
+	return s.relationships(ctx, s.read, in, args...)
+}
+
+// RelationshipsOf returns the relationships in which the actor is subject or
+// object, of the given kinds (all when empty), that held at the instant at
+// (all when nil), ordered by start (open starts first), kind and id.
+//
+// A tie holds at an instant from the start of its from date (forever before
+// when absent) until the end of the period its to date names: a tie that ends
+// "2025-05" still holds on 31 May.
+func (s *Store) RelationshipsOf(ctx context.Context, actorID int64, kinds []db.RelationshipKind, at *time.Time) ([]*db.Relationship, error) {
+	where := `(r.subject_id = ? OR r.object_actor_id = ?)`
+	args := []any{actorID, actorID}
+	if len(kinds) > 0 {
+		in, kargs := inClause("r.kind", kinds)
+		where += ` AND ` + in
+		args = append(args, kargs...)
+	}
+	rels, err := s.relationships(ctx, s.read, where+` ORDER BY r.from_at IS NOT NULL, r.from_at, r.kind, r.id`, args...)
+	if err != nil || at == nil {
+		return rels, err
+	}
+	var held []*db.Relationship
+	for _, r := range rels {
+		if !r.From.IsZero() && at.Before(r.From.At) {
+			continue
+		}
+		if !r.To.IsZero() && !at.Before(r.To.End()) {
+			continue
+		}
+		held = append(held, r)
+	}
+	return held, nil
+}
+
+// Participants returns the participants of many events, in fixture order.
+func (s *Store) Participants(ctx context.Context, eventIDs []int64) (map[int64][]db.Participant, error) {
+	in, args := inClause("p.event_id", eventIDs)
+	return participants(ctx, s.read, `SELECT p.event_id, a.key, p.role FROM event_participants p
+		JOIN actors a ON a.id = p.actor_id WHERE `+in+` ORDER BY p.event_id, p.position`, args)
+}
+
+func participants(ctx context.Context, q queryer, query string, args []any) (map[int64][]db.Participant, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read participants: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]db.Participant{}
+	for rows.Next() {
+		var id int64
+		var p db.Participant
+		if err := rows.Scan(&id, &p.Actor, &p.Role); err != nil {
+			return nil, fmt.Errorf("read participants: %w", err)
+		}
+		out[id] = append(out[id], p)
+	}
+	return out, rows.Err()
+}
+
+// Links returns the outgoing links of many events (this event is the
+// subject), in fixture order.
+func (s *Store) Links(ctx context.Context, eventIDs []int64) (map[int64][]db.Link, error) {
+	in, args := inClause("l.event_id", eventIDs)
+	return s.links(ctx, s.read, `SELECT l.event_id, l.kind, t.key FROM event_links l JOIN events t ON t.id = l.target_id
+		WHERE `+in+` ORDER BY l.event_id, l.position`, args)
+}
+
+// LinkedFrom returns the incoming links of many events: for each, the links
+// other events hold to it, Link.Event naming the subject, ordered by the
+// subject's time and key.
+func (s *Store) LinkedFrom(ctx context.Context, eventIDs []int64) (map[int64][]db.Link, error) {
+	in, args := inClause("l.target_id", eventIDs)
+	return s.links(ctx, s.read, `SELECT l.target_id, l.kind, e.key FROM event_links l JOIN events e ON e.id = l.event_id
+		WHERE `+in+` ORDER BY l.target_id, e.occurred_at, e.precision, e.key, l.kind`, args)
+}
+
+func (s *Store) links(ctx context.Context, q queryer, query string, args []any) (map[int64][]db.Link, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read links: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]db.Link{}
+	for rows.Next() {
+		var id int64
+		var l db.Link
+		if err := rows.Scan(&id, &l.Kind, &l.Event); err != nil {
+			return nil, fmt.Errorf("read links: %w", err)
+		}
+		out[id] = append(out[id], l)
+	}
+	return out, rows.Err()
+}
+
+// Addressees returns the addressees (actor keys) of many statements.
+func (s *Store) Addressees(ctx context.Context, statementIDs []int64) (map[int64][]string, error) {
+	in, args := inClause("d.statement_id", statementIDs)
+	return keyLists(ctx, s.read, `SELECT d.statement_id, a.key FROM statement_addressees d JOIN actors a ON a.id = d.actor_id
+		WHERE `+in+` ORDER BY d.statement_id, d.position`, args)
+}
+
+// About returns the events (keys) many statements speak of.
+func (s *Store) About(ctx context.Context, statementIDs []int64) (map[int64][]string, error) {
+	in, args := inClause("x.statement_id", statementIDs)
+	return keyLists(ctx, s.read, `SELECT x.statement_id, e.key FROM statement_about x JOIN events e ON e.id = x.event_id
+		WHERE `+in+` ORDER BY x.statement_id, x.position`, args)
+}
+
+// StatementsAbout returns, for many events, the keys of the statements that
+// speak of each, in timeline order.
+func (s *Store) StatementsAbout(ctx context.Context, eventIDs []int64) (map[int64][]string, error) {
+	in, args := inClause("x.event_id", eventIDs)
+	return keyLists(ctx, s.read, `SELECT x.event_id, s.key FROM statement_about x JOIN statements s ON s.id = x.statement_id
+		WHERE `+in+` ORDER BY x.event_id, s.made_at, s.precision, s.key`, args)
+}
+
+func keyLists(ctx context.Context, q queryer, query string, args []any) (map[int64][]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read lists: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]string{}
+	for rows.Next() {
+		var id int64
+		var key string
+		if err := rows.Scan(&id, &key); err != nil {
+			return nil, fmt.Errorf("read lists: %w", err)
+		}
+		out[id] = append(out[id], key)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,216 @@
+// Package sqlite is geotimeline's store on SQLite (github.com/mattn/go-sqlite3):
+// every SQL statement of the project lives in this package.
+//
+// A Store holds two pools on one database file: a single-connection writer
+// whose transactions take the write lock when they begin (_txlock=immediate),
+// and a pool of query-only readers. WAL lets the readers go on while the
+// writer writes, and the single writer means writers queue in Go instead of
+// failing with "database is locked".
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+	"github.com/pressly/goose/v3"
+
+	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/iso3166"
+	"github.com/geotimeline/geotimeline/db/migrations"
+)
+
+// Store is the SQLite system of record. It is safe for concurrent use.
+type Store struct {
+	path  string
+	write *sql.DB
+	read  *readPool
+
+	// Now is the clock behind createdAt and updatedAt; tests replace it.
+	Now func() time.Time
+}
+
+// dsn builds the connection string: pragmas go in the DSN so that every
+// pooled connection gets them, not only the one a db.Exec happens to use.
+func dsn(path string, writer bool) string {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_busy_timeout", "5000")
+	q.Set("_foreign_keys", "1")
+	if writer {
+		// A deferred transaction that reads and then writes gets SQLITE_BUSY
+		// without the busy handler running (go-sqlite3 #274); take the lock
+		// up front instead.
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Set("_query_only", "1")
+	}
+	return "file:" + url.PathEscape(path) + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at path, applies pending
+// migrations and makes sure the built-in ISO 3166-1 countries are present.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("open store: empty database path")
+	}
+	write, err := sql.Open("sqlite3", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
+	s := &Store{path: path, write: write, Now: time.Now}
+	if err := s.migrate(ctx); err != nil {
+		write.Close()
+		return nil, err
+	}
+	read, err := sql.Open("sqlite3", dsn(path, false))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	// About as many readers as cores was fastest in measurements
+	// (../shared/NOTES.md); a few more let slow queries overlap quick ones.
+	readers := max(4, runtime.NumCPU())
+	read.SetMaxOpenConns(readers)
+	read.SetMaxIdleConns(readers)
+	s.read = &readPool{DB: read}
+	if err := s.ensureCountries(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// readPool is the reader pool, counting the statements it runs so that tests
+// can prove nested reads are batched (a page of 50 costs what a page of 10
+// does).
+type readPool struct {
+	*sql.DB
+	statements atomic.Int64
+}
+
+func (p *readPool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	p.statements.Add(1)
+	return p.DB.QueryContext(ctx, query, args...)
+}
+
+func (p *readPool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	p.statements.Add(1)
+	return p.DB.QueryRowContext(ctx, query, args...)
+}
+
+// ReadStatements is the number of SQL statements the reader pool has run
+// since the store was opened.
+func (s *Store) ReadStatements() int64 { return s.read.statements.Load() }
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	var errs []error
+	if s.read != nil {
+		errs = append(errs, s.read.Close())
+	}
+	errs = append(errs, s.write.Close())
+	return errors.Join(errs...)
+}
+
+// Path is the database file the store was opened on.
+func (s *Store) Path() string { return s.path }
+
+func (s *Store) migrate(ctx context.Context) error {
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.write, migrations.FS)
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", s.path, err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// ensureCountries inserts the ISO 3166-1 countries the database lacks,
+// leaving fixture overrides alone.
+func (s *Store) ensureCountries(ctx context.Context) error {
+	var n int
+	if err := s.write.QueryRowContext(ctx, `SELECT count(*) FROM countries WHERE from_fixture = 0`).Scan(&n); err != nil {
+		return fmt.Errorf("count countries: %w", err)
+	}
+	all := iso3166.All()
+	if n >= len(all) {
+		return nil
+	}
+	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO countries (code, alpha3, name, region) VALUES (?, ?, ?, ?)
+			ON CONFLICT (code) DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, c := range all {
+			if _, err := stmt.ExecContext(ctx, c.Code, c.Alpha3, c.Name, c.Region); err != nil {
+				return fmt.Errorf("insert country %s: %w", c.Code, err)
+			}
+		}
+		return nil
+	})
+}
+
+// inWriteTx runs fn in a write transaction, committing when fn returns nil
+// and rolling back otherwise.
+func (s *Store) inWriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// IsEmpty reports whether the database holds no records of its own (the
+// built-in countries do not count): the state in which serve loads the demo.
+func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
+	var any int
+	err := s.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM actors) OR EXISTS (SELECT 1 FROM events)
+		OR EXISTS (SELECT 1 FROM statements) OR EXISTS (SELECT 1 FROM sources)
+		OR EXISTS (SELECT 1 FROM relationships) OR EXISTS (SELECT 1 FROM countries WHERE from_fixture = 1)`).Scan(&any)
+	if err != nil {
+		return false, fmt.Errorf("check empty: %w", err)
+	}
+	return any == 0, nil
+}
+
+// IntegrityCheck runs PRAGMA integrity_check and returns an error unless the
+// database reports "ok".
+func (s *Store) IntegrityCheck(ctx context.Context) error {
+	var res string
+	if err := s.read.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&res); err != nil {
+		return fmt.Errorf("integrity check: %w", err)
+	}
+	if res != "ok" {
+		return fmt.Errorf("integrity check: %s", res)
+	}
+	return nil
+}
+
+// isConstraint reports whether err is an SQLite constraint violation, which
+// the write path turns into an input error.
+func isConstraint(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.Code == sqlite3.ErrConstraint
+}
+
+var _ = db.CodeInvalid

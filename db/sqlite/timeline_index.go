@@ -1,0 +1,152 @@
+package sqlite
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/geotimeline/geotimeline/db"
+)
+
+// Facets of the timeline index (see migration 00001).
+const (
+	facetAll     = 0
+	facetActor   = 1
+	facetCountry = 2
+	facetType    = 3
+)
+
+// Item kinds in the timeline index; events sort before statements.
+const (
+	kindEvent     = 0
+	kindStatement = 1
+)
+
+// Roles of an actor in a statement, in the role column of the actor facet.
+// Participant roles use their rank (1-5), so the two never collide.
+const (
+	roleSpeaker   = 11
+	roleDeliverer = 12
+	roleAddressee = 13
+)
+
+func itemKindCode(k db.ItemKind) int {
+	if k == db.ItemStatement {
+		return kindStatement
+	}
+	return kindEvent
+}
+
+func itemKindOf(code int) db.ItemKind {
+	if code == kindStatement {
+		return db.ItemStatement
+	}
+	return db.ItemEvent
+}
+
+// roleRank is the participant role's position in db.ParticipantRoles, from 1.
+func roleRank(r db.ParticipantRole) int {
+	for i, q := range db.ParticipantRoles {
+		if q == r {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// typeRank is the event type's position in db.EventTypes, from 1.
+func typeRank(t db.EventType) int {
+	for i, q := range db.EventTypes {
+		if q == t {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// sqlCase builds "CASE col WHEN 'A' THEN 1 … END" from an enum list, so the
+// ranks in SQL are the ranks in Go.
+func sqlCase[T ~string](col string, values []T) string {
+	var b strings.Builder
+	b.WriteString("CASE " + col)
+	for i, v := range values {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", string(v), i+1)
+	}
+	b.WriteString(" ELSE 0 END")
+	return b.String()
+}
+
+var (
+	reindexEventSQL = `INSERT OR IGNORE INTO timeline_index (facet, value, at, precision, key, kind, item_id, role)
+		SELECT 0, 0, occurred_at, precision, key, 0, id, 0 FROM events WHERE id = ?1
+		UNION ALL SELECT 3, ` + sqlCase("type", db.EventTypes) + `, occurred_at, precision, key, 0, id, 0 FROM events WHERE id = ?1
+		UNION ALL SELECT 2, country_id, occurred_at, precision, key, 0, id, 0 FROM events WHERE id = ?1 AND country_id IS NOT NULL
+		UNION ALL SELECT 1, p.actor_id, e.occurred_at, e.precision, e.key, 0, e.id, ` + sqlCase("p.role", db.ParticipantRoles) + `
+			FROM events e JOIN event_participants p ON p.event_id = e.id WHERE e.id = ?1
+		UNION ALL SELECT 2, a.country_id, e.occurred_at, e.precision, e.key, 0, e.id, 0
+			FROM events e JOIN event_participants p ON p.event_id = e.id JOIN actors a ON a.id = p.actor_id
+			WHERE e.id = ?1 AND a.country_id IS NOT NULL`
+
+	reindexStatementSQL = `INSERT OR IGNORE INTO timeline_index (facet, value, at, precision, key, kind, item_id, role)
+		SELECT 0, 0, made_at, precision, key, 1, id, 0 FROM statements WHERE id = ?1
+		UNION ALL SELECT 1, speaker_id, made_at, precision, key, 1, id, 11 FROM statements WHERE id = ?1
+		UNION ALL SELECT 1, delivered_by_id, made_at, precision, key, 1, id, 12 FROM statements WHERE id = ?1 AND delivered_by_id IS NOT NULL
+		UNION ALL SELECT 1, d.actor_id, s.made_at, s.precision, s.key, 1, s.id, 13
+			FROM statements s JOIN statement_addressees d ON d.statement_id = s.id WHERE s.id = ?1
+		UNION ALL SELECT 2, a.country_id, s.made_at, s.precision, s.key, 1, s.id, 0
+			FROM statements s JOIN actors a ON a.id = s.speaker_id WHERE s.id = ?1 AND a.country_id IS NOT NULL`
+)
+
+// reindex rewrites the timeline index rows of one item from its stored row
+// and lists.
+func (w *writer) reindex(kind int, id int64) error {
+	if _, err := w.exec(`DELETE FROM timeline_index WHERE kind = ? AND item_id = ?`, kind, id); err != nil {
+		return fmt.Errorf("reindex: %w", err)
+	}
+	q := reindexEventSQL
+	if kind == kindStatement {
+		q = reindexStatementSQL
+	}
+	if _, err := w.exec(q, id); err != nil {
+		return fmt.Errorf("reindex: %w", err)
+	}
+	w.reindexed[itemRef{kind, id}] = true
+	return nil
+}
+
+// reindexMovedActors rewrites the rows of every item whose country facet
+// depends on an actor whose country changed in this transaction.
+func (w *writer) reindexMovedActors() error {
+	for _, actor := range w.movedActors {
+		items, err := w.itemsOfActor(actor)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if w.reindexed[it] {
+				continue
+			}
+			if err := w.reindex(it.kind, it.id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (w *writer) itemsOfActor(actor int64) ([]itemRef, error) {
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT 0, event_id FROM event_participants WHERE actor_id = ?1
+		UNION SELECT 1, id FROM statements WHERE speaker_id = ?1`, actor)
+	if err != nil {
+		return nil, fmt.Errorf("items of actor %d: %w", actor, err)
+	}
+	defer rows.Close()
+	var out []itemRef
+	for rows.Next() {
+		var it itemRef
+		if err := rows.Scan(&it.kind, &it.id); err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}

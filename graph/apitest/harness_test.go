@@ -1,0 +1,161 @@
+// Package apitest holds the end-to-end tests of the GraphQL API: real
+// requests over HTTP on 127.0.0.1 to the real server, backed by a real
+// SQLite file loaded with the demo fixture, compared with exact answers.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"github.com/geotimeline/geotimeline/db/demo"
+	"github.com/geotimeline/geotimeline/db/fixture"
+	"github.com/geotimeline/geotimeline/db/sqlite"
+	"github.com/geotimeline/geotimeline/graph/server"
+)
+
+// api is a running server and the store behind it.
+type api struct {
+	t     testing.TB
+	url   string
+	store *sqlite.Store
+}
+
+// newAPI starts a server on the demo data plus any extra fixtures.
+func newAPI(t testing.TB, extra ...string) *api {
+	t.Helper()
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "api.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	files := []fixture.File{{Name: "demo.json", Data: demo.JSON}}
+	for i, x := range extra {
+		files = append(files, fixture.File{Name: "extra" + string(rune('0'+i)) + ".json", Data: []byte(x)})
+	}
+	set, err := fixture.Decode(files)
+	if err != nil {
+		t.Fatalf("decode fixtures: %v", err)
+	}
+	if _, err := store.Apply(ctx, &set.Batch, set.Refs); err != nil {
+		t.Fatalf("load fixtures: %v", err)
+	}
+	srv := httptest.NewServer(server.New(store, slog.New(slog.NewTextHandler(debugOut, nil)), server.Options{}))
+	t.Cleanup(srv.Close)
+	return &api{t: t, url: srv.URL + "/graphql", store: store}
+}
+
+// response is a GraphQL response with its parts kept raw.
+type response struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Path       []any          `json:"path"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+}
+
+// do POSTs a query and decodes the response.
+func (a *api) do(query string, vars map[string]any) response {
+	a.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, a.url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var r response
+	if err := json.Unmarshal(raw, &r); err != nil {
+		a.t.Fatalf("status %d, body %s: %v", resp.StatusCode, raw, err)
+	}
+	return r
+}
+
+// data runs a query that must succeed and returns its data.
+func (a *api) data(query string, vars map[string]any) json.RawMessage {
+	a.t.Helper()
+	r := a.do(query, vars)
+	if len(r.Errors) > 0 {
+		a.t.Fatalf("query failed: %+v", r.Errors)
+	}
+	return r.Data
+}
+
+// equalJSON compares two JSON documents for equality of value.
+func equalJSON(t testing.TB, got json.RawMessage, want string) {
+	t.Helper()
+	var g, w any
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatalf("got is not JSON: %s", got)
+	}
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		t.Fatalf("want is not JSON: %v\n%s", err, want)
+	}
+	gb, _ := json.MarshalIndent(g, "", "  ")
+	wb, _ := json.MarshalIndent(w, "", "  ")
+	if !bytes.Equal(gb, wb) {
+		t.Errorf("got:\n%s\nwant:\n%s", gb, wb)
+	}
+}
+
+// errorOf runs a query that must fail with one error and returns its
+// message and code.
+func (a *api) errorOf(query string, vars map[string]any) (msg, code string) {
+	a.t.Helper()
+	r := a.do(query, vars)
+	if len(r.Errors) == 0 {
+		a.t.Fatalf("query succeeded, want an error: %s", r.Data)
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return r.Errors[0].Message, c
+}
+
+// keys extracts the "key" of every object of a JSON list at data.<path...>.
+func keys(t testing.TB, data json.RawMessage, path ...string) []string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			t.Fatalf("no %q in %s", p, data)
+		}
+		v = m[p]
+	}
+	list, ok := v.([]any)
+	if !ok {
+		t.Fatalf("not a list at %v: %s", path, data)
+	}
+	out := make([]string, len(list))
+	for i, x := range list {
+		out[i], _ = x.(map[string]any)["key"].(string)
+	}
+	return out
+}
+
+// loadInto loads one more fixture into a running API's store.
+func loadInto(t testing.TB, a *api, fixtureJSON string) {
+	t.Helper()
+	set, err := fixture.Decode([]fixture.File{{Name: "more.json", Data: []byte(fixtureJSON)}})
+	if err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	if _, err := a.store.Apply(context.Background(), &set.Batch, set.Refs); err != nil {
+		t.Fatalf("load: %v", err)
+	}
+}
+
+// debugOut receives the server log; set it to os.Stderr to debug a test.
+var debugOut io.Writer = io.Discard

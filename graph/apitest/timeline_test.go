@@ -1,0 +1,326 @@
+package apitest
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// demoOrder is the whole demo timeline, oldest first: by instant, then
+// precision (coarser first), then key.
+var demoOrder = []string{
+	"india-blames-pakistan-based-terror-groups", // 2025-04, MONTH
+	"pahalgam-attack",                          // 2025-04, MONTH
+	"india-retaliatory-strikes",                // 2025-05, MONTH
+	"india-says-pakistan-launched-air-attacks", // 2025-05, MONTH
+	"pakistan-air-attacks-drones-missiles",     // 2025-05, MONTH
+	"perdue-swearing-in",                       // 2025-05-07, DAY
+	"rubio-calls-deescalation-paraphrase",      // 2025-05-08, DAY
+	"rubio-jaishankar-call",
+	"rubio-jaishankar-call-readout",
+	"rubio-sharif-call",
+	"rubio-sharif-call-readout-deescalation",
+	"rubio-sharif-call-readout-terrorism",
+}
+
+const timelineKeys = `query($filter: TimelineFilter, $order: SortOrder, $first: Int, $after: String, $last: Int, $before: String) {
+  timeline(filter: $filter, order: $order, first: $first, after: $after, last: $last, before: $before) {
+    nodes { __typename ... on Event { key } ... on Statement { key } }
+    edges { cursor }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    totalCount
+  }
+}`
+
+type page struct {
+	keys      []string
+	cursors   []string
+	next      bool
+	prev      bool
+	start     string
+	end       string
+	total     int
+	typenames []string
+}
+
+func (a *api) timeline(vars map[string]any) page {
+	a.t.Helper()
+	data := a.data(timelineKeys, vars)
+	var v struct {
+		Timeline struct {
+			Nodes []struct {
+				Typename string `json:"__typename"`
+				Key      string `json:"key"`
+			}
+			Edges    []struct{ Cursor string }
+			PageInfo struct {
+				HasNextPage, HasPreviousPage bool
+				StartCursor, EndCursor       *string
+			}
+			TotalCount int
+		}
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		a.t.Fatal(err)
+	}
+	p := page{next: v.Timeline.PageInfo.HasNextPage, prev: v.Timeline.PageInfo.HasPreviousPage, total: v.Timeline.TotalCount,
+		keys: []string{}}
+	for _, n := range v.Timeline.Nodes {
+		p.keys = append(p.keys, n.Key)
+		p.typenames = append(p.typenames, n.Typename)
+	}
+	for _, e := range v.Timeline.Edges {
+		p.cursors = append(p.cursors, e.Cursor)
+	}
+	if v.Timeline.PageInfo.StartCursor != nil {
+		p.start, p.end = *v.Timeline.PageInfo.StartCursor, *v.Timeline.PageInfo.EndCursor
+	}
+	return p
+}
+
+func TestTimelineOrder(t *testing.T) {
+	a := newAPI(t)
+	t.Run("Ascending", func(t *testing.T) {
+		p := a.timeline(map[string]any{"first": 100})
+		if !slices.Equal(p.keys, demoOrder) {
+			t.Errorf("keys = %q\nwant %q", p.keys, demoOrder)
+		}
+		wantTypes := []string{"Statement", "Event", "Event", "Statement", "Event", "Event", "Statement", "Event", "Statement", "Event", "Statement", "Statement"}
+		if !slices.Equal(p.typenames, wantTypes) {
+			t.Errorf("typenames = %q, want %q", p.typenames, wantTypes)
+		}
+		if p.total != 12 || p.next || p.prev {
+			t.Errorf("total %d next %v prev %v, want 12 false false", p.total, p.next, p.prev)
+		}
+	})
+	t.Run("Descending", func(t *testing.T) {
+		p := a.timeline(map[string]any{"first": 100, "order": "DESC"})
+		want := slices.Clone(demoOrder)
+		slices.Reverse(want)
+		if !slices.Equal(p.keys, want) {
+			t.Errorf("keys = %q\nwant %q", p.keys, want)
+		}
+	})
+	t.Run("DefaultPageIs20", func(t *testing.T) {
+		// The demo has 12 items: all fit in the default page.
+		if p := a.timeline(nil); len(p.keys) != 12 || p.next {
+			t.Errorf("default page: %d items, next %v", len(p.keys), p.next)
+		}
+	})
+}
+
+// A month-precise item sorts before a day-precise one at the same instant,
+// and same-day items sort by key, events before statements on equal keys.
+func TestTimelineMixedPrecisionAndTies(t *testing.T) {
+	a := newAPI(t, `{"version": 1,
+	  "events": [
+	    {"key": "a-first-of-may", "type": "OTHER", "title": "Day-precise", "occurredAt": "2025-05-01"},
+	    {"key": "zz-minute", "type": "OTHER", "title": "Minute-precise", "occurredAt": "2025-05-01T00:00Z"},
+	    {"key": "same-key", "type": "OTHER", "title": "Event twin", "occurredAt": "2025-05-01"}
+	  ],
+	  "statements": [
+	    {"key": "same-key", "kind": "QUOTE", "speaker": "india", "madeAt": "2025-05-01", "text": "Statement twin"}
+	  ]}`)
+	p := a.timeline(map[string]any{"first": 100, "filter": map[string]any{"from": "2025-05", "to": "2025-05-02"}})
+	want := []string{"india-retaliatory-strikes", "india-says-pakistan-launched-air-attacks", "pakistan-air-attacks-drones-missiles",
+		"a-first-of-may", "same-key", "same-key", "zz-minute"}
+	if !slices.Equal(p.keys, want) {
+		t.Errorf("keys = %q\nwant %q", p.keys, want)
+	}
+	if got, want := p.typenames[4:6], []string{"Event", "Statement"}; !slices.Equal(got, want) {
+		t.Errorf("tie on key: %q, want %q", got, want)
+	}
+}
+
+func TestTimelineFilters(t *testing.T) {
+	a := newAPI(t)
+	cases := []struct {
+		name   string
+		filter map[string]any
+		want   []string
+	}{
+		{"ActorAsParticipantAndSpeaker", map[string]any{"actors": []string{"marco-rubio"}}, []string{
+			"perdue-swearing-in", "rubio-calls-deescalation-paraphrase", "rubio-jaishankar-call", "rubio-jaishankar-call-readout",
+			"rubio-sharif-call", "rubio-sharif-call-readout-deescalation", "rubio-sharif-call-readout-terrorism"}},
+		{"ActorAsDeliverer", map[string]any{"actors": []string{"tammy-bruce"}}, []string{
+			"rubio-calls-deescalation-paraphrase", "rubio-jaishankar-call-readout",
+			"rubio-sharif-call-readout-deescalation", "rubio-sharif-call-readout-terrorism"}},
+		{"ActorAsAddressee", map[string]any{"actors": []string{"shehbaz-sharif"}}, []string{
+			"rubio-calls-deescalation-paraphrase", "rubio-sharif-call",
+			"rubio-sharif-call-readout-deescalation", "rubio-sharif-call-readout-terrorism"}},
+		{"AnyOfSeveralActors", map[string]any{"actors": []string{"nepal", "david-perdue"}}, []string{
+			"pahalgam-attack", "perdue-swearing-in"}},
+		{"UnknownActor", map[string]any{"actors": []string{"nobody"}}, []string{}},
+		{"CountryByLocationOrAffiliation", map[string]any{"countries": []string{"PK"}}, []string{
+			"pahalgam-attack", "india-retaliatory-strikes", "pakistan-air-attacks-drones-missiles", "rubio-sharif-call"}},
+		{"CountryAlpha3", map[string]any{"countries": []string{"PAK"}}, []string{
+			"pahalgam-attack", "india-retaliatory-strikes", "pakistan-air-attacks-drones-missiles", "rubio-sharif-call"}},
+		{"CountryOfStatementSpeaker", map[string]any{"countries": []string{"IN"}, "include": []string{"STATEMENT"}}, []string{
+			"india-blames-pakistan-based-terror-groups", "india-says-pakistan-launched-air-attacks"}},
+		{"EventTypesKeepStatements", map[string]any{"eventTypes": []string{"CALL"}}, []string{
+			"india-blames-pakistan-based-terror-groups", "india-says-pakistan-launched-air-attacks",
+			"rubio-calls-deescalation-paraphrase", "rubio-jaishankar-call", "rubio-jaishankar-call-readout",
+			"rubio-sharif-call", "rubio-sharif-call-readout-deescalation", "rubio-sharif-call-readout-terrorism"}},
+		{"EventTypesEventsOnly", map[string]any{"eventTypes": []string{"ATTACK", "CEREMONY"}, "include": []string{"EVENT"}}, []string{
+			"pahalgam-attack", "pakistan-air-attacks-drones-missiles", "perdue-swearing-in"}},
+		{"IncludeStatements", map[string]any{"include": []string{"STATEMENT"}}, []string{
+			"india-blames-pakistan-based-terror-groups", "india-says-pakistan-launched-air-attacks",
+			"rubio-calls-deescalation-paraphrase", "rubio-jaishankar-call-readout",
+			"rubio-sharif-call-readout-deescalation", "rubio-sharif-call-readout-terrorism"}},
+		// [from, to) is half-open: 2025-05-07T00:00Z is in, 2025-05-08T00:00Z is out.
+		{"TimeWindowHalfOpen", map[string]any{"from": "2025-05-07", "to": "2025-05-08"}, []string{"perdue-swearing-in"}},
+		{"TimeWindowMonth", map[string]any{"from": "2025-05", "to": "2025-05-08T00:00:00Z"}, []string{
+			"india-retaliatory-strikes", "india-says-pakistan-launched-air-attacks", "pakistan-air-attacks-drones-missiles",
+			"perdue-swearing-in"}},
+		{"Combined", map[string]any{"actors": []string{"marco-rubio"}, "countries": []string{"PK"}, "include": []string{"EVENT"}},
+			[]string{"rubio-sharif-call"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := a.timeline(map[string]any{"first": 100, "filter": c.filter})
+			if !slices.Equal(p.keys, c.want) {
+				t.Errorf("keys = %q\nwant %q", p.keys, c.want)
+			}
+			if p.total != len(c.want) {
+				t.Errorf("totalCount = %d, want %d", p.total, len(c.want))
+			}
+		})
+	}
+}
+
+func TestEventsFilterRoles(t *testing.T) {
+	a := newAPI(t)
+	q := `query($f: EventFilter) { events(filter: $f, first: 100) { nodes { key } totalCount } }`
+	cases := []struct {
+		name   string
+		filter map[string]any
+		want   []string
+	}{
+		{"VictimRole", map[string]any{"actors": []string{"india"}, "roles": []string{"VICTIM"}}, []string{"pahalgam-attack"}},
+		{"InitiatorRole", map[string]any{"actors": []string{"india"}, "roles": []string{"INITIATOR"}}, []string{"india-retaliatory-strikes"}},
+		{"AnyRole", map[string]any{"actors": []string{"india"}}, []string{"pahalgam-attack", "india-retaliatory-strikes", "pakistan-air-attacks-drones-missiles"}},
+		{"RoleAlone", map[string]any{"roles": []string{"TARGET"}}, []string{"india-retaliatory-strikes", "pakistan-air-attacks-drones-missiles"}},
+		{"Type", map[string]any{"eventTypes": []string{"STRIKE"}}, []string{"india-retaliatory-strikes"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			data := a.data(q, map[string]any{"f": c.filter})
+			if got := keys(t, data, "events", "nodes"); !slices.Equal(got, c.want) {
+				t.Errorf("keys = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestTimelinePaging(t *testing.T) {
+	a := newAPI(t)
+	t.Run("ForwardAcrossPages", func(t *testing.T) {
+		var seen []string
+		var after any
+		for i, want := range []struct {
+			n          int
+			next, prev bool
+		}{{5, true, false}, {5, true, true}, {2, false, true}} {
+			p := a.timeline(map[string]any{"first": 5, "after": after})
+			if len(p.keys) != want.n || p.next != want.next || p.prev != want.prev || p.total != 12 {
+				t.Fatalf("page %d: %d items next %v prev %v total %d; want %+v", i, len(p.keys), p.next, p.prev, p.total, want)
+			}
+			if p.start != p.cursors[0] || p.end != p.cursors[len(p.cursors)-1] {
+				t.Fatalf("page %d: start/end cursors do not match the edges", i)
+			}
+			seen = append(seen, p.keys...)
+			after = p.end
+		}
+		if !slices.Equal(seen, demoOrder) {
+			t.Errorf("pages = %q\nwant %q", seen, demoOrder)
+		}
+	})
+	t.Run("BackwardAcrossPages", func(t *testing.T) {
+		var seen []string
+		var before any
+		for i, want := range []struct {
+			n          int
+			next, prev bool
+		}{{5, false, true}, {5, true, true}, {2, true, false}} {
+			p := a.timeline(map[string]any{"last": 5, "before": before})
+			if len(p.keys) != want.n || p.next != want.next || p.prev != want.prev {
+				t.Fatalf("page %d: %d items next %v prev %v; want %+v", i, len(p.keys), p.next, p.prev, want)
+			}
+			seen = append(slices.Clone(p.keys), seen...)
+			before = p.start
+		}
+		if !slices.Equal(seen, demoOrder) {
+			t.Errorf("pages = %q\nwant %q", seen, demoOrder)
+		}
+	})
+	t.Run("DescendingPages", func(t *testing.T) {
+		p1 := a.timeline(map[string]any{"first": 3, "order": "DESC"})
+		p2 := a.timeline(map[string]any{"first": 3, "order": "DESC", "after": p1.end})
+		got := append(p1.keys, p2.keys...)
+		want := []string{"rubio-sharif-call-readout-terrorism", "rubio-sharif-call-readout-deescalation", "rubio-sharif-call",
+			"rubio-jaishankar-call-readout", "rubio-jaishankar-call", "rubio-calls-deescalation-paraphrase"}
+		if !slices.Equal(got, want) {
+			t.Errorf("keys = %q\nwant %q", got, want)
+		}
+	})
+	t.Run("EmptyPage", func(t *testing.T) {
+		p := a.timeline(map[string]any{"first": 0})
+		if len(p.keys) != 0 || !p.next || p.start != "" || p.total != 12 {
+			t.Errorf("first 0: %+v", p)
+		}
+	})
+	t.Run("CursorSurvivesInserts", func(t *testing.T) {
+		b := newAPI(t)
+		p1 := b.timeline(map[string]any{"first": 6})
+		// Add an item before the cursor and one after it.
+		set := `{"version": 1, "events": [
+		  {"key": "early", "type": "OTHER", "title": "Before everything", "occurredAt": "2024"},
+		  {"key": "late", "type": "OTHER", "title": "After everything", "occurredAt": "2026"}]}`
+		loadInto(t, b, set)
+		p2 := b.timeline(map[string]any{"first": 100, "after": p1.end})
+		want := append(slices.Clone(demoOrder[6:]), "late")
+		if !slices.Equal(p2.keys, want) {
+			t.Errorf("after old cursor: %q\nwant %q", p2.keys, want)
+		}
+	})
+}
+
+func TestPagingErrors(t *testing.T) {
+	a := newAPI(t)
+	cases := []struct {
+		name string
+		vars map[string]any
+		msg  string
+	}{
+		{"FirstTooLarge", map[string]any{"first": 101}, "first must be between 0 and 100, not 101"},
+		{"LastNegative", map[string]any{"last": -1}, "last must be between 0 and 100, not -1"},
+		{"FirstAndLast", map[string]any{"first": 1, "last": 1}, "give first or last, not both"},
+		{"BadCursor", map[string]any{"after": "nonsense"}, `after: "nonsense" is not a cursor of this list`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			msg, code := a.errorOf(timelineKeys, c.vars)
+			if msg != c.msg || code != "BAD_USER_INPUT" {
+				t.Errorf("error = %q (%s), want %q (BAD_USER_INPUT)", msg, code, c.msg)
+			}
+		})
+	}
+	t.Run("CursorOfAnotherList", func(t *testing.T) {
+		data := a.data(`{ actors(first: 1) { pageInfo { endCursor } } }`, nil)
+		var v struct {
+			Actors struct{ PageInfo struct{ EndCursor string } }
+		}
+		json.Unmarshal(data, &v)
+		msg, code := a.errorOf(timelineKeys, map[string]any{"after": v.Actors.PageInfo.EndCursor})
+		if !strings.HasSuffix(msg, "is not a cursor of this list") || code != "BAD_USER_INPUT" {
+			t.Errorf("error = %q (%s)", msg, code)
+		}
+	})
+	t.Run("BadCountryCode", func(t *testing.T) {
+		msg, code := a.errorOf(timelineKeys, map[string]any{"filter": map[string]any{"countries": []string{"India"}}})
+		if msg != `filter.countries: "India" is not an ISO 3166-1 alpha-2 or alpha-3 country code` || code != "BAD_USER_INPUT" {
+			t.Errorf("error = %q (%s)", msg, code)
+		}
+	})
+}

@@ -1,0 +1,324 @@
+package graph
+
+import (
+	"context"
+	"time"
+
+	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/iso3166"
+	"github.com/geotimeline/geotimeline/graph/generated"
+	"github.com/geotimeline/geotimeline/graph/loader"
+	"github.com/geotimeline/geotimeline/graph/model"
+	"github.com/geotimeline/geotimeline/graph/relay"
+)
+
+// Helpers shared by the resolvers: argument translation and connection
+// building. gqlgen moves unknown functions out of *.resolvers.go, so they
+// live here.
+
+// nonEmpty turns "" into null for optional text fields.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// dateAt is the instant of an optional date, null when absent.
+func dateAt(d db.Date) *time.Time {
+	if d.IsZero() {
+		return nil
+	}
+	t := d.At
+	return &t
+}
+
+// datePrecision is the precision of an optional date, null when absent.
+func datePrecision(d db.Date) *db.Precision {
+	if d.IsZero() {
+		return nil
+	}
+	p := d.Precision
+	return &p
+}
+
+// countryCodes normalises the codes of a filter to alpha-2. A code that is
+// not shaped like one is an error; a well-formed one ISO lacks is kept, since
+// a fixture may have added it.
+func countryCodes(arg string, codes []string) ([]string, error) {
+	out := make([]string, 0, len(codes))
+	for _, c := range codes {
+		if a2, ok := iso3166.Normalize(c); ok {
+			out = append(out, a2)
+			continue
+		}
+		if !isAlpha2(c) {
+			return nil, db.Errorf(db.CodeInvalid, "%s: %q is not an ISO 3166-1 alpha-2 or alpha-3 country code", arg, c)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func isAlpha2(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
+}
+
+func sortOrder(o *db.SortOrder) db.SortOrder {
+	if o == nil {
+		return db.Ascending
+	}
+	return *o
+}
+
+func timelineFilter(f *generated.TimelineFilter) (db.TimelineFilter, error) {
+	if f == nil {
+		return db.TimelineFilter{}, nil
+	}
+	countries, err := countryCodes("filter.countries", f.Countries)
+	if err != nil {
+		return db.TimelineFilter{}, err
+	}
+	return db.TimelineFilter{Actors: f.Actors, Countries: countries, EventTypes: f.EventTypes,
+		Include: f.Include, From: f.From, To: f.To}, nil
+}
+
+func eventFilter(f *generated.EventFilter) (db.TimelineFilter, error) {
+	out := db.TimelineFilter{Include: []db.ItemKind{db.ItemEvent}}
+	if f == nil {
+		return out, nil
+	}
+	countries, err := countryCodes("filter.countries", f.Countries)
+	if err != nil {
+		return out, err
+	}
+	out.Actors, out.Roles, out.Countries, out.EventTypes, out.From, out.To =
+		f.Actors, f.Roles, countries, f.EventTypes, f.From, f.To
+	return out, nil
+}
+
+func statementFilter(f *generated.StatementFilter) (db.TimelineFilter, error) {
+	out := db.TimelineFilter{Include: []db.ItemKind{db.ItemStatement}}
+	if f == nil {
+		return out, nil
+	}
+	countries, err := countryCodes("filter.countries", f.Countries)
+	if err != nil {
+		return out, err
+	}
+	out.Actors, out.Countries, out.From, out.To = f.Actors, countries, f.From, f.To
+	return out, nil
+}
+
+func actorFilter(f *generated.ActorFilter) (db.ActorFilter, error) {
+	if f == nil {
+		return db.ActorFilter{}, nil
+	}
+	countries, err := countryCodes("filter.countries", f.Countries)
+	if err != nil {
+		return db.ActorFilter{}, err
+	}
+	return db.ActorFilter{Kinds: f.Kinds, Countries: countries}, nil
+}
+
+func pageInfo(hasNext, hasPrev bool, cursors []string) *model.PageInfo {
+	pi := &model.PageInfo{HasNextPage: hasNext, HasPreviousPage: hasPrev}
+	if len(cursors) > 0 {
+		pi.StartCursor, pi.EndCursor = &cursors[0], &cursors[len(cursors)-1]
+	}
+	return pi
+}
+
+// timelinePage reads one page of items and loads the records behind them.
+func (r *Resolver) timelinePage(ctx context.Context, f db.TimelineFilter, order *db.SortOrder, args relay.Args) (
+	items []model.TimelineItem, cursors []string, page db.ItemPage, err error) {
+	p, err := args.Page(relay.ParseTimeCursor)
+	if err != nil {
+		return nil, nil, page, err
+	}
+	page, err = r.Store.Timeline(ctx, f, sortOrder(order), p)
+	if err != nil {
+		return nil, nil, page, err
+	}
+	l := loader.For(ctx)
+	var eventIDs, statementIDs []int64
+	for _, it := range page.Items {
+		if it.Kind == db.ItemEvent {
+			eventIDs = append(eventIDs, it.ID)
+		} else {
+			statementIDs = append(statementIDs, it.ID)
+		}
+	}
+	events, err := l.EventByID.LoadAll(ctx, eventIDs)
+	if err != nil {
+		return nil, nil, page, err
+	}
+	statements, err := l.StatementByID.LoadAll(ctx, statementIDs)
+	if err != nil {
+		return nil, nil, page, err
+	}
+	for _, it := range page.Items {
+		if it.Kind == db.ItemEvent {
+			items = append(items, events[0])
+			events = events[1:]
+		} else {
+			items = append(items, statements[0])
+			statements = statements[1:]
+		}
+		cursors = append(cursors, relay.TimeCursor(it.Pos))
+	}
+	return items, cursors, page, nil
+}
+
+func (r *Resolver) timelineConnection(ctx context.Context, f db.TimelineFilter, order *db.SortOrder, args relay.Args) (*model.TimelineConnection, error) {
+	items, cursors, page, err := r.timelinePage(ctx, f, order, args)
+	if err != nil {
+		return nil, err
+	}
+	c := &model.TimelineConnection{Nodes: items, Edges: make([]*model.TimelineEdge, len(items)),
+		PageInfo: pageInfo(page.HasNextPage, page.HasPreviousPage, cursors),
+		Total:    model.NewTotal(func(ctx context.Context) (int, error) { return r.Store.CountTimeline(ctx, f) })}
+	if c.Nodes == nil {
+		c.Nodes = []model.TimelineItem{}
+	}
+	for i, it := range items {
+		c.Edges[i] = &model.TimelineEdge{Cursor: cursors[i], Node: it}
+	}
+	return c, nil
+}
+
+func (r *Resolver) eventConnection(ctx context.Context, f db.TimelineFilter, order *db.SortOrder, args relay.Args) (*model.EventConnection, error) {
+	items, cursors, page, err := r.timelinePage(ctx, f, order, args)
+	if err != nil {
+		return nil, err
+	}
+	c := &model.EventConnection{Nodes: make([]*db.Event, len(items)), Edges: make([]*model.EventEdge, len(items)),
+		PageInfo: pageInfo(page.HasNextPage, page.HasPreviousPage, cursors),
+		Total:    model.NewTotal(func(ctx context.Context) (int, error) { return r.Store.CountTimeline(ctx, f) })}
+	for i, it := range items {
+		e := it.(*db.Event)
+		c.Nodes[i] = e
+		c.Edges[i] = &model.EventEdge{Cursor: cursors[i], Node: e}
+	}
+	return c, nil
+}
+
+func (r *Resolver) statementConnection(ctx context.Context, f db.TimelineFilter, order *db.SortOrder, args relay.Args) (*model.StatementConnection, error) {
+	items, cursors, page, err := r.timelinePage(ctx, f, order, args)
+	if err != nil {
+		return nil, err
+	}
+	c := &model.StatementConnection{Nodes: make([]*db.Statement, len(items)), Edges: make([]*model.StatementEdge, len(items)),
+		PageInfo: pageInfo(page.HasNextPage, page.HasPreviousPage, cursors),
+		Total:    model.NewTotal(func(ctx context.Context) (int, error) { return r.Store.CountTimeline(ctx, f) })}
+	for i, it := range items {
+		st := it.(*db.Statement)
+		c.Nodes[i] = st
+		c.Edges[i] = &model.StatementEdge{Cursor: cursors[i], Node: st}
+	}
+	return c, nil
+}
+
+func (r *Resolver) actorConnection(ctx context.Context, f db.ActorFilter, args relay.Args) (*model.ActorConnection, error) {
+	p, err := args.Page(relay.ParseKeyCursor)
+	if err != nil {
+		return nil, err
+	}
+	page, err := r.Store.Actors(ctx, f, p)
+	if err != nil {
+		return nil, err
+	}
+	actors, err := loader.For(ctx).ActorByID.LoadAll(ctx, page.IDs)
+	if err != nil {
+		return nil, err
+	}
+	cursors := make([]string, len(actors))
+	c := &model.ActorConnection{Nodes: actors, Edges: make([]*model.ActorEdge, len(actors)),
+		Total: model.NewTotal(func(ctx context.Context) (int, error) { return r.Store.CountActors(ctx, f) })}
+	for i, a := range actors {
+		cursors[i] = relay.KeyCursor(page.Positions[i].Key)
+		c.Edges[i] = &model.ActorEdge{Cursor: cursors[i], Node: a}
+	}
+	c.PageInfo = pageInfo(page.HasNextPage, page.HasPreviousPage, cursors)
+	return c, nil
+}
+
+func (r *Resolver) countryConnection(ctx context.Context, args relay.Args) (*model.CountryConnection, error) {
+	p, err := args.Page(relay.ParseKeyCursor)
+	if err != nil {
+		return nil, err
+	}
+	page, err := r.Store.Countries(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	countries, err := loader.For(ctx).CountryByID.LoadAll(ctx, page.IDs)
+	if err != nil {
+		return nil, err
+	}
+	cursors := make([]string, len(countries))
+	c := &model.CountryConnection{Nodes: countries, Edges: make([]*model.CountryEdge, len(countries)),
+		Total: model.NewTotal(r.Store.CountCountries)}
+	for i, co := range countries {
+		cursors[i] = relay.KeyCursor(page.Positions[i].Key)
+		c.Edges[i] = &model.CountryEdge{Cursor: cursors[i], Node: co}
+	}
+	c.PageInfo = pageInfo(page.HasNextPage, page.HasPreviousPage, cursors)
+	return c, nil
+}
+
+// pointers is the list of pointers gqlgen wants for a list of records.
+func pointers[T any](xs []T) []*T {
+	out := make([]*T, len(xs))
+	for i := range xs {
+		out[i] = &xs[i]
+	}
+	return out
+}
+
+// nodeOrNil turns a typed nil record into a nil Node.
+func nodeOrNil[T any](rec *T, err error) (model.Node, error) {
+	if err != nil || rec == nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// collect maps each parent of a batch to the key its field reads.
+func collect[P any, K any](parents []*P, key func(*P) K) []K {
+	out := make([]K, len(parents))
+	for i, p := range parents {
+		out[i] = key(p)
+	}
+	return out
+}
+
+func eventIDs(events []*db.Event) []int64 {
+	return collect(events, func(e *db.Event) int64 { return e.ID })
+}
+
+func statementIDs(statements []*db.Statement) []int64 {
+	return collect(statements, func(s *db.Statement) int64 { return s.ID })
+}
+
+// lists makes every per-parent list non-nil: a parent without any gets [].
+func lists[V any](groups [][]V, err error) ([][]V, error) {
+	if err != nil {
+		return nil, err
+	}
+	for i := range groups {
+		if groups[i] == nil {
+			groups[i] = []V{}
+		}
+	}
+	return groups, nil
+}
+
+// pointerLists is pointers applied to each parent's list.
+func pointerLists[T any](groups [][]T) [][]*T {
+	out := make([][]*T, len(groups))
+	for i, g := range groups {
+		out[i] = pointers(g)
+	}
+	return out
+}
