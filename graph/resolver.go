@@ -6,7 +6,7 @@
 // ../schema.graphql; graph/server serves it over HTTP.
 package graph
 
-//go:generate go tool gqlgen generate --config ../gqlgen.yml
+//go:generate go -C .. tool gqlgen generate
 
 import (
 	"github.com/99designs/gqlgen/graphql"
