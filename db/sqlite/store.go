@@ -18,7 +18,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/mattn/go-sqlite3"
+	// The driver registers itself as "sqlite3".
+	_ "github.com/mattn/go-sqlite3"
 	"github.com/pressly/goose/v3"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -137,24 +138,42 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // ensureCountries inserts the ISO 3166-1 countries the database lacks,
-// leaving fixture overrides alone.
+// leaving fixture overrides alone. It reads the codes first so that opening
+// an up-to-date database writes nothing.
 func (s *Store) ensureCountries(ctx context.Context) error {
-	var n int
-	if err := s.write.QueryRowContext(ctx, `SELECT count(*) FROM countries WHERE from_fixture = 0`).Scan(&n); err != nil {
-		return fmt.Errorf("count countries: %w", err)
+	rows, err := s.write.QueryContext(ctx, `SELECT code FROM countries`)
+	if err != nil {
+		return fmt.Errorf("read countries: %w", err)
 	}
-	all := iso3166.All()
-	if n >= len(all) {
+	have := map[string]bool{}
+	for rows.Next() {
+		var code string
+		if err := rows.Scan(&code); err != nil {
+			rows.Close()
+			return fmt.Errorf("read countries: %w", err)
+		}
+		have[code] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read countries: %w", err)
+	}
+	var missing []db.Country
+	for _, c := range iso3166.All() {
+		if !have[c.Code] {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) == 0 {
 		return nil
 	}
 	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO countries (code, alpha3, name, region) VALUES (?, ?, ?, ?)
-			ON CONFLICT (code) DO NOTHING`)
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO countries (code, alpha3, name, region) VALUES (?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
 		defer stmt.Close()
-		for _, c := range all {
+		for _, c := range missing {
 			if _, err := stmt.ExecContext(ctx, c.Code, c.Alpha3, c.Name, c.Region); err != nil {
 				return fmt.Errorf("insert country %s: %w", c.Code, err)
 			}
@@ -205,12 +224,3 @@ func (s *Store) IntegrityCheck(ctx context.Context) error {
 	}
 	return nil
 }
-
-// isConstraint reports whether err is an SQLite constraint violation, which
-// the write path turns into an input error.
-func isConstraint(err error) bool {
-	var se sqlite3.Error
-	return errors.As(err, &se) && se.Code == sqlite3.ErrConstraint
-}
-
-var _ = db.CodeInvalid

@@ -14,14 +14,24 @@ import (
 // driving facet whose primary-key range yields rows already in time order,
 // plus conditions on the other facets.
 type timelineQuery struct {
-	where []string
-	args  []any
-	empty bool // a filter that can match nothing (an unknown actor), answered without SQL
+	// facet and values are the driving facet; where and args hold every
+	// condition, the driving one first ("t.facet = ? AND t.value IN (…)").
+	facet  int
+	values []any
+	where  []string
+	args   []any
+	empty  bool // a filter that can match nothing (an unknown actor), answered without SQL
 }
 
 func (q *timelineQuery) add(cond string, args ...any) {
 	q.where = append(q.where, cond)
 	q.args = append(q.args, args...)
+}
+
+// drive sets the driving facet and its condition, which must come first.
+func (q *timelineQuery) drive(facet int, values []any) {
+	q.facet, q.values = facet, values
+	q.add(`t.facet = ? AND t.value IN (`+placeholders(len(values))+`)`, append([]any{facet}, values...)...)
 }
 
 // placeholders returns "?, ?, ?" for n values.
@@ -77,17 +87,17 @@ func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*time
 	// The driving facet: the most selective one given.
 	switch {
 	case len(actorIDs) > 0:
-		q.add(`t.facet = 1 AND t.value IN (`+placeholders(len(actorIDs))+`)`, anySlice(actorIDs)...)
+		q.drive(facetActor, anySlice(actorIDs))
 		if len(roleRanks) > 0 {
 			q.add(`(t.kind = 1 OR t.role IN (`+placeholders(len(roleRanks))+`))`, roleRanks...)
 		}
 	case len(countryIDs) > 0:
-		q.add(`t.facet = 2 AND t.value IN (`+placeholders(len(countryIDs))+`)`, anySlice(countryIDs)...)
+		q.drive(facetCountry, anySlice(countryIDs))
 	case len(typeRanks) > 0 && onlyEvents:
-		q.add(`t.facet = 3 AND t.value IN (`+placeholders(len(typeRanks))+`)`, typeRanks...)
+		q.drive(facetType, typeRanks)
 		typeRanks = nil
 	default:
-		q.add(`t.facet = 0 AND t.value = 0`)
+		q.drive(facetAll, []any{0})
 	}
 	if len(actorIDs) > 0 && len(countryIDs) > 0 {
 		q.add(`EXISTS (SELECT 1 FROM timeline_index x WHERE x.kind = t.kind AND x.item_id = t.item_id
@@ -147,27 +157,8 @@ func (s *Store) Timeline(ctx context.Context, f db.TimelineFilter, order db.Sort
 		return db.ItemPage{Items: []db.ItemRef{}}, nil
 	}
 	desc := order == db.Descending
-	// Rows come in the page's reading direction; a backward page reads the
-	// list from its end and is reversed afterwards.
-	reverse := desc != p.Backward
-	where := slices.Clone(q.where)
-	args := slices.Clone(q.args)
-	if p.After != nil {
-		where = append(where, `(t.at, t.precision, t.key, t.kind) `+cmp(desc, false)+` (?, ?, ?, ?)`)
-		args = append(args, posArgs(p.After)...)
-	}
-	if p.Before != nil {
-		where = append(where, `(t.at, t.precision, t.key, t.kind) `+cmp(desc, true)+` (?, ?, ?, ?)`)
-		args = append(args, posArgs(p.Before)...)
-	}
-	dir := "ASC"
-	if reverse {
-		dir = "DESC"
-	}
-	query := `SELECT DISTINCT t.at, t.precision, t.key, t.kind, t.item_id FROM timeline_index t WHERE ` +
-		strings.Join(where, " AND ") +
-		` ORDER BY t.at ` + dir + `, t.precision ` + dir + `, t.key ` + dir + `, t.kind ` + dir + ` LIMIT ?`
-	rows, err := s.read.QueryContext(ctx, query, append(args, p.Limit+1)...)
+	query, args := q.pageSQL(desc, p)
+	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return db.ItemPage{}, fmt.Errorf("timeline page: %w", err)
 	}
@@ -209,6 +200,53 @@ func (s *Store) Timeline(ctx context.Context, f db.TimelineFilter, order db.Sort
 	}
 	page.Items = items
 	return page, nil
+}
+
+// pageSQL is the statement that reads one page (one row more than asked, to
+// tell whether more follow) and its arguments.
+//
+// With one driving value the page is a single range scan of the index, in
+// order. With several (actors: ["a", "b"]) one ordered scan could not serve
+// them all and SQLite would sort every matching row, so each value gets its
+// own limited range scan and only those few rows are merged.
+func (q *timelineQuery) pageSQL(desc bool, p db.Page) (string, []any) {
+	// Rows come in the page's reading direction; a backward page reads the
+	// list from its end and is reversed afterwards.
+	reverse := desc != p.Backward
+	rest := slices.Clone(q.where[1:])
+	restArgs := slices.Clone(q.args[1+len(q.values):])
+	if p.After != nil {
+		rest = append(rest, `(t.at, t.precision, t.key, t.kind) `+cmp(desc, false)+` (?, ?, ?, ?)`)
+		restArgs = append(restArgs, posArgs(p.After)...)
+	}
+	if p.Before != nil {
+		rest = append(rest, `(t.at, t.precision, t.key, t.kind) `+cmp(desc, true)+` (?, ?, ?, ?)`)
+		restArgs = append(restArgs, posArgs(p.Before)...)
+	}
+	dir := "ASC"
+	if reverse {
+		dir = "DESC"
+	}
+	orderBy := ` ORDER BY at ` + dir + `, precision ` + dir + `, key ` + dir + `, kind ` + dir + ` LIMIT ?`
+	scan := func(value any) (string, []any) {
+		return `SELECT t.at AS at, t.precision AS precision, t.key AS key, t.kind AS kind, t.item_id AS item_id
+			FROM timeline_index t WHERE ` + strings.Join(append([]string{`t.facet = ? AND t.value = ?`}, rest...), " AND ") +
+			orderBy, append(append([]any{q.facet, value}, restArgs...), p.Limit+1)
+	}
+	if len(q.values) == 1 {
+		query, args := scan(q.values[0])
+		return `SELECT DISTINCT` + strings.TrimPrefix(query, `SELECT`), args
+	}
+	var parts []string
+	var args []any
+	for _, v := range q.values {
+		query, a := scan(v)
+		parts = append(parts, `SELECT * FROM (`+query+`)`)
+		args = append(args, a...)
+	}
+	// UNION drops the rows two values share (an event with both actors).
+	return `SELECT at, precision, key, kind, item_id FROM (` + strings.Join(parts, " UNION ") + `)` + orderBy,
+		append(args, p.Limit+1)
 }
 
 // cmp is the comparison that selects items after (or, with before, before) a

@@ -196,6 +196,18 @@ func TestGraphQL(t *testing.T) {
 		}
 	})
 
+	t.Run("NotJSONContentType", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, base+"/graphql", strings.NewReader(rubioQuery))
+		req.Header.Set("Content-Type", "application/graphql")
+		res := do(t, req)
+		if res.status != http.StatusUnsupportedMediaType {
+			t.Errorf("status = %d, want 415", res.status)
+		}
+		if errs := errorsOf(t, res.body); len(errs) != 1 || errs[0].Extensions["code"] != "BAD_USER_INPUT" {
+			t.Errorf("body = %s", res.body)
+		}
+	})
+
 	t.Run("MethodNotAllowed", func(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodPut, base+"/graphql", strings.NewReader(`{}`))
 		if res := do(t, req); res.status != http.StatusMethodNotAllowed {

@@ -1,0 +1,88 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/geotimeline/geotimeline/db"
+)
+
+// The timeline's pages are range scans of the timeline index in sort order,
+// whatever the filter: SQLite never scans a table nor sorts the matching
+// rows. With several driving values each gets its own ordered range scan,
+// and only those scans' few rows (at most a page each) are merged and
+// sorted. The plans are read from SQLite itself.
+func TestTimelinePlansUseTheIndex(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	actor := db.Actor{Key: "a", Name: "A", Kind: db.ActorPerson, Country: "IN"}
+	at, _ := db.ParseDate("2025-05-08")
+	ev := db.Event{Key: "e", Type: db.EventCall, Title: "E", OccurredAt: at,
+		Participants: []db.Participant{{Actor: "a", Role: db.RoleInitiator}}}
+	other := db.Actor{Key: "b", Name: "B", Kind: db.ActorPerson}
+	if _, err := s.Apply(ctx, &db.Batch{Actors: []db.Actor{actor, other}, Events: []db.Event{ev}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	after := &db.Position{At: at.Millis(), Rank: 3, Key: "e", Kind: db.ItemEvent}
+	cases := []struct {
+		name   string
+		filter db.TimelineFilter
+		page   db.Page
+		order  db.SortOrder
+	}{
+		{"All", db.TimelineFilter{}, db.Page{Limit: 50}, db.Ascending},
+		{"AllDescAfter", db.TimelineFilter{}, db.Page{Limit: 50, After: after}, db.Descending},
+		{"Actor", db.TimelineFilter{Actors: []string{"a"}}, db.Page{Limit: 50, After: after}, db.Ascending},
+		{"ActorBackward", db.TimelineFilter{Actors: []string{"a"}}, db.Page{Limit: 50, Before: after, Backward: true}, db.Ascending},
+		{"Country", db.TimelineFilter{Countries: []string{"IN"}}, db.Page{Limit: 50}, db.Ascending},
+		{"TypeOfEvents", db.TimelineFilter{EventTypes: []db.EventType{db.EventCall}, Include: []db.ItemKind{db.ItemEvent}}, db.Page{Limit: 50}, db.Ascending},
+		{"TimeRange", db.TimelineFilter{From: &from}, db.Page{Limit: 50}, db.Descending},
+		{"ActorAndCountry", db.TimelineFilter{Actors: []string{"a"}, Countries: []string{"IN"}}, db.Page{Limit: 50}, db.Ascending},
+		{"TwoActors", db.TimelineFilter{Actors: []string{"a", "b"}}, db.Page{Limit: 50}, db.Ascending},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			q, err := s.compileTimeline(ctx, c.filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			query, args := q.pageSQL(c.order == db.Descending, c.page)
+			rows, err := s.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var plan []string
+			for rows.Next() {
+				var id, parent, notused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			text := strings.Join(plan, "\n")
+			scans := strings.Count(text, "SEARCH t USING PRIMARY KEY (facet=? AND value=?")
+			if want := max(1, len(c.filter.Actors)); scans != want {
+				t.Errorf("%d range scans of the index, want %d:\n%s", scans, want, text)
+			}
+			if strings.Contains(text, "SCAN t") {
+				t.Errorf("plan scans the table:\n%s", text)
+			}
+			if len(c.filter.Actors) <= 1 && strings.Contains(text, "TEMP B-TREE FOR ORDER BY") {
+				t.Errorf("plan sorts the matching rows:\n%s", text)
+			}
+			if len(c.filter.Actors) > 1 && !strings.Contains(text, "MERGE (UNION)") {
+				t.Errorf("several actors are not merged from separate scans:\n%s", text)
+			}
+		})
+	}
+}
