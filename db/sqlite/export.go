@@ -8,9 +8,9 @@ import (
 	"github.com/geotimeline/geotimeline/db"
 )
 
-// Export reads every record with all its lists, from one snapshot, sorted
-// the way the export format wants them: by key (relationships without a key
-// last, by identity), countries by code. Only countries a fixture added or
+// Export reads every record with all its lists, from one snapshot. Records
+// come by key (countries by code); the canonical order of the export format
+// is fixture.Sort's, which callers apply. Only countries a fixture added or
 // overrode are included; the ISO list is built in.
 func (s *Store) Export(ctx context.Context) (*db.Batch, error) {
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})

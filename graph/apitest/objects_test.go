@@ -220,6 +220,13 @@ func TestBadArguments(t *testing.T) {
 			t.Errorf("code = %v, want BAD_USER_INPUT", got)
 		}
 	})
+	t.Run("DateTimeNotAString", func(t *testing.T) {
+		msg, code := a.errorOf(`query($at: DateTime) { actor(key: "marco-rubio") { relationships(at: $at) { key } } }`,
+			map[string]any{"at": 2025})
+		if msg != `a DateTime is a string such as "2025-05-08" or "2025-05-08T14:30:00Z", not a number` || code != "BAD_USER_INPUT" {
+			t.Errorf("error = %q (%s)", msg, code)
+		}
+	})
 	t.Run("BadEnum", func(t *testing.T) {
 		r := a.do(`{ timeline(filter: {eventTypes: [WAR]}) { totalCount } }`, nil)
 		if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "GRAPHQL_VALIDATION_FAILED" {

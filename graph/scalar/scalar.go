@@ -2,7 +2,6 @@
 package scalar
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -21,15 +20,30 @@ func MarshalDateTime(t time.Time) graphql.Marshaler {
 }
 
 // UnmarshalDateTime reads any date form of the fixture format: a partial
-// date stands for the start of its period.
+// date stands for the start of its period. Its errors are BAD_USER_INPUT.
 func UnmarshalDateTime(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, fmt.Errorf("DateTime must be a string such as \"2025-05-08\" or \"2025-05-08T14:30:00Z\", not %T", v)
+		return time.Time{}, db.Errorf(db.CodeInvalid, "a DateTime is a string such as \"2025-05-08\" or \"2025-05-08T14:30:00Z\", not %s", jsonKind(v))
 	}
 	d, err := db.ParseDate(s)
 	if err != nil {
-		return time.Time{}, err
+		return time.Time{}, db.Errorf(db.CodeInvalid, "%s", err)
 	}
 	return d.At, nil
+}
+
+// jsonKind names a decoded JSON value's type the way a client wrote it.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	}
+	return "a number"
 }

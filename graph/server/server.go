@@ -178,13 +178,6 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			return presentBare(ctx, logger, gqlErr)
 		}
 		code := db.ErrorCode(cause)
-		if code == db.CodeInternal && isArgumentError(ctx, gqlErr) {
-			// The value of an argument or variable could not be read into
-			// its Go type (a malformed DateTime, say): the message comes from
-			// the unmarshaller and is written for the client.
-			setCode(gqlErr, db.CodeInvalid)
-			return gqlErr
-		}
 		if code == db.CodeInternal {
 			logger.ErrorContext(ctx, "internal error", "err", cause, "path", gqlErr.Path.String(),
 				"request_id", RequestID(ctx))
@@ -222,18 +215,6 @@ func presentBare(ctx context.Context, logger *slog.Logger, gqlErr *gqlerror.Erro
 	gqlErr.Message = "internal error"
 	setCode(gqlErr, db.CodeInternal)
 	return gqlErr
-}
-
-// isArgumentError reports whether gqlErr arose while reading a field's
-// arguments, before its resolver ran. gqlgen gives such an error the path of
-// the argument, which extends the field's own path, and leaves the field's
-// Args unset.
-func isArgumentError(ctx context.Context, gqlErr *gqlerror.Error) bool {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Args != nil {
-		return false
-	}
-	return len(gqlErr.Path) > len(fc.Path())
 }
 
 func setCode(gqlErr *gqlerror.Error, code db.Code) {
