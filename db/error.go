@@ -16,7 +16,11 @@ const (
 	CodeInvalid  Code = "BAD_USER_INPUT"
 	CodeNotFound Code = "NOT_FOUND"
 	CodeConflict Code = "CONFLICT"
-	CodeInternal Code = "INTERNAL"
+	// CodeTooComplex refuses a request whose cost would pass a bound (a
+	// traversal that would read too many edges), rather than answering it
+	// wrongly.
+	CodeTooComplex Code = "QUERY_TOO_COMPLEX"
+	CodeInternal   Code = "INTERNAL"
 )
 
 // Error is an error a caller may show: a code and a message a person can act on.

@@ -357,7 +357,16 @@ func (w *writer) actor(a *db.Actor) error {
 	if err := w.replaceStrings(`actor_aliases`, `actor_id`, `alias`, id, a.Aliases); err != nil {
 		return fmt.Errorf("actor %q aliases: %w", a.Key, err)
 	}
-	return w.replaceSources(`actor_sources`, `actor_id`, id, a.Sources)
+	if err := w.replaceSources(`actor_sources`, `actor_id`, id, a.Sources); err != nil {
+		return err
+	}
+	if err := w.graphActor(id); err != nil {
+		return fmt.Errorf("actor %q: %w", a.Key, err)
+	}
+	if err := w.textActor(id); err != nil {
+		return fmt.Errorf("actor %q: %w", a.Key, err)
+	}
+	return nil
 }
 
 func (w *writer) relationship(r *db.Relationship) error {
@@ -419,7 +428,13 @@ func (w *writer) relationship(r *db.Relationship) error {
 		}
 		w.sum.Updated++
 	}
-	return w.replaceSources(`relationship_sources`, `relationship_id`, id, r.Sources)
+	if err := w.replaceSources(`relationship_sources`, `relationship_id`, id, r.Sources); err != nil {
+		return err
+	}
+	if err := w.graphRelationship(id); err != nil {
+		return fmt.Errorf("relationship %s: %w", identity, err)
+	}
+	return nil
 }
 
 // eventRow upserts an event's own columns and reports whether its content
@@ -511,6 +526,12 @@ func (w *writer) eventLists(e *db.Event) error {
 	if err := w.replaceSources(`event_sources`, `event_id`, id, e.Sources); err != nil {
 		return err
 	}
+	if err := w.graphEvent(id); err != nil {
+		return fmt.Errorf("event %q: %w", e.Key, err)
+	}
+	if err := w.textEvent(id); err != nil {
+		return fmt.Errorf("event %q: %w", e.Key, err)
+	}
 	return w.reindex(kindEvent, id)
 }
 
@@ -601,6 +622,12 @@ func (w *writer) statement(st *db.Statement) error {
 	}
 	if err := w.replaceSources(`statement_sources`, `statement_id`, id, st.Sources); err != nil {
 		return err
+	}
+	if err := w.graphStatement(id); err != nil {
+		return fmt.Errorf("statement %q: %w", st.Key, err)
+	}
+	if err := w.textStatement(id); err != nil {
+		return fmt.Errorf("statement %q: %w", st.Key, err)
 	}
 	return w.reindex(kindStatement, id)
 }
