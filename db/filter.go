@@ -22,6 +22,14 @@ type TimelineFilter struct {
 	Include []ItemKind
 	// From and To bound the item's instant to [From, To).
 	From, To *time.Time
+	// Text, when not empty, keeps items holding every word of it in an
+	// event's title, summary or tags or a statement's text or summary,
+	// whatever their case and diacritics; a last word of three or more
+	// letters written with a "*" right after it matches as a prefix. Only
+	// letters and digits count, the rest separates words: text with no word,
+	// more than 16 words or more than 1 000 bytes is a BAD_USER_INPUT error.
+	// It is read as full-text search reads it (db/sqlite, Store.Search).
+	Text string
 }
 
 // Position is where an item sits in a sorted list, what cursors encode. Time

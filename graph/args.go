@@ -80,7 +80,7 @@ func timelineFilter(f *generated.TimelineFilter) (db.TimelineFilter, error) {
 		return db.TimelineFilter{}, err
 	}
 	return db.TimelineFilter{Actors: f.Actors, Countries: countries, EventTypes: f.EventTypes,
-		Include: f.Include, From: f.From, To: f.To}, nil
+		Include: f.Include, From: f.From, To: f.To, Text: stringOr(f.Text)}, nil
 }
 
 func eventFilter(f *generated.EventFilter) (db.TimelineFilter, error) {
@@ -92,8 +92,8 @@ func eventFilter(f *generated.EventFilter) (db.TimelineFilter, error) {
 	if err != nil {
 		return out, err
 	}
-	out.Actors, out.Roles, out.Countries, out.EventTypes, out.From, out.To =
-		f.Actors, f.Roles, countries, f.EventTypes, f.From, f.To
+	out.Actors, out.Roles, out.Countries, out.EventTypes, out.From, out.To, out.Text =
+		f.Actors, f.Roles, countries, f.EventTypes, f.From, f.To, stringOr(f.Text)
 	return out, nil
 }
 
@@ -106,7 +106,7 @@ func statementFilter(f *generated.StatementFilter) (db.TimelineFilter, error) {
 	if err != nil {
 		return out, err
 	}
-	out.Actors, out.Countries, out.From, out.To = f.Actors, countries, f.From, f.To
+	out.Actors, out.Countries, out.From, out.To, out.Text = f.Actors, countries, f.From, f.To, stringOr(f.Text)
 	return out, nil
 }
 
@@ -321,4 +321,19 @@ func pointerLists[T any](groups [][]T) [][]*T {
 		out[i] = pointers(g)
 	}
 	return out
+}
+
+// intOr is *n, or def when the argument was not given.
+func intOr(n *int, def int) int {
+	if n == nil {
+		return def
+	}
+	return *n
+}
+
+func stringOr(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

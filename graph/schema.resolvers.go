@@ -35,9 +35,13 @@ func (r *actorResolver) Sources(ctx context.Context, objs []*db.Actor) ([][]*db.
 	return lists(loader.Each(ctx, loader.For(ctx).ActorSources, collect(objs, func(a *db.Actor) int64 { return a.ID })))
 }
 
-// Relationships is the resolver for the relationships field.
-func (r *actorResolver) Relationships(ctx context.Context, obj *db.Actor, kinds []db.RelationshipKind, at *time.Time) ([]*db.Relationship, error) {
-	return r.Store.RelationshipsOf(ctx, obj.ID, kinds, at)
+func (r *actorResolver) Relationships(ctx context.Context, objs []*db.Actor, kinds []db.RelationshipKind, at *time.Time) ([][]*db.Relationship, error) {
+	ids := collect(objs, func(a *db.Actor) int64 { return a.ID })
+	m, err := r.Store.RelationshipsOf(ctx, ids, kinds, at)
+	if err != nil {
+		return nil, err
+	}
+	return lists(collect(objs, func(a *db.Actor) []*db.Relationship { return m[a.ID] }), nil)
 }
 
 // Events is the resolver for the events field.
@@ -50,10 +54,27 @@ func (r *actorResolver) Events(ctx context.Context, obj *db.Actor, filter *gener
 	return r.eventConnection(ctx, f, order, relay.Args{First: first, After: after, Last: last, Before: before})
 }
 
+func (r *actorResolver) Counterparts(ctx context.Context, objs []*db.Actor, first *int, from *time.Time, to *time.Time) ([][]*db.Counterpart, error) {
+	limit := relay.DefaultPageSize
+	if first != nil {
+		limit = *first
+	}
+	ids := collect(objs, func(a *db.Actor) int64 { return a.ID })
+	m, err := r.Store.Counterparts(ctx, ids, from, to, limit)
+	if err != nil {
+		return nil, err
+	}
+	return collect(objs, func(a *db.Actor) []*db.Counterpart { return pointers(m[a.ID]) }), nil
+}
+
 // Statements is the resolver for the statements field.
 func (r *actorResolver) Statements(ctx context.Context, obj *db.Actor, order *db.SortOrder, first *int, after *string, last *int, before *string) (*model.StatementConnection, error) {
 	f := db.TimelineFilter{Actors: []string{obj.Key}, Include: []db.ItemKind{db.ItemStatement}}
 	return r.statementConnection(ctx, f, order, relay.Args{First: first, After: after, Last: last, Before: before})
+}
+
+func (r *counterpartResolver) Actor(ctx context.Context, objs []*db.Counterpart) ([]*db.Actor, error) {
+	return loader.Each(ctx, loader.For(ctx).ActorByKey, collect(objs, func(c *db.Counterpart) string { return c.Actor }))
 }
 
 // ID is the resolver for the id field.
@@ -163,8 +184,26 @@ func (r *eventResolver) Sources(ctx context.Context, objs []*db.Event) ([][]*db.
 	return lists(loader.Each(ctx, loader.For(ctx).EventSources, eventIDs(objs)))
 }
 
+// Key is the resolver for the key field.
+func (r *eventBucketResolver) Key(ctx context.Context, obj *db.EventBucket) (*string, error) {
+	return nonEmpty(obj.Key), nil
+}
+
 func (r *eventLinkResolver) Event(ctx context.Context, objs []*db.Link) ([]*db.Event, error) {
 	return loader.Each(ctx, loader.For(ctx).EventByKey, collect(objs, func(l *db.Link) string { return l.Event }))
+}
+
+func (r *graphEdgeResolver) From(ctx context.Context, objs []*db.Edge) ([]model.Node, error) {
+	return loadNodes(ctx, collect(objs, func(e *db.Edge) db.NodeRef { return e.From }))
+}
+
+func (r *graphEdgeResolver) To(ctx context.Context, objs []*db.Edge) ([]model.Node, error) {
+	return loadNodes(ctx, collect(objs, func(e *db.Edge) db.NodeRef { return e.To }))
+}
+
+// Role is the resolver for the role field.
+func (r *graphEdgeResolver) Role(ctx context.Context, obj *db.Edge) (*string, error) {
+	return nonEmpty(obj.Role), nil
 }
 
 func (r *participantResolver) Actor(ctx context.Context, objs []*db.Participant) ([]*db.Actor, error) {
@@ -264,6 +303,78 @@ func (r *queryResolver) Timeline(ctx context.Context, filter *generated.Timeline
 		return nil, err
 	}
 	return r.timelineConnection(ctx, f, order, relay.Args{First: first, After: after, Last: last, Before: before})
+}
+
+// Neighborhood is the resolver for the neighborhood field.
+func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, filter *generated.GraphFilter, limit *int) (*model.Subgraph, error) {
+	start, err := nodeRef("id", id)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := r.Store.Neighborhood(ctx, start, intOr(depth, 1), graphFilter(filter), intOr(limit, 200))
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := loadNodes(ctx, sub.Nodes)
+	if err != nil {
+		return nil, err
+	}
+	return &model.Subgraph{Nodes: nodes, Edges: edgePointers(sub.Edges), Truncated: sub.Truncated}, nil
+}
+
+// ShortestPath is the resolver for the shortestPath field.
+func (r *queryResolver) ShortestPath(ctx context.Context, from string, to string, maxDepth *int, filter *generated.GraphFilter) (*model.Path, error) {
+	src, err := nodeRef("from", from)
+	if err != nil {
+		return nil, err
+	}
+	dst, err := nodeRef("to", to)
+	if err != nil {
+		return nil, err
+	}
+	path, err := r.Store.ShortestPath(ctx, src, dst, intOr(maxDepth, 4), graphFilter(filter))
+	if err != nil || path == nil {
+		return nil, err
+	}
+	nodes, err := loadNodes(ctx, path.Nodes)
+	if err != nil {
+		return nil, err
+	}
+	return &model.Path{Length: len(path.Edges), Nodes: nodes, Edges: edgePointers(path.Edges)}, nil
+}
+
+// EventCounts is the resolver for the eventCounts field.
+func (r *queryResolver) EventCounts(ctx context.Context, filter *generated.EventFilter, interval db.Interval, groupBy *db.CountGroup) ([]*db.EventBucket, error) {
+	f, err := eventFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	group := db.GroupNone
+	if groupBy != nil {
+		group = *groupBy
+	}
+	buckets, err := r.Store.EventCounts(ctx, f, interval, group)
+	return pointers(buckets), err
+}
+
+// Search is the resolver for the search field.
+func (r *queryResolver) Search(ctx context.Context, text string, first *int) ([]*model.SearchHit, error) {
+	hits, err := r.Store.Search(ctx, text, intOr(first, relay.DefaultPageSize))
+	if err != nil {
+		return nil, err
+	}
+	refs := collect(pointers(hits), func(h *db.SearchHit) db.NodeRef { return db.NodeRef{Type: db.NodeType(h.Kind), ID: h.ID} })
+	nodes, err := loadNodes(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.SearchHit, 0, len(hits))
+	for i, n := range nodes {
+		if n != nil {
+			out = append(out, &model.SearchHit{Node: n, Score: hits[i].Score})
+		}
+	}
+	return out, nil
 }
 
 // ID is the resolver for the id field.
@@ -417,11 +528,17 @@ func (r *statementResolver) Sources(ctx context.Context, objs []*db.Statement) (
 
 func (r *Resolver) Actor() generated.ActorResolver { return &actorResolver{r} }
 
+func (r *Resolver) Counterpart() generated.CounterpartResolver { return &counterpartResolver{r} }
+
 func (r *Resolver) Country() generated.CountryResolver { return &countryResolver{r} }
 
 func (r *Resolver) Event() generated.EventResolver { return &eventResolver{r} }
 
+func (r *Resolver) EventBucket() generated.EventBucketResolver { return &eventBucketResolver{r} }
+
 func (r *Resolver) EventLink() generated.EventLinkResolver { return &eventLinkResolver{r} }
+
+func (r *Resolver) GraphEdge() generated.GraphEdgeResolver { return &graphEdgeResolver{r} }
 
 func (r *Resolver) Participant() generated.ParticipantResolver { return &participantResolver{r} }
 
@@ -435,9 +552,12 @@ func (r *Resolver) Statement() generated.StatementResolver { return &statementRe
 
 type (
 	actorResolver        struct{ *Resolver }
+	counterpartResolver  struct{ *Resolver }
 	countryResolver      struct{ *Resolver }
 	eventResolver        struct{ *Resolver }
+	eventBucketResolver  struct{ *Resolver }
 	eventLinkResolver    struct{ *Resolver }
+	graphEdgeResolver    struct{ *Resolver }
 	participantResolver  struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 	relationshipResolver struct{ *Resolver }

@@ -176,11 +176,12 @@ func sourceByKey(tb testing.TB, s *sqlite.Store, key string) *db.Source {
 // relationshipsOf is RelationshipsOf for an actor named by key.
 func relationshipsOf(tb testing.TB, s *sqlite.Store, actor string, kinds []db.RelationshipKind, at *time.Time) []*db.Relationship {
 	tb.Helper()
-	rels, err := s.RelationshipsOf(context.Background(), actorByKey(tb, s, actor).ID, kinds, at)
+	id := actorByKey(tb, s, actor).ID
+	rels, err := s.RelationshipsOf(context.Background(), []int64{id}, kinds, at)
 	if err != nil {
 		tb.Fatalf("RelationshipsOf(%q): %v", actor, err)
 	}
-	return rels
+	return rels[id]
 }
 
 // checkStamps fails unless st carries exactly the given clocks.

@@ -399,36 +399,87 @@ func (s *Store) RelationshipsByID(ctx context.Context, ids []int64) ([]*db.Relat
 	return s.relationships(ctx, s.read, in, args...)
 }
 
-// RelationshipsOf returns the relationships in which the actor is subject or
-// object, of the given kinds (all when empty), that held at the instant at
-// (all when nil), ordered by start (open starts first), kind and id.
+// RelationshipsOf returns, for each of the actors, the relationships in
+// which it is subject or object, of the given kinds (all when empty), that
+// held at the instant at (all when nil), ordered by start (open starts
+// first), kind and id. Two statements serve any number of actors.
 //
 // A tie holds at an instant from the start of its from date (forever before
 // when absent) until the end of the period its to date names: a tie that ends
 // "2025-05" still holds on 31 May.
-func (s *Store) RelationshipsOf(ctx context.Context, actorID int64, kinds []db.RelationshipKind, at *time.Time) ([]*db.Relationship, error) {
-	where := `(r.subject_id = ? OR r.object_actor_id = ?)`
-	args := []any{actorID, actorID}
+func (s *Store) RelationshipsOf(ctx context.Context, actorIDs []int64, kinds []db.RelationshipKind, at *time.Time) (map[int64][]*db.Relationship, error) {
+	out := map[int64][]*db.Relationship{}
+	if len(actorIDs) == 0 {
+		return out, nil
+	}
+	subj, args := inClause("r.subject_id", actorIDs)
+	obj, objArgs := inClause("r.object_actor_id", actorIDs)
+	where := `(` + subj + ` OR ` + obj + `)`
+	args = append(args, objArgs...)
 	if len(kinds) > 0 {
 		in, kargs := inClause("r.kind", kinds)
 		where += ` AND ` + in
 		args = append(args, kargs...)
 	}
-	rels, err := s.relationships(ctx, s.read, where+` ORDER BY r.from_at IS NOT NULL, r.from_at, r.kind, r.id`, args...)
-	if err != nil || at == nil {
-		return rels, err
+	rows, err := s.read.QueryContext(ctx, `SELECT r.id, r.subject_id, coalesce(r.object_actor_id, 0) FROM relationships r
+		WHERE `+where+` ORDER BY r.from_at IS NOT NULL, r.from_at, r.kind, r.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("relationships of actors: %w", err)
 	}
-	var held []*db.Relationship
+	type tie struct{ id, subject, object int64 }
+	var ties []tie
+	for rows.Next() {
+		var t tie
+		if err := rows.Scan(&t.id, &t.subject, &t.object); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("relationships of actors: %w", err)
+		}
+		ties = append(ties, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ties) == 0 {
+		return out, err
+	}
+	ids := make([]int64, len(ties))
+	for i, t := range ties {
+		ids[i] = t.id
+	}
+	rels, err := s.RelationshipsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*db.Relationship, len(rels))
 	for _, r := range rels {
-		if !r.From.IsZero() && at.Before(r.From.At) {
-			continue
-		}
-		if !r.To.IsZero() && !at.Before(r.To.End()) {
-			continue
-		}
-		held = append(held, r)
+		byID[r.ID] = r
 	}
-	return held, nil
+	wanted := make(map[int64]bool, len(actorIDs))
+	for _, id := range actorIDs {
+		wanted[id] = true
+	}
+	for _, t := range ties {
+		r := byID[t.id]
+		if r == nil || !heldAt(r, at) {
+			continue
+		}
+		if wanted[t.subject] {
+			out[t.subject] = append(out[t.subject], r)
+		}
+		if t.object != t.subject && wanted[t.object] {
+			out[t.object] = append(out[t.object], r)
+		}
+	}
+	return out, nil
+}
+
+// heldAt reports whether r held at the instant at (always, when at is nil).
+func heldAt(r *db.Relationship, at *time.Time) bool {
+	if at == nil {
+		return true
+	}
+	if !r.From.IsZero() && at.Before(r.From.At) {
+		return false
+	}
+	return r.To.IsZero() || at.Before(r.To.End())
 }
 
 // Participants returns the participants of many events, in fixture order.

@@ -52,6 +52,18 @@ func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*time
 	q := &timelineQuery{}
 	var actorIDs, countryIDs []int64
 	var err error
+	// Text first, so that bad text is an error whatever else f holds.
+	var match string
+	if f.Text != "" {
+		var found bool
+		if match, found, err = s.timelineText(ctx, f.Text); err != nil {
+			return nil, err
+		}
+		if !found {
+			q.empty = true
+			return q, nil
+		}
+	}
 	if len(f.Actors) > 0 {
 		if actorIDs, err = s.idsByKey(ctx, `actors`, `key`, f.Actors); err != nil {
 			return nil, err
@@ -119,6 +131,9 @@ func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*time
 	}
 	if f.To != nil {
 		q.add(`t.at < ?`, f.To.UnixMilli())
+	}
+	if match != "" {
+		q.add(timelineTextSQL, match)
 	}
 	return q, nil
 }

@@ -32,9 +32,12 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Actor() ActorResolver
+	Counterpart() CounterpartResolver
 	Country() CountryResolver
 	Event() EventResolver
+	EventBucket() EventBucketResolver
 	EventLink() EventLinkResolver
+	GraphEdge() GraphEdgeResolver
 	Participant() ParticipantResolver
 	Query() QueryResolver
 	Relationship() RelationshipResolver
@@ -48,6 +51,7 @@ type DirectiveRoot struct {
 type ComplexityRoot struct {
 	Actor struct {
 		Aliases       func(childComplexity int) int
+		Counterparts  func(childComplexity int, first *int, from *time.Time, to *time.Time) int
 		Country       func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
 		Description   func(childComplexity int) int
@@ -72,6 +76,12 @@ type ComplexityRoot struct {
 	ActorEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Counterpart struct {
+		Actor           func(childComplexity int) int
+		LastInteraction func(childComplexity int) int
+		SharedEvents    func(childComplexity int) int
 	}
 
 	Country struct {
@@ -119,6 +129,13 @@ type ComplexityRoot struct {
 		UpdatedAt      func(childComplexity int) int
 	}
 
+	EventBucket struct {
+		Count      func(childComplexity int) int
+		Fatalities func(childComplexity int) int
+		Key        func(childComplexity int) int
+		Start      func(childComplexity int) int
+	}
+
 	EventConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -134,6 +151,14 @@ type ComplexityRoot struct {
 	EventLink struct {
 		Event func(childComplexity int) int
 		Kind  func(childComplexity int) int
+	}
+
+	GraphEdge struct {
+		At   func(childComplexity int) int
+		From func(childComplexity int) int
+		Kind func(childComplexity int) int
+		Role func(childComplexity int) int
+		To   func(childComplexity int) int
 	}
 
 	Location struct {
@@ -155,18 +180,28 @@ type ComplexityRoot struct {
 		Role  func(childComplexity int) int
 	}
 
+	Path struct {
+		Edges  func(childComplexity int) int
+		Length func(childComplexity int) int
+		Nodes  func(childComplexity int) int
+	}
+
 	Query struct {
-		Actor      func(childComplexity int, key string) int
-		Actors     func(childComplexity int, filter *ActorFilter, first *int, after *string, last *int, before *string) int
-		Countries  func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Country    func(childComplexity int, code string) int
-		Event      func(childComplexity int, key string) int
-		Events     func(childComplexity int, filter *EventFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) int
-		Node       func(childComplexity int, id string) int
-		Source     func(childComplexity int, key string) int
-		Statement  func(childComplexity int, key string) int
-		Statements func(childComplexity int, filter *StatementFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) int
-		Timeline   func(childComplexity int, filter *TimelineFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) int
+		Actor        func(childComplexity int, key string) int
+		Actors       func(childComplexity int, filter *ActorFilter, first *int, after *string, last *int, before *string) int
+		Countries    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Country      func(childComplexity int, code string) int
+		Event        func(childComplexity int, key string) int
+		EventCounts  func(childComplexity int, filter *EventFilter, interval db.Interval, groupBy *db.CountGroup) int
+		Events       func(childComplexity int, filter *EventFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) int
+		Neighborhood func(childComplexity int, id string, depth *int, filter *GraphFilter, limit *int) int
+		Node         func(childComplexity int, id string) int
+		Search       func(childComplexity int, text string, first *int) int
+		ShortestPath func(childComplexity int, from string, to string, maxDepth *int, filter *GraphFilter) int
+		Source       func(childComplexity int, key string) int
+		Statement    func(childComplexity int, key string) int
+		Statements   func(childComplexity int, filter *StatementFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) int
+		Timeline     func(childComplexity int, filter *TimelineFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) int
 	}
 
 	Relationship struct {
@@ -183,6 +218,11 @@ type ComplexityRoot struct {
 		To            func(childComplexity int) int
 		ToPrecision   func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
+	}
+
+	SearchHit struct {
+		Node  func(childComplexity int) int
+		Score func(childComplexity int) int
 	}
 
 	Source struct {
@@ -228,6 +268,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Subgraph struct {
+		Edges     func(childComplexity int) int
+		Nodes     func(childComplexity int) int
+		Truncated func(childComplexity int) int
+	}
+
 	TimelineConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -252,9 +298,13 @@ type ActorResolver interface {
 
 	Description(ctx context.Context, obj *db.Actor) (*string, error)
 	Sources(ctx context.Context, objs []*db.Actor) ([][]*db.Source, error)
-	Relationships(ctx context.Context, obj *db.Actor, kinds []db.RelationshipKind, at *time.Time) ([]*db.Relationship, error)
+	Relationships(ctx context.Context, objs []*db.Actor, kinds []db.RelationshipKind, at *time.Time) ([][]*db.Relationship, error)
 	Events(ctx context.Context, obj *db.Actor, filter *EventFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) (*model.EventConnection, error)
+	Counterparts(ctx context.Context, objs []*db.Actor, first *int, from *time.Time, to *time.Time) ([][]*db.Counterpart, error)
 	Statements(ctx context.Context, obj *db.Actor, order *db.SortOrder, first *int, after *string, last *int, before *string) (*model.StatementConnection, error)
+}
+type CounterpartResolver interface {
+	Actor(ctx context.Context, objs []*db.Counterpart) ([]*db.Actor, error)
 }
 type CountryResolver interface {
 	ID(ctx context.Context, obj *db.Country) (string, error)
@@ -281,8 +331,16 @@ type EventResolver interface {
 	Statements(ctx context.Context, objs []*db.Event) ([][]*db.Statement, error)
 	Sources(ctx context.Context, objs []*db.Event) ([][]*db.Source, error)
 }
+type EventBucketResolver interface {
+	Key(ctx context.Context, obj *db.EventBucket) (*string, error)
+}
 type EventLinkResolver interface {
 	Event(ctx context.Context, objs []*db.Link) ([]*db.Event, error)
+}
+type GraphEdgeResolver interface {
+	From(ctx context.Context, objs []*db.Edge) ([]model.Node, error)
+	To(ctx context.Context, objs []*db.Edge) ([]model.Node, error)
+	Role(ctx context.Context, obj *db.Edge) (*string, error)
 }
 type ParticipantResolver interface {
 	Actor(ctx context.Context, objs []*db.Participant) ([]*db.Actor, error)
@@ -299,6 +357,10 @@ type QueryResolver interface {
 	Statements(ctx context.Context, filter *StatementFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) (*model.StatementConnection, error)
 	Countries(ctx context.Context, first *int, after *string, last *int, before *string) (*model.CountryConnection, error)
 	Timeline(ctx context.Context, filter *TimelineFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) (*model.TimelineConnection, error)
+	Neighborhood(ctx context.Context, id string, depth *int, filter *GraphFilter, limit *int) (*model.Subgraph, error)
+	ShortestPath(ctx context.Context, from string, to string, maxDepth *int, filter *GraphFilter) (*model.Path, error)
+	EventCounts(ctx context.Context, filter *EventFilter, interval db.Interval, groupBy *db.CountGroup) ([]*db.EventBucket, error)
+	Search(ctx context.Context, text string, first *int) ([]*model.SearchHit, error)
 }
 type RelationshipResolver interface {
 	ID(ctx context.Context, obj *db.Relationship) (string, error)
@@ -362,6 +424,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Actor.Aliases(childComplexity), true
+	case "Actor.counterparts":
+		if e.ComplexityRoot.Actor.Counterparts == nil {
+			break
+		}
+
+		args, err := ec.field_Actor_counterparts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Actor.Counterparts(childComplexity, args["first"].(*int), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Actor.country":
 		if e.ComplexityRoot.Actor.Country == nil {
 			break
@@ -487,6 +560,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActorEdge.Node(childComplexity), true
+
+	case "Counterpart.actor":
+		if e.ComplexityRoot.Counterpart.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Counterpart.Actor(childComplexity), true
+	case "Counterpart.lastInteraction":
+		if e.ComplexityRoot.Counterpart.LastInteraction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Counterpart.LastInteraction(childComplexity), true
+	case "Counterpart.sharedEvents":
+		if e.ComplexityRoot.Counterpart.SharedEvents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Counterpart.SharedEvents(childComplexity), true
 
 	case "Country.actors":
 		if e.ComplexityRoot.Country.Actors == nil {
@@ -700,6 +792,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Event.UpdatedAt(childComplexity), true
 
+	case "EventBucket.count":
+		if e.ComplexityRoot.EventBucket.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventBucket.Count(childComplexity), true
+	case "EventBucket.fatalities":
+		if e.ComplexityRoot.EventBucket.Fatalities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventBucket.Fatalities(childComplexity), true
+	case "EventBucket.key":
+		if e.ComplexityRoot.EventBucket.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventBucket.Key(childComplexity), true
+	case "EventBucket.start":
+		if e.ComplexityRoot.EventBucket.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventBucket.Start(childComplexity), true
+
 	case "EventConnection.edges":
 		if e.ComplexityRoot.EventConnection.Edges == nil {
 			break
@@ -750,6 +867,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventLink.Kind(childComplexity), true
+
+	case "GraphEdge.at":
+		if e.ComplexityRoot.GraphEdge.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.At(childComplexity), true
+	case "GraphEdge.from":
+		if e.ComplexityRoot.GraphEdge.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.From(childComplexity), true
+	case "GraphEdge.kind":
+		if e.ComplexityRoot.GraphEdge.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.Kind(childComplexity), true
+	case "GraphEdge.role":
+		if e.ComplexityRoot.GraphEdge.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.Role(childComplexity), true
+	case "GraphEdge.to":
+		if e.ComplexityRoot.GraphEdge.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.To(childComplexity), true
 
 	case "Location.country":
 		if e.ComplexityRoot.Location.Country == nil {
@@ -814,6 +962,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Participant.Role(childComplexity), true
 
+	case "Path.edges":
+		if e.ComplexityRoot.Path.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Edges(childComplexity), true
+	case "Path.length":
+		if e.ComplexityRoot.Path.Length == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Length(childComplexity), true
+	case "Path.nodes":
+		if e.ComplexityRoot.Path.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Nodes(childComplexity), true
+
 	case "Query.actor":
 		if e.ComplexityRoot.Query.Actor == nil {
 			break
@@ -869,6 +1036,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Event(childComplexity, args["key"].(string)), true
+	case "Query.eventCounts":
+		if e.ComplexityRoot.Query.EventCounts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_eventCounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EventCounts(childComplexity, args["filter"].(*EventFilter), args["interval"].(db.Interval), args["groupBy"].(*db.CountGroup)), true
 	case "Query.events":
 		if e.ComplexityRoot.Query.Events == nil {
 			break
@@ -881,6 +1059,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Events(childComplexity, args["filter"].(*EventFilter), args["order"].(*db.SortOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
+	case "Query.neighborhood":
+		if e.ComplexityRoot.Query.Neighborhood == nil {
+			break
+		}
+
+		args, err := ec.field_Query_neighborhood_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["depth"].(*int), args["filter"].(*GraphFilter), args["limit"].(*int)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -892,6 +1081,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.search":
+		if e.ComplexityRoot.Query.Search == nil {
+			break
+		}
+
+		args, err := ec.field_Query_search_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["first"].(*int)), true
+	case "Query.shortestPath":
+		if e.ComplexityRoot.Query.ShortestPath == nil {
+			break
+		}
+
+		args, err := ec.field_Query_shortestPath_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ShortestPath(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int), args["filter"].(*GraphFilter)), true
 	case "Query.source":
 		if e.ComplexityRoot.Query.Source == nil {
 			break
@@ -1015,6 +1226,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.UpdatedAt(childComplexity), true
+
+	case "SearchHit.node":
+		if e.ComplexityRoot.SearchHit.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.Node(childComplexity), true
+	case "SearchHit.score":
+		if e.ComplexityRoot.SearchHit.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.Score(childComplexity), true
 
 	case "Source.author":
 		if e.ComplexityRoot.Source.Author == nil {
@@ -1206,6 +1430,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StatementEdge.Node(childComplexity), true
 
+	case "Subgraph.edges":
+		if e.ComplexityRoot.Subgraph.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subgraph.Edges(childComplexity), true
+	case "Subgraph.nodes":
+		if e.ComplexityRoot.Subgraph.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subgraph.Nodes(childComplexity), true
+	case "Subgraph.truncated":
+		if e.ComplexityRoot.Subgraph.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subgraph.Truncated(childComplexity), true
+
 	case "TimelineConnection.edges":
 		if e.ComplexityRoot.TimelineConnection.Edges == nil {
 			break
@@ -1255,6 +1498,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("ActorFilter", ec.unmarshalInputActorFilter),
 			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
+			graphql.NewInputUnmarshaler("GraphFilter", ec.unmarshalInputGraphFilter),
 			graphql.NewInputUnmarshaler("StatementFilter", ec.unmarshalInputStatementFilter),
 			graphql.NewInputUnmarshaler("TimelineFilter", ec.unmarshalInputTimelineFilter),
 		)
@@ -1606,6 +1850,18 @@ type Actor implements Node {
     "Cursor before which the page ends."
     before: String
   ): EventConnection!
+  """
+  The other actors that took part in events with this one: most shared events
+  first, ties by key. With from/to, only events whose instant is in [from, to) count.
+  """
+  counterparts(
+    "How many, 0 to 100."
+    first: Int = 20
+    "Only events at or after this instant."
+    from: DateTime
+    "Only events before this instant."
+    to: DateTime
+  ): [Counterpart!]!
   "Statements this actor made, delivered or received, in time order."
   statements(
     "ASC (oldest first, the default) or DESC."
@@ -1623,6 +1879,16 @@ type Actor implements Node {
   createdAt: DateTime!
   "When the record's content last changed; loading it again unchanged does not move this."
   updatedAt: DateTime!
+}
+
+"An actor that shared events with another."
+type Counterpart {
+  "The other actor."
+  actor: Actor!
+  "How many events the two took part in together."
+  sharedEvents: Int!
+  "The instant of the latest of those events."
+  lastInteraction: DateTime!
 }
 
 "Where an event took place; every field may be null."
@@ -1805,6 +2071,8 @@ input TimelineFilter {
   from: DateTime
   "Only items before this instant."
   to: DateTime
+  "Full-text match on event titles, summaries and tags and statement texts and summaries; every word must match; a * right after the last word (of 3 letters or more) matches a prefix."
+  text: String
 }
 
 "Selects events. Every field is optional; all given fields must hold."
@@ -1821,6 +2089,8 @@ input EventFilter {
   from: DateTime
   "Only events before this instant."
   to: DateTime
+  "Full-text match on titles, summaries and tags; every word must match."
+  text: String
 }
 
 "Selects statements. Every field is optional; all given fields must hold."
@@ -1833,6 +2103,8 @@ input StatementFilter {
   from: DateTime
   "Only statements made before this instant."
   to: DateTime
+  "Full-text match on statement texts and summaries; every word must match."
+  text: String
 }
 
 "Selects actors. Every field is optional; all given fields must hold."
@@ -1943,6 +2215,121 @@ type TimelineConnection {
   totalCount: Int!
 }
 
+
+"The kinds of edge of the event graph, each with its direction (from → to)."
+enum EdgeKind {
+  "actor → event; role is the participant role."
+  PARTICIPATION
+  "actor → statement: whose words they are."
+  SPEAKER
+  "actor → statement: who voiced them."
+  DELIVERER
+  "statement → actor: to whom."
+  ADDRESSEE
+  "statement → event: what it speaks of."
+  ABOUT
+  "subject actor → object actor or country; role is the relationship kind."
+  RELATIONSHIP
+  "subject event → linked event; role is the link kind."
+  EVENT_LINK
+  "event → the country it took place in."
+  LOCATION
+  "actor → its country of affiliation."
+  AFFILIATION
+}
+
+"Restricts a traversal. Every field is optional."
+input GraphFilter {
+  "Only edges of these kinds (all when absent)."
+  edgeKinds: [EdgeKind!]
+  """
+  Only edges whose event or statement is at or after this instant, or whose
+  relationship lasts until it or later. Affiliation edges have no time and are always kept.
+  """
+  from: DateTime
+  "Only edges whose event or statement is before this instant, or whose relationship started before it."
+  to: DateTime
+}
+
+"An edge of the event graph."
+type GraphEdge {
+  "What kind of tie this is."
+  kind: EdgeKind!
+  "The node the edge starts from (see EdgeKind for the direction)."
+  from: Node!
+  "The node the edge points to."
+  to: Node!
+  "The participant role, relationship kind or link kind; null for other kinds."
+  role: String
+  "The time of the event or statement behind the edge, or the start of the relationship; null when it has none."
+  at: DateTime
+}
+
+"A part of the graph around a node."
+type Subgraph {
+  "The nodes reached, the start first, then by distance."
+  nodes: [Node!]!
+  "The edges among the returned nodes."
+  edges: [GraphEdge!]!
+  "Whether limit, or the bound on the work one request may do, cut the answer short."
+  truncated: Boolean!
+}
+
+"A shortest path between two nodes."
+type Path {
+  "The number of edges."
+  length: Int!
+  "The nodes in order, from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + `."
+  nodes: [Node!]!
+  "The edges in order; edges[i] joins nodes[i] and nodes[i+1], in either direction."
+  edges: [GraphEdge!]!
+}
+
+"The width of an eventCounts bucket, in UTC."
+enum Interval {
+  "Calendar days."
+  DAY
+  "ISO weeks, starting on Monday."
+  WEEK
+  "Calendar months."
+  MONTH
+  "Calendar years."
+  YEAR
+}
+
+"What eventCounts splits each bucket by."
+enum CountGroup {
+  "The event type."
+  TYPE
+  "The country of the event's location (key null for events without one)."
+  COUNTRY
+  "Nothing: one bucket per interval."
+  NONE
+}
+
+"Events counted in one bucket."
+type EventBucket {
+  "The start of the bucket, in UTC."
+  start: DateTime!
+  "The group: an event type or a country code; null when not grouped or unknown."
+  key: String
+  "How many events."
+  count: Int!
+  "The sum of their reported fatalities (events without a figure count as 0)."
+  fatalities: Int!
+}
+
+"What search finds."
+union SearchItem = Actor | Event | Statement
+
+"One search result."
+type SearchHit {
+  "The actor, event or statement found."
+  node: SearchItem!
+  "Relevance (BM25 over title-like and body-like text); higher is better."
+  score: Float!
+}
+
 """
 The root of every read. Lists are Relay connections: ` + "`" + `first` + "`" + `/` + "`" + `after` + "`" + ` page
 forwards, ` + "`" + `last` + "`" + `/` + "`" + `before` + "`" + ` backwards; a page holds 20 items unless ` + "`" + `first` + "`" + ` or
@@ -2033,6 +2420,61 @@ type Query {
     "Cursor before which the page ends."
     before: String
   ): TimelineConnection!
+  """
+  Everything within ` + "`" + `depth` + "`" + ` hops of a node (1 to 3), the node included, with
+  the edges among them. Bounded: at most ` + "`" + `limit` + "`" + ` nodes (1 to 1000), and the
+  edges read per request are capped; ` + "`" + `truncated` + "`" + ` says when either cut it.
+  """
+  neighborhood(
+    "The global ID of an actor, country, event or statement."
+    id: ID!
+    "Hops, 1 to 3."
+    depth: Int = 1
+    "Restricts the edges followed."
+    filter: GraphFilter
+    "The most nodes to return, 1 to 1000."
+    limit: Int = 200
+  ): Subgraph!
+  """
+  A shortest path between two nodes, at most ` + "`" + `maxDepth` + "`" + ` edges long (1 to 6);
+  null when there is none. Among several shortest paths the answer is always the
+  same one (see the README for the rule). A search that would read too many
+  edges fails with QUERY_TOO_COMPLEX rather than answer wrongly.
+  """
+  shortestPath(
+    "The global ID of the start node."
+    from: ID!
+    "The global ID of the end node."
+    to: ID!
+    "The longest path to look for, 1 to 6."
+    maxDepth: Int = 4
+    "Restricts the edges followed."
+    filter: GraphFilter
+  ): Path
+  """
+  Events counted per bucket of time (in UTC) and group, with their fatalities;
+  empty buckets are omitted; sorted by start, then key. An event counts in the
+  bucket of its instant: a month-precise event counts on the first of its month.
+  """
+  eventCounts(
+    "Which events count."
+    filter: EventFilter
+    "The bucket width."
+    interval: Interval!
+    "What to split each bucket by."
+    groupBy: CountGroup = NONE
+  ): [EventBucket!]!
+  """
+  Actors (by name and aliases), events and statements matching every word of
+  ` + "`" + `text` + "`" + `, best first. Quotes, operators and punctuation in ` + "`" + `text` + "`" + ` are treated as
+  plain separators; a * right after the last word (of 3 letters or more) matches a prefix.
+  """
+  search(
+    "The words to look for."
+    text: String!
+    "How many results, 1 to 100."
+    first: Int = 20
+  ): [SearchHit!]!
 }
 `, BuiltIn: false},
 }
@@ -2064,6 +2506,8 @@ func (ec *executionContext) childFields_Actor(ctx context.Context, field graphql
 		return ec.fieldContext_Actor_relationships(ctx, field)
 	case "events":
 		return ec.fieldContext_Actor_events(ctx, field)
+	case "counterparts":
+		return ec.fieldContext_Actor_counterparts(ctx, field)
 	case "statements":
 		return ec.fieldContext_Actor_statements(ctx, field)
 	case "createdAt":
@@ -2096,6 +2540,18 @@ func (ec *executionContext) childFields_ActorEdge(ctx context.Context, field gra
 		return ec.fieldContext_ActorEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActorEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Counterpart(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "actor":
+		return ec.fieldContext_Counterpart_actor(ctx, field)
+	case "sharedEvents":
+		return ec.fieldContext_Counterpart_sharedEvents(ctx, field)
+	case "lastInteraction":
+		return ec.fieldContext_Counterpart_lastInteraction(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Counterpart", field.Name)
 }
 
 func (ec *executionContext) childFields_Country(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2188,6 +2644,20 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Event", field.Name)
 }
 
+func (ec *executionContext) childFields_EventBucket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_EventBucket_start(ctx, field)
+	case "key":
+		return ec.fieldContext_EventBucket_key(ctx, field)
+	case "count":
+		return ec.fieldContext_EventBucket_count(ctx, field)
+	case "fatalities":
+		return ec.fieldContext_EventBucket_fatalities(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventBucket", field.Name)
+}
+
 func (ec *executionContext) childFields_EventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -2220,6 +2690,22 @@ func (ec *executionContext) childFields_EventLink(ctx context.Context, field gra
 		return ec.fieldContext_EventLink_event(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EventLink", field.Name)
+}
+
+func (ec *executionContext) childFields_GraphEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_GraphEdge_kind(ctx, field)
+	case "from":
+		return ec.fieldContext_GraphEdge_from(ctx, field)
+	case "to":
+		return ec.fieldContext_GraphEdge_to(ctx, field)
+	case "role":
+		return ec.fieldContext_GraphEdge_role(ctx, field)
+	case "at":
+		return ec.fieldContext_GraphEdge_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GraphEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Location(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2260,6 +2746,18 @@ func (ec *executionContext) childFields_Participant(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type Participant", field.Name)
 }
 
+func (ec *executionContext) childFields_Path(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "length":
+		return ec.fieldContext_Path_length(ctx, field)
+	case "nodes":
+		return ec.fieldContext_Path_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_Path_edges(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Path", field.Name)
+}
+
 func (ec *executionContext) childFields_Relationship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2290,6 +2788,16 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_updatedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Relationship", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchHit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_SearchHit_node(ctx, field)
+	case "score":
+		return ec.fieldContext_SearchHit_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchHit", field.Name)
 }
 
 func (ec *executionContext) childFields_Source(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2376,6 +2884,18 @@ func (ec *executionContext) childFields_StatementEdge(ctx context.Context, field
 		return ec.fieldContext_StatementEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StatementEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Subgraph(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_Subgraph_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_Subgraph_edges(ctx, field)
+	case "truncated":
+		return ec.fieldContext_Subgraph_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Subgraph", field.Name)
 }
 
 func (ec *executionContext) childFields_TimelineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2517,6 +3037,36 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Actor_counterparts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	return args, nil
+}
 
 func (ec *executionContext) field_Actor_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -2866,6 +3416,36 @@ func (ec *executionContext) field_Query_country_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_eventCounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*EventFilter, error) {
+			return ec.unmarshalOEventFilter2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐEventFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "interval",
+		func(ctx context.Context, v any) (db.Interval, error) {
+			return ec.unmarshalNInterval2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐInterval(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["interval"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) (*db.CountGroup, error) {
+			return ec.unmarshalOCountGroup2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐCountGroup(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_event_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2934,6 +3514,44 @@ func (ec *executionContext) field_Query_events_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_neighborhood_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "depth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["depth"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*GraphFilter, error) {
+			return ec.unmarshalOGraphFilter2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐGraphFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2945,6 +3563,66 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_shortestPath_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*GraphFilter, error) {
+			return ec.unmarshalOGraphFilter2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐGraphFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg3
 	return args, nil
 }
 
@@ -3415,8 +4093,7 @@ func (ec *executionContext) _Actor_relationships(ctx context.Context, field grap
 			return ec.fieldContext_Actor_relationships(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Actor().Relationships(ctx, obj, fc.Args["kinds"].([]db.RelationshipKind), fc.Args["at"].(*time.Time))
+			return ec.resolveBatch_Actor_relationships(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.Relationship) graphql.Marshaler {
@@ -3448,6 +4125,30 @@ func (ec *executionContext) fieldContext_Actor_relationships(ctx context.Context
 		return fc, err
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Actor_relationships(ctx context.Context, field graphql.CollectedField, obj *db.Actor) (any, error) {
+	resolver := ec.Resolvers.Actor()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.Actor](ctx, "Actor"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Relationships(ctx, batch.Parents, fc.Args["kinds"].([]db.RelationshipKind), fc.Args["at"].(*time.Time))
+		})
+		return graphql.ResolveBatchGroupResult[[]*db.Relationship](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Actor.relationships",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Relationships(ctx, []*db.Actor{obj}, fc.Args["kinds"].([]db.RelationshipKind), fc.Args["at"].(*time.Time))
+	return graphql.ResolveBatchSingleResult[[]*db.Relationship](
+		ctx,
+		results,
+		err,
+		"Actor.relationships",
+	)
 }
 
 func (ec *executionContext) _Actor_events(ctx context.Context, field graphql.CollectedField, obj *db.Actor) (ret graphql.Marshaler) {
@@ -3492,6 +4193,73 @@ func (ec *executionContext) fieldContext_Actor_events(ctx context.Context, field
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Actor_counterparts(ctx context.Context, field graphql.CollectedField, obj *db.Actor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Actor_counterparts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_Actor_counterparts(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.Counterpart) graphql.Marshaler {
+			return ec.marshalNCounterpart2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐCounterpartᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Actor_counterparts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Actor",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Counterpart(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Actor_counterparts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Actor_counterparts(ctx context.Context, field graphql.CollectedField, obj *db.Actor) (any, error) {
+	resolver := ec.Resolvers.Actor()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*db.Actor](ctx, "Actor"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Counterparts(ctx, batch.Parents, fc.Args["first"].(*int), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		})
+		return graphql.ResolveBatchGroupResult[[]*db.Counterpart](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Actor.counterparts",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Counterparts(ctx, []*db.Actor{obj}, fc.Args["first"].(*int), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+	return graphql.ResolveBatchSingleResult[[]*db.Counterpart](
+		ctx,
+		results,
+		err,
+		"Actor.counterparts",
+	)
 }
 
 func (ec *executionContext) _Actor_statements(ctx context.Context, field graphql.CollectedField, obj *db.Actor) (ret graphql.Marshaler) {
@@ -3756,6 +4524,107 @@ func (ec *executionContext) fieldContext_ActorEdge_node(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Counterpart_actor(ctx context.Context, field graphql.CollectedField, obj *db.Counterpart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Counterpart_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_Counterpart_actor(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Actor) graphql.Marshaler {
+			return ec.marshalNActor2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐActor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Counterpart_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Counterpart",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Actor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Counterpart_actor(ctx context.Context, field graphql.CollectedField, obj *db.Counterpart) (any, error) {
+	resolver := ec.Resolvers.Counterpart()
+	if batch, ok := graphql.BatchParentsFor[*db.Counterpart](ctx, "Counterpart"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Actor(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.Actor](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Counterpart.actor",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Actor(ctx, []*db.Counterpart{obj})
+	return graphql.ResolveBatchSingleResult[*db.Actor](
+		ctx,
+		results,
+		err,
+		"Counterpart.actor",
+	)
+}
+
+func (ec *executionContext) _Counterpart_sharedEvents(ctx context.Context, field graphql.CollectedField, obj *db.Counterpart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Counterpart_sharedEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedEvents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Counterpart_sharedEvents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Counterpart", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Counterpart_lastInteraction(ctx context.Context, field graphql.CollectedField, obj *db.Counterpart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Counterpart_lastInteraction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastInteraction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Counterpart_lastInteraction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Counterpart", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Country_id(ctx context.Context, field graphql.CollectedField, obj *db.Country) (ret graphql.Marshaler) {
@@ -4787,6 +5656,98 @@ func (ec *executionContext) fieldContext_Event_updatedAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Event", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _EventBucket_start(ctx context.Context, field graphql.CollectedField, obj *db.EventBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventBucket_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventBucket_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventBucket", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _EventBucket_key(ctx context.Context, field graphql.CollectedField, obj *db.EventBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventBucket_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EventBucket().Key(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventBucket_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventBucket", field, true, true, "String")
+}
+
+func (ec *executionContext) _EventBucket_count(ctx context.Context, field graphql.CollectedField, obj *db.EventBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventBucket_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventBucket_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EventBucket_fatalities(ctx context.Context, field graphql.CollectedField, obj *db.EventBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventBucket_fatalities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fatalities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventBucket_fatalities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventBucket", field, false, false, "Int")
+}
+
 func (ec *executionContext) _EventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.EventConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5037,6 +5998,185 @@ func (ec *executionContext) resolveBatch_EventLink_event(ctx context.Context, fi
 		err,
 		"EventLink.event",
 	)
+}
+
+func (ec *executionContext) _GraphEdge_kind(ctx context.Context, field graphql.CollectedField, obj *db.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.EdgeKind) graphql.Marshaler {
+			return ec.marshalNEdgeKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEdgeKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphEdge", field, false, false, "EdgeKind")
+}
+
+func (ec *executionContext) _GraphEdge_from(ctx context.Context, field graphql.CollectedField, obj *db.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_GraphEdge_from(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GraphEdge",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_GraphEdge_from(ctx context.Context, field graphql.CollectedField, obj *db.Edge) (any, error) {
+	resolver := ec.Resolvers.GraphEdge()
+	if batch, ok := graphql.BatchParentsFor[*db.Edge](ctx, "GraphEdge"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.From(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[model.Node](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"GraphEdge.from",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.From(ctx, []*db.Edge{obj})
+	return graphql.ResolveBatchSingleResult[model.Node](
+		ctx,
+		results,
+		err,
+		"GraphEdge.from",
+	)
+}
+
+func (ec *executionContext) _GraphEdge_to(ctx context.Context, field graphql.CollectedField, obj *db.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_GraphEdge_to(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GraphEdge",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_GraphEdge_to(ctx context.Context, field graphql.CollectedField, obj *db.Edge) (any, error) {
+	resolver := ec.Resolvers.GraphEdge()
+	if batch, ok := graphql.BatchParentsFor[*db.Edge](ctx, "GraphEdge"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.To(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[model.Node](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"GraphEdge.to",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.To(ctx, []*db.Edge{obj})
+	return graphql.ResolveBatchSingleResult[model.Node](
+		ctx,
+		results,
+		err,
+		"GraphEdge.to",
+	)
+}
+
+func (ec *executionContext) _GraphEdge_role(ctx context.Context, field graphql.CollectedField, obj *db.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GraphEdge().Role(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphEdge", field, true, true, "String")
+}
+
+func (ec *executionContext) _GraphEdge_at(ctx context.Context, field graphql.CollectedField, obj *db.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphEdge", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Location_country(ctx context.Context, field graphql.CollectedField, obj *model.Location) (ret graphql.Marshaler) {
@@ -5308,6 +6448,93 @@ func (ec *executionContext) _Participant_role(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Participant_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Participant", field, false, false, "ParticipantRole")
+}
+
+func (ec *executionContext) _Path_length(ctx context.Context, field graphql.CollectedField, obj *model.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_length(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Length, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_length(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Path", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Path_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
+			return ec.marshalNNode2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Path",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Path_edges(ctx context.Context, field graphql.CollectedField, obj *model.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.Edge) graphql.Marshaler {
+			return ec.marshalNGraphEdge2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Path",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphEdge(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -5794,6 +7021,182 @@ func (ec *executionContext) fieldContext_Query_timeline(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_neighborhood(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_neighborhood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Neighborhood(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["filter"].(*GraphFilter), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Subgraph) graphql.Marshaler {
+			return ec.marshalNSubgraph2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐSubgraph(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_neighborhood(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Subgraph(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_neighborhood_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_shortestPath(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_shortestPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ShortestPath(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxDepth"].(*int), fc.Args["filter"].(*GraphFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Path) graphql.Marshaler {
+			return ec.marshalOPath2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐPath(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_shortestPath(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Path(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_shortestPath_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_eventCounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_eventCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EventCounts(ctx, fc.Args["filter"].(*EventFilter), fc.Args["interval"].(db.Interval), fc.Args["groupBy"].(*db.CountGroup))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.EventBucket) graphql.Marshaler {
+			return ec.marshalNEventBucket2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEventBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_eventCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventBucket(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_eventCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_search(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Search(ctx, fc.Args["text"].(string), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SearchHit) graphql.Marshaler {
+			return ec.marshalNSearchHit2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐSearchHitᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchHit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_search_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6254,6 +7657,52 @@ func (ec *executionContext) _Relationship_updatedAt(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Relationship_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Relationship", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SearchHit_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SearchItem) graphql.Marshaler {
+			return ec.marshalNSearchItem2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐSearchItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "SearchItem")
+}
+
+func (ec *executionContext) _SearchHit_score(ctx context.Context, field graphql.CollectedField, obj *model.SearchHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Source_id(ctx context.Context, field graphql.CollectedField, obj *db.Source) (ret graphql.Marshaler) {
@@ -7163,6 +8612,93 @@ func (ec *executionContext) fieldContext_StatementEdge_node(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Subgraph_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Subgraph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subgraph_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
+			return ec.marshalNNode2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subgraph_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subgraph",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subgraph_edges(ctx context.Context, field graphql.CollectedField, obj *model.Subgraph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subgraph_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.Edge) graphql.Marshaler {
+			return ec.marshalNGraphEdge2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subgraph_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subgraph",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subgraph_truncated(ctx context.Context, field graphql.CollectedField, obj *model.Subgraph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subgraph_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subgraph_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Subgraph", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _TimelineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TimelineConnection) (ret graphql.Marshaler) {
@@ -8454,7 +9990,7 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"actors", "roles", "countries", "eventTypes", "from", "to"}
+	fieldsInOrder := [...]string{"actors", "roles", "countries", "eventTypes", "from", "to", "text"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8503,6 +10039,13 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.To = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
 		}
 	}
 	return it, nil
@@ -8520,6 +10063,62 @@ func UnmarshalEventFilter(ctx context.Context, raw any) (EventFilter, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputGraphFilter(ctx context.Context, obj any) (GraphFilter, error) {
+	var it GraphFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"edgeKinds", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "edgeKinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("edgeKinds"))
+			data, err := ec.unmarshalOEdgeKind2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEdgeKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EdgeKinds = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGraphFilter unmarshals raw into the GraphFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGraphFilter(ctx context.Context, raw any) (GraphFilter, error) {
+	var out GraphFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GraphFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputStatementFilter(ctx context.Context, obj any) (StatementFilter, error) {
 	var it StatementFilter
 	if obj == nil {
@@ -8531,7 +10130,7 @@ func (ec *executionContext) unmarshalInputStatementFilter(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"actors", "countries", "from", "to"}
+	fieldsInOrder := [...]string{"actors", "countries", "from", "to", "text"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8566,6 +10165,13 @@ func (ec *executionContext) unmarshalInputStatementFilter(ctx context.Context, o
 				return it, err
 			}
 			it.To = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
 		}
 	}
 	return it, nil
@@ -8594,7 +10200,7 @@ func (ec *executionContext) unmarshalInputTimelineFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"actors", "countries", "eventTypes", "include", "from", "to"}
+	fieldsInOrder := [...]string{"actors", "countries", "eventTypes", "include", "from", "to", "text"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8643,6 +10249,13 @@ func (ec *executionContext) unmarshalInputTimelineFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.To = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
 		}
 	}
 	return it, nil
@@ -8746,6 +10359,40 @@ func (ec *executionContext) _RelationshipObject(ctx context.Context, sel ast.Sel
 	}
 }
 
+func (ec *executionContext) _SearchItem(ctx context.Context, sel ast.SelectionSet, obj model.SearchItem) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case db.Statement:
+		return ec._Statement(ctx, sel, &obj)
+	case *db.Statement:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Statement(ctx, sel, obj)
+	case db.Event:
+		return ec._Event(ctx, sel, &obj)
+	case *db.Event:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Event(ctx, sel, obj)
+	case db.Actor:
+		return ec._Actor(ctx, sel, &obj)
+	case *db.Actor:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Actor(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of SearchItem must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 func (ec *executionContext) _TimelineItem(ctx context.Context, sel ast.SelectionSet, obj model.TimelineItem) graphql.Marshaler {
 	switch obj := (obj).(type) {
 	case nil:
@@ -8777,7 +10424,7 @@ func (ec *executionContext) _TimelineItem(ctx context.Context, sel ast.Selection
 
 // region    **************************** object.gotpl ****************************
 
-var actorImplementors = []string{"Actor", "Node", "RelationshipObject"}
+var actorImplementors = []string{"Actor", "Node", "RelationshipObject", "SearchItem"}
 
 func (ec *executionContext) _Actor(ctx context.Context, sel ast.SelectionSet, obj *db.Actor) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, actorImplementors)
@@ -8843,6 +10490,12 @@ func (ec *executionContext) _Actor(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Actor_events(ctx, field, obj)
+				})
+		case "counterparts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Actor_counterparts(ctx, field, obj)
 				})
 		case "statements":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -8946,6 +10599,50 @@ func (ec *executionContext) _ActorEdge(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = ec._ActorEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var counterpartImplementors = []string{"Counterpart"}
+
+func (ec *executionContext) _Counterpart(ctx context.Context, sel ast.SelectionSet, obj *db.Counterpart) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, counterpartImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Counterpart")
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Counterpart_actor(ctx, field, obj)
+				})
+		case "sharedEvents":
+			out.Values[i] = ec._Counterpart_sharedEvents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastInteraction":
+			out.Values[i] = ec._Counterpart_lastInteraction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -9119,7 +10816,7 @@ func (ec *executionContext) _CountryEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
-var eventImplementors = []string{"Event", "Node", "TimelineItem"}
+var eventImplementors = []string{"Event", "Node", "TimelineItem", "SearchItem"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *db.Event) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, eventImplementors)
@@ -9259,6 +10956,55 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var eventBucketImplementors = []string{"EventBucket"}
+
+func (ec *executionContext) _EventBucket(ctx context.Context, sel ast.SelectionSet, obj *db.EventBucket) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventBucketImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EventBucket")
+		case "start":
+			out.Values[i] = ec._EventBucket_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "key":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EventBucket_key(ctx, field, obj)
+				})
+		case "count":
+			out.Values[i] = ec._EventBucket_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fatalities":
+			out.Values[i] = ec._EventBucket_fatalities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var eventConnectionImplementors = []string{"EventConnection"}
 
 func (ec *executionContext) _EventConnection(ctx context.Context, sel ast.SelectionSet, obj *model.EventConnection) graphql.Marshaler {
@@ -9368,6 +11114,62 @@ func (ec *executionContext) _EventLink(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._EventLink_event(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var graphEdgeImplementors = []string{"GraphEdge"}
+
+func (ec *executionContext) _GraphEdge(ctx context.Context, sel ast.SelectionSet, obj *db.Edge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, graphEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GraphEdge")
+		case "kind":
+			out.Values[i] = ec._GraphEdge_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GraphEdge_from(ctx, field, obj)
+				})
+		case "to":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GraphEdge_to(ctx, field, obj)
+				})
+		case "role":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GraphEdge_role(ctx, field, obj)
+				})
+		case "at":
+			out.Values[i] = ec._GraphEdge_at(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -9520,6 +11322,49 @@ func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var pathImplementors = []string{"Path"}
+
+func (ec *executionContext) _Path(ctx context.Context, sel ast.SelectionSet, obj *model.Path) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Path")
+		case "length":
+			out.Values[i] = ec._Path_length(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._Path_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._Path_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -9604,6 +11449,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_timeline(ctx, field)
+				})
+		case "neighborhood":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_neighborhood(ctx, field)
+				})
+		case "shortestPath":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_shortestPath(ctx, field)
+				})
+		case "eventCounts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_eventCounts(ctx, field)
+				})
+		case "search":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_search(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -9739,6 +11608,44 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var searchHitImplementors = []string{"SearchHit"}
+
+func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet, obj *model.SearchHit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchHitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchHit")
+		case "node":
+			out.Values[i] = ec._SearchHit_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._SearchHit_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var sourceImplementors = []string{"Source", "Node"}
 
 func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, obj *db.Source) graphql.Marshaler {
@@ -9824,7 +11731,7 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
-var statementImplementors = []string{"Statement", "Node", "TimelineItem"}
+var statementImplementors = []string{"Statement", "Node", "TimelineItem", "SearchItem"}
 
 func (ec *executionContext) _Statement(ctx context.Context, sel ast.SelectionSet, obj *db.Statement) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, statementImplementors)
@@ -10003,6 +11910,49 @@ func (ec *executionContext) _StatementEdge(ctx context.Context, sel ast.Selectio
 			}
 		case "node":
 			out.Values[i] = ec._StatementEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var subgraphImplementors = []string{"Subgraph"}
+
+func (ec *executionContext) _Subgraph(ctx context.Context, sel ast.SelectionSet, obj *model.Subgraph) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subgraphImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Subgraph")
+		case "nodes":
+			out.Values[i] = ec._Subgraph_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._Subgraph_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._Subgraph_truncated(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10558,6 +12508,31 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCounterpart2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐCounterpartᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Counterpart) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "Counterpart", v, nil)
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCounterpart2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐCounterpart(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCounterpart2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐCounterpart(ctx context.Context, sel ast.SelectionSet, v *db.Counterpart) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Counterpart!")
+		return graphql.Null
+	}
+	return ec._Counterpart(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCountry2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐCountryᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Country) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -10646,6 +12621,21 @@ func (ec *executionContext) marshalNDateTime2ᚖtimeᚐTime(ctx context.Context,
 	return res
 }
 
+func (ec *executionContext) unmarshalNEdgeKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEdgeKind(ctx context.Context, v any) (db.EdgeKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := db.EdgeKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEdgeKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEdgeKind(ctx context.Context, sel ast.SelectionSet, v db.EdgeKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EdgeKind!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNEvent2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Event) graphql.Marshaler {
 	ctx = graphql.WithBatchParents(ctx, "Event", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -10669,6 +12659,30 @@ func (ec *executionContext) marshalNEvent2ᚖgithubᚗcomᚋgeotimelineᚋgeotim
 		return graphql.Null
 	}
 	return ec._Event(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEventBucket2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEventBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.EventBucket) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEventBucket2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEventBucket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEventBucket2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEventBucket(ctx context.Context, sel ast.SelectionSet, v *db.EventBucket) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EventBucket!")
+		return graphql.Null
+	}
+	return ec._EventBucket(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNEventConnection2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐEventConnection(ctx context.Context, sel ast.SelectionSet, v *model.EventConnection) graphql.Marshaler {
@@ -10743,6 +12757,45 @@ func (ec *executionContext) marshalNEventType2githubᚗcomᚋgeotimelineᚋgeoti
 	return res
 }
 
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNGraphEdge2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Edge) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "GraphEdge", v, nil)
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGraphEdge2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGraphEdge2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEdge(ctx context.Context, sel ast.SelectionSet, v *db.Edge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GraphEdge!")
+		return graphql.Null
+	}
+	return ec._GraphEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -10771,6 +12824,21 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInterval2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐInterval(ctx context.Context, v any) (db.Interval, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := db.Interval(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInterval2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐInterval(ctx context.Context, sel ast.SelectionSet, v db.Interval) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Interval!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNLinkKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐLinkKind(ctx context.Context, v any) (db.LinkKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := db.LinkKind(tmp)
@@ -10784,6 +12852,80 @@ func (ec *executionContext) marshalNLinkKind2githubᚗcomᚋgeotimelineᚋgeotim
 		graphql.AddInvalidNullFromMarshaler(ctx, "LinkKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNNode2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Node!")
+		return graphql.Null
+	}
+	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
+	{
+		var batchItemsStatement []*db.Statement
+		batchIdxMapStatement := map[int]int{}
+		var batchItemsRelationship []*db.Relationship
+		batchIdxMapRelationship := map[int]int{}
+		var batchItemsEvent []*db.Event
+		batchIdxMapEvent := map[int]int{}
+		var batchItemsActor []*db.Actor
+		batchIdxMapActor := map[int]int{}
+		for i, item := range v {
+			switch concrete := item.(type) {
+			case db.Statement:
+				batchIdxMapStatement[i] = len(batchItemsStatement)
+				batchItemsStatement = append(batchItemsStatement, &concrete)
+			case *db.Statement:
+				batchIdxMapStatement[i] = len(batchItemsStatement)
+				batchItemsStatement = append(batchItemsStatement, concrete)
+			case db.Relationship:
+				batchIdxMapRelationship[i] = len(batchItemsRelationship)
+				batchItemsRelationship = append(batchItemsRelationship, &concrete)
+			case *db.Relationship:
+				batchIdxMapRelationship[i] = len(batchItemsRelationship)
+				batchItemsRelationship = append(batchItemsRelationship, concrete)
+			case db.Event:
+				batchIdxMapEvent[i] = len(batchItemsEvent)
+				batchItemsEvent = append(batchItemsEvent, &concrete)
+			case *db.Event:
+				batchIdxMapEvent[i] = len(batchItemsEvent)
+				batchItemsEvent = append(batchItemsEvent, concrete)
+			case db.Actor:
+				batchIdxMapActor[i] = len(batchItemsActor)
+				batchItemsActor = append(batchItemsActor, &concrete)
+			case *db.Actor:
+				batchIdxMapActor[i] = len(batchItemsActor)
+				batchItemsActor = append(batchItemsActor, concrete)
+			}
+		}
+		if len(batchItemsStatement) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Statement", batchItemsStatement, batchIdxMapStatement)
+		}
+		if len(batchItemsRelationship) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Relationship", batchItemsRelationship, batchIdxMapRelationship)
+		}
+		if len(batchItemsEvent) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Event", batchItemsEvent, batchIdxMapEvent)
+		}
+		if len(batchItemsActor) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Actor", batchItemsActor, batchIdxMapActor)
+		}
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNode2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -10880,6 +13022,38 @@ func (ec *executionContext) marshalNRelationshipObject2githubᚗcomᚋgeotimelin
 		return graphql.Null
 	}
 	return ec._RelationshipObject(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchHit2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐSearchHitᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchHit) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchHit2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐSearchHit(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSearchHit2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐSearchHit(ctx context.Context, sel ast.SelectionSet, v *model.SearchHit) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchHit!")
+		return graphql.Null
+	}
+	return ec._SearchHit(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchItem2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐSearchItem(ctx context.Context, sel ast.SelectionSet, v model.SearchItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchItem!")
+		return graphql.Null
+	}
+	return ec._SearchItem(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Source) graphql.Marshaler {
@@ -11064,6 +13238,14 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSubgraph2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐSubgraph(ctx context.Context, sel ast.SelectionSet, v *model.Subgraph) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Subgraph!")
+		return graphql.Null
+	}
+	return ec._Subgraph(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTimePrecision2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐPrecision(ctx context.Context, v any) (db.Precision, error) {
@@ -11403,6 +13585,25 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCountGroup2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐCountGroup(ctx context.Context, v any) (*db.CountGroup, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := db.CountGroup(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCountGroup2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐCountGroup(ctx context.Context, sel ast.SelectionSet, v *db.CountGroup) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) marshalOCountry2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐCountry(ctx context.Context, sel ast.SelectionSet, v *db.Country) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -11426,6 +13627,42 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	_ = ctx
 	res := scalar.MarshalDateTime(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOEdgeKind2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEdgeKindᚄ(ctx context.Context, v any) ([]db.EdgeKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]db.EdgeKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEdgeKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEdgeKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEdgeKind2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEdgeKindᚄ(ctx context.Context, sel ast.SelectionSet, v []db.EdgeKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEdgeKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEdgeKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOEvent2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEvent(ctx context.Context, sel ast.SelectionSet, v *db.Event) graphql.Marshaler {
@@ -11496,6 +13733,14 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalOGraphFilter2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐGraphFilter(ctx context.Context, v any) (*GraphFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputGraphFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -11562,6 +13807,13 @@ func (ec *executionContext) marshalOParticipantRole2ᚕgithubᚗcomᚋgeotimelin
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOPath2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐPath(ctx context.Context, sel ast.SelectionSet, v *model.Path) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Path(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalORelationshipKind2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐRelationshipKindᚄ(ctx context.Context, v any) ([]db.RelationshipKind, error) {

@@ -30,6 +30,19 @@ type EventFilter struct {
 	From *time.Time `json:"from,omitempty"`
 	// Only events before this instant.
 	To *time.Time `json:"to,omitempty"`
+	// Full-text match on titles, summaries and tags; every word must match.
+	Text *string `json:"text,omitempty"`
+}
+
+// Restricts a traversal. Every field is optional.
+type GraphFilter struct {
+	// Only edges of these kinds (all when absent).
+	EdgeKinds []db.EdgeKind `json:"edgeKinds,omitempty"`
+	// Only edges whose event or statement is at or after this instant, or whose
+	// relationship lasts until it or later. Affiliation edges have no time and are always kept.
+	From *time.Time `json:"from,omitempty"`
+	// Only edges whose event or statement is before this instant, or whose relationship started before it.
+	To *time.Time `json:"to,omitempty"`
 }
 
 // The root of every read. Lists are Relay connections: `first`/`after` page
@@ -48,6 +61,8 @@ type StatementFilter struct {
 	From *time.Time `json:"from,omitempty"`
 	// Only statements made before this instant.
 	To *time.Time `json:"to,omitempty"`
+	// Full-text match on statement texts and summaries; every word must match.
+	Text *string `json:"text,omitempty"`
 }
 
 // Selects timeline items. Every field is optional; all given fields must hold.
@@ -64,4 +79,6 @@ type TimelineFilter struct {
 	From *time.Time `json:"from,omitempty"`
 	// Only items before this instant.
 	To *time.Time `json:"to,omitempty"`
+	// Full-text match on event titles, summaries and tags and statement texts and summaries; every word must match; a * right after the last word (of 3 letters or more) matches a prefix.
+	Text *string `json:"text,omitempty"`
 }

@@ -211,3 +211,6 @@ func EachList[K comparable, V comparable](ctx context.Context, l *dataloadgen.Lo
 	}
 	return out, nil
 }
+
+// IsNotFound reports whether err is a loader's "no record for that key".
+func IsNotFound(err error) bool { return errors.Is(err, dataloadgen.ErrNotFound) }

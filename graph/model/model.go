@@ -127,3 +127,26 @@ type Location struct {
 	Lat     *float64
 	Lon     *float64
 }
+
+// Subgraph is a neighbourhood with its nodes loaded.
+type Subgraph struct {
+	Nodes     []Node
+	Edges     []*db.Edge
+	Truncated bool
+}
+
+// Path is a shortest path with its nodes loaded.
+type Path struct {
+	Length int
+	Nodes  []Node
+	Edges  []*db.Edge
+}
+
+// SearchItem is *db.Actor, *db.Event or *db.Statement.
+type SearchItem interface{}
+
+// SearchHit is one search result, its record loaded.
+type SearchHit struct {
+	Node  SearchItem
+	Score float64
+}

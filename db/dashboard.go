@@ -1,0 +1,43 @@
+package db
+
+import "time"
+
+// Counterpart is an actor that shared events with another, as
+// Actor.counterparts lists them: most shared first.
+type Counterpart struct {
+	Actor           string // actor key
+	SharedEvents    int
+	LastInteraction time.Time // the instant of the latest shared event
+}
+
+// Interval is the width of an eventCounts bucket, in UTC.
+type Interval string
+
+// The bucket widths. Weeks are ISO weeks, starting on Monday.
+const (
+	IntervalDay   Interval = "DAY"
+	IntervalWeek  Interval = "WEEK"
+	IntervalMonth Interval = "MONTH"
+	IntervalYear  Interval = "YEAR"
+)
+
+// CountGroup is what eventCounts splits each bucket by.
+type CountGroup string
+
+// The groupings: by event type, by the country of the event's location, or
+// not at all.
+const (
+	GroupType    CountGroup = "TYPE"
+	GroupCountry CountGroup = "COUNTRY"
+	GroupNone    CountGroup = "NONE"
+)
+
+// EventBucket is the number of events (and their reported fatalities) whose
+// instant falls in one bucket, for one key of the grouping. Key is "" when
+// not grouped, or for events without a location country.
+type EventBucket struct {
+	Start      time.Time
+	Key        string
+	Count      int
+	Fatalities int
+}

@@ -1,0 +1,627 @@
+package sqlite
+
+import (
+	gocmp "cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/geotimeline/geotimeline/db"
+)
+
+// The traversals walk the graph index (graph_index.go) breadth first from
+// Go, one batched query per level: "every edge of these nodes, of these
+// kinds" is one range scan of the primary key per node, read in key order
+// (src, kind, dst, …) so that no query sorts and a LIMIT bounds the rows
+// each one reads, not only those it returns. A time window is computed in
+// SQL as a column of each row instead of a WHERE condition, so that rows it
+// rejects still count against the limit: a country with 100 000 events out
+// of the window costs what one inside it does.
+
+// The bounds of a traversal.
+const (
+	maxNeighborhoodDepth = 3
+	maxNeighborhoodLimit = 1000
+	maxPathDepth         = 6
+)
+
+// maxEdgesRead is the number of edge rows one traversal may read: the levels
+// of a walk share it, and the query that completes a neighbourhood's edges
+// has as much again. A variable so that internal tests can lower it.
+var maxEdgesRead = 20000
+
+// graphRowsRead counts the edge rows traversals have read, for tests that
+// check the budget holds.
+var graphRowsRead atomic.Int64
+
+// graphQuery is a db.GraphFilter compiled to SQL.
+type graphQuery struct {
+	codes map[int]bool // the kind codes to follow, nil for every kind
+	kinds string       // " AND kind IN (1, 6)", or "" for every kind
+	keep  string       // an SQL expression true when a row's time is in the window
+	args  []any        // keep's arguments
+}
+
+func compileGraphFilter(f db.GraphFilter) (graphQuery, error) {
+	q := graphQuery{keep: "1"}
+	if len(f.EdgeKinds) > 0 {
+		var codes []int
+		for _, k := range f.EdgeKinds {
+			c := edgeKindCode(k)
+			if c == 0 {
+				return q, db.Errorf(db.CodeInvalid, "filter: unknown edge kind %q", string(k))
+			}
+			codes = append(codes, c)
+		}
+		slices.Sort(codes)
+		codes = slices.Compact(codes)
+		if len(codes) < len(db.EdgeKinds) {
+			q.codes = map[int]bool{}
+			parts := make([]string, len(codes))
+			for i, c := range codes {
+				q.codes[c] = true
+				parts[i] = strconv.Itoa(c)
+			}
+			q.kinds = " AND kind IN (" + strings.Join(parts, ", ") + ")"
+		}
+	}
+	var conds []string
+	if f.To != nil {
+		conds = append(conds, "(at_start IS NULL OR at_start < ?)")
+		q.args = append(q.args, f.To.UnixMilli())
+	}
+	if f.From != nil {
+		conds = append(conds, "(at_end IS NULL OR at_end > ?)")
+		q.args = append(q.args, f.From.UnixMilli())
+	}
+	if len(conds) > 0 {
+		q.keep = strings.Join(conds, " AND ")
+	}
+	return q, nil
+}
+
+// edgeRow is one row of graph_edges: an edge seen from src.
+type edgeRow struct {
+	src, dst int64
+	kind     int
+	forward  bool
+	owner    int64
+	role     string
+	at       sql.NullInt64
+	keep     bool // the row passes the time window
+}
+
+// edge is the row as the edge it stands for, From → To.
+func (r edgeRow) edge() db.Edge {
+	from, to := r.src, r.dst
+	if !r.forward {
+		from, to = to, from
+	}
+	e := db.Edge{Kind: edgeKindOf(r.kind), From: decodeNode(from), To: decodeNode(to), Role: r.role}
+	if r.at.Valid {
+		t := time.UnixMilli(r.at.Int64).UTC()
+		e.At = &t
+	}
+	return e
+}
+
+// edgeKey identifies an edge whichever end it was read from.
+type edgeKey struct {
+	from, to, owner int64
+	kind            int
+	role            string
+}
+
+func (r edgeRow) key() edgeKey {
+	if r.forward {
+		return edgeKey{r.src, r.dst, r.owner, r.kind, r.role}
+	}
+	return edgeKey{r.dst, r.src, r.owner, r.kind, r.role}
+}
+
+// compareEdgeRows is the edge order: From, kind, To (as encoded nodes:
+// by type, then id), then role, time (none first) and owner.
+func compareEdgeRows(a, b edgeRow) int {
+	ka, kb := a.key(), b.key()
+	return gocmp.Or(gocmp.Compare(ka.from, kb.from), gocmp.Compare(ka.kind, kb.kind), gocmp.Compare(ka.to, kb.to),
+		strings.Compare(ka.role, kb.role), compareNullInt(a.at, b.at), gocmp.Compare(ka.owner, kb.owner))
+}
+
+func compareNullInt(a, b sql.NullInt64) int {
+	switch {
+	case a.Valid && b.Valid:
+		return gocmp.Compare(a.Int64, b.Int64)
+	case a.Valid:
+		return 1
+	case b.Valid:
+		return -1
+	}
+	return 0
+}
+
+// graphReader runs a traversal's queries in one read transaction, so that
+// every level sees the same snapshot of the index.
+type graphReader struct {
+	ctx context.Context
+	tx  *sql.Tx
+	s   *Store
+	q   graphQuery
+}
+
+func (s *Store) beginGraph(ctx context.Context, q graphQuery) (*graphReader, error) {
+	tx, err := s.read.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("graph: begin read: %w", err)
+	}
+	return &graphReader{ctx: ctx, tx: tx, s: s, q: q}, nil
+}
+
+func (g *graphReader) close() { _ = g.tx.Rollback() }
+
+// nodes resolves refs to their encoded nodes with one statement, or returns
+// a NOT_FOUND error for the first that names no stored record.
+func (g *graphReader) nodes(refs ...db.NodeRef) ([]int64, error) {
+	tables := map[db.NodeType]string{db.NodeActor: "actors", db.NodeCountry: "countries",
+		db.NodeEvent: "events", db.NodeStatement: "statements"}
+	ids := make([]int64, len(refs))
+	var cols []string
+	var args []any
+	for i, r := range refs {
+		v, ok := encodeNode(r)
+		if !ok {
+			return nil, db.Errorf(db.CodeNotFound, "no node %s %d", r.Type, r.ID)
+		}
+		ids[i] = v
+		cols = append(cols, `EXISTS (SELECT 1 FROM `+tables[r.Type]+` WHERE id = ?)`)
+		args = append(args, r.ID)
+	}
+	exists := make([]bool, len(refs))
+	dest := make([]any, len(refs))
+	for i := range exists {
+		dest[i] = &exists[i]
+	}
+	g.s.read.statements.Add(1)
+	if err := g.tx.QueryRowContext(g.ctx, `SELECT `+strings.Join(cols, ", "), args...).Scan(dest...); err != nil {
+		return nil, fmt.Errorf("graph: look up nodes: %w", err)
+	}
+	for i, ok := range exists {
+		if !ok {
+			return nil, db.Errorf(db.CodeNotFound, "no node %s %d", refs[i].Type, refs[i].ID)
+		}
+	}
+	return ids, nil
+}
+
+// edgesOf reads the edge rows of nodes, of the filter's kinds, in key order
+// (src, kind, dst, forward, owner, role), at most limit of them. Rows outside
+// the time window are read and returned with keep false. The caller knows
+// the read was cut when it returns limit rows.
+func (g *graphReader) edgesOf(nodes []int64, limit int) ([]edgeRow, error) {
+	args := append(slices.Clone(g.q.args), jsonInts(nodes), limit)
+	return g.query(g.q.edgesSQL(), args)
+}
+
+// jsonInts writes nodes as a JSON array, sorted, for json_each.
+func jsonInts(nodes []int64) string {
+	sorted := slices.Clone(nodes)
+	slices.Sort(sorted)
+	b := make([]byte, 0, 16*len(sorted)+2)
+	b = append(b, '[')
+	for i, n := range sorted {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, n, 10)
+	}
+	return string(append(b, ']'))
+}
+
+// edgesSQL reads the rows of a JSON list of nodes in key order.
+func (q graphQuery) edgesSQL() string {
+	return `SELECT src, kind, dst, forward, owner, role, at_start, ` + q.keep + ` FROM graph_edges
+		WHERE src IN (SELECT value FROM json_each(?))` + q.kinds + `
+		ORDER BY src, kind, dst, forward, owner, role LIMIT ?`
+}
+
+// pairsSQL reads the rows from one JSON list of nodes to another, of the
+// given kinds: one lookup of the key per node, kind and node.
+func (q graphQuery) pairsSQL(kinds string) string {
+	return `SELECT src, kind, dst, forward, owner, role, at_start, ` + q.keep + ` FROM graph_edges
+		WHERE src IN (SELECT value FROM json_each(?)) AND kind IN (` + kinds + `)
+		AND dst IN (SELECT value FROM json_each(?))`
+}
+
+// query runs a query for edge rows.
+func (g *graphReader) query(query string, args []any) ([]edgeRow, error) {
+	g.s.read.statements.Add(1)
+	rows, err := g.tx.QueryContext(g.ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("graph: read edges: %w", err)
+	}
+	defer rows.Close()
+	var out []edgeRow
+	for rows.Next() {
+		var r edgeRow
+		if err := rows.Scan(&r.src, &r.kind, &r.dst, &r.forward, &r.owner, &r.role, &r.at, &r.keep); err != nil {
+			return nil, fmt.Errorf("graph: read edges: %w", err)
+		}
+		out = append(out, r)
+	}
+	graphRowsRead.Add(int64(len(out)))
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("graph: read edges: %w", err)
+	}
+	return out, nil
+}
+
+// edgesAmong reads the rows that join two of nodes and pass the time
+// window, reading at most maxEdgesRead rows; cut reports that the bound may
+// have left some out.
+//
+// When the lookups are few enough, the query looks up the key (src, kind,
+// dst) for every pair of nodes of types some kind of edge joins (an actor
+// and an event for PARTICIPATION, …), which costs the same however many
+// edges the nodes have elsewhere: a country of 100 000 events among them
+// costs one lookup per other node. Otherwise it reads every row of the
+// nodes, up to the bound.
+func (g *graphReader) edgesAmong(nodes []int64) (rows []edgeRow, cut bool, err error) {
+	nodes = slices.Clone(nodes)
+	slices.Sort(nodes)
+	byType := map[int64][]int64{}
+	for _, n := range nodes {
+		byType[n>>nodeShift] = append(byType[n>>nodeShift], n)
+	}
+	var parts []string
+	var args []any
+	lookups := 0
+	for _, pk := range pairKinds {
+		from, to := byType[pk.types[0]], byType[pk.types[1]]
+		var kinds []string
+		for _, k := range pk.kinds {
+			if g.q.codes == nil || g.q.codes[k] {
+				kinds = append(kinds, strconv.Itoa(k))
+			}
+		}
+		if len(from) == 0 || len(to) == 0 || len(kinds) == 0 {
+			continue
+		}
+		lookups += len(from) * len(kinds) * len(to)
+		parts = append(parts, g.q.pairsSQL(strings.Join(kinds, ", ")))
+		args = append(append(args, g.q.args...), jsonInts(from), jsonInts(to))
+	}
+	if len(parts) == 0 {
+		return nil, false, nil
+	}
+	var all []edgeRow
+	if lookups <= maxEdgesRead {
+		all, err = g.query(strings.Join(parts, "\nUNION ALL ")+"\nLIMIT ?", append(args, maxEdgesRead))
+	} else {
+		all, err = g.edgesOf(nodes, maxEdgesRead)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	for _, r := range all {
+		if _, ok := slices.BinarySearch(nodes, r.dst); ok && r.keep {
+			rows = append(rows, r)
+		}
+	}
+	return rows, len(all) == maxEdgesRead, nil
+}
+
+// Neighborhood returns everything within depth hops of start (1 to 3) along
+// edges that pass f, at most limit nodes (1 to 1000).
+//
+// Nodes come in the order a breadth-first walk reaches them: start first,
+// then level by level, and within a level in the order the edges are read,
+// by the node they are read from, then kind, then the node reached (nodes
+// compare by type, actors < countries < events < statements, then row id).
+// Edges are every edge among the returned nodes that passes f, each once
+// From → To, sorted by From, kind, To, role and time.
+//
+// Work is bounded: one statement finds start, one per level reads the
+// edges of the level's nodes, and one more finds the edges among the nodes
+// of the last level (which the walk did not expand) by key lookups. The
+// levels share a budget of maxEdgesRead edge rows read, and the last
+// statement has as much again. Truncated is set when the limit left out a
+// node that was reachable, or when a budget ran out, in which case nodes or
+// edges may be missing (a query that fills its budget counts as cut).
+//
+// Errors: BAD_USER_INPUT for a depth, limit or edge kind out of range;
+// NOT_FOUND when start names no stored record.
+func (s *Store) Neighborhood(ctx context.Context, start db.NodeRef, depth int, f db.GraphFilter, limit int) (db.Subgraph, error) {
+	if depth < 1 || depth > maxNeighborhoodDepth {
+		return db.Subgraph{}, db.Errorf(db.CodeInvalid, "depth must be between 1 and %d, not %d", maxNeighborhoodDepth, depth)
+	}
+	if limit < 1 || limit > maxNeighborhoodLimit {
+		return db.Subgraph{}, db.Errorf(db.CodeInvalid, "limit must be between 1 and %d, not %d", maxNeighborhoodLimit, limit)
+	}
+	q, err := compileGraphFilter(f)
+	if err != nil {
+		return db.Subgraph{}, err
+	}
+	g, err := s.beginGraph(ctx, q)
+	if err != nil {
+		return db.Subgraph{}, err
+	}
+	defer g.close()
+	ids, err := g.nodes(start)
+	if err != nil {
+		return db.Subgraph{}, err
+	}
+
+	order := []int64{ids[0]}
+	seen := map[int64]bool{ids[0]: true}
+	// expanded holds the nodes whose every row was read; the rows kept
+	// from them hold every edge between them and any other node.
+	expanded := map[int64]bool{}
+	var read []edgeRow
+	truncated := false
+	budget := maxEdgesRead
+	frontier := []int64{ids[0]}
+	for level := 1; level <= depth && len(frontier) > 0 && !truncated; level++ {
+		if budget <= 0 {
+			truncated = true
+			break
+		}
+		rows, err := g.edgesOf(frontier, budget)
+		if err != nil {
+			return db.Subgraph{}, err
+		}
+		budget -= len(rows)
+		cut := budget == 0
+		for _, n := range frontier {
+			// Rows come by src: when cut, every src before the last one
+			// read was read in full.
+			if !cut || n < rows[len(rows)-1].src {
+				expanded[n] = true
+			}
+		}
+		var next []int64
+		for _, r := range rows {
+			if !r.keep {
+				continue
+			}
+			if expanded[r.src] {
+				read = append(read, r)
+			}
+			if seen[r.dst] {
+				continue
+			}
+			if len(order) == limit {
+				truncated = true
+				continue
+			}
+			seen[r.dst] = true
+			order = append(order, r.dst)
+			next = append(next, r.dst)
+		}
+		if cut {
+			truncated = true
+		}
+		frontier = next
+	}
+
+	// The edges between two nodes that were not expanded are missing: one
+	// more query reads them.
+	var rest []int64
+	for _, n := range order {
+		if !expanded[n] {
+			rest = append(rest, n)
+		}
+	}
+	if len(rest) > 0 {
+		rows, cut, err := g.edgesAmong(rest)
+		if err != nil {
+			return db.Subgraph{}, err
+		}
+		truncated = truncated || cut
+		read = append(read, rows...)
+	}
+
+	var edges []edgeRow
+	done := map[edgeKey]bool{}
+	for _, r := range read {
+		if k := r.key(); seen[r.dst] && !done[k] {
+			done[k] = true
+			edges = append(edges, r)
+		}
+	}
+	slices.SortFunc(edges, compareEdgeRows)
+	sub := db.Subgraph{Nodes: make([]db.NodeRef, len(order)), Edges: make([]db.Edge, len(edges)), Truncated: truncated}
+	for i, n := range order {
+		sub.Nodes[i] = decodeNode(n)
+	}
+	for i, r := range edges {
+		sub.Edges[i] = r.edge()
+	}
+	return sub, nil
+}
+
+// searchSide is one half of a bidirectional search: the level of every node
+// it reached, its current frontier (the deepest level, sorted), and for each
+// node the rows that reached it from the level before.
+type searchSide struct {
+	dist     map[int64]int
+	frontier []int64
+	depth    int
+	parents  map[int64][]edgeRow // rows src (level i) → dst (level i+1), by dst
+}
+
+func newSearchSide(start int64) *searchSide {
+	return &searchSide{dist: map[int64]int{start: 0}, frontier: []int64{start}, parents: map[int64][]edgeRow{}}
+}
+
+// ShortestPath returns a shortest path from from to to, of at most maxDepth
+// edges (1 to 6), along edges that pass f; edges are followed in either
+// direction. It returns nil, and no error, when there is none within
+// maxDepth, and a path of length 0 (one node, no edges) when from is to.
+//
+// The search is breadth first from both ends, expanding the side with the
+// smaller frontier (from's side when equal) one whole level per query. When
+// several shortest paths exist, the one returned has the lexicographically
+// smallest node sequence, nodes compared by type (actors < countries <
+// events < statements) then row id: from the start, each step takes the
+// smallest node that still lies on a shortest path. Between two nodes joined
+// by several edges, the first in the edge order (From, kind, To, role, time)
+// is taken.
+//
+// The levels together read at most maxEdgesRead edge rows; a search not
+// decided within them fails with QUERY_TOO_COMPLEX rather than give an
+// answer it cannot vouch for.
+//
+// Errors: BAD_USER_INPUT for maxDepth out of range or an unknown edge kind;
+// NOT_FOUND when from or to names no stored record; QUERY_TOO_COMPLEX as
+// above.
+func (s *Store) ShortestPath(ctx context.Context, from, to db.NodeRef, maxDepth int, f db.GraphFilter) (*db.Path, error) {
+	if maxDepth < 1 || maxDepth > maxPathDepth {
+		return nil, db.Errorf(db.CodeInvalid, "maxDepth must be between 1 and %d, not %d", maxPathDepth, maxDepth)
+	}
+	q, err := compileGraphFilter(f)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.beginGraph(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer g.close()
+	ids, err := g.nodes(from, to)
+	if err != nil {
+		return nil, err
+	}
+	if ids[0] == ids[1] {
+		return &db.Path{Nodes: []db.NodeRef{decodeNode(ids[0])}, Edges: []db.Edge{}}, nil
+	}
+
+	fw, bw := newSearchSide(ids[0]), newSearchSide(ids[1])
+	budget := maxEdgesRead
+	for fw.depth+bw.depth < maxDepth {
+		if len(fw.frontier) == 0 || len(bw.frontier) == 0 {
+			return nil, nil
+		}
+		side, other := fw, bw
+		if len(bw.frontier) < len(fw.frontier) {
+			side, other = bw, fw
+		}
+		if budget <= 0 {
+			return nil, tooComplex()
+		}
+		rows, err := g.edgesOf(side.frontier, budget)
+		if err != nil {
+			return nil, err
+		}
+		budget -= len(rows)
+		if budget == 0 {
+			return nil, tooComplex()
+		}
+		side.expand(rows)
+		met := false
+		for _, n := range side.frontier {
+			if d, ok := other.dist[n]; ok && d == other.depth {
+				met = true
+				break
+			}
+		}
+		if met {
+			return shortestPath(fw, bw, ids[0]), nil
+		}
+	}
+	return nil, nil
+}
+
+func tooComplex() error {
+	return db.Errorf(db.CodeTooComplex,
+		"shortestPath would read more than %d edges: lower maxDepth or narrow the filter", maxEdgesRead)
+}
+
+// expand takes the rows of the side's frontier and makes the next level.
+func (sd *searchSide) expand(rows []edgeRow) {
+	level := sd.depth + 1
+	var next []int64
+	for _, r := range rows {
+		if _, ok := sd.dist[r.dst]; r.keep && !ok {
+			sd.dist[r.dst] = level
+			next = append(next, r.dst)
+		}
+	}
+	for _, r := range rows {
+		if r.keep && sd.dist[r.dst] == level {
+			sd.parents[r.dst] = append(sd.parents[r.dst], r)
+		}
+	}
+	slices.Sort(next)
+	sd.frontier, sd.depth = next, level
+}
+
+// shortestPath builds the path once the two sides have met: their last
+// levels share the meeting nodes, at fw.depth from the start and bw.depth
+// from the end.
+func shortestPath(fw, bw *searchSide, start int64) *db.Path {
+	// onPath marks the nodes of fw's levels that lie on a shortest path: the
+	// meeting nodes, and whatever reaches one level by level.
+	onPath := map[int64]bool{}
+	children := map[int64][]edgeRow{}
+	var level []int64
+	for _, n := range fw.frontier {
+		if d, ok := bw.dist[n]; ok && d == bw.depth {
+			onPath[n] = true
+			level = append(level, n)
+		}
+	}
+	for range fw.depth {
+		var up []int64
+		for _, n := range level {
+			for _, r := range fw.parents[n] {
+				children[r.src] = append(children[r.src], r)
+				if !onPath[r.src] {
+					onPath[r.src] = true
+					up = append(up, r.src)
+				}
+			}
+		}
+		level = up
+	}
+
+	// step picks, among rows joining cur to a candidate node, the smallest
+	// node and the first edge to it.
+	step := func(cands []edgeRow, node func(edgeRow) int64) (int64, edgeRow) {
+		var best edgeRow
+		bestNode := int64(-1)
+		for _, r := range cands {
+			n := node(r)
+			if bestNode < 0 || n < bestNode || n == bestNode && compareEdgeRows(r, best) < 0 {
+				best, bestNode = r, n
+			}
+		}
+		return bestNode, best
+	}
+	path := &db.Path{Nodes: []db.NodeRef{decodeNode(start)}}
+	cur := start
+	for range fw.depth {
+		var cands []edgeRow
+		for _, r := range children[cur] {
+			if onPath[r.dst] {
+				cands = append(cands, r)
+			}
+		}
+		n, r := step(cands, func(r edgeRow) int64 { return r.dst })
+		path.Nodes = append(path.Nodes, decodeNode(n))
+		path.Edges = append(path.Edges, r.edge())
+		cur = n
+	}
+	// From the meeting node on, every neighbour one level nearer the end on
+	// bw's side lies on a shortest path.
+	for range bw.depth {
+		n, r := step(bw.parents[cur], func(r edgeRow) int64 { return r.src })
+		path.Nodes = append(path.Nodes, decodeNode(n))
+		path.Edges = append(path.Edges, r.edge())
+		cur = n
+	}
+	return path
+}

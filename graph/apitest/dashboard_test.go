@@ -1,0 +1,80 @@
+package apitest
+
+import "testing"
+
+func TestCounterparts(t *testing.T) {
+	a := newAPI(t)
+	t.Run("TiesByKey", func(t *testing.T) {
+		equalJSON(t, a.data(`{ actor(key: "marco-rubio") { counterparts { actor { key } sharedEvents lastInteraction } } }`, nil),
+			`{"actor": {"counterparts": [
+			  {"actor": {"key": "david-perdue"}, "sharedEvents": 1, "lastInteraction": "2025-05-07T00:00:00Z"},
+			  {"actor": {"key": "donald-trump"}, "sharedEvents": 1, "lastInteraction": "2025-05-07T00:00:00Z"},
+			  {"actor": {"key": "s-jaishankar"}, "sharedEvents": 1, "lastInteraction": "2025-05-08T00:00:00Z"},
+			  {"actor": {"key": "shehbaz-sharif"}, "sharedEvents": 1, "lastInteraction": "2025-05-08T00:00:00Z"}]}}`)
+	})
+	t.Run("MostSharedFirst", func(t *testing.T) {
+		equalJSON(t, a.data(`{ actor(key: "india") { counterparts(first: 2) { actor { key } sharedEvents lastInteraction } } }`, nil),
+			`{"actor": {"counterparts": [
+			  {"actor": {"key": "pakistan"}, "sharedEvents": 2, "lastInteraction": "2025-05-01T00:00:00Z"},
+			  {"actor": {"key": "indian-armed-forces"}, "sharedEvents": 1, "lastInteraction": "2025-05-01T00:00:00Z"}]}}`)
+	})
+	t.Run("TimeWindowIsHalfOpen", func(t *testing.T) {
+		// The strikes are at 2025-05-01T00:00Z: "to" excludes them.
+		equalJSON(t, a.data(`{ actor(key: "india") { counterparts(to: "2025-05") { actor { key } sharedEvents } } }`, nil),
+			`{"actor": {"counterparts": [
+			  {"actor": {"key": "nepal"}, "sharedEvents": 1},
+			  {"actor": {"key": "pakistan-based-terror-groups"}, "sharedEvents": 1}]}}`)
+		equalJSON(t, a.data(`{ actor(key: "india") { counterparts(from: "2025-05") { actor { key } sharedEvents } } }`, nil),
+			`{"actor": {"counterparts": [
+			  {"actor": {"key": "pakistan"}, "sharedEvents": 2},
+			  {"actor": {"key": "indian-armed-forces"}, "sharedEvents": 1},
+			  {"actor": {"key": "pakistan-armed-forces"}, "sharedEvents": 1}]}}`)
+	})
+	t.Run("ForAListOfActors", func(t *testing.T) {
+		equalJSON(t, a.data(`{ actors(filter: {kinds: [MILITARY]}) { nodes { key counterparts { actor { key } } } } }`, nil),
+			`{"actors": {"nodes": [
+			  {"key": "indian-armed-forces", "counterparts": [{"actor": {"key": "india"}}, {"actor": {"key": "pakistan"}}]},
+			  {"key": "pakistan-armed-forces", "counterparts": [{"actor": {"key": "india"}}, {"actor": {"key": "pakistan"}}]}]}}`)
+	})
+	t.Run("FirstOutOfRange", func(t *testing.T) {
+		msg, code := a.errorOf(`{ actor(key: "india") { counterparts(first: 101) { sharedEvents } } }`, nil)
+		if msg != "first must be between 0 and 100, not 101" || code != "BAD_USER_INPUT" {
+			t.Errorf("error = %q (%s)", msg, code)
+		}
+	})
+}
+
+func TestEventCounts(t *testing.T) {
+	a := newAPI(t)
+	cases := []struct {
+		name, args, want string
+	}{
+		{"MonthNone", `interval: MONTH`, `[
+		  {"start": "2025-04-01T00:00:00Z", "key": null, "count": 1, "fatalities": 26},
+		  {"start": "2025-05-01T00:00:00Z", "key": null, "count": 5, "fatalities": 0}]`},
+		{"MonthByType", `interval: MONTH, groupBy: TYPE`, `[
+		  {"start": "2025-04-01T00:00:00Z", "key": "ATTACK", "count": 1, "fatalities": 26},
+		  {"start": "2025-05-01T00:00:00Z", "key": "ATTACK", "count": 1, "fatalities": 0},
+		  {"start": "2025-05-01T00:00:00Z", "key": "CALL", "count": 2, "fatalities": 0},
+		  {"start": "2025-05-01T00:00:00Z", "key": "CEREMONY", "count": 1, "fatalities": 0},
+		  {"start": "2025-05-01T00:00:00Z", "key": "STRIKE", "count": 1, "fatalities": 0}]`},
+		// ISO weeks start on Monday: Tuesday 1 April is in the week of Monday 31 March.
+		{"WeekStartsMonday", `interval: WEEK`, `[
+		  {"start": "2025-03-31T00:00:00Z", "key": null, "count": 1, "fatalities": 26},
+		  {"start": "2025-04-28T00:00:00Z", "key": null, "count": 2, "fatalities": 0},
+		  {"start": "2025-05-05T00:00:00Z", "key": null, "count": 3, "fatalities": 0}]`},
+		{"YearByCountry", `interval: YEAR, groupBy: COUNTRY`, `[
+		  {"start": "2025-01-01T00:00:00Z", "key": null, "count": 2, "fatalities": 0},
+		  {"start": "2025-01-01T00:00:00Z", "key": "IN", "count": 2, "fatalities": 26},
+		  {"start": "2025-01-01T00:00:00Z", "key": "PK", "count": 1, "fatalities": 0},
+		  {"start": "2025-01-01T00:00:00Z", "key": "US", "count": 1, "fatalities": 0}]`},
+		{"DayFiltered", `interval: DAY, filter: {eventTypes: [CALL, CEREMONY], from: "2025-05-07", to: "2025-05-08"}`, `[
+		  {"start": "2025-05-07T00:00:00Z", "key": null, "count": 1, "fatalities": 0}]`},
+		{"Empty", `interval: DAY, filter: {actors: ["nobody"]}`, `[]`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			equalJSON(t, a.data(`{ eventCounts(`+c.args+`) { start key count fatalities } }`, nil), `{"eventCounts": `+c.want+`}`)
+		})
+	}
+}
