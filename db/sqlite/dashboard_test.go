@@ -1,0 +1,111 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/geotimeline/geotimeline/db"
+)
+
+// Bucket edges in UTC: days, ISO weeks (Monday to Sunday, across a year
+// end), months and years, with partial dates counted at their instant.
+const bucketFixture = `{"version": 1,
+  "actors": [
+    {"key": "a", "name": "A", "kind": "STATE", "country": "IN"},
+    {"key": "b", "name": "B", "kind": "STATE", "country": "PK"},
+    {"key": "c", "name": "C", "kind": "STATE"}],
+  "events": [
+    {"key": "sun", "type": "ATTACK", "title": "Sunday night", "occurredAt": "2025-01-05T23:59:59Z", "fatalities": 2,
+     "location": {"country": "IN"}, "participants": [{"actor": "a", "role": "INITIATOR"}, {"actor": "b", "role": "TARGET"}]},
+    {"key": "mon", "type": "ATTACK", "title": "Monday midnight", "occurredAt": "2025-01-06T00:00Z", "fatalities": 3,
+     "location": {"country": "PK"}, "participants": [{"actor": "a", "role": "INITIATOR"}, {"actor": "b", "role": "TARGET"}]},
+    {"key": "nye", "type": "CALL", "title": "New Year's Eve", "occurredAt": "2024-12-31T12:00+05:30",
+     "participants": [{"actor": "a", "role": "INITIATOR"}, {"actor": "c", "role": "PARTICIPANT"}]},
+    {"key": "month", "type": "CALL", "title": "Some time in January", "occurredAt": "2025-01"},
+    {"key": "year", "type": "STRIKE", "title": "Some time in 2024", "occurredAt": "2024", "fatalities": 10}]}`
+
+func bucketsString(bs []db.EventBucket) string {
+	var out []string
+	for _, b := range bs {
+		out = append(out, fmt.Sprintf("%s %s %d/%d", b.Start.Format("2006-01-02"), b.Key, b.Count, b.Fatalities))
+	}
+	return strings.Join(out, "; ")
+}
+
+func TestEventCounts(t *testing.T) {
+	s := mustOpen(t)
+	load(t, s, bucketFixture)
+	cases := []struct {
+		name     string
+		filter   db.TimelineFilter
+		interval db.Interval
+		group    db.CountGroup
+		want     string
+	}{
+		{"Day", db.TimelineFilter{}, db.IntervalDay, db.GroupNone,
+			"2024-01-01  1/10; 2024-12-31  1/0; 2025-01-01  1/0; 2025-01-05  1/2; 2025-01-06  1/3"},
+		// Sunday 5 January ends the week of Monday 30 December 2024, which
+		// also holds New Year's Eve and 1 January.
+		{"WeekFromMonday", db.TimelineFilter{}, db.IntervalWeek, db.GroupNone,
+			"2024-01-01  1/10; 2024-12-30  3/2; 2025-01-06  1/3"},
+		{"MonthByType", db.TimelineFilter{}, db.IntervalMonth, db.GroupType,
+			"2024-01-01 STRIKE 1/10; 2024-12-01 CALL 1/0; 2025-01-01 ATTACK 2/5; 2025-01-01 CALL 1/0"},
+		{"YearByCountry", db.TimelineFilter{}, db.IntervalYear, db.GroupCountry,
+			"2024-01-01  2/10; 2025-01-01  1/0; 2025-01-01 IN 1/2; 2025-01-01 PK 1/3"},
+		{"FilteredByActorAndRole", db.TimelineFilter{Actors: []string{"b"}, Roles: []db.ParticipantRole{db.RoleTarget}},
+			db.IntervalYear, db.GroupNone, "2025-01-01  2/5"},
+		{"FilteredByTime", db.TimelineFilter{From: at(t, "2025-01-06T00:00:00Z"), To: at(t, "2025-01-07T00:00:00Z")},
+			db.IntervalDay, db.GroupNone, "2025-01-06  1/3"},
+		{"NothingMatches", db.TimelineFilter{Actors: []string{"nobody"}}, db.IntervalDay, db.GroupNone, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := s.EventCounts(context.Background(), c.filter, c.interval, c.group)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := bucketsString(got); s != c.want {
+				t.Errorf("buckets = %q\nwant %q", s, c.want)
+			}
+		})
+	}
+	t.Run("BadInterval", func(t *testing.T) {
+		_, err := s.EventCounts(context.Background(), db.TimelineFilter{}, "HOUR", db.GroupNone)
+		if err == nil || err.Error() != `unknown interval "HOUR"` || db.ErrorCode(err) != db.CodeInvalid {
+			t.Errorf("error = %v", err)
+		}
+	})
+}
+
+func TestCounterparts(t *testing.T) {
+	s := mustOpen(t)
+	load(t, s, bucketFixture)
+	ids := []int64{actorByKey(t, s, "a").ID, actorByKey(t, s, "c").ID}
+	str := func(cs []db.Counterpart) string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, fmt.Sprintf("%s %d %s", c.Actor, c.SharedEvents, c.LastInteraction.Format("2006-01-02T15:04")))
+		}
+		return strings.Join(out, "; ")
+	}
+	got, err := s.Counterparts(context.Background(), ids, nil, nil, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, want := str(got[ids[0]]), "b 2 2025-01-06T00:00; c 1 2024-12-31T06:30"; g != want {
+		t.Errorf("counterparts of a = %q, want %q", g, want)
+	}
+	if g, want := str(got[ids[1]]), "a 1 2024-12-31T06:30"; g != want {
+		t.Errorf("counterparts of c = %q, want %q", g, want)
+	}
+	got, err = s.Counterparts(context.Background(), ids[:1], nil, nil, 1)
+	if err != nil || str(got[ids[0]]) != "b 2 2025-01-06T00:00" {
+		t.Errorf("limit 1: %q, %v", str(got[ids[0]]), err)
+	}
+	got, err = s.Counterparts(context.Background(), ids[:1], at(t, "2025-01-06T00:00:00Z"), nil, 10)
+	if err != nil || str(got[ids[0]]) != "b 1 2025-01-06T00:00" {
+		t.Errorf("from 2025-01-06: %q, %v", str(got[ids[0]]), err)
+	}
+}
