@@ -107,10 +107,25 @@ func ParseDate(s string) (Date, error) {
 	if y := t.UTC().Year(); y < 1 || y > 9999 {
 		return Date{}, fmt.Errorf("%w: %q: outside years 0001 to 9999 in UTC", ErrBadDate, s)
 	}
-	if t.Nanosecond()%int(time.Millisecond) != 0 {
+	if t.Nanosecond()%int(time.Millisecond) != 0 || (p == PrecisionSecond && !fractionInMillis(s)) {
 		return Date{}, fmt.Errorf("%w: %q: finer than a millisecond", ErrBadDate, s)
 	}
 	return Date{At: t.UTC(), Precision: p}, nil
+}
+
+// fractionInMillis reports whether the fraction of a second written in s (a
+// SECOND date), if any, has no non-zero digit past the third. time.Parse
+// reads nine digits and drops the rest, so the parsed time cannot tell.
+func fractionInMillis(s string) bool {
+	if len(s) < 20 || (s[19] != '.' && s[19] != ',') {
+		return true
+	}
+	for i := 20; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		if i >= 23 && s[i] != '0' {
+			return false
+		}
+	}
+	return true
 }
 
 // dateLayout picks the layout by the shape of s, so that "2025-5" is reported

@@ -15,7 +15,6 @@ type Code string
 const (
 	CodeInvalid  Code = "BAD_USER_INPUT"
 	CodeNotFound Code = "NOT_FOUND"
-	CodeConflict Code = "CONFLICT"
 	// CodeTooComplex refuses a request whose cost would pass a bound (a
 	// traversal that would read too many edges), rather than answering it
 	// wrongly.

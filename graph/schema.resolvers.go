@@ -206,6 +206,106 @@ func (r *graphEdgeResolver) Role(ctx context.Context, obj *db.Edge) (*string, er
 	return nonEmpty(obj.Role), nil
 }
 
+// UpsertSource is the resolver for the upsertSource field.
+func (r *mutationResolver) UpsertSource(ctx context.Context, input generated.SourceInput) (*db.Source, error) {
+	if _, err := r.upsert(ctx, "sources", input); err != nil {
+		return nil, err
+	}
+	return stored(r.Store.SourcesByKey(ctx, []string{input.Key}))
+}
+
+// UpsertCountry is the resolver for the upsertCountry field.
+func (r *mutationResolver) UpsertCountry(ctx context.Context, input generated.CountryInput) (*db.Country, error) {
+	b, err := r.upsert(ctx, "countries", input)
+	if err != nil {
+		return nil, err
+	}
+	return stored(r.Store.CountriesByCode(ctx, []string{b.Countries[0].Code}))
+}
+
+// UpsertActor is the resolver for the upsertActor field.
+func (r *mutationResolver) UpsertActor(ctx context.Context, input generated.ActorInput) (*db.Actor, error) {
+	if _, err := r.upsert(ctx, "actors", input); err != nil {
+		return nil, err
+	}
+	return stored(r.Store.ActorsByKey(ctx, []string{input.Key}))
+}
+
+// UpsertRelationship is the resolver for the upsertRelationship field.
+func (r *mutationResolver) UpsertRelationship(ctx context.Context, input generated.RelationshipInput) (*db.Relationship, error) {
+	rec, err := relationshipRecord(input)
+	if err != nil {
+		return nil, err
+	}
+	b, err := r.upsert(ctx, "relationships", rec)
+	if err != nil {
+		return nil, err
+	}
+	rel, err := r.Store.RelationshipByIdentity(ctx, b.Relationships[0].Identity())
+	if err == nil && rel == nil {
+		return stored[db.Relationship](nil, nil)
+	}
+	return rel, err
+}
+
+// UpsertEvent is the resolver for the upsertEvent field.
+func (r *mutationResolver) UpsertEvent(ctx context.Context, input generated.EventInput) (*db.Event, error) {
+	if _, err := r.upsert(ctx, "events", input); err != nil {
+		return nil, err
+	}
+	return stored(r.Store.EventsByKey(ctx, []string{input.Key}))
+}
+
+// UpsertStatement is the resolver for the upsertStatement field.
+func (r *mutationResolver) UpsertStatement(ctx context.Context, input generated.StatementInput) (*db.Statement, error) {
+	if _, err := r.upsert(ctx, "statements", input); err != nil {
+		return nil, err
+	}
+	return stored(r.Store.StatementsByKey(ctx, []string{input.Key}))
+}
+
+// LoadFixture is the resolver for the loadFixture field.
+func (r *mutationResolver) LoadFixture(ctx context.Context, fixture any) (*db.Summary, error) {
+	return r.loadFixture(ctx, fixture)
+}
+
+// DeleteSource is the resolver for the deleteSource field.
+func (r *mutationResolver) DeleteSource(ctx context.Context, key string, cascade *bool) (*db.Deletion, error) {
+	d, err := r.Store.Delete(ctx, db.RefSource, key, cascade != nil && *cascade)
+	return &d, err
+}
+
+// DeleteActor is the resolver for the deleteActor field.
+func (r *mutationResolver) DeleteActor(ctx context.Context, key string, cascade *bool) (*db.Deletion, error) {
+	d, err := r.Store.Delete(ctx, db.RefActor, key, cascade != nil && *cascade)
+	return &d, err
+}
+
+// DeleteEvent is the resolver for the deleteEvent field.
+func (r *mutationResolver) DeleteEvent(ctx context.Context, key string, cascade *bool) (*db.Deletion, error) {
+	d, err := r.Store.Delete(ctx, db.RefEvent, key, cascade != nil && *cascade)
+	return &d, err
+}
+
+// DeleteStatement is the resolver for the deleteStatement field.
+func (r *mutationResolver) DeleteStatement(ctx context.Context, key string) (*db.Deletion, error) {
+	d, err := r.Store.Delete(ctx, db.RefStatement, key, false)
+	return &d, err
+}
+
+// DeleteRelationship is the resolver for the deleteRelationship field.
+func (r *mutationResolver) DeleteRelationship(ctx context.Context, id string) (*db.Deletion, error) {
+	typ, rowID, err := relay.ParseID(id)
+	if err != nil {
+		return nil, err
+	}
+	if typ != relay.TypeRelationship {
+		return nil, db.Errorf(db.CodeInvalid, "id: %q is the ID of a %s, not of a relationship", id, typ)
+	}
+	d, err := r.Store.DeleteRelationship(ctx, rowID, false)
+	return &d, err
+}
+
 func (r *participantResolver) Actor(ctx context.Context, objs []*db.Participant) ([]*db.Actor, error) {
 	return loader.Each(ctx, loader.For(ctx).ActorByKey, collect(objs, func(p *db.Participant) string { return p.Actor }))
 }
@@ -377,6 +477,11 @@ func (r *queryResolver) Search(ctx context.Context, text string, first *int) ([]
 	return out, nil
 }
 
+// Kind is the resolver for the kind field.
+func (r *recordRefResolver) Kind(ctx context.Context, obj *db.Ref) (generated.RecordKind, error) {
+	return recordKind(obj.Kind), nil
+}
+
 // ID is the resolver for the id field.
 func (r *relationshipResolver) ID(ctx context.Context, obj *db.Relationship) (string, error) {
 	return relay.ID(relay.TypeRelationship, obj.ID), nil
@@ -540,9 +645,13 @@ func (r *Resolver) EventLink() generated.EventLinkResolver { return &eventLinkRe
 
 func (r *Resolver) GraphEdge() generated.GraphEdgeResolver { return &graphEdgeResolver{r} }
 
+func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
+
 func (r *Resolver) Participant() generated.ParticipantResolver { return &participantResolver{r} }
 
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
+
+func (r *Resolver) RecordRef() generated.RecordRefResolver { return &recordRefResolver{r} }
 
 func (r *Resolver) Relationship() generated.RelationshipResolver { return &relationshipResolver{r} }
 
@@ -558,8 +667,10 @@ type (
 	eventBucketResolver  struct{ *Resolver }
 	eventLinkResolver    struct{ *Resolver }
 	graphEdgeResolver    struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
 	participantResolver  struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
+	recordRefResolver    struct{ *Resolver }
 	relationshipResolver struct{ *Resolver }
 	sourceResolver       struct{ *Resolver }
 	statementResolver    struct{ *Resolver }

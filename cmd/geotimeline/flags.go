@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // command is one subcommand's flag set. Every flag has an environment
@@ -75,6 +76,50 @@ func (cmd *command) boolFlag(p *bool, name, env, usage string) {
 	}
 	cmd.fs.BoolVar(p, name, start, usage)
 	cmd.flags = append(cmd.flags, flagDoc{name, "", env, "false", usage})
+}
+
+// intFlag defines --name, a whole number of 1 or more, starting from $env
+// when it is set and from def otherwise.
+func (cmd *command) intFlag(p *int, name, placeholder, env string, def int, usage string) {
+	start := def
+	if v := cmd.getenv(env); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			cmd.envErrs[name] = fmt.Errorf("%s=%q: want a whole number of 1 or more", env, v)
+		}
+		start = n
+	}
+	cmd.fs.IntVar(p, name, start, usage)
+	cmd.flags = append(cmd.flags, flagDoc{name, placeholder, env, strconv.Itoa(def), usage})
+}
+
+// durationFlag defines --name, a positive duration such as "10s" or
+// "500ms", starting from $env when it is set and from def otherwise.
+func (cmd *command) durationFlag(p *time.Duration, name, placeholder, env string, def time.Duration, usage string) {
+	start := def
+	if v := cmd.getenv(env); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			cmd.envErrs[name] = fmt.Errorf("%s=%q: want a positive duration such as 10s or 500ms", env, v)
+		}
+		start = d
+	}
+	cmd.fs.DurationVar(p, name, start, usage)
+	cmd.flags = append(cmd.flags, flagDoc{name, placeholder, env, def.String(), usage})
+}
+
+// positive checks that the int flags named are 1 or more and the duration
+// flags above zero, as the flag package does not.
+func (cmd *command) positive(ints map[string]int, durations map[string]time.Duration) error {
+	for _, fd := range cmd.flags {
+		if n, ok := ints[fd.name]; ok && n < 1 {
+			return usagef("%s %d: want a whole number of 1 or more", cmd.source(fd.name), n)
+		}
+		if d, ok := durations[fd.name]; ok && d <= 0 {
+			return usagef("%s %s: want a positive duration such as 10s or 500ms", cmd.source(fd.name), d)
+		}
+	}
+	return nil
 }
 
 // dbFlag is --db, which every command has.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/fixture"
+	"github.com/geotimeline/geotimeline/db/seed"
 	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
@@ -39,20 +40,20 @@ func (c *cli) seed(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Decode before opening the database, so that a fixture with mistakes
-	// does not even create an empty database file.
-	set, err := fixture.Decode(files)
-	if err != nil {
-		return c.reportProblems(err)
-	}
-
 	_, statErr := os.Stat(dbPath)
 	created := errors.Is(statErr, os.ErrNotExist)
+	if created {
+		// Check before creating the database, so that a fixture with
+		// mistakes does not leave an empty database file behind.
+		if err := seed.Check(ctx, nil, files); err != nil {
+			return c.reportProblems(err)
+		}
+	}
 	store, err := sqlite.Open(ctx, dbPath)
 	if err != nil {
 		return err
 	}
-	sum, err := store.Apply(ctx, &set.Batch, set.Refs)
+	_, sum, err := seed.Load(ctx, store, files)
 	closeErr := store.Close()
 	if err != nil {
 		if created {
@@ -110,16 +111,6 @@ func (c *cli) reportProblems(err error) error {
 	}
 	fmt.Fprintf(c.stderr, "seed: %s; nothing was written\n", plural(len(ps), "problem"))
 	return errShown
-}
-
-// load writes the fixtures of files in one transaction: the one path by
-// which seed and serve's demo both reach the store.
-func load(ctx context.Context, store *sqlite.Store, files []fixture.File) (db.Summary, error) {
-	set, err := fixture.Decode(files)
-	if err != nil {
-		return db.Summary{}, err
-	}
-	return store.Apply(ctx, &set.Batch, set.Refs)
 }
 
 // removeDatabase deletes a database file this run created, with the WAL

@@ -14,6 +14,7 @@ import (
 
 	"github.com/geotimeline/geotimeline/db/demo"
 	"github.com/geotimeline/geotimeline/db/fixture"
+	"github.com/geotimeline/geotimeline/db/seed"
 	"github.com/geotimeline/geotimeline/db/sqlite"
 	"github.com/geotimeline/geotimeline/graph/server"
 )
@@ -23,6 +24,19 @@ playground at / and a health check at /healthz. Logs go to standard error.
 
 A new, empty database is first loaded with the built-in demo fixture (the
 May 2025 India–Pakistan escalation), unless --no-demo is given.
+
+Reads are open to anyone unless --private is given. Mutations need a token,
+sent as "Authorization: Bearer TOKEN": one from --token (client "default")
+and any number from --tokens-file, a file of lines "NAME sha256:HEX" where
+HEX is the SHA-256 of the client's token (printf %s "$TOKEN" | sha256sum);
+blank lines and lines starting with # are ignored. Without any token the
+API is read-only. Prefer GEOTIMELINE_TOKEN to --token: a command line can
+be read by other users of the machine.
+
+Each request is bounded: its cost (--max-complexity, see the README for
+how fields are priced), how deep its fields nest (--max-depth), how many
+aliases it holds (--max-aliases) and how long it may run
+(--request-timeout).
 
 SIGINT or SIGTERM stops accepting connections, lets requests in flight
 finish (for up to 10 seconds) and closes the database.`
@@ -37,11 +51,28 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		dbPath, addr string
 		noDemo       bool
 		lf           logFlags
+		af           accessFlags
+		opts         server.Options
 	)
 	cmd.dbFlag(&dbPath)
 	cmd.stringFlag(&addr, "addr", "HOST:PORT", "GEOTIMELINE_ADDR", "127.0.0.1:8080",
 		"address to listen on; port 0 picks a free one, which is logged")
 	cmd.boolFlag(&noDemo, "no-demo", "GEOTIMELINE_NO_DEMO", "do not load the demo fixture into a new, empty database")
+	cmd.stringFlag(&af.token, "token", "TOKEN", "GEOTIMELINE_TOKEN", "",
+		`a token that may write, held by client "default" (prefer the environment variable)`)
+	cmd.stringFlag(&af.tokensFile, "tokens-file", "PATH", "GEOTIMELINE_TOKENS_FILE", "",
+		`a file of tokens that may write, one client a line: "NAME sha256:HEX"`)
+	cmd.boolFlag(&opts.Private, "private", "GEOTIMELINE_PRIVATE", "reads need a token too (/healthz and the playground page stay open)")
+	cmd.intFlag(&opts.MaxComplexity, "max-complexity", "N", "GEOTIMELINE_MAX_COMPLEXITY", server.DefaultMaxComplexity,
+		"the most one operation may cost: about how many records it may ask for")
+	cmd.intFlag(&opts.MaxDepth, "max-depth", "N", "GEOTIMELINE_MAX_DEPTH", server.DefaultMaxDepth,
+		"how deep the fields of one operation may nest")
+	cmd.intFlag(&opts.MaxAliases, "max-aliases", "N", "GEOTIMELINE_MAX_ALIASES", server.DefaultMaxAliases,
+		"how many aliases one operation may hold")
+	cmd.durationFlag(&opts.RequestTimeout, "request-timeout", "DURATION", "GEOTIMELINE_REQUEST_TIMEOUT", server.DefaultRequestTimeout,
+		"how long one request to /graphql may run before it is cancelled")
+	cmd.boolFlag(&opts.NoIntrospection, "no-introspection", "GEOTIMELINE_NO_INTROSPECTION",
+		"refuse introspection (__schema and __type); the playground then cannot show the schema")
 	cmd.logFlags(&lf)
 	rest, err := cmd.parse(args)
 	if err != nil {
@@ -50,9 +81,24 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if len(rest) > 0 {
 		return usagef("serve takes no arguments, got %q", rest[0])
 	}
+	if err := cmd.positive(
+		map[string]int{"max-complexity": opts.MaxComplexity, "max-depth": opts.MaxDepth, "max-aliases": opts.MaxAliases},
+		map[string]time.Duration{"request-timeout": opts.RequestTimeout},
+	); err != nil {
+		return err
+	}
 	logger, err := cmd.logger(lf, c.stderr)
 	if err != nil {
 		return err
+	}
+	if opts.Tokens, err = cmd.tokens(af); err != nil {
+		return err
+	}
+	if opts.Private && len(opts.Tokens) == 0 {
+		return usagef("%s needs a token: give --token or --tokens-file", cmd.source("private"))
+	}
+	if af.token != "" && len(af.token) < minTokenLength {
+		logger.Warn(fmt.Sprintf("the token of %s is short: use at least %d random characters", cmd.source("token"), minTokenLength))
 	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -72,15 +118,18 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           server.New(store, logger, server.Options{}),
+		Handler:           server.New(store, logger, opts),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// The request timeout cancels the work; the write timeout leaves
+		// room to send the answer after it.
+		WriteTimeout: max(60*time.Second, opts.RequestTimeout+30*time.Second),
+		IdleTimeout:  120 * time.Second,
+		ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	logAccess(logger, opts)
 	logger.Info("listening", "addr", ln.Addr().String(), "db", dbPath)
 	if c.ready != nil {
 		c.ready <- ln.Addr()
@@ -110,6 +159,67 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	return nil
 }
 
+// minTokenLength is the length below which serve warns about --token.
+const minTokenLength = 16
+
+// accessFlags are the serve flags that say who may write.
+type accessFlags struct {
+	token, tokensFile string
+}
+
+// tokens reads the tokens the flags give: --token as client "default",
+// then every line of --tokens-file. A malformed file is an error naming the
+// file and the line.
+func (cmd *command) tokens(af accessFlags) ([]server.Token, error) {
+	var tokens []server.Token
+	if af.token != "" {
+		tokens = append(tokens, server.NewToken(server.DefaultClient, af.token))
+	}
+	if af.tokensFile == "" {
+		return tokens, nil
+	}
+	f, err := os.Open(af.tokensFile)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cmd.source("tokens-file"), err)
+	}
+	defer f.Close()
+	fromFile, err := server.ParseTokens(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", cmd.source("tokens-file"), af.tokensFile, err)
+	}
+	if len(fromFile) == 0 {
+		return nil, fmt.Errorf("%s %s: no tokens in the file", cmd.source("tokens-file"), af.tokensFile)
+	}
+	if af.token != "" {
+		for _, t := range fromFile {
+			if t.Hash == tokens[0].Hash {
+				return nil, fmt.Errorf("%s %s: client %q has the token of %s", cmd.source("tokens-file"),
+					af.tokensFile, t.Client, cmd.source("token"))
+			}
+		}
+	}
+	return append(tokens, fromFile...), nil
+}
+
+// logAccess says at start-up who may do what and within which limits.
+func logAccess(logger *slog.Logger, opts server.Options) {
+	if len(opts.Tokens) == 0 {
+		logger.Warn("no tokens configured: the API is read-only")
+	} else {
+		clients := map[string]bool{}
+		for _, t := range opts.Tokens {
+			clients[t.Client] = true
+		}
+		logger.Info("tokens configured: mutations need one", "tokens", len(opts.Tokens),
+			"clients", len(clients), "private", opts.Private)
+	}
+	if opts.NoIntrospection {
+		logger.Info("introspection is disabled")
+	}
+	logger.Info("limits", "max_complexity", opts.MaxComplexity, "max_depth", opts.MaxDepth,
+		"max_aliases", opts.MaxAliases, "request_timeout", opts.RequestTimeout)
+}
+
 // loadDemo loads the demo fixture into an empty store, through the same
 // decode-and-apply path as seed, unless noDemo.
 func loadDemo(ctx context.Context, store *sqlite.Store, noDemo bool, logger *slog.Logger) error {
@@ -124,7 +234,7 @@ func loadDemo(ctx context.Context, store *sqlite.Store, noDemo bool, logger *slo
 		logger.Info("database is empty; demo fixture not loaded (--no-demo)")
 		return nil
 	}
-	sum, err := load(ctx, store, []fixture.File{{Name: "demo.json", Data: demo.JSON}})
+	_, sum, err := seed.Load(ctx, store, []fixture.File{{Name: "demo.json", Data: demo.JSON}})
 	if err != nil {
 		return fmt.Errorf("load demo fixture: %w", err)
 	}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -580,4 +581,37 @@ func keyLists(ctx context.Context, q queryer, query string, args []any) (map[int
 		out[id] = append(out[id], key)
 	}
 	return out, rows.Err()
+}
+
+// RelationshipByIdentity returns the relationship with this identity (see
+// db.Relationship.Identity), or nil.
+func (s *Store) RelationshipByIdentity(ctx context.Context, identity string) (*db.Relationship, error) {
+	rels, err := s.relationships(ctx, s.read, `r.identity = ?`, identity)
+	if err != nil || len(rels) == 0 {
+		return nil, err
+	}
+	return rels[0], nil
+}
+
+// UnknownRefs reports the references that no stored record satisfies, one
+// problem each, in the order given. It reads only: a loader uses it to
+// report unknown references together with a fixture's other problems.
+func (s *Store) UnknownRefs(ctx context.Context, refs []db.Ref) (db.Problems, error) {
+	var probs db.Problems
+	for _, r := range refs {
+		q, ok := refTables[r.Kind]
+		if !ok {
+			return nil, fmt.Errorf("unknown reference kind %q", r.Kind)
+		}
+		var id int64
+		err := s.read.QueryRowContext(ctx, q, r.Key).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			probs = append(probs, db.UnknownRef(r))
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("look up %s %q: %w", r.Kind, r.Key, err)
+		}
+	}
+	return probs, nil
 }

@@ -30,24 +30,42 @@ type api struct {
 // newAPI starts a server on the demo data plus any extra fixtures.
 func newAPI(t testing.TB, extra ...string) *api {
 	t.Helper()
+	return startAPI(t, append([]fixture.File{{Name: "demo.json", Data: demo.JSON}}, extraFiles(extra)...))
+}
+
+// newEmptyAPI starts a server on an empty database.
+func newEmptyAPI(t testing.TB) *api {
+	t.Helper()
+	return startAPI(t, nil)
+}
+
+func extraFiles(extra []string) []fixture.File {
+	var files []fixture.File
+	for i, x := range extra {
+		files = append(files, fixture.File{Name: "extra" + string(rune('0'+i)) + ".json", Data: []byte(x)})
+	}
+	return files
+}
+
+func startAPI(t testing.TB, files []fixture.File) *api {
+	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "api.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	files := []fixture.File{{Name: "demo.json", Data: demo.JSON}}
-	for i, x := range extra {
-		files = append(files, fixture.File{Name: "extra" + string(rune('0'+i)) + ".json", Data: []byte(x)})
+	if len(files) > 0 {
+		set, err := fixture.Decode(files)
+		if err != nil {
+			t.Fatalf("decode fixtures: %v", err)
+		}
+		if _, err := store.Apply(ctx, &set.Batch, set.Refs); err != nil {
+			t.Fatalf("load fixtures: %v", err)
+		}
 	}
-	set, err := fixture.Decode(files)
-	if err != nil {
-		t.Fatalf("decode fixtures: %v", err)
-	}
-	if _, err := store.Apply(ctx, &set.Batch, set.Refs); err != nil {
-		t.Fatalf("load fixtures: %v", err)
-	}
-	srv := httptest.NewServer(server.New(store, slog.New(slog.NewTextHandler(debugOut, nil)), server.Options{}))
+	opts := server.Options{Tokens: []server.Token{server.NewToken("tests", writeToken)}}
+	srv := httptest.NewServer(server.New(store, slog.New(slog.NewTextHandler(debugOut, nil)), opts))
 	t.Cleanup(srv.Close)
 	return &api{t: t, url: srv.URL + "/graphql", store: store}
 }
@@ -62,12 +80,16 @@ type response struct {
 	} `json:"errors"`
 }
 
-// do POSTs a query and decodes the response.
+// writeToken is the bearer token the test servers accept for writes.
+const writeToken = "test-token-0123456789"
+
+// do POSTs a query, with the write token, and decodes the response.
 func (a *api) do(query string, vars map[string]any) response {
 	a.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, a.url, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+writeToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		a.t.Fatal(err)

@@ -38,8 +38,10 @@ type ResolverRoot interface {
 	EventBucket() EventBucketResolver
 	EventLink() EventLinkResolver
 	GraphEdge() GraphEdgeResolver
+	Mutation() MutationResolver
 	Participant() ParticipantResolver
 	Query() QueryResolver
+	RecordRef() RecordRefResolver
 	Relationship() RelationshipResolver
 	Source() SourceResolver
 	Statement() StatementResolver
@@ -106,6 +108,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Deletion struct {
+		Deleted func(childComplexity int) int
+		Updated func(childComplexity int) int
+	}
+
 	Event struct {
 		CreatedAt      func(childComplexity int) int
 		EndedAt        func(childComplexity int) int
@@ -161,11 +168,32 @@ type ComplexityRoot struct {
 		To   func(childComplexity int) int
 	}
 
+	LoadSummary struct {
+		Inserted  func(childComplexity int) int
+		Unchanged func(childComplexity int) int
+		Updated   func(childComplexity int) int
+	}
+
 	Location struct {
 		Country func(childComplexity int) int
 		Lat     func(childComplexity int) int
 		Lon     func(childComplexity int) int
 		Place   func(childComplexity int) int
+	}
+
+	Mutation struct {
+		DeleteActor        func(childComplexity int, key string, cascade *bool) int
+		DeleteEvent        func(childComplexity int, key string, cascade *bool) int
+		DeleteRelationship func(childComplexity int, id string) int
+		DeleteSource       func(childComplexity int, key string, cascade *bool) int
+		DeleteStatement    func(childComplexity int, key string) int
+		LoadFixture        func(childComplexity int, fixture any) int
+		UpsertActor        func(childComplexity int, input ActorInput) int
+		UpsertCountry      func(childComplexity int, input CountryInput) int
+		UpsertEvent        func(childComplexity int, input EventInput) int
+		UpsertRelationship func(childComplexity int, input RelationshipInput) int
+		UpsertSource       func(childComplexity int, input SourceInput) int
+		UpsertStatement    func(childComplexity int, input StatementInput) int
 	}
 
 	PageInfo struct {
@@ -202,6 +230,11 @@ type ComplexityRoot struct {
 		Statement    func(childComplexity int, key string) int
 		Statements   func(childComplexity int, filter *StatementFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) int
 		Timeline     func(childComplexity int, filter *TimelineFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) int
+	}
+
+	RecordRef struct {
+		Key  func(childComplexity int) int
+		Kind func(childComplexity int) int
 	}
 
 	Relationship struct {
@@ -342,6 +375,20 @@ type GraphEdgeResolver interface {
 	To(ctx context.Context, objs []*db.Edge) ([]model.Node, error)
 	Role(ctx context.Context, obj *db.Edge) (*string, error)
 }
+type MutationResolver interface {
+	UpsertSource(ctx context.Context, input SourceInput) (*db.Source, error)
+	UpsertCountry(ctx context.Context, input CountryInput) (*db.Country, error)
+	UpsertActor(ctx context.Context, input ActorInput) (*db.Actor, error)
+	UpsertRelationship(ctx context.Context, input RelationshipInput) (*db.Relationship, error)
+	UpsertEvent(ctx context.Context, input EventInput) (*db.Event, error)
+	UpsertStatement(ctx context.Context, input StatementInput) (*db.Statement, error)
+	LoadFixture(ctx context.Context, fixture any) (*db.Summary, error)
+	DeleteSource(ctx context.Context, key string, cascade *bool) (*db.Deletion, error)
+	DeleteActor(ctx context.Context, key string, cascade *bool) (*db.Deletion, error)
+	DeleteEvent(ctx context.Context, key string, cascade *bool) (*db.Deletion, error)
+	DeleteStatement(ctx context.Context, key string) (*db.Deletion, error)
+	DeleteRelationship(ctx context.Context, id string) (*db.Deletion, error)
+}
 type ParticipantResolver interface {
 	Actor(ctx context.Context, objs []*db.Participant) ([]*db.Actor, error)
 }
@@ -361,6 +408,9 @@ type QueryResolver interface {
 	ShortestPath(ctx context.Context, from string, to string, maxDepth *int, filter *GraphFilter) (*model.Path, error)
 	EventCounts(ctx context.Context, filter *EventFilter, interval db.Interval, groupBy *db.CountGroup) ([]*db.EventBucket, error)
 	Search(ctx context.Context, text string, first *int) ([]*model.SearchHit, error)
+}
+type RecordRefResolver interface {
+	Kind(ctx context.Context, obj *db.Ref) (RecordKind, error)
 }
 type RelationshipResolver interface {
 	ID(ctx context.Context, obj *db.Relationship) (string, error)
@@ -671,6 +721,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CountryEdge.Node(childComplexity), true
 
+	case "Deletion.deleted":
+		if e.ComplexityRoot.Deletion.Deleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deletion.Deleted(childComplexity), true
+	case "Deletion.updated":
+		if e.ComplexityRoot.Deletion.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deletion.Updated(childComplexity), true
+
 	case "Event.createdAt":
 		if e.ComplexityRoot.Event.CreatedAt == nil {
 			break
@@ -899,6 +962,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GraphEdge.To(childComplexity), true
 
+	case "LoadSummary.inserted":
+		if e.ComplexityRoot.LoadSummary.Inserted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoadSummary.Inserted(childComplexity), true
+	case "LoadSummary.unchanged":
+		if e.ComplexityRoot.LoadSummary.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoadSummary.Unchanged(childComplexity), true
+	case "LoadSummary.updated":
+		if e.ComplexityRoot.LoadSummary.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoadSummary.Updated(childComplexity), true
+
 	case "Location.country":
 		if e.ComplexityRoot.Location.Country == nil {
 			break
@@ -923,6 +1005,139 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.Place(childComplexity), true
+
+	case "Mutation.deleteActor":
+		if e.ComplexityRoot.Mutation.DeleteActor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteActor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteActor(childComplexity, args["key"].(string), args["cascade"].(*bool)), true
+	case "Mutation.deleteEvent":
+		if e.ComplexityRoot.Mutation.DeleteEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteEvent(childComplexity, args["key"].(string), args["cascade"].(*bool)), true
+	case "Mutation.deleteRelationship":
+		if e.ComplexityRoot.Mutation.DeleteRelationship == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteRelationship_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteRelationship(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteSource":
+		if e.ComplexityRoot.Mutation.DeleteSource == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteSource_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteSource(childComplexity, args["key"].(string), args["cascade"].(*bool)), true
+	case "Mutation.deleteStatement":
+		if e.ComplexityRoot.Mutation.DeleteStatement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteStatement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteStatement(childComplexity, args["key"].(string)), true
+	case "Mutation.loadFixture":
+		if e.ComplexityRoot.Mutation.LoadFixture == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_loadFixture_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LoadFixture(childComplexity, args["fixture"].(any)), true
+	case "Mutation.upsertActor":
+		if e.ComplexityRoot.Mutation.UpsertActor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertActor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertActor(childComplexity, args["input"].(ActorInput)), true
+	case "Mutation.upsertCountry":
+		if e.ComplexityRoot.Mutation.UpsertCountry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertCountry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertCountry(childComplexity, args["input"].(CountryInput)), true
+	case "Mutation.upsertEvent":
+		if e.ComplexityRoot.Mutation.UpsertEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertEvent(childComplexity, args["input"].(EventInput)), true
+	case "Mutation.upsertRelationship":
+		if e.ComplexityRoot.Mutation.UpsertRelationship == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertRelationship_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertRelationship(childComplexity, args["input"].(RelationshipInput)), true
+	case "Mutation.upsertSource":
+		if e.ComplexityRoot.Mutation.UpsertSource == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertSource_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertSource(childComplexity, args["input"].(SourceInput)), true
+	case "Mutation.upsertStatement":
+		if e.ComplexityRoot.Mutation.UpsertStatement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertStatement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertStatement(childComplexity, args["input"].(StatementInput)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1147,6 +1362,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Timeline(childComplexity, args["filter"].(*TimelineFilter), args["order"].(*db.SortOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "RecordRef.key":
+		if e.ComplexityRoot.RecordRef.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordRef.Key(childComplexity), true
+	case "RecordRef.kind":
+		if e.ComplexityRoot.RecordRef.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordRef.Kind(childComplexity), true
 
 	case "Relationship.createdAt":
 		if e.ComplexityRoot.Relationship.CreatedAt == nil {
@@ -1497,9 +1725,19 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("ActorFilter", ec.unmarshalInputActorFilter),
+			graphql.NewInputUnmarshaler("ActorInput", ec.unmarshalInputActorInput),
+			graphql.NewInputUnmarshaler("CountryInput", ec.unmarshalInputCountryInput),
 			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
+			graphql.NewInputUnmarshaler("EventInput", ec.unmarshalInputEventInput),
+			graphql.NewInputUnmarshaler("EventLinkInput", ec.unmarshalInputEventLinkInput),
 			graphql.NewInputUnmarshaler("GraphFilter", ec.unmarshalInputGraphFilter),
+			graphql.NewInputUnmarshaler("LocationInput", ec.unmarshalInputLocationInput),
+			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
+			graphql.NewInputUnmarshaler("RelationshipInput", ec.unmarshalInputRelationshipInput),
+			graphql.NewInputUnmarshaler("RelationshipObjectInput", ec.unmarshalInputRelationshipObjectInput),
+			graphql.NewInputUnmarshaler("SourceInput", ec.unmarshalInputSourceInput),
 			graphql.NewInputUnmarshaler("StatementFilter", ec.unmarshalInputStatementFilter),
+			graphql.NewInputUnmarshaler("StatementInput", ec.unmarshalInputStatementInput),
 			graphql.NewInputUnmarshaler("TimelineFilter", ec.unmarshalInputTimelineFilter),
 		)
 	}
@@ -1535,6 +1773,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -2476,6 +2729,250 @@ type Query {
     first: Int = 20
   ): [SearchHit!]!
 }
+
+"Any JSON value; loadFixture takes a whole fixture document."
+scalar JSON
+
+"A source to store, as in a fixture's sources[] (see FIXTURES.md)."
+input SourceInput {
+  "Required: the stable handle."
+  key: String!
+  "An absolute http(s) URL."
+  url: String
+  "Title."
+  title: String
+  "Publisher."
+  publisher: String
+  "Author."
+  author: String
+  "When it was published, in any fixture date form."
+  publishedAt: String
+}
+
+"A country to add, or an override of a built-in one, as in a fixture's countries[]."
+input CountryInput {
+  "ISO 3166-1 alpha-2 code."
+  code: String!
+  "Alpha-3 code; the built-in one when absent."
+  alpha3: String
+  "Name; required for a code ISO lacks."
+  name: String
+  "Region."
+  region: String
+}
+
+"An actor to store, as in a fixture's actors[]."
+input ActorInput {
+  "Required: the stable handle."
+  key: String!
+  "Display name."
+  name: String!
+  "What sort of actor."
+  kind: ActorKind!
+  "Country of affiliation, alpha-2 or alpha-3."
+  country: String
+  "Other names."
+  aliases: [String!]
+  "Free-text description."
+  description: String
+  "Source keys."
+  sources: [String!]
+}
+
+"The far end of a relationship: exactly one of actor (a key) or country (a code)."
+input RelationshipObjectInput {
+  "An actor key."
+  actor: String
+  "A country code."
+  country: String
+}
+
+"A relationship to store, as in a fixture's relationships[]."
+input RelationshipInput {
+  "Optional key; without one a relationship is identified by (kind, subject, object, title, from)."
+  key: String
+  "The nature of the tie."
+  kind: RelationshipKind!
+  "The subject actor's key."
+  subject: String!
+  "The object: an actor or a country."
+  object: RelationshipObjectInput!
+  "A title, such as \"Secretary of State\"."
+  title: String
+  "When the tie began, in any fixture date form."
+  from: String
+  "When it ended, in any fixture date form."
+  to: String
+  "Source keys."
+  sources: [String!]
+}
+
+"Where an event took place."
+input LocationInput {
+  "Country code, alpha-2 or alpha-3."
+  country: String
+  "Place name."
+  place: String
+  "Latitude, -90 to 90."
+  lat: Float
+  "Longitude, -180 to 180."
+  lon: Float
+}
+
+"An actor's part in an event."
+input ParticipantInput {
+  "The actor's key."
+  actor: String!
+  "The part it played."
+  role: ParticipantRole!
+}
+
+"A link from the event being stored to another."
+input EventLinkInput {
+  "How this event relates to the other."
+  kind: LinkKind!
+  "The other event's key."
+  event: String!
+}
+
+"An event to store, as in a fixture's events[]."
+input EventInput {
+  "Required: the stable handle."
+  key: String!
+  "What kind of thing happened."
+  type: EventType!
+  "A short title."
+  title: String!
+  "A longer summary."
+  summary: String
+  "When it happened, in any fixture date form (the form sets the precision)."
+  occurredAt: String!
+  "When it ended, in any fixture date form."
+  endedAt: String
+  "Where it happened."
+  location: LocationInput
+  "Deaths as reported, 0 or more."
+  fatalities: Int
+  "Injuries as reported, 0 or more."
+  injured: Int
+  "The actors involved; an actor at most once."
+  participants: [ParticipantInput!]
+  "Links from this event to others."
+  links: [EventLinkInput!]
+  "Free labels."
+  tags: [String!]
+  "Source keys."
+  sources: [String!]
+}
+
+"A statement to store, as in a fixture's statements[]."
+input StatementInput {
+  "Required: the stable handle."
+  key: String!
+  "The form it took."
+  kind: StatementKind!
+  "The key of the actor whose words these are."
+  speaker: String!
+  "The key of the actor who voiced them."
+  deliveredBy: String
+  "Keys of the actors addressed."
+  addressees: [String!]
+  "When it was made, in any fixture date form."
+  madeAt: String!
+  "The words."
+  text: String!
+  "A summary."
+  summary: String
+  "Keys of the events it speaks of."
+  about: [String!]
+  "The positions it takes."
+  stances: [Stance!]
+  "Source keys."
+  sources: [String!]
+}
+
+"What a load did to the records it was given."
+type LoadSummary {
+  "Records that were new."
+  inserted: Int!
+  "Records whose content changed."
+  updated: Int!
+  "Records loaded again with the same content (left untouched)."
+  unchanged: Int!
+}
+
+"The types of record a deletion touches."
+enum RecordKind {
+  "An actor."
+  ACTOR
+  "An event."
+  EVENT
+  "A statement."
+  STATEMENT
+  "A source."
+  SOURCE
+  "A relationship."
+  RELATIONSHIP
+}
+
+"A record named by type and key (relationships without a key by a readable identity)."
+type RecordRef {
+  "The record's type."
+  kind: RecordKind!
+  "Its key."
+  key: String!
+}
+
+"What a delete did."
+type Deletion {
+  "The records deleted, the one asked for first (with cascade, also those that cannot exist without it)."
+  deleted: [RecordRef!]!
+  "The records rewritten without their reference to a deleted one (with cascade)."
+  updated: [RecordRef!]!
+}
+
+"""
+Writes. Every mutation needs a bearer token (see the README). Each goes through
+exactly the same validation and write path as ` + "`" + `geotimeline seed` + "`" + `, in one
+transaction: invalid input is a BAD_USER_INPUT error whose extensions.problems
+list every problem with its field path, and nothing is written.
+"""
+type Mutation {
+  "Inserts or replaces a source by key."
+  upsertSource("The source." input: SourceInput!): Source!
+  "Adds a country or overrides a built-in one."
+  upsertCountry("The country." input: CountryInput!): Country!
+  "Inserts or replaces an actor by key (its lists included)."
+  upsertActor("The actor." input: ActorInput!): Actor!
+  "Inserts or replaces a relationship by key, or by identity when it has none."
+  upsertRelationship("The relationship." input: RelationshipInput!): Relationship!
+  "Inserts or replaces an event by key (participants, links, tags and sources included)."
+  upsertEvent("The event." input: EventInput!): Event!
+  "Inserts or replaces a statement by key (its lists included)."
+  upsertStatement("The statement." input: StatementInput!): Statement!
+  "Applies a whole fixture document (FIXTURES.md) in one transaction, exactly as seed does."
+  loadFixture("A fixture document, version 1." fixture: JSON!): LoadSummary!
+  """
+  Deletes a source. Refused (BAD_USER_INPUT) while records cite it, naming them, unless
+  cascade is true: then it is removed from their source lists.
+  """
+  deleteSource("The source's key." key: String!, "Remove references to it too." cascade: Boolean = false): Deletion!
+  """
+  Deletes an actor. Refused (BAD_USER_INPUT) while anything refers to it, naming what,
+  unless cascade is true: then it leaves events' participants, statements'
+  addressees and deliverers; its statements and relationships are deleted.
+  """
+  deleteActor("The actor's key." key: String!, "Remove references to it too." cascade: Boolean = false): Deletion!
+  """
+  Deletes an event. Refused (BAD_USER_INPUT) while other events link to it or statements
+  speak of it, unless cascade is true: then those links and mentions are removed.
+  """
+  deleteEvent("The event's key." key: String!, "Remove references to it too." cascade: Boolean = false): Deletion!
+  "Deletes a statement (nothing refers to statements)."
+  deleteStatement("The statement's key." key: String!): Deletion!
+  "Deletes a relationship by its global ID (relationships may have no key)."
+  deleteRelationship("The relationship's global ID." id: ID!): Deletion!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2598,6 +3095,16 @@ func (ec *executionContext) childFields_CountryEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type CountryEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Deletion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deleted":
+		return ec.fieldContext_Deletion_deleted(ctx, field)
+	case "updated":
+		return ec.fieldContext_Deletion_updated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Deletion", field.Name)
+}
+
 func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2708,6 +3215,18 @@ func (ec *executionContext) childFields_GraphEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type GraphEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_LoadSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "inserted":
+		return ec.fieldContext_LoadSummary_inserted(ctx, field)
+	case "updated":
+		return ec.fieldContext_LoadSummary_updated(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_LoadSummary_unchanged(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LoadSummary", field.Name)
+}
+
 func (ec *executionContext) childFields_Location(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "country":
@@ -2756,6 +3275,16 @@ func (ec *executionContext) childFields_Path(ctx context.Context, field graphql.
 		return ec.fieldContext_Path_edges(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Path", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordRef(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_RecordRef_kind(ctx, field)
+	case "key":
+		return ec.fieldContext_RecordRef_key(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordRef", field.Name)
 }
 
 func (ec *executionContext) childFields_Relationship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3287,6 +3816,198 @@ func (ec *executionContext) field_Country_events_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteActor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "cascade",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cascade"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "cascade",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cascade"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteRelationship_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteSource_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "cascade",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cascade"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteStatement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_loadFixture_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "fixture",
+		func(ctx context.Context, v any) (any, error) {
+			return ec.unmarshalNJSON2interface(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fixture"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertActor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ActorInput, error) {
+			return ec.unmarshalNActorInput2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐActorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertCountry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CountryInput, error) {
+			return ec.unmarshalNCountryInput2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐCountryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (EventInput, error) {
+			return ec.unmarshalNEventInput2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐEventInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertRelationship_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RelationshipInput, error) {
+			return ec.unmarshalNRelationshipInput2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐRelationshipInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertSource_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SourceInput, error) {
+			return ec.unmarshalNSourceInput2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐSourceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertStatement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (StatementInput, error) {
+			return ec.unmarshalNStatementInput2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐStatementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -5004,6 +5725,70 @@ func (ec *executionContext) fieldContext_CountryEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Deletion_deleted(ctx context.Context, field graphql.CollectedField, obj *db.Deletion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deletion_deleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deleted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []db.Ref) graphql.Marshaler {
+			return ec.marshalNRecordRef2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐRefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deletion_deleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Deletion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Deletion_updated(ctx context.Context, field graphql.CollectedField, obj *db.Deletion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deletion_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []db.Ref) graphql.Marshaler {
+			return ec.marshalNRecordRef2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐRefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deletion_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Deletion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *db.Event) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6179,6 +6964,75 @@ func (ec *executionContext) fieldContext_GraphEdge_at(_ context.Context, field g
 	return graphql.NewScalarFieldContext("GraphEdge", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _LoadSummary_inserted(ctx context.Context, field graphql.CollectedField, obj *db.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoadSummary_inserted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inserted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoadSummary_inserted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoadSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LoadSummary_updated(ctx context.Context, field graphql.CollectedField, obj *db.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoadSummary_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoadSummary_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoadSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LoadSummary_unchanged(ctx context.Context, field graphql.CollectedField, obj *db.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoadSummary_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoadSummary_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoadSummary", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Location_country(ctx context.Context, field graphql.CollectedField, obj *model.Location) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6278,6 +7132,540 @@ func (ec *executionContext) _Location_lon(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Location_lon(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Mutation_upsertSource(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertSource(ctx, fc.Args["input"].(SourceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertSource(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertSource_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertCountry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertCountry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertCountry(ctx, fc.Args["input"].(CountryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Country) graphql.Marshaler {
+			return ec.marshalNCountry2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐCountry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertCountry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Country(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertCountry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertActor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertActor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertActor(ctx, fc.Args["input"].(ActorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Actor) graphql.Marshaler {
+			return ec.marshalNActor2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐActor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertActor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Actor(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertActor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertRelationship(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertRelationship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertRelationship(ctx, fc.Args["input"].(RelationshipInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐRelationship(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertRelationship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertRelationship_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertEvent(ctx, fc.Args["input"].(EventInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Event) graphql.Marshaler {
+			return ec.marshalNEvent2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertStatement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertStatement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertStatement(ctx, fc.Args["input"].(StatementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Statement) graphql.Marshaler {
+			return ec.marshalNStatement2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐStatement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertStatement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Statement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertStatement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_loadFixture(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_loadFixture(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LoadFixture(ctx,
+				func() any {
+					if fc.Args["fixture"] == nil {
+						return nil
+					}
+					return fc.Args["fixture"].(any)
+				}())
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Summary) graphql.Marshaler {
+			return ec.marshalNLoadSummary2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_loadFixture(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LoadSummary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_loadFixture_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteSource(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteSource(ctx, fc.Args["key"].(string), fc.Args["cascade"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Deletion) graphql.Marshaler {
+			return ec.marshalNDeletion2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐDeletion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteSource(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deletion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteSource_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteActor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteActor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteActor(ctx, fc.Args["key"].(string), fc.Args["cascade"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Deletion) graphql.Marshaler {
+			return ec.marshalNDeletion2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐDeletion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteActor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deletion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteActor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteEvent(ctx, fc.Args["key"].(string), fc.Args["cascade"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Deletion) graphql.Marshaler {
+			return ec.marshalNDeletion2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐDeletion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deletion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteStatement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteStatement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteStatement(ctx, fc.Args["key"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Deletion) graphql.Marshaler {
+			return ec.marshalNDeletion2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐDeletion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteStatement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deletion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteStatement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteRelationship(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteRelationship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteRelationship(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Deletion) graphql.Marshaler {
+			return ec.marshalNDeletion2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐDeletion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteRelationship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deletion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteRelationship_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -7271,6 +8659,52 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RecordRef_kind(ctx context.Context, field graphql.CollectedField, obj *db.Ref) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordRef_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecordRef().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v RecordKind) graphql.Marshaler {
+			return ec.marshalNRecordKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐRecordKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordRef_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordRef", field, true, true, "RecordKind")
+}
+
+func (ec *executionContext) _RecordRef_key(ctx context.Context, field graphql.CollectedField, obj *db.Ref) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordRef_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordRef_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordRef", field, false, false, "String")
 }
 
 func (ec *executionContext) _Relationship_id(ctx context.Context, field graphql.CollectedField, obj *db.Relationship) (ret graphql.Marshaler) {
@@ -9979,6 +11413,153 @@ func UnmarshalActorFilter(ctx context.Context, raw any) (ActorFilter, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputActorInput(ctx context.Context, obj any) (ActorInput, error) {
+	var it ActorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "name", "kind", "country", "aliases", "description", "sources"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNActorKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐActorKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "sources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sources"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sources = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalActorInput unmarshals raw into the ActorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalActorInput(ctx context.Context, raw any) (ActorInput, error) {
+	var out ActorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ActorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCountryInput(ctx context.Context, obj any) (CountryInput, error) {
+	var it CountryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "alpha3", "name", "region"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "alpha3":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alpha3"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Alpha3 = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCountryInput unmarshals raw into the CountryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCountryInput(ctx context.Context, raw any) (CountryInput, error) {
+	var out CountryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CountryInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj any) (EventFilter, error) {
 	var it EventFilter
 	if obj == nil {
@@ -10063,6 +11644,181 @@ func UnmarshalEventFilter(ctx context.Context, raw any) (EventFilter, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputEventInput(ctx context.Context, obj any) (EventInput, error) {
+	var it EventInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "type", "title", "summary", "occurredAt", "endedAt", "location", "fatalities", "injured", "participants", "links", "tags", "sources"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNEventType2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEventType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "occurredAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredAt"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredAt = data
+		case "endedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAt"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAt = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOLocationInput2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐLocationInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = data
+		case "fatalities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fatalities"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fatalities = data
+		case "injured":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("injured"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Injured = data
+		case "participants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
+			data, err := ec.unmarshalOParticipantInput2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐParticipantInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Participants = data
+		case "links":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("links"))
+			data, err := ec.unmarshalOEventLinkInput2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐEventLinkInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Links = data
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = data
+		case "sources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sources"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sources = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventInput unmarshals raw into the EventInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventInput(ctx context.Context, raw any) (EventInput, error) {
+	var out EventInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventLinkInput(ctx context.Context, obj any) (EventLinkInput, error) {
+	var it EventLinkInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "event"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNLinkKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐLinkKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "event":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("event"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Event = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventLinkInput unmarshals raw into the EventLinkInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventLinkInput(ctx context.Context, raw any) (EventLinkInput, error) {
+	var out EventLinkInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventLinkInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputGraphFilter(ctx context.Context, obj any) (GraphFilter, error) {
 	var it GraphFilter
 	if obj == nil {
@@ -10116,6 +11872,335 @@ func (ec *executionContext) unmarshalInputGraphFilter(ctx context.Context, obj a
 func UnmarshalGraphFilter(ctx context.Context, raw any) (GraphFilter, error) {
 	var out GraphFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "GraphFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLocationInput(ctx context.Context, obj any) (LocationInput, error) {
+	var it LocationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"country", "place", "lat", "lon"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "lat":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lat"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lat = data
+		case "lon":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lon"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lon = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLocationInput unmarshals raw into the LocationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLocationInput(ctx context.Context, raw any) (LocationInput, error) {
+	var out LocationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LocationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, obj any) (ParticipantInput, error) {
+	var it ParticipantInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"actor", "role"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "actor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actor"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actor = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNParticipantRole2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐParticipantRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalParticipantInput unmarshals raw into the ParticipantInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalParticipantInput(ctx context.Context, raw any) (ParticipantInput, error) {
+	var out ParticipantInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ParticipantInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRelationshipInput(ctx context.Context, obj any) (RelationshipInput, error) {
+	var it RelationshipInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "kind", "subject", "object", "title", "from", "to", "sources"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNRelationshipKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐRelationshipKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "subject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subject"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subject = data
+		case "object":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("object"))
+			data, err := ec.unmarshalNRelationshipObjectInput2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐRelationshipObjectInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Object = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "sources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sources"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sources = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRelationshipInput unmarshals raw into the RelationshipInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRelationshipInput(ctx context.Context, raw any) (RelationshipInput, error) {
+	var out RelationshipInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RelationshipInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRelationshipObjectInput(ctx context.Context, obj any) (RelationshipObjectInput, error) {
+	var it RelationshipObjectInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"actor", "country"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "actor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actor"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actor = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRelationshipObjectInput unmarshals raw into the RelationshipObjectInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRelationshipObjectInput(ctx context.Context, raw any) (RelationshipObjectInput, error) {
+	var out RelationshipObjectInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RelationshipObjectInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSourceInput(ctx context.Context, obj any) (SourceInput, error) {
+	var it SourceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "url", "title", "publisher", "author", "publishedAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "publisher":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publisher"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Publisher = data
+		case "author":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("author"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Author = data
+		case "publishedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAt"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSourceInput unmarshals raw into the SourceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSourceInput(ctx context.Context, raw any) (SourceInput, error) {
+	var out SourceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SourceInput", raw, &out)
 	return out, err
 }
 
@@ -10186,6 +12271,118 @@ func (ec *executionContext) unmarshalInputStatementFilter(ctx context.Context, o
 func UnmarshalStatementFilter(ctx context.Context, raw any) (StatementFilter, error) {
 	var out StatementFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "StatementFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStatementInput(ctx context.Context, obj any) (StatementInput, error) {
+	var it StatementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "kind", "speaker", "deliveredBy", "addressees", "madeAt", "text", "summary", "about", "stances", "sources"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNStatementKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐStatementKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "speaker":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speaker"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Speaker = data
+		case "deliveredBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveredBy"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeliveredBy = data
+		case "addressees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressees"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Addressees = data
+		case "madeAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("madeAt"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MadeAt = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "about":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("about"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.About = data
+		case "stances":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stances"))
+			data, err := ec.unmarshalOStance2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐStanceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stances = data
+		case "sources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sources"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sources = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStatementInput unmarshals raw into the StatementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStatementInput(ctx context.Context, raw any) (StatementInput, error) {
+	var out StatementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StatementInput", raw, &out)
 	return out, err
 }
 
@@ -10816,6 +13013,44 @@ func (ec *executionContext) _CountryEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var deletionImplementors = []string{"Deletion"}
+
+func (ec *executionContext) _Deletion(ctx context.Context, sel ast.SelectionSet, obj *db.Deletion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deletionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Deletion")
+		case "deleted":
+			out.Values[i] = ec._Deletion_deleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._Deletion_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var eventImplementors = []string{"Event", "Node", "TimelineItem", "SearchItem"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *db.Event) graphql.Marshaler {
@@ -11187,6 +13422,49 @@ func (ec *executionContext) _GraphEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var loadSummaryImplementors = []string{"LoadSummary"}
+
+func (ec *executionContext) _LoadSummary(ctx context.Context, sel ast.SelectionSet, obj *db.Summary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, loadSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LoadSummary")
+		case "inserted":
+			out.Values[i] = ec._LoadSummary_inserted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._LoadSummary_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._LoadSummary_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var locationImplementors = []string{"Location"}
 
 func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet, obj *model.Location) graphql.Marshaler {
@@ -11216,6 +13494,126 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 		case "lon":
 			out.Values[i] = ec._Location_lon(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "upsertSource":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertSource(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertCountry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertCountry(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertActor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertActor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertRelationship":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertRelationship(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertEvent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertStatement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertStatement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "loadFixture":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_loadFixture(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteSource":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteSource(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteActor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteActor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteEvent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteStatement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteStatement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteRelationship":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteRelationship(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -11485,6 +13883,45 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___schema(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordRefImplementors = []string{"RecordRef"}
+
+func (ec *executionContext) _RecordRef(ctx context.Context, sel ast.SelectionSet, obj *db.Ref) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordRefImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordRef")
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecordRef_kind(ctx, field, obj)
+				})
+		case "key":
+			out.Values[i] = ec._RecordRef_key(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -12479,6 +14916,11 @@ func (ec *executionContext) marshalNActorEdge2ᚖgithubᚗcomᚋgeotimelineᚋge
 	return ec._ActorEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNActorInput2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐActorInput(ctx context.Context, v any) (ActorInput, error) {
+	res, err := ec.unmarshalInputActorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNActorKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐActorKind(ctx context.Context, v any) (db.ActorKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := db.ActorKind(tmp)
@@ -12589,6 +15031,11 @@ func (ec *executionContext) marshalNCountryEdge2ᚖgithubᚗcomᚋgeotimelineᚋ
 	return ec._CountryEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCountryInput2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐCountryInput(ctx context.Context, v any) (CountryInput, error) {
+	res, err := ec.unmarshalInputCountryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := scalar.UnmarshalDateTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -12619,6 +15066,14 @@ func (ec *executionContext) marshalNDateTime2ᚖtimeᚐTime(ctx context.Context,
 		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNDeletion2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐDeletion(ctx context.Context, sel ast.SelectionSet, v *db.Deletion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Deletion!")
+		return graphql.Null
+	}
+	return ec._Deletion(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNEdgeKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEdgeKind(ctx context.Context, v any) (db.EdgeKind, error) {
@@ -12717,6 +15172,11 @@ func (ec *executionContext) marshalNEventEdge2ᚖgithubᚗcomᚋgeotimelineᚋge
 	return ec._EventEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNEventInput2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐEventInput(ctx context.Context, v any) (EventInput, error) {
+	res, err := ec.unmarshalInputEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNEventLink2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Link) graphql.Marshaler {
 	ctx = graphql.WithBatchParents(ctx, "EventLink", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -12740,6 +15200,11 @@ func (ec *executionContext) marshalNEventLink2ᚖgithubᚗcomᚋgeotimelineᚋge
 		return graphql.Null
 	}
 	return ec._EventLink(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEventLinkInput2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐEventLinkInput(ctx context.Context, v any) (*EventLinkInput, error) {
+	res, err := ec.unmarshalInputEventLinkInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNEventType2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEventType(ctx context.Context, v any) (db.EventType, error) {
@@ -12839,6 +15304,24 @@ func (ec *executionContext) marshalNInterval2githubᚗcomᚋgeotimelineᚋgeotim
 	return res
 }
 
+func (ec *executionContext) unmarshalNJSON2interface(ctx context.Context, v any) (any, error) {
+	res, err := graphql.UnmarshalAny(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJSON2interface(ctx context.Context, sel ast.SelectionSet, v any) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JSON!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalAny(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "JSON!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNLinkKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐLinkKind(ctx context.Context, v any) (db.LinkKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := db.LinkKind(tmp)
@@ -12852,6 +15335,14 @@ func (ec *executionContext) marshalNLinkKind2githubᚗcomᚋgeotimelineᚋgeotim
 		graphql.AddInvalidNullFromMarshaler(ctx, "LinkKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNLoadSummary2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐSummary(ctx context.Context, sel ast.SelectionSet, v *db.Summary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LoadSummary!")
+		return graphql.Null
+	}
+	return ec._LoadSummary(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNode2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
@@ -12961,6 +15452,11 @@ func (ec *executionContext) marshalNParticipant2ᚖgithubᚗcomᚋgeotimelineᚋ
 	return ec._Participant(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNParticipantInput2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐParticipantInput(ctx context.Context, v any) (*ParticipantInput, error) {
+	res, err := ec.unmarshalInputParticipantInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNParticipantRole2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐParticipantRole(ctx context.Context, v any) (db.ParticipantRole, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := db.ParticipantRole(tmp)
@@ -12974,6 +15470,36 @@ func (ec *executionContext) marshalNParticipantRole2githubᚗcomᚋgeotimeline�
 		graphql.AddInvalidNullFromMarshaler(ctx, "ParticipantRole!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNRecordKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐRecordKind(ctx context.Context, v any) (RecordKind, error) {
+	var res RecordKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐRecordKind(ctx context.Context, sel ast.SelectionSet, v RecordKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNRecordRef2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐRef(ctx context.Context, sel ast.SelectionSet, v db.Ref) graphql.Marshaler {
+	return ec._RecordRef(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRecordRef2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐRefᚄ(ctx context.Context, sel ast.SelectionSet, v []db.Ref) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecordRef2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐRef(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNRelationship2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐRelationshipᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Relationship) graphql.Marshaler {
@@ -13001,6 +15527,11 @@ func (ec *executionContext) marshalNRelationship2ᚖgithubᚗcomᚋgeotimeline�
 	return ec._Relationship(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRelationshipInput2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐRelationshipInput(ctx context.Context, v any) (RelationshipInput, error) {
+	res, err := ec.unmarshalInputRelationshipInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRelationshipKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐRelationshipKind(ctx context.Context, v any) (db.RelationshipKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := db.RelationshipKind(tmp)
@@ -13022,6 +15553,11 @@ func (ec *executionContext) marshalNRelationshipObject2githubᚗcomᚋgeotimelin
 		return graphql.Null
 	}
 	return ec._RelationshipObject(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRelationshipObjectInput2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐRelationshipObjectInput(ctx context.Context, v any) (*RelationshipObjectInput, error) {
+	res, err := ec.unmarshalInputRelationshipObjectInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNSearchHit2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐSearchHitᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchHit) graphql.Marshaler {
@@ -13078,6 +15614,11 @@ func (ec *executionContext) marshalNSource2ᚖgithubᚗcomᚋgeotimelineᚋgeoti
 		return graphql.Null
 	}
 	return ec._Source(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSourceInput2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐSourceInput(ctx context.Context, v any) (SourceInput, error) {
+	res, err := ec.unmarshalInputSourceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNStance2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐStance(ctx context.Context, v any) (db.Stance, error) {
@@ -13180,6 +15721,11 @@ func (ec *executionContext) marshalNStatementEdge2ᚖgithubᚗcomᚋgeotimeline�
 		return graphql.Null
 	}
 	return ec._StatementEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStatementInput2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐStatementInput(ctx context.Context, v any) (StatementInput, error) {
+	res, err := ec.unmarshalInputStatementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNStatementKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐStatementKind(ctx context.Context, v any) (db.StatementKind, error) {
@@ -13680,6 +16226,23 @@ func (ec *executionContext) unmarshalOEventFilter2ᚖgithubᚗcomᚋgeotimeline�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOEventLinkInput2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐEventLinkInputᚄ(ctx context.Context, v any) ([]*EventLinkInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*EventLinkInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventLinkInput2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐEventLinkInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOEventType2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEventTypeᚄ(ctx context.Context, v any) ([]db.EventType, error) {
 	if v == nil {
 		return nil, nil
@@ -13766,11 +16329,36 @@ func (ec *executionContext) marshalOLocation2ᚖgithubᚗcomᚋgeotimelineᚋgeo
 	return ec._Location(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOLocationInput2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐLocationInput(ctx context.Context, v any) (*LocationInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLocationInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalONode2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOParticipantInput2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐParticipantInputᚄ(ctx context.Context, v any) ([]*ParticipantInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ParticipantInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNParticipantInput2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐParticipantInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOParticipantRole2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐParticipantRoleᚄ(ctx context.Context, v any) ([]db.ParticipantRole, error) {
@@ -13876,6 +16464,42 @@ func (ec *executionContext) marshalOSource2ᚖgithubᚗcomᚋgeotimelineᚋgeoti
 		return graphql.Null
 	}
 	return ec._Source(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOStance2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐStanceᚄ(ctx context.Context, v any) ([]db.Stance, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]db.Stance, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStance2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐStance(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOStance2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐStanceᚄ(ctx context.Context, sel ast.SelectionSet, v []db.Stance) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStance2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐStance(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOStatement2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐStatement(ctx context.Context, sel ast.SelectionSet, v *db.Statement) graphql.Marshaler {

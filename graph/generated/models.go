@@ -3,6 +3,10 @@
 package generated
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -14,6 +18,36 @@ type ActorFilter struct {
 	Kinds []db.ActorKind `json:"kinds,omitempty"`
 	// Country codes (alpha-2 or alpha-3): only actors affiliated to one of them.
 	Countries []string `json:"countries,omitempty"`
+}
+
+// An actor to store, as in a fixture's actors[].
+type ActorInput struct {
+	// Required: the stable handle.
+	Key string `json:"key"`
+	// Display name.
+	Name string `json:"name"`
+	// What sort of actor.
+	Kind db.ActorKind `json:"kind"`
+	// Country of affiliation, alpha-2 or alpha-3.
+	Country *string `json:"country,omitempty"`
+	// Other names.
+	Aliases []string `json:"aliases,omitempty"`
+	// Free-text description.
+	Description *string `json:"description,omitempty"`
+	// Source keys.
+	Sources []string `json:"sources,omitempty"`
+}
+
+// A country to add, or an override of a built-in one, as in a fixture's countries[].
+type CountryInput struct {
+	// ISO 3166-1 alpha-2 code.
+	Code string `json:"code"`
+	// Alpha-3 code; the built-in one when absent.
+	Alpha3 *string `json:"alpha3,omitempty"`
+	// Name; required for a code ISO lacks.
+	Name *string `json:"name,omitempty"`
+	// Region.
+	Region *string `json:"region,omitempty"`
 }
 
 // Selects events. Every field is optional; all given fields must hold.
@@ -34,6 +68,44 @@ type EventFilter struct {
 	Text *string `json:"text,omitempty"`
 }
 
+// An event to store, as in a fixture's events[].
+type EventInput struct {
+	// Required: the stable handle.
+	Key string `json:"key"`
+	// What kind of thing happened.
+	Type db.EventType `json:"type"`
+	// A short title.
+	Title string `json:"title"`
+	// A longer summary.
+	Summary *string `json:"summary,omitempty"`
+	// When it happened, in any fixture date form (the form sets the precision).
+	OccurredAt string `json:"occurredAt"`
+	// When it ended, in any fixture date form.
+	EndedAt *string `json:"endedAt,omitempty"`
+	// Where it happened.
+	Location *LocationInput `json:"location,omitempty"`
+	// Deaths as reported, 0 or more.
+	Fatalities *int `json:"fatalities,omitempty"`
+	// Injuries as reported, 0 or more.
+	Injured *int `json:"injured,omitempty"`
+	// The actors involved; an actor at most once.
+	Participants []*ParticipantInput `json:"participants,omitempty"`
+	// Links from this event to others.
+	Links []*EventLinkInput `json:"links,omitempty"`
+	// Free labels.
+	Tags []string `json:"tags,omitempty"`
+	// Source keys.
+	Sources []string `json:"sources,omitempty"`
+}
+
+// A link from the event being stored to another.
+type EventLinkInput struct {
+	// How this event relates to the other.
+	Kind db.LinkKind `json:"kind"`
+	// The other event's key.
+	Event string `json:"event"`
+}
+
 // Restricts a traversal. Every field is optional.
 type GraphFilter struct {
 	// Only edges of these kinds (all when absent).
@@ -45,10 +117,81 @@ type GraphFilter struct {
 	To *time.Time `json:"to,omitempty"`
 }
 
+// Where an event took place.
+type LocationInput struct {
+	// Country code, alpha-2 or alpha-3.
+	Country *string `json:"country,omitempty"`
+	// Place name.
+	Place *string `json:"place,omitempty"`
+	// Latitude, -90 to 90.
+	Lat *float64 `json:"lat,omitempty"`
+	// Longitude, -180 to 180.
+	Lon *float64 `json:"lon,omitempty"`
+}
+
+// Writes. Every mutation needs a bearer token (see the README). Each goes through
+// exactly the same validation and write path as `geotimeline seed`, in one
+// transaction: invalid input is a BAD_USER_INPUT error whose extensions.problems
+// list every problem with its field path, and nothing is written.
+type Mutation struct {
+}
+
+// An actor's part in an event.
+type ParticipantInput struct {
+	// The actor's key.
+	Actor string `json:"actor"`
+	// The part it played.
+	Role db.ParticipantRole `json:"role"`
+}
+
 // The root of every read. Lists are Relay connections: `first`/`after` page
 // forwards, `last`/`before` backwards; a page holds 20 items unless `first` or
 // `last` says otherwise, at most 100.
 type Query struct {
+}
+
+// A relationship to store, as in a fixture's relationships[].
+type RelationshipInput struct {
+	// Optional key; without one a relationship is identified by (kind, subject, object, title, from).
+	Key *string `json:"key,omitempty"`
+	// The nature of the tie.
+	Kind db.RelationshipKind `json:"kind"`
+	// The subject actor's key.
+	Subject string `json:"subject"`
+	// The object: an actor or a country.
+	Object *RelationshipObjectInput `json:"object"`
+	// A title, such as "Secretary of State".
+	Title *string `json:"title,omitempty"`
+	// When the tie began, in any fixture date form.
+	From *string `json:"from,omitempty"`
+	// When it ended, in any fixture date form.
+	To *string `json:"to,omitempty"`
+	// Source keys.
+	Sources []string `json:"sources,omitempty"`
+}
+
+// The far end of a relationship: exactly one of actor (a key) or country (a code).
+type RelationshipObjectInput struct {
+	// An actor key.
+	Actor *string `json:"actor,omitempty"`
+	// A country code.
+	Country *string `json:"country,omitempty"`
+}
+
+// A source to store, as in a fixture's sources[] (see FIXTURES.md).
+type SourceInput struct {
+	// Required: the stable handle.
+	Key string `json:"key"`
+	// An absolute http(s) URL.
+	URL *string `json:"url,omitempty"`
+	// Title.
+	Title *string `json:"title,omitempty"`
+	// Publisher.
+	Publisher *string `json:"publisher,omitempty"`
+	// Author.
+	Author *string `json:"author,omitempty"`
+	// When it was published, in any fixture date form.
+	PublishedAt *string `json:"publishedAt,omitempty"`
 }
 
 // Selects statements. Every field is optional; all given fields must hold.
@@ -63,6 +206,32 @@ type StatementFilter struct {
 	To *time.Time `json:"to,omitempty"`
 	// Full-text match on statement texts and summaries; every word must match.
 	Text *string `json:"text,omitempty"`
+}
+
+// A statement to store, as in a fixture's statements[].
+type StatementInput struct {
+	// Required: the stable handle.
+	Key string `json:"key"`
+	// The form it took.
+	Kind db.StatementKind `json:"kind"`
+	// The key of the actor whose words these are.
+	Speaker string `json:"speaker"`
+	// The key of the actor who voiced them.
+	DeliveredBy *string `json:"deliveredBy,omitempty"`
+	// Keys of the actors addressed.
+	Addressees []string `json:"addressees,omitempty"`
+	// When it was made, in any fixture date form.
+	MadeAt string `json:"madeAt"`
+	// The words.
+	Text string `json:"text"`
+	// A summary.
+	Summary *string `json:"summary,omitempty"`
+	// Keys of the events it speaks of.
+	About []string `json:"about,omitempty"`
+	// The positions it takes.
+	Stances []db.Stance `json:"stances,omitempty"`
+	// Source keys.
+	Sources []string `json:"sources,omitempty"`
 }
 
 // Selects timeline items. Every field is optional; all given fields must hold.
@@ -81,4 +250,71 @@ type TimelineFilter struct {
 	To *time.Time `json:"to,omitempty"`
 	// Full-text match on event titles, summaries and tags and statement texts and summaries; every word must match; a * right after the last word (of 3 letters or more) matches a prefix.
 	Text *string `json:"text,omitempty"`
+}
+
+// The types of record a deletion touches.
+type RecordKind string
+
+const (
+	// An actor.
+	RecordKindActor RecordKind = "ACTOR"
+	// An event.
+	RecordKindEvent RecordKind = "EVENT"
+	// A statement.
+	RecordKindStatement RecordKind = "STATEMENT"
+	// A source.
+	RecordKindSource RecordKind = "SOURCE"
+	// A relationship.
+	RecordKindRelationship RecordKind = "RELATIONSHIP"
+)
+
+var AllRecordKind = []RecordKind{
+	RecordKindActor,
+	RecordKindEvent,
+	RecordKindStatement,
+	RecordKindSource,
+	RecordKindRelationship,
+}
+
+func (e RecordKind) IsValid() bool {
+	switch e {
+	case RecordKindActor, RecordKindEvent, RecordKindStatement, RecordKindSource, RecordKindRelationship:
+		return true
+	}
+	return false
+}
+
+func (e RecordKind) String() string {
+	return string(e)
+}
+
+func (e *RecordKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RecordKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RecordKind", str)
+	}
+	return nil
+}
+
+func (e RecordKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RecordKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RecordKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -27,8 +27,17 @@ const (
 
 var idTypes = []string{TypeActor, TypeCountry, TypeEvent, TypeStatement, TypeRelationship, TypeSource}
 
-// Strict decoding makes each ID and cursor have exactly one spelling.
+// Strict decoding makes each ID and cursor have exactly one spelling, once
+// decode has refused the newlines encoding/base64 skips even when strict.
 var enc = base64.RawURLEncoding.Strict()
+
+// decode decodes an ID or a cursor.
+func decode(s string) ([]byte, error) {
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		return nil, base64.CorruptInputError(i)
+	}
+	return enc.DecodeString(s)
+}
 
 // ID is the global ID of the object of type typ with row id id.
 func ID(typ string, id int64) string {
@@ -39,7 +48,7 @@ func ID(typ string, id int64) string {
 // BAD_USER_INPUT error.
 func ParseID(s string) (typ string, id int64, err error) {
 	bad := db.Errorf(db.CodeInvalid, "%q is not a geotimeline ID", s)
-	raw, decErr := enc.DecodeString(s)
+	raw, decErr := decode(s)
 	if decErr != nil {
 		return "", 0, bad
 	}
@@ -91,7 +100,7 @@ func badCursor(arg, s string) error {
 
 // ParseTimeCursor decodes a TimeCursor; arg names the argument for the error.
 func ParseTimeCursor(arg, s string) (*db.Position, error) {
-	raw, err := enc.DecodeString(s)
+	raw, err := decode(s)
 	if err != nil || !strings.HasPrefix(string(raw), timePrefix) {
 		return nil, badCursor(arg, s)
 	}
@@ -119,7 +128,7 @@ func ParseTimeCursor(arg, s string) (*db.Position, error) {
 
 // ParseKeyCursor decodes a KeyCursor; arg names the argument for the error.
 func ParseKeyCursor(arg, s string) (*db.Position, error) {
-	raw, err := enc.DecodeString(s)
+	raw, err := decode(s)
 	if err != nil || !strings.HasPrefix(string(raw), keyPrefix) {
 		return nil, badCursor(arg, s)
 	}

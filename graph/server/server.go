@@ -7,16 +7,13 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -26,7 +23,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -34,6 +30,8 @@ import (
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/sqlite"
 	"github.com/geotimeline/geotimeline/graph"
+	"github.com/geotimeline/geotimeline/graph/cost"
+	"github.com/geotimeline/geotimeline/graph/generated"
 	"github.com/geotimeline/geotimeline/graph/loader"
 )
 
@@ -46,34 +44,99 @@ const DefaultMaxBodyBytes = 1 << 20
 // (CVE-2023-49559: gqlgen has no limit by default).
 const parserTokenLimit = 15000
 
-// Options tunes the handler; the zero value is a sensible default.
+// Options tunes the handler; the zero value is a sensible default: an
+// open, read-only API with the default limits.
 type Options struct {
 	// MaxBodyBytes is the largest request body accepted on /graphql;
 	// larger ones are refused with 413. Zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+
+	// Tokens are the tokens of the clients allowed to write (and, when
+	// Private, to read). With none the API is read-only: every mutation
+	// is refused with FORBIDDEN.
+	Tokens []Token
+	// Private makes reads need a token too; /healthz and the playground
+	// page stay open.
+	Private bool
+
+	// MaxComplexity is the most an operation may cost (package
+	// graph/cost prices fields); zero means DefaultMaxComplexity.
+	MaxComplexity int
+	// MaxDepth is how deep fields may nest; zero means DefaultMaxDepth.
+	MaxDepth int
+	// MaxAliases is how many aliases one operation may hold; zero means
+	// DefaultMaxAliases.
+	MaxAliases int
+	// RequestTimeout bounds a whole request to /graphql; the SQL running
+	// at the deadline is interrupted. Zero means DefaultRequestTimeout.
+	RequestTimeout time.Duration
+	// NoIntrospection refuses __schema and __type queries.
+	NoIntrospection bool
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.MaxComplexity <= 0 {
+		o.MaxComplexity = DefaultMaxComplexity
+	}
+	if o.MaxDepth <= 0 {
+		o.MaxDepth = DefaultMaxDepth
+	}
+	if o.MaxAliases <= 0 {
+		o.MaxAliases = DefaultMaxAliases
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = DefaultRequestTimeout
+	}
+	return o
+}
+
+// NewSchema returns the executable schema backed by store, with the field
+// prices of package graph/cost for the complexity limit.
+func NewSchema(store *sqlite.Store) graphql.ExecutableSchema {
+	return generated.NewExecutableSchema(generated.Config{
+		Resolvers:  &graph.Resolver{Store: store},
+		Complexity: cost.Root(),
+	})
 }
 
 // New returns the HTTP handler of the API, backed by store. Errors are
 // presented with extensions.code; internal errors and panics are logged to
 // logger with their details and reach the client only as "internal error".
 func New(store *sqlite.Store, logger *slog.Logger, opts Options) http.Handler {
-	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = DefaultMaxBodyBytes
-	}
+	return newHandler(NewSchema(store), store, logger, opts)
+}
 
-	gql := handler.New(graph.NewSchema(store))
-	// Transports are listed explicitly: NewDefaultServer would also turn on
-	// websocket and multipart, which nothing in the API uses yet.
-	gql.AddTransport(transport.GET{})
-	gql.AddTransport(transport.POST{})
+// newHandler is New for any executable schema, so that tests can serve one
+// with mutations of their own.
+func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.Logger, opts Options) http.Handler {
+	opts = opts.withDefaults()
+	acc := &access{tokens: opts.Tokens, private: opts.Private}
+
+	gql := handler.New(es)
+	// One transport for GET and POST; see httpTransport for why not
+	// gqlgen's. Websocket and multipart are left out: nothing uses them.
+	gql.AddTransport(httpTransport{maxBody: opts.MaxBodyBytes, logger: logger})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	gql.SetParserTokenLimit(parserTokenLimit)
-	gql.Use(extension.Introspection{})
+	if !opts.NoIntrospection {
+		gql.Use(extension.Introspection{})
+	}
 	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	// These run in order once the operation is parsed and validated, before
+	// it executes: the cheap checks first, and the method and access checks
+	// before the limits, so that a client learns first what it can fix
+	// least easily.
+	gql.Use(queriesOverGET{})
+	gql.Use(authorizeOperation{access: acc})
+	gql.Use(limitOperation{maxDepth: opts.MaxDepth, maxAliases: opts.MaxAliases, introspection: !opts.NoIntrospection})
+	gql.Use(extension.FixedComplexityLimit(opts.MaxComplexity, cost.Options()...))
 	gql.SetErrorPresenter(errorPresenter(logger))
 	gql.SetRecoverFunc(recoverFunc(logger))
 
-	api := readBody(opts.MaxBodyBytes, loader.Middleware(store, gql))
+	api := withTimeout(opts.RequestTimeout, authenticateRequests(acc, loader.Middleware(store, gql)))
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /graphql", api)
@@ -102,54 +165,6 @@ func health(store *sqlite.Store) http.Handler {
 	})
 }
 
-// readBody reads a POST body up front within limit, so that an oversized
-// request gets a clean 413 instead of gqlgen's "could not read request body"
-// with status 200. It also answers a body that is not JSON itself, since
-// gqlgen's "transport not supported" carries no extensions.code.
-func readBody(limit int64, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			next.ServeHTTP(w, r)
-			return
-		}
-		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-			writeError(w, http.StatusUnsupportedMediaType, db.CodeInvalid,
-				"a POST to /graphql must have Content-Type: application/json")
-			return
-		}
-		tooLarge := func() {
-			writeError(w, http.StatusRequestEntityTooLarge, db.CodeInvalid,
-				fmt.Sprintf("request body is larger than %d bytes", limit))
-		}
-		if r.ContentLength > limit {
-			tooLarge()
-			return
-		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-		if err != nil {
-			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-				tooLarge()
-				return
-			}
-			writeError(w, http.StatusBadRequest, db.CodeInvalid, "could not read request body")
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		next.ServeHTTP(w, r)
-	})
-}
-
-// writeError answers a request that never reached GraphQL execution with a
-// GraphQL-shaped error, so clients parse every failure the same way.
-func writeError(w http.ResponseWriter, status int, code db.Code, message string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(graphql.Response{Errors: gqlerror.List{{
-		Message:    message,
-		Extensions: map[string]any{"code": string(code)},
-	}}})
-}
-
 // problem is how one db.Problem appears in extensions.problems.
 type problem struct {
 	Where string `json:"where"`
@@ -160,20 +175,28 @@ type problem struct {
 // db.ErrorCode as extensions.code and the message of db.ErrorMessage.
 // gqlgen's own codes (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED,
 // PERSISTED_QUERY_NOT_FOUND, …) are kept, and so are the messages of
-// errors already carrying a code.
+// errors already carrying a code. An error without a code in a request past
+// its timeout is the timeout's doing (an interrupted SQL statement), not a
+// bug: it becomes the timeout's QUERY_TOO_COMPLEX and is not logged as an
+// internal error.
 func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		if code, ok := gqlErr.Extensions["code"]; ok {
 			// API.md names this one QUERY_TOO_COMPLEX; gqlgen's complexity
-			// limit calls it otherwise. The HTTP status is chosen before
-			// the presenter runs, so renaming it here does not change it.
+			// limit calls it otherwise. The transport treats both alike.
 			if code == "COMPLEXITY_LIMIT_EXCEEDED" {
-				gqlErr.Extensions["code"] = "QUERY_TOO_COMPLEX"
+				gqlErr.Extensions["code"] = string(db.CodeTooComplex)
+				gqlErr.Message += ": ask for smaller pages (first, last, limit) or fewer nested lists"
 			}
 			return gqlErr
 		}
 		cause := gqlErr.Unwrap()
+		if timedOut(ctx) && (cause == nil || db.ErrorCode(cause) == db.CodeInternal) {
+			t := timeoutError(ctx)
+			gqlErr.Message, gqlErr.Extensions = t.Message, t.Extensions
+			return gqlErr
+		}
 		if cause == nil {
 			return presentBare(ctx, logger, gqlErr)
 		}
@@ -299,6 +322,19 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// requestInfo is what inner handlers tell the request log: the name of the
+// authenticated client (never its token).
+type requestInfo struct {
+	client string
+}
+
+type infoKey struct{}
+
+func infoFrom(ctx context.Context) *requestInfo {
+	info, _ := ctx.Value(infoKey{}).(*requestInfo)
+	return info
+}
+
 // logRequests gives each request an id, echoes it in X-Request-ID and logs
 // one line per request when it is done. Health checks are logged at debug
 // level: a probe every few seconds would drown the rest.
@@ -309,6 +345,8 @@ func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 		w.Header().Set("X-Request-ID", id)
 		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
 		ctx = context.WithValue(ctx, loggerKey{}, logger.With("request_id", id))
+		info := &requestInfo{}
+		ctx = context.WithValue(ctx, infoKey{}, info)
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r.WithContext(ctx))
 		if sw.status == 0 {
@@ -318,12 +356,16 @@ func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 		if r.URL.Path == "/healthz" && sw.status == http.StatusOK {
 			level = slog.LevelDebug
 		}
-		logger.LogAttrs(ctx, level, "request",
+		attrs := []slog.Attr{
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", sw.status),
 			slog.Duration("duration", time.Since(start)),
 			slog.String("request_id", id),
-		)
+		}
+		if info.client != "" {
+			attrs = append(attrs, slog.String("client", info.client))
+		}
+		logger.LogAttrs(ctx, level, "request", attrs...)
 	})
 }

@@ -235,8 +235,9 @@ func TestErrors(t *testing.T) {
 		{"DateTimeNotAString", `{"query":"query($f: DateTime) { timeline(filter: {from: $f}) { totalCount } }","variables":{"f":5}}`, "BAD_USER_INPUT", "DateTime"},
 		{"FirstTooLarge", `{"query":"{ actors(first: 1000) { totalCount } }"}`, "BAD_USER_INPUT", ""},
 		{"BadGlobalID", `{"query":"{ node(id: \"not-an-id\") { id } }"}`, "BAD_USER_INPUT", ""},
-		{"NotJSON", `{"query": `, "BAD_USER_INPUT", "json request body could not be decoded"},
-		{"NoQuery", `{}`, "GRAPHQL_VALIDATION_FAILED", ""},
+		{"NotJSON", `{"query": `, "BAD_USER_INPUT", "the request body is not valid JSON"},
+		{"NoQuery", `{}`, "BAD_USER_INPUT", "the request has no query"},
+		{"Batch", `[{"query":"{ __typename }"},{"query":"{ __typename }"}]`, "BAD_USER_INPUT", "batched requests are not supported"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,79 @@
+package seed_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/fixture"
+	"github.com/geotimeline/geotimeline/db/seed"
+	"github.com/geotimeline/geotimeline/db/sqlite"
+)
+
+func problemLines(t *testing.T, err error) []string {
+	t.Helper()
+	var ps db.Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("error %v, want db.Problems", err)
+	}
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return out
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// One run reports every problem: the files' own and, with them, the
+// references that neither the files nor the database satisfy.
+func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "seed.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if _, _, err := seed.Load(ctx, store, []fixture.File{{Name: "a.json",
+		Data: []byte(`{"version": 1, "actors": [{"key": "india", "name": "India", "kind": "STATE"}]}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	bad := []fixture.File{{Name: "b.json", Data: []byte(`{"version": 1, "events": [
+	  {"key": "e1", "type": "WAR", "title": "X", "occurredAt": "2025",
+	   "participants": [{"actor": "india", "role": "INITIATOR"}, {"actor": "jaishanker", "role": "TARGET"}]}]}`)}}
+	_, _, err = seed.Load(ctx, store, bad)
+	want := []string{
+		`b.json: events[0].type: invalid value "WAR": want one of ATTACK, STRIKE, CALL, MEETING, STATEMENT_OF_POLICY, PROTEST, SANCTION, AGREEMENT, CEASEFIRE, MOBILIZATION, CEREMONY, OTHER`,
+		`b.json: events[0].participants[1].actor: unknown actor "jaishanker"`,
+	}
+	if got := problemLines(t, err); !equal(got, want) {
+		t.Errorf("problems:\n%q\nwant\n%q", got, want)
+	}
+	// Without a database every reference outside the files is unknown.
+	err = seed.Check(ctx, nil, bad)
+	want = []string{want[0], `b.json: events[0].participants[0].actor: unknown actor "india"`, want[1]}
+	if got := problemLines(t, err); !equal(got, want) {
+		t.Errorf("Check without a store:\n%q\nwant\n%q", got, want)
+	}
+	// A valid fixture whose references the database lacks.
+	err = seed.Check(ctx, store, []fixture.File{{Name: "c.json", Data: []byte(`{"version": 1, "statements": [
+	  {"key": "s1", "kind": "QUOTE", "speaker": "india", "madeAt": "2025", "text": "T", "about": ["nothing"]}]}`)}})
+	if got, want := problemLines(t, err), []string{`c.json: statements[0].about[0]: unknown event "nothing"`}; !equal(got, want) {
+		t.Errorf("Check of valid files: %q, want %q", got, want)
+	}
+	if err := seed.Check(ctx, store, []fixture.File{{Name: "d.json", Data: []byte(`{"version": 1}`)}}); err != nil {
+		t.Errorf("Check of an empty fixture: %v", err)
+	}
+}

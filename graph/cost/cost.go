@@ -1,0 +1,193 @@
+// Package cost prices GraphQL fields for gqlgen's complexity limit
+// (extension.FixedComplexityLimit): each function estimates how many records
+// a field makes the server read and return, so that the limit refuses a
+// request by the work it asks for rather than by its length.
+//
+// The rules, applied bottom-up by gqlgen (childComplexity is the price of the
+// field's selection set for one parent):
+//
+//   - A scalar or enum field costs 0 (see Options).
+//   - A field returning one object costs 1 plus its children (gqlgen's
+//     default).
+//   - A connection costs 1 plus its page size times its children, where the
+//     page size is first or last (DefaultPageSize when neither is given). Its
+//     edges and nodes lists cost 1 plus their children: the page is counted
+//     once, on the connection.
+//   - A plain list of records costs 1 plus ListEstimate times (1 plus its
+//     children): each element is a record.
+//   - A list whose length an argument bounds uses that argument instead of
+//     ListEstimate: counterparts and search their first (default 20).
+//   - neighborhood costs 1 plus limit (default 200) times its children, and
+//     shortestPath 1 plus maxDepth+1 (default 5) times its children: their
+//     nodes and edges lists are priced like a connection's.
+//
+// Page sizes are clamped to MaxPageSize: a larger first is refused by the
+// resolver with BAD_USER_INPUT, which says more than a cost would.
+package cost
+
+import (
+	"time"
+
+	"github.com/99designs/gqlgen/complexity"
+
+	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/graph/generated"
+)
+
+const (
+	// DefaultPageSize is a connection's page when neither first nor last is
+	// given (API.md: Lists).
+	DefaultPageSize = 20
+	// MaxPageSize is the largest first or last a connection accepts.
+	MaxPageSize = 100
+	// ListEstimate is the number of elements assumed for a plain list of
+	// records (an event's participants, a statement's sources, …): in the
+	// demo data such lists hold one to four records.
+	ListEstimate = 5
+	// DefaultNeighborhoodLimit is neighborhood's default limit.
+	DefaultNeighborhoodLimit = 200
+	// MaxNeighborhoodLimit is the largest limit neighborhood accepts.
+	MaxNeighborhoodLimit = 1000
+	// DefaultMaxDepth is shortestPath's default maxDepth.
+	DefaultMaxDepth = 4
+	// MaxMaxDepth is the largest maxDepth shortestPath accepts.
+	MaxMaxDepth = 6
+)
+
+// Options are the complexity options that go with Root: scalar and enum
+// fields cost nothing, since they are read with the record that holds them.
+func Options() []complexity.Option {
+	return []complexity.Option{complexity.WithFixedScalarValue(0)}
+}
+
+// Root returns the complexity functions of every field that reads more than
+// one record. Fields it leaves nil get gqlgen's default, 1 plus their
+// children for an object and 0 for a scalar (with Options).
+func Root() generated.ComplexityRoot {
+	var c generated.ComplexityRoot
+
+	// Root lists.
+	c.Query.Actors = func(child int, _ *generated.ActorFilter, first *int, _ *string, last *int, _ *string) int {
+		return Connection(child, first, last)
+	}
+	c.Query.Events = func(child int, _ *generated.EventFilter, _ *db.SortOrder, first *int, _ *string, last *int, _ *string) int {
+		return Connection(child, first, last)
+	}
+	c.Query.Statements = func(child int, _ *generated.StatementFilter, _ *db.SortOrder, first *int, _ *string, last *int, _ *string) int {
+		return Connection(child, first, last)
+	}
+	c.Query.Countries = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return Connection(child, first, last)
+	}
+	c.Query.Timeline = func(child int, _ *generated.TimelineFilter, _ *db.SortOrder, first *int, _ *string, last *int, _ *string) int {
+		return Connection(child, first, last)
+	}
+	// A subgraph or a path is priced like a connection: its nodes and edges
+	// lists cost 1 plus their children, times the number of nodes.
+	c.Query.Neighborhood = func(child int, _ string, _ *int, _ *generated.GraphFilter, limit *int) int {
+		return add(1, mul(arg(limit, DefaultNeighborhoodLimit, MaxNeighborhoodLimit), child))
+	}
+	c.Query.ShortestPath = func(child int, _, _ string, maxDepth *int, _ *generated.GraphFilter) int {
+		// A path of n edges has n+1 nodes.
+		return add(1, mul(arg(maxDepth, DefaultMaxDepth, MaxMaxDepth)+1, child))
+	}
+	c.Query.Search = func(child int, _ string, first *int) int {
+		return Bounded(child, first, DefaultPageSize, MaxPageSize)
+	}
+	c.Query.EventCounts = func(child int, _ *generated.EventFilter, _ db.Interval, _ *db.CountGroup) int {
+		return List(child)
+	}
+
+	// Nested connections: one SQL query per parent.
+	c.Actor.Events = func(child int, _ *generated.EventFilter, _ *db.SortOrder, first *int, _ *string, last *int, _ *string) int {
+		return Connection(child, first, last)
+	}
+	c.Actor.Statements = func(child int, _ *db.SortOrder, first *int, _ *string, last *int, _ *string) int {
+		return Connection(child, first, last)
+	}
+	c.Country.Actors = func(child int, _ *generated.ActorFilter, first *int, _ *string, last *int, _ *string) int {
+		return Connection(child, first, last)
+	}
+	c.Country.Events = func(child int, _ *generated.EventFilter, _ *db.SortOrder, first *int, _ *string, last *int, _ *string) int {
+		return Connection(child, first, last)
+	}
+	c.Actor.Counterparts = func(child int, first *int, _, _ *time.Time) int {
+		return Bounded(child, first, DefaultPageSize, MaxPageSize)
+	}
+
+	// Plain lists of records.
+	c.Actor.Sources = List
+	c.Actor.Relationships = func(child int, _ []db.RelationshipKind, _ *time.Time) int { return List(child) }
+	c.Event.Participants = List
+	c.Event.Links = List
+	c.Event.LinkedFrom = List
+	c.Event.Statements = List
+	c.Event.Sources = List
+	c.Statement.Addressees = List
+	c.Statement.About = List
+	c.Statement.Sources = List
+	c.Relationship.Sources = List
+	return c
+}
+
+// Connection is the price of a connection field: 1 plus its page size times
+// the price of its selection.
+func Connection(child int, first, last *int) int {
+	n := DefaultPageSize
+	switch {
+	case first != nil && last != nil:
+		n = max(clamp(*first, 0, MaxPageSize), clamp(*last, 0, MaxPageSize))
+	case first != nil:
+		n = clamp(*first, 0, MaxPageSize)
+	case last != nil:
+		n = clamp(*last, 0, MaxPageSize)
+	}
+	return add(1, mul(n, child))
+}
+
+// List is the price of a plain list of records: 1 plus ListEstimate times
+// the price of one element, itself included.
+func List(child int) int {
+	return add(1, mul(ListEstimate, add(1, child)))
+}
+
+// Bounded is the price of a list whose length an argument bounds: 1 plus
+// that many elements, the argument taken as def when absent and clamped to
+// [0, most].
+func Bounded(child int, n *int, def, most int) int {
+	return add(1, mul(arg(n, def, most), add(1, child)))
+}
+
+// arg is an argument that sizes a list: def when absent, else clamped to
+// [0, most].
+func arg(n *int, def, most int) int {
+	if n == nil {
+		return def
+	}
+	return clamp(*n, 0, most)
+}
+
+func clamp(n, lo, hi int) int {
+	return min(max(n, lo), hi)
+}
+
+const maxInt = int(^uint(0) >> 1)
+
+// add and mul saturate instead of overflowing, so that a deeply nested
+// query cannot wrap its price around to a small number.
+func add(a, b int) int {
+	if a > maxInt-b {
+		return maxInt
+	}
+	return a + b
+}
+
+func mul(a, b int) int {
+	if a == 0 || b == 0 {
+		return 0
+	}
+	if a > maxInt/b {
+		return maxInt
+	}
+	return a * b
+}
