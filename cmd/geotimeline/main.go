@@ -111,11 +111,19 @@ Commands:
 	fmt.Fprintf(w, `  %-8s show a command's flags
 
 Environment (a flag given on the command line wins over its variable):
-  GEOTIMELINE_DB          --db, default "geotimeline.db" (all commands)
-  GEOTIMELINE_ADDR        --addr, default "127.0.0.1:8080" (serve)
-  GEOTIMELINE_NO_DEMO     --no-demo, default false (serve)
-  GEOTIMELINE_LOG_LEVEL   --log-level, default "info" (serve)
-  GEOTIMELINE_LOG_FORMAT  --log-format, default "text" (serve)
+  GEOTIMELINE_DB                --db, default "geotimeline.db" (all commands)
+  GEOTIMELINE_ADDR              --addr, default "127.0.0.1:8080" (serve)
+  GEOTIMELINE_NO_DEMO           --no-demo, default false (serve)
+  GEOTIMELINE_TOKEN             --token, default "" (serve)
+  GEOTIMELINE_TOKENS_FILE       --tokens-file, default "" (serve)
+  GEOTIMELINE_PRIVATE           --private, default false (serve)
+  GEOTIMELINE_MAX_COMPLEXITY    --max-complexity, default 10000 (serve)
+  GEOTIMELINE_MAX_DEPTH         --max-depth, default 12 (serve)
+  GEOTIMELINE_MAX_ALIASES       --max-aliases, default 30 (serve)
+  GEOTIMELINE_REQUEST_TIMEOUT   --request-timeout, default 10s (serve)
+  GEOTIMELINE_NO_INTROSPECTION  --no-introspection, default false (serve)
+  GEOTIMELINE_LOG_LEVEL         --log-level, default "info" (serve)
+  GEOTIMELINE_LOG_FORMAT        --log-format, default "text" (serve)
 
 Run 'geotimeline help <command>' or 'geotimeline <command> --help' for details.
 `, "help")

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -92,6 +95,8 @@ func TestServe(t *testing.T) {
 	}
 	logs := stderr.String()
 	for _, want := range []string{`"msg":"loaded demo fixture into empty database"`, `"msg":"listening"`,
+		`"level":"WARN","msg":"no tokens configured: the API is read-only"`,
+		`"msg":"limits","max_complexity":10000,"max_depth":12,"max_aliases":30,"request_timeout":10000000000`,
 		`"addr":"` + addr.String() + `"`, `"msg":"shutting down"`, `"msg":"stopped"`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %s:\n%s", want, logs)
@@ -132,5 +137,218 @@ func TestServeNoDemo(t *testing.T) {
 	}
 	if res := mustRun(t, "export", "--db", dbPath); res.stdout != "{\n  \"version\": 1\n}\n" {
 		t.Errorf("export = %q, want an empty fixture", res.stdout)
+	}
+}
+
+// startServe runs serve in-process with env as its environment and returns
+// the base URL of the API and a function that stops it and returns its
+// exit status and log.
+func startServe(t *testing.T, env map[string]string, args ...string) (string, func() (int, string)) {
+	t.Helper()
+	ready := make(chan net.Addr, 1)
+	var stderr lockedBuffer
+	c := &cli{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr,
+		getenv: func(k string) string { return env[k] }, ready: ready}
+	ctx, cancel := context.WithCancel(context.Background())
+	exited := make(chan int, 1)
+	go func() {
+		exited <- c.run(ctx, append([]string{"serve", "--db", filepath.Join(t.TempDir(), "serve.db"), "--addr", "127.0.0.1:0"}, args...))
+	}()
+	var (
+		once sync.Once
+		code = -1
+	)
+	stop := func() (int, string) {
+		once.Do(func() {
+			cancel()
+			select {
+			case code = <-exited:
+			case <-time.After(15 * time.Second):
+				t.Error("serve did not stop within 15s of cancel")
+			}
+		})
+		return code, stderr.String()
+	}
+	select {
+	case addr := <-ready:
+		t.Cleanup(func() { stop() })
+		return "http://" + addr.String(), stop
+	case code := <-exited:
+		t.Fatalf("serve exited %d before listening:\n%s", code, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve did not listen within 30s:\n%s", stderr.String())
+	}
+	return "", nil
+}
+
+// call posts a GraphQL request with an optional bearer token and returns
+// the status and body.
+func call(t *testing.T, base, token, query string) (int, string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"query": query})
+	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	out, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(out)
+}
+
+func tokenLine(name, token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return name + " sha256:" + hex.EncodeToString(sum[:]) + "\n"
+}
+
+const (
+	envToken  = "env-token-0123456789abcdef"
+	fileToken = "file-token-0123456789abcdef"
+	upsert    = `mutation { upsertSource(input: {key: "s1", title: "T"}) { key } }`
+)
+
+// TestServeTokens checks that serve takes tokens from GEOTIMELINE_TOKEN and
+// --tokens-file, logs the client of each authenticated request and never a
+// token.
+func TestServeTokens(t *testing.T) {
+	file := writeFile(t, t.TempDir(), "tokens", "# writers\n\n"+tokenLine("ci", fileToken))
+	base, stop := startServe(t, map[string]string{"GEOTIMELINE_TOKEN": envToken}, "--tokens-file", file, "--log-format", "json")
+
+	if status, body := call(t, base, "", upsert); status != http.StatusUnauthorized || !strings.Contains(body, `"UNAUTHENTICATED"`) {
+		t.Errorf("no token: %d %s", status, body)
+	}
+	if status, body := call(t, base, "wrong", `{ __typename }`); status != http.StatusUnauthorized {
+		t.Errorf("wrong token: %d %s", status, body)
+	}
+	if status, body := call(t, base, envToken, upsert); status != http.StatusOK || body != `{"data":{"upsertSource":{"key":"s1"}}}` {
+		t.Errorf("GEOTIMELINE_TOKEN: %d %s", status, body)
+	}
+	if status, body := call(t, base, fileToken, upsert); status != http.StatusOK {
+		t.Errorf("--tokens-file: %d %s", status, body)
+	}
+	if status, body := call(t, base, "", `{ source(key: "s1") { title } }`); body != `{"data":{"source":{"title":"T"}}}` {
+		t.Errorf("anonymous read: %d %s", status, body)
+	}
+	code, logs := stop()
+	if code != 0 {
+		t.Errorf("exit %d:\n%s", code, logs)
+	}
+	for _, want := range []string{`"msg":"tokens configured: mutations need one","tokens":2,"clients":2,"private":false`,
+		`"status":200,`, `"client":"default"`, `"client":"ci"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %s:\n%s", want, logs)
+		}
+	}
+	if strings.Contains(logs, envToken) || strings.Contains(logs, fileToken) || strings.Contains(logs, "read-only") {
+		t.Errorf("log shows a token or says read-only:\n%s", logs)
+	}
+}
+
+// TestServeReadOnly checks the warning and the refusal of a server without
+// tokens.
+func TestServeReadOnly(t *testing.T) {
+	base, stop := startServe(t, nil)
+	status, body := call(t, base, "", upsert)
+	if want := `{"errors":[{"message":"this server is read-only: no tokens are configured","extensions":{"code":"FORBIDDEN"}}]}` + "\n"; status != http.StatusForbidden || body != want {
+		t.Errorf("mutation: %d %s, want 403 %s", status, body, want)
+	}
+	_, logs := stop()
+	if !strings.Contains(logs, `level=WARN msg="no tokens configured: the API is read-only"`) {
+		t.Errorf("no read-only warning:\n%s", logs)
+	}
+}
+
+// TestServeLimits checks that the limit flags and variables reach the
+// server.
+func TestServeLimits(t *testing.T) {
+	base, stop := startServe(t, map[string]string{"GEOTIMELINE_TOKEN": envToken, "GEOTIMELINE_PRIVATE": "1",
+		"GEOTIMELINE_MAX_DEPTH": "3", "GEOTIMELINE_NO_INTROSPECTION": "true"},
+		"--max-complexity", "30", "--max-aliases", "1", "--request-timeout", "1ns")
+	if status, body := call(t, base, "", `{ __typename }`); status != http.StatusUnauthorized ||
+		!strings.Contains(body, "this server is private") {
+		t.Errorf("private: %d %s", status, body)
+	}
+	for q, want := range map[string]string{
+		`{ actors(first: 30) { nodes { key } } }`:                   "complexity 31, which exceeds the limit of 30",
+		`{ actor(key: "x") { country { actors { totalCount } } } }`: "nests 4 fields deep, more than the limit of 3",
+		`{ a: __typename b: __typename }`:                           "2 aliases, more than the limit of 1",
+		`{ __schema { queryType { name } } }`:                       "introspection is disabled on this server",
+		`{ actor(key: "marco-rubio") { name } }`:                    "the request took longer than 1ns and was cancelled",
+	} {
+		if _, body := call(t, base, envToken, q); !strings.Contains(body, want) {
+			t.Errorf("%s: body = %s, want %q", q, body, want)
+		}
+	}
+	if code, logs := stop(); code != 0 || !strings.Contains(logs, `msg=limits max_complexity=30 max_depth=3 max_aliases=1 request_timeout=1ns`) {
+		t.Errorf("exit %d, log:\n%s", code, logs)
+	}
+}
+
+// TestServeHelpAccess checks that serve --help documents every access and
+// limit flag with its variable and default.
+func TestServeHelpAccess(t *testing.T) {
+	res := runCLI(t, "", "serve", "--help")
+	for _, want := range []string{
+		"--token TOKEN", "GEOTIMELINE_TOKEN", "--tokens-file PATH", "GEOTIMELINE_TOKENS_FILE",
+		"--private", "GEOTIMELINE_PRIVATE", "--no-introspection", "GEOTIMELINE_NO_INTROSPECTION",
+		"--max-complexity N", "env GEOTIMELINE_MAX_COMPLEXITY, default 10000",
+		"--max-depth N", "env GEOTIMELINE_MAX_DEPTH, default 12",
+		"--max-aliases N", "env GEOTIMELINE_MAX_ALIASES, default 30",
+		"--request-timeout DURATION", "env GEOTIMELINE_REQUEST_TIMEOUT, default 10s",
+	} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("serve --help lacks %q:\n%s", want, res.stdout)
+		}
+	}
+}
+
+func TestServeAccessErrors(t *testing.T) {
+	dir := t.TempDir()
+	malformed := writeFile(t, dir, "malformed", "# ok\n"+tokenLine("ci", fileToken)+"bob hunter2\n")
+	dup := writeFile(t, dir, "dup", tokenLine("ci", envToken))
+	empty := writeFile(t, dir, "empty", "# nobody yet\n")
+	tests := []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		code    int
+		wantErr string
+	}{
+		{"PrivateWithoutTokens", nil, []string{"--private"}, 2, "serve: --private needs a token: give --token or --tokens-file"},
+		{"PrivateEnvWithoutTokens", map[string]string{"GEOTIMELINE_PRIVATE": "yes"}, nil, 2, `GEOTIMELINE_PRIVATE="yes": want true or false`},
+		{"PrivateEnvTrueWithoutTokens", map[string]string{"GEOTIMELINE_PRIVATE": "true"}, nil, 2, "serve: GEOTIMELINE_PRIVATE needs a token"},
+		{"MaxDepthZero", nil, []string{"--max-depth", "0"}, 2, "serve: --max-depth 0: want a whole number of 1 or more"},
+		{"MaxComplexityNotANumber", nil, []string{"--max-complexity", "lots"}, 2, `invalid value "lots" for flag -max-complexity`},
+		{"MaxAliasesEnv", map[string]string{"GEOTIMELINE_MAX_ALIASES": "-3"}, nil, 2, `GEOTIMELINE_MAX_ALIASES="-3": want a whole number of 1 or more`},
+		{"TimeoutNegative", nil, []string{"--request-timeout", "-1s"}, 2, "serve: --request-timeout -1s: want a positive duration"},
+		{"TimeoutEnv", map[string]string{"GEOTIMELINE_REQUEST_TIMEOUT": "soon"}, nil, 2, `GEOTIMELINE_REQUEST_TIMEOUT="soon": want a positive duration`},
+		{"MalformedTokensFile", nil, []string{"--tokens-file", malformed}, 1,
+			"serve: --tokens-file " + malformed + ": line 3: want sha256:HEX after the client name, got \"hunter2\"\n"},
+		{"TokensFileEnv", map[string]string{"GEOTIMELINE_TOKENS_FILE": malformed}, nil, 1, "serve: GEOTIMELINE_TOKENS_FILE " + malformed + ": line 3:"},
+		{"MissingTokensFile", nil, []string{"--tokens-file", filepath.Join(dir, "nope")}, 1, "serve: --tokens-file: open " + filepath.Join(dir, "nope") + ": no such file or directory"},
+		{"EmptyTokensFile", nil, []string{"--tokens-file", empty}, 1, "serve: --tokens-file " + empty + ": no tokens in the file"},
+		{"SameTokenTwice", map[string]string{"GEOTIMELINE_TOKEN": envToken}, []string{"--tokens-file", dup}, 1, `client "ci" has the token of GEOTIMELINE_TOKEN`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dbPath := filepath.Join(t.TempDir(), "x.db")
+			var stdout, stderr bytes.Buffer
+			c := &cli{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr,
+				getenv: func(k string) string { return tt.env[k] }}
+			code := c.run(context.Background(), append([]string{"serve", "--db", dbPath, "--addr", "127.0.0.1:0"}, tt.args...))
+			if code != tt.code {
+				t.Errorf("exit %d, want %d", code, tt.code)
+			}
+			if !strings.Contains(stderr.String(), tt.wantErr) {
+				t.Errorf("stderr does not contain %q:\n%s", tt.wantErr, stderr.String())
+			}
+			if _, err := os.Stat(dbPath); !os.IsNotExist(err) {
+				t.Errorf("serve created the database before refusing")
+			}
+		})
 	}
 }

@@ -159,13 +159,16 @@ func (a *access) authenticate(header string) credential {
 // with cred. It returns nil to allow, or an UNAUTHENTICATED (HTTP 401) or
 // FORBIDDEN (HTTP 403) error.
 //
+// The first row that matches decides ("write" is a mutation or a
+// subscription):
+//
 //	operation  tokens configured  private  credentials     outcome
-//	query      any                no       none            allowed, anonymous
-//	query      any                yes      none            401
-//	any        any                any      bad or unknown  401 (403 first for a write to a read-only server)
+//	write      none               -        any             403 read-only
 //	any        yes                any      valid           allowed, as the client
-//	mutation   none               -        any             403 read-only
-//	mutation   yes                any      none            401
+//	any        any                any      bad or unknown  401
+//	any        yes                yes      none            401 private
+//	write      yes                no       none            401 needs a token
+//	query      any                no       none            allowed, anonymous
 func (a *access) authorize(op ast.Operation, cred credential) *gqlerror.Error {
 	write := op != ast.Query
 	switch {
@@ -258,7 +261,7 @@ var _ interface {
 	graphql.HandlerExtension
 } = authorizeOperation{}
 
-func (authorizeOperation) ExtensionName() string                  { return "Authorize" }
+func (authorizeOperation) ExtensionName() string                   { return "Authorize" }
 func (authorizeOperation) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (a authorizeOperation) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {

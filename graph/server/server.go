@@ -1,9 +1,11 @@
 // Package server serves the GraphQL API over HTTP: GraphQL over HTTP at
 // /graphql, the GraphQL playground at / and a health check at /healthz.
 //
-// It owns what the HTTP edge decides: which transports are spoken, how large
-// a request may be, how errors look to a client (extensions.code, masked
-// internal errors) and what is logged per request.
+// It owns what the HTTP edge decides: how GraphQL over HTTP is spoken
+// (transport.go), who may read and write (auth.go), what one request may
+// cost (limits.go, with the field prices of graph/cost), how errors look to
+// a client (extensions.code, masked internal errors) and what is logged per
+// request.
 package server
 
 import (

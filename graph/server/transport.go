@@ -91,8 +91,13 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	resp := responses(ctx)
 	if timedOut(ctx) {
 		t.logger.WarnContext(ctx, "request cancelled at its timeout", "request_id", RequestID(ctx))
-		writeErrors(w, r, gqlerror.List{timeoutError(ctx)})
-		return
+		// A query cut short answers with the timeout alone rather than
+		// with a partial answer. One that completed anyway is sent, and so
+		// is a mutation's answer, which tells what was written.
+		if resp == nil || (len(resp.Errors) > 0 && opCtx.Operation.Operation == ast.Query) {
+			writeErrors(w, r, gqlerror.List{timeoutError(ctx)})
+			return
+		}
 	}
 	if resp == nil {
 		// The client went away before the operation ran; nobody reads
@@ -354,7 +359,7 @@ var _ interface {
 	graphql.HandlerExtension
 } = queriesOverGET{}
 
-func (queriesOverGET) ExtensionName() string                  { return "QueriesOverGET" }
+func (queriesOverGET) ExtensionName() string                   { return "QueriesOverGET" }
 func (queriesOverGET) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (queriesOverGET) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -244,4 +246,25 @@ func TestGET(t *testing.T) {
 			t.Errorf("status = %d, want 4xx\n%s", res.status, res.body)
 		}
 	})
+}
+
+// TestPersistedQueries checks automatic persisted queries: a hash alone
+// is a query once the server has seen the query with it.
+func TestPersistedQueries(t *testing.T) {
+	base, _ := mustServe(t, Options{})
+	sum := sha256.Sum256([]byte("{ __typename }"))
+	hash := hex.EncodeToString(sum[:])
+	ext := `"extensions":{"persistedQuery":{"version":1,"sha256Hash":"` + hash + `"}}`
+
+	res := send(t, http.MethodPost, base+"/graphql", `{`+ext+`}`)
+	check(t, res, http.StatusOK, "application/json", "PERSISTED_QUERY_NOT_FOUND")
+	res = send(t, http.MethodPost, base+"/graphql", `{"query":"{ __typename }",`+ext+`}`)
+	check(t, res, http.StatusOK, "application/json", "")
+	res = send(t, http.MethodGet, base+"/graphql?extensions="+url.QueryEscape(`{"persistedQuery":{"version":1,"sha256Hash":"`+hash+`"}}`), "")
+	check(t, res, http.StatusOK, "application/json", "")
+	if res.body != `{"data":{"__typename":"Query"}}` {
+		t.Errorf("body = %s", res.body)
+	}
+	res = send(t, http.MethodPost, base+"/graphql", `{"query":"{ __typename }","extensions":{"persistedQuery":{"version":1,"sha256Hash":"00"}}}`, acceptGraphQL)
+	check(t, res, http.StatusBadRequest, "application/graphql-response+json", "BAD_USER_INPUT")
 }

@@ -1,0 +1,114 @@
+package apitest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Writers (mutations) and readers (timeline pages) run at once over HTTP for
+// a bounded number of requests: no request fails (in particular none with
+// "database is locked"), every acknowledged write is readable afterwards, and
+// nothing else changed.
+func TestConcurrentWritersAndReaders(t *testing.T) {
+	a := newAPI(t)
+	before := exportWithout(t, a, nil)
+	const writers, writesEach, readers, readsEach = 4, 25, 4, 60
+	deadline := time.Now().Add(60 * time.Second)
+
+	var mu sync.Mutex
+	var failures []string
+	var acked []string
+	fail := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		failures = append(failures, fmt.Sprintf(format, args...))
+	}
+
+	var wg sync.WaitGroup
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < writesEach && time.Now().Before(deadline); i++ {
+				key := fmt.Sprintf("load-%d-%02d", w, i)
+				r := a.do(`mutation($in: EventInput!) { upsertEvent(input: $in) { key } }`, map[string]any{"in": map[string]any{
+					"key": key, "type": "MEETING", "title": "Meeting " + key, "occurredAt": fmt.Sprintf("2024-%02d-%02d", 1+w, 1+i),
+					"participants": []any{map[string]any{"actor": "india", "role": "PARTICIPANT"}, map[string]any{"actor": "nepal", "role": "PARTICIPANT"}}}})
+				if len(r.Errors) > 0 {
+					fail("write %s: %+v", key, r.Errors)
+					continue
+				}
+				mu.Lock()
+				acked = append(acked, key)
+				mu.Unlock()
+			}
+		}()
+	}
+	for rd := 0; rd < readers; rd++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < readsEach && time.Now().Before(deadline); i++ {
+				r := a.do(`{ timeline(first: 50, filter: {actors: ["india"]}) { totalCount nodes { ... on Event { key participants { actor { key } } } } } }`, nil)
+				if len(r.Errors) > 0 {
+					fail("read: %+v", r.Errors)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+
+	for _, f := range failures {
+		t.Error(f)
+	}
+	if len(failures) > 0 && strings.Contains(strings.Join(failures, " "), "locked") {
+		t.Error(`a request failed with "database is locked"`)
+	}
+	if got, want := len(acked), writers*writesEach; got != want {
+		t.Errorf("%d writes acknowledged, want %d", got, want)
+	}
+	for _, key := range acked {
+		equalJSON(t, a.data(`query($k: String!) { event(key: $k) { key } }`, map[string]any{"k": key}),
+			fmt.Sprintf(`{"event": {"key": %q}}`, key))
+	}
+	p := a.timeline(map[string]any{"first": 0})
+	if got, want := p.total, 12+len(acked); got != want {
+		t.Errorf("timeline totalCount = %d, want %d", got, want)
+	}
+	if after := exportWithout(t, a, acked); !bytes.Equal(before, after) {
+		t.Error("records other than the written ones changed")
+	}
+}
+
+// exportWithout is the store's export without the named events: what must
+// be left of the database once the writes of a test are set aside.
+func exportWithout(t *testing.T, a *api, events []string) []byte {
+	t.Helper()
+	skip := map[string]bool{}
+	for _, k := range events {
+		skip[k] = true
+	}
+	var stored []json.RawMessage
+	raw := a.export()
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	json.Unmarshal(doc["events"], &stored)
+	var kept []json.RawMessage
+	for _, e := range stored {
+		var k struct{ Key string }
+		json.Unmarshal(e, &k)
+		if !skip[k.Key] {
+			kept = append(kept, e)
+		}
+	}
+	doc["events"], _ = json.Marshal(kept)
+	out, _ := json.Marshal(doc)
+	return out
+}
