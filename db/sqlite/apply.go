@@ -51,7 +51,8 @@ type writer struct {
 	// actors whose country changed: the timeline rows of their events and
 	// statements carry that country and must be rewritten.
 	movedActors []int64
-	reindexed   map[itemRef]bool
+	// dirty holds the records whose derived rows flushDerived rebuilds.
+	dirty map[recordType]map[int64]bool
 }
 
 type itemRef struct {
@@ -61,7 +62,7 @@ type itemRef struct {
 
 func newWriter(ctx context.Context, tx *sql.Tx, now int64) *writer {
 	return &writer{ctx: ctx, tx: tx, now: now, stmts: map[string]*sql.Stmt{},
-		ids: map[db.RefKind]map[string]int64{}, reindexed: map[itemRef]bool{}}
+		ids: map[db.RefKind]map[string]int64{}}
 }
 
 func (w *writer) close() {
@@ -210,7 +211,10 @@ func (w *writer) apply(b *db.Batch) error {
 			return err
 		}
 	}
-	return w.reindexMovedActors()
+	if err := w.reindexMovedActors(); err != nil {
+		return err
+	}
+	return w.flushDerived()
 }
 
 // contentHash fingerprints a record's content: everything but its id and
@@ -360,12 +364,7 @@ func (w *writer) actor(a *db.Actor) error {
 	if err := w.replaceSources(`actor_sources`, `actor_id`, id, a.Sources); err != nil {
 		return err
 	}
-	if err := w.graphActor(id); err != nil {
-		return fmt.Errorf("actor %q: %w", a.Key, err)
-	}
-	if err := w.textActor(id); err != nil {
-		return fmt.Errorf("actor %q: %w", a.Key, err)
-	}
+	w.changed(derivedActor, id)
 	return nil
 }
 
@@ -431,9 +430,7 @@ func (w *writer) relationship(r *db.Relationship) error {
 	if err := w.replaceSources(`relationship_sources`, `relationship_id`, id, r.Sources); err != nil {
 		return err
 	}
-	if err := w.graphRelationship(id); err != nil {
-		return fmt.Errorf("relationship %s: %w", identity, err)
-	}
+	w.changed(derivedRelationship, id)
 	return nil
 }
 
@@ -526,13 +523,8 @@ func (w *writer) eventLists(e *db.Event) error {
 	if err := w.replaceSources(`event_sources`, `event_id`, id, e.Sources); err != nil {
 		return err
 	}
-	if err := w.graphEvent(id); err != nil {
-		return fmt.Errorf("event %q: %w", e.Key, err)
-	}
-	if err := w.textEvent(id); err != nil {
-		return fmt.Errorf("event %q: %w", e.Key, err)
-	}
-	return w.reindex(kindEvent, id)
+	w.changed(derivedEvent, id)
+	return nil
 }
 
 func (w *writer) statement(st *db.Statement) error {
@@ -623,13 +615,8 @@ func (w *writer) statement(st *db.Statement) error {
 	if err := w.replaceSources(`statement_sources`, `statement_id`, id, st.Sources); err != nil {
 		return err
 	}
-	if err := w.graphStatement(id); err != nil {
-		return fmt.Errorf("statement %q: %w", st.Key, err)
-	}
-	if err := w.textStatement(id); err != nil {
-		return fmt.Errorf("statement %q: %w", st.Key, err)
-	}
-	return w.reindex(kindStatement, id)
+	w.changed(derivedStatement, id)
+	return nil
 }
 
 // countryID resolves an alpha-2 code to the countries row, NULL for "".

@@ -195,6 +195,11 @@ func (d *deleter) remove(t record, cascade bool) error {
 			d.res.Updated = append(d.res.Updated, r.ref())
 		}
 	}
+	// The rewritten records' derived rows (their edges to t among them)
+	// must be rebuilt before t's own go and the stray-edge check runs.
+	if err := d.w.flushDerived(); err != nil {
+		return err
+	}
 	return d.dropRow(t)
 }
 

@@ -1,17 +1,16 @@
 package sqlite
 
 import (
-	"fmt"
-
 	"github.com/geotimeline/geotimeline/db"
 )
 
 // The graph index: every edge of the event graph in the table graph_edges
 // (migration 00002, which documents the encoding), read by the traversals
 // in graph.go and rewritten here by the write path whenever the record that
-// owns an edge is written. Each hook deletes the owner's rows and inserts
-// them again from the record tables, so an edge that moved (a changed
-// participant, country, object or time) leaves no stale row behind.
+// owns an edge is written: flushDerived deletes the owners' rows and inserts
+// them again from the record tables with the statements below, so an edge
+// that moved (a changed participant, country, object or time) leaves no
+// stale row behind.
 
 // A node is one integer: its type code shifted left by nodeShift, or'ed with
 // its row id. Owners use the same encoding, with ownerRelationship for a
@@ -156,32 +155,3 @@ const (
 		SELECT f, k, t, 1, o, r, s, x FROM e
 		UNION ALL SELECT t, k, f, 0, o, r, s, x FROM e`
 )
-
-// regraph deletes the edges of one owner and inserts them again with query.
-func (w *writer) regraph(ownerCode, id int64, query string) error {
-	if _, err := w.exec(`DELETE FROM graph_edges WHERE owner = ?`, owner(ownerCode, id)); err != nil {
-		return fmt.Errorf("graph index: %w", err)
-	}
-	if _, err := w.exec(query, id); err != nil {
-		return fmt.Errorf("graph index: %w", err)
-	}
-	return nil
-}
-
-// graphActor rewrites the actor's affiliation edge.
-func (w *writer) graphActor(id int64) error { return w.regraph(codeActor, id, graphActorSQL) }
-
-// graphRelationship rewrites the relationship's one edge.
-func (w *writer) graphRelationship(id int64) error {
-	return w.regraph(ownerRelationship, id, graphRelationshipSQL)
-}
-
-// graphEvent rewrites the event's participation, location and outgoing
-// link edges, all at the event's instant.
-func (w *writer) graphEvent(id int64) error { return w.regraph(codeEvent, id, graphEventSQL) }
-
-// graphStatement rewrites the statement's speaker, deliverer, addressee and
-// about edges, all at the statement's instant.
-func (w *writer) graphStatement(id int64) error {
-	return w.regraph(codeStatement, id, graphStatementSQL)
-}

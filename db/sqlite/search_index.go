@@ -1,11 +1,9 @@
 package sqlite
 
-import "fmt"
-
 // The full-text index of actors, events and statements (table search_text,
-// migration 00003), kept by the write path: after a record's row and lists
-// are written, its one index row is deleted and inserted again from them, so
-// the index is exact after every change. A record loaded again unchanged is
+// migration 00003), kept by the write path: once a transaction has written
+// records, their index rows are deleted and inserted again from them
+// (flushDerived), so the index is exact after every change. A record loaded again unchanged is
 // not rewritten, and neither is its index row.
 
 // Kinds of record in the search index: the low two bits of a docid.
@@ -34,33 +32,12 @@ const (
 	textActorSQL = `INSERT INTO search_text (docid, title, body)
 		SELECT a.id * 4, a.name || coalesce(char(10) || (SELECT group_concat(alias, char(10) ORDER BY position)
 			FROM actor_aliases WHERE actor_id = a.id), ''), a.description
-		FROM actors a WHERE a.id = ?`
+		FROM actors a WHERE a.id = ?1`
 	textEventSQL = `INSERT INTO search_text (docid, title, body)
 		SELECT e.id * 4 + 1, e.title, e.summary || coalesce(char(10) || (SELECT group_concat(tag, char(10) ORDER BY position)
 			FROM event_tags WHERE event_id = e.id), '')
-		FROM events e WHERE e.id = ?`
+		FROM events e WHERE e.id = ?1`
 	textStatementSQL = `INSERT INTO search_text (docid, title, body)
 		SELECT s.id * 4 + 2, s.text, s.summary
-		FROM statements s WHERE s.id = ?`
+		FROM statements s WHERE s.id = ?1`
 )
-
-// textActor rewrites actor id's index row: name and aliases, description.
-func (w *writer) textActor(id int64) error { return w.rewriteText(docActor, id, textActorSQL) }
-
-// textEvent rewrites event id's index row: title, summary and tags.
-func (w *writer) textEvent(id int64) error { return w.rewriteText(docEvent, id, textEventSQL) }
-
-// textStatement rewrites statement id's index row: text, summary.
-func (w *writer) textStatement(id int64) error {
-	return w.rewriteText(docStatement, id, textStatementSQL)
-}
-
-func (w *writer) rewriteText(kind int, id int64, insert string) error {
-	if _, err := w.exec(`DELETE FROM search_text WHERE docid = ?`, docid(kind, id)); err != nil {
-		return fmt.Errorf("search index: %w", err)
-	}
-	if _, err := w.exec(insert, id); err != nil {
-		return fmt.Errorf("search index: %w", err)
-	}
-	return nil
-}

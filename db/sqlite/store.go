@@ -50,6 +50,9 @@ func dsn(path string, writer bool) string {
 		// without the busy handler running (go-sqlite3 #274); take the lock
 		// up front instead.
 		q.Set("_txlock", "immediate")
+		// A 64 MiB page cache (the default is 2 MiB) keeps the indexes a
+		// large load writes to in memory.
+		q.Set("_cache_size", "-65536")
 	} else {
 		q.Set("_query_only", "1")
 	}
