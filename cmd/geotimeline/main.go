@@ -51,6 +51,8 @@ var commands = []struct {
 	{"serve", "serve the GraphQL API, the playground and /healthz over HTTP", (*cli).serve},
 	{"seed", "load fixture files into the database, all or nothing", (*cli).seed},
 	{"export", "write the whole database as one fixture to standard output", (*cli).export},
+	{"generate", "write a synthetic fixture of N events, the same for the same seed", (*cli).generate},
+	{"bench", "send a mix of queries to a running server and report req/s and latency", (*cli).bench},
 }
 
 func (c *cli) run(ctx context.Context, args []string) int {

@@ -5,7 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/fixture"
@@ -22,7 +27,14 @@ already stored. On invalid input every problem is printed to standard error,
 one a line as FILE: PATH: what, and nothing is written.
 
 The summary ("seed: loaded 2 files: 45 inserted, 0 updated, 0 unchanged")
-goes to standard error, so that standard output stays empty.`
+goes to standard error, so that standard output stays empty. When standard
+error is a terminal, progress is shown there while the files are checked
+and written (records, records per second, time elapsed).
+
+Files of any size load in bounded memory: they are read as streams, their
+records wait in temporary files (in $TMPDIR, about as large as the
+fixtures) until every file has been checked, and are then written. At most
+1000 problems are printed, then how many more were found.`
 
 func (c *cli) seed(ctx context.Context, args []string) error {
 	cmd := c.newCommand("seed", "seed [flags] FILE...", seedAbout)
@@ -36,16 +48,27 @@ func (c *cli) seed(ctx context.Context, args []string) error {
 		return usagef("at least one FILE is required (\"-\" for standard input)")
 	}
 
-	files, err := c.readFixtures(names)
+	files, cleanup, err := c.openFixtures(names)
 	if err != nil {
 		return err
 	}
+	defer cleanup()
+	progress := newProgress(c.stderr)
+	defer progress.clear()
+	loader := &seed.Loader{Progress: progress.update}
+	// Read and check every file before the database is touched: a
+	// fixture with mistakes then leaves no empty database file behind and
+	// holds no lock while it is read.
+	dec, err := loader.Decode(ctx, files)
+	if err != nil {
+		return err
+	}
+	defer dec.Close()
 	_, statErr := os.Stat(dbPath)
 	created := errors.Is(statErr, os.ErrNotExist)
 	if created {
-		// Check before creating the database, so that a fixture with
-		// mistakes does not leave an empty database file behind.
-		if err := seed.Check(ctx, nil, files); err != nil {
+		if err := dec.Check(ctx, nil); err != nil {
+			progress.clear()
 			return c.reportProblems(err)
 		}
 	}
@@ -53,8 +76,9 @@ func (c *cli) seed(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, sum, err := seed.Load(ctx, store, files)
+	sum, err := dec.Write(ctx, store)
 	closeErr := store.Close()
+	progress.clear()
 	if err != nil {
 		if created {
 			// Nothing was written, so leave no empty database behind
@@ -70,33 +94,84 @@ func (c *cli) seed(ctx context.Context, args []string) error {
 	return nil
 }
 
-// readFixtures reads every named file before anything is decoded or
-// written; "-" is standard input and may appear once.
-func (c *cli) readFixtures(names []string) ([]fixture.File, error) {
-	files := make([]fixture.File, 0, len(names))
+// openFixtures checks that every named file can be opened, and returns
+// them as files to be read as streams; "-" is standard input, which may
+// appear once and is copied to a temporary file first, since a fixture is
+// read more than once. cleanup removes that copy.
+func (c *cli) openFixtures(names []string) (files []fixture.File, cleanup func(), err error) {
+	cleanup = func() {}
+	files = make([]fixture.File, 0, len(names))
 	stdin := false
 	for _, name := range names {
-		if name == "-" {
-			if stdin {
-				return nil, usagef(`"-" (standard input) may be given only once`)
+		if name != "-" {
+			// os errors already name the file ("open x.json: no such
+			// file or directory").
+			if err := checkReadable(name); err != nil {
+				cleanup()
+				return nil, nil, err
 			}
-			stdin = true
-			data, err := io.ReadAll(c.stdin)
-			if err != nil {
-				return nil, fmt.Errorf("read standard input: %w", err)
-			}
-			files = append(files, fixture.File{Name: name, Data: data})
+			files = append(files, fixture.File{Name: name, Open: openFile(name)})
 			continue
 		}
-		// os errors already name the file ("open x.json: no such file or
-		// directory").
-		data, err := os.ReadFile(name)
-		if err != nil {
-			return nil, err
+		if stdin {
+			cleanup()
+			return nil, nil, usagef(`"-" (standard input) may be given only once`)
 		}
-		files = append(files, fixture.File{Name: name, Data: data})
+		stdin = true
+		open, done, err := spoolStdin(c.stdin)
+		if err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+		cleanup = done
+		files = append(files, fixture.File{Name: name, Open: open})
 	}
-	return files, nil
+	return files, cleanup, nil
+}
+
+func openFile(path string) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) { return os.Open(path) }
+}
+
+// checkReadable fails as reading the file would: for a missing file, one
+// without permission, or a directory.
+func checkReadable(name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return &fs.PathError{Op: "read", Path: name, Err: syscall.EISDIR}
+	}
+	return nil
+}
+
+// spoolStdin copies standard input to a temporary file, removed at once
+// where the system allows (it stays open), so that nothing is left behind;
+// done closes it, and removes it if it could not be removed before.
+func spoolStdin(stdin io.Reader) (open func() (io.ReadCloser, error), done func(), err error) {
+	f, err := os.CreateTemp("", "geotimeline-stdin-*.json")
+	if err != nil {
+		return nil, nil, fmt.Errorf("read standard input: %w", err)
+	}
+	name := f.Name()
+	if os.Remove(name) == nil {
+		name = ""
+	}
+	done = func() {
+		f.Close()
+		if name != "" {
+			os.Remove(name)
+		}
+	}
+	n, err := io.Copy(f, stdin)
+	if err != nil {
+		done()
+		return nil, nil, fmt.Errorf("read standard input: %w", err)
+	}
+	open = func() (io.ReadCloser, error) { return io.NopCloser(io.NewSectionReader(f, 0, n)), nil }
+	return open, done, nil
 }
 
 // reportProblems prints a db.Problems one problem a line, followed by a
@@ -109,7 +184,9 @@ func (c *cli) reportProblems(err error) error {
 	for _, p := range ps {
 		fmt.Fprintln(c.stderr, p.String())
 	}
-	fmt.Fprintf(c.stderr, "seed: %s; nothing was written\n", plural(len(ps), "problem"))
+	// Past fixture.MaxProblems the last line counts the problems left out.
+	kept, more := fixture.Untruncate(ps)
+	fmt.Fprintf(c.stderr, "seed: %s; nothing was written\n", plural(len(kept)+more, "problem"))
 	return errShown
 }
 
@@ -119,6 +196,100 @@ func removeDatabase(path string) {
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
 		os.Remove(p)
 	}
+}
+
+// progress shows how far a seed has come on one line of a terminal,
+// rewritten in place at most a few times a second. On anything else it
+// shows nothing: a log wants the summary alone.
+type progress struct {
+	w          io.Writer
+	start      time.Time
+	phase      seed.Phase
+	phaseStart time.Time
+	last       time.Time
+	shown      bool
+}
+
+// progressInterval is the least time between two updates of the line.
+const progressInterval = 250 * time.Millisecond
+
+// isTerminal reports whether w is a terminal; tests replace it.
+var isTerminal = func(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// newProgress returns the progress display for w, nil when w is not a
+// terminal; a nil *progress does nothing.
+func newProgress(w io.Writer) *progress {
+	if !isTerminal(w) {
+		return nil
+	}
+	now := time.Now()
+	return &progress{w: w, start: now, phaseStart: now}
+}
+
+// update is a seed.Loader's Progress.
+func (p *progress) update(pr seed.Progress) {
+	if p == nil {
+		return
+	}
+	now := time.Now()
+	if pr.Phase != p.phase {
+		p.phase, p.phaseStart = pr.Phase, now
+	} else if now.Sub(p.last) < progressInterval && (pr.Total == 0 || pr.Done < pr.Total) {
+		return
+	}
+	p.last = now
+	fmt.Fprintf(p.w, "\rseed: %s\x1b[K", progressLine(pr, now.Sub(p.phaseStart), now.Sub(p.start)))
+	p.shown = true
+}
+
+// progressLine reads like "writing 41%: 412,000 of 1,006,523 records,
+// 6,120 records/s, 1m07s".
+func progressLine(pr seed.Progress, inPhase, elapsed time.Duration) string {
+	var b strings.Builder
+	b.WriteString(string(pr.Phase))
+	if pr.Total > 0 {
+		fmt.Fprintf(&b, " %d%%: %s of %s records", pr.Done*100/pr.Total, thousands(pr.Done), thousands(pr.Total))
+	} else {
+		fmt.Fprintf(&b, ": %s records", thousands(pr.Done))
+	}
+	if s := inPhase.Seconds(); s > 0 {
+		fmt.Fprintf(&b, ", %s records/s", thousands(int(float64(pr.Done)/s)))
+	}
+	fmt.Fprintf(&b, ", %s", elapsed.Round(100*time.Millisecond))
+	return b.String()
+}
+
+// clear removes the progress line, before anything else is printed.
+func (p *progress) clear() {
+	if p == nil || !p.shown {
+		return
+	}
+	fmt.Fprint(p.w, "\r\x1b[K")
+	p.shown = false
+}
+
+// thousands writes n with commas between groups of three digits.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	start := len(s) % 3
+	if n < 0 {
+		start = (len(s)-1)%3 + 1
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && i >= start && (i-start)%3 == 0 && s[i-1] != '-' {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 func plural(n int, noun string) string {

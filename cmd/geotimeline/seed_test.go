@@ -1,14 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/geotimeline/geotimeline/db/demo"
 	"github.com/geotimeline/geotimeline/db/fixture"
+	"github.com/geotimeline/geotimeline/db/synth"
 )
 
 // demoRecords is how many records the demo fixture holds.
@@ -140,5 +145,86 @@ func TestSeedNewDatabase(t *testing.T) {
 		if strings.HasPrefix(e.Name(), "new.db") {
 			t.Errorf("failed seeds left %s behind", e.Name())
 		}
+	}
+}
+
+// synthFile writes a synthetic fixture of n events.
+func synthFile(tb testing.TB, dir string, n int) string {
+	tb.Helper()
+	var buf bytes.Buffer
+	if err := synth.Write(&buf, synth.Options{Events: n, Seed: 5}); err != nil {
+		tb.Fatal(err)
+	}
+	return writeFile(tb, dir, fmt.Sprintf("synth-%d.json", n), buf.String())
+}
+
+// TestSeedProgress checks the progress line shown on a terminal: it names
+// the phase, counts records and their rate, and is gone before the summary.
+func TestSeedProgress(t *testing.T) {
+	defer func(old func(io.Writer) bool) { isTerminal = old }(isTerminal)
+	isTerminal = func(io.Writer) bool { return true }
+	dir := t.TempDir()
+	res := mustRun(t, "seed", "--db", filepath.Join(dir, "p.db"), synthFile(t, dir, 3000))
+	for _, want := range []string{"\rseed: checking: ", "\rseed: writing ", "\rseed: linking ", "%: ", " records/s, ", "\x1b[K"} {
+		if !strings.Contains(res.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%q", want, res.stderr)
+		}
+	}
+	summary := regexp.MustCompile(`\r\x1b\[Kseed: loaded 1 file: \d+ inserted, 0 updated, 0 unchanged\n$`)
+	if !summary.MatchString(res.stderr) {
+		t.Errorf("stderr does not end by clearing the line and printing the summary:\n%q", res.stderr[max(0, len(res.stderr)-200):])
+	}
+
+	// Not on a terminal: the summary alone, as TestSeed checks.
+	isTerminal = func(io.Writer) bool { return false }
+	res = mustRun(t, "seed", "--db", filepath.Join(dir, "p.db"), synthFile(t, dir, 10))
+	if strings.Contains(res.stderr, "\r") {
+		t.Errorf("progress shown off a terminal: %q", res.stderr)
+	}
+}
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 123456: "123,456", 1234567: "1,234,567", -1234: "-1,234", -123: "-123"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// TestSeedTooManyProblems checks that past fixture.MaxProblems the output
+// counts the problems it does not print.
+func TestSeedTooManyProblems(t *testing.T) {
+	dir := t.TempDir()
+	var actors []string
+	for i := range fixture.MaxProblems + 200 {
+		actors = append(actors, fmt.Sprintf(`{"key": "a%d", "name": "A", "kind": "KING"}`, i))
+	}
+	bad := writeFile(t, dir, "bad.json", `{"version": 1, "actors": [`+strings.Join(actors, ",\n")+`]}`)
+	res := runCLI(t, "", "seed", "--db", filepath.Join(dir, "x.db"), bad)
+	lines := strings.Split(strings.TrimSuffix(res.stderr, "\n"), "\n")
+	if res.code != 1 || len(lines) != fixture.MaxProblems+2 {
+		t.Fatalf("exit %d, %d lines; want 1 and %d", res.code, len(lines), fixture.MaxProblems+2)
+	}
+	if got, want := lines[len(lines)-2:], []string{"and 200 more problems", "seed: 1200 problems; nothing was written"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("last lines %q, want %q", got, want)
+	}
+}
+
+// TestExportRoundTripLarge is TestExportRoundTrip on a synthetic fixture,
+// large enough that its derived rows are rebuilt in several chunks.
+func TestExportRoundTripLarge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds 2 x 3000 events; skipped with -short")
+	}
+	dir := t.TempDir()
+	first, second := filepath.Join(dir, "first.db"), filepath.Join(dir, "second.db")
+	mustRun(t, "seed", "--db", first, synthFile(t, dir, 3000))
+	export1 := mustRun(t, "export", "--db", first).stdout
+	res := runCLI(t, export1, "seed", "--db", second, "-")
+	if res.code != 0 {
+		t.Fatalf("seed of the export from standard input: %s", res.stderr)
+	}
+	if export2 := mustRun(t, "export", "--db", second).stdout; export1 != export2 {
+		t.Errorf("second export differs from the first (%d and %d bytes)", len(export1), len(export2))
 	}
 }

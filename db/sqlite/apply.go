@@ -19,23 +19,44 @@ import (
 // On any problem nothing is written. Unknown references are returned all
 // together as db.Problems (code BAD_USER_INPUT).
 func (s *Store) Apply(ctx context.Context, b *db.Batch, refs []db.Ref) (db.Summary, error) {
-	var sum db.Summary
-	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
-		w := newWriter(ctx, tx, s.Now().UTC().UnixMilli())
-		defer w.close()
-		if err := w.checkRefs(refs); err != nil {
-			return err
+	return s.ApplyStream(ctx, refs, func(f *Feeder) error {
+		for i := range b.Countries {
+			if err := f.Country(&b.Countries[i]); err != nil {
+				return err
+			}
 		}
-		if err := w.apply(b); err != nil {
-			return err
+		for i := range b.Sources {
+			if err := f.Source(&b.Sources[i]); err != nil {
+				return err
+			}
 		}
-		sum = w.sum
+		for i := range b.Actors {
+			if err := f.Actor(&b.Actors[i]); err != nil {
+				return err
+			}
+		}
+		for i := range b.Relationships {
+			if err := f.Relationship(&b.Relationships[i]); err != nil {
+				return err
+			}
+		}
+		for i := range b.Events {
+			if err := f.EventRow(&b.Events[i]); err != nil {
+				return err
+			}
+		}
+		for i := range b.Events {
+			if err := f.EventLists(&b.Events[i]); err != nil {
+				return err
+			}
+		}
+		for i := range b.Statements {
+			if err := f.Statement(&b.Statements[i]); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
-	if err != nil {
-		return db.Summary{}, err
-	}
-	return sum, nil
 }
 
 // writer carries one write transaction: prepared statements, the ids of
@@ -51,8 +72,10 @@ type writer struct {
 	// actors whose country changed: the timeline rows of their events and
 	// statements carry that country and must be rewritten.
 	movedActors []int64
-	// dirty holds the records whose derived rows flushDerived rebuilds.
-	dirty map[recordType]map[int64]bool
+	// dirty holds the records whose derived rows flushDerived rebuilds;
+	// ndirty counts them.
+	dirty  map[recordType]map[int64]bool
+	ndirty int
 }
 
 type itemRef struct {
@@ -109,16 +132,32 @@ var refTables = map[db.RefKind]string{
 	db.RefCountry:   `SELECT id FROM countries WHERE code = ?`,
 }
 
-// id resolves a key (or a country code) to its row id, 0 when there is none.
-func (w *writer) id(kind db.RefKind, key string) (int64, error) {
-	if key == "" {
-		return 0, nil
-	}
+// maxCachedIDs bounds the ids the writer keeps per kind of record. A load
+// of a million events would otherwise keep every event key; past the bound
+// the cache starts over, and keys not in it are looked up (by a unique
+// index). Loads refer mostly to recent records and to actors, which are far
+// fewer, so few lookups miss. A variable so that tests can make it tiny.
+var maxCachedIDs = 1 << 16
+
+// cached returns the id cache of kind, emptied when it is full.
+func (w *writer) cached(kind db.RefKind) map[string]int64 {
 	m := w.ids[kind]
 	if m == nil {
 		m = map[string]int64{}
 		w.ids[kind] = m
 	}
+	if len(m) >= maxCachedIDs {
+		clear(m)
+	}
+	return m
+}
+
+// id resolves a key (or a country code) to its row id, 0 when there is none.
+func (w *writer) id(kind db.RefKind, key string) (int64, error) {
+	if key == "" {
+		return 0, nil
+	}
+	m := w.cached(kind)
 	if id, ok := m[key]; ok {
 		return id, nil
 	}
@@ -148,10 +187,7 @@ func (w *writer) mustID(kind db.RefKind, key string) (int64, error) {
 }
 
 func (w *writer) remember(kind db.RefKind, key string, id int64) {
-	if w.ids[kind] == nil {
-		w.ids[kind] = map[string]int64{}
-	}
-	w.ids[kind][key] = id
+	w.cached(kind)[key] = id
 }
 
 func (w *writer) checkRefs(refs []db.Ref) error {
@@ -166,55 +202,6 @@ func (w *writer) checkRefs(refs []db.Ref) error {
 		}
 	}
 	return probs.Err()
-}
-
-func (w *writer) apply(b *db.Batch) error {
-	for i := range b.Countries {
-		if err := w.country(&b.Countries[i]); err != nil {
-			return err
-		}
-	}
-	for i := range b.Sources {
-		if err := w.source(&b.Sources[i]); err != nil {
-			return err
-		}
-	}
-	for i := range b.Actors {
-		if err := w.actor(&b.Actors[i]); err != nil {
-			return err
-		}
-	}
-	for i := range b.Relationships {
-		if err := w.relationship(&b.Relationships[i]); err != nil {
-			return err
-		}
-	}
-	// Events first as rows, then their lists: a link may point at an event
-	// that comes later in the batch.
-	changed := make([]bool, len(b.Events))
-	for i := range b.Events {
-		c, err := w.eventRow(&b.Events[i])
-		if err != nil {
-			return err
-		}
-		changed[i] = c
-	}
-	for i := range b.Events {
-		if changed[i] {
-			if err := w.eventLists(&b.Events[i]); err != nil {
-				return err
-			}
-		}
-	}
-	for i := range b.Statements {
-		if err := w.statement(&b.Statements[i]); err != nil {
-			return err
-		}
-	}
-	if err := w.reindexMovedActors(); err != nil {
-		return err
-	}
-	return w.flushDerived()
 }
 
 // contentHash fingerprints a record's content: everything but its id and
@@ -437,22 +424,28 @@ func (w *writer) relationship(r *db.Relationship) error {
 // eventRow upserts an event's own columns and reports whether its content
 // changed, in which case its lists are rewritten by eventLists.
 func (w *writer) eventRow(e *db.Event) (bool, error) {
+	_, changed, err := w.upsertEventRow(e)
+	return changed, err
+}
+
+// upsertEventRow is eventRow, which also returns the event's row id.
+func (w *writer) upsertEventRow(e *db.Event) (id int64, changed bool, err error) {
 	rec := *e
 	rec.ID, rec.Stamps = 0, db.Stamps{}
 	rec.Participants, rec.Links = noEmpty(rec.Participants), noEmpty(rec.Links)
 	rec.Tags, rec.Sources = noEmpty(rec.Tags), noEmpty(rec.Sources)
 	h, err := contentHash(rec)
 	if err != nil {
-		return false, err
+		return 0, false, err
 	}
 	countryID, err := w.countryID(e.Location.Country)
 	if err != nil {
-		return false, err
+		return 0, false, err
 	}
 	endAt, endPrec := dateArgs(e.EndedAt)
 	id, old, err := w.existing(`SELECT id, content_hash FROM events WHERE key = ?`, e.Key)
 	if err != nil {
-		return false, fmt.Errorf("look up event %q: %w", e.Key, err)
+		return 0, false, fmt.Errorf("look up event %q: %w", e.Key, err)
 	}
 	switch {
 	case id == 0:
@@ -462,28 +455,28 @@ func (w *writer) eventRow(e *db.Event) (bool, error) {
 			e.Key, string(e.Type), e.Title, e.Summary, e.OccurredAt.Millis(), e.OccurredAt.Precision.Rank(), endAt, endPrec,
 			countryID, e.Location.Place, e.Location.Lat, e.Location.Lon, e.Fatalities, e.Injured, h, w.now, w.now)
 		if err != nil {
-			return false, fmt.Errorf("insert event %q: %w", e.Key, err)
+			return 0, false, fmt.Errorf("insert event %q: %w", e.Key, err)
 		}
 		if id, err = res.LastInsertId(); err != nil {
-			return false, err
+			return 0, false, err
 		}
 		w.sum.Inserted++
 	case string(old) == string(h):
 		w.sum.Unchanged++
 		w.remember(db.RefEvent, e.Key, id)
-		return false, nil
+		return id, false, nil
 	default:
 		if _, err := w.exec(`UPDATE events SET type = ?, title = ?, summary = ?, occurred_at = ?, precision = ?, ended_at = ?,
 			ended_precision = ?, country_id = ?, place = ?, lat = ?, lon = ?, fatalities = ?, injured = ?, content_hash = ?,
 			updated_at = ? WHERE id = ?`,
 			string(e.Type), e.Title, e.Summary, e.OccurredAt.Millis(), e.OccurredAt.Precision.Rank(), endAt, endPrec,
 			countryID, e.Location.Place, e.Location.Lat, e.Location.Lon, e.Fatalities, e.Injured, h, w.now, id); err != nil {
-			return false, fmt.Errorf("update event %q: %w", e.Key, err)
+			return 0, false, fmt.Errorf("update event %q: %w", e.Key, err)
 		}
 		w.sum.Updated++
 	}
 	w.remember(db.RefEvent, e.Key, id)
-	return true, nil
+	return id, true, nil
 }
 
 func (w *writer) eventLists(e *db.Event) error {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,21 +58,26 @@ func (s *Store) Counterparts(ctx context.Context, actorIDs []int64, from, to *ti
 	return out, rows.Err()
 }
 
-// bucketStart is the SQL, over an instant in Unix ms, of the start of its
-// bucket in Unix seconds. strftime is SQLite's; a PostgreSQL port would use
-// date_trunc. ISO weeks start on Monday: back six days, then forward to the
-// next Monday.
-var bucketStart = map[db.Interval]string{
-	db.IntervalDay:   `strftime('%s', e.occurred_at / 1000, 'unixepoch', 'start of day')`,
-	db.IntervalWeek:  `strftime('%s', e.occurred_at / 1000, 'unixepoch', 'start of day', '-6 days', 'weekday 1')`,
-	db.IntervalMonth: `strftime('%s', e.occurred_at / 1000, 'unixepoch', 'start of month')`,
-	db.IntervalYear:  `strftime('%s', e.occurred_at / 1000, 'unixepoch', 'start of year')`,
-}
-
 var groupKey = map[db.CountGroup]string{
 	db.GroupType:    `e.type`,
 	db.GroupCountry: `coalesce(c.code, '')`,
 	db.GroupNone:    `''`,
+}
+
+const dayMillis = 24 * 60 * 60 * 1000
+
+// bucketOf is the start of the interval bucket that holds day, in UTC. ISO
+// weeks start on Monday.
+func bucketOf(day time.Time, interval db.Interval) time.Time {
+	switch interval {
+	case db.IntervalWeek:
+		return day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))
+	case db.IntervalMonth:
+		return time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC)
+	case db.IntervalYear:
+		return time.Date(day.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return day
 }
 
 // EventCounts counts the events matching f (its Include is ignored: only
@@ -79,9 +85,15 @@ var groupKey = map[db.CountGroup]string{
 // reported fatalities. An event counts in the bucket of its instant, so a
 // month-precise event counts on the first of its month. Empty buckets are
 // omitted; buckets come by start, then key.
+//
+// SQL groups by day with integer arithmetic (a floor division that holds
+// before 1970 too), which is several times faster than date functions per
+// row; the few thousand day groups are then folded into weeks, months or
+// years here.
 func (s *Store) EventCounts(ctx context.Context, f db.TimelineFilter, interval db.Interval, groupBy db.CountGroup) ([]db.EventBucket, error) {
-	start, ok := bucketStart[interval]
-	if !ok {
+	switch interval {
+	case db.IntervalDay, db.IntervalWeek, db.IntervalMonth, db.IntervalYear:
+	default:
 		return nil, db.Errorf(db.CodeInvalid, "unknown interval %q", interval)
 	}
 	if groupBy == "" {
@@ -100,23 +112,53 @@ func (s *Store) EventCounts(ctx context.Context, f db.TimelineFilter, interval d
 	if q.empty {
 		return out, nil
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT CAST(`+start+` AS INTEGER) AS bucket, `+key+` AS k,
+	where, args := "", []any(nil)
+	if len(f.Actors)+len(f.Countries)+len(f.EventTypes)+len(f.Roles) > 0 || f.From != nil || f.To != nil || f.Text != "" {
+		// Anything beyond "every event" selects through the timeline index.
+		where = `WHERE e.id IN (SELECT t.item_id FROM timeline_index t WHERE ` + strings.Join(q.where, " AND ") + `)`
+		args = q.args
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT e.occurred_at - ((e.occurred_at % ?1) + ?1) % ?1 AS day, `+key+` AS k,
 		count(*), coalesce(sum(e.fatalities), 0)
-		FROM events e LEFT JOIN countries c ON c.id = e.country_id
-		WHERE e.id IN (SELECT t.item_id FROM timeline_index t WHERE `+strings.Join(q.where, " AND ")+`)
-		GROUP BY bucket, k ORDER BY bucket, k`, q.args...)
+		FROM events e LEFT JOIN countries c ON c.id = e.country_id `+where+`
+		GROUP BY day, k`, append([]any{dayMillis}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("event counts: %w", err)
 	}
 	defer rows.Close()
+	type bucketKey struct {
+		start int64
+		key   string
+	}
+	sums := map[bucketKey]*db.EventBucket{}
 	for rows.Next() {
-		var b db.EventBucket
-		var startSec int64
-		if err := rows.Scan(&startSec, &b.Key, &b.Count, &b.Fatalities); err != nil {
+		var day int64
+		var k string
+		var count, fatalities int
+		if err := rows.Scan(&day, &k, &count, &fatalities); err != nil {
 			return nil, fmt.Errorf("event counts: %w", err)
 		}
-		b.Start = time.Unix(startSec, 0).UTC()
-		out = append(out, b)
+		start := bucketOf(time.UnixMilli(day).UTC(), interval)
+		bk := bucketKey{start.UnixMilli(), k}
+		b := sums[bk]
+		if b == nil {
+			b = &db.EventBucket{Start: start, Key: k}
+			sums[bk] = b
+		}
+		b.Count += count
+		b.Fatalities += fatalities
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("event counts: %w", err)
+	}
+	for _, b := range sums {
+		out = append(out, *b)
+	}
+	slices.SortFunc(out, func(a, b db.EventBucket) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	return out, nil
 }

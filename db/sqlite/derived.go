@@ -72,6 +72,12 @@ var derivations = map[recordType][]derivation{
 	},
 }
 
+// flushEvery is how many changed records flushIfFull lets pile up before it
+// rebuilds their derived rows: enough that each set-wise statement does
+// real work, few enough that a load of millions keeps a small set. A
+// variable so that tests can flush after every few records.
+var flushEvery = 20000
+
 // changed marks a record whose derived rows must be rebuilt before the
 // transaction commits.
 func (w *writer) changed(t recordType, id int64) {
@@ -81,7 +87,22 @@ func (w *writer) changed(t recordType, id int64) {
 	if w.dirty[t] == nil {
 		w.dirty[t] = map[int64]bool{}
 	}
-	w.dirty[t][id] = true
+	if !w.dirty[t][id] {
+		w.dirty[t][id] = true
+		w.ndirty++
+	}
+}
+
+// flushIfFull rebuilds the derived rows of the records marked changed once
+// there are flushEvery of them. A record's derived rows depend on its own
+// lists and on the actors it names, which are written before any event or
+// statement, so rebuilding before the transaction ends gives the same rows;
+// a record changed again after a flush is simply marked again.
+func (w *writer) flushIfFull() error {
+	if w.ndirty < flushEvery {
+		return nil
+	}
+	return w.flushDerived()
 }
 
 // flushDerived rebuilds the derived rows of every record marked changed.
@@ -119,6 +140,6 @@ func (w *writer) flushDerived() error {
 			}
 		}
 	}
-	w.dirty = nil
+	w.dirty, w.ndirty = nil, 0
 	return nil
 }

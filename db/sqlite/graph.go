@@ -221,6 +221,19 @@ func jsonInts(nodes []int64) string {
 	return string(append(b, ']'))
 }
 
+// degree counts the edge rows of nodes, up to limit: what expanding them
+// would read. Counting index entries is far cheaper than reading the rows.
+func (g *graphReader) degree(nodes []int64, limit int) (int, error) {
+	var n int
+	err := g.tx.QueryRowContext(g.ctx, `SELECT count(*) FROM (SELECT 1 FROM graph_edges
+		WHERE src IN (SELECT value FROM json_each(?))`+g.q.kinds+` LIMIT ?)`,
+		jsonInts(nodes), limit).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("graph: %w", err)
+	}
+	return n, nil
+}
+
 // edgesSQL reads the rows of a JSON list of nodes in key order.
 func (q graphQuery) edgesSQL() string {
 	return `SELECT src, kind, dst, forward, owner, role, at_start, ` + q.keep + ` FROM graph_edges
@@ -462,8 +475,9 @@ func newSearchSide(start int64) *searchSide {
 // direction. It returns nil, and no error, when there is none within
 // maxDepth, and a path of length 0 (one node, no edges) when from is to.
 //
-// The search is breadth first from both ends, expanding the side with the
-// smaller frontier (from's side when equal) one whole level per query. When
+// The search is breadth first from both ends, expanding the side whose
+// frontier has fewer edges (from's side when equal) one whole level per
+// query; a side with no edges left ends the search at once. When
 // several shortest paths exist, the one returned has the lexicographically
 // smallest node sequence, nodes compared by type (actors < countries <
 // events < statements) then row id: from the start, each step takes the
@@ -505,12 +519,22 @@ func (s *Store) ShortestPath(ctx context.Context, from, to db.NodeRef, maxDepth 
 		if len(fw.frontier) == 0 || len(bw.frontier) == 0 {
 			return nil, nil
 		}
-		side, other := fw, bw
-		if len(bw.frontier) < len(fw.frontier) {
-			side, other = bw, fw
-		}
 		if budget <= 0 {
 			return nil, tooComplex()
+		}
+		// Expand the side with fewer edges to read, not fewer nodes: one
+		// hub on a side can hold more edges than a thousand quiet nodes.
+		fwRows, err := g.degree(fw.frontier, budget)
+		if err != nil {
+			return nil, err
+		}
+		bwRows, err := g.degree(bw.frontier, budget)
+		if err != nil {
+			return nil, err
+		}
+		side, other := fw, bw
+		if bwRows < fwRows {
+			side, other = bw, fw
 		}
 		rows, err := g.edgesOf(side.frontier, budget)
 		if err != nil {

@@ -349,8 +349,10 @@ func TestGraphReadBudget(t *testing.T) {
 	})
 	t.Run("ShortestPath", func(t *testing.T) {
 		before := graphRowsRead.Load()
-		// Through the hub only: its 300 events must be read.
-		_, err := s.ShortestPath(ctx, leaf(0), leaf(299), 6, db.GraphFilter{EdgeKinds: []db.EdgeKind{db.EdgeParticipation}})
+		// Between the hub and France both ends hold 300 edges or more:
+		// whichever side is expanded passes the budget.
+		france := db.NodeRef{Type: db.NodeCountry, ID: countryIDOf(t, s, "FR")}
+		_, err := s.ShortestPath(ctx, hub, france, 6, db.GraphFilter{})
 		if got, want := db.ErrorCode(err), db.CodeTooComplex; got != want {
 			t.Fatalf("code = %q (err %v), want %q", got, err, want)
 		}
@@ -365,6 +367,17 @@ func TestGraphReadBudget(t *testing.T) {
 		p, err := s.ShortestPath(ctx, leaf(0), leaf(299), 6, db.GraphFilter{})
 		if err != nil || p == nil || len(p.Nodes) != 5 || p.Nodes[2] != hub {
 			t.Errorf("leaf000 to leaf299: %+v, %v; want 4 edges through the hub", p, err)
+		}
+		// Through the hub by participation only: each end is one quiet
+		// leaf, so the cheap sides are expanded and the hub's 300 events
+		// are never read.
+		before = graphRowsRead.Load()
+		p, err = s.ShortestPath(ctx, leaf(0), leaf(299), 6, db.GraphFilter{EdgeKinds: []db.EdgeKind{db.EdgeParticipation}})
+		if err != nil || p == nil || len(p.Edges) != 4 || p.Nodes[2] != hub {
+			t.Errorf("leaf000 to leaf299 by participation: %+v, %v; want 4 edges through the hub", p, err)
+		}
+		if read := graphRowsRead.Load() - before; read > 20 {
+			t.Errorf("%d rows read, want at most 20", read)
 		}
 		// Away from the hub the budget is enough.
 		p, err = s.ShortestPath(ctx, leaf(0), hub, 6, db.GraphFilter{})
@@ -387,4 +400,14 @@ func TestGraphReadBudget(t *testing.T) {
 			t.Errorf("%d nodes, truncated %v; want 1, true", len(sub.Nodes), sub.Truncated)
 		}
 	})
+}
+
+// countryIDOf is the row id of the country with this alpha-2 code.
+func countryIDOf(t *testing.T, s *Store, code string) int64 {
+	t.Helper()
+	var id int64
+	if err := s.read.QueryRowContext(context.Background(), `SELECT id FROM countries WHERE code = ?`, code).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

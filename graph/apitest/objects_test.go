@@ -277,3 +277,19 @@ func join(xs []string) string {
 	}
 	return out
 }
+
+// Work a query does not ask for is not done: totalCount costs one more
+// statement, and only when selected.
+func TestTotalCountOnlyWhenSelected(t *testing.T) {
+	a := newAPI(t)
+	count := func(q string) int64 {
+		before := a.store.ReadStatements()
+		a.data(q, nil)
+		return a.store.ReadStatements() - before
+	}
+	without := count(`{ events(first: 5) { nodes { key } } }`)
+	with := count(`{ events(first: 5) { nodes { key } totalCount } }`)
+	if with != without+1 {
+		t.Errorf("statements: %d without totalCount, %d with; want exactly one more", without, with)
+	}
+}

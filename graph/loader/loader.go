@@ -18,9 +18,11 @@ import (
 )
 
 // wait is how long a loader collects keys before it fetches. dataloadgen's
-// default of 16 ms would add 16 ms per nesting level; resolvers of one level
-// run within microseconds of each other, so a short window batches as well.
-const wait = time.Millisecond
+// default of 16 ms would add 16 ms per nesting level. The batch resolvers
+// queue all the keys of a level at once, so the window only has to cover
+// the few loads that come from elsewhere; each level of a nested page pays
+// it, which is why it is short.
+const wait = 100 * time.Microsecond
 
 // Loaders holds one request's loaders. Its caches live as long as the
 // request, so a record read twice in one answer is fetched once.

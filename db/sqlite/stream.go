@@ -1,0 +1,211 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/geotimeline/geotimeline/db"
+)
+
+// ApplyStream writes records in one transaction, as Apply does, but takes
+// them from feed one at a time instead of from a Batch held in memory:
+// feed hands each record to the Feeder, which writes it at once. refs are
+// the references the records do not satisfy themselves; each must name a
+// stored record, and they are checked before feed is called.
+//
+// The transaction commits when feed returns nil and rolls back, leaving the
+// database as it was, when it returns an error, which ApplyStream returns.
+// Unknown references are returned all together as db.Problems (code
+// BAD_USER_INPUT).
+//
+// Memory stays bounded whatever the number of records: derived rows are
+// rebuilt every few thousand records rather than once at the end, and the
+// writer caches the row ids of a bounded number of keys, looking up the
+// others. What grows with the load is one bit per event row id (which events
+// changed, so that their lists are rewritten) and the ids of the actors
+// whose country changed.
+func (s *Store) ApplyStream(ctx context.Context, refs []db.Ref, feed func(*Feeder) error) (db.Summary, error) {
+	var sum db.Summary
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		w := newWriter(ctx, tx, s.Now().UTC().UnixMilli())
+		defer w.close()
+		if err := w.checkRefs(refs); err != nil {
+			return err
+		}
+		f := &Feeder{w: w}
+		if err := feed(f); err != nil {
+			return err
+		}
+		f.phase = phaseDone
+		// Items of actors whose country changed carry that country in
+		// their timeline rows: mark them, an actor at a time, flushing as
+		// the marks pile up.
+		moved := w.movedActors
+		for _, a := range moved {
+			w.movedActors = []int64{a}
+			if err := w.reindexMovedActors(); err != nil {
+				return err
+			}
+			if err := w.flushIfFull(); err != nil {
+				return err
+			}
+		}
+		w.movedActors = nil
+		if err := w.flushDerived(); err != nil {
+			return err
+		}
+		sum = w.sum
+		return nil
+	})
+	if err != nil {
+		return db.Summary{}, err
+	}
+	return sum, nil
+}
+
+// Feeder writes the records of one ApplyStream, each as it is given, with
+// the rules of Apply: insert, replace when the content changed, or leave
+// alone.
+//
+// Records refer to records of earlier kinds, so they must come kind by kind
+// in this order: countries, sources, actors, relationships, event rows,
+// event lists, statements. Events come twice: every event's row first
+// (EventRow), then every event's lists (EventLists), since a link may point
+// at an event that comes later. A call out of this order is an error.
+type Feeder struct {
+	w     *writer
+	phase phase
+	// events holds, by row id, the events whose row EventRow inserted or
+	// changed: EventLists rewrites their lists and leaves the others.
+	events bitset
+}
+
+type phase int
+
+const (
+	phaseCountries phase = iota
+	phaseSources
+	phaseActors
+	phaseRelationships
+	phaseEventRows
+	phaseEventLists
+	phaseStatements
+	phaseDone
+)
+
+var phaseNames = [...]string{"country", "source", "actor", "relationship", "event row", "event lists", "statement", "end of the transaction"}
+
+// enter moves the feeder to phase p, refusing to go back.
+func (f *Feeder) enter(p phase) error {
+	if p < f.phase {
+		return fmt.Errorf("sqlite: %s written after %s: records must come kind by kind, in dependency order", phaseNames[p], phaseNames[f.phase])
+	}
+	f.phase = p
+	return nil
+}
+
+// Country writes a country that a fixture adds or changes.
+func (f *Feeder) Country(c *db.Country) error {
+	if err := f.enter(phaseCountries); err != nil {
+		return err
+	}
+	if err := f.w.country(c); err != nil {
+		return err
+	}
+	return f.w.flushIfFull()
+}
+
+// Source writes a source.
+func (f *Feeder) Source(s *db.Source) error {
+	if err := f.enter(phaseSources); err != nil {
+		return err
+	}
+	if err := f.w.source(s); err != nil {
+		return err
+	}
+	return f.w.flushIfFull()
+}
+
+// Actor writes an actor with its aliases and sources.
+func (f *Feeder) Actor(a *db.Actor) error {
+	if err := f.enter(phaseActors); err != nil {
+		return err
+	}
+	if err := f.w.actor(a); err != nil {
+		return err
+	}
+	return f.w.flushIfFull()
+}
+
+// Relationship writes a relationship with its sources.
+func (f *Feeder) Relationship(r *db.Relationship) error {
+	if err := f.enter(phaseRelationships); err != nil {
+		return err
+	}
+	if err := f.w.relationship(r); err != nil {
+		return err
+	}
+	return f.w.flushIfFull()
+}
+
+// EventRow writes an event's own columns; EventLists writes its lists.
+func (f *Feeder) EventRow(e *db.Event) error {
+	if err := f.enter(phaseEventRows); err != nil {
+		return err
+	}
+	id, changed, err := f.w.upsertEventRow(e)
+	if err != nil {
+		return err
+	}
+	if changed {
+		f.events.set(id)
+	}
+	return nil
+}
+
+// EventLists writes the participants, links, tags and sources of an event
+// whose row EventRow wrote in this transaction, when that row changed.
+func (f *Feeder) EventLists(e *db.Event) error {
+	if err := f.enter(phaseEventLists); err != nil {
+		return err
+	}
+	id, err := f.w.mustID(db.RefEvent, e.Key)
+	if err != nil {
+		return err
+	}
+	if !f.events.has(id) {
+		return nil
+	}
+	if err := f.w.eventLists(e); err != nil {
+		return err
+	}
+	return f.w.flushIfFull()
+}
+
+// Statement writes a statement with its lists.
+func (f *Feeder) Statement(s *db.Statement) error {
+	if err := f.enter(phaseStatements); err != nil {
+		return err
+	}
+	if err := f.w.statement(s); err != nil {
+		return err
+	}
+	return f.w.flushIfFull()
+}
+
+// bitset is a set of row ids.
+type bitset []uint64
+
+func (b *bitset) set(id int64) {
+	i := int(id >> 6)
+	if i >= len(*b) {
+		*b = append(*b, make([]uint64, i+1-len(*b))...)
+	}
+	(*b)[i] |= 1 << (id & 63)
+}
+
+func (b bitset) has(id int64) bool {
+	i := int(id >> 6)
+	return id >= 0 && i < len(b) && b[i]&(1<<(id&63)) != 0
+}

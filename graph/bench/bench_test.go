@@ -1,0 +1,376 @@
+// Package bench holds the performance benchmarks of geotimeline: the
+// queries of the performance issue, end to end (GraphQL over HTTP on
+// 127.0.0.1 against the real server) on a generated graph, and the floors
+// they are compared with (the same SQL run directly and encoded with
+// encoding/json, no GraphQL).
+//
+// The graph is small by default so that `go test ./...` stays quick:
+//
+//	GEOTIMELINE_BENCH_EVENTS=100000 go test -run '^$' -bench . -benchtime 200x ./graph/bench
+//	GEOTIMELINE_BENCH_DB=/tmp/1m.db go test -run '^$' -bench . ./graph/bench   # reuse a seeded database
+//
+// A database named by GEOTIMELINE_BENCH_DB is created (generated with seed
+// 1 and GEOTIMELINE_BENCH_EVENTS events) when missing and reused otherwise.
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/geotimeline/geotimeline/db/fixture"
+	"github.com/geotimeline/geotimeline/db/seed"
+	"github.com/geotimeline/geotimeline/db/sqlite"
+	"github.com/geotimeline/geotimeline/db/synth"
+	"github.com/geotimeline/geotimeline/graph/server"
+)
+
+const defaultEvents = 2000
+
+func benchEvents() int {
+	if n, err := strconv.Atoi(os.Getenv("GEOTIMELINE_BENCH_EVENTS")); err == nil && n > 0 {
+		return n
+	}
+	return defaultEvents
+}
+
+// env is the graph and the server the benchmarks share.
+type env struct {
+	store *sqlite.Store
+	url   string
+	// Parameters discovered from the data.
+	busy, quiet, near, far, isolated string // actor keys
+	busyID, quietID, nearID, farID   string // global IDs
+	isolatedID                       string
+	country, word, deepCursor        string
+}
+
+var (
+	shared    *env
+	sharedErr error
+	once      sync.Once
+)
+
+// generate writes a synthetic fixture of n events to a temporary file.
+func generate(n int, dir string) (string, error) {
+	path := filepath.Join(dir, "graph.json")
+	f, err := os.Create(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	if err := synth.Write(f, synth.Options{Events: n, Seed: 1}); err != nil {
+		return "", err
+	}
+	return path, f.Close()
+}
+
+func setup(tb testing.TB) *env {
+	tb.Helper()
+	once.Do(func() { shared, sharedErr = newEnv() })
+	if sharedErr != nil {
+		tb.Fatal(sharedErr)
+	}
+	return shared
+}
+
+func newEnv() (*env, error) {
+	ctx := context.Background()
+	path := os.Getenv("GEOTIMELINE_BENCH_DB")
+	dir, err := os.MkdirTemp("", "geotimeline-bench")
+	if err != nil {
+		return nil, err
+	}
+	if path == "" {
+		path = filepath.Join(dir, "bench.db")
+	}
+	_, statErr := os.Stat(path)
+	store, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if os.IsNotExist(statErr) {
+		fx, err := generate(benchEvents(), dir)
+		if err != nil {
+			return nil, err
+		}
+		data, err := os.ReadFile(fx)
+		if err != nil {
+			return nil, err
+		}
+		if _, _, err := seed.Load(ctx, store, []fixture.File{{Name: fx, Data: data}}); err != nil {
+			return nil, err
+		}
+	}
+	// An actor in no event: the far end of a path that does not exist.
+	// Loading it again into a reused database changes nothing.
+	if _, _, err := seed.Load(ctx, store, []fixture.File{{Name: "isolated.json",
+		Data: []byte(`{"version": 1, "actors": [{"key": "zz-isolated", "name": "Isolated", "kind": "OTHER"}]}`)}}); err != nil {
+		return nil, err
+	}
+	srv := httptest.NewServer(server.New(store, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{}))
+	e := &env{store: store, url: srv.URL + "/graphql", isolated: "zz-isolated"}
+	return e, e.discover()
+}
+
+// discover picks the parameters of the queries from the data itself.
+func (e *env) discover() error {
+	var actors struct {
+		Actors struct {
+			Nodes []struct {
+				Key, ID string
+				Events  struct{ TotalCount int }
+			}
+		}
+	}
+	if err := e.query(`{ actors(first: 100) { nodes { key id events(first: 0) { totalCount } } } }`, nil, &actors); err != nil {
+		return err
+	}
+	nodes := actors.Actors.Nodes
+	if len(nodes) < 2 {
+		return fmt.Errorf("bench: the graph has %d actors", len(nodes))
+	}
+	busy, quiet := nodes[0], nodes[0]
+	for _, n := range nodes {
+		if n.Events.TotalCount > busy.Events.TotalCount {
+			busy = n
+		}
+		if n.Events.TotalCount > 0 && (quiet.Events.TotalCount == 0 || n.Events.TotalCount < quiet.Events.TotalCount) {
+			quiet = n
+		}
+	}
+	e.busy, e.busyID, e.quiet, e.quietID = busy.Key, busy.ID, quiet.Key, quiet.ID
+	// near shares an event with the busy actor (distance 2); far shares one
+	// with near but none with busy (distance 4).
+	var cp struct {
+		Actor struct {
+			Counterparts []struct{ Actor struct{ Key, ID string } }
+		}
+	}
+	if err := e.query(`query($k: String!) { actor(key: $k) { counterparts(first: 100) { actor { key id } } } }`, map[string]any{"k": e.quiet}, &cp); err != nil {
+		return err
+	}
+	if len(cp.Actor.Counterparts) == 0 {
+		return fmt.Errorf("bench: quiet actor %s has no counterparts", e.quiet)
+	}
+	e.near, e.nearID = cp.Actor.Counterparts[0].Actor.Key, cp.Actor.Counterparts[0].Actor.ID
+	mine := map[string]bool{e.quiet: true}
+	for _, c := range cp.Actor.Counterparts {
+		mine[c.Actor.Key] = true
+	}
+	var cp2 struct {
+		Actor struct {
+			Counterparts []struct{ Actor struct{ Key, ID string } }
+		}
+	}
+	if err := e.query(`query($k: String!) { actor(key: $k) { counterparts(first: 100) { actor { key id } } } }`, map[string]any{"k": e.near}, &cp2); err != nil {
+		return err
+	}
+	for i := len(cp2.Actor.Counterparts) - 1; i >= 0; i-- {
+		if c := cp2.Actor.Counterparts[i].Actor; !mine[c.Key] {
+			e.far, e.farID = c.Key, c.ID
+			break
+		}
+	}
+	var iso struct{ Actor struct{ ID string } }
+	if err := e.query(`{ actor(key: "zz-isolated") { id } }`, nil, &iso); err != nil {
+		return err
+	}
+	e.isolatedID = iso.Actor.ID
+	var first struct {
+		Events struct {
+			Nodes []struct {
+				Title    string
+				Location *struct{ Country *struct{ Code string } }
+			}
+		}
+	}
+	if err := e.query(`{ events(first: 20) { nodes { title location { country { code } } } } }`, nil, &first); err != nil {
+		return err
+	}
+	for _, n := range first.Events.Nodes {
+		if e.country == "" && n.Location != nil && n.Location.Country != nil {
+			e.country = n.Location.Country.Code
+		}
+		if e.word == "" {
+			for _, w := range bytes.Fields([]byte(n.Title)) {
+				if len(w) >= 5 {
+					e.word = string(w)
+					break
+				}
+			}
+		}
+	}
+	// A cursor far into the timeline: the start of its last page of 50.
+	var deep struct {
+		Timeline struct{ PageInfo struct{ StartCursor string } }
+	}
+	if err := e.query(`{ timeline(last: 50) { pageInfo { startCursor } } }`, nil, &deep); err != nil {
+		return err
+	}
+	e.deepCursor = deep.Timeline.PageInfo.StartCursor
+	return nil
+}
+
+// query runs one GraphQL request and decodes its data into out.
+func (e *env) query(q string, vars map[string]any, out any) error {
+	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
+	resp, err := http.Post(e.url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Data   json.RawMessage
+		Errors []struct{ Message string }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		return err
+	}
+	if len(r.Errors) > 0 {
+		return fmt.Errorf("%s: %s", q, r.Errors[0].Message)
+	}
+	if out != nil {
+		return json.Unmarshal(r.Data, out)
+	}
+	return nil
+}
+
+// run benchmarks one GraphQL request.
+func run(b *testing.B, q string, vars func(e *env) map[string]any) {
+	e := setup(b)
+	v := vars(e)
+	if err := e.query(q, v, nil); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := e.query(q, v, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func none(*env) map[string]any { return nil }
+
+const page = `nodes { __typename ... on Event { key title occurredAt } ... on Statement { key madeAt } }`
+
+func BenchmarkTimelineFirstPage(b *testing.B) {
+	run(b, `{ timeline(first: 50) { `+page+` } }`, none)
+}
+
+func BenchmarkTimelineDeepPage(b *testing.B) {
+	run(b, `query($c: String) { timeline(first: 50, after: $c) { `+page+` } }`,
+		func(e *env) map[string]any { return map[string]any{"c": e.deepCursor} })
+}
+
+func BenchmarkTimelineByActor(b *testing.B) {
+	run(b, `query($a: String!) { timeline(first: 50, filter: {actors: [$a]}) { `+page+` } }`,
+		func(e *env) map[string]any { return map[string]any{"a": e.busy} })
+}
+
+func BenchmarkTimelineByCountry(b *testing.B) {
+	run(b, `query($c: String!) { timeline(first: 50, filter: {countries: [$c]}) { `+page+` } }`,
+		func(e *env) map[string]any { return map[string]any{"c": e.country} })
+}
+
+func BenchmarkTimelineByType(b *testing.B) {
+	run(b, `{ timeline(first: 50, filter: {eventTypes: [ATTACK], include: [EVENT]}) { `+page+` } }`, none)
+}
+
+func BenchmarkTimelineByTimeRange(b *testing.B) {
+	run(b, `{ timeline(first: 50, filter: {from: "2019-06", to: "2019-07"}) { `+page+` } }`, none)
+}
+
+func BenchmarkTimelineByText(b *testing.B) {
+	run(b, `query($t: String!) { timeline(first: 50, filter: {text: $t}) { `+page+` } }`,
+		func(e *env) map[string]any { return map[string]any{"t": e.word} })
+}
+
+// nested is the nested page of the performance issue: 50 items with
+// participants → actor → country, and statements → speaker.
+const nested = `{ timeline(first: 50, filter: {include: [EVENT]}) { nodes { ... on Event {
+  key title occurredAt participants { role actor { key name country { code name } } } statements { key speaker { name } } } } } }`
+
+func BenchmarkNestedPage(b *testing.B) {
+	run(b, nested, none)
+}
+
+func BenchmarkNeighborhoodBusy(b *testing.B) {
+	run(b, `query($id: ID!) { neighborhood(id: $id, depth: 2, limit: 200) { truncated nodes { id } edges { kind } } }`,
+		func(e *env) map[string]any { return map[string]any{"id": e.busyID} })
+}
+
+func BenchmarkNeighborhoodQuiet(b *testing.B) {
+	run(b, `query($id: ID!) { neighborhood(id: $id, depth: 2, limit: 200) { truncated nodes { id } edges { kind } } }`,
+		func(e *env) map[string]any { return map[string]any{"id": e.quietID} })
+}
+
+// Paths follow participation only: through events, a counterpart is at
+// distance 2 and a counterpart's counterpart that is not one at 4.
+const path = `query($a: ID!, $b: ID!) { shortestPath(from: $a, to: $b, maxDepth: 6, filter: {edgeKinds: [PARTICIPATION]}) { length nodes { id } } }`
+
+func BenchmarkShortestPath2(b *testing.B) {
+	run(b, path, func(e *env) map[string]any { return map[string]any{"a": e.quietID, "b": e.nearID} })
+}
+
+func BenchmarkShortestPath4(b *testing.B) {
+	run(b, path, func(e *env) map[string]any {
+		if e.farID == "" {
+			b.Skip("no actor at distance 4 from the quiet actor in this graph")
+		}
+		return map[string]any{"a": e.quietID, "b": e.farID}
+	})
+}
+
+func BenchmarkShortestPathNone(b *testing.B) {
+	run(b, path, func(e *env) map[string]any { return map[string]any{"a": e.busyID, "b": e.isolatedID} })
+}
+
+func BenchmarkEventCountsMonth(b *testing.B) {
+	run(b, `{ eventCounts(interval: MONTH) { start count fatalities } }`, none)
+}
+
+// BenchmarkSeed loads a generated fixture of GEOTIMELINE_BENCH_EVENTS
+// events (at most 20 000, to stay quick) into a new database per iteration
+// and reports events/s.
+func BenchmarkSeed(b *testing.B) {
+	n := min(benchEvents(), 20000)
+	dir := b.TempDir()
+	fx, err := generate(n, dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := os.ReadFile(fx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		store, err := sqlite.Open(ctx, filepath.Join(dir, fmt.Sprintf("seed%d.db", i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, _, err := seed.Load(ctx, store, []fixture.File{{Name: fx, Data: data}}); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		store.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "events/s")
+}
