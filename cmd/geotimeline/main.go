@@ -4,6 +4,8 @@
 //	geotimeline serve  [--db PATH] [--addr HOST:PORT] [--no-demo]
 //	geotimeline seed   [--db PATH] FILE...
 //	geotimeline export [--db PATH]
+//	geotimeline generate --events N [--seed S] [--out FILE]
+//	geotimeline bench [--url URL] [--concurrency 1,8,32] [--duration D]
 //
 // Exit status: 0 on success (and for help), 1 when the command failed, 2 when
 // it was called wrongly (unknown command or flag, missing argument).
@@ -126,6 +128,7 @@ Environment (a flag given on the command line wins over its variable):
   GEOTIMELINE_NO_INTROSPECTION  --no-introspection, default false (serve)
   GEOTIMELINE_LOG_LEVEL         --log-level, default "info" (serve)
   GEOTIMELINE_LOG_FORMAT        --log-format, default "text" (serve)
+  generate and bench follow the same pattern; see their --help.
 
 Run 'geotimeline help <command>' or 'geotimeline <command> --help' for details.
 `, "help")

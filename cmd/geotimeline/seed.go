@@ -32,8 +32,8 @@ error is a terminal, progress is shown there while the files are checked
 and written (records, records per second, time elapsed).
 
 Files of any size load in bounded memory: they are read as streams, their
-records wait in temporary files (in $TMPDIR, about as large as the
-fixtures) until every file has been checked, and are then written. At most
+records wait in temporary files (in $TMPDIR, about 60% of the fixtures'
+size) until every file has been checked, and are then written. At most
 1000 problems are printed, then how many more were found.`
 
 func (c *cli) seed(ctx context.Context, args []string) error {

@@ -42,9 +42,11 @@ func Check(ctx context.Context, store *sqlite.Store, files []fixture.File) error
 // ready to use.
 type Loader struct {
 	// TempDir is where the records of files read through Open wait
-	// between being checked and being written, in a directory of their
-	// own that is removed afterwards; the default temporary directory
-	// when "". It needs about as much room as the files.
+	// between being checked and being written, in temporary files that
+	// are unlinked as soon as they are created where the system allows
+	// (so that even a killed process leaves nothing), and otherwise
+	// removed by Close; the default temporary directory when "". It needs
+	// room for about 60% of the files' size.
 	TempDir string
 	// Progress, when set, is called now and then, from the goroutine that
 	// loads, with how far the load has come: often enough for a display

@@ -173,13 +173,18 @@ func TestLoadProgress(t *testing.T) {
 }
 
 // TestLoadBoundedMemory checks that a streamed load's heap does not grow
-// with the fixture: the peak of the Go heap in use, sampled while fixtures
-// of 5 000 and 25 000 events load, must not grow with it. Before loads
-// streamed, the heap held the file, a tree of it and every record, and
-// grew about as the file (5x here). What still grows is small per record:
-// the keys the run defines, kept to find duplicates and resolve
-// references, and the writer's id cache up to its bound; so the bound
-// allows 1.5x the small peak plus 16 MB.
+// with the fixture: the peak of the Go heap in use (sampled every 5 ms, less
+// what was in use before), while fixtures of 5 000 and 25 000 events load,
+// must not grow with it. Before loads streamed, the heap held the file, a
+// tree of it and every record, and grew about as the file (5x here). What
+// still grows is small per record: the keys the run defines, kept to find
+// duplicates and resolve references, and the writer's id cache up to its
+// bound. The garbage collector lets the heap reach about twice what is
+// live, at moments the sampling may or may not catch, so the check allows
+// 1.5 times the small load's peak plus 16 MB: loose for noise, far below
+// the 5x of a heap that grows with the file. (Measured here: 15 to 25 MB
+// for both; SQLite's page cache is outside the Go heap and bounded by its
+// cache_size.)
 func TestLoadBoundedMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads 30 000 events; skipped with -short")
@@ -194,6 +199,9 @@ func TestLoadBoundedMemory(t *testing.T) {
 		buf = bytes.Buffer{}
 		store := openStore(t)
 		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		base := ms.HeapInuse
 		var (
 			mu   sync.Mutex
 			max  uint64
@@ -222,12 +230,13 @@ func TestLoadBoundedMemory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("%d events (%d bytes): %v in %v, peak heap in use %d MB", events, size, sum, time.Since(start).Round(time.Millisecond), max>>20)
-		return max
+		t.Logf("%d events (%d bytes): %v in %v, heap in use %d MB before, %d MB at the peak",
+			events, size, sum, time.Since(start).Round(time.Millisecond), base>>20, max>>20)
+		return max - min(base, max)
 	}
 	small, large := peak(5000), peak(25000)
 	if limit := small*3/2 + 16<<20; large > limit {
-		t.Errorf("peak heap %d MB at 25 000 events, over %d MB (1.5 times %d MB at 5 000, plus 16 MB): memory grows with the fixture",
+		t.Errorf("heap grew by %d MB at 25 000 events, over %d MB (1.5 times the %d MB at 5 000, plus 16 MB): memory grows with the fixture",
 			large>>20, limit>>20, small>>20)
 	}
 }

@@ -319,6 +319,7 @@ func (w *writer) actor(a *db.Actor) error {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("look up actor %q: %w", a.Key, err)
 	}
+	fresh := id == 0
 	switch {
 	case id == 0:
 		res, err := w.exec(`INSERT INTO actors (key, name, kind, country_id, description, content_hash, created_at, updated_at)
@@ -345,10 +346,10 @@ func (w *writer) actor(a *db.Actor) error {
 		w.sum.Updated++
 	}
 	w.remember(db.RefActor, a.Key, id)
-	if err := w.replaceStrings(`actor_aliases`, `actor_id`, `alias`, id, a.Aliases); err != nil {
+	if err := w.replaceStrings(`actor_aliases`, `actor_id`, `alias`, id, a.Aliases, fresh); err != nil {
 		return fmt.Errorf("actor %q aliases: %w", a.Key, err)
 	}
-	if err := w.replaceSources(`actor_sources`, `actor_id`, id, a.Sources); err != nil {
+	if err := w.replaceSources(`actor_sources`, `actor_id`, id, a.Sources, fresh); err != nil {
 		return err
 	}
 	w.changed(derivedActor, id)
@@ -390,6 +391,7 @@ func (w *writer) relationship(r *db.Relationship) error {
 	if err != nil {
 		return fmt.Errorf("look up relationship %s: %w", identity, err)
 	}
+	fresh := id == 0
 	switch {
 	case id == 0:
 		res, err := w.exec(`INSERT INTO relationships (key, identity, kind, subject_id, object_actor_id, object_country_id,
@@ -414,7 +416,7 @@ func (w *writer) relationship(r *db.Relationship) error {
 		}
 		w.sum.Updated++
 	}
-	if err := w.replaceSources(`relationship_sources`, `relationship_id`, id, r.Sources); err != nil {
+	if err := w.replaceSources(`relationship_sources`, `relationship_id`, id, r.Sources, fresh); err != nil {
 		return err
 	}
 	w.changed(derivedRelationship, id)
@@ -424,28 +426,29 @@ func (w *writer) relationship(r *db.Relationship) error {
 // eventRow upserts an event's own columns and reports whether its content
 // changed, in which case its lists are rewritten by eventLists.
 func (w *writer) eventRow(e *db.Event) (bool, error) {
-	_, changed, err := w.upsertEventRow(e)
+	_, changed, _, err := w.upsertEventRow(e)
 	return changed, err
 }
 
-// upsertEventRow is eventRow, which also returns the event's row id.
-func (w *writer) upsertEventRow(e *db.Event) (id int64, changed bool, err error) {
+// upsertEventRow is eventRow, which also returns the event's row id and
+// whether it inserted the row.
+func (w *writer) upsertEventRow(e *db.Event) (id int64, changed, inserted bool, err error) {
 	rec := *e
 	rec.ID, rec.Stamps = 0, db.Stamps{}
 	rec.Participants, rec.Links = noEmpty(rec.Participants), noEmpty(rec.Links)
 	rec.Tags, rec.Sources = noEmpty(rec.Tags), noEmpty(rec.Sources)
 	h, err := contentHash(rec)
 	if err != nil {
-		return 0, false, err
+		return 0, false, false, err
 	}
 	countryID, err := w.countryID(e.Location.Country)
 	if err != nil {
-		return 0, false, err
+		return 0, false, false, err
 	}
 	endAt, endPrec := dateArgs(e.EndedAt)
 	id, old, err := w.existing(`SELECT id, content_hash FROM events WHERE key = ?`, e.Key)
 	if err != nil {
-		return 0, false, fmt.Errorf("look up event %q: %w", e.Key, err)
+		return 0, false, false, fmt.Errorf("look up event %q: %w", e.Key, err)
 	}
 	switch {
 	case id == 0:
@@ -455,28 +458,29 @@ func (w *writer) upsertEventRow(e *db.Event) (id int64, changed bool, err error)
 			e.Key, string(e.Type), e.Title, e.Summary, e.OccurredAt.Millis(), e.OccurredAt.Precision.Rank(), endAt, endPrec,
 			countryID, e.Location.Place, e.Location.Lat, e.Location.Lon, e.Fatalities, e.Injured, h, w.now, w.now)
 		if err != nil {
-			return 0, false, fmt.Errorf("insert event %q: %w", e.Key, err)
+			return 0, false, false, fmt.Errorf("insert event %q: %w", e.Key, err)
 		}
 		if id, err = res.LastInsertId(); err != nil {
-			return 0, false, err
+			return 0, false, false, err
 		}
 		w.sum.Inserted++
+		inserted = true
 	case string(old) == string(h):
 		w.sum.Unchanged++
 		w.remember(db.RefEvent, e.Key, id)
-		return id, false, nil
+		return id, false, false, nil
 	default:
 		if _, err := w.exec(`UPDATE events SET type = ?, title = ?, summary = ?, occurred_at = ?, precision = ?, ended_at = ?,
 			ended_precision = ?, country_id = ?, place = ?, lat = ?, lon = ?, fatalities = ?, injured = ?, content_hash = ?,
 			updated_at = ? WHERE id = ?`,
 			string(e.Type), e.Title, e.Summary, e.OccurredAt.Millis(), e.OccurredAt.Precision.Rank(), endAt, endPrec,
 			countryID, e.Location.Place, e.Location.Lat, e.Location.Lon, e.Fatalities, e.Injured, h, w.now, id); err != nil {
-			return 0, false, fmt.Errorf("update event %q: %w", e.Key, err)
+			return 0, false, false, fmt.Errorf("update event %q: %w", e.Key, err)
 		}
 		w.sum.Updated++
 	}
 	w.remember(db.RefEvent, e.Key, id)
-	return id, true, nil
+	return id, true, inserted, nil
 }
 
 func (w *writer) eventLists(e *db.Event) error {
@@ -484,7 +488,13 @@ func (w *writer) eventLists(e *db.Event) error {
 	if err != nil {
 		return err
 	}
-	if _, err := w.exec(`DELETE FROM event_participants WHERE event_id = ?`, id); err != nil {
+	return w.writeEventLists(e, id, false)
+}
+
+// writeEventLists rewrites the lists of event id; fresh is as for
+// replaceStrings.
+func (w *writer) writeEventLists(e *db.Event, id int64, fresh bool) error {
+	if err := w.clear(fresh, `DELETE FROM event_participants WHERE event_id = ?`, id); err != nil {
 		return fmt.Errorf("event %q participants: %w", e.Key, err)
 	}
 	for i, p := range e.Participants {
@@ -497,7 +507,7 @@ func (w *writer) eventLists(e *db.Event) error {
 			return fmt.Errorf("event %q participant %q: %w", e.Key, p.Actor, err)
 		}
 	}
-	if _, err := w.exec(`DELETE FROM event_links WHERE event_id = ?`, id); err != nil {
+	if err := w.clear(fresh, `DELETE FROM event_links WHERE event_id = ?`, id); err != nil {
 		return fmt.Errorf("event %q links: %w", e.Key, err)
 	}
 	for i, l := range e.Links {
@@ -510,10 +520,10 @@ func (w *writer) eventLists(e *db.Event) error {
 			return fmt.Errorf("event %q link to %q: %w", e.Key, l.Event, err)
 		}
 	}
-	if err := w.replaceStrings(`event_tags`, `event_id`, `tag`, id, e.Tags); err != nil {
+	if err := w.replaceStrings(`event_tags`, `event_id`, `tag`, id, e.Tags, fresh); err != nil {
 		return fmt.Errorf("event %q tags: %w", e.Key, err)
 	}
-	if err := w.replaceSources(`event_sources`, `event_id`, id, e.Sources); err != nil {
+	if err := w.replaceSources(`event_sources`, `event_id`, id, e.Sources, fresh); err != nil {
 		return err
 	}
 	w.changed(derivedEvent, id)
@@ -545,6 +555,7 @@ func (w *writer) statement(st *db.Statement) error {
 	if err != nil {
 		return fmt.Errorf("look up statement %q: %w", st.Key, err)
 	}
+	fresh := id == 0
 	switch {
 	case id == 0:
 		res, err := w.exec(`INSERT INTO statements (key, kind, speaker_id, delivered_by_id, made_at, precision, text, summary,
@@ -572,7 +583,7 @@ func (w *writer) statement(st *db.Statement) error {
 		w.sum.Updated++
 	}
 	w.remember(db.RefStatement, st.Key, id)
-	if _, err := w.exec(`DELETE FROM statement_addressees WHERE statement_id = ?`, id); err != nil {
+	if err := w.clear(fresh, `DELETE FROM statement_addressees WHERE statement_id = ?`, id); err != nil {
 		return fmt.Errorf("statement %q addressees: %w", st.Key, err)
 	}
 	for i, a := range st.Addressees {
@@ -585,7 +596,7 @@ func (w *writer) statement(st *db.Statement) error {
 			return fmt.Errorf("statement %q addressee %q: %w", st.Key, a, err)
 		}
 	}
-	if _, err := w.exec(`DELETE FROM statement_about WHERE statement_id = ?`, id); err != nil {
+	if err := w.clear(fresh, `DELETE FROM statement_about WHERE statement_id = ?`, id); err != nil {
 		return fmt.Errorf("statement %q about: %w", st.Key, err)
 	}
 	for i, ev := range st.About {
@@ -602,10 +613,10 @@ func (w *writer) statement(st *db.Statement) error {
 	for i, s := range st.Stances {
 		stances[i] = string(s)
 	}
-	if err := w.replaceStrings(`statement_stances`, `statement_id`, `stance`, id, stances); err != nil {
+	if err := w.replaceStrings(`statement_stances`, `statement_id`, `stance`, id, stances, fresh); err != nil {
 		return fmt.Errorf("statement %q stances: %w", st.Key, err)
 	}
-	if err := w.replaceSources(`statement_sources`, `statement_id`, id, st.Sources); err != nil {
+	if err := w.replaceSources(`statement_sources`, `statement_id`, id, st.Sources, fresh); err != nil {
 		return err
 	}
 	w.changed(derivedStatement, id)
@@ -624,11 +635,26 @@ func (w *writer) countryID(code string) (sql.NullInt64, error) {
 	return sql.NullInt64{Int64: id, Valid: true}, nil
 }
 
+// clear runs a statement that deletes a row's list, unless the row is
+// fresh (see replaceStrings).
+func (w *writer) clear(fresh bool, query string, id int64) error {
+	if fresh {
+		return nil
+	}
+	_, err := w.exec(query, id)
+	return err
+}
+
 // replaceStrings rewrites an ordered list of strings owned by one row. The
-// table and column names are constants of this package, never input.
-func (w *writer) replaceStrings(table, owner, column string, id int64, values []string) error {
-	if _, err := w.exec(`DELETE FROM `+table+` WHERE `+owner+` = ?`, id); err != nil {
-		return err
+// table and column names are constants of this package, never input. A
+// fresh row, inserted in this transaction, has no list to delete: its id
+// is new, or was last a row whose lists were deleted with it (the list
+// tables cascade), so the delete is skipped.
+func (w *writer) replaceStrings(table, owner, column string, id int64, values []string, fresh bool) error {
+	if !fresh {
+		if _, err := w.exec(`DELETE FROM `+table+` WHERE `+owner+` = ?`, id); err != nil {
+			return err
+		}
 	}
 	for i, v := range values {
 		if _, err := w.exec(`INSERT INTO `+table+` (`+owner+`, position, `+column+`) VALUES (?, ?, ?)`, id, i, v); err != nil {
@@ -638,10 +664,13 @@ func (w *writer) replaceStrings(table, owner, column string, id int64, values []
 	return nil
 }
 
-// replaceSources rewrites the ordered source list of one row.
-func (w *writer) replaceSources(table, owner string, id int64, keys []string) error {
-	if _, err := w.exec(`DELETE FROM `+table+` WHERE `+owner+` = ?`, id); err != nil {
-		return fmt.Errorf("%s: %w", table, err)
+// replaceSources rewrites the ordered source list of one row; fresh is as
+// for replaceStrings.
+func (w *writer) replaceSources(table, owner string, id int64, keys []string, fresh bool) error {
+	if !fresh {
+		if _, err := w.exec(`DELETE FROM `+table+` WHERE `+owner+` = ?`, id); err != nil {
+			return fmt.Errorf("%s: %w", table, err)
+		}
 	}
 	for i, k := range keys {
 		src, err := w.mustID(db.RefSource, k)

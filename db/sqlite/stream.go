@@ -78,7 +78,8 @@ type Feeder struct {
 	phase phase
 	// events holds, by row id, the events whose row EventRow inserted or
 	// changed: EventLists rewrites their lists and leaves the others.
-	events bitset
+	// inserted holds those it inserted, whose lists are empty.
+	events, inserted bitset
 }
 
 type phase int
@@ -154,12 +155,15 @@ func (f *Feeder) EventRow(e *db.Event) error {
 	if err := f.enter(phaseEventRows); err != nil {
 		return err
 	}
-	id, changed, err := f.w.upsertEventRow(e)
+	id, changed, inserted, err := f.w.upsertEventRow(e)
 	if err != nil {
 		return err
 	}
 	if changed {
 		f.events.set(id)
+	}
+	if inserted {
+		f.inserted.set(id)
 	}
 	return nil
 }
@@ -177,7 +181,7 @@ func (f *Feeder) EventLists(e *db.Event) error {
 	if !f.events.has(id) {
 		return nil
 	}
-	if err := f.w.eventLists(e); err != nil {
+	if err := f.w.writeEventLists(e, id, f.inserted.has(id)); err != nil {
 		return err
 	}
 	return f.w.flushIfFull()

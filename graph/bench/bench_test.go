@@ -27,6 +27,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/seed"
@@ -118,38 +119,64 @@ func newEnv() (*env, error) {
 		Data: []byte(`{"version": 1, "actors": [{"key": "zz-isolated", "name": "Isolated", "kind": "OTHER"}]}`)}}); err != nil {
 		return nil, err
 	}
-	srv := httptest.NewServer(server.New(store, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{}))
+	// A generous timeout: the benchmarks measure slow queries, not refuse them.
+	srv := httptest.NewServer(server.New(store, slog.New(slog.NewTextHandler(io.Discard, nil)),
+		server.Options{RequestTimeout: 5 * time.Minute}))
 	e := &env{store: store, url: srv.URL + "/graphql", isolated: "zz-isolated"}
 	return e, e.discover()
 }
 
 // discover picks the parameters of the queries from the data itself.
 func (e *env) discover() error {
-	var actors struct {
-		Actors struct {
+	// Busy and quiet actors from a sample of 1 000 events: counting every
+	// actor's events would itself be a heavy query on a large graph.
+	var sample struct {
+		Timeline struct {
 			Nodes []struct {
-				Key, ID string
-				Events  struct{ TotalCount int }
+				Participants []struct{ Actor struct{ Key, ID string } }
 			}
 		}
 	}
-	if err := e.query(`{ actors(first: 100) { nodes { key id events(first: 0) { totalCount } } } }`, nil, &actors); err != nil {
-		return err
-	}
-	nodes := actors.Actors.Nodes
-	if len(nodes) < 2 {
-		return fmt.Errorf("bench: the graph has %d actors", len(nodes))
-	}
-	busy, quiet := nodes[0], nodes[0]
-	for _, n := range nodes {
-		if n.Events.TotalCount > busy.Events.TotalCount {
-			busy = n
+	seen := map[string]int{}
+	ids := map[string]string{}
+	var after any
+	for range 10 {
+		var pg struct {
+			Timeline struct {
+				Nodes []struct {
+					Participants []struct{ Actor struct{ Key, ID string } }
+				}
+				PageInfo struct{ EndCursor string }
+			}
 		}
-		if n.Events.TotalCount > 0 && (quiet.Events.TotalCount == 0 || n.Events.TotalCount < quiet.Events.TotalCount) {
-			quiet = n
+		if err := e.query(`query($a: String) { timeline(first: 100, after: $a, filter: {include: [EVENT]}) {
+		  nodes { ... on Event { participants { actor { key id } } } } pageInfo { endCursor } } }`, map[string]any{"a": after}, &pg); err != nil {
+			return err
+		}
+		sample.Timeline.Nodes = append(sample.Timeline.Nodes, pg.Timeline.Nodes...)
+		if pg.Timeline.PageInfo.EndCursor == "" {
+			break
+		}
+		after = pg.Timeline.PageInfo.EndCursor
+	}
+	for _, n := range sample.Timeline.Nodes {
+		for _, p := range n.Participants {
+			seen[p.Actor.Key]++
+			ids[p.Actor.Key] = p.Actor.ID
 		}
 	}
-	e.busy, e.busyID, e.quiet, e.quietID = busy.Key, busy.ID, quiet.Key, quiet.ID
+	if len(seen) < 2 {
+		return fmt.Errorf("bench: the graph has %d active actors", len(seen))
+	}
+	for k, n := range seen {
+		if e.busy == "" || n > seen[e.busy] || n == seen[e.busy] && k < e.busy {
+			e.busy = k
+		}
+		if e.quiet == "" || n < seen[e.quiet] || n == seen[e.quiet] && k < e.quiet {
+			e.quiet = k
+		}
+	}
+	e.busyID, e.quietID = ids[e.busy], ids[e.quiet]
 	// near shares an event with the busy actor (distance 2); far shares one
 	// with near but none with busy (distance 4).
 	var cp struct {
