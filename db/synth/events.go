@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/fixture"
 )
 
 const (
@@ -128,8 +129,8 @@ type events struct {
 	cur  event
 
 	// Reused by out, since each record is encoded before the next.
-	parts []participantOut
-	links []linkOut
+	parts []fixture.ParticipantJSON
+	links []fixture.LinkJSON
 	tags  []string
 	srcs  []string
 }
@@ -363,14 +364,14 @@ func (e *events) linked(n int) bool {
 func (e *events) name(i int) string { return e.w.actors[e.cur.parts[i].actor].name }
 
 // out is the current event as written, its words drawn now.
-func (e *events) out() *eventOut {
+func (e *events) out() *fixture.EventJSON {
 	w, r, c := e.w, e.words, &e.cur
-	o := &eventOut{Key: e.keys.key(c.n), Type: string(c.typ), OccurredAt: c.occurred.String(), EndedAt: c.ended}
+	o := &fixture.EventJSON{Key: e.keys.key(c.n), Type: string(c.typ), OccurredAt: c.occurred.String(), EndedAt: c.ended}
 
 	place := ""
 	if c.country >= 0 {
 		k := &w.countries[c.country]
-		loc := &locationOut{Country: k.code}
+		loc := &fixture.LocationJSON{Country: k.code}
 		if chance(r, 0.5) {
 			loc.Place = pick(r, k.places)
 			place = loc.Place
@@ -386,7 +387,7 @@ func (e *events) out() *eventOut {
 	} else if chance(r, 0.05) {
 		// At sea, or somewhere no country claims.
 		lat, lon := round4(-60+120*r.Float64()), round4(-180+360*r.Float64())
-		o.Location = &locationOut{Lat: &lat, Lon: &lon}
+		o.Location = &fixture.LocationJSON{Lat: &lat, Lon: &lon}
 		place = "international waters"
 	}
 	if place == "" {
@@ -409,12 +410,12 @@ func (e *events) out() *eventOut {
 
 	e.parts = e.parts[:0]
 	for _, p := range c.parts[:c.np] {
-		e.parts = append(e.parts, participantOut{w.actors[p.actor].key, string(p.role)})
+		e.parts = append(e.parts, fixture.ParticipantJSON{Actor: w.actors[p.actor].key, Role: string(p.role)})
 	}
 	o.Participants = e.parts
 	e.links = e.links[:0]
 	for _, l := range c.links[:c.nl] {
-		e.links = append(e.links, linkOut{string(l.kind), e.keys.key(l.event)})
+		e.links = append(e.links, fixture.LinkJSON{Kind: string(l.kind), Event: e.keys.key(l.event)})
 	}
 	o.Links = e.links
 

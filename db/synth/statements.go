@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/fixture"
 )
 
 var (
@@ -58,10 +59,10 @@ func newStatements(w *world) *statements {
 }
 
 // about is a statement on the current event of e.
-func (s *statements) about(e *events) *statementOut {
+func (s *statements) about(e *events) *fixture.StatementJSON {
 	w, r, c := s.w, s.rng, &e.cur
 	s.n++
-	out := &statementOut{Key: s.keys.key(s.n), About: []string{e.keys.key(c.n)}}
+	out := &fixture.StatementJSON{Key: s.keys.key(s.n), About: []string{e.keys.key(c.n)}}
 
 	// The speaker: mostly a side of the event, else anyone in the news.
 	speaker, role := -1, db.ParticipantRole("")

@@ -111,7 +111,7 @@ func Write(w io.Writer, o Options) error {
 
 	enc.open("actors")
 	for i := range wd.actors {
-		enc.elem(wd.actorOut(i))
+		enc.elem(wd.actorRecord(i))
 	}
 	enc.close()
 
@@ -215,88 +215,6 @@ func (e *encoder) close() {
 	} else {
 		e.raw("\n  ]")
 	}
-}
-
-// The *Out types are records as FIXTURES.md writes them, members in its
-// order, empty optional members left out.
-
-type sourceOut struct {
-	Key       string `json:"key"`
-	URL       string `json:"url,omitempty"`
-	Title     string `json:"title,omitempty"`
-	Publisher string `json:"publisher,omitempty"`
-}
-
-type actorOut struct {
-	Key         string   `json:"key"`
-	Name        string   `json:"name"`
-	Kind        string   `json:"kind"`
-	Country     string   `json:"country,omitempty"`
-	Aliases     []string `json:"aliases,omitempty"`
-	Description string   `json:"description,omitempty"`
-	Sources     []string `json:"sources,omitempty"`
-}
-
-type relationshipOut struct {
-	Key     string   `json:"key,omitempty"`
-	Kind    string   `json:"kind"`
-	Subject string   `json:"subject"`
-	Object  any      `json:"object"` // an actor key, or countryRef
-	Title   string   `json:"title,omitempty"`
-	From    string   `json:"from,omitempty"`
-	To      string   `json:"to,omitempty"`
-	Sources []string `json:"sources,omitempty"`
-}
-
-type countryRef struct {
-	Country string `json:"country"`
-}
-
-type eventOut struct {
-	Key          string           `json:"key"`
-	Type         string           `json:"type"`
-	Title        string           `json:"title"`
-	Summary      string           `json:"summary,omitempty"`
-	OccurredAt   string           `json:"occurredAt"`
-	EndedAt      string           `json:"endedAt,omitempty"`
-	Location     *locationOut     `json:"location,omitempty"`
-	Fatalities   *int             `json:"fatalities,omitempty"`
-	Injured      *int             `json:"injured,omitempty"`
-	Participants []participantOut `json:"participants,omitempty"`
-	Links        []linkOut        `json:"links,omitempty"`
-	Tags         []string         `json:"tags,omitempty"`
-	Sources      []string         `json:"sources,omitempty"`
-}
-
-type locationOut struct {
-	Country string   `json:"country,omitempty"`
-	Place   string   `json:"place,omitempty"`
-	Lat     *float64 `json:"lat,omitempty"`
-	Lon     *float64 `json:"lon,omitempty"`
-}
-
-type participantOut struct {
-	Actor string `json:"actor"`
-	Role  string `json:"role"`
-}
-
-type linkOut struct {
-	Kind  string `json:"kind"`
-	Event string `json:"event"`
-}
-
-type statementOut struct {
-	Key         string   `json:"key"`
-	Kind        string   `json:"kind"`
-	Speaker     string   `json:"speaker"`
-	DeliveredBy string   `json:"deliveredBy,omitempty"`
-	Addressees  []string `json:"addressees,omitempty"`
-	MadeAt      string   `json:"madeAt"`
-	Text        string   `json:"text"`
-	Summary     string   `json:"summary,omitempty"`
-	About       []string `json:"about,omitempty"`
-	Stances     []string `json:"stances,omitempty"`
-	Sources     []string `json:"sources,omitempty"`
 }
 
 // date writes t at precision p, as FIXTURES.md's dates are written.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/iso3166"
 )
 
@@ -96,7 +97,7 @@ type world struct {
 	actorW    weighted
 	byKind    map[db.ActorKind][]int
 	local     map[localKey][]int // actors by country and kind
-	rels      []relationshipOut
+	rels      []fixture.RelationshipJSON
 
 	days     int
 	dayCum   []float64 // cumulative event rate by day
@@ -304,9 +305,9 @@ func (w *world) nameActor(a *actor) {
 	}
 }
 
-func (w *world) actorOut(i int) actorOut {
+func (w *world) actorRecord(i int) fixture.ActorJSON {
 	a := &w.actors[i]
-	out := actorOut{Key: a.key, Name: a.name, Kind: string(a.kind), Description: a.description,
+	out := fixture.ActorJSON{Key: a.key, Name: a.name, Kind: string(a.kind), Description: a.description,
 		Sources: []string{sourceKey}}
 	if a.country >= 0 {
 		out.Country = w.countries[a.country].code
@@ -323,11 +324,11 @@ const sourceKey = "synthetic"
 
 var outletNames = []string{"wire", "monitor", "gazette", "observer", "bulletin"}
 
-func (w *world) sources() []sourceOut {
-	out := []sourceOut{{Key: sourceKey, URL: "https://example.org/geotimeline/synthetic",
+func (w *world) sources() []fixture.SourceJSON {
+	out := []fixture.SourceJSON{{Key: sourceKey, URL: "https://example.org/geotimeline/synthetic",
 		Title: "Synthetic event graph (geotimeline generate)", Publisher: "geotimeline"}}
 	for _, n := range outletNames {
-		out = append(out, sourceOut{Key: sourceKey + "-" + n, URL: "https://example.org/geotimeline/" + n,
+		out = append(out, fixture.SourceJSON{Key: sourceKey + "-" + n, URL: "https://example.org/geotimeline/" + n,
 			Title: "Synthetic " + n, Publisher: "geotimeline"})
 	}
 	return out
@@ -338,12 +339,12 @@ var positions = []string{"Minister", "Deputy Minister", "Director", "Secretary",
 // makeRelationships gives each actor a few ties, as analysts record them.
 func (w *world) makeRelationships() {
 	r := w.rng
-	add := func(kind db.RelationshipKind, subject int, object any, title string) {
+	add := func(kind db.RelationshipKind, subject int, object fixture.ObjectJSON, title string) {
 		from, to := w.tenure()
-		w.rels = append(w.rels, relationshipOut{Kind: string(kind), Subject: w.actors[subject].key,
+		w.rels = append(w.rels, fixture.RelationshipJSON{Kind: string(kind), Subject: w.actors[subject].key,
 			Object: object, Title: title, From: from, To: to, Sources: []string{sourceKey}})
 	}
-	actorObj := func(i int) any { return w.actors[i].key }
+	actorObj := func(i int) fixture.ObjectJSON { return fixture.ObjectJSON{Actor: w.actors[i].key} }
 	localPick := func(c int, kinds ...db.ActorKind) int {
 		var n int
 		for _, k := range kinds {
@@ -378,10 +379,10 @@ func (w *world) makeRelationships() {
 					if !change.Before(w.end) {
 						change = w.start
 					}
-					w.rels = append(w.rels, relationshipOut{Kind: string(db.RelHoldsPosition), Subject: a.key,
+					w.rels = append(w.rels, fixture.RelationshipJSON{Kind: string(db.RelHoldsPosition), Subject: a.key,
 						Object: actorObj(localPick(c, holders...)), Title: pick(r, positions),
 						From: date(w.start, db.PrecisionDay), To: date(change, db.PrecisionDay), Sources: []string{sourceKey}},
-						relationshipOut{Kind: string(db.RelHoldsPosition), Subject: a.key,
+						fixture.RelationshipJSON{Kind: string(db.RelHoldsPosition), Subject: a.key,
 							Object: actorObj(b), Title: pick(r, positions),
 							From: date(change, db.PrecisionDay), Sources: []string{sourceKey}})
 				} else {
@@ -435,11 +436,11 @@ func (w *world) makeRelationships() {
 			fallthrough
 		default:
 			if c >= 0 && chance(r, 0.7) {
-				add(db.RelBasedIn, i, countryRef{w.countries[c].code}, "")
+				add(db.RelBasedIn, i, fixture.ObjectJSON{Country: w.countries[c].code}, "")
 			}
 		case db.ActorInternationalOrganization:
 			if chance(r, 0.5) {
-				add(db.RelBasedIn, i, countryRef{w.countries[w.countryW.draw(r)].code}, "")
+				add(db.RelBasedIn, i, fixture.ObjectJSON{Country: w.countries[w.countryW.draw(r)].code}, "")
 			}
 		}
 	}
