@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -23,18 +24,6 @@ func problemLines(t *testing.T, err error) []string {
 		out[i] = p.String()
 	}
 	return out
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // One run reports every problem: the files' own and, with them, the
@@ -58,19 +47,19 @@ func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 		`b.json: events[0].type: invalid value "WAR": want one of ATTACK, STRIKE, CALL, MEETING, STATEMENT_OF_POLICY, PROTEST, SANCTION, AGREEMENT, CEASEFIRE, MOBILIZATION, CEREMONY, OTHER`,
 		`b.json: events[0].participants[1].actor: unknown actor "jaishanker"`,
 	}
-	if got := problemLines(t, err); !equal(got, want) {
+	if got := problemLines(t, err); !slices.Equal(got, want) {
 		t.Errorf("problems:\n%q\nwant\n%q", got, want)
 	}
 	// Without a database every reference outside the files is unknown.
 	err = seed.Check(ctx, nil, bad)
 	want = []string{want[0], `b.json: events[0].participants[0].actor: unknown actor "india"`, want[1]}
-	if got := problemLines(t, err); !equal(got, want) {
+	if got := problemLines(t, err); !slices.Equal(got, want) {
 		t.Errorf("Check without a store:\n%q\nwant\n%q", got, want)
 	}
 	// A valid fixture whose references the database lacks.
 	err = seed.Check(ctx, store, []fixture.File{{Name: "c.json", Data: []byte(`{"version": 1, "statements": [
 	  {"key": "s1", "kind": "QUOTE", "speaker": "india", "madeAt": "2025", "text": "T", "about": ["nothing"]}]}`)}})
-	if got, want := problemLines(t, err), []string{`c.json: statements[0].about[0]: unknown event "nothing"`}; !equal(got, want) {
+	if got, want := problemLines(t, err), []string{`c.json: statements[0].about[0]: unknown event "nothing"`}; !slices.Equal(got, want) {
 		t.Errorf("Check of valid files: %q, want %q", got, want)
 	}
 	if err := seed.Check(ctx, store, []fixture.File{{Name: "d.json", Data: []byte(`{"version": 1}`)}}); err != nil {

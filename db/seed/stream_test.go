@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -123,7 +124,7 @@ func TestLoadStreamedProblems(t *testing.T) {
 		}
 		_, _, want := seed.Load(ctx, store, inMemory)
 		_, _, err := l.Load(ctx, store, files)
-		if got, want := problemLines(t, err), problemLines(t, want); !equal(got, want) || len(got) == 0 {
+		if got, want := problemLines(t, err), problemLines(t, want); !slices.Equal(got, want) || len(got) == 0 {
 			t.Errorf("problems:\n%q\nwant\n%q", got, want)
 		}
 		if err := l.Check(ctx, nil, files); err == nil {

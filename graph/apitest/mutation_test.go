@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/geotimeline/geotimeline/db/demo"
@@ -75,25 +76,13 @@ func TestUpsertActor(t *testing.T) {
 			`input.name: must not be empty`,
 			`input.country: unknown country "XX"`,
 		}
-		if code != "BAD_USER_INPUT" || !equalStrings(got, want) {
+		if code != "BAD_USER_INPUT" || !slices.Equal(got, want) {
 			t.Errorf("problems (%s):\n%q\nwant\n%q", code, got, want)
 		}
 		if !bytes.Equal(before, a.export()) {
 			t.Error("a refused mutation changed the database")
 		}
 	})
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestUpsertEventAndStatement(t *testing.T) {
@@ -104,7 +93,7 @@ func TestUpsertEventAndStatement(t *testing.T) {
 		got, code := problemsOf(t, a.do(ev, map[string]any{"in": map[string]any{"key": "ceasefire", "type": "CEASEFIRE",
 			"title": "Ceasefire", "occurredAt": "2025-05-10", "participants": []any{
 				map[string]any{"actor": "india", "role": "PARTICIPANT"}, map[string]any{"actor": "nobody", "role": "PARTICIPANT"}}}}))
-		if want := []string{`input.participants[1].actor: unknown actor "nobody"`}; code != "BAD_USER_INPUT" || !equalStrings(got, want) {
+		if want := []string{`input.participants[1].actor: unknown actor "nobody"`}; code != "BAD_USER_INPUT" || !slices.Equal(got, want) {
 			t.Errorf("problems (%s) = %q, want %q", code, got, want)
 		}
 		if !bytes.Equal(before, a.export()) {
@@ -153,7 +142,7 @@ func TestUpsertRelationshipAndCountry(t *testing.T) {
 		`{"actor": {"relationships": [{"kind": "MEMBER_OF"}]}}`)
 	got, code := problemsOf(t, a.do(rel, map[string]any{"in": map[string]any{"kind": "BASED_IN", "subject": "india",
 		"object": map[string]any{"actor": "india", "country": "IN"}}}))
-	if want := []string{"input.object: give exactly one of actor and country"}; code != "BAD_USER_INPUT" || !equalStrings(got, want) {
+	if want := []string{"input.object: give exactly one of actor and country"}; code != "BAD_USER_INPUT" || !slices.Equal(got, want) {
 		t.Errorf("problems (%s) = %q", code, got)
 	}
 	equalJSON(t, a.data(`mutation { upsertCountry(input: {code: "XZ", name: "Testland", region: "Nowhere"}) { code alpha3 name region } }`, nil),
@@ -181,7 +170,7 @@ func TestLoadFixture(t *testing.T) {
 	got, code := problemsOf(t, a.do(q, map[string]any{"f": map[string]any{"version": 1,
 		"events": []any{map[string]any{"key": "x", "type": "WAR", "title": "X", "occurredAt": "2025"}}}}))
 	want := []string{`fixture.events[0].type: invalid value "WAR": want one of ATTACK, STRIKE, CALL, MEETING, STATEMENT_OF_POLICY, PROTEST, SANCTION, AGREEMENT, CEASEFIRE, MOBILIZATION, CEREMONY, OTHER`}
-	if code != "BAD_USER_INPUT" || !equalStrings(got, want) {
+	if code != "BAD_USER_INPUT" || !slices.Equal(got, want) {
 		t.Errorf("problems (%s) = %q", code, got)
 	}
 }
