@@ -25,7 +25,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -35,6 +34,7 @@ import (
 	"github.com/geotimeline/geotimeline/graph/cost"
 	"github.com/geotimeline/geotimeline/graph/generated"
 	"github.com/geotimeline/geotimeline/graph/loader"
+	"github.com/geotimeline/geotimeline/graph/web"
 )
 
 // DefaultMaxBodyBytes is the largest request body /graphql reads when
@@ -143,10 +143,7 @@ func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.L
 	mux := http.NewServeMux()
 	mux.Handle("GET /graphql", api)
 	mux.Handle("POST /graphql", api)
-	// The playground loads GraphiQL from a CDN (cdn.jsdelivr.net), so it
-	// needs internet access in the browser; serving the assets ourselves is
-	// a later change.
-	mux.Handle("GET /{$}", playground.Handler("geotimeline", "/graphql"))
+	web.Register(mux)
 	mux.Handle("GET /healthz", health(store))
 	return logRequests(logger, mux)
 }

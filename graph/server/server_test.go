@@ -154,7 +154,7 @@ func TestPlayground(t *testing.T) {
 	if res.status != http.StatusOK {
 		t.Fatalf("status = %d, want 200", res.status)
 	}
-	if !strings.Contains(res.body, "<title>geotimeline</title>") || !strings.Contains(res.body, "graphiql") {
+	if !strings.Contains(res.body, "<title>geotimeline playground</title>") || !strings.Contains(res.body, "graphiql") {
 		t.Errorf("GET / is not the playground:\n%.500s", res.body)
 	}
 	if got := res.header.Get("Content-Type"); !strings.HasPrefix(got, "text/html") {
