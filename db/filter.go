@@ -79,3 +79,16 @@ type KeyPage struct {
 	HasNextPage     bool
 	HasPreviousPage bool
 }
+
+// ItemID names one timeline item: an event or a statement by row id.
+type ItemID struct {
+	Kind ItemKind
+	ID   int64
+}
+
+// Change is one row of the change log: an item written (inserted or
+// changed) and its place in commit order.
+type Change struct {
+	Seq  int64
+	Item ItemID
+}

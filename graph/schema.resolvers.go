@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -85,6 +86,13 @@ func (r *countryResolver) ID(ctx context.Context, obj *db.Country) (string, erro
 // Alpha3 is the resolver for the alpha3 field.
 func (r *countryResolver) Alpha3(ctx context.Context, obj *db.Country) (*string, error) {
 	return nonEmpty(obj.Alpha3), nil
+}
+
+func (r *countryResolver) Numeric(ctx context.Context, obj *db.Country) (*string, error) {
+	if n, ok := iso3166.Numeric(obj.Code); ok {
+		return &n, nil
+	}
+	return nil, nil
 }
 
 // Region is the resolver for the region field.
@@ -631,6 +639,10 @@ func (r *statementResolver) Sources(ctx context.Context, objs []*db.Statement) (
 	return lists(loader.Each(ctx, loader.For(ctx).StatementSources, statementIDs(objs)))
 }
 
+func (r *subscriptionResolver) TimelineUpdated(ctx context.Context, filter *generated.TimelineFilter) (<-chan model.TimelineItem, error) {
+	return nil, fmt.Errorf("timelineUpdated: not wired yet")
+}
+
 func (r *Resolver) Actor() generated.ActorResolver { return &actorResolver{r} }
 
 func (r *Resolver) Counterpart() generated.CounterpartResolver { return &counterpartResolver{r} }
@@ -659,6 +671,8 @@ func (r *Resolver) Source() generated.SourceResolver { return &sourceResolver{r}
 
 func (r *Resolver) Statement() generated.StatementResolver { return &statementResolver{r} }
 
+func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
+
 type (
 	actorResolver        struct{ *Resolver }
 	counterpartResolver  struct{ *Resolver }
@@ -674,4 +688,5 @@ type (
 	relationshipResolver struct{ *Resolver }
 	sourceResolver       struct{ *Resolver }
 	statementResolver    struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
 )

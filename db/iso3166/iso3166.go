@@ -8,6 +8,7 @@
 package iso3166
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -23,11 +24,12 @@ var table = build()
 type index struct {
 	byAlpha2 map[string]db.Country
 	alpha3   map[string]string // alpha-3 → alpha-2
+	numeric  map[string]string // alpha-2 → numeric, three digits
 	sorted   []db.Country
 }
 
 func build() index {
-	t := index{byAlpha2: map[string]db.Country{}, alpha3: map[string]string{}}
+	t := index{byAlpha2: map[string]db.Country{}, alpha3: map[string]string{}, numeric: map[string]string{}}
 	for _, c := range countries.All() {
 		a2, a3 := c.Alpha2(), c.Alpha3()
 		// The library's list holds only real codes today; the shape checks
@@ -41,6 +43,11 @@ func build() index {
 		rec := db.Country{Code: a2, Alpha3: a3, Name: c.String(), Region: c.Region().String()}
 		t.byAlpha2[a2] = rec
 		t.alpha3[a3] = a2
+		// The library's code values are the ISO numeric codes; 900–999 are
+		// the user-assigned range (the library gives Kosovo 900), not ISO's.
+		if n := int(c); n > 0 && n < 900 {
+			t.numeric[a2] = fmt.Sprintf("%03d", n)
+		}
 		t.sorted = append(t.sorted, rec)
 	}
 	slices.SortFunc(t.sorted, func(a, b db.Country) int { return strings.Compare(a.Code, b.Code) })
@@ -95,4 +102,12 @@ func Normalize(code string) (alpha2 string, ok bool) {
 // caller's to keep or change.
 func All() []db.Country {
 	return slices.Clone(table.sorted)
+}
+
+// Numeric returns the ISO 3166-1 numeric code of an alpha-2 code, such as
+// "356" for "IN" (the code world maps such as world-atlas key countries
+// by), and false for a code ISO 3166-1 does not assign.
+func Numeric(alpha2 string) (string, bool) {
+	n, ok := table.numeric[alpha2]
+	return n, ok
 }

@@ -113,3 +113,14 @@ func TestIsAlpha(t *testing.T) {
 		}
 	}
 }
+
+func TestNumeric(t *testing.T) {
+	for code, want := range map[string]string{"IN": "356", "PK": "586", "US": "840", "AF": "004"} {
+		if got, ok := iso3166.Numeric(code); !ok || got != want {
+			t.Errorf("Numeric(%q) = %q, %v; want %q", code, got, ok, want)
+		}
+	}
+	if got, ok := iso3166.Numeric("XK"); ok {
+		t.Errorf("Numeric(XK) = %q, want none (not assigned by ISO 3166-1)", got)
+	}
+}

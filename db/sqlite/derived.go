@@ -139,7 +139,31 @@ func (w *writer) flushDerived() error {
 				return fmt.Errorf("derived rows: %w", err)
 			}
 		}
+		if kind, ok := loggedChanges[t]; ok {
+			if _, err := w.exec(`INSERT INTO changes (kind, item_id) SELECT ?, id FROM temp.pending ORDER BY id`, kind); err != nil {
+				return fmt.Errorf("change log: %w", err)
+			}
+		}
 	}
 	w.dirty, w.ndirty = nil, 0
+	return nil
+}
+
+// loggedChanges are the records the change log holds, with their kind
+// there (the timeline's: 0 event, 1 statement). A record whose timeline
+// rows were rebuilt is logged: one written, or one whose actor moved to
+// another country, which can change the filters it matches.
+var loggedChanges = map[recordType]int{derivedEvent: 0, derivedStatement: 1}
+
+// changeLogKeep is how many of the newest change-log rows survive a write.
+// Subscribers read the log a few times a second and each holds a bounded
+// buffer, so older rows serve no one; see graph/live.
+const changeLogKeep = 10000
+
+// trimChanges drops all but the newest changeLogKeep rows of the log.
+func (w *writer) trimChanges() error {
+	if _, err := w.exec(`DELETE FROM changes WHERE seq <= (SELECT max(seq) FROM changes) - ?`, changeLogKeep); err != nil {
+		return fmt.Errorf("trim change log: %w", err)
+	}
 	return nil
 }

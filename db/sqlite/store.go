@@ -35,6 +35,9 @@ type Store struct {
 
 	// Now is the clock behind createdAt and updatedAt; tests replace it.
 	Now func() time.Time
+
+	observer *observer
+	commits  chan struct{}
 }
 
 // dsn builds the connection string: pragmas go in the DSN so that every
@@ -71,7 +74,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
-	s := &Store{path: path, write: write, Now: time.Now}
+	s := &Store{path: path, write: write, Now: time.Now, observer: &observer{}, commits: make(chan struct{}, 1)}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()
 		return nil, err
@@ -86,7 +89,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	readers := max(4, runtime.NumCPU())
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
-	s.read = &readPool{DB: read}
+	s.read = &readPool{DB: read, observer: s.observer}
 	if err := s.ensureCountries(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -100,17 +103,55 @@ func Open(ctx context.Context, path string) (*Store, error) {
 type readPool struct {
 	*sql.DB
 	statements atomic.Int64
+	observer   *observer
 }
 
 func (p *readPool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	p.statements.Add(1)
+	defer p.observer.time(PoolRead, time.Now())
 	return p.DB.QueryContext(ctx, query, args...)
 }
 
 func (p *readPool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	p.statements.Add(1)
+	defer p.observer.time(PoolRead, time.Now())
 	return p.DB.QueryRowContext(ctx, query, args...)
 }
+
+// Pool names the connection pool a timing is for: reads run many at a
+// time, writes one at a time, so the two are told apart.
+type Pool string
+
+const (
+	PoolRead  Pool = "read"
+	PoolWrite Pool = "write"
+)
+
+// observer holds the function ObserveSQL installed, if any.
+type observer struct {
+	fn atomic.Pointer[func(Pool, time.Duration)]
+}
+
+func (o *observer) time(pool Pool, start time.Time) {
+	if fn := o.fn.Load(); fn != nil {
+		(*fn)(pool, time.Since(start))
+	}
+}
+
+// ObserveSQL makes the store report how long its SQL takes to fn, which
+// must be quick and safe for concurrent use: for a read, the time until
+// its first row is ready (which, for SQLite, includes any sorting or
+// grouping; reading further rows is not counted); for a write, the whole
+// transaction, commit included. The server feeds these to /metrics.
+func (s *Store) ObserveSQL(fn func(Pool, time.Duration)) {
+	s.observer.fn.Store(&fn)
+}
+
+// Commits is signalled, without blocking the writer, after each write
+// transaction of this store commits. One receiver (the live-update hub)
+// is expected; several commits may be signalled once. Writes by other
+// processes are not signalled: readers of the change log poll for those.
+func (s *Store) Commits() <-chan struct{} { return s.commits }
 
 // ReadStatements is the number of SQL statements the reader pool has run
 // since the store was opened.
@@ -188,6 +229,7 @@ func (s *Store) ensureCountries(ctx context.Context) error {
 // inWriteTx runs fn in a write transaction, committing when fn returns nil
 // and rolling back otherwise.
 func (s *Store) inWriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	defer s.observer.time(PoolWrite, time.Now())
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin write: %w", err)
@@ -198,6 +240,10 @@ func (s *Store) inWriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error 
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	select {
+	case s.commits <- struct{}{}:
+	default: // a signal is already pending
 	}
 	return nil
 }

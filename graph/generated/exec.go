@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	Relationship() RelationshipResolver
 	Source() SourceResolver
 	Statement() StatementResolver
+	Subscription() SubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -87,13 +88,14 @@ type ComplexityRoot struct {
 	}
 
 	Country struct {
-		Actors func(childComplexity int, filter *ActorFilter, first *int, after *string, last *int, before *string) int
-		Alpha3 func(childComplexity int) int
-		Code   func(childComplexity int) int
-		Events func(childComplexity int, filter *EventFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) int
-		ID     func(childComplexity int) int
-		Name   func(childComplexity int) int
-		Region func(childComplexity int) int
+		Actors  func(childComplexity int, filter *ActorFilter, first *int, after *string, last *int, before *string) int
+		Alpha3  func(childComplexity int) int
+		Code    func(childComplexity int) int
+		Events  func(childComplexity int, filter *EventFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) int
+		ID      func(childComplexity int) int
+		Name    func(childComplexity int) int
+		Numeric func(childComplexity int) int
+		Region  func(childComplexity int) int
 	}
 
 	CountryConnection struct {
@@ -307,6 +309,10 @@ type ComplexityRoot struct {
 		Truncated func(childComplexity int) int
 	}
 
+	Subscription struct {
+		TimelineUpdated func(childComplexity int, filter *TimelineFilter) int
+	}
+
 	TimelineConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -343,6 +349,7 @@ type CountryResolver interface {
 	ID(ctx context.Context, obj *db.Country) (string, error)
 
 	Alpha3(ctx context.Context, obj *db.Country) (*string, error)
+	Numeric(ctx context.Context, obj *db.Country) (*string, error)
 
 	Region(ctx context.Context, obj *db.Country) (*string, error)
 	Actors(ctx context.Context, obj *db.Country, filter *ActorFilter, first *int, after *string, last *int, before *string) (*model.ActorConnection, error)
@@ -448,6 +455,9 @@ type StatementResolver interface {
 	About(ctx context.Context, objs []*db.Statement) ([][]*db.Event, error)
 
 	Sources(ctx context.Context, objs []*db.Statement) ([][]*db.Source, error)
+}
+type SubscriptionResolver interface {
+	TimelineUpdated(ctx context.Context, filter *TimelineFilter) (<-chan model.TimelineItem, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -676,6 +686,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Country.Name(childComplexity), true
+	case "Country.numeric":
+		if e.ComplexityRoot.Country.Numeric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Country.Numeric(childComplexity), true
 	case "Country.region":
 		if e.ComplexityRoot.Country.Region == nil {
 			break
@@ -1677,6 +1693,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subgraph.Truncated(childComplexity), true
 
+	case "Subscription.timelineUpdated":
+		if e.ComplexityRoot.Subscription.TimelineUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_timelineUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.TimelineUpdated(childComplexity, args["filter"].(*TimelineFilter)), true
+
 	case "TimelineConnection.edges":
 		if e.ComplexityRoot.TimelineConnection.Edges == nil {
 			break
@@ -1783,6 +1811,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -2025,6 +2070,8 @@ type Country implements Node {
   code: String!
   "ISO 3166-1 alpha-3 code, such as \"IND\"; null when unknown."
   alpha3: String
+  "ISO 3166-1 numeric code, such as \"356\" (world maps key countries by it); null for a code ISO 3166-1 does not assign."
+  numeric: String
   "Name in English."
   name: String!
   "UN M.49 region, such as \"Asia\"; null when unknown."
@@ -2973,6 +3020,24 @@ type Mutation {
   "Deletes a relationship by its global ID (relationships may have no key)."
   deleteRelationship("The relationship's global ID." id: ID!): Deletion!
 }
+
+"""
+Live updates, over the graphql-ws protocol (subprotocol
+` + "`" + `graphql-transport-ws` + "`" + `) on the same /graphql path. With a private API, send
+the token as ` + "`" + `{"Authorization": "Bearer …"}` + "`" + ` in the connection_init payload.
+"""
+type Subscription {
+  """
+  Events and statements as they are written, through mutations or
+  ` + "`" + `geotimeline seed` + "`" + ` (from this or another process), that match the filter:
+  each new or changed item, one message each, in commit order. Items that are
+  deleted are not announced. Each subscriber has a bounded buffer: one that
+  reads too slowly to keep up is ended (the server completes the
+  subscription) rather than allowed to hold writers back; a client then
+  reloads what it shows and subscribes again.
+  """
+  timelineUpdated("Which items to deliver; all when absent." filter: TimelineFilter): TimelineItem!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3059,6 +3124,8 @@ func (ec *executionContext) childFields_Country(ctx context.Context, field graph
 		return ec.fieldContext_Country_code(ctx, field)
 	case "alpha3":
 		return ec.fieldContext_Country_alpha3(ctx, field)
+	case "numeric":
+		return ec.fieldContext_Country_numeric(ctx, field)
 	case "name":
 		return ec.fieldContext_Country_name(ctx, field)
 	case "region":
@@ -4483,6 +4550,20 @@ func (ec *executionContext) field_Query_timeline_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_timelineUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*TimelineFilter, error) {
+			return ec.unmarshalOTimelineFilter2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐTimelineFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5414,6 +5495,29 @@ func (ec *executionContext) _Country_alpha3(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Country_alpha3(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Country", field, true, true, "String")
+}
+
+func (ec *executionContext) _Country_numeric(ctx context.Context, field graphql.CollectedField, obj *db.Country) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Country_numeric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Country().Numeric(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Country_numeric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Country", field, true, true, "String")
 }
 
@@ -10135,6 +10239,50 @@ func (ec *executionContext) fieldContext_Subgraph_truncated(_ context.Context, f
 	return graphql.NewScalarFieldContext("Subgraph", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Subscription_timelineUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_timelineUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().TimelineUpdated(ctx, fc.Args["filter"].(*TimelineFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TimelineItem) graphql.Marshaler {
+			return ec.marshalNTimelineItem2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐTimelineItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_timelineUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type TimelineItem does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_timelineUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TimelineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TimelineConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12886,6 +13034,12 @@ func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Country_alpha3(ctx, field, obj)
 				})
+		case "numeric":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Country_numeric(ctx, field, obj)
+				})
 		case "name":
 			out.Values[i] = ec._Country_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -14408,6 +14562,26 @@ func (ec *executionContext) _Subgraph(ctx context.Context, sel ast.SelectionSet,
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "timelineUpdated":
+		return ec._Subscription_timelineUpdated(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var timelineConnectionImplementors = []string{"TimelineConnection"}

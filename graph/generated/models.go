@@ -234,6 +234,12 @@ type StatementInput struct {
 	Sources []string `json:"sources,omitempty"`
 }
 
+// Live updates, over the graphql-ws protocol (subprotocol
+// `graphql-transport-ws`) on the same /graphql path. With a private API, send
+// the token as `{"Authorization": "Bearer …"}` in the connection_init payload.
+type Subscription struct {
+}
+
 // Selects timeline items. Every field is optional; all given fields must hold.
 type TimelineFilter struct {
 	// Actor keys: events with any of them as participant; statements with any of them as speaker, deliverer or addressee.
