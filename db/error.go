@@ -19,7 +19,10 @@ const (
 	// traversal that would read too many edges), rather than answering it
 	// wrongly.
 	CodeTooComplex Code = "QUERY_TOO_COMPLEX"
-	CodeInternal   Code = "INTERNAL"
+	// CodeUnavailable refuses work the server has no room for right now
+	// (every subscription slot taken); the same request may succeed later.
+	CodeUnavailable Code = "UNAVAILABLE"
+	CodeInternal    Code = "INTERNAL"
 )
 
 // Error is an error a caller may show: a code and a message a person can act on.

@@ -11,9 +11,12 @@ package graph
 
 import (
 	"github.com/geotimeline/geotimeline/db/sqlite"
+	"github.com/geotimeline/geotimeline/graph/live"
 )
 
 // Resolver is the root of the resolvers: it holds what they depend on.
 type Resolver struct {
 	Store *sqlite.Store
+	// Live serves subscriptions; without it they are refused.
+	Live *live.Hub
 }

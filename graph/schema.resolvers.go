@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -640,7 +639,11 @@ func (r *statementResolver) Sources(ctx context.Context, objs []*db.Statement) (
 }
 
 func (r *subscriptionResolver) TimelineUpdated(ctx context.Context, filter *generated.TimelineFilter) (<-chan model.TimelineItem, error) {
-	return nil, fmt.Errorf("timelineUpdated: not wired yet")
+	f, err := timelineFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	return r.subscribeTimeline(ctx, f)
 }
 
 func (r *Resolver) Actor() generated.ActorResolver { return &actorResolver{r} }

@@ -16,6 +16,7 @@ import (
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/seed"
 	"github.com/geotimeline/geotimeline/db/sqlite"
+	"github.com/geotimeline/geotimeline/graph/live"
 	"github.com/geotimeline/geotimeline/graph/server"
 )
 
@@ -117,6 +118,17 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	hub := live.New(store, logger, live.Options{})
+	hubCtx, stopHubRun := context.WithCancel(ctx)
+	hubDone := make(chan struct{})
+	go func() {
+		defer close(hubDone)
+		hub.Run(hubCtx)
+	}()
+	// The hub stops, ending every subscription, before the store closes.
+	stopHub := func() { stopHubRun(); <-hubDone }
+	defer stopHub()
+	opts.Live = hub
 	srv := &http.Server{
 		Handler:           server.New(store, logger, opts),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -152,6 +164,9 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
+	// Shutdown does not wait for websockets (they are hijacked): stopping
+	// the hub completes their subscriptions.
+	stopHub()
 	if err := store.Close(); err != nil {
 		return fmt.Errorf("close %s: %w", dbPath, err)
 	}

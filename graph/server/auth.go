@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -111,8 +112,8 @@ func validName(s string) bool {
 	return true
 }
 
-// access decides who may do what: reads are open unless private, and writes
-// (mutations, and subscriptions should there ever be any) need a token.
+// access decides who may do what: reads (queries and subscriptions) are
+// open unless private, and writes (mutations) need a token.
 type access struct {
 	tokens  []Token
 	private bool
@@ -159,8 +160,8 @@ func (a *access) authenticate(header string) credential {
 // with cred. It returns nil to allow, or an UNAUTHENTICATED (HTTP 401) or
 // FORBIDDEN (HTTP 403) error.
 //
-// The first row that matches decides ("write" is a mutation or a
-// subscription):
+// The first row that matches decides ("write" is a mutation; queries and
+// subscriptions are reads):
 //
 //	operation  tokens configured  private  credentials     outcome
 //	write      none               -        any             403 read-only
@@ -170,7 +171,7 @@ func (a *access) authenticate(header string) credential {
 //	write      yes                no       none            401 needs a token
 //	query      any                no       none            allowed, anonymous
 func (a *access) authorize(op ast.Operation, cred credential) *gqlerror.Error {
-	write := op != ast.Query
+	write := op == ast.Mutation
 	switch {
 	case write && a.readOnly():
 		return accessError(codeForbidden, msgReadOnly)
@@ -242,7 +243,9 @@ func authenticateRequests(a *access, next http.Handler) http.Handler {
 				info.client = cred.client
 			}
 		}
-		if a.private && !cred.valid() {
+		// A browser cannot set headers on a websocket: its credentials come
+		// in the connection_init message, checked by websocketInit.
+		if a.private && !cred.valid() && !isUpgrade(r) {
 			err := a.authorize(ast.Query, cred)
 			writeErrors(w, r, gqlerror.List{err})
 			return
@@ -270,4 +273,48 @@ func (a authorizeOperation) MutateOperationContext(ctx context.Context, opCtx *g
 		return gqlerror.Wrap(errors.New("request was not authenticated"))
 	}
 	return a.access.authorize(opCtx.Operation.Operation, cred)
+}
+
+func isUpgrade(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+// websocketInit authenticates a graphql-ws connection: the Authorization of
+// its connection_init payload ({"Authorization": "Bearer …"}) when there is
+// one, else the upgrade request's header. Bad credentials, or none on a
+// private server, close the connection (graphql-ws close code 4403); each
+// operation is then authorized as over HTTP.
+func (a *access) websocketInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	cred, _ := ctx.Value(credentialKey{}).(credential)
+	if h := payload.Authorization(); h != "" {
+		cred = a.authenticate(h)
+	}
+	if err := a.authorize(ast.Query, cred); err != nil {
+		return ctx, nil, errors.New(err.Message)
+	}
+	if info := infoFrom(ctx); info != nil && cred.valid() {
+		info.client = cred.client
+	}
+	ctx = context.WithValue(ctx, credentialKey{}, cred)
+	return context.WithValue(ctx, methodKey{}, methodWebsocket), nil, nil
+}
+
+// metricsAccess guards /metrics like a query: open unless the server is
+// private, in which case the scraper sends a token (Prometheus'
+// authorization.credentials) like any client.
+func (a *access) metricsAccess(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := a.authorize(ast.Query, a.authenticate(r.Header.Get("Authorization"))); err != nil {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			if err.Extensions["code"] == string(codeUnauthenticated) {
+				w.Header().Set("WWW-Authenticate", wwwAuthenticate)
+				w.WriteHeader(http.StatusUnauthorized)
+			} else {
+				w.WriteHeader(http.StatusForbidden)
+			}
+			io.WriteString(w, err.Message+"\n")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -99,7 +99,7 @@ func TestDecide(t *testing.T) {
 		{op: query, client: ""},
 		{op: mutation, code: "FORBIDDEN", status: 403, msg: msgReadOnly},
 		{op: mutation, header: "Bearer " + aliceToken, code: "FORBIDDEN", status: 403, msg: msgReadOnly},
-		{op: sub, code: "FORBIDDEN", status: 403, msg: msgReadOnly},
+		{op: sub, client: ""}, // a subscription only reads
 		{op: query, header: "Bearer " + aliceToken, code: "UNAUTHENTICATED", status: 401, msg: msgInvalidToken},
 
 		// Tokens configured.
@@ -113,7 +113,7 @@ func TestDecide(t *testing.T) {
 		{op: mutation, tokens: twoClients(), header: "Bearer " + aliceToken + "x", code: "UNAUTHENTICATED", status: 401, msg: msgInvalidToken},
 		{op: mutation, tokens: twoClients(), header: "Bearer", code: "UNAUTHENTICATED", status: 401, msg: msgBadHeader},
 		{op: mutation, tokens: twoClients(), header: aliceToken, code: "UNAUTHENTICATED", status: 401, msg: msgBadHeader},
-		{op: sub, tokens: twoClients(), code: "UNAUTHENTICATED", status: 401, msg: msgNeedToken},
+		{op: sub, tokens: twoClients(), client: ""},
 		{op: sub, tokens: twoClients(), header: "Bearer " + aliceToken, client: "alice"},
 
 		// Private: reads need a token too.
@@ -122,6 +122,8 @@ func TestDecide(t *testing.T) {
 		{op: query, tokens: twoClients(), private: true, header: "Bearer " + aliceToken, client: "alice"},
 		{op: mutation, tokens: twoClients(), private: true, code: "UNAUTHENTICATED", status: 401, msg: msgPrivate},
 		{op: mutation, tokens: twoClients(), private: true, header: "Bearer " + bobToken, client: "bob"},
+		{op: sub, tokens: twoClients(), private: true, code: "UNAUTHENTICATED", status: 401, msg: msgPrivate},
+		{op: sub, tokens: twoClients(), private: true, header: "Bearer " + aliceToken, client: "alice"},
 	}
 	for _, tt := range tests {
 		name := fmt.Sprintf("%s/tokens=%d/private=%v/%q", tt.op, len(tt.tokens), tt.private, tt.header)

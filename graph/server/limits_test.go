@@ -246,7 +246,7 @@ func TestTimeout(t *testing.T) {
 		// slowSchema holds execution back until the deadline has passed,
 		// so that every resolver's SQL runs on a cancelled context.
 		store := mustOpenStore(t)
-		base, logs := mustServeSchema(t, slowSchema{NewSchema(store)}, Options{RequestTimeout: 50 * time.Millisecond})
+		base, logs := mustServeSchema(t, slowSchema{NewSchema(store, nil)}, Options{RequestTimeout: 50 * time.Millisecond})
 		start := time.Now()
 		refusedWith(t, base, query(`{ timeline(first: 5) { nodes { ... on Event { key participants { actor { name } } } } } }`, nil),
 			"QUERY_TOO_COMPLEX", "the request took longer than 50ms and was cancelled")

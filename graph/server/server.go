@@ -1,5 +1,7 @@
-// Package server serves the GraphQL API over HTTP: GraphQL over HTTP at
-// /graphql, the GraphQL playground at / and a health check at /healthz.
+// Package server serves the GraphQL API over HTTP: GraphQL over HTTP and
+// graphql-ws subscriptions at /graphql, the pages of graph/web (the
+// playground at /, the dashboard at /dashboard), a health check at /healthz
+// and Prometheus metrics at /metrics.
 //
 // It owns what the HTTP edge decides: how GraphQL over HTTP is spoken
 // (transport.go), who may read and write (auth.go), what one request may
@@ -25,6 +27,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -33,6 +36,7 @@ import (
 	"github.com/geotimeline/geotimeline/graph"
 	"github.com/geotimeline/geotimeline/graph/cost"
 	"github.com/geotimeline/geotimeline/graph/generated"
+	"github.com/geotimeline/geotimeline/graph/live"
 	"github.com/geotimeline/geotimeline/graph/loader"
 	"github.com/geotimeline/geotimeline/graph/web"
 )
@@ -74,6 +78,10 @@ type Options struct {
 	RequestTimeout time.Duration
 	// NoIntrospection refuses __schema and __type queries.
 	NoIntrospection bool
+
+	// Live serves subscriptions (graphql-ws on /graphql); without it they
+	// are refused with UNAVAILABLE. Its Run must be going.
+	Live *live.Hub
 }
 
 func (o Options) withDefaults() Options {
@@ -96,10 +104,11 @@ func (o Options) withDefaults() Options {
 }
 
 // NewSchema returns the executable schema backed by store, with the field
-// prices of package graph/cost for the complexity limit.
-func NewSchema(store *sqlite.Store) graphql.ExecutableSchema {
+// prices of package graph/cost for the complexity limit; hub, which may be
+// nil, serves subscriptions.
+func NewSchema(store *sqlite.Store, hub *live.Hub) graphql.ExecutableSchema {
 	return generated.NewExecutableSchema(generated.Config{
-		Resolvers:  &graph.Resolver{Store: store},
+		Resolvers:  &graph.Resolver{Store: store, Live: hub},
 		Complexity: cost.Root(),
 	})
 }
@@ -108,7 +117,7 @@ func NewSchema(store *sqlite.Store) graphql.ExecutableSchema {
 // presented with extensions.code; internal errors and panics are logged to
 // logger with their details and reach the client only as "internal error".
 func New(store *sqlite.Store, logger *slog.Logger, opts Options) http.Handler {
-	return newHandler(NewSchema(store), store, logger, opts)
+	return newHandler(NewSchema(store, opts.Live), store, logger, opts)
 }
 
 // newHandler is New for any executable schema, so that tests can serve one
@@ -119,8 +128,17 @@ func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.L
 
 	gql := handler.New(es)
 	// One transport for GET and POST; see httpTransport for why not
-	// gqlgen's. Websocket and multipart are left out: nothing uses them.
+	// gqlgen's. Websockets carry subscriptions (graphql-ws); multipart is
+	// left out: nothing uses it.
 	gql.AddTransport(httpTransport{maxBody: opts.MaxBodyBytes, logger: logger})
+	gql.AddTransport(transport.Websocket{
+		InitFunc:              acc.websocketInit,
+		InitTimeout:           10 * time.Second,
+		KeepAlivePingInterval: 15 * time.Second,
+		ErrorFunc: func(ctx context.Context, err error) {
+			loggerFrom(ctx).DebugContext(ctx, "websocket", "err", err)
+		},
+	})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	gql.SetParserTokenLimit(parserTokenLimit)
 	if !opts.NoIntrospection {
@@ -135,17 +153,40 @@ func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.L
 	gql.Use(authorizeOperation{access: acc})
 	gql.Use(limitOperation{maxDepth: opts.MaxDepth, maxAliases: opts.MaxAliases, introspection: !opts.NoIntrospection})
 	gql.Use(extension.FixedComplexityLimit(opts.MaxComplexity, cost.Options()...))
+	gql.Use(operationTimeout{d: opts.RequestTimeout})
+	gql.Use(subscriptionLoaders{store: store})
+	m := newMetrics(store, opts.Live)
+	gql.Use(m)
 	gql.SetErrorPresenter(errorPresenter(logger))
 	gql.SetRecoverFunc(recoverFunc(logger))
 
-	api := withTimeout(opts.RequestTimeout, authenticateRequests(acc, loader.Middleware(store, gql)))
+	api := authenticateRequests(acc, loader.Middleware(store, gql))
 
 	mux := http.NewServeMux()
-	mux.Handle("GET /graphql", api)
-	mux.Handle("POST /graphql", api)
-	web.Register(mux)
+	mux.Handle("GET /graphql", upgrades(api, withTimeout(opts.RequestTimeout, api)))
+	mux.Handle("POST /graphql", withTimeout(opts.RequestTimeout, api))
 	mux.Handle("GET /healthz", health(store))
+	mux.Handle("GET /metrics", acc.metricsAccess(m.handler()))
+	web.Register(mux)
 	return logRequests(logger, mux)
+}
+
+// upgrades sends websocket upgrades to ws and the rest to next. A
+// websocket lives as long as its subscriptions, so the request timeout and
+// the server's read and write deadlines must not apply to it; its
+// operations other than subscriptions get the timeout from operationTimeout.
+func upgrades(ws, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		// Deadlines set on the connection survive the hijack: clear them.
+		rc := http.NewResponseController(w)
+		_ = rc.SetReadDeadline(time.Time{})
+		_ = rc.SetWriteDeadline(time.Time{})
+		ws.ServeHTTP(w, r)
+	})
 }
 
 // health answers whether the store can be queried. IsEmpty stands in for a

@@ -63,6 +63,10 @@ func (httpTransport) Supports(r *http.Request) bool {
 
 type methodKey struct{}
 
+// methodWebsocket is the methodKey value of operations sent over a
+// websocket, which may be of any type.
+const methodWebsocket = "WEBSOCKET"
+
 func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	start := graphql.Now()
 	var params *graphql.RawParams
@@ -349,9 +353,10 @@ func write(w http.ResponseWriter, r *http.Request, status int, header http.Heade
 	json.NewEncoder(w).Encode(body)
 }
 
-// queriesOverGET refuses a mutation (or subscription) sent with GET, with
-// 405 and Allow: POST: GET must be safe, and a link or an <img> must not
-// be able to write.
+// queriesOverGET refuses a mutation sent with GET, with 405 and Allow:
+// POST (GET must be safe, and a link or an <img> must not be able to
+// write), and a subscription sent over HTTP at all, with 400. Over a
+// websocket every operation type is allowed.
 type queriesOverGET struct{}
 
 var _ interface {
@@ -364,7 +369,20 @@ func (queriesOverGET) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (queriesOverGET) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
 	method, _ := ctx.Value(methodKey{}).(string)
-	if method == http.MethodPost || opCtx.Operation.Operation == ast.Query {
+	op := opCtx.Operation.Operation
+	switch {
+	case method == methodWebsocket:
+		return nil
+	case op == ast.Subscription:
+		// Over HTTP a subscription would hold the request open for its
+		// first item and end there.
+		e := &gqlerror.Error{
+			Message: "a subscription needs a websocket: connect to /graphql with graphql-ws (subprotocol graphql-transport-ws)",
+			Err:     &httpStatus{status: http.StatusBadRequest},
+		}
+		setCode(e, db.CodeInvalid)
+		return e
+	case method == http.MethodPost || op == ast.Query:
 		return nil
 	}
 	e := &gqlerror.Error{

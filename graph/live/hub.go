@@ -1,0 +1,315 @@
+// Package live delivers the timeline's new and changed items to subscribers
+// as they are written: the hub behind Subscription.timelineUpdated.
+//
+// Writers never wait for subscribers. Every write records the events and
+// statements it touched in the store's change log, in the same transaction;
+// the hub reads that log (at once after a commit of this process, and on a
+// short poll for commits of other processes such as `geotimeline seed`),
+// matches the new items against each subscriber's filter with the same SQL
+// as the timeline query, and hands them over through a bounded buffer. A
+// subscriber whose buffer is full is dropped: its channel is closed, which
+// ends the subscription, and the client reloads and subscribes again.
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/sqlite"
+)
+
+// Defaults for Options' zero fields.
+const (
+	DefaultBuffer         = 64
+	DefaultPoll           = 250 * time.Millisecond
+	DefaultMaxSubscribers = 1000
+	DefaultBatch          = 500
+)
+
+// ErrTooManySubscribers is returned by Subscribe when the hub already
+// serves Options.MaxSubscribers subscriptions.
+var ErrTooManySubscribers = errors.New("live: too many open subscriptions")
+
+// ErrClosed is returned by Subscribe once Run has returned.
+var ErrClosed = errors.New("live: the hub has stopped")
+
+// Options tunes a hub; the zero value uses the defaults above.
+type Options struct {
+	// Buffer is how many items may wait for one subscriber before it is
+	// dropped.
+	Buffer int
+	// Poll is how often the change log is read for commits made by other
+	// processes; commits of this process are read at once.
+	Poll time.Duration
+	// MaxSubscribers bounds the open subscriptions of the whole server.
+	MaxSubscribers int
+	// Batch is how many change-log rows one read takes.
+	Batch int
+}
+
+func (o Options) withDefaults() Options {
+	if o.Buffer <= 0 {
+		o.Buffer = DefaultBuffer
+	}
+	if o.Poll <= 0 {
+		o.Poll = DefaultPoll
+	}
+	if o.MaxSubscribers <= 0 {
+		o.MaxSubscribers = DefaultMaxSubscribers
+	}
+	if o.Batch <= 0 {
+		o.Batch = DefaultBatch
+	}
+	return o
+}
+
+// Hub fans the change log out to subscribers. Create it with New, start
+// Run in a goroutine, and Subscribe from resolvers.
+type Hub struct {
+	store  *sqlite.Store
+	logger *slog.Logger
+	opts   Options
+
+	mu      sync.Mutex
+	subs    map[*subscriber]struct{}
+	stopped bool
+
+	dropped atomic.Int64
+}
+
+// subscriber is one subscription: its filter, its buffer, and the last
+// change-log row it has already been served (rows up to it are skipped).
+type subscriber struct {
+	filter db.TimelineFilter
+	key    string // filter as JSON: subscribers with equal keys share a query
+	ch     chan db.ItemID
+	after  int64
+	closed bool
+}
+
+// New returns a hub reading store's change log.
+func New(store *sqlite.Store, logger *slog.Logger, opts Options) *Hub {
+	return &Hub{store: store, logger: logger, opts: opts.withDefaults(), subs: map[*subscriber]struct{}{}}
+}
+
+// Open is the number of open subscriptions.
+func (h *Hub) Open() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs)
+}
+
+// Dropped is the number of subscribers dropped since the hub started,
+// for falling behind or because change-log rows they needed were trimmed.
+func (h *Hub) Dropped() int64 { return h.dropped.Load() }
+
+// Subscribe registers a subscriber for the items matching f written from
+// now on. The channel yields them in commit order and is closed when ctx
+// ends, when the subscriber falls behind (see Options.Buffer) or when the
+// hub stops. A filter the timeline would refuse is refused here with the
+// same error.
+func (h *Hub) Subscribe(ctx context.Context, f db.TimelineFilter) (<-chan db.ItemID, error) {
+	// Matching nothing compiles the filter: bad text, say, fails here.
+	if _, err := h.store.MatchTimeline(ctx, f, nil); err != nil {
+		return nil, err
+	}
+	key, err := json.Marshal(f)
+	if err != nil {
+		return nil, err
+	}
+	after, err := h.store.LastChange(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := &subscriber{filter: f, key: string(key), ch: make(chan db.ItemID, h.opts.Buffer), after: after}
+	h.mu.Lock()
+	switch {
+	case h.stopped:
+		h.mu.Unlock()
+		return nil, ErrClosed
+	case len(h.subs) >= h.opts.MaxSubscribers:
+		h.mu.Unlock()
+		return nil, ErrTooManySubscribers
+	}
+	h.subs[s] = struct{}{}
+	h.mu.Unlock()
+	go func() {
+		<-ctx.Done()
+		h.remove(s)
+	}()
+	return s.ch, nil
+}
+
+// remove closes s's channel and forgets it; it may be called more than once.
+func (h *Hub) remove(s *subscriber) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !s.closed {
+		s.closed = true
+		close(s.ch)
+		delete(h.subs, s)
+	}
+}
+
+// Run reads the change log and delivers to subscribers until ctx ends, then
+// closes every subscription. Errors reading the store are logged and
+// retried at the next poll: a locked or busy database is not a reason to
+// end subscriptions.
+func (h *Hub) Run(ctx context.Context) {
+	defer h.stop()
+	last, err := h.store.LastChange(ctx)
+	for err != nil {
+		h.logger.Error("live updates: read the change log", "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(h.opts.Poll):
+		}
+		last, err = h.store.LastChange(ctx)
+	}
+	tick := time.NewTicker(h.opts.Poll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-h.store.Commits():
+		}
+		if last, err = h.pump(ctx, last); err != nil && ctx.Err() == nil {
+			h.logger.Error("live updates: deliver changes", "err", err)
+		}
+	}
+}
+
+func (h *Hub) stop() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.subs {
+		s.closed = true
+		close(s.ch)
+	}
+	h.subs, h.stopped = map[*subscriber]struct{}{}, true
+}
+
+// pump delivers every change after last and returns the new last.
+func (h *Hub) pump(ctx context.Context, last int64) (int64, error) {
+	if h.Open() == 0 {
+		// Nobody listens: skip the backlog instead of matching it.
+		return h.store.LastChange(ctx)
+	}
+	for {
+		changes, err := h.store.ChangesAfter(ctx, last, h.opts.Batch)
+		if err != nil || len(changes) == 0 {
+			return last, err
+		}
+		if first := changes[0].Seq; first > last+1 {
+			// Rows (last, first) were trimmed before this hub read them.
+			h.dropBefore(first)
+		}
+		if err := h.deliver(ctx, changes); err != nil {
+			return last, err
+		}
+		last = changes[len(changes)-1].Seq
+	}
+}
+
+// dropBefore ends the subscribers that should have been served change-log
+// rows before seq: rows that no longer exist, so they cannot be told what
+// they missed.
+func (h *Hub) dropBefore(seq int64) {
+	for _, s := range h.snapshot() {
+		if s.after < seq-1 {
+			h.drop(s, "missed changes that were trimmed from the log")
+		}
+	}
+}
+
+func (h *Hub) snapshot() []*subscriber {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]*subscriber, 0, len(h.subs))
+	for s := range h.subs {
+		out = append(out, s)
+	}
+	return out
+}
+
+func (h *Hub) drop(s *subscriber, why string) {
+	h.mu.Lock()
+	wasOpen := !s.closed
+	h.mu.Unlock()
+	if wasOpen {
+		h.remove(s)
+		h.dropped.Add(1)
+		h.logger.Warn("live updates: subscriber dropped", "why", why)
+	}
+}
+
+// deliver hands one batch of changes to every subscriber it matches. One
+// query per distinct filter decides the matches.
+func (h *Hub) deliver(ctx context.Context, changes []db.Change) error {
+	groups := map[string][]*subscriber{}
+	for _, s := range h.snapshot() {
+		groups[s.key] = append(groups[s.key], s)
+	}
+	for _, subs := range groups {
+		// The group's oldest position bounds which rows it needs.
+		oldest := subs[0].after
+		for _, s := range subs {
+			oldest = min(oldest, s.after)
+		}
+		var items []db.ItemID
+		for _, c := range changes {
+			if c.Seq > oldest {
+				items = append(items, c.Item)
+			}
+		}
+		if len(items) == 0 {
+			continue
+		}
+		matched, err := h.store.MatchTimeline(ctx, subs[0].filter, items)
+		if err != nil {
+			return err
+		}
+		for _, s := range subs {
+			h.send(s, changes, matched)
+		}
+	}
+	return nil
+}
+
+// send offers s the matching changes it has not had, without blocking: a
+// full buffer drops s.
+func (h *Hub) send(s *subscriber, changes []db.Change, matched map[db.ItemID]bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if s.closed {
+		return
+	}
+	for _, c := range changes {
+		if c.Seq <= s.after {
+			continue
+		}
+		s.after = c.Seq
+		if !matched[c.Item] {
+			continue
+		}
+		select {
+		case s.ch <- c.Item:
+		default:
+			s.closed = true
+			close(s.ch)
+			delete(h.subs, s)
+			h.dropped.Add(1)
+			h.logger.Warn("live updates: subscriber dropped", "why", "its buffer is full: it reads too slowly")
+			return
+		}
+	}
+}
