@@ -13,10 +13,12 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/geotimeline/geotimeline/db/demo"
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/sqlite"
+	"github.com/geotimeline/geotimeline/graph/live"
 	"github.com/geotimeline/geotimeline/graph/server"
 )
 
@@ -25,6 +27,7 @@ type api struct {
 	t     testing.TB
 	url   string
 	store *sqlite.Store
+	hub   *live.Hub
 }
 
 // newAPI starts a server on the demo data plus any extra fixtures.
@@ -47,7 +50,13 @@ func extraFiles(extra []string) []fixture.File {
 	return files
 }
 
-func startAPI(t testing.TB, files []fixture.File) *api {
+// newPrivateAPI is newAPI on a private server: reads need the token too.
+func newPrivateAPI(t testing.TB) *api {
+	t.Helper()
+	return startAPI(t, []fixture.File{{Name: "demo.json", Data: demo.JSON}}, true)
+}
+
+func startAPI(t testing.TB, files []fixture.File, private ...bool) *api {
 	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "api.db"))
@@ -64,10 +73,22 @@ func startAPI(t testing.TB, files []fixture.File) *api {
 			t.Fatalf("load fixtures: %v", err)
 		}
 	}
-	opts := server.Options{Tokens: []server.Token{server.NewToken("tests", writeToken)}}
-	srv := httptest.NewServer(server.New(store, slog.New(slog.NewTextHandler(debugOut, nil)), opts))
-	t.Cleanup(srv.Close)
-	return &api{t: t, url: srv.URL + "/graphql", store: store}
+	logger := slog.New(slog.NewTextHandler(debugOut, nil))
+	// A short poll, so that writes by another store handle (another
+	// process, in real life) arrive quickly.
+	hub := live.New(store, logger, live.Options{Poll: 20 * time.Millisecond})
+	hubCtx, stopHub := context.WithCancel(ctx)
+	hubDone := make(chan struct{})
+	go func() { defer close(hubDone); hub.Run(hubCtx) }()
+	opts := server.Options{Tokens: []server.Token{server.NewToken("tests", writeToken)}, Live: hub,
+		Private: len(private) > 0 && private[0]}
+	srv := httptest.NewServer(server.New(store, logger, opts))
+	t.Cleanup(func() {
+		stopHub()
+		<-hubDone
+		srv.Close()
+	})
+	return &api{t: t, url: srv.URL + "/graphql", store: store, hub: hub}
 }
 
 // response is a GraphQL response with its parts kept raw.

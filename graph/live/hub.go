@@ -200,10 +200,17 @@ func (h *Hub) stop() {
 
 // pump delivers every change after last and returns the new last.
 func (h *Hub) pump(ctx context.Context, last int64) (int64, error) {
-	if h.Open() == 0 {
-		// Nobody listens: skip the backlog instead of matching it.
-		return h.store.LastChange(ctx)
+	subs := h.snapshot()
+	if len(subs) == 0 {
+		// Nobody listens: no SQL at all, so an idle server stays idle.
+		return last, nil
 	}
+	// Rows before every subscriber's start concern no one: skip them.
+	oldest := subs[0].after
+	for _, s := range subs {
+		oldest = min(oldest, s.after)
+	}
+	last = max(last, oldest)
 	for {
 		changes, err := h.store.ChangesAfter(ctx, last, h.opts.Batch)
 		if err != nil || len(changes) == 0 {

@@ -290,7 +290,9 @@ func (a *access) websocketInit(ctx context.Context, payload transport.InitPayloa
 		cred = a.authenticate(h)
 	}
 	if err := a.authorize(ast.Query, cred); err != nil {
-		return ctx, nil, errors.New(err.Message)
+		// 4403 is graphql-ws's Forbidden; the reason tells which fix.
+		ctx = transport.WithWebsocketCloseCode(ctx, 4403)
+		return transport.AppendCloseReason(ctx, err.Message), nil, errors.New(err.Message)
 	}
 	if info := infoFrom(ctx); info != nil && cred.valid() {
 		info.client = cred.client

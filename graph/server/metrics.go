@@ -99,7 +99,7 @@ func (*metrics) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (m *metrics) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
-	name, typ := m.label(opCtx.OperationName), string(opCtx.Operation.Operation)
+	name, typ := m.label(opCtx.Operation.Name), string(opCtx.Operation.Operation)
 	if opCtx.Operation.Operation == ast.Subscription {
 		m.operations.WithLabelValues(name, typ, "ok").Inc()
 		return next(ctx)
