@@ -163,16 +163,10 @@ func (h *Hub) remove(s *subscriber) {
 // end subscriptions.
 func (h *Hub) Run(ctx context.Context) {
 	defer h.stop()
-	last, err := h.store.LastChange(ctx)
-	for err != nil {
-		h.logger.Error("live updates: read the change log", "err", err)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(h.opts.Poll):
-		}
-		last, err = h.store.LastChange(ctx)
-	}
+	// last is how far the log has been read. It starts at 0 and pump moves
+	// it to the oldest subscriber's start, so an idle hub reads nothing.
+	var last int64
+	var err error
 	tick := time.NewTicker(h.opts.Poll)
 	defer tick.Stop()
 	for {

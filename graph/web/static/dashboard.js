@@ -304,8 +304,9 @@ fragment StatementFields on Statement {
   // setHash records the view in the URL without triggering hashchange, so
   // that only back/forward and edited URLs go through onHashChange.
   function setHash(push) {
-    const url = location.pathname + location.search + '#' + encodeHash();
-    if (push) history.pushState(null, '', url);
+    const hash = encodeHash();
+    const url = location.pathname + location.search + '#' + hash;
+    if (push && location.hash.replace(/^#/, '') !== hash) history.pushState(null, '', url);
     else history.replaceState(null, '', url);
   }
 
@@ -509,6 +510,7 @@ fragment StatementFields on Statement {
 
   const histogram = { rendered: false, buckets: [], interval: 'DAY', domain: null, focusAfterRender: false };
 
+  const MAX_BAR_PX = 48;
   const INTERVAL_NOUN = { DAY: 'day', WEEK: 'week', MONTH: 'month', YEAR: 'year' };
 
   // pickInterval keeps the bar count between a few dozen and ~150.
@@ -655,7 +657,8 @@ fragment StatementFields on Statement {
       const year = new Date(ms).getUTCFullYear();
       const label = bucketLabel(ms, interval, year !== lastYear);
       lastYear = year;
-      g.append(svg('text', { class: 'tick', x: scale.x(ms) + 2, y: box.height - 6 }, label));
+      const wide = slot >= 70;
+      g.append(svg('text', { class: 'tick', x: wide ? scale.x(ms) + slot / 2 : scale.x(ms) + 2, y: box.height - 6, 'text-anchor': wide ? 'middle' : 'start' }, label));
       g.append(svg('line', { class: 'tick-mark', x1: scale.x(ms), x2: scale.x(ms), y1: box.height - box.bottom, y2: box.height - box.bottom + 4 }));
     });
     chart.append(g);
@@ -676,12 +679,13 @@ fragment StatementFields on Statement {
     for (const b of buckets) {
       const start = Date.parse(b.start);
       const x0 = scale.x(start), x1 = scale.x(bucketNext(start, interval));
-      const w = Math.max(2, x1 - x0 - (x1 - x0 > 6 ? 2 : 0));
+      // Few buckets make wide slots: keep bars slim, centred in their slot.
+      const w = Math.min(MAX_BAR_PX, Math.max(2, x1 - x0 - (x1 - x0 > 6 ? 2 : 0)));
       const y = scale.yCount(b.count);
       const phrase = bucketPhrase(start, interval);
       const summary = phrase + ': ' + b.count + (b.count === 1 ? ' event, ' : ' events, ') + b.fatalities + (b.fatalities === 1 ? ' fatality' : ' fatalities');
       const rect = svg('rect', {
-        class: 'bar', x: x0 + 1, y, width: w, height: Math.max(1, scale.yCount(0) - y),
+        class: 'bar', x: (x0 + x1 - w) / 2, y, width: w, height: Math.max(1, scale.yCount(0) - y),
         'data-start': b.start, 'data-count': b.count, 'data-fatalities': b.fatalities,
         tabindex: '0', role: 'button', 'aria-label': summary + '. Narrow the range to this ' + INTERVAL_NOUN[interval] + '.',
       }, svg('title', {}, summary));
@@ -917,6 +921,10 @@ fragment StatementFields on Statement {
 
   let cy = null;
 
+  const RING_SIZE = 18;
+  // Past this many nodes only the centre and the node under the pointer are
+  // labelled on the canvas; the neighbours list names them all.
+  const DENSE_NODES = 24;
   const NODE_TYPES = { Actor: 'actor', Country: 'country', Event: 'event', Statement: 'statement' };
 
   function createNetwork() {
@@ -926,7 +934,7 @@ fragment StatementFields on Statement {
       maxZoom: 3,
       style: [
         { selector: 'node', style: {
-          label: 'data(short)', 'font-size': 10, 'text-wrap': 'wrap', 'text-max-width': 110, 'text-valign': 'bottom',
+          label: 'data(short)', 'font-size': 13, 'text-wrap': 'wrap', 'text-max-width': 120, 'text-valign': 'bottom',
           'text-margin-y': 3, color: '#1f2937', 'text-background-color': '#ffffff', 'text-background-opacity': 0.8,
           'text-background-padding': 1, width: 18, height: 18, 'border-width': 1, 'border-color': '#ffffff',
         } },
@@ -937,15 +945,52 @@ fragment StatementFields on Statement {
         { selector: 'node.center', style: { width: 30, height: 30, 'border-width': 3, 'border-color': '#111827', 'font-weight': 'bold', 'font-size': 12, 'z-index': 10 } },
         { selector: 'edge', style: {
           width: 1.2, 'line-color': '#9ca3af', 'target-arrow-color': '#9ca3af', 'target-arrow-shape': 'triangle',
-          'arrow-scale': 0.7, 'curve-style': 'bezier', label: 'data(label)', 'font-size': 8, color: '#4b5563',
+          'arrow-scale': 0.7, 'curve-style': 'bezier', label: 'data(label)', 'font-size': 10, 'min-zoomed-font-size': 6, color: '#4b5563',
           'text-rotation': 'autorotate', 'text-background-color': '#ffffff', 'text-background-opacity': 0.85,
           'text-background-padding': 1,
         } },
+        { selector: '.dense', style: { label: '' } },
+        { selector: 'node.dense.hover, node.dense.center', style: { label: 'data(short)', 'z-index': 20 } },
         { selector: 'edge.touches-center', style: { 'line-color': '#6b7280', 'target-arrow-color': '#6b7280', width: 1.6 } },
       ],
     });
     cy.on('tap', 'node', (e) => centreOn(e.target.id()));
+    cy.on('mouseover', 'node', (e) => e.target.addClass('hover'));
+    cy.on('mouseout', 'node', (e) => e.target.removeClass('hover'));
     window.dashboard.cy = cy;
+  }
+
+  // layoutRings puts the centre in the middle, its direct neighbours on a
+  // ring and the rest outside, then widens the rings into ellipses: the
+  // canvas is wide and short, and circles would leave it mostly empty.
+  function layoutRings(id, edges) {
+    const direct = new Set(edges.flatMap((e) => (e.from.id === id ? [e.to.id] : e.to.id === id ? [e.from.id] : [])));
+    const level = ringLevels(id, direct);
+    cy.layout({ name: 'concentric', concentric: (n) => level.get(n.id()),
+      levelWidth: () => 1, minNodeSpacing: 12, animate: false, fit: false }).run();
+    const bb = cy.nodes().boundingBox({ includeLabels: false });
+    const stretch = Math.min(3, (cy.width() / Math.max(1, cy.height())) / Math.max(0.1, bb.w / Math.max(1, bb.h)));
+    if (stretch > 1) {
+      const mid = (bb.x1 + bb.x2) / 2;
+      cy.nodes().positions((n) => ({ x: mid + (n.position('x') - mid) * stretch, y: n.position('y') }));
+    }
+    cy.fit(undefined, 18);
+  }
+
+  // ringLevels gives each node its ring (higher is further in): the centre,
+  // then its direct neighbours, then the rest, each group split into rings
+  // of at most RING_SIZE nodes so that big neighbourhoods stay legible.
+  function ringLevels(id, direct) {
+    const level = new Map([[id, 100]]);
+    const groups = [[], []];
+    cy.nodes().forEach((n) => { if (n.id() !== id) groups[direct.has(n.id()) ? 0 : 1].push(n.id()); });
+    let next = 99;
+    for (const group of groups) {
+      const rings = Math.max(1, Math.ceil(group.length / RING_SIZE));
+      group.forEach((nid, i) => level.set(nid, next - (i % rings)));
+      next -= rings;
+    }
+    return level;
   }
 
   function nodeLabel(n) {
@@ -953,7 +998,7 @@ fragment StatementFields on Statement {
       case 'Actor': return n.name;
       case 'Country': return n.name;
       case 'Event': return n.title;
-      default: return humanize(n.statementKind) + ' by ' + n.speaker.name;
+      default: return (n.statementKind === 'OTHER' ? 'Statement' : humanize(n.statementKind)) + ' by ' + n.speaker.name;
     }
   }
 
@@ -1006,7 +1051,7 @@ fragment StatementFields on Statement {
     const ids = new Set(sub.nodes.map((n) => n.id));
     cy.add(sub.nodes.map((n) => ({
       group: 'nodes',
-      data: { id: n.id, label: nodeLabel(n), short: truncate(nodeLabel(n), 40) },
+      data: { id: n.id, label: nodeLabel(n), short: truncate(nodeLabel(n), 30) },
       classes: NODE_TYPES[n.__typename] + (n.id === id ? ' center' : ''),
     })));
     cy.add(sub.edges.filter((e) => ids.has(e.from.id) && ids.has(e.to.id)).map((e, i) => ({
@@ -1014,10 +1059,8 @@ fragment StatementFields on Statement {
       data: { id: 'e' + i, source: e.from.id, target: e.to.id, label: edgeLabel(e) },
       classes: e.from.id === id || e.to.id === id ? 'touches-center' : '',
     })));
-    // Rings by distance: the centre, its direct neighbours, the rest.
-    const direct = new Set(sub.edges.flatMap((e) => (e.from.id === id ? [e.to.id] : e.to.id === id ? [e.from.id] : [])));
-    cy.layout({ name: 'concentric', concentric: (n) => (n.id() === id ? 3 : direct.has(n.id()) ? 2 : 1),
-      levelWidth: () => 1, minNodeSpacing: 28, animate: false, fit: true, padding: 24 }).run();
+    if (sub.nodes.length > DENSE_NODES) cy.elements().addClass('dense');
+    layoutRings(id, sub.edges);
     const centre = sub.nodes.find((n) => n.id === id);
     $('network-caption').textContent = (centre ? nodeLabel(centre) : 'Unknown node') + ' · ' + sub.nodes.length + ' nodes, ' +
       sub.edges.length + ' edges' + (sub.truncated ? ' (cut at ' + NETWORK_LIMIT + ' nodes)' : '');
@@ -1070,7 +1113,9 @@ fragment StatementFields on Statement {
       const res = await fetch('/assets/vendor/countries-110m.json');
       if (!res.ok) throw new ApiError('HTTP ' + res.status, 'HTTP_' + res.status);
       const topo = await res.json();
-      countryLayer = L.geoJSON(topojson.feature(topo, topo.objects.countries), {
+      const outlines = topojson.feature(topo, topo.objects.countries);
+      outlines.features.forEach((f) => unwrapAntimeridian(f.geometry));
+      countryLayer = L.geoJSON(outlines, {
         style: () => countryStyle(0),
         onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.name, { sticky: true }),
       }).addTo(map);
@@ -1078,6 +1123,19 @@ fragment StatementFields on Statement {
       if (countryCounts) shadeCountries(countryCounts);
     } catch (err) {
       reportError('Map outlines', err);
+    }
+  }
+
+  // unwrapAntimeridian: Leaflet draws a ring that jumps from 180° to -180°
+  // as a stripe across the world (Fiji, Chukotka). A ring lying mostly in
+  // the east gets its western points moved past 180° instead.
+  function unwrapAntimeridian(geometry) {
+    const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.type === 'MultiPolygon' ? geometry.coordinates : [];
+    for (const ring of polygons.flat()) {
+      const lons = ring.map((c) => c[0]);
+      if (Math.max(...lons) - Math.min(...lons) <= 180) continue;
+      const west = lons.filter((lon) => lon < 0).length;
+      if (west * 2 < ring.length) ring.forEach((c) => { if (c[0] < 0) c[0] += 360; });
     }
   }
 
@@ -1150,7 +1208,7 @@ fragment StatementFields on Statement {
 
   function fitMapToMarkers() {
     const points = [...markers.values()].map((m) => m.getLatLng());
-    if (points.length) map.fitBounds(L.latLngBounds(points), { padding: [30, 30], maxZoom: 5 });
+    if (points.length) map.fitBounds(L.latLngBounds(points), { padding: [40, 40], maxZoom: 3 });
     else map.setView([25, 20], 1.5);
   }
 
