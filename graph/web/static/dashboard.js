@@ -138,9 +138,9 @@ fragment StatementFields on Statement {
 
   function debounce(fn, ms) {
     let timer = null;
-    return function (...args) {
+    return (...args) => {
       clearTimeout(timer);
-      timer = setTimeout(() => fn.apply(this, args), ms);
+      timer = setTimeout(() => fn(...args), ms);
     };
   }
 
@@ -155,20 +155,27 @@ fragment StatementFields on Statement {
   function errorFrom(errors) {
     const first = errors[0] || {};
     const code = (first.extensions && first.extensions.code) || 'ERROR';
-    return new ApiError(errors.map((e) => e.message).join('; '), code);
+    return new ApiError([...new Set(errors.map((e) => e.message))].join('; '), code);
   }
 
   // gql runs one operation. Any GraphQL error fails the whole call: a view
   // shows either its data or the error, never half of it silently.
+  // It asks for application/json, under which the server answers GraphQL
+  // errors with 200 rather than 400: the body is the same, and the browser
+  // does not log each one as a failed load.
   async function gql(query, variables, signal) {
     const res = await fetch('/graphql', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/graphql-response+json, application/json' },
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify({ query, variables }),
       signal,
     });
     let body = null;
-    try { body = await res.json(); } catch (e) { body = null; }
+    try {
+      body = await res.json();
+    } catch (e) {
+      body = null; // not JSON, e.g. a proxy's error page: reported by status below
+    }
     if (signal && signal.aborted) throw new DOMException('superseded', 'AbortError');
     if (body && Array.isArray(body.errors) && body.errors.length) throw errorFrom(body.errors);
     if (!res.ok || !body || !body.data) throw new ApiError('HTTP ' + res.status + ' ' + res.statusText, 'HTTP_' + res.status);
@@ -195,11 +202,17 @@ fragment StatementFields on Statement {
     document.body.dataset.state = state;
   }
 
+  // renderStatus names each failing view once per distinct error: a bad
+  // filter fails every view with the same message.
   function renderStatus() {
-    const status = $('status');
-    const lines = [...pageState.errors].map(([view, err]) => view + ': ' + err.message + (err.code ? ' [' + err.code + ']' : ''));
-    status.textContent = lines.join(' · ');
-    status.classList.toggle('error', lines.length > 0);
+    const byMessage = new Map();
+    for (const [view, err] of pageState.errors) {
+      const text = err.message + (err.code ? ' [' + err.code + ']' : '');
+      byMessage.set(text, (byMessage.get(text) || []).concat(view));
+    }
+    const lines = [...byMessage].map(([text, views]) => views.join(', ') + ': ' + text);
+    $('status').textContent = lines.join(' · ');
+    $('status').classList.toggle('error', lines.length > 0);
   }
 
   function reportError(view, err) {
@@ -281,7 +294,8 @@ fragment StatementFields on Statement {
     if (f.order !== 'ASC') p.set('order', f.order);
     if (view.center) p.set('center', view.center);
     if (view.depth !== 1) p.set('depth', String(view.depth));
-    return p.toString();
+    // Commas need no escaping in a fragment; plain ones keep URLs readable.
+    return p.toString().replace(/%2C/gi, ',');
   }
 
   function decodeHash() {
@@ -332,7 +346,7 @@ fragment StatementFields on Statement {
 
   // ---------------------------------------------------------------- actor chips and typeahead
 
-  const typeahead = { options: [], active: -1, signal: null };
+  const typeahead = { options: [], active: -1, controller: null };
 
   function renderChips(keys) {
     const chips = $('f-actors-chips');
@@ -386,19 +400,30 @@ fragment StatementFields on Statement {
     return /[\p{L}\p{N}]{3,}$/u.test(text) ? text + '*' : text;
   }
 
-  const runSearch = debounce(async function () {
+  // searchActors shows the actors matching the typed text and returns them;
+  // an answer for text the user has since changed is dropped.
+  async function searchActors() {
     const text = $('f-actor').value.trim();
-    if (!/[\p{L}\p{N}]{2,}/u.test(text)) return closeOptions();
+    if (!/[\p{L}\p{N}]{2,}/u.test(text)) {
+      closeOptions();
+      return [];
+    }
     if (typeahead.controller) typeahead.controller.abort();
     typeahead.controller = new AbortController();
     try {
       const data = await gql(Q_SEARCH, { text: searchText(text) }, typeahead.controller.signal);
+      if ($('f-actor').value.trim() !== text) return [];
       const chosen = new Set(readForm().actors);
-      showOptions(data.search.map((h) => h.node).filter((n) => n.__typename === 'Actor' && !chosen.has(n.key)));
+      const actors = data.search.map((h) => h.node).filter((n) => n.__typename === 'Actor' && !chosen.has(n.key));
+      showOptions(actors);
+      return actors;
     } catch (err) {
       if (!isAbort(err)) showOptionsMessage('Search failed: ' + err.message);
+      return [];
     }
-  }, 200);
+  }
+
+  const runSearch = debounce(searchActors, 200);
 
   function showOptions(actors) {
     typeahead.options = actors;
@@ -409,7 +434,7 @@ fragment StatementFields on Statement {
       const li = el('li', { role: 'option', id: 'f-actor-opt-' + i, 'data-key': a.key },
         el('span', { className: 'opt-name' }, a.name), ' ', el('span', { className: 'opt-meta' }, humanize(a.kind) + ' · ' + a.key));
       // mousedown, not click: keep the focus in the input while choosing.
-      li.addEventListener('mousedown', (e) => { e.preventDefault(); chooseOption(i); });
+      li.addEventListener('mousedown', (e) => { e.preventDefault(); chooseActor(a); });
       return li;
     }));
     openOptions();
@@ -447,23 +472,28 @@ fragment StatementFields on Statement {
     }
   }
 
-  function chooseOption(i) {
-    const actor = typeahead.options[i];
-    if (!actor) return;
+  function chooseActor(actor) {
     addChip(actor.key, actor.name, actor.id);
     $('f-actor').value = '';
     closeOptions();
   }
 
-  // A typed actor key (the URL form) is taken as is when no suggestion is
-  // highlighted; resolveActorNames then marks it when it is unknown.
+  // pickTyped serves Enter before the suggestions have arrived: the best
+  // match if there is one, else the text as a key.
+  async function pickTyped() {
+    const actors = await searchActors();
+    if (actors.length) chooseActor(actors[0]);
+    else takeTypedKey();
+  }
+
+  // A typed actor key (the URL form) is taken as is when no name matches;
+  // resolveActorNames then marks it when it is unknown.
   function takeTypedKey() {
     const text = $('f-actor').value.trim();
-    if (!/^[a-z0-9][a-z0-9._:-]*$/.test(text)) return false;
+    if (!/^[a-z0-9][a-z0-9._:-]*$/.test(text)) return;
     addChip(text, null, null);
     $('f-actor').value = '';
     closeOptions();
-    return true;
   }
 
   function onActorKeydown(e) {
@@ -481,8 +511,8 @@ fragment StatementFields on Statement {
     } else if (e.key === 'Enter' && $('f-actor').value.trim()) {
       // Enter picks; only Enter on an empty field applies the filter.
       e.preventDefault();
-      if (open && typeahead.active >= 0) chooseOption(typeahead.active);
-      else takeTypedKey();
+      if (open && typeahead.active >= 0) chooseActor(typeahead.options[typeahead.active]);
+      else pickTyped();
     } else if (e.key === 'Backspace' && !$('f-actor').value) {
       const last = $('f-actors-chips').lastElementChild;
       if (last) last.remove();
@@ -492,10 +522,10 @@ fragment StatementFields on Statement {
   // ---------------------------------------------------------------- event types
 
   async function loadEventTypes() {
-    let names = FALLBACK_EVENT_TYPES;
+    let names;
     try {
       const data = await gql(Q_EVENT_TYPES, {});
-      if (data.__type) names = data.__type.enumValues.map((v) => v.name);
+      names = data.__type ? data.__type.enumValues.map((v) => v.name) : FALLBACK_EVENT_TYPES;
     } catch (err) {
       // Introspection may be turned off; the schema's list still works.
       names = FALLBACK_EVENT_TYPES;
@@ -508,9 +538,10 @@ fragment StatementFields on Statement {
 
   // ---------------------------------------------------------------- histogram
 
-  const histogram = { rendered: false, buckets: [], interval: 'DAY', domain: null, focusAfterRender: false };
+  const histogram = { rendered: false, buckets: [], interval: 'DAY', domain: null, emptyText: null };
 
   const MAX_BAR_PX = 48;
+  const LABEL_GAP_PX = 68; // room for the widest axis label, "30 Sep 2025"
   const INTERVAL_NOUN = { DAY: 'day', WEEK: 'week', MONTH: 'month', YEAR: 'year' };
 
   // pickInterval keeps the bar count between a few dozen and ~150.
@@ -561,12 +592,17 @@ fragment StatementFields on Statement {
   async function loadHistogram() {
     const signal = freshSignal('histogram');
     const filter = apiFilter(view.filter);
-    const range = await histogramRange(filter, signal);
-    if (!range) return renderHistogram([], 'DAY', null);
-    const interval = pickInterval(range.start, range.end);
-    const data = await gql(Q_COUNTS, { filter, interval, groupBy: 'NONE' }, signal);
-    const domain = [bucketFloor(range.start, interval), bucketNext(bucketFloor(range.end - 1, interval), interval)];
-    renderHistogram(data.eventCounts, interval, domain);
+    try {
+      const range = await histogramRange(filter, signal);
+      if (!range) return renderHistogram([], 'DAY', null);
+      const interval = pickInterval(range.start, range.end);
+      const data = await gql(Q_COUNTS, { filter, interval, groupBy: 'NONE' }, signal);
+      const domain = [bucketFloor(range.start, interval), bucketNext(bucketFloor(range.end - 1, interval), interval)];
+      renderHistogram(data.eventCounts, interval, domain);
+    } catch (err) {
+      if (!isAbort(err)) renderHistogram([], 'DAY', null, 'The histogram could not be loaded.');
+      throw err;
+    }
   }
 
   // niceMax rounds an axis maximum up so that its four gridlines fall on
@@ -597,9 +633,11 @@ fragment StatementFields on Statement {
     }
   }
 
-  function renderHistogram(buckets, interval, domain) {
-    Object.assign(histogram, { rendered: true, buckets, interval, domain });
+  function renderHistogram(buckets, interval, domain, emptyText) {
+    Object.assign(histogram, { rendered: true, buckets, interval, domain, emptyText });
     const chart = $('histogram');
+    // Redrawing drops the focused bar: keep the keyboard user's place.
+    const focusedStart = chart.contains(document.activeElement) ? document.activeElement.dataset.start : null;
     const width = Math.max(320, $('hist-wrap').clientWidth);
     const height = $('hist-wrap').clientHeight || 150;
     chart.setAttribute('width', width);
@@ -607,8 +645,8 @@ fragment StatementFields on Statement {
     chart.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
     chart.replaceChildren();
     if (!domain || !buckets.length) {
-      $('hist-caption').textContent = 'No events match the filter.';
-      chart.append(svg('text', { x: width / 2, y: height / 2, class: 'empty-text', 'text-anchor': 'middle' }, 'No events in this range'));
+      $('hist-caption').textContent = '';
+      chart.append(svg('text', { x: width / 2, y: height / 2, class: 'empty-text', 'text-anchor': 'middle' }, emptyText || 'No events match the filter.'));
       return;
     }
     const total = buckets.reduce((n, b) => n + b.count, 0);
@@ -619,10 +657,9 @@ fragment StatementFields on Statement {
     drawAxes(chart, scale, box, interval);
     drawBars(chart, buckets, scale, interval);
     drawFatalityLine(chart, buckets, scale, interval);
-    if (histogram.focusAfterRender) {
-      histogram.focusAfterRender = false;
-      const first = chart.querySelector('rect.bar');
-      if (first) first.focus();
+    if (focusedStart) {
+      const bars = [...chart.querySelectorAll('rect.bar')];
+      (bars.find((b) => b.dataset.start === focusedStart) || bars[0]).focus();
     }
   }
 
@@ -650,7 +687,7 @@ fragment StatementFields on Statement {
     // Labels every few buckets, so they never overlap.
     const starts = bucketStarts(scale.domain, interval);
     const slot = scale.x(bucketNext(scale.domain[0], interval)) - scale.x(scale.domain[0]);
-    const every = Math.max(1, Math.ceil((interval === 'MONTH' ? 64 : 52) / Math.max(1, slot)));
+    const every = Math.max(1, Math.ceil(LABEL_GAP_PX / Math.max(1, slot)));
     let lastYear = null;
     starts.forEach((ms, i) => {
       if (i % every !== 0) return;
@@ -689,7 +726,7 @@ fragment StatementFields on Statement {
         'data-start': b.start, 'data-count': b.count, 'data-fatalities': b.fatalities,
         tabindex: '0', role: 'button', 'aria-label': summary + '. Narrow the range to this ' + INTERVAL_NOUN[interval] + '.',
       }, svg('title', {}, summary));
-      rect.addEventListener('click', () => narrowToBucket(b.start, false));
+      rect.addEventListener('click', () => narrowToBucket(b.start));
       rect.addEventListener('keydown', onBarKeydown);
       g.append(rect);
     }
@@ -705,9 +742,12 @@ fragment StatementFields on Statement {
     const points = starts.map((ms) => [scale.x(ms) + half(ms), scale.yFat(byStart.get(ms) || 0)]);
     const g = svg('g', { class: 'fatalities', 'aria-hidden': 'true' });
     g.append(svg('path', { d: points.map((p, i) => (i ? 'L' : 'M') + p[0].toFixed(1) + ' ' + p[1].toFixed(1)).join(' ') }));
-    starts.forEach((ms, i) => {
-      if (byStart.get(ms)) g.append(svg('circle', { cx: points[i][0], cy: points[i][1], r: 3 }));
-    });
+    // Dots only where there is room for them; the line alone reads better.
+    if (half(scale.domain[0]) >= 8) {
+      starts.forEach((ms, i) => {
+        if (byStart.get(ms)) g.append(svg('circle', { cx: points[i][0], cy: points[i][1], r: 3 }));
+      });
+    }
     chart.append(g);
   }
 
@@ -715,7 +755,7 @@ fragment StatementFields on Statement {
     const bar = e.currentTarget;
     if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
-      narrowToBucket(bar.dataset.start, true);
+      narrowToBucket(bar.dataset.start);
     } else if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
       e.preventDefault();
       const next = e.key === 'ArrowRight' ? bar.nextElementSibling : bar.previousElementSibling;
@@ -725,7 +765,7 @@ fragment StatementFields on Statement {
 
   // narrowToBucket sets the range to the bucket, within the current range
   // (a week bucket may start before the filter's "from").
-  function narrowToBucket(start, fromKeyboard) {
+  function narrowToBucket(start) {
     const startMs = Date.parse(start);
     const f = readForm();
     let from = isoDate(startMs), to = isoDate(bucketNext(startMs, histogram.interval));
@@ -733,13 +773,14 @@ fragment StatementFields on Statement {
     if (f.to && f.to < to) to = f.to;
     $('f-from').value = from;
     $('f-to').value = to;
-    histogram.focusAfterRender = fromKeyboard;
     applyForm();
   }
 
   // ---------------------------------------------------------------- timeline
 
-  const timeline = { cursor: null, hasNext: false, total: 0, loadingMore: false, items: new Map() };
+  // items: id -> <li>; held: live items that arrived while the first page
+  // was loading, placed once it is shown (clearing the list would lose them).
+  const timeline = { cursor: null, hasNext: false, loadingMore: false, loadingFirst: false, items: new Map(), held: [] };
 
   function itemInstant(item) { return item.__typename === 'Event' ? item.occurredAt : item.madeAt; }
 
@@ -762,13 +803,28 @@ fragment StatementFields on Statement {
     // No "load more" on the old list's cursor while the new list loads.
     timeline.loadingMore = false;
     timeline.hasNext = false;
+    timeline.loadingFirst = true;
     $('more').hidden = true;
-    const data = await gql(Q_TIMELINE, {
-      filter: apiFilter(view.filter), order: view.filter.order, first: PAGE_SIZE, after: null, withTotal: true,
-    }, signal);
+    let data;
+    try {
+      data = await gql(Q_TIMELINE, {
+        filter: apiFilter(view.filter), order: view.filter.order, first: PAGE_SIZE, after: null, withTotal: true,
+      }, signal);
+    } catch (err) {
+      // The old list no longer answers the filter: do not leave it up.
+      if (!isAbort(err)) {
+        timeline.loadingFirst = false;
+        timeline.held = [];
+        showListFailure();
+      }
+      throw err;
+    }
+    timeline.loadingFirst = false;
     clearTimeline();
+    $('timeline-empty').textContent = 'No items match the filter.';
     setTotal(data.timeline.totalCount);
     appendPage(data.timeline);
+    timeline.held.splice(0).forEach(onLiveItem);
     $('timeline-scroll').scrollTop = 0;
     fitMapToMarkers();
     return data.timeline.nodes;
@@ -792,6 +848,13 @@ fragment StatementFields on Statement {
     }
   }
 
+  function showListFailure() {
+    clearTimeline();
+    setTotal(0);
+    $('timeline-empty').textContent = 'The timeline could not be loaded: see the message at the top.';
+    updateListFooter();
+  }
+
   function clearTimeline() {
     $('timeline').replaceChildren();
     timeline.items.clear();
@@ -800,7 +863,6 @@ fragment StatementFields on Statement {
   }
 
   function setTotal(n) {
-    timeline.total = n;
     $('timeline-total').textContent = String(n);
     $('timeline-total-label').textContent = n === 1 ? 'item' : 'items';
   }
@@ -849,7 +911,7 @@ fragment StatementFields on Statement {
       ? el('span', { className: 'badge type-' + item.type.toLowerCase() }, humanize(item.type))
       : el('span', { className: 'badge statement-kind' }, 'Statement · ' + humanize(item.kind));
     const fatal = isEvent && item.fatalities ? el('span', { className: 'fatal' }, item.fatalities + (item.fatalities === 1 ? ' death' : ' deaths')) : null;
-    const graphButton = el('button', { type: 'button', className: 'ghost small', 'aria-label': 'Show ' + (isEvent ? item.title : 'this statement') + ' in the network' }, 'Network');
+    const graphButton = el('button', { type: 'button', className: 'ghost small', 'aria-label': 'Show ' + (isEvent ? item.title : 'the statement by ' + item.speaker.name) + ' in the network' }, 'Network');
     graphButton.addEventListener('click', () => centreOn(item.id));
     return el('div', { className: 'meta' },
       el('time', { datetime: iso }, formatInstant(iso, item.precision)),
@@ -913,13 +975,14 @@ fragment StatementFields on Statement {
     if (!li) return;
     for (const other of document.querySelectorAll('#timeline .item.focused')) other.classList.remove('focused');
     li.classList.add('focused');
-    li.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    li.scrollIntoView({ block: 'center', behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
     li.focus({ preventScroll: true });
   }
 
   // ---------------------------------------------------------------- network
 
   let cy = null;
+  let laidOut = null; // { id, edges } of the network shown, to lay it out again on resize
 
   const RING_SIZE = 18;
   // Past this many nodes only the centre and the node under the pointer are
@@ -934,7 +997,7 @@ fragment StatementFields on Statement {
       maxZoom: 3,
       style: [
         { selector: 'node', style: {
-          label: 'data(short)', 'font-size': 13, 'text-wrap': 'wrap', 'text-max-width': 120, 'text-valign': 'bottom',
+          label: 'data(label)', 'font-size': 13, 'text-wrap': 'wrap', 'text-max-width': 120, 'text-valign': 'bottom',
           'text-margin-y': 3, color: '#1f2937', 'text-background-color': '#ffffff', 'text-background-opacity': 0.8,
           'text-background-padding': 1, width: 18, height: 18, 'border-width': 1, 'border-color': '#ffffff',
         } },
@@ -942,21 +1005,26 @@ fragment StatementFields on Statement {
         { selector: 'node.country', style: { shape: 'round-rectangle', 'background-color': '#059669', width: 22, height: 16 } },
         { selector: 'node.event', style: { shape: 'diamond', 'background-color': '#ea580c', width: 20, height: 20 } },
         { selector: 'node.statement', style: { shape: 'round-tag', 'background-color': '#7c3aed' } },
-        { selector: 'node.center', style: { width: 30, height: 30, 'border-width': 3, 'border-color': '#111827', 'font-weight': 'bold', 'font-size': 12, 'z-index': 10 } },
+        { selector: 'node.center', style: { width: 30, height: 30, 'border-width': 3, 'border-color': '#111827', 'font-weight': 'bold', 'font-size': 15, 'z-index': 10 } },
         { selector: 'edge', style: {
           width: 1.2, 'line-color': '#9ca3af', 'target-arrow-color': '#9ca3af', 'target-arrow-shape': 'triangle',
-          'arrow-scale': 0.7, 'curve-style': 'bezier', label: 'data(label)', 'font-size': 10, 'min-zoomed-font-size': 6, color: '#4b5563',
+          'arrow-scale': 0.7, 'curve-style': 'bezier', label: '', 'font-size': 10, 'min-zoomed-font-size': 6, color: '#4b5563',
           'text-rotation': 'autorotate', 'text-background-color': '#ffffff', 'text-background-opacity': 0.85,
           'text-background-padding': 1,
         } },
-        { selector: '.dense', style: { label: '' } },
-        { selector: 'node.dense.hover, node.dense.center', style: { label: 'data(short)', 'z-index': 20 } },
+        { selector: 'node.dense', style: { label: '' } },
+        { selector: 'node.dense.hover, node.dense.center', style: { label: 'data(label)', 'z-index': 20 } },
+        // Only the centre's own edges are labelled: the others would bury
+        // the nodes in text. Pointing at a node labels its edges too.
+        { selector: 'edge.touches-center, edge.hover', style: { label: 'data(label)' } },
         { selector: 'edge.touches-center', style: { 'line-color': '#6b7280', 'target-arrow-color': '#6b7280', width: 1.6 } },
+        { selector: 'edge.dense', style: { label: '' } },
+        { selector: 'edge.dense.hover', style: { label: 'data(label)' } },
       ],
     });
     cy.on('tap', 'node', (e) => centreOn(e.target.id()));
-    cy.on('mouseover', 'node', (e) => e.target.addClass('hover'));
-    cy.on('mouseout', 'node', (e) => e.target.removeClass('hover'));
+    cy.on('mouseover', 'node', (e) => e.target.union(e.target.connectedEdges()).addClass('hover'));
+    cy.on('mouseout', 'node', (e) => e.target.union(e.target.connectedEdges()).removeClass('hover'));
     window.dashboard.cy = cy;
   }
 
@@ -967,7 +1035,7 @@ fragment StatementFields on Statement {
     const direct = new Set(edges.flatMap((e) => (e.from.id === id ? [e.to.id] : e.to.id === id ? [e.from.id] : [])));
     const level = ringLevels(id, direct);
     cy.layout({ name: 'concentric', concentric: (n) => level.get(n.id()),
-      levelWidth: () => 1, minNodeSpacing: 12, animate: false, fit: false }).run();
+      levelWidth: () => 1, minNodeSpacing: 20, animate: false, fit: false }).run();
     const bb = cy.nodes().boundingBox({ includeLabels: false });
     const stretch = Math.min(3, (cy.width() / Math.max(1, cy.height())) / Math.max(0.1, bb.w / Math.max(1, bb.h)));
     if (stretch > 1) {
@@ -975,6 +1043,12 @@ fragment StatementFields on Statement {
       cy.nodes().positions((n) => ({ x: mid + (n.position('x') - mid) * stretch, y: n.position('y') }));
     }
     cy.fit(undefined, 18);
+    // A small neighbourhood would be blown up to fill the canvas; labels
+    // then overlap, so stop at the natural size.
+    if (cy.zoom() > 1) {
+      cy.zoom(1);
+      cy.center();
+    }
   }
 
   // ringLevels gives each node its ring (higher is further in): the centre,
@@ -1019,6 +1093,8 @@ fragment StatementFields on Statement {
   async function networkCentre(firstPage) {
     if (view.center) return view.center;
     const key = view.filter.actors[0];
+    const known = key && actorNames.get(key);
+    if (known) return known.id;
     if (key) {
       const data = await gql('query ActorId($key: String!) { actor(key: $key) { id } }', { key });
       return data.actor ? data.actor.id : null;
@@ -1043,6 +1119,7 @@ fragment StatementFields on Statement {
   function showNetwork(id, sub) {
     $('network').dataset.center = id || '';
     cy.elements().remove();
+    laidOut = null;
     if (!sub) {
       $('network-caption').textContent = 'Pick an actor in the filter or the timeline.';
       $('neighbors').replaceChildren(el('li', { className: 'muted' }, 'Nothing selected.'));
@@ -1051,7 +1128,7 @@ fragment StatementFields on Statement {
     const ids = new Set(sub.nodes.map((n) => n.id));
     cy.add(sub.nodes.map((n) => ({
       group: 'nodes',
-      data: { id: n.id, label: nodeLabel(n), short: truncate(nodeLabel(n), 30) },
+      data: { id: n.id, label: truncate(nodeLabel(n), 30) },
       classes: NODE_TYPES[n.__typename] + (n.id === id ? ' center' : ''),
     })));
     cy.add(sub.edges.filter((e) => ids.has(e.from.id) && ids.has(e.to.id)).map((e, i) => ({
@@ -1060,10 +1137,11 @@ fragment StatementFields on Statement {
       classes: e.from.id === id || e.to.id === id ? 'touches-center' : '',
     })));
     if (sub.nodes.length > DENSE_NODES) cy.elements().addClass('dense');
+    laidOut = { id, edges: sub.edges };
     layoutRings(id, sub.edges);
     const centre = sub.nodes.find((n) => n.id === id);
     $('network-caption').textContent = (centre ? nodeLabel(centre) : 'Unknown node') + ' · ' + sub.nodes.length + ' nodes, ' +
-      sub.edges.length + ' edges' + (sub.truncated ? ' (cut at ' + NETWORK_LIMIT + ' nodes)' : '');
+      sub.edges.length + ' edges' + (sub.truncated ? ' (cut short at the limit)' : '');
     renderNeighbors(id, sub);
   }
 
@@ -1104,8 +1182,17 @@ fragment StatementFields on Statement {
     map = L.map('map', { worldCopyJump: true, minZoom: 1, maxZoom: 9, zoomSnap: 0.5, attributionControl: false })
       .setView([25, 20], 1.5);
     markerLayer.addTo(map);
+    addLegend();
     window.dashboard.map = map;
     loadOutlines();
+  }
+
+  function addLegend() {
+    const legend = L.control({ position: 'bottomright' });
+    legend.onAdd = () => el('div', { className: 'map-legend' },
+      el('span', {}, 'Fewer'), ...SHADES.map((c) => el('span', { className: 'swatch', style: 'background:' + c })), el('span', {}, 'more events'),
+      el('span', { className: 'dot' }), el('span', {}, 'located event'));
+    legend.addTo(map);
   }
 
   async function loadOutlines() {
@@ -1117,7 +1204,7 @@ fragment StatementFields on Statement {
       outlines.features.forEach((f) => unwrapAntimeridian(f.geometry));
       countryLayer = L.geoJSON(outlines, {
         style: () => countryStyle(0),
-        onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.name, { sticky: true }),
+        onEachFeature: (feature, layer) => layer.bindTooltip(tooltip(feature.properties.name), { sticky: true }),
       }).addTo(map);
       countryLayer.bringToBack();
       if (countryCounts) shadeCountries(countryCounts);
@@ -1137,6 +1224,11 @@ fragment StatementFields on Statement {
       const west = lons.filter((lon) => lon < 0).length;
       if (west * 2 < ring.length) ring.forEach((c) => { if (c[0] < 0) c[0] += 360; });
     }
+  }
+
+  // tooltip wraps text in an element: Leaflet takes a string as HTML.
+  function tooltip(text) {
+    return el('span', {}, text);
   }
 
   function countryStyle(count, max) {
@@ -1184,7 +1276,7 @@ fragment StatementFields on Statement {
     countryLayer.eachLayer((layer) => {
       const count = counts.get(layer.feature.id) || 0;
       layer.setStyle(countryStyle(count, max));
-      layer.setTooltipContent(layer.feature.properties.name + ': ' + count + (count === 1 ? ' event' : ' events'));
+      layer.setTooltipContent(tooltip(layer.feature.properties.name + ': ' + count + (count === 1 ? ' event' : ' events')));
     });
   }
 
@@ -1193,7 +1285,7 @@ fragment StatementFields on Statement {
     if (item.__typename !== 'Event' || !loc || loc.lat === null || loc.lon === null) return;
     const marker = L.circleMarker([loc.lat, loc.lon], {
       radius: 6, color: '#7c2d12', weight: 1.5, fillColor: '#f97316', fillOpacity: 0.9,
-    }).bindTooltip(item.title + ' (' + formatInstant(item.occurredAt, item.precision) + ')');
+    }).bindTooltip(tooltip(item.title + ' (' + formatInstant(item.occurredAt, item.precision) + ')'));
     marker.on('click', () => focusItem(item.id));
     marker.addTo(markerLayer);
     markers.set(item.id, marker);
@@ -1208,13 +1300,18 @@ fragment StatementFields on Statement {
 
   function fitMapToMarkers() {
     const points = [...markers.values()].map((m) => m.getLatLng());
-    if (points.length) map.fitBounds(L.latLngBounds(points), { padding: [40, 40], maxZoom: 3 });
+    if (points.length) map.fitBounds(L.latLngBounds(points), { padding: [40, 40], maxZoom: 2.5 });
     else map.setView([25, 20], 1.5);
   }
 
   // ---------------------------------------------------------------- live updates
 
-  const live = { client: null, gen: 0, attempt: 0, retryTimer: null, stableTimer: null, fresh: 0, updated: 0 };
+  // gen tells the current subscription's callbacks from a disposed one's;
+  // fresh/updated count the items of a burst, for one announcement.
+  const live = {
+    client: null, gen: 0, attempt: 0, retryTimer: null, stableTimer: null,
+    lastError: null, delivered: false, fresh: 0, updated: 0,
+  };
 
   function wsURL() {
     return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/graphql';
@@ -1240,6 +1337,8 @@ fragment StatementFields on Statement {
     stopLive();
     const gen = live.gen;
     const current = () => gen === live.gen;
+    live.lastError = null;
+    live.delivered = false;
     setLive('closed', 'Live updates: connecting…');
     live.client = graphqlWs.createClient({
       url: wsURL(),
@@ -1251,8 +1350,8 @@ fragment StatementFields on Statement {
     });
     live.client.subscribe({ query: S_TIMELINE, variables: { filter: apiFilter(view.filter) } }, {
       next: (msg) => current() && onLiveMessage(msg),
-      error: (err) => current() && liveLost(describeLiveError(err)),
-      complete: () => current() && liveLost('the server ended the feed'),
+      error: (err) => current() && liveLost(describeLiveError(err), !Array.isArray(err)),
+      complete: () => current() && onLiveComplete(),
     });
   }
 
@@ -1270,21 +1369,43 @@ fragment StatementFields on Statement {
     return (err && err.message) || 'connection failed';
   }
 
-  function liveLost(reason) {
+  // liveLost retries a lost connection, with a capped exponential backoff.
+  // A GraphQL error (the filter itself is refused) would only recur, so it
+  // ends the feed until the filter changes.
+  function liveLost(reason, retry) {
     stopLive();
+    if (!retry) {
+      setLive('closed', 'Live updates off: ' + reason);
+      return;
+    }
     const delay = Math.min(LIVE_MAX_BACKOFF_MS, 1000 * Math.pow(2, live.attempt)) + Math.floor(Math.random() * 500);
     live.attempt++;
     setLive('closed', 'Live updates off: ' + reason + '. Retrying in ' + Math.round(delay / 1000) + ' s.');
     live.retryTimer = setTimeout(() => subscribeLive(true), delay);
   }
 
+  // A feed that ends right after an error, having delivered nothing, was
+  // refused (a bad filter): retrying would only be refused again. Any other
+  // end is the server dropping a slow reader, which calls for a reload.
+  function onLiveComplete() {
+    if (live.lastError && !live.delivered) liveLost(live.lastError, false);
+    else liveLost('the server ended the feed', true);
+  }
+
   function onLiveMessage(msg) {
     if (msg.errors && msg.errors.length) {
-      setLive('open', 'Live (error: ' + msg.errors.map((e) => e.message).join('; ') + ')');
+      live.lastError = msg.errors.map((e) => e.message).join('; ');
+      setLive('open', 'Live (error: ' + live.lastError + ')');
       return;
     }
     const item = msg.data && msg.data.timelineUpdated;
     if (!item) return;
+    live.delivered = true;
+    if (timeline.loadingFirst) timeline.held.push(item);
+    else onLiveItem(item);
+  }
+
+  function onLiveItem(item) {
     if (placeLiveItem(item)) live.updated++;
     else live.fresh++;
     refreshAfterLive();
@@ -1334,7 +1455,8 @@ fragment StatementFields on Statement {
     if (fresh) parts.push(fresh + (fresh === 1 ? ' new item' : ' new items'));
     if (updated) parts.push(updated + (updated === 1 ? ' item updated' : ' items updated'));
     $('announce').textContent = parts.join(', ');
-    if (parts.length) setLive('open', 'Live · ' + parts.join(', '));
+    // The feed may have ended since these items came: keep its state.
+    if (parts.length && $('live').dataset.live === 'open') setLive('open', 'Live · ' + parts.join(', '));
   }
 
   async function refreshTotal() {
@@ -1356,13 +1478,16 @@ fragment StatementFields on Statement {
 
   // applyView is what a new filter does: every view, and a new subscription.
   function applyView() {
+    timeline.held = [];
     reloadViews();
     live.attempt = 0;
     subscribeLive(false);
   }
 
-  function applyForm() {
-    if ($('f-actor').value.trim()) takeTypedKey();
+  // applyForm first turns text left in the actor field into a chip, as
+  // Enter there would have.
+  async function applyForm() {
+    if ($('f-actor').value.trim()) await track('Actor search', pickTyped);
     closeOptions();
     view.filter = readForm();
     view.center = null;
@@ -1378,6 +1503,14 @@ fragment StatementFields on Statement {
 
   function bindControls() {
     $('filters').addEventListener('submit', (e) => { e.preventDefault(); applyForm(); });
+    // Enter applies from every control, not only from the text fields that
+    // submit a form natively.
+    $('filters').addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && e.target.matches('#f-types input, #f-order')) {
+        e.preventDefault();
+        applyForm();
+      }
+    });
     $('reset').addEventListener('click', () => {
       writeForm(emptyFilter());
       applyForm();
@@ -1396,8 +1529,15 @@ fragment StatementFields on Statement {
     new IntersectionObserver((entries) => {
       if (entries.some((e) => e.isIntersecting) && !timeline.loadingMore && timeline.hasNext) track('Timeline', loadMore);
     }, { root: $('timeline-scroll'), rootMargin: '200px' }).observe($('more'));
+    // Cytoscape and Leaflet follow window resizes only; the grid also
+    // resizes their panes when the filter bar wraps or the types load.
     new ResizeObserver(debounce(() => {
-      if (histogram.rendered) renderHistogram(histogram.buckets, histogram.interval, histogram.domain);
+      cy.resize();
+      if (laidOut) layoutRings(laidOut.id, laidOut.edges);
+    }, 100)).observe($('network'));
+    new ResizeObserver(debounce(() => map.invalidateSize(), 100)).observe($('map'));
+    new ResizeObserver(debounce(() => {
+      if (histogram.rendered) renderHistogram(histogram.buckets, histogram.interval, histogram.domain, histogram.emptyText);
     }, 100)).observe($('hist-wrap'));
   }
 

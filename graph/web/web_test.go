@@ -1,0 +1,73 @@
+package web
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// The pages and assets are served with the headers that keep them offline
+// and safe, and the asset tree is not listed.
+func TestServe(t *testing.T) {
+	mux := http.NewServeMux()
+	Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	tests := []struct {
+		path, status, contentType, csp, contains string
+	}{
+		{"/", "200", "text/html; charset=utf-8", contentSecurityPolicy, `<script src="/assets/playground.js">`},
+		{"/dashboard", "200", "text/html; charset=utf-8", contentSecurityPolicy, `<script src="/assets/dashboard.js">`},
+		{"/assets/vendor/graphiql.min.js", "200", "text/javascript; charset=utf-8", "", "GraphiQL"},
+		{"/assets/vendor/countries-110m.json", "200", "application/json", "", `"countries"`},
+		{"/assets/vendor/VERSIONS", "200", "text/plain; charset=utf-8", "", "graphiql 4.1.2\n"},
+		{"/favicon.ico", "200", "image/svg+xml", "", "<svg"},
+		{"/assets/", "404", "text/plain; charset=utf-8", "", ""},
+		{"/assets/vendor/", "404", "text/plain; charset=utf-8", "", ""},
+		{"/assets/nothing.js", "404", "text/plain; charset=utf-8", "", ""},
+	}
+	for _, tt := range tests {
+		res, err := http.Get(srv.URL + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if got := res.Status[:3]; got != tt.status {
+			t.Errorf("%s: status %s, want %s", tt.path, got, tt.status)
+		}
+		if got := res.Header.Get("Content-Type"); got != tt.contentType {
+			t.Errorf("%s: Content-Type %q, want %q", tt.path, got, tt.contentType)
+		}
+		if got := res.Header.Get("Content-Security-Policy"); got != tt.csp {
+			t.Errorf("%s: Content-Security-Policy %q, want %q", tt.path, got, tt.csp)
+		}
+		if got := res.Header.Get("X-Content-Type-Options"); tt.status == "200" && got != "nosniff" {
+			t.Errorf("%s: X-Content-Type-Options %q, want nosniff", tt.path, got)
+		}
+		if !strings.Contains(string(body), tt.contains) {
+			t.Errorf("%s: body does not contain %q", tt.path, tt.contains)
+		}
+	}
+}
+
+// No page or script of ours names another origin: everything comes from
+// the binary.
+func TestNoExternalURLs(t *testing.T) {
+	for _, name := range []string{"playground.html", "playground.js", "dashboard.html", "dashboard.js", "dashboard.css", "playground.css"} {
+		b, err := static.ReadFile("static/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The SVG namespace is a name, not a place anything is loaded from.
+		text := strings.ReplaceAll(string(b), "http://www.w3.org/2000/svg", "")
+		for _, scheme := range []string{"http://", "https://", "//cdn", "//fonts."} {
+			if i := strings.Index(text, scheme); i >= 0 {
+				t.Errorf("%s names an external URL: %.80q", name, text[i:])
+			}
+		}
+	}
+}
