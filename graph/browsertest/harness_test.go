@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -32,6 +33,10 @@ import (
 )
 
 var updateScreenshots = flag.Bool("update-screenshots", false, "rewrite screenshots/*.png, the images the README shows")
+
+// readmeScreenshots are the screenshots the README shows, kept in
+// screenshots/; the others live only as test artefacts.
+var readmeScreenshots = []string{"playground", "dashboard"}
 
 // writeToken is the token the test server accepts for writes.
 const writeToken = "browser-test-token-0123456789"
@@ -218,7 +223,7 @@ func (s *site) waitJS(what, cond string) {
 }
 
 // screenshot saves the viewport as name.png in the test's artifact
-// directory and, with -update-screenshots, in screenshots/.
+// directory and, with -update-screenshots, the README's in screenshots/.
 func (s *site) screenshot(name string) {
 	s.t.Helper()
 	var png []byte
@@ -226,7 +231,7 @@ func (s *site) screenshot(name string) {
 	if err := os.WriteFile(filepath.Join(s.t.ArtifactDir(), name+".png"), png, 0o644); err != nil {
 		s.t.Fatal(err)
 	}
-	if *updateScreenshots {
+	if *updateScreenshots && slices.Contains(readmeScreenshots, name) {
 		if err := os.WriteFile(filepath.Join("screenshots", name+".png"), png, 0o644); err != nil {
 			s.t.Fatal(err)
 		}

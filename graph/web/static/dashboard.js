@@ -636,6 +636,9 @@ fragment StatementFields on Statement {
   function renderHistogram(buckets, interval, domain, emptyText) {
     Object.assign(histogram, { rendered: true, buckets, interval, domain, emptyText });
     const chart = $('histogram');
+    // The interval asked of eventCounts, so that a reader (or a test) can
+    // ask the API the same question.
+    chart.dataset.interval = interval;
     // Redrawing drops the focused bar: keep the keyboard user's place.
     const focusedStart = chart.contains(document.activeElement) ? document.activeElement.dataset.start : null;
     const width = Math.max(320, $('hist-wrap').clientWidth);

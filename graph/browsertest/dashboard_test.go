@@ -1,0 +1,232 @@
+package browsertest
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// openDashboard loads /dashboard (with an optional hash) and waits until
+// every view has loaded and the live subscription is open.
+func openDashboard(s *site, hash string) {
+	s.t.Helper()
+	s.run("open the dashboard", chromedp.Navigate(s.base+"/dashboard"+hash))
+	s.waitReady("the dashboard to load")
+	s.waitJS("the live subscription", `document.getElementById('live').dataset.live === 'open'`)
+}
+
+// waitReady waits until the page says every request it made is answered.
+func (s *site) waitReady(what string) {
+	s.t.Helper()
+	s.waitJS(what, `document.body.dataset.state === 'ready' && document.querySelectorAll('#timeline li.item').length > 0`)
+}
+
+// listed is what the timeline list shows: item keys in order and the total.
+func (s *site) listed() (keys []string, total int) {
+	s.t.Helper()
+	s.eval(`[...document.querySelectorAll('#timeline li.item')].map(li => li.dataset.key)`, &keys)
+	var text string
+	s.eval(`document.getElementById('timeline-total').textContent`, &text)
+	total, err := strconv.Atoi(text)
+	if err != nil {
+		s.t.Fatalf("#timeline-total is %q, not a number", text)
+	}
+	return keys, total
+}
+
+// bucket is one histogram bar, as drawn or as eventCounts answers.
+type bucket struct {
+	Start      string `json:"start"`
+	Count      int    `json:"count"`
+	Fatalities int    `json:"fatalities"`
+}
+
+// bars returns the histogram's bars and the interval it asked for.
+func (s *site) bars() (bars []bucket, interval string) {
+	s.t.Helper()
+	s.eval(`[...document.querySelectorAll('#histogram rect.bar')].map(r => ({
+		start: r.dataset.start, count: Number(r.dataset.count), fatalities: Number(r.dataset.fatalities)}))`, &bars)
+	s.eval(`document.getElementById('histogram').dataset.interval`, &interval)
+	return bars, interval
+}
+
+// apiTimeline asks the API for the first page the dashboard shows.
+func (s *site) apiTimeline(filter map[string]any) (keys []string, total int) {
+	s.t.Helper()
+	var r struct {
+		Timeline struct {
+			TotalCount int `json:"totalCount"`
+			Nodes      []struct {
+				Key string `json:"key"`
+			} `json:"nodes"`
+		} `json:"timeline"`
+	}
+	data := s.graphql(`query($f: TimelineFilter) { timeline(filter: $f, first: 50) { totalCount
+		nodes { ... on Event { key } ... on Statement { key } } } }`, map[string]any{"f": filter})
+	if err := json.Unmarshal(data, &r); err != nil {
+		s.t.Fatal(err)
+	}
+	for _, n := range r.Timeline.Nodes {
+		keys = append(keys, n.Key)
+	}
+	return keys, r.Timeline.TotalCount
+}
+
+func (s *site) apiCounts(filter map[string]any, interval string) []bucket {
+	s.t.Helper()
+	var r struct {
+		EventCounts []bucket `json:"eventCounts"`
+	}
+	data := s.graphql(`query($f: EventFilter, $i: Interval!) { eventCounts(filter: $f, interval: $i) { start count fatalities } }`,
+		map[string]any{"f": filter, "i": interval})
+	if err := json.Unmarshal(data, &r); err != nil {
+		s.t.Fatal(err)
+	}
+	return r.EventCounts
+}
+
+// checkAgainstAPI compares the list and the histogram with what the API
+// answers for filter, and the histogram with the events in the list.
+func (s *site) checkAgainstAPI(filter map[string]any) {
+	s.t.Helper()
+	keys, total := s.listed()
+	wantKeys, wantTotal := s.apiTimeline(filter)
+	if !slices.Equal(keys, wantKeys) || total != wantTotal {
+		s.t.Errorf("the list shows %d of %d: %v\nthe API answers %d of %d: %v", len(keys), total, keys, len(wantKeys), wantTotal, wantKeys)
+	}
+	bars, interval := s.bars()
+	if want := s.apiCounts(filter, interval); !slices.Equal(bars, want) {
+		s.t.Errorf("the histogram (per %s) shows %v, eventCounts answers %v", interval, bars, want)
+	}
+	events := map[string]any{"include": []string{"EVENT"}}
+	for k, v := range filter {
+		events[k] = v
+	}
+	_, eventTotal := s.apiTimeline(events)
+	sum := 0
+	for _, b := range bars {
+		sum += b.Count
+	}
+	if sum != eventTotal {
+		s.t.Errorf("the histogram counts %d events, the timeline holds %d", sum, eventTotal)
+	}
+}
+
+// A filter typed into the bar gives the list and histogram the API gives
+// for it; clicking a network node re-centres the network on it.
+func TestDashboardFilterAndNetwork(t *testing.T) {
+	s := open(t)
+	openDashboard(s, "")
+	s.checkAgainstAPI(map[string]any{})
+
+	s.run("fill in the filter",
+		chromedp.SetValue(`#f-from`, "2025-05-01", chromedp.ByID),
+		chromedp.SetValue(`#f-to`, "2025-05-12", chromedp.ByID),
+		chromedp.SendKeys(`#f-countries`, "PAK", chromedp.ByID),
+		chromedp.Click(`#apply`, chromedp.ByID))
+	s.waitJS("the filter in the URL", `location.hash.includes('from=2025-05-01') && location.hash.includes('countries=PAK')`)
+	s.waitReady("the filtered views")
+	filter := map[string]any{"from": "2025-05-01", "to": "2025-05-12", "countries": []string{"PAK"}}
+	s.checkAgainstAPI(filter)
+	s.screenshot("dashboard")
+
+	// A node other than the centre, clicked where it is drawn.
+	var center string
+	s.waitJS("a network", `document.getElementById('network').dataset.center !== '' && window.dashboard.cy.nodes().length > 1`)
+	s.eval(`document.getElementById('network').dataset.center`, &center)
+	var target struct {
+		ID string  `json:"id"`
+		X  float64 `json:"x"`
+		Y  float64 `json:"y"`
+	}
+	s.eval(fmt.Sprintf(`(() => {
+		const cy = window.dashboard.cy;
+		const n = cy.nodes().filter(n => n.id() !== %q)[0];
+		const box = cy.container().getBoundingClientRect();
+		const p = n.renderedPosition();
+		return {id: n.id(), x: box.left + p.x, y: box.top + p.y};
+	})()`, center), &target)
+	s.run("click the node", chromedp.MouseClickXY(target.X, target.Y))
+	s.waitJS("the network to re-centre", fmt.Sprintf(`document.getElementById('network').dataset.center === %q`, target.ID))
+	s.waitReady("the re-centred network")
+	var ids []string
+	s.eval(`window.dashboard.cy.nodes().map(n => n.id()).sort()`, &ids)
+	var r struct {
+		Neighborhood struct {
+			Nodes []struct {
+				ID string `json:"id"`
+			} `json:"nodes"`
+		} `json:"neighborhood"`
+	}
+	json.Unmarshal(s.graphql(`query($id: ID!) { neighborhood(id: $id, depth: 1, limit: 60, filter: {from: "2025-05-01", to: "2025-05-12"}) {
+		nodes { ... on Node { id } } } }`, map[string]any{"id": target.ID}), &r)
+	var want []string
+	for _, n := range r.Neighborhood.Nodes {
+		want = append(want, n.ID)
+	}
+	slices.Sort(want)
+	if !slices.Equal(ids, want) {
+		t.Errorf("the network shows %v, the API's neighbourhood of %s is %v", ids, target.ID, want)
+	}
+	s.screenshot("dashboard-recentred")
+}
+
+// The filter works from the keyboard alone: text and Enter apply it, and
+// Enter on a histogram bar narrows the range to that bar.
+func TestDashboardKeyboard(t *testing.T) {
+	s := open(t)
+	openDashboard(s, "")
+	s.run("type a text filter and press Enter",
+		chromedp.Focus(`#f-text`, chromedp.ByID),
+		chromedp.KeyEvent("Pahalgam"),
+		chromedp.KeyEvent(kb.Enter))
+	s.waitJS("the text in the URL", `location.hash.includes('text=Pahalgam')`)
+	s.waitReady("the filtered views")
+	s.checkAgainstAPI(map[string]any{"text": "Pahalgam"})
+
+	var start string
+	s.eval(`(() => { const bar = document.querySelector('#histogram rect.bar'); bar.focus(); return bar.dataset.start; })()`, &start)
+	s.run("press Enter on the first bar", chromedp.KeyEvent(kb.Enter))
+	day := start[:10]
+	s.waitJS("the range narrowed to the bar", fmt.Sprintf(`location.hash.includes('from=%s')`, day))
+	s.waitReady("the narrowed views")
+	var from string
+	s.eval(`document.getElementById('f-from').value`, &from)
+	if from != day {
+		t.Errorf("#f-from = %q after Enter on the bar starting %s", from, start)
+	}
+}
+
+// An event written through the API appears in the open dashboard without a
+// reload, marked new, and the total and histogram count it.
+func TestDashboardLiveUpdate(t *testing.T) {
+	s := open(t)
+	openDashboard(s, "#actors=marco-rubio")
+	_, before := s.listed()
+	bars, _ := s.bars()
+	sumBefore := 0
+	for _, b := range bars {
+		sumBefore += b.Count
+	}
+	waitFor(t, "the subscription on the server", func() bool { return s.hub.Open() == 1 })
+	s.graphql(`mutation { upsertEvent(input: {key: "rubio-live-call", type: CALL, title: "Rubio calls Dar again",
+		occurredAt: "2025-05-09", participants: [{actor: "marco-rubio", role: INITIATOR}, {actor: "shehbaz-sharif", role: PARTICIPANT}]}) { key } }`, nil)
+	// Not about Rubio: must not appear.
+	s.graphql(`mutation { upsertEvent(input: {key: "unrelated-live", type: MEETING, title: "Unrelated",
+		occurredAt: "2025-05-09", participants: [{actor: "india", role: PARTICIPANT}]}) { key } }`, nil)
+	s.waitJS("the new event in the list", `document.querySelector('#timeline li.item.new[data-key="rubio-live-call"]') !== null`)
+	s.waitJS("the total to count it", fmt.Sprintf(`document.getElementById('timeline-total').textContent === '%d'`, before+1))
+	s.waitJS("the histogram to count it", fmt.Sprintf(
+		`[...document.querySelectorAll('#histogram rect.bar')].reduce((n, r) => n + Number(r.dataset.count), 0) === %d`, sumBefore+1))
+	var unrelated bool
+	s.eval(`document.querySelector('#timeline li.item[data-key="unrelated-live"]') !== null`, &unrelated)
+	if unrelated {
+		t.Error("an event that does not match the filter appeared")
+	}
+	s.screenshot("dashboard-live")
+}
