@@ -230,3 +230,19 @@ func TestDashboardLiveUpdate(t *testing.T) {
 	}
 	s.screenshot("dashboard-live")
 }
+
+// On a private server the dashboard says why it shows nothing, and loads
+// everything, live updates included, once the token is given.
+func TestDashboardPrivate(t *testing.T) {
+	s := openServer(t, true)
+	s.allow("status of 401 (Unauthorized)")
+	s.run("open the dashboard", chromedp.Navigate(s.base+"/dashboard"))
+	s.waitJS("the refusal", `document.body.dataset.state === 'error' &&
+		document.getElementById('status').textContent.includes('this server is private')`)
+	s.run("give the token",
+		chromedp.SendKeys(`#token`, writeToken, chromedp.ByID),
+		chromedp.KeyEvent(kb.Enter), chromedp.Blur(`#token`, chromedp.ByID))
+	s.waitReady("the views with the token")
+	s.waitJS("the live subscription", `document.getElementById('live').dataset.live === 'open'`)
+	s.checkAgainstAPI(map[string]any{})
+}

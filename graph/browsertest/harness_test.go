@@ -78,6 +78,12 @@ type site struct {
 // gets its own of both.
 func open(t *testing.T) *site {
 	t.Helper()
+	return openServer(t, false)
+}
+
+// openServer is open for a private server (reads need the token) or not.
+func openServer(t *testing.T, private bool) *site {
+	t.Helper()
 	bin := chromium(t)
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "browser.db"))
@@ -98,7 +104,7 @@ func open(t *testing.T) *site {
 	hubDone := make(chan struct{})
 	go func() { defer close(hubDone); hub.Run(hubCtx) }()
 	srv := httptest.NewServer(server.New(store, logger, server.Options{
-		Tokens: []server.Token{server.NewToken("browser", writeToken)}, Live: hub}))
+		Tokens: []server.Token{server.NewToken("browser", writeToken)}, Live: hub, Private: private}))
 	t.Cleanup(func() { stopHub(); <-hubDone; srv.Close() })
 
 	// The flags keep Chromium off the network: background services would

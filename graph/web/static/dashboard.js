@@ -163,10 +163,16 @@ fragment StatementFields on Statement {
   // It asks for application/json, under which the server answers GraphQL
   // errors with 200 rather than 400: the body is the same, and the browser
   // does not log each one as a failed load.
+  // The token is the playground's (same key in this tab's session storage):
+  // a private server needs it for reads; an open one ignores it for them.
+  const TOKEN_KEY = 'geotimeline.token';
+  function token() { return sessionStorage.getItem(TOKEN_KEY) || ''; }
+  function authHeaders() { return token() ? { Authorization: 'Bearer ' + token() } : {}; }
+
   async function gql(query, variables, signal) {
     const res = await fetch('/graphql', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...authHeaders() },
       body: JSON.stringify({ query, variables }),
       signal,
     });
@@ -1345,6 +1351,9 @@ fragment StatementFields on Statement {
     setLive('closed', 'Live updates: connecting…');
     live.client = graphqlWs.createClient({
       url: wsURL(),
+      // Browsers cannot set headers on a websocket: the token rides in
+      // connection_init.
+      connectionParams: authHeaders,
       retryAttempts: 0,
       on: {
         connected: () => current() && onLiveConnected(reloadOnConnect),
@@ -1513,6 +1522,11 @@ fragment StatementFields on Statement {
         e.preventDefault();
         applyForm();
       }
+    });
+    $('token').value = token();
+    $('token').addEventListener('change', () => {
+      sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
+      applyView();
     });
     $('reset').addEventListener('click', () => {
       writeForm(emptyFilter());
