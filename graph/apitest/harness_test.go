@@ -33,13 +33,13 @@ type api struct {
 // newAPI starts a server on the demo data plus any extra fixtures.
 func newAPI(t testing.TB, extra ...string) *api {
 	t.Helper()
-	return startAPI(t, append([]fixture.File{{Name: "demo.json", Data: demo.JSON}}, extraFiles(extra)...))
+	return startAPI(t, append([]fixture.File{{Name: "demo.json", Data: demo.JSON}}, extraFiles(extra)...), server.Options{})
 }
 
 // newEmptyAPI starts a server on an empty database.
 func newEmptyAPI(t testing.TB) *api {
 	t.Helper()
-	return startAPI(t, nil)
+	return startAPI(t, nil, server.Options{})
 }
 
 func extraFiles(extra []string) []fixture.File {
@@ -50,13 +50,14 @@ func extraFiles(extra []string) []fixture.File {
 	return files
 }
 
-// newPrivateAPI is newAPI on a private server: reads need the token too.
-func newPrivateAPI(t testing.TB) *api {
+// newAPIWith is newAPI with server options of the test's (tokens and the
+// live hub are added).
+func newAPIWith(t testing.TB, opts server.Options) *api {
 	t.Helper()
-	return startAPI(t, []fixture.File{{Name: "demo.json", Data: demo.JSON}}, true)
+	return startAPI(t, []fixture.File{{Name: "demo.json", Data: demo.JSON}}, opts)
 }
 
-func startAPI(t testing.TB, files []fixture.File, private ...bool) *api {
+func startAPI(t testing.TB, files []fixture.File, opts server.Options) *api {
 	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "api.db"))
@@ -80,8 +81,8 @@ func startAPI(t testing.TB, files []fixture.File, private ...bool) *api {
 	hubCtx, stopHub := context.WithCancel(ctx)
 	hubDone := make(chan struct{})
 	go func() { defer close(hubDone); hub.Run(hubCtx) }()
-	opts := server.Options{Tokens: []server.Token{server.NewToken("tests", writeToken)}, Live: hub,
-		Private: len(private) > 0 && private[0]}
+	opts.Tokens = append(opts.Tokens, server.NewToken("tests", writeToken))
+	opts.Live = hub
 	srv := httptest.NewServer(server.New(store, logger, opts))
 	t.Cleanup(func() {
 		stopHub()

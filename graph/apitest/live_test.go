@@ -14,6 +14,7 @@ import (
 
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/sqlite"
+	"github.com/geotimeline/geotimeline/graph/server"
 )
 
 // wsMessage is one graphql-transport-ws message.
@@ -254,7 +255,7 @@ func TestTimelineUpdatedRefusals(t *testing.T) {
 // On a private server the websocket needs the token in connection_init;
 // without it the connection is closed with 4403.
 func TestTimelineUpdatedPrivate(t *testing.T) {
-	a := newPrivateAPI(t)
+	a := newAPIWith(t, server.Options{Private: true})
 	if _, err := a.dialWS(t, nil); websocket.CloseStatus(err) != 4403 {
 		t.Errorf("no token: err = %v, want close 4403", err)
 	}
@@ -278,4 +279,23 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("timed out waiting for %s", what)
+}
+
+// A subscription outlives the request timeout: the timeout bounds queries
+// and mutations (over the websocket too), not a websocket's life.
+func TestSubscriptionOutlivesRequestTimeout(t *testing.T) {
+	a := newAPIWith(t, server.Options{RequestTimeout: 100 * time.Millisecond})
+	c, err := a.dialWS(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.subscribe("s", liveQuery, nil)
+	waitFor(t, "the subscription to open", func() bool { return a.hub.Open() == 1 })
+	time.Sleep(300 * time.Millisecond) // three timeouts
+	a.upsertMeeting("after-timeout", "Still live", "india")
+	equalJSON(t, c.next("s"), `{"timelineUpdated": {"__typename": "Event", "key": "after-timeout", "title": "Still live",
+		"participants": [{"actor": {"key": "india"}}]}}`)
+	// A query over the same socket still answers within its own timeout.
+	c.subscribe("q", `{ actor(key: "nepal") { name } }`, nil)
+	equalJSON(t, c.next("q"), `{"actor": {"name": "Nepal"}}`)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 )
@@ -259,6 +260,40 @@ func TestTimeout(t *testing.T) {
 		}
 		if !strings.Contains(log, `level=WARN msg="request cancelled at its timeout"`) {
 			t.Errorf("the timeout was not logged:\n%s", log)
+		}
+	})
+
+	t.Run("OverWebsocket", func(t *testing.T) {
+		// A query over a websocket has no HTTP request timeout around it;
+		// operationTimeout gives it the same one.
+		store := mustOpenStore(t)
+		base, _ := mustServeSchema(t, slowSchema{NewSchema(store, nil)}, Options{RequestTimeout: 50 * time.Millisecond})
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/graphql",
+			&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.CloseNow()
+		for _, m := range []string{`{"type":"connection_init"}`,
+			`{"type":"subscribe","id":"1","payload":{"query":"{ timeline(first: 5) { totalCount } }"}}`} {
+			if err := conn.Write(ctx, websocket.MessageText, []byte(m)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for {
+			_, b, err := conn.Read(ctx)
+			if err != nil {
+				t.Fatalf("no answer: %v", err)
+			}
+			if strings.Contains(string(b), `"type":"next"`) {
+				if !strings.Contains(string(b), `"message":"the request took longer than 50ms and was cancelled"`) ||
+					!strings.Contains(string(b), `"code":"QUERY_TOO_COMPLEX"`) {
+					t.Errorf("answer = %s, want the timeout", b)
+				}
+				return
+			}
 		}
 	})
 
