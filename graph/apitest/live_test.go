@@ -299,3 +299,22 @@ func TestSubscriptionOutlivesRequestTimeout(t *testing.T) {
 	c.subscribe("q", `{ actor(key: "nepal") { name } }`, nil)
 	equalJSON(t, c.next("q"), `{"actor": {"name": "Nepal"}}`)
 }
+
+// A page on another origin cannot open a websocket to the API with the
+// user's browser (cross-site websocket hijacking): the upgrade is refused.
+func TestWebsocketRefusesOtherOrigins(t *testing.T) {
+	a := newAPI(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, res, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(a.url, "http"), &websocket.DialOptions{
+		Subprotocols: []string{"graphql-transport-ws"},
+		HTTPHeader:   map[string][]string{"Origin": {"https://elsewhere.example"}},
+	})
+	if err == nil {
+		conn.CloseNow()
+		t.Fatal("a websocket from another origin was accepted")
+	}
+	if res == nil || res.StatusCode != 403 {
+		t.Errorf("response = %v, want 403", res)
+	}
+}

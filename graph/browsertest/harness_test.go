@@ -27,6 +27,7 @@ import (
 
 	"github.com/geotimeline/geotimeline/db/demo"
 	"github.com/geotimeline/geotimeline/db/fixture"
+	"github.com/geotimeline/geotimeline/db/seed"
 	"github.com/geotimeline/geotimeline/db/sqlite"
 	"github.com/geotimeline/geotimeline/graph/live"
 	"github.com/geotimeline/geotimeline/graph/server"
@@ -91,11 +92,7 @@ func openServer(t *testing.T, private bool) *site {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	set, err := fixture.Decode([]fixture.File{{Name: "demo.json", Data: demo.JSON}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.Apply(ctx, &set.Batch, set.Refs); err != nil {
+	if _, _, err := seed.Load(ctx, store, []fixture.File{{Name: "demo.json", Data: demo.JSON}}); err != nil {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))

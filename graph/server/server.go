@@ -19,6 +19,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -177,9 +178,18 @@ func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.L
 // operations other than subscriptions get the timeout from operationTimeout.
 func upgrades(ws, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		if !isUpgrade(r) {
 			next.ServeHTTP(w, r)
 			return
+		}
+		// A page on another origin must not open a socket with the user's
+		// browser. The websocket library refuses it too, but gqlgen then
+		// writes a second response over its 403.
+		if o := r.Header.Get("Origin"); o != "" {
+			if u, err := url.Parse(o); err != nil || !strings.EqualFold(u.Host, r.Host) {
+				http.Error(w, "a websocket from another origin is refused", http.StatusForbidden)
+				return
+			}
 		}
 		// Deadlines set on the connection survive the hijack: clear them.
 		rc := http.NewResponseController(w)
