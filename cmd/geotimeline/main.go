@@ -50,7 +50,7 @@ var commands = []struct {
 	name, summary string
 	run           func(c *cli, ctx context.Context, args []string) error
 }{
-	{"serve", "serve the GraphQL API, the playground and /healthz over HTTP", (*cli).serve},
+	{"serve", "serve the GraphQL API, the playground and the dashboard over HTTP", (*cli).serve},
 	{"seed", "load fixture files into the database, all or nothing", (*cli).seed},
 	{"export", "write the whole database as one fixture to standard output", (*cli).export},
 	{"generate", "write a synthetic fixture of N events, the same for the same seed", (*cli).generate},

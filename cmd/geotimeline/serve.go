@@ -20,8 +20,10 @@ import (
 	"github.com/geotimeline/geotimeline/graph/server"
 )
 
-const serveAbout = `Serves the API over HTTP: GraphQL at /graphql (GET and POST), the GraphQL
-playground at / and a health check at /healthz. Logs go to standard error.
+const serveAbout = `Serves the API over HTTP: GraphQL at /graphql (GET and POST, and
+subscriptions over graphql-ws websockets), the GraphQL playground at /, the
+dashboard at /dashboard, a health check at /healthz and Prometheus metrics at
+/metrics. Logs go to standard error.
 
 A new, empty database is first loaded with the built-in demo fixture (the
 May 2025 India–Pakistan escalation), unless --no-demo is given.
@@ -63,7 +65,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		`a token that may write, held by client "default" (prefer the environment variable)`)
 	cmd.stringFlag(&af.tokensFile, "tokens-file", "PATH", "GEOTIMELINE_TOKENS_FILE", "",
 		`a file of tokens that may write, one client a line: "NAME sha256:HEX"`)
-	cmd.boolFlag(&opts.Private, "private", "GEOTIMELINE_PRIVATE", "reads need a token too (/healthz and the playground page stay open)")
+	cmd.boolFlag(&opts.Private, "private", "GEOTIMELINE_PRIVATE", "reads need a token too, subscriptions and /metrics included (/healthz and the pages stay open)")
 	cmd.intFlag(&opts.MaxComplexity, "max-complexity", "N", "GEOTIMELINE_MAX_COMPLEXITY", server.DefaultMaxComplexity,
 		"the most one operation may cost: about how many records it may ask for")
 	cmd.intFlag(&opts.MaxDepth, "max-depth", "N", "GEOTIMELINE_MAX_DEPTH", server.DefaultMaxDepth,

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 // lockedBuffer is a bytes.Buffer that serve's goroutines may write while
@@ -84,7 +86,58 @@ func TestServe(t *testing.T) {
 		t.Errorf("the demo was not loaded: got %s, want %s", body, want)
 	}
 
+	// A subscription is served (the live hub is wired in), and shutting
+	// down completes it.
+	wsCtx, wsCancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer wsCancel()
+	conn, _, err := websocket.Dial(wsCtx, "ws://"+addr.String()+"/graphql",
+		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	for _, m := range []string{`{"type":"connection_init"}`,
+		`{"type":"subscribe","id":"live","payload":{"query":"subscription { timelineUpdated { __typename } }"}}`} {
+		if err := conn.Write(wsCtx, websocket.MessageText, []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, b, err := conn.Read(wsCtx); err != nil || !strings.Contains(string(b), `"connection_ack"`) {
+		t.Fatalf("after connection_init: %s %v", b, err)
+	}
+	// The subscription is registered once the server has read it; a query
+	// sent after it on the same socket answers after that.
+	if err := conn.Write(wsCtx, websocket.MessageText, []byte(`{"type":"subscribe","id":"q","payload":{"query":"{ __typename }"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	messages := make(chan string, 10)
+	go func() {
+		defer close(messages)
+		for {
+			_, b, err := conn.Read(wsCtx)
+			if err != nil {
+				return
+			}
+			messages <- string(b)
+		}
+	}()
+	for m := range messages {
+		if strings.Contains(m, `"id":"q"`) && strings.Contains(m, `"complete"`) {
+			break
+		}
+	}
+
 	cancel()
+	completed := false
+	for m := range messages {
+		if m == `{"id":"live","type":"complete"}` || m == `{"type":"complete","id":"live"}` {
+			completed = true
+			break
+		}
+	}
+	if !completed {
+		t.Error("shutting down did not complete the open subscription")
+	}
 	select {
 	case code := <-exited:
 		if code != 0 {
