@@ -1,14 +1,19 @@
 package browsertest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/geotimeline/geotimeline/db/fixture"
+	"github.com/geotimeline/geotimeline/db/seed"
 )
 
 // openDashboard loads /dashboard (with an optional hash) and waits until
@@ -245,4 +250,33 @@ func TestDashboardPrivate(t *testing.T) {
 	s.waitReady("the views with the token")
 	s.waitJS("the live subscription", `document.getElementById('live').dataset.live === 'open'`)
 	s.checkAgainstAPI(map[string]any{})
+}
+
+// When the server ends the page's subscription (here: a load of more items
+// than the change log keeps, so the feed cannot be resumed), the page
+// subscribes again and reloads, showing what it could not be sent.
+func TestDashboardRecoversWhenDropped(t *testing.T) {
+	s := open(t)
+	openDashboard(s, "#actors=marco-rubio")
+	waitFor(t, "the subscription on the server", func() bool { return s.hub.Open() == 1 })
+
+	// 10 001 meetings of India and Nepal and one call of Rubio's, in one
+	// transaction, written as `geotimeline seed` would from another process.
+	var events []string
+	for i := range 10001 {
+		events = append(events, fmt.Sprintf(`{"key": "bulk-%d", "type": "MEETING", "title": "Bulk %d", "occurredAt": "2024-01-01",
+			"participants": [{"actor": "india", "role": "PARTICIPANT"}, {"actor": "nepal", "role": "PARTICIPANT"}]}`, i, i))
+	}
+	events = append(events, `{"key": "rubio-in-bulk", "type": "CALL", "title": "Rubio call in a bulk load", "occurredAt": "2025-05-10",
+		"participants": [{"actor": "marco-rubio", "role": "INITIATOR"}]}`)
+	doc := `{"version": 1, "events": [` + strings.Join(events, ",") + `]}`
+	if _, _, err := seed.Load(context.Background(), s.store, []fixture.File{{Name: "bulk.json", Data: []byte(doc)}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the server to drop the subscriber", func() bool { return s.hub.Dropped() == 1 })
+	s.waitJS("the page to subscribe again", `document.getElementById('live').dataset.live === 'open'`)
+	waitFor(t, "the new subscription on the server", func() bool { return s.hub.Open() == 1 })
+	s.waitJS("the reload to show the call", `document.querySelector('#timeline li.item[data-key="rubio-in-bulk"]') !== null`)
+	s.waitReady("the reloaded views")
+	s.checkAgainstAPI(map[string]any{"actors": []string{"marco-rubio"}})
 }
