@@ -150,10 +150,27 @@ func (h *Hub) Subscribe(ctx context.Context, f db.TimelineFilter) (<-chan db.Ite
 func (h *Hub) remove(s *subscriber) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !s.closed {
-		s.closed = true
-		close(s.ch)
-		delete(h.subs, s)
+	h.closeLocked(s)
+}
+
+// closeLocked closes s's channel and forgets s, reporting whether s was
+// still open. h.mu must be held.
+func (h *Hub) closeLocked(s *subscriber) bool {
+	if s.closed {
+		return false
+	}
+	s.closed = true
+	close(s.ch)
+	delete(h.subs, s)
+	return true
+}
+
+// dropLocked ends s for the hub's own reason (not the client's). h.mu
+// must be held.
+func (h *Hub) dropLocked(s *subscriber, why string) {
+	if h.closeLocked(s) {
+		h.dropped.Add(1)
+		h.logger.Warn("live updates: subscriber dropped", "why", why)
 	}
 }
 
@@ -186,10 +203,9 @@ func (h *Hub) stop() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for s := range h.subs {
-		s.closed = true
-		close(s.ch)
+		h.closeLocked(s)
 	}
-	h.subs, h.stopped = map[*subscriber]struct{}{}, true
+	h.stopped = true
 }
 
 // pump delivers every change after last and returns the new last.
@@ -225,9 +241,11 @@ func (h *Hub) pump(ctx context.Context, last int64) (int64, error) {
 // rows before seq: rows that no longer exist, so they cannot be told what
 // they missed.
 func (h *Hub) dropBefore(seq int64) {
-	for _, s := range h.snapshot() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.subs {
 		if s.after < seq-1 {
-			h.drop(s, "missed changes that were trimmed from the log")
+			h.dropLocked(s, "missed changes that were trimmed from the log")
 		}
 	}
 }
@@ -240,17 +258,6 @@ func (h *Hub) snapshot() []*subscriber {
 		out = append(out, s)
 	}
 	return out
-}
-
-func (h *Hub) drop(s *subscriber, why string) {
-	h.mu.Lock()
-	wasOpen := !s.closed
-	h.mu.Unlock()
-	if wasOpen {
-		h.remove(s)
-		h.dropped.Add(1)
-		h.logger.Warn("live updates: subscriber dropped", "why", why)
-	}
 }
 
 // deliver hands one batch of changes to every subscriber it matches. One
@@ -305,11 +312,7 @@ func (h *Hub) send(s *subscriber, changes []db.Change, matched map[db.ItemID]boo
 		select {
 		case s.ch <- c.Item:
 		default:
-			s.closed = true
-			close(s.ch)
-			delete(h.subs, s)
-			h.dropped.Add(1)
-			h.logger.Warn("live updates: subscriber dropped", "why", "its buffer is full: it reads too slowly")
+			h.dropLocked(s, "its buffer is full: it reads too slowly")
 			return
 		}
 	}
