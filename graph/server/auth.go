@@ -307,13 +307,13 @@ func (a *access) websocketInit(ctx context.Context, payload transport.InitPayloa
 func (a *access) metricsAccess(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := a.authorize(ast.Query, a.authenticate(r.Header.Get("Authorization"))); err != nil {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			if err.Extensions["code"] == string(codeUnauthenticated) {
-				w.Header().Set("WWW-Authenticate", wwwAuthenticate)
-				w.WriteHeader(http.StatusUnauthorized)
-			} else {
-				w.WriteHeader(http.StatusForbidden)
+			// The status and challenge are the ones accessError chose.
+			status := err.Err.(*httpStatus)
+			for k, v := range status.header {
+				w.Header()[k] = v
 			}
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(status.status)
 			io.WriteString(w, err.Message+"\n")
 			return
 		}

@@ -164,8 +164,9 @@ func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.L
 	api := authenticateRequests(acc, loader.Middleware(store, gql))
 
 	mux := http.NewServeMux()
-	mux.Handle("GET /graphql", upgrades(api, withTimeout(opts.RequestTimeout, api)))
-	mux.Handle("POST /graphql", withTimeout(opts.RequestTimeout, api))
+	timed := withTimeout(opts.RequestTimeout, api)
+	mux.Handle("GET /graphql", upgrades(api, timed))
+	mux.Handle("POST /graphql", timed)
 	mux.Handle("GET /healthz", health(store))
 	mux.Handle("GET /metrics", acc.metricsAccess(m.handler()))
 	web.Register(mux)
