@@ -2,18 +2,17 @@ package browsertest
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/geotimeline/geotimeline/db/demo"
+	"github.com/geotimeline/geotimeline/db/fixture"
+	"github.com/geotimeline/geotimeline/db/seed"
 	"github.com/geotimeline/geotimeline/db/sqlite"
-	"github.com/geotimeline/geotimeline/graph/live"
-	"github.com/geotimeline/geotimeline/graph/server"
 )
 
 // BenchmarkDashboardLoad measures how long the dashboard takes from
@@ -23,52 +22,31 @@ import (
 // demo when it is unset. It reports the GraphQL requests and bytes one load
 // costs, which show that the page pages instead of loading everything.
 func BenchmarkDashboardLoad(b *testing.B) {
-	bin := ""
-	for _, p := range []string{os.Getenv("GEOTIMELINE_CHROMIUM"), "/usr/bin/chromium"} {
-		if p != "" {
-			if _, err := os.Stat(p); err == nil {
-				bin = p
-				break
-			}
-		}
-	}
-	if bin == "" {
-		b.Skip("no Chromium: set GEOTIMELINE_CHROMIUM")
-	}
+	bin := chromium(b)
 	ctx := context.Background()
 	path := os.Getenv("GEOTIMELINE_BENCH_DB")
-	if path == "" {
-		b.Skip("set GEOTIMELINE_BENCH_DB to a seeded database")
+	demoDB := path == ""
+	if demoDB {
+		path = filepath.Join(b.TempDir(), "demo.db")
 	}
 	store, err := sqlite.Open(ctx, path)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer store.Close()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	hub := live.New(store, logger, live.Options{})
-	hubCtx, stopHub := context.WithCancel(ctx)
-	defer stopHub()
-	go hub.Run(hubCtx)
-	srv := httptest.NewServer(server.New(store, logger, server.Options{Live: hub}))
-	defer srv.Close()
-
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.UserDataDir(b.TempDir()), chromedp.WindowSize(1440, 900),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true))
-	defer cancelAlloc()
-	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
-	defer cancelTab()
-	if err := chromedp.Run(tabCtx, chromedp.EmulateViewport(1440, 900)); err != nil {
-		b.Fatal(err)
+	if demoDB {
+		if _, _, err := seed.Load(ctx, store, []fixture.File{{Name: "demo.json", Data: demo.JSON}}); err != nil {
+			b.Fatal(err)
+		}
 	}
+	base, _ := serve(b, store, false)
+	tabCtx := newTab(b, bin)
 	ready := `document.body.dataset.state === 'ready' && document.querySelectorAll('#timeline li.item').length > 0`
 	var requests, bytes float64
 	b.ResetTimer()
 	for range b.N {
 		start := time.Now()
-		if err := chromedp.Run(tabCtx, chromedp.Navigate(srv.URL+"/dashboard")); err != nil {
+		if err := chromedp.Run(tabCtx, chromedp.Navigate(base+"/dashboard")); err != nil {
 			b.Fatal(err)
 		}
 		for {

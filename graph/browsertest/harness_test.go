@@ -43,7 +43,7 @@ var readmeScreenshots = []string{"playground", "dashboard"}
 const writeToken = "browser-test-token-0123456789"
 
 // chromium finds the browser, or skips (fails when it is required).
-func chromium(t *testing.T) string {
+func chromium(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("GEOTIMELINE_CHROMIUM"); p != "" {
 		return p
@@ -95,15 +95,41 @@ func openServer(t *testing.T, private bool) *site {
 	if _, _, err := seed.Load(ctx, store, []fixture.File{{Name: "demo.json", Data: demo.JSON}}); err != nil {
 		t.Fatal(err)
 	}
+	base, hub := serve(t, store, private)
+	tabCtx := newTab(t, bin)
+	// Bounds every step of a test: a page that never gets ready fails it
+	// instead of hanging.
+	tabCtx, cancelTimeout := context.WithTimeout(tabCtx, 90*time.Second)
+	t.Cleanup(cancelTimeout)
+
+	s := &site{t: t, base: base, store: store, hub: hub, ctx: tabCtx}
+	chromedp.ListenTarget(tabCtx, s.listen)
+	if err := chromedp.Run(tabCtx, network.Enable(), log.Enable(), runtime.Enable()); err != nil {
+		t.Fatalf("watch the tab: %v", err)
+	}
+	t.Cleanup(s.checkClean)
+	return s
+}
+
+// serve starts the API and pages on 127.0.0.1 over store, with a running
+// live hub, and returns the base URL and the hub.
+func serve(tb testing.TB, store *sqlite.Store, private bool) (string, *live.Hub) {
+	tb.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hub := live.New(store, logger, live.Options{})
-	hubCtx, stopHub := context.WithCancel(ctx)
+	hubCtx, stopHub := context.WithCancel(context.Background())
 	hubDone := make(chan struct{})
 	go func() { defer close(hubDone); hub.Run(hubCtx) }()
 	srv := httptest.NewServer(server.New(store, logger, server.Options{
 		Tokens: []server.Token{server.NewToken("browser", writeToken)}, Live: hub, Private: private}))
-	t.Cleanup(func() { stopHub(); <-hubDone; srv.Close() })
+	tb.Cleanup(func() { stopHub(); <-hubDone; srv.Close() })
+	return srv.URL, hub
+}
 
+// newTab starts a headless Chromium with a fresh profile and returns the
+// context of its one tab, 1440×900.
+func newTab(tb testing.TB, bin string) context.Context {
+	tb.Helper()
 	// The flags keep Chromium off the network: background services would
 	// otherwise try to reach Google, which this machine refuses.
 	opts := []chromedp.ExecAllocatorOption{
@@ -113,7 +139,7 @@ func openServer(t *testing.T, private bool) *site {
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(tb.TempDir()),
 		chromedp.WindowSize(1440, 900),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-background-networking", true),
@@ -121,21 +147,13 @@ func openServer(t *testing.T, private bool) *site {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
-	// Bounds every step of a test: a page that never gets ready fails it
-	// instead of hanging.
-	tabCtx, cancelTimeout := context.WithTimeout(tabCtx, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelTab(); cancelAlloc() })
-
-	s := &site{t: t, base: srv.URL, store: store, hub: hub, ctx: tabCtx}
-	chromedp.ListenTarget(tabCtx, s.listen)
-	if err := chromedp.Run(tabCtx, network.Enable(), log.Enable(), runtime.Enable(),
-		chromedp.EmulateViewport(1440, 900)); err != nil {
-		t.Fatalf("start chromium: %v", err)
+	tb.Cleanup(func() { cancelTab(); cancelAlloc() })
+	if err := chromedp.Run(tabCtx, chromedp.EmulateViewport(1440, 900)); err != nil {
+		tb.Fatalf("start chromium: %v", err)
 	}
-	t.Cleanup(s.checkClean)
-	return s
+	return tabCtx
 }
 
 func (s *site) listen(ev any) {
