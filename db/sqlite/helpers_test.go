@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -221,6 +222,28 @@ func timeline(tb testing.TB, s *sqlite.Store, f db.TimelineFilter, order db.Sort
 			f, order, page.HasNextPage, page.HasPreviousPage)
 	}
 	return itemNames(page.Items)
+}
+
+// reverseNames reverses a list written by itemNames.
+func reverseNames(s string) string {
+	names := strings.Fields(s)
+	slices.Reverse(names)
+	return strings.Join(names, " ")
+}
+
+// checkTimeline checks that f selects exactly want (as itemNames writes
+// it) in ascending order, its reverse in descending order, and counts it.
+func checkTimeline(t *testing.T, s *sqlite.Store, f db.TimelineFilter, want string) {
+	t.Helper()
+	if got := timeline(t, s, f, db.Ascending); got != want {
+		t.Errorf("ascending:\n got %q\nwant %q", got, want)
+	}
+	if got, rev := timeline(t, s, f, db.Descending), reverseNames(want); got != rev {
+		t.Errorf("descending:\n got %q\nwant %q", got, rev)
+	}
+	if got, n := countTimeline(t, s, f), len(strings.Fields(want)); got != n {
+		t.Errorf("count = %d, want %d", got, n)
+	}
 }
 
 func countTimeline(tb testing.TB, s *sqlite.Store, f db.TimelineFilter) int {

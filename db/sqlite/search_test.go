@@ -353,15 +353,7 @@ func TestTimelineText(t *testing.T) {
 		{"NoMatchWithActors", db.TimelineFilter{Text: "zanzibar", Actors: []string{"india"}}, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := timeline(t, s, tt.filter, db.Ascending); got != tt.want {
-				t.Errorf("ascending:\n got %q\nwant %q", got, tt.want)
-			}
-			if got, want := timeline(t, s, tt.filter, db.Descending), reverseNames(tt.want); got != want {
-				t.Errorf("descending:\n got %q\nwant %q", got, want)
-			}
-			if got, want := countTimeline(t, s, tt.filter), len(strings.Fields(tt.want)); got != want {
-				t.Errorf("count = %d, want %d", got, want)
-			}
+			checkTimeline(t, s, tt.filter, tt.want)
 		})
 	}
 
