@@ -205,26 +205,11 @@ func TestGraphIndexIsExact(t *testing.T) {
 // order (no sort, so LIMIT bounds the rows read), and the write path finds
 // an owner's rows through its index.
 func TestGraphPlans(t *testing.T) {
-	ctx := context.Background()
 	s := openGraphTest(t)
 	applyGraphTest(t, s, graphTestBatch())
 	plan := func(query string, args ...any) string {
 		t.Helper()
-		rows, err := s.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var lines []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, detail)
-		}
-		return strings.Join(lines, "\n")
+		return queryPlan(t, s, query, args...)
 	}
 	day := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
 	filters := map[string]db.GraphFilter{

@@ -55,21 +55,7 @@ func TestTimelinePlansUseTheIndex(t *testing.T) {
 				t.Fatal(err)
 			}
 			query, args := q.pageSQL(c.order == db.Descending, c.page)
-			rows, err := s.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, notused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			text := strings.Join(plan, "\n")
+			text := queryPlan(t, s, query, args...)
 			scans := strings.Count(text, "SEARCH t USING PRIMARY KEY (facet=? AND value=?")
 			if want := max(1, len(c.filter.Actors)); scans != want {
 				t.Errorf("%d range scans of the index, want %d:\n%s", scans, want, text)
@@ -85,4 +71,28 @@ func TestTimelinePlansUseTheIndex(t *testing.T) {
 			}
 		})
 	}
+}
+
+// queryPlan is the detail column of EXPLAIN QUERY PLAN for query, a line
+// per step.
+func queryPlan(t *testing.T, s *Store, query string, args ...any) string {
+	t.Helper()
+	rows, err := s.read.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -209,21 +209,7 @@ func TestTimelineTextPlanUsesTheIndex(t *testing.T) {
 			t.Fatal(err)
 		}
 		query, args := q.pageSQL(false, db.Page{Limit: 20})
-		rows, err := s.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		text := strings.Join(plan, "\n")
+		text := queryPlan(t, s, query, args...)
 		if !strings.Contains(text, "SEARCH t USING PRIMARY KEY (facet=? AND value=?") ||
 			strings.Contains(text, "SCAN t") || strings.Contains(text, "TEMP B-TREE FOR ORDER BY") {
 			t.Errorf("%+v: plan\n%s", f, text)
