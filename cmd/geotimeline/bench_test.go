@@ -161,15 +161,7 @@ func TestBenchUsage(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			res := runCLI(t, "", append([]string{"bench"}, tt.args...)...)
-			if res.code != 2 {
-				t.Errorf("exit %d, want 2\nstderr: %s", res.code, res.stderr)
-			}
-			if !strings.Contains(res.stderr, tt.wantErr) {
-				t.Errorf("stderr does not contain %q:\n%s", tt.wantErr, res.stderr)
-			}
-			if res.stdout != "" {
-				t.Errorf("stdout = %q, want nothing", res.stdout)
-			}
+			wantUsageError(t, res, tt.wantErr)
 		})
 	}
 	t.Run("WarmupZeroEnv", func(t *testing.T) {

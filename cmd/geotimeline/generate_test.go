@@ -72,15 +72,7 @@ func TestGenerateUsageErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := runCLI(t, "", tt.args...)
-			if res.code != 2 {
-				t.Errorf("exit %d, want 2", res.code)
-			}
-			if !strings.Contains(res.stderr, tt.wantErr) {
-				t.Errorf("stderr does not contain %q:\n%s", tt.wantErr, res.stderr)
-			}
-			if res.stdout != "" {
-				t.Errorf("stdout = %q, want nothing", res.stdout)
-			}
+			wantUsageError(t, res, tt.wantErr)
 		})
 	}
 }

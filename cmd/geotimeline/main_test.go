@@ -18,6 +18,21 @@ type result struct {
 }
 
 // runCLI runs the program in-process with stdin as standard input.
+// wantUsageError checks a refused command line: exit 2, wantErr in the
+// message on stderr, nothing on stdout.
+func wantUsageError(t *testing.T, res result, wantErr string) {
+	t.Helper()
+	if res.code != 2 {
+		t.Errorf("exit %d, want 2\nstderr: %s", res.code, res.stderr)
+	}
+	if !strings.Contains(res.stderr, wantErr) {
+		t.Errorf("stderr does not contain %q:\n%s", wantErr, res.stderr)
+	}
+	if res.stdout != "" {
+		t.Errorf("stdout = %q, want nothing", res.stdout)
+	}
+}
+
 func runCLI(tb testing.TB, stdin string, args ...string) result {
 	tb.Helper()
 	var stdout, stderr bytes.Buffer
@@ -116,15 +131,7 @@ func TestUsageErrors(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			res := runCLI(t, "", tt.args...)
-			if res.code != 2 {
-				t.Errorf("exit %d, want 2", res.code)
-			}
-			if !strings.Contains(res.stderr, tt.wantErr) {
-				t.Errorf("stderr does not contain %q:\n%s", tt.wantErr, res.stderr)
-			}
-			if res.stdout != "" {
-				t.Errorf("stdout = %q, want nothing", res.stdout)
-			}
+			wantUsageError(t, res, tt.wantErr)
 		})
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
