@@ -27,16 +27,8 @@ const (
 type shape struct {
 	depth       int
 	aliases     int
-	fields      int  // field selections, each counted as often as fragments repeat it
 	introspects bool // selects __schema or __type
 }
-
-// maxExpandedFields bounds the field selections of an operation once its
-// fragments are expanded. A document cannot hold this many without spreading
-// fragments many times over (the parser's token limit is 15000), and gqlgen's
-// complexity calculation walks the expansion: a few fragments that each
-// spread the next twice would make it walk 2^40 fields.
-const maxExpandedFields = 20000
 
 // limitOperation refuses an operation that nests deeper than maxDepth
 // fields, holds more than maxAliases aliases (each aliased field counted as
@@ -71,8 +63,6 @@ func (l limitOperation) MutateOperationContext(_ context.Context, opCtx *graphql
 		return tooComplex(fmt.Sprintf("the operation nests %d fields deep, more than the limit of %d", s.depth, l.maxDepth))
 	case s.aliases > l.maxAliases:
 		return tooComplex(fmt.Sprintf("the operation has %d aliases, more than the limit of %d", s.aliases, l.maxAliases))
-	case s.fields > maxExpandedFields:
-		return tooComplex(fmt.Sprintf("the operation selects more than %d fields once its fragments are expanded", maxExpandedFields))
 	}
 	return nil
 }
@@ -102,7 +92,6 @@ func (m *measurer) selectionSet(set ast.SelectionSet) shape {
 		}
 		out.depth = max(out.depth, s.depth)
 		out.aliases = satAdd(out.aliases, s.aliases)
-		out.fields = satAdd(out.fields, s.fields)
 		out.introspects = out.introspects || s.introspects
 	}
 	return out
@@ -110,7 +99,6 @@ func (m *measurer) selectionSet(set ast.SelectionSet) shape {
 
 func (m *measurer) field(f *ast.Field) shape {
 	s := m.selectionSet(f.SelectionSet)
-	s.fields = satAdd(s.fields, 1)
 	if f.Alias != "" && f.Alias != f.Name {
 		s.aliases = satAdd(s.aliases, 1)
 	}

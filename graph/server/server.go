@@ -27,9 +27,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -47,6 +45,11 @@ import (
 // into memory, so without a bound one request could exhaust it.
 const DefaultMaxBodyBytes = 1 << 20
 
+// DefaultMaxResponseBytes is the largest answer /graphql sends over HTTP
+// when Options.MaxResponseBytes is zero. The cost limit bounds the records
+// a query reads; this bounds what they add up to, text fields included.
+const DefaultMaxResponseBytes = 16 << 20
+
 // parserTokenLimit bounds the work the GraphQL parser does on one query
 // (CVE-2023-49559: gqlgen has no limit by default).
 const parserTokenLimit = 15000
@@ -57,6 +60,10 @@ type Options struct {
 	// MaxBodyBytes is the largest request body accepted on /graphql;
 	// larger ones are refused with 413. Zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxResponseBytes is the largest response body sent over HTTP; a
+	// larger answer is replaced by a QUERY_TOO_COMPLEX error. Zero means
+	// DefaultMaxResponseBytes.
+	MaxResponseBytes int
 
 	// Tokens are the tokens of the clients allowed to write (and, when
 	// Private, to read). With none the API is read-only: every mutation
@@ -88,6 +95,9 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.MaxResponseBytes <= 0 {
+		o.MaxResponseBytes = DefaultMaxResponseBytes
 	}
 	if o.MaxComplexity <= 0 {
 		o.MaxComplexity = DefaultMaxComplexity
@@ -131,7 +141,7 @@ func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.L
 	// One transport for GET and POST; see httpTransport for why not
 	// gqlgen's. Websockets carry subscriptions (graphql-ws); multipart is
 	// left out: nothing uses it.
-	gql.AddTransport(httpTransport{maxBody: opts.MaxBodyBytes, logger: logger})
+	gql.AddTransport(httpTransport{maxBody: opts.MaxBodyBytes, maxResponse: opts.MaxResponseBytes, logger: logger})
 	gql.AddTransport(transport.Websocket{
 		InitFunc:              acc.websocketInit,
 		InitTimeout:           10 * time.Second,
@@ -140,12 +150,17 @@ func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.L
 			loggerFrom(ctx).DebugContext(ctx, "websocket", "err", err)
 		},
 	})
-	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	queries := newQueryCache()
+	gql.SetQueryCache(queries)
 	gql.SetParserTokenLimit(parserTokenLimit)
 	if !opts.NoIntrospection {
 		gql.Use(extension.Introspection{})
 	}
-	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	gql.Use(extension.AutomaticPersistedQuery{Cache: newAPQCache()})
+	// After the persisted query is looked up, before gqlgen parses and
+	// validates: the bounds that keep validation cheap, and validation
+	// that stops at the deadline.
+	gql.Use(admitQuery{schema: es.Schema(), cache: queries})
 	// These run in order once the operation is parsed and validated, before
 	// it executes: the cheap checks first, and the method and access checks
 	// before the limits, so that a client learns first what it can fix

@@ -47,8 +47,9 @@ const (
 //     no "data" entry.
 //   - An executed operation gets 200.
 type httpTransport struct {
-	maxBody int64
-	logger  *slog.Logger
+	maxBody     int64
+	maxResponse int
+	logger      *slog.Logger
 }
 
 var _ graphql.Transport = httpTransport{}
@@ -108,15 +109,23 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		// an answer.
 		return
 	}
-	b, err := json.Marshal(resp)
-	if err != nil {
+	resp.Errors = capErrors(resp.Errors)
+	out := &limitedBuffer{max: t.maxResponse}
+	if err := json.NewEncoder(out).Encode(resp); err != nil {
+		if errors.Is(err, errResponseTooLarge) {
+			t.logger.WarnContext(ctx, "response over its bound refused", "bytes", t.maxResponse, "request_id", RequestID(ctx))
+			write(w, r, http.StatusOK, nil, errorsOnly{Errors: gqlerror.List{tooComplex(fmt.Sprintf(
+				"the response is larger than %d bytes, the limit: ask for smaller pages or fewer fields", t.maxResponse))}})
+			return
+		}
 		t.logger.ErrorContext(ctx, "internal error", "err", err, "request_id", RequestID(ctx))
 		writeErrors(w, r, gqlerror.List{internalError()})
 		return
 	}
 	w.Header().Set("Content-Type", negotiate(r.Header.Get("Accept")))
 	w.WriteHeader(http.StatusOK)
-	w.Write(b)
+	// Encode ends with a newline that json.Marshal would not write.
+	w.Write(bytes.TrimSuffix(out.Bytes(), []byte("\n")))
 }
 
 // postParams reads a POST body: one JSON object of at most maxBody bytes,
@@ -332,14 +341,49 @@ type errorsOnly struct {
 }
 
 func requestErrors(resp *graphql.Response) errorsOnly {
-	return errorsOnly{Errors: resp.Errors, Extensions: resp.Extensions}
+	return errorsOnly{Errors: capErrors(resp.Errors), Extensions: resp.Extensions}
+}
+
+// maxErrors is the most errors one response lists. Validation reports one
+// error per offending node, so a small document could otherwise be answered
+// with a large list.
+const maxErrors = 20
+
+// capErrors keeps the first maxErrors errors and says how many it left out.
+func capErrors(errs gqlerror.List) gqlerror.List {
+	if len(errs) <= maxErrors {
+		return errs
+	}
+	more := &gqlerror.Error{Message: fmt.Sprintf("%d more errors not shown", len(errs)-maxErrors)}
+	if code, ok := errs[maxErrors].Extensions["code"]; ok {
+		more.Extensions = map[string]any{"code": code}
+	}
+	return append(errs[:maxErrors:maxErrors], more)
+}
+
+// errResponseTooLarge is what limitedBuffer fails with past its bound.
+var errResponseTooLarge = errors.New("response too large")
+
+// limitedBuffer collects a response and fails once it would grow past max
+// bytes, which stops the JSON encoder there instead of after the whole
+// answer is in memory twice.
+type limitedBuffer struct {
+	bytes.Buffer
+	max int
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > b.max {
+		return 0, errResponseTooLarge
+	}
+	return b.Buffer.Write(p)
 }
 
 // writeErrors answers a request refused before execution with errs, in the
 // media type the client accepts and with the status statusOf gives.
 func writeErrors(w http.ResponseWriter, r *http.Request, errs gqlerror.List) {
 	status, header := statusOf(errs, negotiate(r.Header.Get("Accept")))
-	write(w, r, status, header, errorsOnly{Errors: errs})
+	write(w, r, status, header, errorsOnly{Errors: capErrors(errs)})
 }
 
 func write(w http.ResponseWriter, r *http.Request, status int, header http.Header, body any) {
