@@ -142,6 +142,11 @@ func (s *Store) EventCounts(ctx context.Context, f db.TimelineFilter, interval d
 		bk := bucketKey{start.UnixMilli(), k}
 		b := sums[bk]
 		if b == nil {
+			if len(sums) == db.MaxEventBuckets {
+				// Stop reading: the answer would be refused anyway.
+				return nil, db.Errorf(db.CodeTooComplex, "eventCounts would return more than %d buckets, the limit: "+
+					"use a wider interval, a shorter from–to range or groupBy NONE", db.MaxEventBuckets)
+			}
 			b = &db.EventBucket{Start: start, Key: k}
 			sums[bk] = b
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/geotimeline/geotimeline/db"
 )
@@ -107,5 +108,40 @@ func TestCounterparts(t *testing.T) {
 	got, err = s.Counterparts(context.Background(), ids[:1], at(t, "2025-01-06T00:00:00Z"), nil, 10)
 	if err != nil || str(got[ids[0]]) != "b 1 2025-01-06T00:00" {
 		t.Errorf("from 2025-01-06: %q, %v", str(got[ids[0]]), err)
+	}
+}
+
+// TestEventCountsBucketLimit checks that a question with more buckets than
+// db.MaxEventBuckets is refused, and a coarser one over the same events is
+// answered.
+func TestEventCountsBucketLimit(t *testing.T) {
+	s := mustOpen(t)
+	var b strings.Builder
+	b.WriteString(`{"version": 1, "events": [`)
+	day := time.Date(2000, 1, 1, 12, 0, 0, 0, time.UTC)
+	for i := range db.MaxEventBuckets + 1 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"key": "e%d", "type": "CALL", "title": "E", "occurredAt": %q}`, i, day.AddDate(0, 0, i).Format(time.RFC3339))
+	}
+	b.WriteString("]}")
+	load(t, s, b.String())
+	_, err := s.EventCounts(context.Background(), db.TimelineFilter{}, db.IntervalDay, db.GroupNone)
+	if err == nil || db.ErrorCode(err) != db.CodeTooComplex || err.Error() != "eventCounts would return more than 5000 buckets, "+
+		"the limit: use a wider interval, a shorter from–to range or groupBy NONE" {
+		t.Errorf("error = %v (code %s)", err, db.ErrorCode(err))
+	}
+	got, err := s.EventCounts(context.Background(), db.TimelineFilter{}, db.IntervalYear, db.GroupNone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, b := range got {
+		total += b.Count
+	}
+	// 5001 days from 1 January 2000 end on 10 September 2013.
+	if len(got) != 14 || total != db.MaxEventBuckets+1 {
+		t.Errorf("%d buckets holding %d events, want 14 holding 5001", len(got), total)
 	}
 }

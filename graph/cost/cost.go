@@ -17,6 +17,8 @@
 //     children): each element is a record.
 //   - A list whose length an argument bounds uses that argument instead of
 //     ListEstimate: counterparts and search their first (default 20).
+//   - eventCounts costs 1 plus, per bucket it can return (EventBuckets),
+//     1 plus its children.
 //   - neighborhood costs 1 plus limit (default 200) times its children, and
 //     shortestPath 1 plus maxDepth+1 (default 5) times its children: their
 //     nodes and edges lists are priced like a connection's.
@@ -94,8 +96,12 @@ func Root() generated.ComplexityRoot {
 	c.Query.Search = func(child int, _ string, first *int) int {
 		return Bounded(child, first, DefaultPageSize, MaxPageSize)
 	}
-	c.Query.EventCounts = func(child int, _ *generated.EventFilter, _ db.Interval, _ *db.CountGroup) int {
-		return List(child)
+	c.Query.EventCounts = func(child int, f *generated.EventFilter, interval db.Interval, groupBy *db.CountGroup) int {
+		var from, to *time.Time
+		if f != nil {
+			from, to = f.From, f.To
+		}
+		return add(1, mul(EventBuckets(from, to, interval, groupBy), add(1, child)))
 	}
 
 	// Nested connections: one SQL query per parent.
@@ -128,6 +134,50 @@ func Root() generated.ComplexityRoot {
 	c.Statement.Sources = List
 	c.Relationship.Sources = List
 	return c
+}
+
+// countryGroups is how many keys eventCounts by COUNTRY can have: the
+// ISO 3166-1 countries and "" for events without one.
+const countryGroups = 250
+
+// EventBuckets is the most buckets eventCounts can answer with: one per
+// interval between from and to (db.MaxEventBuckets' worth when either is
+// open, since the data's span is not known here), times the keys of the
+// grouping, and never more than db.MaxEventBuckets, past which the store
+// refuses the question.
+func EventBuckets(from, to *time.Time, interval db.Interval, groupBy *db.CountGroup) int {
+	buckets := db.MaxEventBuckets
+	if from != nil && to != nil {
+		buckets = intervalsBetween(*from, *to, interval)
+	}
+	groups := 1
+	if groupBy != nil {
+		switch *groupBy {
+		case db.GroupType:
+			groups = len(db.EventTypes)
+		case db.GroupCountry:
+			groups = countryGroups
+		}
+	}
+	return min(mul(buckets, groups), db.MaxEventBuckets)
+}
+
+// intervalsBetween counts the buckets of width interval that [from, to)
+// touches, at least one.
+func intervalsBetween(from, to time.Time, interval db.Interval) int {
+	if !to.After(from) {
+		return 1
+	}
+	days := int(to.Sub(from).Hours()/24) + 2 // a partial day at each end
+	switch interval {
+	case db.IntervalWeek:
+		return days/7 + 2
+	case db.IntervalMonth:
+		return days/28 + 2
+	case db.IntervalYear:
+		return days/365 + 2
+	}
+	return days
 }
 
 // Connection is the price of a connection field: 1 plus its page size times

@@ -58,7 +58,18 @@ func TestPrices(t *testing.T) {
 		// 1 + 20 × (1 + node 1).
 		{"Search", `{ search(text: "x") { score node { ... on Actor { key } } } }`, nil, 41},
 		{"SearchFirst", `{ search(text: "x", first: 2) { score } }`, nil, 3},
-		{"EventCounts", `{ eventCounts(interval: DAY) { start count } }`, nil, 6},
+		// Open range: priced at the most buckets the store answers with,
+		// 1 + 5000 × (1 + 0).
+		{"EventCountsOpen", `{ eventCounts(interval: DAY) { start count } }`, nil, 5001},
+		{"EventCountsOpenByCountry", `{ eventCounts(interval: DAY, groupBy: COUNTRY) { start count } }`, nil, 5001},
+		// January 2025: 30 days and a partial day at each end, 32 buckets.
+		{"EventCountsRange", `{ eventCounts(filter: {from: "2025-01-01T00:00:00Z", to: "2025-01-31T00:00:00Z"}, interval: DAY) { count } }`, nil, 33},
+		// 3 months × 12 event types = 36.
+		{"EventCountsRangeByType", `{ eventCounts(filter: {from: "2025-01-01T00:00:00Z", to: "2025-01-31T00:00:00Z"}, interval: MONTH, groupBy: TYPE) { count } }`, nil, 37},
+		// 32 days × 250 countries, capped at 5000.
+		{"EventCountsRangeByCountry", `{ eventCounts(filter: {from: "2025-01-01T00:00:00Z", to: "2025-01-31T00:00:00Z"}, interval: DAY, groupBy: COUNTRY) { count } }`, nil, 5001},
+		// 2 years by year: 730/365 + 2 = 4 buckets × 250 = 1000.
+		{"EventCountsYearsByCountry", `{ eventCounts(filter: {from: "2024-01-01T00:00:00Z", to: "2025-12-31T00:00:00Z"}, interval: YEAR, groupBy: COUNTRY) { count } }`, nil, 1001},
 		{"Fragments", `{ actors(first: 2) { nodes { ...A } } } fragment A on Actor { country { code } }`, nil, 5},
 	}
 	for _, tt := range tests {
