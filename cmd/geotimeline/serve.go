@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -52,6 +53,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	cmd := c.newCommand("serve", "serve [flags]", serveAbout)
 	var (
 		dbPath, addr string
+		allowedHosts string
 		noDemo       bool
 		lf           logFlags
 		af           accessFlags
@@ -60,6 +62,8 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	cmd.dbFlag(&dbPath)
 	cmd.stringFlag(&addr, "addr", "HOST:PORT", "GEOTIMELINE_ADDR", "127.0.0.1:8080",
 		"address to listen on; port 0 picks a free one, which is logged")
+	cmd.stringFlag(&allowedHosts, "allowed-hosts", "NAMES", "GEOTIMELINE_ALLOWED_HOSTS", "",
+		"comma-separated host names requests may name in Host besides loopback ones; checked when set or when --addr is a loopback address")
 	cmd.boolFlag(&noDemo, "no-demo", "GEOTIMELINE_NO_DEMO", "do not load the demo fixture into a new, empty database")
 	cmd.stringFlag(&af.token, "token", "TOKEN", "GEOTIMELINE_TOKEN", "",
 		`a token that may write, held by client "default" (prefer the environment variable)`)
@@ -103,6 +107,13 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if af.token != "" && len(af.token) < minTokenLength {
 		logger.Warn(fmt.Sprintf("the token of %s is short: use at least %d random characters", cmd.source("token"), minTokenLength))
 	}
+
+	for _, h := range strings.Split(allowedHosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			opts.AllowedHosts = append(opts.AllowedHosts, h)
+		}
+	}
+	opts.CheckHosts = server.IsLoopback(addr) || len(opts.AllowedHosts) > 0
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -320,7 +320,7 @@ func TestServeReadOnly(t *testing.T) {
 func TestServeLimits(t *testing.T) {
 	base, stop := startServe(t, map[string]string{"GEOTIMELINE_TOKEN": envToken, "GEOTIMELINE_PRIVATE": "1",
 		"GEOTIMELINE_MAX_DEPTH": "3", "GEOTIMELINE_NO_INTROSPECTION": "true"},
-		"--max-complexity", "30", "--max-aliases", "1", "--request-timeout", "1ns")
+		"--max-complexity", "30", "--max-aliases", "1", "--request-timeout", "1m")
 	if status, body := call(t, base, "", `{ __typename }`); status != http.StatusUnauthorized ||
 		!strings.Contains(body, "this server is private") {
 		t.Errorf("private: %d %s", status, body)
@@ -330,15 +330,20 @@ func TestServeLimits(t *testing.T) {
 		`{ actor(key: "x") { country { actors { totalCount } } } }`: "nests 4 fields deep, more than the limit of 3",
 		`{ a: __typename b: __typename }`:                           "2 aliases, more than the limit of 1",
 		`{ __schema { queryType { name } } }`:                       "introspection is disabled on this server",
-		`{ actor(key: "marco-rubio") { name } }`:                    "the request took longer than 1ns and was cancelled",
 	} {
 		if _, body := call(t, base, envToken, q); !strings.Contains(body, want) {
 			t.Errorf("%s: body = %s, want %q", q, body, want)
 		}
 	}
-	if code, logs := stop(); code != 0 || !strings.Contains(logs, `msg=limits max_complexity=30 max_depth=3 max_aliases=1 request_timeout=1ns`) {
+	if code, logs := stop(); code != 0 || !strings.Contains(logs, `msg=limits max_complexity=30 max_depth=3 max_aliases=1 request_timeout=1m0s`) {
 		t.Errorf("exit %d, log:\n%s", code, logs)
 	}
+	// The deadline passes before the query is even validated.
+	base, stop = startServe(t, nil, "--request-timeout", "1ns")
+	if _, body := call(t, base, "", `{ actor(key: "marco-rubio") { name } }`); !strings.Contains(body, "the request took longer than 1ns and was cancelled") {
+		t.Errorf("body = %s, want the timeout", body)
+	}
+	stop()
 }
 
 // TestServeHelpAccess checks that serve --help documents every access and
@@ -404,4 +409,33 @@ func TestServeAccessErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestServeHostCheck checks that a server on a loopback address refuses a
+// rebound Host name unless --allowed-hosts names it.
+func TestServeHostCheck(t *testing.T) {
+	ask := func(base, host string) int {
+		req, _ := http.NewRequest(http.MethodPost, base+"/graphql", strings.NewReader(`{"query":"{ __typename }"}`))
+		req.Host = host
+		req.Header.Set("Content-Type", "application/json")
+		res, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	base, stop := startServe(t, nil)
+	if got := ask(base, "evil.example"); got != http.StatusMisdirectedRequest {
+		t.Errorf("default: %d, want 421", got)
+	}
+	stop()
+	base, stop = startServe(t, map[string]string{"GEOTIMELINE_ALLOWED_HOSTS": "evil.example, geo.example"})
+	if got := ask(base, "evil.example"); got != http.StatusOK {
+		t.Errorf("allowed: %d, want 200", got)
+	}
+	if got := ask(base, "other.example"); got != http.StatusMisdirectedRequest {
+		t.Errorf("not allowed: %d, want 421", got)
+	}
+	stop()
 }

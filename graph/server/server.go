@@ -87,6 +87,15 @@ type Options struct {
 	// NoIntrospection refuses __schema and __type queries.
 	NoIntrospection bool
 
+	// CheckHosts refuses requests whose Host header names anything but a
+	// loopback name (localhost, 127.0.0.0/8, ::1) or one of AllowedHosts,
+	// with 421: what a server bound to a loopback address needs against
+	// DNS rebinding (see checkHosts).
+	CheckHosts bool
+	// AllowedHosts are further host names (without port) requests may
+	// name when CheckHosts is set.
+	AllowedHosts []string
+
 	// Live serves subscriptions (graphql-ws on /graphql); without it they
 	// are refused with UNAVAILABLE. Its Run must be going.
 	Live *live.Hub
@@ -185,7 +194,11 @@ func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.L
 	mux.Handle("GET /healthz", health(store))
 	mux.Handle("GET /metrics", acc.metricsAccess(m.handler()))
 	web.Register(mux)
-	return logRequests(logger, mux)
+	var h http.Handler = mux
+	if opts.CheckHosts {
+		h = checkHosts(opts.AllowedHosts, mux)
+	}
+	return logRequests(logger, h)
 }
 
 // upgrades sends websocket upgrades to ws and the rest to next. A
