@@ -45,6 +45,17 @@ aliases it holds (--max-aliases) and how long it may run
 SIGINT or SIGTERM stops accepting connections, lets requests in flight
 finish (for up to 10 seconds) and closes the database.`
 
+// commaList splits a flag's comma-separated list, dropping blanks.
+func commaList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // shutdownTimeout bounds how long requests in flight may take to finish
 // once a stop is asked for.
 const shutdownTimeout = 10 * time.Second
@@ -54,6 +65,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	var (
 		dbPath, addr string
 		allowedHosts string
+		metricsOps   string
 		noDemo       bool
 		lf           logFlags
 		af           accessFlags
@@ -64,6 +76,8 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		"address to listen on; port 0 picks a free one, which is logged")
 	cmd.stringFlag(&allowedHosts, "allowed-hosts", "NAMES", "GEOTIMELINE_ALLOWED_HOSTS", "",
 		"comma-separated host names requests may name in Host besides loopback ones; checked when set or when --addr is a loopback address")
+	cmd.stringFlag(&metricsOps, "metrics-operations", "NAMES", "GEOTIMELINE_METRICS_OPERATIONS", "",
+		"comma-separated operation names /metrics labels by name besides the built-in pages' (others count as \"other\")")
 	cmd.boolFlag(&noDemo, "no-demo", "GEOTIMELINE_NO_DEMO", "do not load the demo fixture into a new, empty database")
 	cmd.stringFlag(&af.token, "token", "TOKEN", "GEOTIMELINE_TOKEN", "",
 		`a token that may write, held by client "default" (prefer the environment variable)`)
@@ -108,11 +122,8 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		logger.Warn(fmt.Sprintf("the token of %s is short: use at least %d random characters", cmd.source("token"), minTokenLength))
 	}
 
-	for _, h := range strings.Split(allowedHosts, ",") {
-		if h = strings.TrimSpace(h); h != "" {
-			opts.AllowedHosts = append(opts.AllowedHosts, h)
-		}
-	}
+	opts.AllowedHosts = commaList(allowedHosts)
+	opts.MetricsOperations = commaList(metricsOps)
 	opts.CheckHosts = server.IsLoopback(addr) || len(opts.AllowedHosts) > 0
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)

@@ -54,6 +54,9 @@ func NewToken(client, token string) Token {
 	return Token{Client: client, Hash: sha256.Sum256([]byte(token))}
 }
 
+// maxTokenLine is the longest line ParseTokens reads.
+const maxTokenLine = 1024
+
 // ParseTokens reads a tokens file: one client a line, "NAME sha256:HEX"
 // where HEX is the SHA-256 of the client's token in hexadecimal (as
 // `printf %s "$TOKEN" | sha256sum` prints it). Blank lines and lines starting
@@ -63,7 +66,11 @@ func ParseTokens(r io.Reader) ([]Token, error) {
 	var tokens []Token
 	seen := map[[sha256.Size]byte]int{}
 	sc := bufio.NewScanner(r)
-	for n := 1; sc.Scan(); n++ {
+	// A valid line is under 140 bytes; a longer one is a mistake (a
+	// pasted file, a missing newline) to report by its number.
+	sc.Buffer(make([]byte, 0, 256), maxTokenLine)
+	n := 1
+	for ; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
@@ -92,8 +99,10 @@ func ParseTokens(r io.Reader) ([]Token, error) {
 		seen[t.Hash] = n
 		tokens = append(tokens, t)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, err
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return nil, fmt.Errorf("line %d: longer than %d bytes; want \"NAME sha256:HEX\"", n, maxTokenLine)
+	} else if err != nil {
+		return nil, fmt.Errorf("line %d: %w", n, err)
 	}
 	return tokens, nil
 }

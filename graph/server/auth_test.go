@@ -64,6 +64,7 @@ func TestParseTokens(t *testing.T) {
 		{"PlainToken", "alice hunter2\n", "line 1: want sha256:HEX after the client name"},
 		{"ShortHash", "\n\nalice sha256:abcd\n", "line 3: sha256:abcd is not 64 hexadecimal digits"},
 		{"NotHex", "alice sha256:" + strings.Repeat("g", 64) + "\n", "line 1: sha256:ggg"},
+		{"LongLine", good + "\n" + strings.Repeat("x", 2000) + "\n", `line 2: longer than 1024 bytes; want "NAME sha256:HEX"`},
 		{"SameHash", good + "\n" + strings.Replace(good, "alice", "carol", 1) + "\n", "line 2: the same hash as line 1"},
 	}
 	for _, tt := range tests {

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -14,12 +13,8 @@ import (
 
 	"github.com/geotimeline/geotimeline/db/sqlite"
 	"github.com/geotimeline/geotimeline/graph/live"
+	"github.com/geotimeline/geotimeline/graph/web"
 )
-
-// maxOperationNames bounds the distinct operation-name labels: names come
-// from clients, and a client inventing a new one per request must not grow
-// the metrics without end. Names past the bound are counted as "other".
-const maxOperationNames = 200
 
 // metrics is what /metrics reports, on a registry of its own (so that two
 // servers in one process, as in tests, do not collide):
@@ -41,8 +36,12 @@ type metrics struct {
 	operations *prometheus.CounterVec
 	durations  *prometheus.HistogramVec
 
-	mu    sync.Mutex
-	names map[string]bool
+	// known are the operation names labelled as themselves: those of the
+	// pages and examples this server ships (web.OperationNames) and those
+	// the operator names (Options.MetricsOperations). Names come from
+	// clients; labelling any name would let one client inventing a name
+	// per request fill the label space, so every other is "other".
+	known map[string]bool
 }
 
 var _ interface {
@@ -50,11 +49,15 @@ var _ interface {
 	graphql.HandlerExtension
 } = (*metrics)(nil)
 
-func newMetrics(store *sqlite.Store, hub *live.Hub) *metrics {
+func newMetrics(store *sqlite.Store, hub *live.Hub, operations []string) *metrics {
 	reg := prometheus.NewRegistry()
+	known := map[string]bool{}
+	for _, n := range append(web.OperationNames(), operations...) {
+		known[n] = true
+	}
 	m := &metrics{
 		registry: reg,
-		names:    map[string]bool{},
+		known:    known,
 		operations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "geotimeline_graphql_operations_total",
 			Help: "GraphQL operations executed, by operation name, type and outcome (ok, error).",
@@ -125,17 +128,11 @@ func (m *metrics) InterceptOperation(ctx context.Context, next graphql.Operation
 
 // label is the operation-name label of name.
 func (m *metrics) label(name string) string {
-	if name == "" {
+	switch {
+	case name == "":
 		return "anonymous"
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.names[name] {
+	case m.known[name]:
 		return name
 	}
-	if len(m.names) >= maxOperationNames || len(name) > 100 {
-		return "other"
-	}
-	m.names[name] = true
-	return name
+	return "other"
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -36,7 +37,7 @@ func TestMetrics(t *testing.T) {
 	// The hub is not run: its reads would race with the count below, and
 	// the gauges need no running hub.
 	hub := live.New(store, logger, live.Options{})
-	ts := httptest.NewServer(New(store, logger, Options{Live: hub}))
+	ts := httptest.NewServer(New(store, logger, Options{Live: hub, MetricsOperations: []string{"India"}}))
 	defer ts.Close()
 	readsBefore := store.ReadStatements()
 
@@ -47,6 +48,11 @@ func TestMetrics(t *testing.T) {
 	}
 	post(t, ts.URL+"/graphql", `{"query":"query Broken { timeline(filter: {text: \"!!\"}) { totalCount } }"}`)
 	post(t, ts.URL+"/graphql", `{"query":"{ __typename }"}`)
+	// A name the dashboard sends is known; one nobody configured is not.
+	post(t, ts.URL+"/graphql", `{"query":"query Timeline { __typename }"}`)
+	for i := range 3 {
+		post(t, ts.URL+"/graphql", fmt.Sprintf(`{"query":"query Invented%d { __typename }"}`, i))
+	}
 	reads := store.ReadStatements() - readsBefore
 
 	res := get(t, ts.URL+"/metrics")
@@ -55,13 +61,15 @@ func TestMetrics(t *testing.T) {
 	}
 	want := map[string]float64{
 		`geotimeline_graphql_operations_total{operation="India",outcome="ok",type="query"}`:        2,
-		`geotimeline_graphql_operations_total{operation="Broken",outcome="error",type="query"}`:    1,
+		`geotimeline_graphql_operations_total{operation="other",outcome="error",type="query"}`:     1,
+		`geotimeline_graphql_operations_total{operation="other",outcome="ok",type="query"}`:        3,
+		`geotimeline_graphql_operations_total{operation="Timeline",outcome="ok",type="query"}`:     1,
 		`geotimeline_graphql_operations_total{operation="anonymous",outcome="ok",type="query"}`:    1,
 		`geotimeline_graphql_operation_duration_seconds_count{operation="India",type="query"}`:     2,
 		`geotimeline_graphql_operation_duration_seconds_count{operation="anonymous",type="query"}`: 1,
 		`geotimeline_sql_duration_seconds_count{pool="read"}`:                                      float64(reads),
-		`geotimeline_subscriptions_open`:                                                           0,
-		`geotimeline_subscriptions_dropped_total`:                                                  0,
+		`geotimeline_subscriptions_open`:          0,
+		`geotimeline_subscriptions_dropped_total`: 0,
 	}
 	for series, v := range want {
 		if got := metricValue(t, res.body, series); got != v {

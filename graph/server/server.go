@@ -87,6 +87,11 @@ type Options struct {
 	// NoIntrospection refuses __schema and __type queries.
 	NoIntrospection bool
 
+	// MetricsOperations are operation names /metrics labels as
+	// themselves, besides those of the built-in pages and examples; other
+	// names are counted as "other".
+	MetricsOperations []string
+
 	// CheckHosts refuses requests whose Host header names anything but a
 	// loopback name (localhost, 127.0.0.0/8, ::1) or one of AllowedHosts,
 	// with 421: what a server bound to a loopback address needs against
@@ -180,7 +185,7 @@ func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.L
 	gql.Use(extension.FixedComplexityLimit(opts.MaxComplexity, cost.Options()...))
 	gql.Use(operationTimeout{d: opts.RequestTimeout})
 	gql.Use(subscriptionLoaders{store: store})
-	m := newMetrics(store, opts.Live)
+	m := newMetrics(store, opts.Live, opts.MetricsOperations)
 	gql.Use(m)
 	gql.SetErrorPresenter(errorPresenter(logger))
 	gql.SetRecoverFunc(recoverFunc(logger))

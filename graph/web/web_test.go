@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -69,5 +70,16 @@ func TestNoExternalURLs(t *testing.T) {
 				t.Errorf("%s names an external URL: %.80q", name, text[i:])
 			}
 		}
+	}
+}
+
+// TestOperationNames checks that the names are read from the dashboard's
+// script and the README's examples.
+func TestOperationNames(t *testing.T) {
+	want := []string{"ActorId", "ActorNames", "ActorSearch", "AttackersToRubio", "Countries", "EventCounts", "EventExtent",
+		"EventTypes", "IndiaCounterparts", "Live", "Neighborhood", "PahalgamAttack", "PakistanAttacksAndStrikes", "PerdueTies",
+		"RubioCalls", "RubioNeighborhood", "SearchPahalgam", "Timeline", "TimelineTotal", "WeeklyCounts", "WholeStory"}
+	if got := OperationNames(); !slices.Equal(got, want) {
+		t.Errorf("names = %v\nwant %v", got, want)
 	}
 }
