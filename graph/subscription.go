@@ -18,7 +18,11 @@ func (r *Resolver) subscribeTimeline(ctx context.Context, f db.TimelineFilter) (
 		return nil, db.Errorf(db.CodeUnavailable, "live updates are not served here")
 	}
 	ids, err := r.Live.Subscribe(ctx, f)
+	var limit *live.LimitError
 	switch {
+	case errors.As(err, &limit):
+		// A limit of the connection or the client, worded by the server.
+		return nil, db.Errorf(db.CodeUnavailable, "%s", limit.Limit.Refusal)
 	case errors.Is(err, live.ErrTooManySubscribers):
 		return nil, db.Errorf(db.CodeUnavailable, "too many open subscriptions: try again later")
 	case errors.Is(err, live.ErrClosed):

@@ -40,7 +40,15 @@ be read by other users of the machine.
 Each request is bounded: its cost (--max-complexity, see the README for
 how fields are priced), how deep its fields nest (--max-depth), how many
 aliases it holds (--max-aliases) and how long it may run
-(--request-timeout).
+(--request-timeout). Live updates are bounded too: the open subscriptions
+of the whole server (--max-subscriptions), of one websocket
+(--max-subscriptions-per-connection) and of one client over all its
+websockets (--max-subscriptions-per-client), and the open websockets of one
+client (--max-websockets-per-client; the upgrade past it gets 429). A
+client is a token's client, or else an address (an IPv6 /64); a websocket
+counts by the token of its upgrade request's header, and browsers, which
+send theirs in connection_init, count by address. X-Forwarded-For is not
+believed.
 
 SIGINT or SIGTERM stops accepting connections, lets requests in flight
 finish (for up to 10 seconds) and closes the database.`
@@ -70,6 +78,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		lf           logFlags
 		af           accessFlags
 		opts         server.Options
+		liveOpts     live.Options
 	)
 	cmd.dbFlag(&dbPath)
 	cmd.stringFlag(&addr, "addr", "HOST:PORT", "GEOTIMELINE_ADDR", "127.0.0.1:8080",
@@ -92,6 +101,14 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		"how many aliases one operation may hold")
 	cmd.durationFlag(&opts.RequestTimeout, "request-timeout", "DURATION", "GEOTIMELINE_REQUEST_TIMEOUT", server.DefaultRequestTimeout,
 		"how long one request to /graphql may run before it is cancelled")
+	cmd.intFlag(&liveOpts.MaxSubscribers, "max-subscriptions", "N", "GEOTIMELINE_MAX_SUBSCRIPTIONS", live.DefaultMaxSubscribers,
+		"how many subscriptions the server holds open at once, over every client")
+	cmd.intFlag(&opts.MaxSubscriptionsPerConnection, "max-subscriptions-per-connection", "N", "GEOTIMELINE_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+		server.DefaultMaxSubscriptionsPerConnection, "how many subscriptions one websocket may hold open")
+	cmd.intFlag(&opts.MaxSubscriptionsPerClient, "max-subscriptions-per-client", "N", "GEOTIMELINE_MAX_SUBSCRIPTIONS_PER_CLIENT",
+		server.DefaultMaxSubscriptionsPerClient, "how many subscriptions one client (a token's, or an address) may hold open over all its websockets")
+	cmd.intFlag(&opts.MaxWebsocketsPerClient, "max-websockets-per-client", "N", "GEOTIMELINE_MAX_WEBSOCKETS_PER_CLIENT",
+		server.DefaultMaxWebsocketsPerClient, "how many websockets one client may hold open")
 	cmd.boolFlag(&opts.NoIntrospection, "no-introspection", "GEOTIMELINE_NO_INTROSPECTION",
 		"refuse introspection (__schema and __type); the playground then cannot show the schema")
 	cmd.logFlags(&lf)
@@ -103,7 +120,9 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		return usagef("serve takes no arguments, got %q", rest[0])
 	}
 	if err := cmd.positive(
-		map[string]int{"max-complexity": opts.MaxComplexity, "max-depth": opts.MaxDepth, "max-aliases": opts.MaxAliases},
+		map[string]int{"max-complexity": opts.MaxComplexity, "max-depth": opts.MaxDepth, "max-aliases": opts.MaxAliases,
+			"max-subscriptions": liveOpts.MaxSubscribers, "max-subscriptions-per-connection": opts.MaxSubscriptionsPerConnection,
+			"max-subscriptions-per-client": opts.MaxSubscriptionsPerClient, "max-websockets-per-client": opts.MaxWebsocketsPerClient},
 		map[string]time.Duration{"request-timeout": opts.RequestTimeout},
 	); err != nil {
 		return err
@@ -142,7 +161,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	hub := live.New(store, logger, live.Options{})
+	hub := live.New(store, logger, liveOpts)
 	hubCtx, stopHubRun := context.WithCancel(ctx)
 	hubDone := make(chan struct{})
 	go func() {
@@ -165,7 +184,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	logAccess(logger, opts)
+	logAccess(logger, opts, liveOpts)
 	logger.Info("listening", "addr", ln.Addr().String(), "db", dbPath)
 	if c.ready != nil {
 		c.ready <- ln.Addr()
@@ -241,7 +260,7 @@ func (cmd *command) tokens(af accessFlags) ([]server.Token, error) {
 }
 
 // logAccess says at start-up who may do what and within which limits.
-func logAccess(logger *slog.Logger, opts server.Options) {
+func logAccess(logger *slog.Logger, opts server.Options, liveOpts live.Options) {
 	if len(opts.Tokens) == 0 {
 		logger.Warn("no tokens configured: the API is read-only")
 	} else {
@@ -257,6 +276,9 @@ func logAccess(logger *slog.Logger, opts server.Options) {
 	}
 	logger.Info("limits", "max_complexity", opts.MaxComplexity, "max_depth", opts.MaxDepth,
 		"max_aliases", opts.MaxAliases, "request_timeout", opts.RequestTimeout)
+	logger.Info("live update limits", "max_subscriptions", liveOpts.MaxSubscribers,
+		"per_connection", opts.MaxSubscriptionsPerConnection, "per_client", opts.MaxSubscriptionsPerClient,
+		"websockets_per_client", opts.MaxWebsocketsPerClient)
 }
 
 // loadDemo loads the demo fixture into an empty store, through the same

@@ -346,6 +346,19 @@ func TestServeLimits(t *testing.T) {
 	stop()
 }
 
+// TestServeLiveLimits checks that the live-update limit flags and
+// variables reach the hub and the server, and that zero is refused.
+func TestServeLiveLimits(t *testing.T) {
+	_, stop := startServe(t, map[string]string{"GEOTIMELINE_MAX_WEBSOCKETS_PER_CLIENT": "4"},
+		"--max-subscriptions", "5", "--max-subscriptions-per-connection", "2", "--max-subscriptions-per-client", "3")
+	want := `msg="live update limits" max_subscriptions=5 per_connection=2 per_client=3 websockets_per_client=4`
+	if code, logs := stop(); code != 0 || !strings.Contains(logs, want) {
+		t.Errorf("exit %d, log lacks %s:\n%s", code, want, logs)
+	}
+	wantUsageError(t, runCLI(t, "", "serve", "--max-subscriptions-per-connection", "0"),
+		"--max-subscriptions-per-connection 0: want a whole number of 1 or more")
+}
+
 // TestServeHelpAccess checks that serve --help documents every access and
 // limit flag with its variable and default.
 func TestServeHelpAccess(t *testing.T) {
@@ -357,6 +370,10 @@ func TestServeHelpAccess(t *testing.T) {
 		"--max-depth N", "env GEOTIMELINE_MAX_DEPTH, default 12",
 		"--max-aliases N", "env GEOTIMELINE_MAX_ALIASES, default 30",
 		"--request-timeout DURATION", "env GEOTIMELINE_REQUEST_TIMEOUT, default 10s",
+		"--max-subscriptions N", "env GEOTIMELINE_MAX_SUBSCRIPTIONS, default 1000",
+		"--max-subscriptions-per-connection N", "env GEOTIMELINE_MAX_SUBSCRIPTIONS_PER_CONNECTION, default 32",
+		"--max-subscriptions-per-client N", "env GEOTIMELINE_MAX_SUBSCRIPTIONS_PER_CLIENT, default 100",
+		"--max-websockets-per-client N", "env GEOTIMELINE_MAX_WEBSOCKETS_PER_CLIENT, default 32",
 	} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("serve --help lacks %q:\n%s", want, res.stdout)

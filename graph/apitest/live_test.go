@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -40,13 +41,32 @@ type wsClient struct {
 // connection_ack.
 func (a *api) dialWS(t testing.TB, payload map[string]any) (*wsClient, error) {
 	t.Helper()
+	return a.dialWSWith(t, payload, &websocket.DialOptions{})
+}
+
+// dialWSWith is dialWS with the dial options of the test (its headers, its
+// HTTP client); the subprotocol is set here.
+func (a *api) dialWSWith(t testing.TB, payload map[string]any, opts *websocket.DialOptions) (*wsClient, error) {
+	t.Helper()
+	conn, _, err := a.connectWS(opts)
+	if err != nil {
+		t.Fatalf("dial %s: %v", a.url, err)
+	}
+	return initWS(t, conn, payload)
+}
+
+// connectWS opens a websocket with the graphql-ws subprotocol, returning
+// the upgrade's response when it was refused.
+func (a *api) connectWS(opts *websocket.DialOptions) (*websocket.Conn, *http.Response, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	url := "ws" + strings.TrimPrefix(a.url, "http")
-	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
-	if err != nil {
-		t.Fatalf("dial %s: %v", url, err)
-	}
+	opts.Subprotocols = []string{"graphql-transport-ws"}
+	return websocket.Dial(ctx, "ws"+strings.TrimPrefix(a.url, "http"), opts)
+}
+
+// initWS starts graphql-ws on conn, as dialWS does.
+func initWS(t testing.TB, conn *websocket.Conn, payload map[string]any) (*wsClient, error) {
+	t.Helper()
 	t.Cleanup(func() { conn.CloseNow() })
 	c := &wsClient{t: t, conn: conn, messages: make(chan wsMessage, 100)}
 	go c.readAll()

@@ -15,6 +15,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -79,6 +80,12 @@ type Hub struct {
 	mu      sync.Mutex
 	subs    map[*subscriber]struct{}
 	stopped bool
+	// slots counts the subscriptions open or being opened, for
+	// MaxSubscribers; held counts them by Limit.Key, and forgets a key
+	// whose count falls to zero, so that it does not grow with every
+	// connection and client ever seen.
+	slots int
+	held  map[string]int
 
 	dropped atomic.Int64
 }
@@ -91,11 +98,13 @@ type subscriber struct {
 	ch     chan db.ItemID
 	after  int64
 	closed bool
+	limits []Limit // the limits it counts against
 }
 
 // New returns a hub reading store's change log.
 func New(store *sqlite.Store, logger *slog.Logger, opts Options) *Hub {
-	return &Hub{store: store, logger: logger, opts: opts.withDefaults(), subs: map[*subscriber]struct{}{}}
+	return &Hub{store: store, logger: logger, opts: opts.withDefaults(),
+		subs: map[*subscriber]struct{}{}, held: map[string]int{}}
 }
 
 // Open is the number of open subscriptions.
@@ -103,6 +112,22 @@ func (h *Hub) Open() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.subs)
+}
+
+// Held is the number of subscriptions open or being opened under key (see
+// Limit).
+func (h *Hub) Held(key string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.held[key]
+}
+
+// Holders is the number of keys that hold at least one subscription: zero
+// once every limited subscription has ended.
+func (h *Hub) Holders() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.held)
 }
 
 // Dropped is the number of subscribers dropped since the hub started,
@@ -114,28 +139,26 @@ func (h *Hub) Dropped() int64 { return h.dropped.Load() }
 // ends, when the subscriber falls behind (see Options.Buffer) or when the
 // hub stops. A filter the timeline would refuse is refused here with the
 // same error.
+//
+// The limits ctx carries (WithLimits) are checked in their order, then
+// Options.MaxSubscribers: a full one refuses the subscription with a
+// *LimitError, or ErrTooManySubscribers, before any SQL runs, so that a
+// client past its limits costs the hub a few map lookups. Once the hub has
+// stopped the error is ErrClosed.
 func (h *Hub) Subscribe(ctx context.Context, f db.TimelineFilter) (<-chan db.ItemID, error) {
-	// Matching nothing compiles the filter: bad text, say, fails here.
-	if _, err := h.store.MatchTimeline(ctx, f, nil); err != nil {
+	limits := limitsFrom(ctx)
+	if err := h.reserve(limits); err != nil {
 		return nil, err
 	}
-	key, err := json.Marshal(f)
-	if err != nil {
-		return nil, err
-	}
-	after, err := h.store.LastChange(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s := &subscriber{filter: f, key: string(key), ch: make(chan db.ItemID, h.opts.Buffer), after: after}
+	s, err := h.prepare(ctx, f, limits)
 	h.mu.Lock()
-	switch {
-	case h.stopped:
+	if err == nil && h.stopped {
+		err = ErrClosed
+	}
+	if err != nil {
+		h.releaseLocked(limits)
 		h.mu.Unlock()
-		return nil, ErrClosed
-	case len(h.subs) >= h.opts.MaxSubscribers:
-		h.mu.Unlock()
-		return nil, ErrTooManySubscribers
+		return nil, err
 	}
 	h.subs[s] = struct{}{}
 	h.mu.Unlock()
@@ -144,6 +167,57 @@ func (h *Hub) Subscribe(ctx context.Context, f db.TimelineFilter) (<-chan db.Ite
 		h.remove(s)
 	}()
 	return s.ch, nil
+}
+
+// reserve takes a slot under every limit and under MaxSubscribers, or
+// none when one of them is full.
+func (h *Hub) reserve(limits []Limit) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.stopped {
+		return ErrClosed
+	}
+	for _, l := range limits {
+		if h.held[l.Key] >= l.Max {
+			return &LimitError{Limit: l}
+		}
+	}
+	if h.slots >= h.opts.MaxSubscribers {
+		return ErrTooManySubscribers
+	}
+	h.slots++
+	for _, l := range limits {
+		h.held[l.Key]++
+	}
+	return nil
+}
+
+// releaseLocked gives back the slots reserve took. h.mu must be held.
+func (h *Hub) releaseLocked(limits []Limit) {
+	h.slots--
+	for _, l := range limits {
+		if h.held[l.Key]--; h.held[l.Key] <= 0 {
+			delete(h.held, l.Key)
+		}
+	}
+}
+
+// prepare checks f and makes its subscriber, starting after the newest
+// change so far.
+func (h *Hub) prepare(ctx context.Context, f db.TimelineFilter, limits []Limit) (*subscriber, error) {
+	// Matching nothing compiles the filter: bad text, say, fails here.
+	if _, err := h.store.MatchTimeline(ctx, f, nil); err != nil {
+		return nil, err
+	}
+	key, err := json.Marshal(f)
+	if err != nil {
+		return nil, fmt.Errorf("live: filter key: %w", err)
+	}
+	after, err := h.store.LastChange(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &subscriber{filter: f, key: string(key), ch: make(chan db.ItemID, h.opts.Buffer), after: after, limits: limits}, nil
 }
 
 // remove closes s's channel and forgets it; it may be called more than once.
@@ -162,6 +236,9 @@ func (h *Hub) closeLocked(s *subscriber) bool {
 	s.closed = true
 	close(s.ch)
 	delete(h.subs, s)
+	// Every way a subscription ends (its client leaves, the hub drops it,
+	// the hub stops) comes here once: the one place its slots are given back.
+	h.releaseLocked(s.limits)
 	return true
 }
 

@@ -2,12 +2,14 @@ package live
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/fixture"
@@ -192,4 +194,103 @@ func TestSubscribeLimits(t *testing.T) {
 	if h.Open() != 0 {
 		t.Errorf("Open = %d after cancel, want 0", h.Open())
 	}
+}
+
+// The limits of a subscription's context cap the subscriptions under each
+// key, are checked before any SQL, and are given back on every way a
+// subscription ends: its context ends, the hub drops it, the hub stops,
+// or it fails to open.
+func TestSubscribeLimitsByKey(t *testing.T) {
+	s := openStore(t)
+	h := newHub(s, Options{Buffer: 20000})
+	conn := Limit{Key: "connection:1", Max: 2, Refusal: "this connection is full"}
+	client := Limit{Key: "client:a", Max: 3, Refusal: "this client is full"}
+	base := context.Background()
+	onConn := WithLimits(base, client, conn)
+	// Another connection of the same client.
+	onOther := WithLimits(base, client, Limit{Key: "connection:2", Max: 2})
+
+	cancels := map[string]context.CancelFunc{}
+	subscribe := func(name string, parent context.Context) (<-chan db.ItemID, error) {
+		ctx, cancel := context.WithCancel(parent)
+		cancels[name] = cancel
+		return h.Subscribe(ctx, db.TimelineFilter{})
+	}
+	for _, name := range []string{"c1", "c2"} {
+		if _, err := subscribe(name, onConn); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	// A full limit refuses even a filter that SQL would refuse: nothing
+	// was asked of the store.
+	_, err := h.Subscribe(onConn, db.TimelineFilter{Text: "!!"})
+	if le, ok := errors.AsType[*LimitError](err); !ok || le.Limit != conn || !errors.Is(err, ErrLimitReached) {
+		t.Errorf("third on the connection: err = %v, want the connection's LimitError", err)
+	}
+	other, err := subscribe("o1", onOther)
+	if err != nil {
+		t.Fatalf("first on the other connection: %v", err)
+	}
+	if _, err := subscribe("o2", onOther); !errors.Is(err, ErrLimitReached) || err.(*LimitError).Limit != client {
+		t.Errorf("fourth of the client: err = %v, want the client's LimitError", err)
+	}
+	// A subscription that fails to open gives its slots back.
+	if _, err := h.Subscribe(WithLimits(base, Limit{Key: "k", Max: 1}), db.TimelineFilter{Text: "!!"}); db.ErrorCode(err) != db.CodeInvalid {
+		t.Errorf("bad text: err = %v, want BAD_USER_INPUT", err)
+	}
+	if n := h.Held("k"); n != 0 {
+		t.Errorf("Held(k) = %d after a refused filter, want 0", n)
+	}
+	if got := []int{h.Held(conn.Key), h.Held(client.Key), h.Held("connection:2"), h.Open()}; fmt.Sprint(got) != "[2 3 1 3]" {
+		t.Errorf("Held conn, client, other conn and Open = %v, want [2 3 1 3]", got)
+	}
+
+	// The client leaves one subscription: its slot is free again.
+	cancels["c1"]()
+	waitUntil(t, func() bool { return h.Held(conn.Key) == 1 })
+	if _, err := subscribe("c3", onConn); err != nil {
+		t.Fatalf("after one left: %v", err)
+	}
+	// The hub drops the other connection's subscriber (its changes were
+	// trimmed; see TestTrimmedChangesEndSubscribers).
+	write(t, s, "bulk", 10005, true)
+	if _, err := h.pump(base, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, closed := drain(other); !closed || h.Held("connection:2") != 0 || h.Held(client.Key) != 0 {
+		t.Errorf("after the drops: closed %v, Held other %d, client %d; want every slot back",
+			closed, h.Held("connection:2"), h.Held(client.Key))
+	}
+	// Everything was dropped; new ones fill the limits again, then the hub stops.
+	for _, name := range []string{"c4", "c5"} {
+		if _, err := subscribe(name, onConn); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	ctx, stop := context.WithCancel(base)
+	done := make(chan struct{})
+	go func() { defer close(done); h.Run(ctx) }()
+	stop()
+	<-done
+	if h.Holders() != 0 || h.Open() != 0 {
+		t.Errorf("after stop: Holders %d, Open %d; want 0", h.Holders(), h.Open())
+	}
+	if _, err := h.Subscribe(onConn, db.TimelineFilter{}); err != ErrClosed {
+		t.Errorf("after stop: err = %v, want ErrClosed", err)
+	}
+	for _, c := range cancels {
+		c()
+	}
+}
+
+// waitUntil polls cond, which a goroutine of the hub makes true soon.
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	for range 500 {
+		if cond() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("condition not met within 5s")
 }

@@ -102,8 +102,24 @@ type Options struct {
 	AllowedHosts []string
 
 	// Live serves subscriptions (graphql-ws on /graphql); without it they
-	// are refused with UNAVAILABLE. Its Run must be going.
+	// are refused with UNAVAILABLE. Its Run must be going. Its own
+	// MaxSubscribers bounds the subscriptions of the whole server; the
+	// limits below keep one client from taking all of them.
 	Live *live.Hub
+	// MaxSubscriptionsPerConnection bounds the open subscriptions of one
+	// websocket (serve's --max-subscriptions-per-connection); zero means
+	// DefaultMaxSubscriptionsPerConnection.
+	MaxSubscriptionsPerConnection int
+	// MaxSubscriptionsPerClient bounds those of one client over all its
+	// websockets: a token's client, or an address (an IPv6 /64) for
+	// anonymous ones (--max-subscriptions-per-client); zero means
+	// DefaultMaxSubscriptionsPerClient.
+	MaxSubscriptionsPerClient int
+	// MaxWebsocketsPerClient bounds the open websockets of one client, by
+	// the upgrade's Authorization header or else its address; the upgrade
+	// past it gets 429 (--max-websockets-per-client). Zero means
+	// DefaultMaxWebsocketsPerClient.
+	MaxWebsocketsPerClient int
 }
 
 func (o Options) withDefaults() Options {
@@ -124,6 +140,15 @@ func (o Options) withDefaults() Options {
 	}
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = DefaultRequestTimeout
+	}
+	if o.MaxSubscriptionsPerConnection <= 0 {
+		o.MaxSubscriptionsPerConnection = DefaultMaxSubscriptionsPerConnection
+	}
+	if o.MaxSubscriptionsPerClient <= 0 {
+		o.MaxSubscriptionsPerClient = DefaultMaxSubscriptionsPerClient
+	}
+	if o.MaxWebsocketsPerClient <= 0 {
+		o.MaxWebsocketsPerClient = DefaultMaxWebsocketsPerClient
 	}
 	return o
 }
@@ -150,6 +175,7 @@ func New(store *sqlite.Store, logger *slog.Logger, opts Options) http.Handler {
 func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.Logger, opts Options) http.Handler {
 	opts = opts.withDefaults()
 	acc := &access{tokens: opts.Tokens, private: opts.Private}
+	lim := newLiveLimits(opts)
 
 	gql := handler.New(es)
 	// One transport for GET and POST; see httpTransport for why not
@@ -157,7 +183,13 @@ func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.L
 	// left out: nothing uses it.
 	gql.AddTransport(httpTransport{maxBody: opts.MaxBodyBytes, maxResponse: opts.MaxResponseBytes, logger: logger})
 	gql.AddTransport(transport.Websocket{
-		InitFunc:              acc.websocketInit,
+		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+			ctx, ack, err := acc.websocketInit(ctx, p)
+			if err != nil {
+				return ctx, ack, err
+			}
+			return lim.connection(ctx), ack, nil
+		},
 		InitTimeout:           10 * time.Second,
 		KeepAlivePingInterval: 15 * time.Second,
 		ErrorFunc: func(ctx context.Context, err error) {
@@ -194,7 +226,7 @@ func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.L
 
 	mux := http.NewServeMux()
 	timed := withTimeout(opts.RequestTimeout, api)
-	mux.Handle("GET /graphql", upgrades(api, timed))
+	mux.Handle("GET /graphql", upgrades(lim.countSockets(acc, api), timed))
 	mux.Handle("POST /graphql", timed)
 	mux.Handle("GET /healthz", health(store))
 	mux.Handle("GET /metrics", acc.metricsAccess(m.handler()))
