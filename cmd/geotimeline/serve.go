@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/demo"
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/seed"
@@ -115,6 +116,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if err := loadDemo(ctx, store, noDemo, logger); err != nil {
 		return err
 	}
+	warnUnwritable(logger, store, dbPath)
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -235,6 +237,16 @@ func logAccess(logger *slog.Logger, opts server.Options) {
 	}
 	logger.Info("limits", "max_complexity", opts.MaxComplexity, "max_depth", opts.MaxDepth,
 		"max_aliases", opts.MaxAliases, "request_timeout", opts.RequestTimeout)
+}
+
+// warnUnwritable says at start-up that the database cannot be written, so
+// that an operator learns it before the first mutation fails: serve goes on,
+// since every query still works, and /healthz reports the same.
+func warnUnwritable(logger *slog.Logger, store *sqlite.Store, dbPath string) {
+	if err := store.Writable(); err != nil {
+		logger.Warn("the database cannot be written: mutations will fail", "db", dbPath,
+			"code", string(db.ErrorCode(err)), "reason", db.ErrorMessage(err))
+	}
 }
 
 // loadDemo loads the demo fixture into an empty store, through the same

@@ -36,14 +36,31 @@ type Store struct {
 	// Now is the clock behind createdAt and updatedAt; tests replace it.
 	Now func() time.Time
 
+	opts Options
+
 	observer *observer
 	commits  chan struct{}
+
+	// lastFault is the storage fault of the last write, nil once a write
+	// commits: what Writable reports for faults no file check can see.
+	lastFault atomic.Pointer[db.Error]
+}
+
+// Options are how a store is opened; the zero Options are the defaults.
+type Options struct {
+	// ReadOnly opens the database for reading only, as from a read-only
+	// medium: every write fails with READ_ONLY, and Writable says so.
+	// Migrations and the built-in countries must already be in place.
+	ReadOnly bool
 }
 
 // dsn builds the connection string: pragmas go in the DSN so that every
 // pooled connection gets them, not only the one a db.Exec happens to use.
-func dsn(path string, writer bool) string {
+func dsn(path string, writer bool, opts Options) string {
 	q := url.Values{}
+	if opts.ReadOnly {
+		q.Set("mode", "ro")
+	}
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_busy_timeout", "5000")
@@ -64,22 +81,31 @@ func dsn(path string, writer bool) string {
 
 // Open opens (creating if needed) the database at path, applies pending
 // migrations and makes sure the built-in ISO 3166-1 countries are present.
+//
+// A database that cannot be opened or migrated because of its storage (a
+// read-only file with migrations pending, a full disk) is an error with a
+// storage code (see classify).
 func Open(ctx context.Context, path string) (*Store, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("open store: empty database path")
 	}
-	write, err := sql.Open("sqlite3", dsn(path, true))
+	write, err := sql.Open("sqlite3", dsn(path, true, opts))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
-	s := &Store{path: path, write: write, Now: time.Now, observer: &observer{}, commits: make(chan struct{}, 1)}
+	s := &Store{path: path, write: write, opts: opts, Now: time.Now, observer: &observer{}, commits: make(chan struct{}, 1)}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()
 		return nil, err
 	}
-	read, err := sql.Open("sqlite3", dsn(path, false))
+	read, err := sql.Open("sqlite3", dsn(path, false, opts))
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -176,7 +202,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate %s: %w", s.path, err)
 	}
 	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("migrate %s: %w", s.path, err)
+		return fmt.Errorf("migrate %s: %w", s.path, classify(err))
 	}
 	return nil
 }
@@ -227,20 +253,31 @@ func (s *Store) ensureCountries(ctx context.Context) error {
 }
 
 // inWriteTx runs fn in a write transaction, committing when fn returns nil
-// and rolling back otherwise.
+// and rolling back otherwise. Storage faults come back classified (a full
+// disk, a read-only database, an I/O error), and are remembered for
+// Writable until a write commits.
 func (s *Store) inWriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	err := s.writeTx(ctx, fn)
+	if e, ok := storageFault(err); ok {
+		s.lastFault.Store(e)
+	}
+	return err
+}
+
+func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	defer s.observer.time(PoolWrite, time.Now())
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin write: %w", err)
+		return fmt.Errorf("begin write: %w", classify(err))
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return classify(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", classify(err))
 	}
+	s.lastFault.Store(nil)
 	select {
 	case s.commits <- struct{}{}:
 	default: // a signal is already pending
