@@ -54,6 +54,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	var (
 		dbPath, addr string
 		noDemo       bool
+		writeWait    time.Duration
 		lf           logFlags
 		af           accessFlags
 		opts         server.Options
@@ -77,6 +78,8 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		"how long one request to /graphql may run before it is cancelled")
 	cmd.boolFlag(&opts.NoIntrospection, "no-introspection", "GEOTIMELINE_NO_INTROSPECTION",
 		"refuse introspection (__schema and __type); the playground then cannot show the schema")
+	cmd.durationFlag(&writeWait, "write-wait", "DURATION", "GEOTIMELINE_WRITE_WAIT", sqlite.DefaultWriteWait,
+		"how long a mutation waits for another process's write (a seed) before failing with UNAVAILABLE; the request timeout bounds it too")
 	cmd.logFlags(&lf)
 	rest, err := cmd.parse(args)
 	if err != nil {
@@ -87,7 +90,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	}
 	if err := cmd.positive(
 		map[string]int{"max-complexity": opts.MaxComplexity, "max-depth": opts.MaxDepth, "max-aliases": opts.MaxAliases},
-		map[string]time.Duration{"request-timeout": opts.RequestTimeout},
+		map[string]time.Duration{"request-timeout": opts.RequestTimeout, "write-wait": writeWait},
 	); err != nil {
 		return err
 	}
@@ -108,7 +111,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	store, err := sqlite.Open(ctx, dbPath)
+	store, err := sqlite.OpenWith(ctx, dbPath, sqlite.Options{WriteWait: writeWait, Writer: "geotimeline serve"})
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -44,6 +45,11 @@ type Store struct {
 	// lastFault is the storage fault of the last write, nil once a write
 	// commits: what Writable reports for faults no file check can see.
 	lastFault atomic.Pointer[db.Error]
+
+	// busyHook, when set, is called each time a write finds the lock
+	// held by another connection and waits again; tests use it to know
+	// that a write is waiting.
+	busyHook func()
 }
 
 // Options are how a store is opened; the zero Options are the defaults.
@@ -52,6 +58,27 @@ type Options struct {
 	// medium: every write fails with READ_ONLY, and Writable says so.
 	// Migrations and the built-in countries must already be in place.
 	ReadOnly bool
+	// WriteWait bounds how long a write waits for the write lock, held by
+	// another write of this store or by another process (a seed); zero
+	// means DefaultWriteWait. A write whose context has an earlier
+	// deadline waits until that deadline. Past the bound the write fails
+	// with UNAVAILABLE, naming the other writer when it is known.
+	WriteWait time.Duration
+	// Writer names this process in the note a long write leaves for
+	// others to read ("geotimeline seed"); "" names it by its pid alone.
+	Writer string
+}
+
+// DefaultWriteWait is Options.WriteWait's default: long enough for any
+// write the server makes (a delete's cascade is bounded by MaxCascade), not
+// for a bulk seed, whose one transaction may hold the lock for minutes.
+const DefaultWriteWait = 30 * time.Second
+
+func (o Options) writeWait() time.Duration {
+	if o.WriteWait > 0 {
+		return o.WriteWait
+	}
+	return DefaultWriteWait
 }
 
 // dsn builds the connection string: pragmas go in the DSN so that every
@@ -63,9 +90,13 @@ func dsn(path string, writer bool, opts Options) string {
 	}
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "NORMAL")
-	q.Set("_busy_timeout", "5000")
 	q.Set("_foreign_keys", "1")
 	if writer {
+		// SQLite's busy handler waits inside one C call, deaf to the
+		// context (go-sqlite3 #863); a short one, retried by beginWrite
+		// up to Options.WriteWait, lets a write wait long and still stop
+		// when its request does.
+		q.Set("_busy_timeout", strconv.Itoa(int(busyStep/time.Millisecond)))
 		// A deferred transaction that reads and then writes gets SQLITE_BUSY
 		// without the busy handler running (go-sqlite3 #274); take the lock
 		// up front instead.
@@ -74,6 +105,7 @@ func dsn(path string, writer bool, opts Options) string {
 		// large load writes to in memory.
 		q.Set("_cache_size", "-65536")
 	} else {
+		q.Set("_busy_timeout", "5000")
 		q.Set("_query_only", "1")
 	}
 	return "file:" + url.PathEscape(path) + "?" + q.Encode()
@@ -201,7 +233,13 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrate %s: %w", s.path, err)
 	}
-	if _, err := p.Up(ctx); err != nil {
+	// Up takes the write lock even when nothing is pending: it waits for
+	// another writer as any write does.
+	err = s.waitBusy(ctx, time.Now().Add(s.opts.writeWait()), func() error {
+		_, err := p.Up(ctx)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("migrate %s: %w", s.path, classify(err))
 	}
 	return nil
@@ -266,10 +304,13 @@ func (s *Store) inWriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error 
 
 func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	defer s.observer.time(PoolWrite, time.Now())
-	tx, err := s.write.BeginTx(ctx, nil)
+	conn, tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("begin write: %w", classify(err))
 	}
+	defer conn.Close()
+	note := s.startNote()
+	defer note.stop()
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
 		return classify(err)
