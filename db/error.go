@@ -22,17 +22,45 @@ const (
 	// CodeUnavailable refuses work the server has no room for right now
 	// (every subscription slot taken); the same request may succeed later.
 	CodeUnavailable Code = "UNAVAILABLE"
-	CodeInternal    Code = "INTERNAL"
+	// The storage codes say that the database itself failed, not the
+	// request: nothing was written, and the server's operator, not the
+	// client, has to act. CodeReadOnly: the database cannot be written
+	// (a read-only file, directory or mount); CodeStorageFull: the disk
+	// (or the database's size limit) is full; CodeStorageError: the file
+	// could not be read or written (an I/O error, corruption, a file that
+	// cannot be opened).
+	CodeReadOnly     Code = "READ_ONLY"
+	CodeStorageFull  Code = "STORAGE_FULL"
+	CodeStorageError Code = "STORAGE_ERROR"
+	CodeInternal     Code = "INTERNAL"
 )
+
+// IsStorageFault reports whether code is one of the storage codes: a fault
+// of the database that the server's log should record, although its
+// message may be shown.
+func IsStorageFault(code Code) bool {
+	return code == CodeReadOnly || code == CodeStorageFull || code == CodeStorageError
+}
 
 // Error is an error a caller may show: a code and a message a person can act on.
 type Error struct {
 	Code    Code
 	Message string
+	// Err is the cause, when there is one (the driver's error behind a
+	// storage fault): it is for logs, never shown to a client.
+	Err error
 }
 
-// Error implements error.
-func (e *Error) Error() string { return e.Message }
+// Error implements error: the message, then the cause for logs.
+func (e *Error) Error() string {
+	if e.Err == nil {
+		return e.Message
+	}
+	return e.Message + ": " + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error with the given code and formatted message.
 func Errorf(code Code, format string, args ...any) *Error {

@@ -36,16 +36,29 @@ records wait in temporary files (in $TMPDIR, about 60% of the fixtures'
 size) until every file has been checked, and are then written. At most
 1000 problems are printed, then how many more were found.`
 
+// defaultSeedWriteWait is how long seed waits for the write lock by
+// default: a server's writes are short, but another seed may hold the lock
+// for minutes.
+const defaultSeedWriteWait = 10 * time.Minute
+
 func (c *cli) seed(ctx context.Context, args []string) error {
 	cmd := c.newCommand("seed", "seed [flags] FILE...", seedAbout)
-	var dbPath string
+	var (
+		dbPath    string
+		writeWait time.Duration
+	)
 	cmd.dbFlag(&dbPath)
+	cmd.durationFlag(&writeWait, "write-wait", "DURATION", "GEOTIMELINE_WRITE_WAIT", defaultSeedWriteWait,
+		"how long to wait for another process's write (a server's, another seed's) before giving up")
 	names, err := cmd.parse(args)
 	if err != nil {
 		return err
 	}
 	if len(names) == 0 {
 		return usagef("at least one FILE is required (\"-\" for standard input)")
+	}
+	if err := cmd.positive(nil, map[string]time.Duration{"write-wait": writeWait}); err != nil {
+		return err
 	}
 
 	files, cleanup, err := c.openFixtures(names)
@@ -72,7 +85,7 @@ func (c *cli) seed(ctx context.Context, args []string) error {
 			return c.reportProblems(err)
 		}
 	}
-	store, err := sqlite.Open(ctx, dbPath)
+	store, err := sqlite.OpenWith(ctx, dbPath, sqlite.Options{WriteWait: writeWait, Writer: "geotimeline seed"})
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/demo"
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/seed"
@@ -75,6 +76,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		allowedHosts string
 		metricsOps   string
 		noDemo       bool
+		writeWait    time.Duration
 		lf           logFlags
 		af           accessFlags
 		opts         server.Options
@@ -111,6 +113,8 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		server.DefaultMaxWebsocketsPerClient, "how many websockets one client may hold open")
 	cmd.boolFlag(&opts.NoIntrospection, "no-introspection", "GEOTIMELINE_NO_INTROSPECTION",
 		"refuse introspection (__schema and __type); the playground then cannot show the schema")
+	cmd.durationFlag(&writeWait, "write-wait", "DURATION", "GEOTIMELINE_WRITE_WAIT", sqlite.DefaultWriteWait,
+		"how long a mutation waits for another process's write (a seed) before failing with UNAVAILABLE; the request timeout bounds it too")
 	cmd.logFlags(&lf)
 	rest, err := cmd.parse(args)
 	if err != nil {
@@ -123,7 +127,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		map[string]int{"max-complexity": opts.MaxComplexity, "max-depth": opts.MaxDepth, "max-aliases": opts.MaxAliases,
 			"max-subscriptions": liveOpts.MaxSubscribers, "max-subscriptions-per-connection": opts.MaxSubscriptionsPerConnection,
 			"max-subscriptions-per-client": opts.MaxSubscriptionsPerClient, "max-websockets-per-client": opts.MaxWebsocketsPerClient},
-		map[string]time.Duration{"request-timeout": opts.RequestTimeout},
+		map[string]time.Duration{"request-timeout": opts.RequestTimeout, "write-wait": writeWait},
 	); err != nil {
 		return err
 	}
@@ -148,7 +152,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	store, err := sqlite.Open(ctx, dbPath)
+	store, err := sqlite.OpenWith(ctx, dbPath, sqlite.Options{WriteWait: writeWait, Writer: "geotimeline serve"})
 	if err != nil {
 		return err
 	}
@@ -156,6 +160,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if err := loadDemo(ctx, store, noDemo, logger); err != nil {
 		return err
 	}
+	warnUnwritable(logger, store, dbPath)
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -279,6 +284,16 @@ func logAccess(logger *slog.Logger, opts server.Options, liveOpts live.Options) 
 	logger.Info("live update limits", "max_subscriptions", liveOpts.MaxSubscribers,
 		"per_connection", opts.MaxSubscriptionsPerConnection, "per_client", opts.MaxSubscriptionsPerClient,
 		"websockets_per_client", opts.MaxWebsocketsPerClient)
+}
+
+// warnUnwritable says at start-up that the database cannot be written, so
+// that an operator learns it before the first mutation fails: serve goes on,
+// since every query still works, and /healthz reports the same.
+func warnUnwritable(logger *slog.Logger, store *sqlite.Store, dbPath string) {
+	if err := store.Writable(); err != nil {
+		logger.Warn("the database cannot be written: mutations will fail", "db", dbPath,
+			"code", string(db.ErrorCode(err)), "reason", db.ErrorMessage(err))
+	}
 }
 
 // loadDemo loads the demo fixture into an empty store, through the same

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -35,20 +36,78 @@ type Store struct {
 
 	// Now is the clock behind createdAt and updatedAt; tests replace it.
 	Now func() time.Time
+	// MaxCascade is the most records a delete with cascade may rewrite or
+	// delete besides its target; a larger one is refused up front.
+	// DefaultMaxCascade unless a test changes it.
+	MaxCascade int
+
+	opts Options
 
 	observer *observer
 	commits  chan struct{}
+
+	// lastFault is the storage fault of the last write, nil once a write
+	// commits: what Writable reports for faults no file check can see.
+	lastFault atomic.Pointer[db.Error]
+
+	// busyHook, when set, is called each time a write finds the lock
+	// held by another connection and waits again; tests use it to know
+	// that a write is waiting.
+	busyHook func()
+}
+
+// Options are how a store is opened; the zero Options are the defaults.
+type Options struct {
+	// ReadOnly opens the database for reading only, as from a read-only
+	// medium: every write fails with READ_ONLY, and Writable says so.
+	// Migrations and the built-in countries must already be in place.
+	ReadOnly bool
+	// WriteWait bounds how long a write waits for the write lock, held by
+	// another write of this store or by another process (a seed); zero
+	// means DefaultWriteWait. A write whose context has an earlier
+	// deadline waits until that deadline. Past the bound the write fails
+	// with UNAVAILABLE, naming the other writer when it is known.
+	WriteWait time.Duration
+	// Writer names this process in the note a long write leaves for
+	// others to read ("geotimeline seed"); "" names it by its pid alone.
+	Writer string
+}
+
+// DefaultWriteWait is Options.WriteWait's default: long enough for any
+// write the server makes (a delete's cascade is bounded by MaxCascade), not
+// for a bulk seed, whose one transaction may hold the lock for minutes.
+const DefaultWriteWait = 30 * time.Second
+
+// DefaultMaxCascade is Store.MaxCascade's default. A cascade rewrites each
+// referring record whole, about 0.3 ms each on 2 cores (4 000 events in
+// 1.2 s), so 10 000 records hold the write lock for about 3 s: well within
+// what the server's writes (the request timeout, 10 s) and DefaultWriteWait
+// wait. A hub of 35 000 events would take over 10 s, and is refused.
+const DefaultMaxCascade = 10_000
+
+func (o Options) writeWait() time.Duration {
+	if o.WriteWait > 0 {
+		return o.WriteWait
+	}
+	return DefaultWriteWait
 }
 
 // dsn builds the connection string: pragmas go in the DSN so that every
 // pooled connection gets them, not only the one a db.Exec happens to use.
-func dsn(path string, writer bool) string {
+func dsn(path string, writer bool, opts Options) string {
 	q := url.Values{}
+	if opts.ReadOnly {
+		q.Set("mode", "ro")
+	}
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "NORMAL")
-	q.Set("_busy_timeout", "5000")
 	q.Set("_foreign_keys", "1")
 	if writer {
+		// SQLite's busy handler waits inside one C call, deaf to the
+		// context (go-sqlite3 #863); a short one, retried by beginWrite
+		// up to Options.WriteWait, lets a write wait long and still stop
+		// when its request does.
+		q.Set("_busy_timeout", strconv.Itoa(int(busyStep/time.Millisecond)))
 		// A deferred transaction that reads and then writes gets SQLITE_BUSY
 		// without the busy handler running (go-sqlite3 #274); take the lock
 		// up front instead.
@@ -57,6 +116,7 @@ func dsn(path string, writer bool) string {
 		// large load writes to in memory.
 		q.Set("_cache_size", "-65536")
 	} else {
+		q.Set("_busy_timeout", "5000")
 		q.Set("_query_only", "1")
 	}
 	return "file:" + url.PathEscape(path) + "?" + q.Encode()
@@ -64,22 +124,32 @@ func dsn(path string, writer bool) string {
 
 // Open opens (creating if needed) the database at path, applies pending
 // migrations and makes sure the built-in ISO 3166-1 countries are present.
+//
+// A database that cannot be opened or migrated because of its storage (a
+// read-only file with migrations pending, a full disk) is an error with a
+// storage code (see classify).
 func Open(ctx context.Context, path string) (*Store, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("open store: empty database path")
 	}
-	write, err := sql.Open("sqlite3", dsn(path, true))
+	write, err := sql.Open("sqlite3", dsn(path, true, opts))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
-	s := &Store{path: path, write: write, Now: time.Now, observer: &observer{}, commits: make(chan struct{}, 1)}
+	s := &Store{path: path, write: write, opts: opts, Now: time.Now, MaxCascade: DefaultMaxCascade,
+		observer: &observer{}, commits: make(chan struct{}, 1)}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()
 		return nil, err
 	}
-	read, err := sql.Open("sqlite3", dsn(path, false))
+	read, err := sql.Open("sqlite3", dsn(path, false, opts))
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -175,8 +245,14 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrate %s: %w", s.path, err)
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("migrate %s: %w", s.path, err)
+	// Up takes the write lock even when nothing is pending: it waits for
+	// another writer as any write does.
+	err = s.waitBusy(ctx, time.Now().Add(s.opts.writeWait()), func() error {
+		_, err := p.Up(ctx)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", s.path, classify(err))
 	}
 	return nil
 }
@@ -227,20 +303,34 @@ func (s *Store) ensureCountries(ctx context.Context) error {
 }
 
 // inWriteTx runs fn in a write transaction, committing when fn returns nil
-// and rolling back otherwise.
+// and rolling back otherwise. Storage faults come back classified (a full
+// disk, a read-only database, an I/O error), and are remembered for
+// Writable until a write commits.
 func (s *Store) inWriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	defer s.observer.time(PoolWrite, time.Now())
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin write: %w", err)
+	err := s.writeTx(ctx, fn)
+	if e, ok := storageFault(err); ok {
+		s.lastFault.Store(e)
 	}
+	return err
+}
+
+func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	defer s.observer.time(PoolWrite, time.Now())
+	conn, tx, err := s.beginWrite(ctx)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", classify(err))
+	}
+	defer conn.Close()
+	note := s.startNote()
+	defer note.stop()
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return classify(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", classify(err))
 	}
+	s.lastFault.Store(nil)
 	select {
 	case s.commits <- struct{}{}:
 	default: // a signal is already pending

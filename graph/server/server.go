@@ -14,6 +14,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -265,8 +266,12 @@ func upgrades(ws, next http.Handler) http.Handler {
 	})
 }
 
-// health answers whether the store can be queried. IsEmpty stands in for a
-// ping: it is a cheap read through the same pool the API uses.
+// health answers whether the store can be queried and written. IsEmpty
+// stands in for a ping: it is a cheap read through the same pool the API
+// uses. A store that reads but cannot be written (read-only, a full disk,
+// an I/O error on the last write) still serves every query, so it answers
+// 200 with status "degraded" rather than a 503 that would take it out of a
+// load balancer's rotation; monitoring reads "writable" and "reason".
 func health(store *sqlite.Store) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -275,6 +280,16 @@ func health(store *sqlite.Store) http.Handler {
 			loggerFrom(r.Context()).ErrorContext(r.Context(), "health check failed", "err", err)
 			w.WriteHeader(http.StatusServiceUnavailable)
 			io.WriteString(w, `{"status":"unavailable"}`)
+			return
+		}
+		if err := store.Writable(); err != nil {
+			body, _ := json.Marshal(struct {
+				Status   string `json:"status"`
+				Writable bool   `json:"writable"`
+				Code     string `json:"code"`
+				Reason   string `json:"reason"`
+			}{"degraded", false, string(db.ErrorCode(err)), db.ErrorMessage(err)})
+			w.Write(body)
 			return
 		}
 		io.WriteString(w, `{"status":"ok"}`)
@@ -317,6 +332,12 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			return presentBare(ctx, logger, gqlErr)
 		}
 		code := db.ErrorCode(cause)
+		if db.IsStorageFault(code) {
+			// Shown to the client with its own code, and logged: the
+			// operator has to act on a full disk or a read-only file.
+			logger.ErrorContext(ctx, "storage fault", "code", string(code), "err", cause,
+				"path", gqlErr.Path.String(), "request_id", RequestID(ctx))
+		}
 		if code == db.CodeInternal {
 			logger.ErrorContext(ctx, "internal error", "err", cause, "path", gqlErr.Path.String(),
 				"request_id", RequestID(ctx))
