@@ -26,7 +26,8 @@ import (
 //	geotimeline_subscriptions_dropped_total
 //
 // plus the Go runtime and process collectors. operation is the operation's
-// name, "anonymous" when it has none; outcome is "ok" or "error" (the
+// name when the server knows it (see known), "anonymous" when it has none
+// and "other" otherwise; outcome is "ok" or "error" (the
 // response carried errors). A subscription is counted once, as "ok", when it
 // starts; its duration is not observed. Requests refused before an operation
 // exists (unparsable, invalid) are not counted here; the request log has
