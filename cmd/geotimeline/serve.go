@@ -41,7 +41,14 @@ be read by other users of the machine.
 Each request is bounded: its cost (--max-complexity, see the README for
 how fields are priced), how deep its fields nest (--max-depth), how many
 aliases it holds (--max-aliases) and how long it may run
-(--request-timeout). Live updates are bounded too: the open subscriptions
+(--request-timeout); the size of its document, its answer and its error
+list have fixed bounds (see the README's "Access and limits").
+
+A server on a loopback address (the default) answers only requests whose
+Host header names a loopback host, against DNS rebinding; --allowed-hosts
+adds names (and turns the check on for any address).
+
+Live updates are bounded too: the open subscriptions
 of the whole server (--max-subscriptions), of one websocket
 (--max-subscriptions-per-connection) and of one client over all its
 websockets (--max-subscriptions-per-client), and the open websockets of one
