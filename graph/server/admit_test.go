@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"runtime"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 )
@@ -258,3 +260,55 @@ func BenchmarkAdmission(b *testing.B) {
 }
 
 func rawParams(q string) *graphql.RawParams { return &graphql.RawParams{Query: q} }
+
+// TestErrorListCappedOverWebsocket checks that the cap holds for an
+// operation sent over a websocket, which gqlgen's own transport answers.
+func TestErrorListCappedOverWebsocket(t *testing.T) {
+	base, _ := mustServe(t, Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/graphql",
+		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	var q strings.Builder
+	q.WriteString("{")
+	for i := range 40 {
+		fmt.Fprintf(&q, " nope%d", i)
+	}
+	q.WriteString(" }")
+	sub, _ := json.Marshal(map[string]any{"type": "subscribe", "id": "1", "payload": map[string]string{"query": q.String()}})
+	for _, m := range []string{`{"type":"connection_init"}`, string(sub)} {
+		if err := conn.Write(ctx, websocket.MessageText, []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for {
+		_, b, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatalf("no answer: %v", err)
+		}
+		var m struct {
+			Type    string          `json:"type"`
+			Payload json.RawMessage `json:"payload"`
+		}
+		json.Unmarshal(b, &m)
+		if m.Type != "error" && m.Type != "next" {
+			continue
+		}
+		var errs []gqlError
+		if m.Type == "next" {
+			var p struct{ Errors []gqlError }
+			json.Unmarshal(m.Payload, &p)
+			errs = p.Errors
+		} else {
+			json.Unmarshal(m.Payload, &errs)
+		}
+		if len(errs) != 21 || errs[20].Message != "20 more errors not shown" {
+			t.Errorf("%s message with %d errors: %.300s", m.Type, len(errs), b)
+		}
+		return
+	}
+}

@@ -220,6 +220,7 @@ func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.L
 	gql.Use(subscriptionLoaders{store: store})
 	m := newMetrics(store, opts.Live, opts.MetricsOperations)
 	gql.Use(m)
+	gql.Use(capErrorList{})
 	gql.SetErrorPresenter(errorPresenter(logger))
 	gql.SetRecoverFunc(recoverFunc(logger))
 

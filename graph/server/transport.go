@@ -109,7 +109,6 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		// an answer.
 		return
 	}
-	resp.Errors = capErrors(resp.Errors)
 	out := &limitedBuffer{max: t.maxResponse}
 	if err := json.NewEncoder(out).Encode(resp); err != nil {
 		if errors.Is(err, errResponseTooLarge) {
@@ -341,13 +340,33 @@ type errorsOnly struct {
 }
 
 func requestErrors(resp *graphql.Response) errorsOnly {
-	return errorsOnly{Errors: capErrors(resp.Errors), Extensions: resp.Extensions}
+	return errorsOnly{Errors: resp.Errors, Extensions: resp.Extensions}
 }
 
 // maxErrors is the most errors one response lists. Validation reports one
 // error per offending node, so a small document could otherwise be answered
 // with a large list.
 const maxErrors = 20
+
+// capErrorList caps the errors of every response the executor makes, over
+// HTTP and websockets alike (see capErrors).
+type capErrorList struct{}
+
+var _ interface {
+	graphql.ResponseInterceptor
+	graphql.HandlerExtension
+} = capErrorList{}
+
+func (capErrorList) ExtensionName() string                   { return "CapErrorList" }
+func (capErrorList) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (capErrorList) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp != nil {
+		resp.Errors = capErrors(resp.Errors)
+	}
+	return resp
+}
 
 // capErrors keeps the first maxErrors errors and says how many it left out.
 func capErrors(errs gqlerror.List) gqlerror.List {
