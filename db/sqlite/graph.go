@@ -476,9 +476,10 @@ func newSearchSide(start int64) *searchSide {
 	return &searchSide{dist: map[int64]int{start: 0}, frontier: []int64{start}, parents: map[int64][]edgeRow{}}
 }
 
-// measure counts the side's frontier rows, up to limit, unless done already.
+// measure counts the side's frontier rows, up to limit, unless a count
+// already says as much.
 func (g *graphReader) measure(sd *searchSide, limit int) error {
-	if sd.measured {
+	if sd.measured && (sd.rows < sd.limit || sd.limit >= limit) {
 		return nil
 	}
 	n, err := g.degree(sd.frontier, limit)
@@ -575,10 +576,18 @@ func (s *Store) ShortestPath(ctx context.Context, from, to db.NodeRef, maxDepth 
 		}
 		length := fw.depth + bw.depth + 1 // the length this step tests
 		last := length == maxDepth
-		if err := g.measure(fw, budget); err != nil {
+		lookups, meet := g.q.meetQuery(fw.frontier, bw.frontier)
+		// The last step only needs to know whether a side has fewer rows
+		// than the lookups would make: counting a hub's rows further is
+		// wasted (it is what maxDepth 1 between two hubs costs).
+		limit := budget
+		if last {
+			limit = min(budget, lookups+1)
+		}
+		if err := g.measure(fw, limit); err != nil {
 			return nil, err
 		}
-		if err := g.measure(bw, budget); err != nil {
+		if err := g.measure(bw, limit); err != nil {
 			return nil, err
 		}
 		// Expand the side with fewer edges to read, not fewer nodes: one
@@ -588,7 +597,6 @@ func (s *Store) ShortestPath(ctx context.Context, from, to db.NodeRef, maxDepth 
 			side = bw
 		}
 		fits := side.rows < budget
-		lookups, meet := g.q.meetQuery(fw.frontier, bw.frontier)
 		if lookups < budget && (!fits || last && lookups < side.rows) {
 			rows, cut, err := g.meet(meet, budget)
 			if err != nil {
