@@ -462,4 +462,14 @@ func TestTimelineLongLists(t *testing.T) {
 	if err != nil || len(page.IDs) != 0 {
 		t.Errorf("Actors with 40 000 codes: %v, %v; want none", page.IDs, err)
 	}
+	// The live updates match a commit's items against a filter: a seed
+	// commits any number.
+	items := make([]db.ItemID, 40000)
+	for i := range items {
+		items[i] = db.ItemID{Kind: db.ItemEvent, ID: int64(i + 1)}
+	}
+	m, err := s.MatchTimeline(ctx, db.TimelineFilter{Actors: []string{"a3"}}, items)
+	if err != nil || len(m) != 1 || !m[db.ItemID{Kind: db.ItemEvent, ID: 3}] {
+		t.Errorf("MatchTimeline of 40 000 items = %v, %v; want event 3 alone", m, err)
+	}
 }
