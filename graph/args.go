@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -46,8 +47,14 @@ func datePrecision(d db.Date) *db.Precision {
 // not shaped like one is an error; a well-formed one ISO lacks is kept, since
 // a fixture may have added it.
 func countryCodes(arg string, codes []string) ([]string, error) {
+	if err := db.CheckList(arg, "codes", len(codes)); err != nil {
+		return nil, err
+	}
 	out := make([]string, 0, len(codes))
-	for _, c := range codes {
+	for i, c := range codes {
+		if err := db.CheckBytes(fmt.Sprintf("%s[%d]", arg, i), c, db.MaxCodeBytes); err != nil {
+			return nil, err
+		}
 		if a2, ok := iso3166.Normalize(c); ok {
 			out = append(out, a2)
 			continue
@@ -71,9 +78,36 @@ func sortOrder(o *db.SortOrder) db.SortOrder {
 	return *o
 }
 
+// boundFilter checks the arguments of a filter that countryCodes does not
+// against the bounds of db/limit.go, before anything is looked up: its actor
+// keys, its text and the lengths of its enum lists, each named filter.NAME.
+func boundFilter(actors []string, text *string, enums ...enumList) error {
+	if err := db.CheckKeys("filter.actors", actors); err != nil {
+		return err
+	}
+	for _, e := range enums {
+		if err := db.CheckList("filter."+e.name, "values", e.n); err != nil {
+			return err
+		}
+	}
+	if text != nil {
+		return db.CheckBytes("filter.text", *text, db.MaxTextBytes)
+	}
+	return nil
+}
+
+// enumList is the name and length of a list of enum values.
+type enumList struct {
+	name string
+	n    int
+}
+
 func timelineFilter(f *generated.TimelineFilter) (db.TimelineFilter, error) {
 	if f == nil {
 		return db.TimelineFilter{}, nil
+	}
+	if err := boundFilter(f.Actors, f.Text, enumList{"eventTypes", len(f.EventTypes)}, enumList{"include", len(f.Include)}); err != nil {
+		return db.TimelineFilter{}, err
 	}
 	countries, err := countryCodes("filter.countries", f.Countries)
 	if err != nil {
@@ -87,6 +121,9 @@ func eventFilter(f *generated.EventFilter) (db.TimelineFilter, error) {
 	out := db.TimelineFilter{Include: []db.ItemKind{db.ItemEvent}}
 	if f == nil {
 		return out, nil
+	}
+	if err := boundFilter(f.Actors, f.Text, enumList{"roles", len(f.Roles)}, enumList{"eventTypes", len(f.EventTypes)}); err != nil {
+		return out, err
 	}
 	countries, err := countryCodes("filter.countries", f.Countries)
 	if err != nil {
@@ -102,6 +139,9 @@ func statementFilter(f *generated.StatementFilter) (db.TimelineFilter, error) {
 	if f == nil {
 		return out, nil
 	}
+	if err := boundFilter(f.Actors, f.Text); err != nil {
+		return out, err
+	}
 	countries, err := countryCodes("filter.countries", f.Countries)
 	if err != nil {
 		return out, err
@@ -113,6 +153,9 @@ func statementFilter(f *generated.StatementFilter) (db.TimelineFilter, error) {
 func actorFilter(f *generated.ActorFilter) (db.ActorFilter, error) {
 	if f == nil {
 		return db.ActorFilter{}, nil
+	}
+	if err := boundFilter(nil, nil, enumList{"kinds", len(f.Kinds)}); err != nil {
+		return db.ActorFilter{}, err
 	}
 	countries, err := countryCodes("filter.countries", f.Countries)
 	if err != nil {

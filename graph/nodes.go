@@ -74,11 +74,14 @@ func maybe[V any](v *V, err error) (*V, error) {
 	return v, err
 }
 
-func graphFilter(f *generated.GraphFilter) db.GraphFilter {
+func graphFilter(f *generated.GraphFilter) (db.GraphFilter, error) {
 	if f == nil {
-		return db.GraphFilter{}
+		return db.GraphFilter{}, nil
 	}
-	return db.GraphFilter{EdgeKinds: f.EdgeKinds, From: f.From, To: f.To}
+	if err := boundFilter(nil, nil, enumList{"edgeKinds", len(f.EdgeKinds)}); err != nil {
+		return db.GraphFilter{}, err
+	}
+	return db.GraphFilter{EdgeKinds: f.EdgeKinds, From: f.From, To: f.To}, nil
 }
 
 func edgePointers(edges []db.Edge) []*db.Edge {

@@ -36,6 +36,9 @@ func (r *actorResolver) Sources(ctx context.Context, objs []*db.Actor) ([][]*db.
 }
 
 func (r *actorResolver) Relationships(ctx context.Context, objs []*db.Actor, kinds []db.RelationshipKind, at *time.Time) ([][]*db.Relationship, error) {
+	if err := db.CheckList("kinds", "values", len(kinds)); err != nil {
+		return nil, err
+	}
 	ids := collect(objs, func(a *db.Actor) int64 { return a.ID })
 	m, err := r.Store.RelationshipsOf(ctx, ids, kinds, at)
 	if err != nil {
@@ -345,26 +348,41 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 
 // Actor is the resolver for the actor field.
 func (r *queryResolver) Actor(ctx context.Context, key string) (*db.Actor, error) {
+	if err := db.CheckBytes("key", key, db.MaxKeyLength); err != nil {
+		return nil, err
+	}
 	return loader.Maybe(ctx, loader.For(ctx).ActorByKey, key)
 }
 
 // Event is the resolver for the event field.
 func (r *queryResolver) Event(ctx context.Context, key string) (*db.Event, error) {
+	if err := db.CheckBytes("key", key, db.MaxKeyLength); err != nil {
+		return nil, err
+	}
 	return loader.Maybe(ctx, loader.For(ctx).EventByKey, key)
 }
 
 // Statement is the resolver for the statement field.
 func (r *queryResolver) Statement(ctx context.Context, key string) (*db.Statement, error) {
+	if err := db.CheckBytes("key", key, db.MaxKeyLength); err != nil {
+		return nil, err
+	}
 	return loader.Maybe(ctx, loader.For(ctx).StatementByKey, key)
 }
 
 // Source is the resolver for the source field.
 func (r *queryResolver) Source(ctx context.Context, key string) (*db.Source, error) {
+	if err := db.CheckBytes("key", key, db.MaxKeyLength); err != nil {
+		return nil, err
+	}
 	return loader.Maybe(ctx, loader.For(ctx).SourceByKey, key)
 }
 
 // Country is the resolver for the country field.
 func (r *queryResolver) Country(ctx context.Context, code string) (*db.Country, error) {
+	if err := db.CheckBytes("code", code, db.MaxCodeBytes); err != nil {
+		return nil, err
+	}
 	if a2, ok := iso3166.Normalize(code); ok {
 		code = a2
 	}
@@ -418,7 +436,11 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 	if err != nil {
 		return nil, err
 	}
-	sub, err := r.Store.Neighborhood(ctx, start, intOr(depth, 1), graphFilter(filter), intOr(limit, 200))
+	f, err := graphFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := r.Store.Neighborhood(ctx, start, intOr(depth, 1), f, intOr(limit, 200))
 	if err != nil {
 		return nil, err
 	}
@@ -439,7 +461,11 @@ func (r *queryResolver) ShortestPath(ctx context.Context, from string, to string
 	if err != nil {
 		return nil, err
 	}
-	path, err := r.Store.ShortestPath(ctx, src, dst, intOr(maxDepth, 4), graphFilter(filter))
+	f, err := graphFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	path, err := r.Store.ShortestPath(ctx, src, dst, intOr(maxDepth, 4), f)
 	if err != nil || path == nil {
 		return nil, err
 	}
@@ -466,6 +492,9 @@ func (r *queryResolver) EventCounts(ctx context.Context, filter *generated.Event
 
 // Search is the resolver for the search field.
 func (r *queryResolver) Search(ctx context.Context, text string, first *int) ([]*model.SearchHit, error) {
+	if err := db.CheckBytes("text", text, db.MaxTextBytes); err != nil {
+		return nil, err
+	}
 	hits, err := r.Store.Search(ctx, text, intOr(first, relay.DefaultPageSize))
 	if err != nil {
 		return nil, err

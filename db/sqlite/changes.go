@@ -69,10 +69,13 @@ func (s *Store) MatchTimeline(ctx context.Context, f db.TimelineFilter, items []
 		// The item ids lead, so that SQLite starts from the few rows of
 		// these items (index timeline_index_item) rather than from the
 		// filter's driving facet, which may hold millions.
-		args := append([]any{itemKindCode(kind)}, ids...)
+		// A commit of more items than the inline bound (a large seed)
+		// passes them as one JSON argument: inClause.
+		in, idArgs := inClause("t.item_id", ids)
+		args := append([]any{itemKindCode(kind)}, idArgs...)
 		args = append(args, q.args...)
 		query := `SELECT DISTINCT t.item_id FROM timeline_index t INDEXED BY timeline_index_item
-			WHERE t.kind = ? AND t.item_id IN (` + placeholders(len(ids)) + `) AND ` + strings.Join(q.where, " AND ")
+			WHERE t.kind = ? AND ` + in + ` AND ` + strings.Join(q.where, " AND ")
 		rows, err := s.read.QueryContext(ctx, query, args...)
 		if err != nil {
 			return nil, fmt.Errorf("match timeline: %w", err)

@@ -403,6 +403,7 @@ func tooLarge(t record, refs []referrer, max int) error {
 		t.kind, t.name, strings.Join(parts, ", "), plural(len(refs), "record"), max)
 }
 
+// plural is "1 node", "2 nodes".
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun

@@ -341,7 +341,9 @@ func TestGraphReadBudget(t *testing.T) {
 		if got, want := db.ErrorCode(err), db.CodeTooComplex; got != want {
 			t.Fatalf("code = %q (err %v), want %q", got, err, want)
 		}
-		if got, want := db.ErrorMessage(err), "shortestPath would read more than 100 edges: lower maxDepth or narrow the filter"; got != want {
+		if got, want := db.ErrorMessage(err), "shortestPath would read more than 100 edges: there is no path of 1 edge or fewer, "+
+			"and looking further means reading the edges of the start's side (1 node at distance 0, 100 edge rows or more) "+
+			"or the end's (1 node at distance 0, 100 edge rows or more), which does not fit in the 98 left; lower maxDepth or narrow the filter"; got != want {
 			t.Errorf("message = %q, want %q", got, want)
 		}
 		if read := graphRowsRead.Load() - before; read > 100 {
@@ -363,6 +365,16 @@ func TestGraphReadBudget(t *testing.T) {
 		}
 		if read := graphRowsRead.Load() - before; read > 20 {
 			t.Errorf("%d rows read, want at most 20", read)
+		}
+		// From the hub to a leaf of it: the leaf's side is expanded and
+		// looked up against the hub, whose 300 events are never read.
+		before = graphRowsRead.Load()
+		p, err = s.ShortestPath(ctx, hub, leaf(5), 2, db.GraphFilter{})
+		if err != nil || p == nil || len(p.Edges) != 2 || p.Nodes[1] != (db.NodeRef{Type: db.NodeEvent, ID: 6}) {
+			t.Errorf("hub to leaf005: %+v, %v; want hub ev005 leaf005", p, err)
+		}
+		if read := graphRowsRead.Load() - before; read > 10 {
+			t.Errorf("%d rows read, want at most 10", read)
 		}
 		// Away from the hub the budget is enough.
 		p, err = s.ShortestPath(ctx, leaf(0), hub, 6, db.GraphFilter{})

@@ -255,3 +255,28 @@ func starBatch(n int) *db.Batch {
 	}
 	return b
 }
+
+// hubsBatch is two hubs, hubA and hubB, each the only participant of n
+// events of its own (ha00000 …, hb00000 …: n edges each), tied by one
+// relationship (rAB), and both taking part in event mAB. Around hubA, in
+// this order (which sets the ids):
+//
+//   - x takes part in m2 and m1 with hubA: m2, inserted first, has the
+//     smaller id, so hubA m2 x is the smaller of the two paths;
+//   - y is four edges from hubA by two routes, hubA m3 z1 m4 y and
+//     hubA m5 z2 m6 y; m5 is inserted before m3, so the second wins.
+func hubsBatch(n int) *db.Batch {
+	b := &db.Batch{Actors: []db.Actor{gActor("huba", ""), gActor("hubb", ""),
+		gActor("x", ""), gActor("y", ""), gActor("z1", ""), gActor("z2", "")}}
+	for i := range n {
+		b.Events = append(b.Events, gEvent(fmt.Sprintf("ha%05d", i), day(i%300), "", "huba"),
+			gEvent(fmt.Sprintf("hb%05d", i), day(i%300), "", "hubb"))
+	}
+	b.Events = append(b.Events,
+		gEvent("m2", day(1), "", "huba", "x"), gEvent("m1", day(1), "", "huba", "x"),
+		gEvent("m5", day(1), "", "huba", "z2"), gEvent("m3", day(1), "", "huba", "z1"),
+		gEvent("m4", day(1), "", "z1", "y"), gEvent("m6", day(1), "", "z2", "y"),
+		gEvent("mab", day(1), "", "huba", "hubb"))
+	b.Relationships = []db.Relationship{gRel("rab", db.RelAlliedWith, "huba", "hubb")}
+	return b
+}

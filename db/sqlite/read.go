@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -34,10 +35,24 @@ func stamps(created, updated int64) db.Stamps {
 	return db.Stamps{CreatedAt: time.UnixMilli(created).UTC(), UpdatedAt: time.UnixMilli(updated).UTC()}
 }
 
-// inClause is "col IN (?, ?, …)" with its arguments.
+// inClause is "col IN (?, ?, …)" with its arguments or, for more than
+// maxInlineValues values, "col IN (SELECT value FROM json_each(?))" with the
+// values as one JSON array: SQLite refuses a statement of more than 32 766
+// variables, and the API bounds its lists (db.MaxListLength) well below
+// that, but the store must not fail on a caller that does not. Up to the
+// bound the list stays inline, as the planner's tests expect.
 func inClause[T any](col string, values []T) (string, []any) {
+	if len(values) > maxInlineValues {
+		list, err := json.Marshal(values)
+		if err == nil { // values are strings and integers: it cannot fail
+			return col + ` IN (SELECT value FROM json_each(?))`, []any{string(list)}
+		}
+	}
 	return col + ` IN (` + placeholders(len(values)) + `)`, anySlice(values)
 }
+
+// maxInlineValues is the longest list inClause writes as variables.
+const maxInlineValues = db.MaxListLength
 
 const actorColumns = `a.id, a.key, a.name, a.kind, coalesce(c.code, ''), a.description, a.created_at, a.updated_at
 	FROM actors a LEFT JOIN countries c ON c.id = a.country_id`

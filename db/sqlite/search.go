@@ -28,7 +28,7 @@ import (
 // Bounds of one search.
 const (
 	// maxSearchBytes bounds the text before it is read at all.
-	maxSearchBytes = 1000
+	maxSearchBytes = db.MaxTextBytes
 	// maxSearchWords bounds the phrases of one MATCH expression: each costs a
 	// doclist read.
 	maxSearchWords = 16

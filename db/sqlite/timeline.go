@@ -31,7 +31,8 @@ func (q *timelineQuery) add(cond string, args ...any) {
 // drive sets the driving facet and its condition, which must come first.
 func (q *timelineQuery) drive(facet int, values []any) {
 	q.facet, q.values = facet, values
-	q.add(`t.facet = ? AND t.value IN (`+placeholders(len(values))+`)`, append([]any{facet}, values...)...)
+	in, args := inClause("t.value", values)
+	q.add(`t.facet = ? AND `+in, append([]any{facet}, args...)...)
 }
 
 // placeholders returns "?, ?, ?" for n values.
@@ -101,7 +102,8 @@ func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*time
 	case len(actorIDs) > 0:
 		q.drive(facetActor, anySlice(actorIDs))
 		if len(roleRanks) > 0 {
-			q.add(`(t.kind = 1 OR t.role IN (`+placeholders(len(roleRanks))+`))`, roleRanks...)
+			in, args := inClause("t.role", roleRanks)
+			q.add(`(t.kind = 1 OR `+in+`)`, args...)
 		}
 	case len(countryIDs) > 0:
 		q.drive(facetCountry, anySlice(countryIDs))
@@ -112,16 +114,19 @@ func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*time
 		q.drive(facetAll, []any{0})
 	}
 	if len(actorIDs) > 0 && len(countryIDs) > 0 {
+		in, args := inClause("x.value", countryIDs)
 		q.add(`EXISTS (SELECT 1 FROM timeline_index x WHERE x.kind = t.kind AND x.item_id = t.item_id
-			AND x.facet = 2 AND x.value IN (`+placeholders(len(countryIDs))+`))`, anySlice(countryIDs)...)
+			AND x.facet = 2 AND `+in+`)`, args...)
 	}
 	if len(roleRanks) > 0 && len(actorIDs) == 0 {
+		in, args := inClause("x.role", roleRanks)
 		q.add(`(t.kind = 1 OR EXISTS (SELECT 1 FROM timeline_index x WHERE x.kind = 0 AND x.item_id = t.item_id
-			AND x.facet = 1 AND x.role IN (`+placeholders(len(roleRanks))+`)))`, roleRanks...)
+			AND x.facet = 1 AND `+in+`))`, args...)
 	}
 	if len(typeRanks) > 0 {
+		in, args := inClause("x.value", typeRanks)
 		q.add(`(t.kind = 1 OR EXISTS (SELECT 1 FROM timeline_index x WHERE x.kind = 0 AND x.item_id = t.item_id
-			AND x.facet = 3 AND x.value IN (`+placeholders(len(typeRanks))+`)))`, typeRanks...)
+			AND x.facet = 3 AND `+in+`))`, args...)
 	}
 	if len(include) == 1 {
 		q.add(`t.kind = ?`, itemKindCode(include[0]))
@@ -140,8 +145,8 @@ func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*time
 
 // idsByKey resolves keys (or codes) to row ids, dropping unknown ones.
 func (s *Store) idsByKey(ctx context.Context, table, column string, keys []string) ([]int64, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id FROM `+table+` WHERE `+column+` IN (`+placeholders(len(keys))+`) ORDER BY id`,
-		anySlice(keys)...)
+	in, args := inClause(column, keys)
+	rows, err := s.read.QueryContext(ctx, `SELECT id FROM `+table+` WHERE `+in+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("resolve %s: %w", table, err)
 	}

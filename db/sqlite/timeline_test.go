@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -424,5 +425,51 @@ func TestTimelineCursorSurvivesInserts(t *testing.T) {
 	}
 	if got, want := itemNames(start.Items), "e:earlier e:new-year e:attack s:condolence e:zz-also-may s:a-early"; got != want {
 		t.Errorf("first page after the inserts = %q, want %q", got, want)
+	}
+}
+
+// The API bounds its lists (db.MaxListLength), but the store takes any
+// length: past the bound a list is one JSON argument, so 40 000 keys stay
+// under SQLite's 32 766 variables instead of failing as an internal error.
+func TestTimelineLongLists(t *testing.T) {
+	s := mustOpen(t)
+	mustApply(t, s, chainBatch("a", "e", 4))
+	ctx := context.Background()
+	keys := make([]string, 40000)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("unknown-%05d", i)
+	}
+	keys[20000], keys[39999] = "a1", "a3"
+	types := make([]db.EventType, 40000)
+	for i := range types {
+		types[i] = db.EventMeeting
+	}
+	f := db.TimelineFilter{Actors: keys, Countries: []string{"FR"}, EventTypes: types,
+		Roles: []db.ParticipantRole{db.RoleParticipant}}
+	if _, err := s.Timeline(ctx, f, db.Ascending, db.Page{Limit: 10}); err != nil {
+		t.Fatalf("Timeline with 40 000 keys: %v", err)
+	}
+	f.Countries = nil
+	n, err := s.CountTimeline(ctx, f)
+	if err != nil {
+		t.Fatalf("CountTimeline with 40 000 keys: %v", err)
+	}
+	// a1 took part in e0 and e1, a3 in e2.
+	if n != 3 {
+		t.Errorf("CountTimeline = %d, want 3", n)
+	}
+	page, err := s.Actors(ctx, db.ActorFilter{Countries: keys}, db.Page{Limit: 10})
+	if err != nil || len(page.IDs) != 0 {
+		t.Errorf("Actors with 40 000 codes: %v, %v; want none", page.IDs, err)
+	}
+	// The live updates match a commit's items against a filter: a seed
+	// commits any number.
+	items := make([]db.ItemID, 40000)
+	for i := range items {
+		items[i] = db.ItemID{Kind: db.ItemEvent, ID: int64(i + 1)}
+	}
+	m, err := s.MatchTimeline(ctx, db.TimelineFilter{Actors: []string{"a3"}}, items)
+	if err != nil || len(m) != 1 || !m[db.ItemID{Kind: db.ItemEvent, ID: 3}] {
+		t.Errorf("MatchTimeline of 40 000 items = %v, %v; want event 3 alone", m, err)
 	}
 }

@@ -132,6 +132,20 @@ func newTab(tb testing.TB, bin string) context.Context {
 	tb.Helper()
 	// The flags keep Chromium off the network: background services would
 	// otherwise try to reach Google, which this machine refuses.
+	// Not tb.TempDir: Chromium's helper processes can still be writing to
+	// the profile for a moment after the browser is stopped, and
+	// TempDir's cleanup fails the test on "directory not empty". Removed
+	// after the browser (cleanups run last registered first), retried for
+	// up to a few seconds.
+	profile, err := os.MkdirTemp("", "geotimeline-chromium-")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		for i := 0; os.RemoveAll(profile) != nil && i < 100; i++ {
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(bin),
 		chromedp.Headless,
@@ -139,7 +153,7 @@ func newTab(tb testing.TB, bin string) context.Context {
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(tb.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1440, 900),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-background-networking", true),

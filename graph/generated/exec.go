@@ -2130,7 +2130,7 @@ type Actor implements Node {
   the start of ` + "`" + `from` + "`" + ` until the end of the period ` + "`" + `to` + "`" + ` names.
   """
   relationships(
-    "Only these kinds (all when absent)."
+    "Only these kinds (all when absent). At most 1000 values."
     kinds: [RelationshipKind!]
     "Only ties that held at this instant."
     at: DateTime
@@ -2359,59 +2359,59 @@ union TimelineItem = Event | Statement
 
 "Selects timeline items. Every field is optional; all given fields must hold."
 input TimelineFilter {
-  "Actor keys: events with any of them as participant; statements with any of them as speaker, deliverer or addressee."
+  "Actor keys: events with any of them as participant; statements with any of them as speaker, deliverer or addressee. At most 1000 keys of at most 128 bytes each."
   actors: [String!]
-  "Country codes (alpha-2 or alpha-3): events located in one or with a participant affiliated to one; statements whose speaker is affiliated to one."
+  "Country codes (alpha-2 or alpha-3): events located in one or with a participant affiliated to one; statements whose speaker is affiliated to one. At most 1000 codes."
   countries: [String!]
-  "Restricts events to these types; statements are kept unless include excludes them."
+  "Restricts events to these types; statements are kept unless include excludes them. At most 1000 values."
   eventTypes: [EventType!]
-  "EVENT, STATEMENT, or both (the default)."
+  "EVENT, STATEMENT, or both (the default). At most 1000 values."
   include: [TimelineItemKind!]
   "Only items at or after this instant."
   from: DateTime
   "Only items before this instant."
   to: DateTime
-  "Full-text match on event titles, summaries and tags and statement texts and summaries; every word must match; a * right after the last word (of 3 letters or more) matches a prefix."
+  "Full-text match on event titles, summaries and tags and statement texts and summaries; every word must match; a * right after the last word (of 3 letters or more) matches a prefix. At most 1000 bytes and 16 words."
   text: String
 }
 
 "Selects events. Every field is optional; all given fields must hold."
 input EventFilter {
-  "Actor keys: events with any of them as participant."
+  "Actor keys: events with any of them as participant. At most 1000 keys of at most 128 bytes each."
   actors: [String!]
-  "Participant roles: with actors, only where one of those actors had one of these roles; alone, events with any participant in one of them."
+  "Participant roles: with actors, only where one of those actors had one of these roles; alone, events with any participant in one of them. At most 1000 values."
   roles: [ParticipantRole!]
-  "Country codes (alpha-2 or alpha-3): events located in one or with a participant affiliated to one."
+  "Country codes (alpha-2 or alpha-3): events located in one or with a participant affiliated to one. At most 1000 codes."
   countries: [String!]
-  "Only events of these types."
+  "Only events of these types. At most 1000 values."
   eventTypes: [EventType!]
   "Only events at or after this instant."
   from: DateTime
   "Only events before this instant."
   to: DateTime
-  "Full-text match on titles, summaries and tags; every word must match."
+  "Full-text match on titles, summaries and tags; every word must match. At most 1000 bytes and 16 words."
   text: String
 }
 
 "Selects statements. Every field is optional; all given fields must hold."
 input StatementFilter {
-  "Actor keys: statements with any of them as speaker, deliverer or addressee."
+  "Actor keys: statements with any of them as speaker, deliverer or addressee. At most 1000 keys of at most 128 bytes each."
   actors: [String!]
-  "Country codes (alpha-2 or alpha-3): statements whose speaker is affiliated to one."
+  "Country codes (alpha-2 or alpha-3): statements whose speaker is affiliated to one. At most 1000 codes."
   countries: [String!]
   "Only statements made at or after this instant."
   from: DateTime
   "Only statements made before this instant."
   to: DateTime
-  "Full-text match on statement texts and summaries; every word must match."
+  "Full-text match on statement texts and summaries; every word must match. At most 1000 bytes and 16 words."
   text: String
 }
 
 "Selects actors. Every field is optional; all given fields must hold."
 input ActorFilter {
-  "Only actors of these kinds."
+  "Only actors of these kinds. At most 1000 values."
   kinds: [ActorKind!]
-  "Country codes (alpha-2 or alpha-3): only actors affiliated to one of them."
+  "Country codes (alpha-2 or alpha-3): only actors affiliated to one of them. At most 1000 codes."
   countries: [String!]
 }
 
@@ -2540,7 +2540,7 @@ enum EdgeKind {
 
 "Restricts a traversal. Every field is optional."
 input GraphFilter {
-  "Only edges of these kinds (all when absent)."
+  "Only edges of these kinds (all when absent). At most 1000 values."
   edgeKinds: [EdgeKind!]
   """
   Only edges whose event or statement is at or after this instant, or whose
@@ -2639,13 +2639,13 @@ type Query {
   "Any object by its global ID; null when none has it. A malformed ID is an error."
   node("The global ID." id: ID!): Node
   "An actor by key; null when none has it."
-  actor("The actor's key." key: String!): Actor
+  actor("The actor's key, at most 128 bytes." key: String!): Actor
   "An event by key; null when none has it."
-  event("The event's key." key: String!): Event
+  event("The event's key, at most 128 bytes." key: String!): Event
   "A statement by key; null when none has it."
-  statement("The statement's key." key: String!): Statement
+  statement("The statement's key, at most 128 bytes." key: String!): Statement
   "A source by key; null when none has it."
-  source("The source's key." key: String!): Source
+  source("The source's key, at most 128 bytes." key: String!): Source
   "A country by ISO 3166-1 alpha-2 or alpha-3 code; null when none has it."
   country("Alpha-2 (\"IN\") or alpha-3 (\"IND\")." code: String!): Country
   "Actors, by key."
@@ -2770,7 +2770,7 @@ type Query {
   plain separators; a * right after the last word (of 3 letters or more) matches a prefix.
   """
   search(
-    "The words to look for."
+    "The words to look for: at most 1000 bytes and 16 words."
     text: String!
     "How many results, 1 to 100."
     first: Int = 20

@@ -14,9 +14,9 @@ import (
 
 // Selects actors. Every field is optional; all given fields must hold.
 type ActorFilter struct {
-	// Only actors of these kinds.
+	// Only actors of these kinds. At most 1000 values.
 	Kinds []db.ActorKind `json:"kinds,omitempty"`
-	// Country codes (alpha-2 or alpha-3): only actors affiliated to one of them.
+	// Country codes (alpha-2 or alpha-3): only actors affiliated to one of them. At most 1000 codes.
 	Countries []string `json:"countries,omitempty"`
 }
 
@@ -52,19 +52,19 @@ type CountryInput struct {
 
 // Selects events. Every field is optional; all given fields must hold.
 type EventFilter struct {
-	// Actor keys: events with any of them as participant.
+	// Actor keys: events with any of them as participant. At most 1000 keys of at most 128 bytes each.
 	Actors []string `json:"actors,omitempty"`
-	// Participant roles: with actors, only where one of those actors had one of these roles; alone, events with any participant in one of them.
+	// Participant roles: with actors, only where one of those actors had one of these roles; alone, events with any participant in one of them. At most 1000 values.
 	Roles []db.ParticipantRole `json:"roles,omitempty"`
-	// Country codes (alpha-2 or alpha-3): events located in one or with a participant affiliated to one.
+	// Country codes (alpha-2 or alpha-3): events located in one or with a participant affiliated to one. At most 1000 codes.
 	Countries []string `json:"countries,omitempty"`
-	// Only events of these types.
+	// Only events of these types. At most 1000 values.
 	EventTypes []db.EventType `json:"eventTypes,omitempty"`
 	// Only events at or after this instant.
 	From *time.Time `json:"from,omitempty"`
 	// Only events before this instant.
 	To *time.Time `json:"to,omitempty"`
-	// Full-text match on titles, summaries and tags; every word must match.
+	// Full-text match on titles, summaries and tags; every word must match. At most 1000 bytes and 16 words.
 	Text *string `json:"text,omitempty"`
 }
 
@@ -108,7 +108,7 @@ type EventLinkInput struct {
 
 // Restricts a traversal. Every field is optional.
 type GraphFilter struct {
-	// Only edges of these kinds (all when absent).
+	// Only edges of these kinds (all when absent). At most 1000 values.
 	EdgeKinds []db.EdgeKind `json:"edgeKinds,omitempty"`
 	// Only edges whose event or statement is at or after this instant, or whose
 	// relationship lasts until it or later. Affiliation edges have no time and are always kept.
@@ -196,15 +196,15 @@ type SourceInput struct {
 
 // Selects statements. Every field is optional; all given fields must hold.
 type StatementFilter struct {
-	// Actor keys: statements with any of them as speaker, deliverer or addressee.
+	// Actor keys: statements with any of them as speaker, deliverer or addressee. At most 1000 keys of at most 128 bytes each.
 	Actors []string `json:"actors,omitempty"`
-	// Country codes (alpha-2 or alpha-3): statements whose speaker is affiliated to one.
+	// Country codes (alpha-2 or alpha-3): statements whose speaker is affiliated to one. At most 1000 codes.
 	Countries []string `json:"countries,omitempty"`
 	// Only statements made at or after this instant.
 	From *time.Time `json:"from,omitempty"`
 	// Only statements made before this instant.
 	To *time.Time `json:"to,omitempty"`
-	// Full-text match on statement texts and summaries; every word must match.
+	// Full-text match on statement texts and summaries; every word must match. At most 1000 bytes and 16 words.
 	Text *string `json:"text,omitempty"`
 }
 
@@ -242,19 +242,19 @@ type Subscription struct {
 
 // Selects timeline items. Every field is optional; all given fields must hold.
 type TimelineFilter struct {
-	// Actor keys: events with any of them as participant; statements with any of them as speaker, deliverer or addressee.
+	// Actor keys: events with any of them as participant; statements with any of them as speaker, deliverer or addressee. At most 1000 keys of at most 128 bytes each.
 	Actors []string `json:"actors,omitempty"`
-	// Country codes (alpha-2 or alpha-3): events located in one or with a participant affiliated to one; statements whose speaker is affiliated to one.
+	// Country codes (alpha-2 or alpha-3): events located in one or with a participant affiliated to one; statements whose speaker is affiliated to one. At most 1000 codes.
 	Countries []string `json:"countries,omitempty"`
-	// Restricts events to these types; statements are kept unless include excludes them.
+	// Restricts events to these types; statements are kept unless include excludes them. At most 1000 values.
 	EventTypes []db.EventType `json:"eventTypes,omitempty"`
-	// EVENT, STATEMENT, or both (the default).
+	// EVENT, STATEMENT, or both (the default). At most 1000 values.
 	Include []db.ItemKind `json:"include,omitempty"`
 	// Only items at or after this instant.
 	From *time.Time `json:"from,omitempty"`
 	// Only items before this instant.
 	To *time.Time `json:"to,omitempty"`
-	// Full-text match on event titles, summaries and tags and statement texts and summaries; every word must match; a * right after the last word (of 3 letters or more) matches a prefix.
+	// Full-text match on event titles, summaries and tags and statement texts and summaries; every word must match; a * right after the last word (of 3 letters or more) matches a prefix. At most 1000 bytes and 16 words.
 	Text *string `json:"text,omitempty"`
 }
 

@@ -44,9 +44,17 @@ func ID(typ string, id int64) string {
 	return enc.EncodeToString([]byte(typ + ":" + strconv.FormatInt(id, 10)))
 }
 
+// MaxIDBytes bounds an ID argument: the longest ID written, a relationship's
+// with a 19-digit row id, is 44 bytes.
+const MaxIDBytes = 64
+
 // ParseID decodes a global ID. A string that is not one gives a
 // BAD_USER_INPUT error.
 func ParseID(s string) (typ string, id int64, err error) {
+	if len(s) > MaxIDBytes {
+		// Not echoed: the message would be as large as the argument.
+		return "", 0, db.Errorf(db.CodeInvalid, "the ID is %d bytes, more than the limit of %d", len(s), MaxIDBytes)
+	}
 	bad := db.Errorf(db.CodeInvalid, "%q is not a geotimeline ID", s)
 	raw, decErr := decode(s)
 	if decErr != nil {
