@@ -13,8 +13,9 @@
 //     page size is first or last (DefaultPageSize when neither is given). Its
 //     edges and nodes lists cost 1 plus their children: the page is counted
 //     once, on the connection.
-//   - A plain list of records costs 1 plus ListEstimate times (1 plus its
-//     children): each element is a record.
+//   - A plain list of records costs 1 plus n times (1 plus its children),
+//     n being the longest such list the store holds (Lists, measured from
+//     the data) and at least ListEstimate: each element is a record.
 //   - A list whose length an argument bounds uses that argument instead of
 //     ListEstimate: counterparts and search their first (default 20).
 //   - eventCounts costs 1 plus, per bucket it can return (EventBuckets),
@@ -28,6 +29,7 @@
 package cost
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/complexity"
@@ -63,9 +65,9 @@ func Options() []complexity.Option {
 }
 
 // Root returns the complexity functions of every field that reads more than
-// one record. Fields it leaves nil get gqlgen's default, 1 plus their
+// one record, pricing plain lists by lists (which may be nil). Fields it leaves nil get gqlgen's default, 1 plus their
 // children for an object and 0 for a scalar (with Options).
-func Root() generated.ComplexityRoot {
+func Root(lists *Lists) generated.ComplexityRoot {
 	var c generated.ComplexityRoot
 
 	// Root lists.
@@ -121,19 +123,51 @@ func Root() generated.ComplexityRoot {
 		return Bounded(child, first, DefaultPageSize, MaxPageSize)
 	}
 
-	// Plain lists of records.
-	c.Actor.Sources = List
-	c.Actor.Relationships = func(child int, _ []db.RelationshipKind, _ *time.Time) int { return List(child) }
-	c.Event.Participants = List
-	c.Event.Links = List
-	c.Event.LinkedFrom = List
-	c.Event.Statements = List
-	c.Event.Sources = List
-	c.Statement.Addressees = List
-	c.Statement.About = List
-	c.Statement.Sources = List
-	c.Relationship.Sources = List
+	// Plain lists of records, as long as the longest the store holds.
+	list := func(n func(db.ListLengths) int) func(int) int {
+		return func(child int) int { return listOf(child, n(lists.Get())) }
+	}
+	c.Actor.Sources = list(func(l db.ListLengths) int { return l.ActorSources })
+	relationships := list(func(l db.ListLengths) int { return l.ActorRelationships })
+	c.Actor.Relationships = func(child int, _ []db.RelationshipKind, _ *time.Time) int { return relationships(child) }
+	c.Event.Participants = list(func(l db.ListLengths) int { return l.Participants })
+	c.Event.Links = list(func(l db.ListLengths) int { return l.Links })
+	c.Event.LinkedFrom = list(func(l db.ListLengths) int { return l.LinkedFrom })
+	c.Event.Statements = list(func(l db.ListLengths) int { return l.EventStatements })
+	c.Event.Sources = list(func(l db.ListLengths) int { return l.EventSources })
+	c.Statement.Addressees = list(func(l db.ListLengths) int { return l.Addressees })
+	c.Statement.About = list(func(l db.ListLengths) int { return l.About })
+	c.Statement.Sources = list(func(l db.ListLengths) int { return l.StatementSources })
+	c.Relationship.Sources = list(func(l db.ListLengths) int { return l.RelationshipSources })
 	return c
+}
+
+// Lists holds the list lengths Root prices plain lists by, measured from
+// the store and replaced as it changes; safe for concurrent use. A nil
+// *Lists, or one never set, prices every list at ListEstimate.
+type Lists struct {
+	p atomic.Pointer[db.ListLengths]
+}
+
+// Set replaces the lengths.
+func (l *Lists) Set(v db.ListLengths) { l.p.Store(&v) }
+
+// Get returns the lengths prices use now.
+func (l *Lists) Get() db.ListLengths {
+	if l == nil {
+		return db.ListLengths{}
+	}
+	if v := l.p.Load(); v != nil {
+		return *v
+	}
+	return db.ListLengths{}
+}
+
+// listOf is the price of a plain list whose longest instance holds n
+// records: 1 plus that many elements, and never fewer than ListEstimate,
+// since a write may lengthen a list before the lengths are measured again.
+func listOf(child, n int) int {
+	return add(1, mul(max(n, ListEstimate), add(1, child)))
 }
 
 // countryGroups is how many keys eventCounts by COUNTRY can have: the
@@ -195,11 +229,9 @@ func Connection(child int, first, last *int) int {
 	return add(1, mul(n, child))
 }
 
-// List is the price of a plain list of records: 1 plus ListEstimate times
-// the price of one element, itself included.
-func List(child int) int {
-	return add(1, mul(ListEstimate, add(1, child)))
-}
+// List is the price of a plain list of records of unknown length: 1 plus
+// ListEstimate times the price of one element, itself included.
+func List(child int) int { return listOf(child, ListEstimate) }
 
 // Bounded is the price of a list whose length an argument bounds: 1 plus
 // that many elements, the argument taken as def when absent and clamped to

@@ -15,7 +15,7 @@ import (
 // functions of cost.Root.
 func price(t *testing.T, query string, vars map[string]any) int {
 	t.Helper()
-	es := generated.NewExecutableSchema(generated.Config{Complexity: cost.Root()})
+	es := generated.NewExecutableSchema(generated.Config{Complexity: cost.Root(nil)})
 	doc, errs := gqlparser.LoadQuery(es.Schema(), query)
 	if errs != nil {
 		t.Fatalf("%s: %v", query, errs)

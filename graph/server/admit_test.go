@@ -130,7 +130,7 @@ func (c *stopAfter) Err() error {
 }
 
 func TestValidationStopsAtDeadline(t *testing.T) {
-	schema := NewSchema(nil, nil).Schema()
+	schema := NewSchema(nil, nil, nil).Schema()
 	doc := func() *ast.QueryDocument {
 		d, err := parser.ParseQuery(&ast.Source{Input: "{" + strings.Repeat(" countries { nodes { code name } }", 16) + " }"})
 		if err != nil {
@@ -195,7 +195,7 @@ func TestWeightedLRU(t *testing.T) {
 // the cache's byte bound is one only while the weight is the larger.
 // Measured here: 27,400 held against 48,500 weight for a 1.2 KB query.
 func BenchmarkQueryCacheEstimate(b *testing.B) {
-	schema := NewSchema(nil, nil).Schema()
+	schema := NewSchema(nil, nil, nil).Schema()
 	q := "{" + strings.Repeat(" countries(first: 1) { nodes { code name actors { nodes { key name } } } }", 16) + " }"
 	const n = 200
 	for b.Loop() {
@@ -226,7 +226,7 @@ func BenchmarkQueryCacheEstimate(b *testing.B) {
 // the costliest documents the bounds let through, and the ones they refuse.
 // Measured figures are in the README's threat model.
 func BenchmarkAdmission(b *testing.B) {
-	schema := NewSchema(nil, nil).Schema()
+	schema := NewSchema(nil, nil, nil).Schema()
 	var frags strings.Builder
 	frags.WriteString("{ countries(first: 1) { nodes {")
 	for i := range 16 {

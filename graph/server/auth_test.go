@@ -189,7 +189,7 @@ func mustServeSchema(tb testing.TB, es graphql.ExecutableSchema, opts Options) (
 	tb.Helper()
 	logs := &logBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	ts := httptest.NewServer(newHandler(es, mustOpenStore(tb), logger, opts))
+	ts := httptest.NewServer(newHandler(es, mustOpenStore(tb), logger, opts, nil))
 	tb.Cleanup(ts.Close)
 	return ts.URL, logs
 }

@@ -250,7 +250,7 @@ func TestTimeout(t *testing.T) {
 		// slowSchema holds execution back until the deadline has passed,
 		// so that every resolver's SQL runs on a cancelled context.
 		store := mustOpenStore(t)
-		base, logs := mustServeSchema(t, slowSchema{NewSchema(store, nil)}, Options{RequestTimeout: 50 * time.Millisecond})
+		base, logs := mustServeSchema(t, slowSchema{NewSchema(store, nil, nil)}, Options{RequestTimeout: 50 * time.Millisecond})
 		start := time.Now()
 		refusedWith(t, base, query(`{ timeline(first: 5) { nodes { ... on Event { key participants { actor { name } } } } } }`, nil),
 			"QUERY_TOO_COMPLEX", "the request took longer than 50ms and was cancelled")
@@ -270,7 +270,7 @@ func TestTimeout(t *testing.T) {
 		// A query over a websocket has no HTTP request timeout around it;
 		// operationTimeout gives it the same one.
 		store := mustOpenStore(t)
-		base, _ := mustServeSchema(t, slowSchema{NewSchema(store, nil)}, Options{RequestTimeout: 50 * time.Millisecond})
+		base, _ := mustServeSchema(t, slowSchema{NewSchema(store, nil, nil)}, Options{RequestTimeout: 50 * time.Millisecond})
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/graphql",

@@ -156,11 +156,12 @@ func (o Options) withDefaults() Options {
 
 // NewSchema returns the executable schema backed by store, with the field
 // prices of package graph/cost for the complexity limit; hub, which may be
-// nil, serves subscriptions.
-func NewSchema(store *sqlite.Store, hub *live.Hub) graphql.ExecutableSchema {
+// nil, serves subscriptions; lists, which may be nil, holds the list
+// lengths plain lists are priced by.
+func NewSchema(store *sqlite.Store, hub *live.Hub, lists *cost.Lists) graphql.ExecutableSchema {
 	return generated.NewExecutableSchema(generated.Config{
 		Resolvers:  &graph.Resolver{Store: store, Live: hub},
-		Complexity: cost.Root(),
+		Complexity: cost.Root(lists),
 	})
 }
 
@@ -168,12 +169,13 @@ func NewSchema(store *sqlite.Store, hub *live.Hub) graphql.ExecutableSchema {
 // presented with extensions.code; internal errors and panics are logged to
 // logger with their details and reach the client only as "internal error".
 func New(store *sqlite.Store, logger *slog.Logger, opts Options) http.Handler {
-	return newHandler(NewSchema(store, opts.Live), store, logger, opts)
+	lists := newListLengths(store, logger)
+	return newHandler(NewSchema(store, opts.Live, lists.lists), store, logger, opts, lists)
 }
 
 // newHandler is New for any executable schema, so that tests can serve one
 // with mutations of their own.
-func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.Logger, opts Options) http.Handler {
+func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.Logger, opts Options, lists *listLengths) http.Handler {
 	opts = opts.withDefaults()
 	acc := &access{tokens: opts.Tokens, private: opts.Private}
 	lim := newLiveLimits(opts)
@@ -215,6 +217,9 @@ func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.L
 	gql.Use(queriesOverGET{})
 	gql.Use(authorizeOperation{access: acc})
 	gql.Use(limitOperation{maxDepth: opts.MaxDepth, maxAliases: opts.MaxAliases, introspection: !opts.NoIntrospection})
+	if lists != nil {
+		gql.Use(lists)
+	}
 	gql.Use(extension.FixedComplexityLimit(opts.MaxComplexity, cost.Options()...))
 	gql.Use(operationTimeout{d: opts.RequestTimeout})
 	gql.Use(subscriptionLoaders{store: store})

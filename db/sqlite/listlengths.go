@@ -1,0 +1,37 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/geotimeline/geotimeline/db"
+)
+
+// ListLengths measures the longest list of each kind the store holds. Each
+// figure is one scan of a table's primary key or of an index, grouped by
+// the list's owner: about 70 ms in all on the generated 100,000-event graph.
+func (s *Store) ListLengths(ctx context.Context) (db.ListLengths, error) {
+	var l db.ListLengths
+	longest := func(from, owner string) string {
+		return `(SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM ` + from + ` GROUP BY ` + owner + `))`
+	}
+	err := s.read.QueryRowContext(ctx, `SELECT `+
+		longest("event_participants", "event_id")+`, `+
+		longest("event_links", "event_id")+`, `+
+		longest("event_links INDEXED BY event_links_target", "target_id")+`, `+
+		longest("statement_about INDEXED BY statement_about_event", "event_id")+`, `+
+		longest("event_sources", "event_id")+`, `+
+		longest("statement_addressees", "statement_id")+`, `+
+		longest("statement_about", "statement_id")+`, `+
+		longest("statement_sources", "statement_id")+`, `+
+		longest("actor_sources", "actor_id")+`, `+
+		longest(`(SELECT subject_id AS actor FROM relationships
+			UNION ALL SELECT object_actor_id FROM relationships WHERE object_actor_id IS NOT NULL)`, "actor")+`, `+
+		longest("relationship_sources", "relationship_id")).Scan(
+		&l.Participants, &l.Links, &l.LinkedFrom, &l.EventStatements, &l.EventSources,
+		&l.Addressees, &l.About, &l.StatementSources, &l.ActorSources, &l.ActorRelationships, &l.RelationshipSources)
+	if err != nil {
+		return db.ListLengths{}, fmt.Errorf("list lengths: %w", err)
+	}
+	return l, nil
+}
