@@ -77,17 +77,21 @@ func nested(k, depth int) string {
 	return "{ countries(first: 1) { nodes { " + inner + " } } }"
 }
 
+// selections is a document of n fields, the ith made by format from i.
+func selections(n int, format string) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range n {
+		b.WriteString(" " + fmt.Sprintf(format, i))
+	}
+	return b.String() + " }"
+}
+
 // TestErrorListCapped checks that a document with many errors is answered
 // with the first 20 and a count of the rest.
 func TestErrorListCapped(t *testing.T) {
 	base, _ := mustServe(t, Options{})
-	var b strings.Builder
-	b.WriteString("{")
-	for i := range 40 {
-		fmt.Fprintf(&b, " nope%d", i)
-	}
-	b.WriteString(" }")
-	res := send(t, "POST", base+"/graphql", query(b.String(), nil))
+	res := send(t, "POST", base+"/graphql", query(selections(40, "nope%d"), nil))
 	errs := errorsOf(t, res.body)
 	if len(errs) != 21 {
 		t.Fatalf("%d errors, want 21: %s", len(errs), res.body)
@@ -273,13 +277,7 @@ func TestErrorListCappedOverWebsocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.CloseNow()
-	var q strings.Builder
-	q.WriteString("{")
-	for i := range 40 {
-		fmt.Fprintf(&q, " nope%d", i)
-	}
-	q.WriteString(" }")
-	sub, _ := json.Marshal(map[string]any{"type": "subscribe", "id": "1", "payload": map[string]string{"query": q.String()}})
+	sub, _ := json.Marshal(map[string]any{"type": "subscribe", "id": "1", "payload": map[string]string{"query": selections(40, "nope%d")}})
 	for _, m := range []string{`{"type":"connection_init"}`, string(sub)} {
 		if err := conn.Write(ctx, websocket.MessageText, []byte(m)); err != nil {
 			t.Fatal(err)

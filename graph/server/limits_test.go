@@ -332,14 +332,9 @@ func (s slowSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 // answer, are refused by their price; one is answered.
 func TestEventCountsPricedByBuckets(t *testing.T) {
 	base, _ := mustServe(t, Options{})
-	var b strings.Builder
-	b.WriteString("{")
-	for i := range 30 {
-		fmt.Fprintf(&b, " c%d: eventCounts(interval: DAY, groupBy: COUNTRY) { start key count fatalities }", i)
-	}
-	b.WriteString(" }")
+	doc := selections(30, "c%d: eventCounts(interval: DAY, groupBy: COUNTRY) { start key count fatalities }")
 	// 30 × (1 + 5000 buckets × 1).
-	refusedWith(t, base, query(b.String(), nil), "QUERY_TOO_COMPLEX", "operation has complexity 150030, which exceeds the limit of 10000")
+	refusedWith(t, base, query(doc, nil), "QUERY_TOO_COMPLEX", "operation has complexity 150030, which exceeds the limit of 10000")
 	if got := answered(t, base, query(`{ eventCounts(interval: YEAR, groupBy: COUNTRY) { count } }`, nil)); !strings.HasPrefix(got, `{"data":{"eventCounts":[{"count":`) {
 		t.Errorf("body = %s", got)
 	}
