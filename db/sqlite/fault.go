@@ -69,23 +69,29 @@ func (s *Store) Writable() error {
 	if s.opts.ReadOnly {
 		return db.Errorf(db.CodeReadOnly, "the database was opened read-only")
 	}
-	for _, p := range []string{s.path, s.path + "-wal", s.path + "-shm"} {
+	// Named by role, not path: /healthz shows the reason to anyone, and
+	// the file's place on the server is none of their business (the
+	// start-up warning logs the path beside it).
+	for _, f := range []struct{ path, name string }{
+		{s.path, "the database file"}, {s.path + "-wal", "its write-ahead log (-wal)"}, {s.path + "-shm", "its shared-memory file (-shm)"},
+	} {
+		p := f.path
 		// Opening for writing, without truncating, changes nothing and is
 		// refused exactly as SQLite's own open would be (by permissions,
 		// which root bypasses, or by a read-only mount, which it does not).
-		f, err := os.OpenFile(p, os.O_WRONLY, 0)
+		file, err := os.OpenFile(p, os.O_WRONLY, 0)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
 			if errors.Is(err, os.ErrPermission) || errors.Is(err, syscall.EROFS) {
 				return &db.Error{Code: db.CodeReadOnly, Err: err,
-					Message: fmt.Sprintf("the database is read-only: %s cannot be opened for writing", p)}
+					Message: fmt.Sprintf("the database is read-only: %s cannot be opened for writing", f.name)}
 			}
 			return &db.Error{Code: db.CodeStorageError, Err: err,
-				Message: fmt.Sprintf("the database file %s cannot be opened for writing", p)}
+				Message: fmt.Sprintf("%s cannot be opened for writing", f.name)}
 		}
-		f.Close()
+		file.Close()
 	}
 	if e := s.lastFault.Load(); e != nil {
 		return e

@@ -161,7 +161,7 @@ func TestWritableWALUnopenable(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkFault(t, "Writable", s.Writable(), db.CodeStorageError,
-		fmt.Sprintf("the database file %s cannot be opened for writing", shm))
+		"its shared-memory file (-shm) cannot be opened for writing")
 	if err := os.Remove(shm); err != nil {
 		t.Fatal(err)
 	}
