@@ -49,6 +49,12 @@ func classify(err error) error {
 	return err
 }
 
+// Classify gives an error from the store its storage code when SQLite's
+// own result code says the storage failed (see classify). Writes are
+// classified by the store itself; this is for the errors of reads, which
+// pass up through many functions, and is applied where errors are shown.
+func Classify(err error) error { return classify(err) }
+
 // storageFault returns err's *db.Error when it carries a storage code.
 func storageFault(err error) (*db.Error, bool) {
 	var e *db.Error

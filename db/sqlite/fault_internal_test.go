@@ -175,3 +175,50 @@ func countRows(t *testing.T, s *Store, table string) int {
 	}
 	return n
 }
+
+// TestReadOfCorruptPage: a read that meets a corrupt page fails with an
+// error that Classify gives STORAGE_ERROR, as the server shows it.
+func TestReadOfCorruptPage(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "corrupt.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Apply(ctx, &faultSources(t, 50).Batch, nil); err != nil {
+		t.Fatal(err)
+	}
+	var root, pageSize int64
+	if err := s.read.QueryRowContext(ctx, `SELECT rootpage FROM sqlite_schema WHERE name = 'sources'`).Scan(&root); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.read.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	// The sources table's root page, overwritten with bytes no b-tree
+	// page can hold.
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte(strings.Repeat("\xff", int(pageSize))), (root-1)*pageSize); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	s, err = Open(ctx, path)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	defer s.Close()
+	_, err = s.SourcesByKey(ctx, []string{"src-1"})
+	if err == nil {
+		t.Fatal("read of a corrupt page succeeded")
+	}
+	checkFault(t, "read", Classify(err), db.CodeStorageError,
+		"the database file could not be read or written (database disk image is malformed); nothing was written")
+}

@@ -337,6 +337,9 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		if cause == nil {
 			return presentBare(ctx, logger, gqlErr)
 		}
+		// A read that failed on the storage half-way (an I/O error, a
+		// corrupt page) comes here unclassified.
+		cause = sqlite.Classify(cause)
 		code := db.ErrorCode(cause)
 		if db.IsStorageFault(code) {
 			// Shown to the client with its own code, and logged: the

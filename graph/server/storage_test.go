@@ -2,12 +2,15 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"github.com/geotimeline/geotimeline/db/sqlite"
 )
@@ -64,5 +67,21 @@ func TestStorageReadOnly(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `msg="storage fault" code=READ_ONLY`) {
 		t.Errorf("the storage fault is not logged:\n%s", logs.String())
+	}
+}
+
+// TestPresentedReadFault checks that a read's storage failure, which
+// reaches the presenter unclassified, is shown with its storage code and
+// logged as a storage fault.
+func TestPresentedReadFault(t *testing.T) {
+	logs := &logBuffer{}
+	present := errorPresenter(slog.New(slog.NewTextHandler(logs, nil)))
+	got := present(context.Background(), fmt.Errorf("read events: %w", sqlite3.Error{Code: sqlite3.ErrIoErr}))
+	if got.Message != "the database file could not be read or written (disk I/O error); nothing was written" ||
+		got.Extensions["code"] != "STORAGE_ERROR" {
+		t.Errorf("got %q %v", got.Message, got.Extensions)
+	}
+	if !strings.Contains(logs.String(), `msg="storage fault" code=STORAGE_ERROR`) {
+		t.Errorf("log:\n%s", logs.String())
 	}
 }
