@@ -10,6 +10,10 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/graph/live"
 )
 
@@ -158,5 +162,59 @@ func (l *liveLimits) connection(ctx context.Context) context.Context {
 		Refusal: fmt.Sprintf("%s already has %d open subscriptions, the limit (--max-subscriptions-per-client)",
 			who, l.perClient),
 	}
+	ctx = context.WithValue(ctx, inFlightKey{}, make(chan struct{}, maxInFlightPerConnection))
 	return live.WithLimits(ctx, conn, client)
+}
+
+// maxInFlightPerConnection bounds the queries and mutations one websocket
+// may have running at once. gqlgen runs each operation of a socket in a
+// goroutine of its own as soon as it arrives, so without a bound one socket
+// could start thousands at once; over HTTP a connection runs one request at
+// a time.
+const maxInFlightPerConnection = 16
+
+type inFlightKey struct{}
+
+// inFlight refuses a query or mutation sent over a websocket that already
+// runs maxInFlightPerConnection of them, with UNAVAILABLE; the socket and
+// its other operations go on. Subscriptions have their own limits.
+type inFlight struct{}
+
+var _ interface {
+	graphql.OperationInterceptor
+	graphql.HandlerExtension
+} = inFlight{}
+
+func (inFlight) ExtensionName() string                   { return "InFlightPerConnection" }
+func (inFlight) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (inFlight) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	slots, ok := ctx.Value(inFlightKey{}).(chan struct{})
+	if !ok || isSubscription(ctx) {
+		return next(ctx)
+	}
+	select {
+	case slots <- struct{}{}:
+	default:
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{unavailable(fmt.Sprintf(
+			"this connection already has %d operations running, the limit: wait for their answers", maxInFlightPerConnection))}})
+	}
+	responses := next(ctx)
+	released := false
+	return func(ctx context.Context) *graphql.Response {
+		// A query or mutation answers once; the slot is free from then.
+		resp := responses(ctx)
+		if !released {
+			released = true
+			<-slots
+		}
+		return resp
+	}
+}
+
+// unavailable is an UNAVAILABLE error: no room for the request right now.
+func unavailable(message string) *gqlerror.Error {
+	e := &gqlerror.Error{Message: message}
+	setCode(e, db.CodeUnavailable)
+	return e
 }

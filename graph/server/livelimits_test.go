@@ -1,6 +1,14 @@
 package server
 
-import "testing"
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
 
 // Clients are told apart by token, else by address: IPv4 whole, IPv4
 // mapped into IPv6 as IPv4, IPv6 by its /64.
@@ -35,5 +43,54 @@ func TestSocketCounts(t *testing.T) {
 	}
 	if n, m := l.openSockets(), len(l.sockets); n != 0 || m != 0 {
 		t.Errorf("after closing: %d sockets open, %d clients kept; want 0, 0", n, m)
+	}
+}
+
+// TestInFlightPerConnection checks that one websocket cannot run more than
+// maxInFlightPerConnection queries at once: those past it are refused at
+// once, the others run (here until their timeout).
+func TestInFlightPerConnection(t *testing.T) {
+	store := mustOpenStore(t)
+	// Every query blocks until its timeout: none frees its slot before
+	// all have arrived.
+	base, _ := mustServeSchema(t, slowSchema{NewSchema(store, nil, nil)}, Options{RequestTimeout: 3 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/graphql",
+		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	const sent = maxInFlightPerConnection + 4
+	msgs := []string{`{"type":"connection_init"}`}
+	for i := range sent {
+		msgs = append(msgs, fmt.Sprintf(`{"type":"subscribe","id":"q%d","payload":{"query":"{ __typename }"}}`, i))
+	}
+	for _, m := range msgs {
+		if err := conn.Write(ctx, websocket.MessageText, []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refused, ran := 0, 0
+	for refused+ran < sent {
+		_, b, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatalf("after %d refusals and %d answers: %v", refused, ran, err)
+		}
+		switch s := string(b); {
+		case strings.Contains(s, `"message":"this connection already has 16 operations running, the limit: wait for their answers"`) &&
+			strings.Contains(s, `"code":"UNAVAILABLE"`):
+			refused++
+		case strings.Contains(s, `"payload":{"data":{"__typename":"Query"}}`):
+			// slowSchema answers once the timeout has passed.
+			ran++
+		case strings.Contains(s, `"type":"connection_ack"`), strings.Contains(s, `"type":"complete"`), strings.Contains(s, `"type":"ping"`):
+		default:
+			t.Fatalf("unexpected %s", s)
+		}
+	}
+	if refused != 4 || ran != maxInFlightPerConnection {
+		t.Errorf("%d refused and %d ran, want 4 and %d", refused, ran, maxInFlightPerConnection)
 	}
 }
