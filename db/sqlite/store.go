@@ -40,6 +40,11 @@ type Store struct {
 	// delete besides its target; a larger one is refused up front.
 	// DefaultMaxCascade unless a test changes it.
 	MaxCascade int
+	// cascadeOneByOne makes a cascade rewrite every referring record one
+	// at a time, reading it whole and writing it through the loader's
+	// writer, instead of events and statements set-wise: the reference the
+	// set-wise rewrite is tested against.
+	cascadeOneByOne bool
 
 	opts Options
 
