@@ -423,6 +423,25 @@ func (w *writer) relationship(r *db.Relationship) error {
 	return nil
 }
 
+// eventHash is an event's content hash; a cascade that strips events
+// set-wise (rewriteEvents) computes it here too, so that both agree.
+func eventHash(e *db.Event) ([]byte, error) {
+	rec := *e
+	rec.ID, rec.Stamps = 0, db.Stamps{}
+	rec.Participants, rec.Links = noEmpty(rec.Participants), noEmpty(rec.Links)
+	rec.Tags, rec.Sources = noEmpty(rec.Tags), noEmpty(rec.Sources)
+	return contentHash(rec)
+}
+
+// statementHash is a statement's content hash, as eventHash.
+func statementHash(st *db.Statement) ([]byte, error) {
+	rec := *st
+	rec.ID, rec.Stamps = 0, db.Stamps{}
+	rec.Addressees, rec.About = noEmpty(rec.Addressees), noEmpty(rec.About)
+	rec.Stances, rec.Sources = noEmpty(rec.Stances), noEmpty(rec.Sources)
+	return contentHash(rec)
+}
+
 // eventRow upserts an event's own columns and reports whether its content
 // changed, in which case its lists are rewritten by eventLists.
 func (w *writer) eventRow(e *db.Event) (bool, error) {
@@ -433,11 +452,7 @@ func (w *writer) eventRow(e *db.Event) (bool, error) {
 // upsertEventRow is eventRow, which also returns the event's row id and
 // whether it inserted the row.
 func (w *writer) upsertEventRow(e *db.Event) (id int64, changed, inserted bool, err error) {
-	rec := *e
-	rec.ID, rec.Stamps = 0, db.Stamps{}
-	rec.Participants, rec.Links = noEmpty(rec.Participants), noEmpty(rec.Links)
-	rec.Tags, rec.Sources = noEmpty(rec.Tags), noEmpty(rec.Sources)
-	h, err := contentHash(rec)
+	h, err := eventHash(e)
 	if err != nil {
 		return 0, false, false, err
 	}
@@ -531,11 +546,7 @@ func (w *writer) writeEventLists(e *db.Event, id int64, fresh bool) error {
 }
 
 func (w *writer) statement(st *db.Statement) error {
-	rec := *st
-	rec.ID, rec.Stamps = 0, db.Stamps{}
-	rec.Addressees, rec.About = noEmpty(rec.Addressees), noEmpty(rec.About)
-	rec.Stances, rec.Sources = noEmpty(rec.Stances), noEmpty(rec.Sources)
-	h, err := contentHash(rec)
+	h, err := statementHash(st)
 	if err != nil {
 		return err
 	}

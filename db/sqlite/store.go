@@ -40,6 +40,11 @@ type Store struct {
 	// delete besides its target; a larger one is refused up front.
 	// DefaultMaxCascade unless a test changes it.
 	MaxCascade int
+	// cascadeOneByOne makes a cascade rewrite every referring record one
+	// at a time, reading it whole and writing it through the loader's
+	// writer, instead of events and statements set-wise: the reference the
+	// set-wise rewrite is tested against.
+	cascadeOneByOne bool
 
 	opts Options
 
@@ -78,12 +83,15 @@ type Options struct {
 // for a bulk seed, whose one transaction may hold the lock for minutes.
 const DefaultWriteWait = 30 * time.Second
 
-// DefaultMaxCascade is Store.MaxCascade's default. A cascade rewrites each
-// referring record whole, about 0.3 ms each on 2 cores (4 000 events in
-// 1.2 s), so 10 000 records hold the write lock for about 3 s: well within
-// what the server's writes (the request timeout, 10 s) and DefaultWriteWait
-// wait. A hub of 35 000 events would take over 10 s, and is refused.
-const DefaultMaxCascade = 10_000
+// DefaultMaxCascade is Store.MaxCascade's default. A cascade strips its
+// events and statements set-wise (cascade.go) at about 0.1 ms a record on
+// 2 cores (the hub of a generated 100 000-event graph: 40 381 records in
+// 3.8 s), so 30 000 records hold the write lock for about 3 s: well within
+// what the server's writes (the request timeout, 10 s) and
+// DefaultWriteWait wait. On a larger database each record costs more, and
+// the bound keeps a hub of a 1M-event graph from holding the lock for
+// minutes.
+const DefaultMaxCascade = 30_000
 
 func (o Options) writeWait() time.Duration {
 	if o.WriteWait > 0 {
