@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -23,7 +26,7 @@ import (
 // 42 ms, 4,000 took 0.67 s, 14,000 about 10 s, and nothing interrupts the
 // comparison once it runs. These bounds keep the worst document the
 // parser's token limit lets through well under 100 ms of validation (see
-// TestAdmissionBoundsValidation), and are far above what real queries use:
+// BenchmarkAdmission), and are far above what real queries use:
 // the README's examples, the playground's introspection query and the
 // dashboard's queries need at most 5 fields of one name in a set and a
 // few hundred fields in all.
@@ -90,6 +93,18 @@ func newAPQCache() *weightedLRU[string] {
 type admitQuery struct {
 	schema *ast.Schema
 	cache  *weightedLRU[*ast.QueryDocument]
+	// maxAliases is Options.MaxAliases, counted over the whole document
+	// with its fragments expanded: distinct response names also widen
+	// what validation compares.
+	maxAliases int
+	// maxDepth is Options.MaxDepth, and introspection is false when
+	// Options.NoIntrospection refuses __schema and __type.
+	maxDepth      int
+	introspection bool
+	// timeout is Options.RequestTimeout, the deadline of a validation
+	// whose context has none (an operation sent over a websocket, whose
+	// own timeout starts only once it is validated).
+	timeout time.Duration
 }
 
 var _ interface {
@@ -110,12 +125,27 @@ func (a admitQuery) MutateOperationParameters(ctx context.Context, params *graph
 		// gqlgen does; parsing is linear and bounded by the token limit.
 		return nil
 	}
-	if e := checkDocument(doc); e != nil {
+	if e := a.check(doc); e != nil {
 		return e
 	}
+	if _, has := ctx.Deadline(); !has {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, a.timeout)
+		defer cancel()
+		ctx = context.WithValue(ctx, timeoutKey{}, a.timeout)
+	}
 	valid, e := validateWithin(ctx, a.schema, doc)
-	if e != nil || !valid {
+	switch {
+	case e != nil:
 		return e
+	case timedOut(ctx):
+		return timeoutError(ctx)
+	case ctx.Err() != nil:
+		// The client went away: answer it with anything rather than have
+		// the executor validate the document again for nobody.
+		return refusal(db.CodeInvalid, http.StatusBadRequest, "the request was cancelled")
+	case !valid:
+		return nil
 	}
 	a.cache.Add(ctx, params.Query, doc)
 	return nil
@@ -163,18 +193,31 @@ func validateWithin(ctx context.Context, schema *ast.Schema, doc *ast.QueryDocum
 	return len(validator.ValidateWithRules(schema, doc, rs)) == 0, nil
 }
 
-// checkDocument refuses a parsed document past the bounds above, naming
-// the bound.
-func checkDocument(doc *ast.QueryDocument) *gqlerror.Error {
+// check refuses a parsed document past the bounds above or the server's
+// limits on depth, aliases and introspection, naming the bound. Every
+// operation of the document counts, not only the one asked for: all of
+// them are validated.
+//
+// Fields inside __schema and __type do not count towards the depth:
+// GraphiQL's introspection query nests ofType deeper than any real query
+// needs, and gqlparser bounds introspection depth itself.
+func (a admitQuery) check(doc *ast.QueryDocument) *gqlerror.Error {
 	c := docChecker{doc: doc, memo: map[string]fragmentFields{}, active: map[string]bool{}}
-	expanded := 0
+	expanded, aliases, depth, introspects := 0, 0, 0, false
 	for _, op := range doc.Operations {
 		c.name("operation name", op.Name)
 		for _, v := range op.VariableDefinitions {
 			c.name("variable name", v.Variable)
+			c.name("type name", v.Type.Name())
+			c.value(v.DefaultValue)
+			c.directives(v.Directives)
 		}
 		c.directives(op.Directives)
-		expanded = satAdd(expanded, c.selectionSet(op.SelectionSet).expanded)
+		f := c.selectionSet(op.SelectionSet)
+		expanded = satAdd(expanded, f.expanded)
+		aliases = satAdd(aliases, f.aliases)
+		depth = max(depth, f.depth)
+		introspects = introspects || f.introspects
 	}
 	for _, f := range doc.Fragments {
 		c.fragment(f.Name)
@@ -186,6 +229,12 @@ func checkDocument(doc *ast.QueryDocument) *gqlerror.Error {
 		return tooComplex(fmt.Sprintf("the document has %d directives, more than the limit of %d", c.directiveCount, maxDirectives))
 	case expanded > maxExpandedFields:
 		return tooComplex(fmt.Sprintf("the document selects more than %d fields once its fragments are expanded", maxExpandedFields))
+	case introspects && !a.introspection:
+		return refusal(codeForbidden, http.StatusForbidden, "introspection is disabled on this server")
+	case depth > a.maxDepth:
+		return tooComplex(fmt.Sprintf("the document nests %d fields deep, more than the limit of %d", depth, a.maxDepth))
+	case aliases > a.maxAliases:
+		return tooComplex(fmt.Sprintf("the document has %d aliases, more than the limit of %d", aliases, a.maxAliases))
 	}
 	return nil
 }
@@ -195,8 +244,11 @@ func checkDocument(doc *ast.QueryDocument) *gqlerror.Error {
 // inline fragments' and spreads' included) and the number of fields in its
 // expansion.
 type fragmentFields struct {
-	byName   map[string]nameCount
-	expanded int
+	byName      map[string]nameCount
+	expanded    int
+	aliases     int  // aliased fields of the expansion
+	depth       int  // how deep its fields nest
+	introspects bool // selects __schema or __type
 }
 
 // nameCount is how many fields of one response name a set holds, and the
@@ -231,7 +283,11 @@ type docChecker struct {
 // name.
 func (c *docChecker) name(what, name string) {
 	if len(name) > maxNameBytes && c.err == nil {
-		c.err = badQuery(fmt.Sprintf("a %s in the document is %d bytes long, more than the limit of %d", what, len(name), maxNameBytes))
+		article := "a"
+		if strings.ContainsRune("aeiou", rune(what[0])) {
+			article = "an"
+		}
+		c.err = badQuery(fmt.Sprintf("%s %s in the document is %d bytes long, more than the limit of %d", article, what, len(name), maxNameBytes))
 	}
 }
 
@@ -246,6 +302,27 @@ func (c *docChecker) directives(ds ast.DirectiveList) {
 func (c *docChecker) arguments(as ast.ArgumentList) {
 	for _, a := range as {
 		c.name("argument name", a.Name)
+		c.value(a.Value)
+	}
+}
+
+// value checks the names a value holds: an enum's, a variable's, the
+// fields of an input object, recursively.
+func (c *docChecker) value(v *ast.Value) {
+	if v == nil {
+		return
+	}
+	switch v.Kind {
+	case ast.Variable:
+		c.name("variable name", v.Raw)
+	case ast.EnumValue:
+		c.name("enum value", v.Raw)
+	}
+	for _, child := range v.Children {
+		if v.Kind == ast.ObjectValue {
+			c.name("input field name", child.Name)
+		}
+		c.value(child.Value)
 	}
 }
 
@@ -256,6 +333,9 @@ func (c *docChecker) selectionSet(set ast.SelectionSet) fragmentFields {
 	var spread map[string]bool
 	merge := func(in fragmentFields, fragment string) {
 		out.expanded = satAdd(out.expanded, in.expanded)
+		out.aliases = satAdd(out.aliases, in.aliases)
+		out.depth = max(out.depth, in.depth)
+		out.introspects = out.introspects || in.introspects
 		// Validation compares a fragment spread twice in one set once,
 		// so its fields count once towards the set's names.
 		if fragment != "" {
@@ -287,6 +367,17 @@ func (c *docChecker) selectionSet(set ast.SelectionSet) fragmentFields {
 			nc := out.byName[name]
 			out.byName[name] = nameCount{n: nc.n + 1, below: max(nc.below, sub.path())}
 			out.expanded = satAdd(out.expanded, satAdd(1, sub.expanded))
+			out.aliases = satAdd(out.aliases, sub.aliases)
+			if sel.Alias != "" && sel.Alias != sel.Name {
+				out.aliases = satAdd(out.aliases, 1)
+			}
+			if sel.Name == "__schema" || sel.Name == "__type" {
+				out.introspects = true
+				out.depth = max(out.depth, 1)
+			} else {
+				out.depth = max(out.depth, sub.depth+1)
+				out.introspects = out.introspects || sub.introspects
+			}
 		case *ast.InlineFragment:
 			c.name("type name", sel.TypeCondition)
 			c.directives(sel.Directives)

@@ -38,9 +38,21 @@ func TestAdmissionRefusesBeforeValidation(t *testing.T) {
 		{"900 KB field name", "{ " + strings.Repeat("f", 900_000) + " }",
 			"BAD_USER_INPUT", "a field name in the document is 900000 bytes long, more than the limit of 128"},
 		{"long alias", "{ " + strings.Repeat("a", 129) + ": __typename }",
-			"BAD_USER_INPUT", "a alias in the document is 129 bytes long, more than the limit of 128"},
+			"BAD_USER_INPUT", "an alias in the document is 129 bytes long, more than the limit of 128"},
 		{"long fragment name", "{ ..." + strings.Repeat("F", 200) + " }",
 			"BAD_USER_INPUT", "a fragment name in the document is 200 bytes long, more than the limit of 128"},
+		{"long input field name", "{ timeline(filter: {" + strings.Repeat("z", 200_000) + ": 1}) { totalCount } }",
+			"BAD_USER_INPUT", "an input field name in the document is 200000 bytes long, more than the limit of 128"},
+		{"long enum value", "{ timeline(order: " + strings.Repeat("z", 200_000) + ") { totalCount } }",
+			"BAD_USER_INPUT", "an enum value in the document is 200000 bytes long, more than the limit of 128"},
+		{"long variable in a value", "{ timeline(first: $" + strings.Repeat("z", 200_000) + ") { totalCount } }",
+			"BAD_USER_INPUT", "a variable name in the document is 200000 bytes long, more than the limit of 128"},
+		{"long name in a default value", "query($a: TimelineOrder = " + strings.Repeat("z", 200_000) + ") { timeline(order: $a) { totalCount } }",
+			"BAD_USER_INPUT", "an enum value in the document is 200000 bytes long, more than the limit of 128"},
+		{"directives on variables count", "query($a: Int " + strings.Repeat("@x ", 60) + ") { __typename }",
+			"QUERY_TOO_COMPLEX", "the document has 60 directives, more than the limit of 50"},
+		{"aliases in a document count before validation", selections(31, "a%d: __typename"),
+			"QUERY_TOO_COMPLEX", "the document has 31 aliases, more than the limit of 30"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -168,6 +180,31 @@ func TestValidationStopsAtDeadline(t *testing.T) {
 	}
 }
 
+// TestAdmissionDeadlineWithoutOne checks that a validation whose context
+// has no deadline (an operation sent over a websocket) gets the request
+// timeout, and that one whose client has gone is not left to the executor
+// to validate again.
+func TestAdmissionDeadlineWithoutOne(t *testing.T) {
+	schema := NewSchema(nil, nil, nil).Schema()
+	a := admitQuery{schema: schema, cache: newQueryCache(), maxAliases: DefaultMaxAliases, maxDepth: DefaultMaxDepth, timeout: time.Nanosecond}
+	e := a.MutateOperationParameters(context.Background(), rawParams(nested(4, 3)))
+	if e == nil || e.Message != "the request took longer than 1ns and was cancelled" {
+		t.Errorf("error = %v, want the timeout", e)
+	}
+	a.timeout = time.Minute
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if e := a.MutateOperationParameters(gone, rawParams(nested(4, 3))); e == nil || e.Message != "the request was cancelled" {
+		t.Errorf("error = %v, want the cancellation", e)
+	}
+	if a.cache.Len() != 0 {
+		t.Errorf("%d documents cached", a.cache.Len())
+	}
+	if e := a.MutateOperationParameters(context.Background(), rawParams(nested(4, 3))); e != nil || a.cache.Len() != 1 {
+		t.Errorf("error %v, %d cached; want none and 1", e, a.cache.Len())
+	}
+}
+
 func TestWeightedLRU(t *testing.T) {
 	ctx := context.Background()
 	c := newWeightedLRU(10, 4, func(_ string, v int) int64 { return int64(v) })
@@ -253,7 +290,7 @@ func BenchmarkAdmission(b *testing.B) {
 	}
 	for _, d := range docs {
 		b.Run(d.name, func(b *testing.B) {
-			a := admitQuery{schema: schema, cache: newQueryCache()}
+			a := admitQuery{schema: schema, cache: newQueryCache(), maxAliases: DefaultMaxAliases, timeout: time.Minute}
 			for b.Loop() {
 				a.cache = newQueryCache()
 				params := rawParams(d.q)

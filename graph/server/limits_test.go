@@ -90,7 +90,7 @@ func TestDepthLimit(t *testing.T) {
 	base, _ := mustServe(t, Options{})
 	answered(t, base, query(nest(12), nil))
 	refusedWith(t, base, query(nest(13), nil), "QUERY_TOO_COMPLEX",
-		"the operation nests 13 fields deep, more than the limit of 12")
+		"the document nests 13 fields deep, more than the limit of 12")
 
 	small, _ := mustServe(t, Options{MaxDepth: 3})
 	answered(t, small, query(`{ actor(key: "marco-rubio") { country { code } } }`, nil))
@@ -101,7 +101,7 @@ func TestDepthLimit(t *testing.T) {
 		"NestedFragment": `{ ...Q } fragment Q on Query { actor(key: "marco-rubio") { ...C } } fragment C on Actor { country { actors { totalCount } } }`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			refusedWith(t, small, query(q, nil), "QUERY_TOO_COMPLEX", "the operation nests 4 fields deep, more than the limit of 3")
+			refusedWith(t, small, query(q, nil), "QUERY_TOO_COMPLEX", "the document nests 4 fields deep, more than the limit of 3")
 		})
 	}
 
@@ -131,12 +131,12 @@ func TestAliasLimit(t *testing.T) {
 	}
 	answered(t, base, query(`{ `+aliases(30)+` }`, nil))
 	refusedWith(t, base, query(`{ `+aliases(31)+` }`, nil), "QUERY_TOO_COMPLEX",
-		"the operation has 31 aliases, more than the limit of 30")
+		"the document has 31 aliases, more than the limit of 30")
 	// An alias in a fragment counts each time the fragment is spread.
 	refusedWith(t, base, query(`{ ...F ...G }
 		fragment F on Query { `+aliases(16)+` }
 		fragment G on Query { k1: __typename k2: __typename ...F }`, nil),
-		"QUERY_TOO_COMPLEX", "the operation has 34 aliases")
+		"QUERY_TOO_COMPLEX", "the document has 34 aliases")
 	// A field named as itself is no alias.
 	answered(t, base, query(`{ actor: actor(key: "marco-rubio") { key: key } `+aliases(30)+` }`, nil))
 }
@@ -159,7 +159,7 @@ func TestFragmentFanOut(t *testing.T) {
 	base, _ := mustServe(t, Options{})
 	start := time.Now()
 	// Aliases count as often as fragments repeat them: 2^5 = 32.
-	refusedWith(t, base, query(fanOut(5, "x: __typename"), nil), "QUERY_TOO_COMPLEX", "the operation has 32 aliases, more than the limit of 30")
+	refusedWith(t, base, query(fanOut(5, "x: __typename"), nil), "QUERY_TOO_COMPLEX", "the document has 32 aliases, more than the limit of 30")
 	// The number of fields stops a large fan-out before validation and
 	// gqlgen's complexity calculation walk the expansion.
 	refusedWith(t, base, query(fanOut(40, "x: __typename"), nil),
@@ -175,8 +175,8 @@ func TestFragmentFanOut(t *testing.T) {
 	}
 }
 
-// TestFragmentCycle checks that the measure ends on a fragment cycle, which
-// validation rejects before the limits run.
+// TestFragmentCycle checks that the document check ends on a fragment
+// cycle (validation reports the cycle), counting each field once.
 func TestFragmentCycle(t *testing.T) {
 	doc, err := parser.ParseQuery(&ast.Source{Input: `
 		query { a: __typename ...A }
@@ -185,23 +185,13 @@ func TestFragmentCycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Link the spreads to their definitions as validation would.
-	var link func(ast.SelectionSet)
-	link = func(set ast.SelectionSet) {
-		for _, sel := range set {
-			if s, ok := sel.(*ast.FragmentSpread); ok {
-				s.Definition = doc.Fragments.ForName(s.Name)
-			}
-		}
+	a := admitQuery{maxAliases: 2, maxDepth: 1}
+	if e := a.check(doc); e == nil || e.Message != "the document has 3 aliases, more than the limit of 2" {
+		t.Errorf("check = %v, want 3 aliases", e)
 	}
-	link(doc.Operations[0].SelectionSet)
-	for _, f := range doc.Fragments {
-		link(f.SelectionSet)
-	}
-	m := measurer{memo: map[string]shape{}, active: map[string]bool{}}
-	s := m.selectionSet(doc.Operations[0].SelectionSet)
-	if s.aliases != 3 || s.depth != 1 {
-		t.Errorf("shape = %+v, want 3 aliases, depth 1", s)
+	a.maxAliases = 3
+	if e := a.check(doc); e != nil {
+		t.Errorf("check = %v, want none (3 aliases, depth 1)", e)
 	}
 }
 

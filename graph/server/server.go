@@ -209,14 +209,14 @@ func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.L
 	// After the persisted query is looked up, before gqlgen parses and
 	// validates: the bounds that keep validation cheap, and validation
 	// that stops at the deadline.
-	gql.Use(admitQuery{schema: es.Schema(), cache: queries})
+	gql.Use(admitQuery{schema: es.Schema(), cache: queries, maxAliases: opts.MaxAliases, maxDepth: opts.MaxDepth,
+		introspection: !opts.NoIntrospection, timeout: opts.RequestTimeout})
 	// These run in order once the operation is parsed and validated, before
-	// it executes: the cheap checks first, and the method and access checks
-	// before the limits, so that a client learns first what it can fix
-	// least easily.
+	// it executes: the method and access checks, then the price. The
+	// document's own limits (depth, aliases, introspection, the bounds that
+	// keep validation cheap) were checked by admitQuery, before validation.
 	gql.Use(queriesOverGET{})
 	gql.Use(authorizeOperation{access: acc})
-	gql.Use(limitOperation{maxDepth: opts.MaxDepth, maxAliases: opts.MaxAliases, introspection: !opts.NoIntrospection})
 	if lists != nil {
 		gql.Use(lists)
 	}
