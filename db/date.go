@@ -77,12 +77,22 @@ var dateForms = []struct {
 	{time.RFC3339Nano, PrecisionSecond},
 }
 
+// maxDateBytes is longer than any date ParseDate accepts (the longest, an
+// RFC 3339 timestamp with milliseconds and an offset, is 29 bytes).
+const maxDateBytes = 64
+
 // ParseDate reads a date in any form of FIXTURES.md: "2025", "2025-05",
 // "2025-05-08", "2025-05-08T14:30Z" (or with an offset) or a full RFC 3339
 // timestamp. Years run from 0001 to 9999. Fractions of a second finer than a
 // millisecond are refused rather than silently dropped, since the store keeps
 // milliseconds.
 func ParseDate(s string) (Date, error) {
+	if len(s) > maxDateBytes {
+		// No date is this long: refused without quoting it, since the
+		// message would be as large as the input.
+		return Date{}, fmt.Errorf("%w: %d bytes, more than a date holds (%d); use 2025, 2025-05, 2025-05-08, "+
+			"2025-05-08T14:30Z or an RFC 3339 timestamp", ErrBadDate, len(s), maxDateBytes)
+	}
 	layout, p, ok := dateLayout(s)
 	if !ok {
 		return Date{}, fmt.Errorf("%w: %q (use 2025, 2025-05, 2025-05-08, 2025-05-08T14:30Z or an RFC 3339 timestamp)", ErrBadDate, s)

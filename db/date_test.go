@@ -330,3 +330,13 @@ func writtenMillis(s string) (int, bool) {
 	}
 	return ms, true
 }
+
+// TestParseDateLongInput checks that an input longer than any date is
+// refused without being quoted.
+func TestParseDateLongInput(t *testing.T) {
+	_, err := ParseDate(strings.Repeat("2", 100_000))
+	want := "not a date: 100000 bytes, more than a date holds (64); use 2025, 2025-05, 2025-05-08, 2025-05-08T14:30Z or an RFC 3339 timestamp"
+	if err == nil || !errors.Is(err, ErrBadDate) || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
+	}
+}

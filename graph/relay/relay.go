@@ -102,12 +102,23 @@ func KeyCursor(key string) string {
 	return enc.EncodeToString([]byte(keyPrefix + key))
 }
 
+// MaxCursorBytes bounds a cursor argument: the longest cursor written, a
+// timeline position with a 128-byte key, is under 200 bytes.
+const MaxCursorBytes = 512
+
 func badCursor(arg, s string) error {
+	if len(s) > MaxCursorBytes {
+		// Not echoed: thirty aliases would repeat a megabyte thirty times.
+		return db.Errorf(db.CodeInvalid, "%s is %d bytes, more than the limit of %d", arg, len(s), MaxCursorBytes)
+	}
 	return db.Errorf(db.CodeInvalid, "%s: %q is not a cursor of this list", arg, s)
 }
 
 // ParseTimeCursor decodes a TimeCursor; arg names the argument for the error.
 func ParseTimeCursor(arg, s string) (*db.Position, error) {
+	if len(s) > MaxCursorBytes {
+		return nil, badCursor(arg, s)
+	}
 	raw, err := decode(s)
 	if err != nil || !strings.HasPrefix(string(raw), timePrefix) {
 		return nil, badCursor(arg, s)
@@ -136,6 +147,9 @@ func ParseTimeCursor(arg, s string) (*db.Position, error) {
 
 // ParseKeyCursor decodes a KeyCursor; arg names the argument for the error.
 func ParseKeyCursor(arg, s string) (*db.Position, error) {
+	if len(s) > MaxCursorBytes {
+		return nil, badCursor(arg, s)
+	}
 	raw, err := decode(s)
 	if err != nil || !strings.HasPrefix(string(raw), keyPrefix) {
 		return nil, badCursor(arg, s)

@@ -2,6 +2,7 @@ package relay
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -122,4 +123,16 @@ func FuzzParseID(f *testing.F) {
 			t.Fatalf("ParseID(%q) = %s %d, which encodes differently", s, typ, id)
 		}
 	})
+}
+
+// TestLongCursorNotEchoed checks that a cursor past MaxCursorBytes is
+// refused by its length, without the message quoting it.
+func TestLongCursorNotEchoed(t *testing.T) {
+	long := strings.Repeat("A", MaxCursorBytes+1)
+	for name, parse := range map[string]func(string, string) (*db.Position, error){"time": ParseTimeCursor, "key": ParseKeyCursor} {
+		_, err := parse("after", long)
+		if err == nil || err.Error() != "after is 513 bytes, more than the limit of 512" || db.ErrorCode(err) != db.CodeInvalid {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
 }
