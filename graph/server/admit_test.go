@@ -302,10 +302,10 @@ func BenchmarkAdmission(b *testing.B) {
 
 func rawParams(q string) *graphql.RawParams { return &graphql.RawParams{Query: q} }
 
-// TestErrorListCappedOverWebsocket checks that the cap holds for an
-// operation sent over a websocket, which gqlgen's own transport answers.
-func TestErrorListCappedOverWebsocket(t *testing.T) {
-	base, _ := mustServe(t, Options{})
+// wsAnswer sends query over a new websocket to base and returns the
+// errors of its first answer (a next or an error message).
+func wsAnswer(t *testing.T, base, query string) []gqlError {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/graphql",
@@ -314,7 +314,7 @@ func TestErrorListCappedOverWebsocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.CloseNow()
-	sub, _ := json.Marshal(map[string]any{"type": "subscribe", "id": "1", "payload": map[string]string{"query": selections(40, "nope%d")}})
+	sub, _ := json.Marshal(map[string]any{"type": "subscribe", "id": "1", "payload": map[string]string{"query": query}})
 	for _, m := range []string{`{"type":"connection_init"}`, string(sub)} {
 		if err := conn.Write(ctx, websocket.MessageText, []byte(m)); err != nil {
 			t.Fatal(err)
@@ -330,20 +330,39 @@ func TestErrorListCappedOverWebsocket(t *testing.T) {
 			Payload json.RawMessage `json:"payload"`
 		}
 		json.Unmarshal(b, &m)
-		if m.Type != "error" && m.Type != "next" {
-			continue
-		}
-		var errs []gqlError
-		if m.Type == "next" {
+		switch m.Type {
+		case "next":
 			var p struct{ Errors []gqlError }
 			json.Unmarshal(m.Payload, &p)
-			errs = p.Errors
-		} else {
+			return p.Errors
+		case "error":
+			var errs []gqlError
 			json.Unmarshal(m.Payload, &errs)
+			return errs
 		}
-		if len(errs) != 21 || errs[20].Message != "20 more errors not shown" {
-			t.Errorf("%s message with %d errors: %.300s", m.Type, len(errs), b)
-		}
-		return
+	}
+}
+
+// TestErrorListCappedOverWebsocket checks that the cap holds for an
+// operation sent over a websocket, which gqlgen's own transport answers.
+func TestErrorListCappedOverWebsocket(t *testing.T) {
+	base, _ := mustServe(t, Options{})
+	errs := wsAnswer(t, base, selections(40, "nope%d"))
+	if len(errs) != 21 || errs[20].Message != "20 more errors not shown" {
+		t.Errorf("%d errors: %+v", len(errs), errs)
+	}
+}
+
+// TestResponseSizeBoundOverWebsocket checks that MaxResponseBytes holds
+// for answers sent over a websocket too.
+func TestResponseSizeBoundOverWebsocket(t *testing.T) {
+	base, _ := mustServe(t, Options{MaxResponseBytes: 200})
+	errs := wsAnswer(t, base, `{ countries(first: 20) { nodes { code name } } }`)
+	if len(errs) != 1 || errs[0].Message != "the response is larger than 200 bytes, the limit: ask for smaller pages or fewer fields" ||
+		errs[0].Extensions["code"] != "QUERY_TOO_COMPLEX" {
+		t.Errorf("errors = %+v", errs)
+	}
+	if errs := wsAnswer(t, base, `{ __typename }`); len(errs) != 0 {
+		t.Errorf("small answer: %+v", errs)
 	}
 }

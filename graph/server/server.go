@@ -227,6 +227,7 @@ func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.L
 	m := newMetrics(store, opts.Live, opts.MetricsOperations)
 	gql.Use(m)
 	gql.Use(capErrorList{})
+	gql.Use(boundWebsocketResponses{max: opts.MaxResponseBytes})
 	gql.SetErrorPresenter(errorPresenter(logger))
 	gql.SetRecoverFunc(recoverFunc(logger))
 

@@ -109,22 +109,20 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		// an answer.
 		return
 	}
-	out := &limitedBuffer{max: t.maxResponse}
-	if err := json.NewEncoder(out).Encode(resp); err != nil {
-		if errors.Is(err, errResponseTooLarge) {
-			t.logger.WarnContext(ctx, "response over its bound refused", "bytes", t.maxResponse, "request_id", RequestID(ctx))
-			write(w, r, http.StatusOK, nil, errorsOnly{Errors: gqlerror.List{tooComplex(fmt.Sprintf(
-				"the response is larger than %d bytes, the limit: ask for smaller pages or fewer fields", t.maxResponse))}})
-			return
-		}
+	b, err := json.Marshal(resp)
+	if err != nil {
 		t.logger.ErrorContext(ctx, "internal error", "err", err, "request_id", RequestID(ctx))
 		writeErrors(w, r, gqlerror.List{internalError()})
 		return
 	}
+	if len(b) > t.maxResponse {
+		t.logger.WarnContext(ctx, "response over its bound refused", "bytes", len(b), "request_id", RequestID(ctx))
+		write(w, r, http.StatusOK, nil, errorsOnly{Errors: gqlerror.List{responseTooLarge(t.maxResponse)}})
+		return
+	}
 	w.Header().Set("Content-Type", negotiate(r.Header.Get("Accept")))
 	w.WriteHeader(http.StatusOK)
-	// Encode ends with a newline that json.Marshal would not write.
-	w.Write(bytes.TrimSuffix(out.Bytes(), []byte("\n")))
+	w.Write(b)
 }
 
 // postParams reads a POST body: one JSON object of at most maxBody bytes,
@@ -380,22 +378,36 @@ func capErrors(errs gqlerror.List) gqlerror.List {
 	return append(errs[:maxErrors:maxErrors], more)
 }
 
-// errResponseTooLarge is what limitedBuffer fails with past its bound.
-var errResponseTooLarge = errors.New("response too large")
-
-// limitedBuffer collects a response and fails once it would grow past max
-// bytes, which stops the JSON encoder there instead of after the whole
-// answer is in memory twice.
-type limitedBuffer struct {
-	bytes.Buffer
-	max int
+// responseTooLarge replaces an answer longer than max bytes. The answer has
+// been built by then: the bound keeps it from being sent, and the cost
+// limit keeps it from being built very large.
+func responseTooLarge(max int) *gqlerror.Error {
+	return tooComplex(fmt.Sprintf("the response is larger than %d bytes, the limit: ask for smaller pages or fewer fields", max))
 }
 
-func (b *limitedBuffer) Write(p []byte) (int, error) {
-	if b.Len()+len(p) > b.max {
-		return 0, errResponseTooLarge
+// boundWebsocketResponses applies Options.MaxResponseBytes to what is sent
+// over a websocket, which gqlgen's transport writes itself; httpTransport
+// checks its own answers.
+type boundWebsocketResponses struct{ max int }
+
+var _ interface {
+	graphql.ResponseInterceptor
+	graphql.HandlerExtension
+} = boundWebsocketResponses{}
+
+func (boundWebsocketResponses) ExtensionName() string                   { return "BoundWebsocketResponses" }
+func (boundWebsocketResponses) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (l boundWebsocketResponses) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if method, _ := ctx.Value(methodKey{}).(string); resp == nil || method != methodWebsocket {
+		return resp
 	}
-	return b.Buffer.Write(p)
+	if b, err := json.Marshal(resp); err == nil && len(b) > l.max {
+		loggerFrom(ctx).WarnContext(ctx, "response over its bound refused", "bytes", len(b))
+		return &graphql.Response{Errors: gqlerror.List{responseTooLarge(l.max)}}
+	}
+	return resp
 }
 
 // writeErrors answers a request refused before execution with errs, in the
