@@ -185,6 +185,10 @@ func (n *note) stop() {
 	n.timer.Stop()
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.done {
+		// Stopped already: the note there now may be another writer's.
+		return
+	}
 	n.done = true
 	if n.written {
 		os.Remove(n.s.notePath())

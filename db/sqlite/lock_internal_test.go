@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -180,4 +181,36 @@ func TestWriteWaitSameStore(t *testing.T) {
 	if _, err := s.Apply(context.Background(), &set.Batch, set.Refs); err != nil {
 		t.Errorf("Apply after the release: %v", err)
 	}
+}
+
+// TestOpenWaitsForLock: opening a new database while another connection
+// holds its write lock waits up to WriteWait for the migrations, then fails
+// with the lock's UNAVAILABLE error, not as an internal one; once the lock
+// is released, the same open succeeds.
+func TestOpenWaitsForLock(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "new.db")
+	other, err := sql.Open("sqlite3", dsn(path, true, Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	other.SetMaxOpenConns(1)
+	tx, err := other.BeginTx(ctx, nil) // BEGIN IMMEDIATE: the DSN's _txlock
+	if err != nil {
+		t.Fatal(err)
+	}
+	// goose itself retries making its version table three times a second
+	// apart, so this takes about 4 s, not 300 ms.
+	_, err = OpenWith(ctx, path, Options{WriteWait: 300 * time.Millisecond})
+	checkFault(t, "Open", err, db.CodeUnavailable,
+		"the database is busy: its write lock is held by another process; waited 300ms: try again later")
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenWith(ctx, path, Options{WriteWait: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("open once the lock is free: %v", err)
+	}
+	s.Close()
 }

@@ -249,16 +249,22 @@ func (s *Store) Close() error {
 func (s *Store) Path() string { return s.path }
 
 func (s *Store) migrate(ctx context.Context) error {
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.write, migrations.FS)
-	if err != nil {
-		return fmt.Errorf("migrate %s: %w", s.path, err)
-	}
-	// Up takes the write lock even when nothing is pending: it waits for
-	// another writer as any write does.
-	err = s.waitBusy(ctx, time.Now().Add(s.opts.writeWait()), func() error {
-		_, err := p.Up(ctx)
+	// Applying migrations (and making goose's version table in a new file)
+	// writes: it waits for another writer as any write does. A provider
+	// per try, since goose remembers having made its version table even
+	// when the lock stopped it.
+	wait := s.opts.writeWait()
+	err := s.waitBusy(ctx, time.Now().Add(wait), func() error {
+		p, err := goose.NewProvider(goose.DialectSQLite3, s.write, migrations.FS)
+		if err != nil {
+			return err
+		}
+		_, err = p.Up(ctx)
 		return err
 	})
+	if isBusy(err) {
+		return fmt.Errorf("migrate %s: %w", s.path, s.lockedError(err, s.holder(), wait, false))
+	}
 	if err != nil {
 		return fmt.Errorf("migrate %s: %w", s.path, classify(err))
 	}
@@ -331,7 +337,11 @@ func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	defer conn.Close()
 	note := s.startNote()
 	defer note.stop()
-	if err := fn(tx); err != nil {
+	err = fn(tx)
+	// The note goes while the lock is still held: once it is released,
+	// the next writer may leave a note of its own at the same path.
+	note.stop()
+	if err != nil {
 		_ = tx.Rollback()
 		return classify(err)
 	}

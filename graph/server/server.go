@@ -349,6 +349,14 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			logger.ErrorContext(ctx, "storage fault", "code", string(code), "err", cause,
 				"path", gqlErr.Path.String(), "request_id", RequestID(ctx))
 		}
+		if code == db.CodeInternal && errors.Is(cause, context.Canceled) {
+			// The client went away (while a write waited for the lock,
+			// say): nobody reads the answer, and nothing is wrong here.
+			logger.DebugContext(ctx, "request cancelled by its client", "err", cause, "request_id", RequestID(ctx))
+			gqlErr.Message = "the request was cancelled"
+			setCode(gqlErr, code)
+			return gqlErr
+		}
 		if code == db.CodeInternal {
 			logger.ErrorContext(ctx, "internal error", "err", cause, "path", gqlErr.Path.String(),
 				"request_id", RequestID(ctx))

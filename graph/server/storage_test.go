@@ -85,3 +85,18 @@ func TestPresentedReadFault(t *testing.T) {
 		t.Errorf("log:\n%s", logs.String())
 	}
 }
+
+// TestPresentedCancellation checks that a request its client cancelled
+// (a write that was waiting for the lock, say) is not logged as an
+// internal error.
+func TestPresentedCancellation(t *testing.T) {
+	logs := &logBuffer{}
+	present := errorPresenter(slog.New(slog.NewTextHandler(logs, nil)))
+	got := present(context.Background(), fmt.Errorf("begin write: %w", context.Canceled))
+	if got.Message != "the request was cancelled" || got.Extensions["code"] != "INTERNAL" {
+		t.Errorf("got %q %v", got.Message, got.Extensions)
+	}
+	if logs.String() != "" {
+		t.Errorf("logged at info or above:\n%s", logs.String())
+	}
+}
