@@ -197,19 +197,24 @@ func EventBuckets(from, to *time.Time, interval db.Interval, groupBy *db.CountGr
 }
 
 // intervalsBetween counts the buckets of width interval that [from, to)
-// touches, at least one.
+// touches, at least one. Months and years are counted on the calendar, and
+// days from whole hours, so that the 9,998 years the API accepts do not
+// overflow a time.Duration (it holds 292).
 func intervalsBetween(from, to time.Time, interval db.Interval) int {
+	from, to = from.UTC(), to.UTC()
 	if !to.After(from) {
 		return 1
 	}
-	days := int(to.Sub(from).Hours()/24) + 2 // a partial day at each end
+	years := to.Year() - from.Year()
 	switch interval {
-	case db.IntervalWeek:
-		return days/7 + 2
-	case db.IntervalMonth:
-		return days/28 + 2
 	case db.IntervalYear:
-		return days/365 + 2
+		return years + 1
+	case db.IntervalMonth:
+		return years*12 + int(to.Month()) - int(from.Month()) + 1
+	}
+	days := int(to.Unix()/86400-from.Unix()/86400) + 1
+	if interval == db.IntervalWeek {
+		return days/7 + 2 // a partial week at each end
 	}
 	return days
 }

@@ -62,14 +62,20 @@ func TestPrices(t *testing.T) {
 		// 1 + 5000 × (1 + 0).
 		{"EventCountsOpen", `{ eventCounts(interval: DAY) { start count } }`, nil, 5001},
 		{"EventCountsOpenByCountry", `{ eventCounts(interval: DAY, groupBy: COUNTRY) { start count } }`, nil, 5001},
-		// January 2025: 30 days and a partial day at each end, 32 buckets.
-		{"EventCountsRange", `{ eventCounts(filter: {from: "2025-01-01T00:00:00Z", to: "2025-01-31T00:00:00Z"}, interval: DAY) { count } }`, nil, 33},
-		// 3 months × 12 event types = 36.
-		{"EventCountsRangeByType", `{ eventCounts(filter: {from: "2025-01-01T00:00:00Z", to: "2025-01-31T00:00:00Z"}, interval: MONTH, groupBy: TYPE) { count } }`, nil, 37},
-		// 32 days × 250 countries, capped at 5000.
+		// 1 to 31 January 2025 (to excluded, but its day counted): 31 buckets.
+		{"EventCountsRange", `{ eventCounts(filter: {from: "2025-01-01T00:00:00Z", to: "2025-01-31T00:00:00Z"}, interval: DAY) { count } }`, nil, 32},
+		// 1 month × 12 event types.
+		{"EventCountsRangeByType", `{ eventCounts(filter: {from: "2025-01-01T00:00:00Z", to: "2025-01-31T00:00:00Z"}, interval: MONTH, groupBy: TYPE) { count } }`, nil, 13},
+		// 31 days × 250 countries, capped at 5000.
 		{"EventCountsRangeByCountry", `{ eventCounts(filter: {from: "2025-01-01T00:00:00Z", to: "2025-01-31T00:00:00Z"}, interval: DAY, groupBy: COUNTRY) { count } }`, nil, 5001},
-		// 2 years by year: 730/365 + 2 = 4 buckets × 250 = 1000.
-		{"EventCountsYearsByCountry", `{ eventCounts(filter: {from: "2024-01-01T00:00:00Z", to: "2025-12-31T00:00:00Z"}, interval: YEAR, groupBy: COUNTRY) { count } }`, nil, 1001},
+		// 2024 and 2025 by year: 2 buckets × 250.
+		{"EventCountsYearsByCountry", `{ eventCounts(filter: {from: "2024-01-01T00:00:00Z", to: "2025-12-31T00:00:00Z"}, interval: YEAR, groupBy: COUNTRY) { count } }`, nil, 501},
+		// 14 weeks: 98 days / 7 + a partial week at each end.
+		{"EventCountsWeeks", `{ eventCounts(filter: {from: "2025-01-01T00:00:00Z", to: "2025-04-09T00:00:00Z"}, interval: WEEK) { count } }`, nil, 17},
+		// Years 0001 to 9999 by month: far past a Duration, capped.
+		{"EventCountsWideRange", `{ eventCounts(filter: {from: "0001-01-01T00:00:00Z", to: "9999-12-31T00:00:00Z"}, interval: MONTH) { count } }`, nil, 5001},
+		{"EventCountsWideRangeByYear", `{ eventCounts(filter: {from: "0001-01-01T00:00:00Z", to: "9999-12-31T00:00:00Z"}, interval: YEAR) { count } }`, nil, 5001},
+		{"EventCountsCenturyByYear", `{ eventCounts(filter: {from: "1901-06-01T00:00:00Z", to: "2000-06-01T00:00:00Z"}, interval: YEAR) { count } }`, nil, 101},
 		{"Fragments", `{ actors(first: 2) { nodes { ...A } } } fragment A on Actor { country { code } }`, nil, 5},
 	}
 	for _, tt := range tests {
