@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/coder/websocket"
 )
 
@@ -46,14 +47,30 @@ func TestSocketCounts(t *testing.T) {
 	}
 }
 
+// gatedSchema answers each operation once gate is closed.
+type gatedSchema struct {
+	graphql.ExecutableSchema
+	gate chan struct{}
+}
+
+func (s gatedSchema) Exec(ctx context.Context) graphql.ResponseHandler {
+	next := s.ExecutableSchema.Exec(ctx)
+	return func(ctx context.Context) *graphql.Response {
+		select {
+		case <-s.gate:
+		case <-ctx.Done():
+		}
+		return next(ctx)
+	}
+}
+
 // TestInFlightPerConnection checks that one websocket cannot run more than
 // maxInFlightPerConnection queries at once: those past it are refused at
-// once, the others run (here until their timeout).
+// once, the others run, and answer once let.
 func TestInFlightPerConnection(t *testing.T) {
 	store := mustOpenStore(t)
-	// Every query blocks until its timeout: none frees its slot before
-	// all have arrived.
-	base, _ := mustServeSchema(t, slowSchema{NewSchema(store, nil, nil)}, Options{RequestTimeout: 3 * time.Second})
+	schema := gatedSchema{NewSchema(store, nil, nil), make(chan struct{})}
+	base, _ := mustServeSchema(t, schema, Options{RequestTimeout: time.Minute})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/graphql",
@@ -81,9 +98,15 @@ func TestInFlightPerConnection(t *testing.T) {
 		switch s := string(b); {
 		case strings.Contains(s, `"message":"this connection already has 16 operations running, the limit: wait for their answers"`) &&
 			strings.Contains(s, `"code":"UNAVAILABLE"`):
-			refused++
+			if refused++; refused == sent-maxInFlightPerConnection {
+				// Every operation past the limit is refused; the others
+				// may answer now.
+				close(schema.gate)
+			}
 		case strings.Contains(s, `"payload":{"data":{"__typename":"Query"}}`):
-			// slowSchema answers once the timeout has passed.
+			if refused < sent-maxInFlightPerConnection {
+				t.Fatalf("an answer before the gate opened: %s", s)
+			}
 			ran++
 		case strings.Contains(s, `"type":"connection_ack"`), strings.Contains(s, `"type":"complete"`), strings.Contains(s, `"type":"ping"`):
 		default:
