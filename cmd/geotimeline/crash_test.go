@@ -32,6 +32,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(crashChildEnv) == "1" {
 		os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
+	if path := os.Getenv(holdLockChildEnv); path != "" {
+		os.Exit(holdLockChild(path))
+	}
 	os.Exit(m.Run())
 }
 
