@@ -68,11 +68,19 @@ func TestInputBounds(t *testing.T) {
 		{"PathID", `query($id: ID!) { shortestPath(from: $id, to: "QWN0b3I6MTI") { length } }`,
 			map[string]any{"id": strings.Repeat("Q", 1000)}, "from: the ID is 1000 bytes, more than the limit of 64"},
 	}
+	// Statements of the fields above the refused one: the actor is read
+	// (by key, then its row) before its field's arguments are looked at;
+	// relationships' own SQL never runs.
+	reads := map[string]int64{"RelationshipKinds": 2}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			before := a.store.ReadStatements()
 			msg, code := a.errorOf(c.query, c.vars)
 			if msg != c.want || code != "BAD_USER_INPUT" {
 				t.Errorf("error = %q (%s), want %q (BAD_USER_INPUT)", msg, code, c.want)
+			}
+			if n := a.store.ReadStatements() - before; n != reads[c.name] {
+				t.Errorf("%d SQL statements ran before the refusal, want %d", n, reads[c.name])
 			}
 		})
 	}
