@@ -155,9 +155,11 @@ func fanOut(levels int, leaf string) string {
 
 // TestFragmentFanOut checks that fragments spreading each other many times
 // over are measured in time linear in the document, not in the expansion.
+//
+// A walk of the expansion (2^40 fields) would not end: go test's own
+// timeout, not a timed assertion, catches that.
 func TestFragmentFanOut(t *testing.T) {
 	base, _ := mustServe(t, Options{})
-	start := time.Now()
 	// Aliases count as often as fragments repeat them: 2^5 = 32.
 	refusedWith(t, base, query(fanOut(5, "x: __typename"), nil), "QUERY_TOO_COMPLEX", "the document has 32 aliases, more than the limit of 30")
 	// The number of fields stops a large fan-out before validation and
@@ -166,9 +168,6 @@ func TestFragmentFanOut(t *testing.T) {
 		"QUERY_TOO_COMPLEX", "the document selects more than 5000 fields once its fragments are expanded")
 	refusedWith(t, base, query(fanOut(40, "__typename"), nil),
 		"QUERY_TOO_COMPLEX", "the document selects more than 5000 fields once its fragments are expanded")
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("took %s", d)
-	}
 	// A fan-out that stays small is fine.
 	if got := answered(t, base, query(fanOut(10, "__typename"), nil)); got != `{"data":{"__typename":"Query"}}` {
 		t.Errorf("body = %s", got)
@@ -241,12 +240,8 @@ func TestTimeout(t *testing.T) {
 		// so that every resolver's SQL runs on a cancelled context.
 		store := mustOpenStore(t)
 		base, logs := mustServeSchema(t, slowSchema{NewSchema(store, nil, nil)}, Options{RequestTimeout: 50 * time.Millisecond})
-		start := time.Now()
 		refusedWith(t, base, query(`{ timeline(first: 5) { nodes { ... on Event { key participants { actor { name } } } } } }`, nil),
 			"QUERY_TOO_COMPLEX", "the request took longer than 50ms and was cancelled")
-		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("took %s", d)
-		}
 		log := logs.String()
 		if strings.Contains(log, "level=ERROR") {
 			t.Errorf("a timeout was logged as an error:\n%s", log)
