@@ -374,6 +374,9 @@ func TestServeHelpAccess(t *testing.T) {
 		"--max-subscriptions-per-connection N", "env GEOTIMELINE_MAX_SUBSCRIPTIONS_PER_CONNECTION, default 32",
 		"--max-subscriptions-per-client N", "env GEOTIMELINE_MAX_SUBSCRIPTIONS_PER_CLIENT, default 100",
 		"--max-websockets-per-client N", "env GEOTIMELINE_MAX_WEBSOCKETS_PER_CLIENT, default 32",
+		"--allowed-hosts NAMES", `env GEOTIMELINE_ALLOWED_HOSTS, default ""`,
+		"--metrics-operations NAMES", `env GEOTIMELINE_METRICS_OPERATIONS, default ""`,
+		"--write-wait DURATION", "env GEOTIMELINE_WRITE_WAIT, default 30s",
 	} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("serve --help lacks %q:\n%s", want, res.stdout)
@@ -455,4 +458,30 @@ func TestServeHostCheck(t *testing.T) {
 		t.Errorf("not allowed: %d, want 421", got)
 	}
 	stop()
+}
+
+// TestServeMetricsOperations checks that --metrics-operations reaches the
+// server's metrics: a name it lists is a label, another is "other".
+func TestServeMetricsOperations(t *testing.T) {
+	base, stop := startServe(t, map[string]string{"GEOTIMELINE_METRICS_OPERATIONS": "Mine, Ours"})
+	defer stop()
+	call(t, base, "", `query Mine { __typename }`)
+	call(t, base, "", `query Theirs { __typename }`)
+	res, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	for _, want := range []string{
+		`geotimeline_graphql_operations_total{operation="Mine",outcome="ok",type="query"} 1`,
+		`geotimeline_graphql_operations_total{operation="other",outcome="ok",type="query"} 1`,
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(string(b), "Theirs") {
+		t.Errorf("/metrics names an operation nobody configured")
+	}
 }
