@@ -265,7 +265,7 @@ func BenchmarkQueryCacheEstimate(b *testing.B) {
 
 // BenchmarkAdmission times admitting (parsing, checking and validating)
 // the costliest documents the bounds let through, and the ones they refuse.
-// Measured figures are in the README's threat model.
+// The README's "Access and limits" quotes the figures.
 func BenchmarkAdmission(b *testing.B) {
 	schema := NewSchema(nil, nil, nil).Schema()
 	var frags strings.Builder
@@ -287,6 +287,10 @@ func BenchmarkAdmission(b *testing.B) {
 		{"4 same-name 3 deep", nested(4, 3)},
 		{"2 same-name 6 deep", nested(2, 6)},
 		{"16 fragments x 16 same-name", frags.String()},
+		// Distinct names widen each compared pair: at most 30 aliases.
+		{"16 x 4 same-name pairs, 30 distinct names below", "{" + strings.Repeat(" countries(first: 1) { nodes { "+
+			strings.Repeat(" actors(first: 1) { nodes { country { "+selections(10, "a%d: code")[1:len(selections(10, "a%d: code"))-1]+" } } }", 4)+" } }", 16) + " }"},
+		{"30 aliased same-name fields", selections(30, "a%d: countries(first: 1) { nodes { code name actors(first: 1) { nodes { key } } } }")},
 	}
 	for _, d := range docs {
 		b.Run(d.name, func(b *testing.B) {

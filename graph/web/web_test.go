@@ -73,8 +73,9 @@ func TestNoExternalURLs(t *testing.T) {
 	}
 }
 
-// TestOperationNames checks that the names are read from the dashboard's
-// script and the README's examples.
+// TestOperationNames checks that the names are read from the pages'
+// scripts and the playground's examples (static/examples.json, which
+// TestExamplesMatchReadme keeps equal to the README's).
 func TestOperationNames(t *testing.T) {
 	want := []string{"ActorId", "ActorNames", "ActorSearch", "AttackersToRubio", "Countries", "EventCounts", "EventExtent",
 		"EventTypes", "IndiaCounterparts", "Live", "Neighborhood", "PahalgamAttack", "PakistanAttacksAndStrikes", "PerdueTies",
