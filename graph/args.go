@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/vikstrous/dataloadgen"
+
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/iso3166"
 	"github.com/geotimeline/geotimeline/graph/generated"
@@ -379,4 +381,15 @@ func stringOr(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// byKey loads the record with key, nil when there is none. A key longer
+// than any a record may hold is refused with BAD_USER_INPUT rather than
+// looked up (and then quoted in no error).
+func byKey[V any](ctx context.Context, l *dataloadgen.Loader[string, V], key string) (V, error) {
+	if err := db.CheckBytes("key", key, db.MaxKeyLength); err != nil {
+		var zero V
+		return zero, err
+	}
+	return loader.Maybe(ctx, l, key)
 }

@@ -348,34 +348,22 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 
 // Actor is the resolver for the actor field.
 func (r *queryResolver) Actor(ctx context.Context, key string) (*db.Actor, error) {
-	if err := db.CheckBytes("key", key, db.MaxKeyLength); err != nil {
-		return nil, err
-	}
-	return loader.Maybe(ctx, loader.For(ctx).ActorByKey, key)
+	return byKey(ctx, loader.For(ctx).ActorByKey, key)
 }
 
 // Event is the resolver for the event field.
 func (r *queryResolver) Event(ctx context.Context, key string) (*db.Event, error) {
-	if err := db.CheckBytes("key", key, db.MaxKeyLength); err != nil {
-		return nil, err
-	}
-	return loader.Maybe(ctx, loader.For(ctx).EventByKey, key)
+	return byKey(ctx, loader.For(ctx).EventByKey, key)
 }
 
 // Statement is the resolver for the statement field.
 func (r *queryResolver) Statement(ctx context.Context, key string) (*db.Statement, error) {
-	if err := db.CheckBytes("key", key, db.MaxKeyLength); err != nil {
-		return nil, err
-	}
-	return loader.Maybe(ctx, loader.For(ctx).StatementByKey, key)
+	return byKey(ctx, loader.For(ctx).StatementByKey, key)
 }
 
 // Source is the resolver for the source field.
 func (r *queryResolver) Source(ctx context.Context, key string) (*db.Source, error) {
-	if err := db.CheckBytes("key", key, db.MaxKeyLength); err != nil {
-		return nil, err
-	}
-	return loader.Maybe(ctx, loader.For(ctx).SourceByKey, key)
+	return byKey(ctx, loader.For(ctx).SourceByKey, key)
 }
 
 // Country is the resolver for the country field.
