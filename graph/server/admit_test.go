@@ -306,24 +306,32 @@ func BenchmarkAdmission(b *testing.B) {
 
 func rawParams(q string) *graphql.RawParams { return &graphql.RawParams{Query: q} }
 
+// dialGraphQL opens a graphql-ws websocket to base's /graphql, closed when
+// the test ends, and sends connection_init and then messages.
+func dialGraphQL(t *testing.T, ctx context.Context, base string, messages ...string) *websocket.Conn {
+	t.Helper()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/graphql",
+		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.CloseNow() })
+	for _, m := range append([]string{`{"type":"connection_init"}`}, messages...) {
+		if err := conn.Write(ctx, websocket.MessageText, []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return conn
+}
+
 // wsAnswer sends query over a new websocket to base and returns the
 // errors of its first answer (a next or an error message).
 func wsAnswer(t *testing.T, base, query string) []gqlError {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/graphql",
-		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.CloseNow()
 	sub, _ := json.Marshal(map[string]any{"type": "subscribe", "id": "1", "payload": map[string]string{"query": query}})
-	for _, m := range []string{`{"type":"connection_init"}`, string(sub)} {
-		if err := conn.Write(ctx, websocket.MessageText, []byte(m)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	conn := dialGraphQL(t, ctx, base, string(sub))
 	for {
 		_, b, err := conn.Read(ctx)
 		if err != nil {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 )
@@ -258,18 +257,7 @@ func TestTimeout(t *testing.T) {
 		base, _ := mustServeSchema(t, slowSchema{NewSchema(store, nil, nil)}, Options{RequestTimeout: 50 * time.Millisecond})
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/graphql",
-			&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.CloseNow()
-		for _, m := range []string{`{"type":"connection_init"}`,
-			`{"type":"subscribe","id":"1","payload":{"query":"{ timeline(first: 5) { totalCount } }"}}`} {
-			if err := conn.Write(ctx, websocket.MessageText, []byte(m)); err != nil {
-				t.Fatal(err)
-			}
-		}
+		conn := dialGraphQL(t, ctx, base, `{"type":"subscribe","id":"1","payload":{"query":"{ timeline(first: 5) { totalCount } }"}}`)
 		for {
 			_, b, err := conn.Read(ctx)
 			if err != nil {

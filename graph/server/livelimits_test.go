@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/coder/websocket"
 )
 
 // Clients are told apart by token, else by address: IPv4 whole, IPv4
@@ -73,22 +72,12 @@ func TestInFlightPerConnection(t *testing.T) {
 	base, _ := mustServeSchema(t, schema, Options{RequestTimeout: time.Minute})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/graphql",
-		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.CloseNow()
 	const sent = maxInFlightPerConnection + 4
-	msgs := []string{`{"type":"connection_init"}`}
+	var msgs []string
 	for i := range sent {
 		msgs = append(msgs, fmt.Sprintf(`{"type":"subscribe","id":"q%d","payload":{"query":"{ __typename }"}}`, i))
 	}
-	for _, m := range msgs {
-		if err := conn.Write(ctx, websocket.MessageText, []byte(m)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	conn := dialGraphQL(t, ctx, base, msgs...)
 	refused, ran := 0, 0
 	for refused+ran < sent {
 		_, b, err := conn.Read(ctx)
