@@ -144,24 +144,22 @@ func compareNullInt(a, b sql.NullInt64) int {
 	return 0
 }
 
-// graphReader runs a traversal's queries in one read transaction, so that
-// every level sees the same snapshot of the index.
+// graphReader runs a traversal's queries in one snapshot (the request's,
+// or one of its own), so that every level sees the same state of the
+// index; they go through the read pool, counted and timed like any read.
 type graphReader struct {
-	ctx context.Context
-	tx  *sql.Tx
-	s   *Store
-	q   graphQuery
+	ctx     context.Context
+	release func()
+	s       *Store
+	q       graphQuery
 }
 
 func (s *Store) beginGraph(ctx context.Context, q graphQuery) (*graphReader, error) {
-	tx, err := s.read.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("graph: begin read: %w", err)
-	}
-	return &graphReader{ctx: ctx, tx: tx, s: s, q: q}, nil
+	ctx, release := s.Snapshot(ctx)
+	return &graphReader{ctx: ctx, release: release, s: s, q: q}, nil
 }
 
-func (g *graphReader) close() { _ = g.tx.Rollback() }
+func (g *graphReader) close() { g.release() }
 
 // nodes resolves refs to their encoded nodes with one statement, or returns
 // a NOT_FOUND error for the first that names no stored record.
@@ -185,8 +183,7 @@ func (g *graphReader) nodes(refs ...db.NodeRef) ([]int64, error) {
 	for i := range exists {
 		dest[i] = &exists[i]
 	}
-	g.s.read.statements.Add(1)
-	if err := g.tx.QueryRowContext(g.ctx, `SELECT `+strings.Join(cols, ", "), args...).Scan(dest...); err != nil {
+	if err := g.s.read.QueryRowContext(g.ctx, `SELECT `+strings.Join(cols, ", "), args...).Scan(dest...); err != nil {
 		return nil, fmt.Errorf("graph: look up nodes: %w", err)
 	}
 	for i, ok := range exists {
@@ -225,7 +222,7 @@ func jsonInts(nodes []int64) string {
 // would read. Counting index entries is far cheaper than reading the rows.
 func (g *graphReader) degree(nodes []int64, limit int) (int, error) {
 	var n int
-	err := g.tx.QueryRowContext(g.ctx, `SELECT count(*) FROM (SELECT 1 FROM graph_edges
+	err := g.s.read.QueryRowContext(g.ctx, `SELECT count(*) FROM (SELECT 1 FROM graph_edges
 		WHERE src IN (SELECT value FROM json_each(?))`+g.q.kinds+` LIMIT ?)`,
 		jsonInts(nodes), limit).Scan(&n)
 	if err != nil {
@@ -251,8 +248,7 @@ func (q graphQuery) pairsSQL(kinds string) string {
 
 // query runs a query for edge rows.
 func (g *graphReader) query(query string, args []any) ([]edgeRow, error) {
-	g.s.read.statements.Add(1)
-	rows, err := g.tx.QueryContext(g.ctx, query, args...)
+	rows, err := g.s.read.QueryContext(g.ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("graph: read edges: %w", err)
 	}

@@ -75,3 +75,31 @@ func isSubscription(ctx context.Context) bool {
 	op := graphql.GetOperationContext(ctx).Operation
 	return op != nil && op.Operation == ast.Subscription
 }
+
+// readSnapshots runs each query on one snapshot of the database
+// (sqlite.Store.Snapshot): a write that commits while the query runs is
+// wholly visible to it or not at all, so a page never lists a record that
+// its next statement cannot find. Mutations read what they wrote, outside
+// any snapshot; a subscription's messages are read as they come.
+type readSnapshots struct{ store *sqlite.Store }
+
+var _ interface {
+	graphql.OperationInterceptor
+	graphql.HandlerExtension
+} = readSnapshots{}
+
+func (readSnapshots) ExtensionName() string                   { return "ReadSnapshots" }
+func (readSnapshots) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (r readSnapshots) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if op := graphql.GetOperationContext(ctx).Operation; op == nil || op.Operation != ast.Query {
+		return next(ctx)
+	}
+	ctx, release := r.store.Snapshot(ctx)
+	responses := next(ctx)
+	return func(ctx context.Context) *graphql.Response {
+		// A query answers once: the snapshot ends with its answer.
+		defer release()
+		return responses(ctx)
+	}
+}

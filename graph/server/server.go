@@ -223,6 +223,7 @@ func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.L
 	gql.Use(extension.FixedComplexityLimit(opts.MaxComplexity, cost.Options()...))
 	gql.Use(inFlight{})
 	gql.Use(operationTimeout{d: opts.RequestTimeout})
+	gql.Use(readSnapshots{store: store})
 	gql.Use(subscriptionLoaders{store: store})
 	m := newMetrics(store, opts.Live, opts.MetricsOperations)
 	gql.Use(m)
