@@ -72,11 +72,11 @@ var derivations = map[recordType][]derivation{
 	},
 }
 
-// flushEvery is how many changed records flushIfFull lets pile up before it
-// rebuilds their derived rows: enough that each set-wise statement does
-// real work, few enough that a load of millions keeps a small set. A
-// variable so that tests can flush after every few records.
-var flushEvery = 20000
+// defaultFlushEvery is Store.flushEvery's default: how many changed records
+// flushIfFull lets pile up before it rebuilds their derived rows, enough
+// that each set-wise statement does real work, few enough that a load of
+// millions keeps a small set.
+const defaultFlushEvery = 20000
 
 // changed marks a record whose derived rows must be rebuilt before the
 // transaction commits.
@@ -94,12 +94,12 @@ func (w *writer) changed(t recordType, id int64) {
 }
 
 // flushIfFull rebuilds the derived rows of the records marked changed once
-// there are flushEvery of them. A record's derived rows depend on its own
+// there are w.flushEvery of them. A record's derived rows depend on its own
 // lists and on the actors it names, which are written before any event or
 // statement, so rebuilding before the transaction ends gives the same rows;
 // a record changed again after a flush is simply marked again.
 func (w *writer) flushIfFull() error {
-	if w.ndirty < flushEvery {
+	if w.ndirty < w.flushEvery {
 		return nil
 	}
 	return w.flushDerived()

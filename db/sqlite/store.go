@@ -45,6 +45,13 @@ type Store struct {
 	// writer, instead of events and statements set-wise: the reference the
 	// set-wise rewrite is tested against.
 	cascadeOneByOne bool
+	// maxCachedIDs bounds the ids a write keeps per kind of record and
+	// flushEvery how many changed records it lets pile up before rebuilding
+	// their derived rows (defaultMaxCachedIDs, defaultFlushEvery): fields,
+	// not package variables, so that a test can make them tiny for its own
+	// store while other tests run.
+	maxCachedIDs int
+	flushEvery   int
 
 	opts Options
 
@@ -152,6 +159,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
 	s := &Store{path: path, write: write, opts: opts, Now: time.Now, MaxCascade: DefaultMaxCascade,
+		maxCachedIDs: defaultMaxCachedIDs, flushEvery: defaultFlushEvery,
 		observer: &observer{}, commits: make(chan struct{}, 1)}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()
