@@ -52,6 +52,13 @@ type Store struct {
 	// store while other tests run.
 	maxCachedIDs int
 	flushEvery   int
+	// maxEdgesRead is the number of edge rows one graph traversal may read
+	// (defaultMaxEdgesRead); internal tests lower it for their own store.
+	maxEdgesRead int
+	// graphRowsRead counts the edge rows this store's traversals have read,
+	// for tests that check the budget holds: per store, so that tests
+	// running in parallel do not count each other's rows.
+	graphRowsRead atomic.Int64
 
 	opts Options
 
@@ -159,7 +166,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
 	s := &Store{path: path, write: write, opts: opts, Now: time.Now, MaxCascade: DefaultMaxCascade,
-		maxCachedIDs: defaultMaxCachedIDs, flushEvery: defaultFlushEvery,
+		maxCachedIDs: defaultMaxCachedIDs, flushEvery: defaultFlushEvery, maxEdgesRead: defaultMaxEdgesRead,
 		observer: &observer{}, commits: make(chan struct{}, 1)}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()
