@@ -54,12 +54,12 @@ func setWise(query string, n int) string {
 
 var derivations = map[recordType][]derivation{
 	derivedEvent: {
-		{`DELETE FROM timeline_index WHERE kind = 0 AND item_id IN ` + pendingIDs, setWise(reindexEventSQL, 8)},
+		{`DELETE FROM timeline_index WHERE kind = ` + lit(kindEvent) + ` AND item_id IN ` + pendingIDs, setWise(reindexEventSQL, 8)},
 		{`DELETE FROM graph_edges WHERE owner IN (SELECT (3 << 48) | id FROM temp.pending)`, setWise(graphEventSQL, 6)},
 		{`DELETE FROM search_text WHERE docid IN (SELECT id * 4 + 1 FROM temp.pending)`, setWise(textEventSQL, 1)},
 	},
 	derivedStatement: {
-		{`DELETE FROM timeline_index WHERE kind = 1 AND item_id IN ` + pendingIDs, setWise(reindexStatementSQL, 8)},
+		{`DELETE FROM timeline_index WHERE kind = ` + lit(kindStatement) + ` AND item_id IN ` + pendingIDs, setWise(reindexStatementSQL, 8)},
 		{`DELETE FROM graph_edges WHERE owner IN (SELECT (4 << 48) | id FROM temp.pending)`, setWise(graphStatementSQL, 6)},
 		{`DELETE FROM search_text WHERE docid IN (SELECT id * 4 + 2 FROM temp.pending)`, setWise(textStatementSQL, 1)},
 	},
