@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -78,7 +79,7 @@ func stored[T any](recs []*T, err error) (*T, error) {
 // GraphQL argument paths: "input: actors[0].name" becomes "input.name" and
 // "fixture: events[3].title" becomes "fixture.events[3].title".
 func renameProblems(err error, name string) error {
-	ps, ok := err.(db.Problems)
+	ps, ok := errors.AsType[db.Problems](err)
 	if !ok {
 		return err
 	}

@@ -76,6 +76,11 @@ type writer struct {
 	// ndirty counts them.
 	dirty  map[recordType]map[int64]bool
 	ndirty int
+
+	// The store's bounds (Store.maxCachedIDs, Store.flushEvery), copied so
+	// that a test's store sets them for its own writes alone.
+	maxCachedIDs int
+	flushEvery   int
 }
 
 type itemRef struct {
@@ -83,9 +88,10 @@ type itemRef struct {
 	id   int64
 }
 
-func newWriter(ctx context.Context, tx *sql.Tx, now int64) *writer {
+func (s *Store) newWriter(ctx context.Context, tx *sql.Tx, now int64) *writer {
 	return &writer{ctx: ctx, tx: tx, now: now, stmts: map[string]*sql.Stmt{},
-		ids: map[db.RefKind]map[string]int64{}}
+		ids:          map[db.RefKind]map[string]int64{},
+		maxCachedIDs: s.maxCachedIDs, flushEvery: s.flushEvery}
 }
 
 func (w *writer) close() {
@@ -132,12 +138,12 @@ var refTables = map[db.RefKind]string{
 	db.RefCountry:   `SELECT id FROM countries WHERE code = ?`,
 }
 
-// maxCachedIDs bounds the ids the writer keeps per kind of record. A load
-// of a million events would otherwise keep every event key; past the bound
-// the cache starts over, and keys not in it are looked up (by a unique
-// index). Loads refer mostly to recent records and to actors, which are far
-// fewer, so few lookups miss. A variable so that tests can make it tiny.
-var maxCachedIDs = 1 << 16
+// defaultMaxCachedIDs is Store.maxCachedIDs's default: the ids the writer
+// keeps per kind of record. A load of a million events would otherwise keep
+// every event key; past the bound the cache starts over, and keys not in it
+// are looked up (by a unique index). Loads refer mostly to recent records
+// and to actors, which are far fewer, so few lookups miss.
+const defaultMaxCachedIDs = 1 << 16
 
 // cached returns the id cache of kind, emptied when it is full.
 func (w *writer) cached(kind db.RefKind) map[string]int64 {
@@ -146,7 +152,7 @@ func (w *writer) cached(kind db.RefKind) map[string]int64 {
 		m = map[string]int64{}
 		w.ids[kind] = m
 	}
-	if len(m) >= maxCachedIDs {
+	if len(m) >= w.maxCachedIDs {
 		clear(m)
 	}
 	return m

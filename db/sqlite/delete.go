@@ -64,7 +64,7 @@ type deleteResult struct {
 func (s *Store) deleteOne(ctx context.Context, cascade bool, find func(*deleter) (record, error)) (deleteResult, error) {
 	var res deleteResult
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
-		w := newWriter(ctx, tx, s.Now().UTC().UnixMilli())
+		w := s.newWriter(ctx, tx, s.Now().UTC().UnixMilli())
 		defer w.close()
 		d := &deleter{s: s, w: w, gone: map[itemKey]bool{}}
 		t, err := find(d)

@@ -162,7 +162,7 @@ func checkIndexesExact(t *testing.T, s *Store) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	w := newWriter(ctx, tx, 0)
+	w := s.newWriter(ctx, tx, 0)
 	defer w.close()
 	if _, err := w.exec(`DELETE FROM timeline_index`); err != nil {
 		t.Fatal(err)

@@ -54,12 +54,12 @@ func setWise(query string, n int) string {
 
 var derivations = map[recordType][]derivation{
 	derivedEvent: {
-		{`DELETE FROM timeline_index WHERE kind = 0 AND item_id IN ` + pendingIDs, setWise(reindexEventSQL, 8)},
+		{`DELETE FROM timeline_index WHERE kind = ` + lit(kindEvent) + ` AND item_id IN ` + pendingIDs, setWise(reindexEventSQL, 8)},
 		{`DELETE FROM graph_edges WHERE owner IN (SELECT (3 << 48) | id FROM temp.pending)`, setWise(graphEventSQL, 6)},
 		{`DELETE FROM search_text WHERE docid IN (SELECT id * 4 + 1 FROM temp.pending)`, setWise(textEventSQL, 1)},
 	},
 	derivedStatement: {
-		{`DELETE FROM timeline_index WHERE kind = 1 AND item_id IN ` + pendingIDs, setWise(reindexStatementSQL, 8)},
+		{`DELETE FROM timeline_index WHERE kind = ` + lit(kindStatement) + ` AND item_id IN ` + pendingIDs, setWise(reindexStatementSQL, 8)},
 		{`DELETE FROM graph_edges WHERE owner IN (SELECT (4 << 48) | id FROM temp.pending)`, setWise(graphStatementSQL, 6)},
 		{`DELETE FROM search_text WHERE docid IN (SELECT id * 4 + 2 FROM temp.pending)`, setWise(textStatementSQL, 1)},
 	},
@@ -72,11 +72,11 @@ var derivations = map[recordType][]derivation{
 	},
 }
 
-// flushEvery is how many changed records flushIfFull lets pile up before it
-// rebuilds their derived rows: enough that each set-wise statement does
-// real work, few enough that a load of millions keeps a small set. A
-// variable so that tests can flush after every few records.
-var flushEvery = 20000
+// defaultFlushEvery is Store.flushEvery's default: how many changed records
+// flushIfFull lets pile up before it rebuilds their derived rows, enough
+// that each set-wise statement does real work, few enough that a load of
+// millions keeps a small set.
+const defaultFlushEvery = 20000
 
 // changed marks a record whose derived rows must be rebuilt before the
 // transaction commits.
@@ -94,12 +94,12 @@ func (w *writer) changed(t recordType, id int64) {
 }
 
 // flushIfFull rebuilds the derived rows of the records marked changed once
-// there are flushEvery of them. A record's derived rows depend on its own
+// there are w.flushEvery of them. A record's derived rows depend on its own
 // lists and on the actors it names, which are written before any event or
 // statement, so rebuilding before the transaction ends gives the same rows;
 // a record changed again after a flush is simply marked again.
 func (w *writer) flushIfFull() error {
-	if w.ndirty < flushEvery {
+	if w.ndirty < w.flushEvery {
 		return nil
 	}
 	return w.flushDerived()

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -30,14 +29,10 @@ const (
 	maxPathDepth         = 6
 )
 
-// maxEdgesRead is the number of edge rows one traversal may read: the levels
-// of a walk share it, and the query that completes a neighbourhood's edges
-// has as much again. A variable so that internal tests can lower it.
-var maxEdgesRead = 20000
-
-// graphRowsRead counts the edge rows traversals have read, for tests that
-// check the budget holds.
-var graphRowsRead atomic.Int64
+// defaultMaxEdgesRead is Store.maxEdgesRead's default: the number of edge
+// rows one traversal may read. The levels of a walk share it, and the query
+// that completes a neighbourhood's edges has as much again.
+const defaultMaxEdgesRead = 20000
 
 // graphQuery is a db.GraphFilter compiled to SQL.
 type graphQuery struct {
@@ -152,11 +147,14 @@ type graphReader struct {
 	release func()
 	s       *Store
 	q       graphQuery
+	// maxRows is the store's maxEdgesRead, read once so that a traversal
+	// keeps one budget from its first level to its last.
+	maxRows int
 }
 
 func (s *Store) beginGraph(ctx context.Context, q graphQuery) (*graphReader, error) {
 	ctx, release := s.Snapshot(ctx)
-	return &graphReader{ctx: ctx, release: release, s: s, q: q}, nil
+	return &graphReader{ctx: ctx, release: release, s: s, q: q, maxRows: s.maxEdgesRead}, nil
 }
 
 func (g *graphReader) close() { g.release() }
@@ -261,7 +259,7 @@ func (g *graphReader) query(query string, args []any) ([]edgeRow, error) {
 		}
 		out = append(out, r)
 	}
-	graphRowsRead.Add(int64(len(out)))
+	g.s.graphRowsRead.Add(int64(len(out)))
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("graph: read edges: %w", err)
 	}
@@ -269,8 +267,8 @@ func (g *graphReader) query(query string, args []any) ([]edgeRow, error) {
 }
 
 // edgesAmong reads the rows that join two of nodes and pass the time
-// window, reading at most maxEdgesRead rows; cut reports that the bound may
-// have left some out.
+// window, reading at most the store's maxEdgesRead rows; cut reports that
+// the bound may have left some out.
 //
 // When the lookups are few enough, the query looks up the key (src, kind,
 // dst) for every pair of nodes of types some kind of edge joins (an actor
@@ -307,10 +305,10 @@ func (g *graphReader) edgesAmong(nodes []int64) (rows []edgeRow, cut bool, err e
 		return nil, false, nil
 	}
 	var all []edgeRow
-	if lookups <= maxEdgesRead {
-		all, err = g.query(strings.Join(parts, "\nUNION ALL ")+"\nLIMIT ?", append(args, maxEdgesRead))
+	if lookups <= g.maxRows {
+		all, err = g.query(strings.Join(parts, "\nUNION ALL ")+"\nLIMIT ?", append(args, g.maxRows))
 	} else {
-		all, err = g.edgesOf(nodes, maxEdgesRead)
+		all, err = g.edgesOf(nodes, g.maxRows)
 	}
 	if err != nil {
 		return nil, false, err
@@ -320,7 +318,7 @@ func (g *graphReader) edgesAmong(nodes []int64) (rows []edgeRow, cut bool, err e
 			rows = append(rows, r)
 		}
 	}
-	return rows, len(all) == maxEdgesRead, nil
+	return rows, len(all) == g.maxRows, nil
 }
 
 // Neighborhood returns everything within depth hops of start (1 to 3) along
@@ -336,10 +334,11 @@ func (g *graphReader) edgesAmong(nodes []int64) (rows []edgeRow, cut bool, err e
 // Work is bounded: one statement finds start, one per level reads the
 // edges of the level's nodes, and one more finds the edges among the nodes
 // of the last level (which the walk did not expand) by key lookups. The
-// levels share a budget of maxEdgesRead edge rows read, and the last
-// statement has as much again. Truncated is set when the limit left out a
-// node that was reachable, or when a budget ran out, in which case nodes or
-// edges may be missing (a query that fills its budget counts as cut).
+// levels share a budget of the store's maxEdgesRead edge rows read, and the
+// last statement has as much again. Truncated is set when the limit left
+// out a node that was reachable, or when a budget ran out, in which case
+// nodes or edges may be missing (a query that fills its budget counts as
+// cut).
 //
 // Errors: BAD_USER_INPUT for a depth, limit or edge kind out of range;
 // NOT_FOUND when start names no stored record.
@@ -371,7 +370,7 @@ func (s *Store) Neighborhood(ctx context.Context, start db.NodeRef, depth int, f
 	expanded := map[int64]bool{}
 	var read []edgeRow
 	truncated := false
-	budget := maxEdgesRead
+	budget := g.maxRows
 	frontier := []int64{ids[0]}
 	for level := 1; level <= depth && len(frontier) > 0 && !truncated; level++ {
 		if budget <= 0 {
@@ -526,9 +525,9 @@ func (sd *searchSide) describe() string {
 // is taken. Both ways of testing a length find the same set of shortest
 // paths, so the answer does not depend on which was used.
 //
-// The steps together read at most maxEdgesRead edge rows, a key lookup
-// counting as a row. A step is taken only when it fits in what is left; a
-// search that cannot be decided within the budget fails with
+// The steps together read at most the store's maxEdgesRead edge rows, a
+// key lookup counting as a row. A step is taken only when it fits in what
+// is left; a search that cannot be decided within the budget fails with
 // QUERY_TOO_COMPLEX, saying how far it got and what the next step would
 // read, rather than give an answer it cannot vouch for.
 //
@@ -557,7 +556,7 @@ func (s *Store) ShortestPath(ctx context.Context, from, to db.NodeRef, maxDepth 
 	}
 
 	fw, bw := newSearchSide(ids[0]), newSearchSide(ids[1])
-	budget := maxEdgesRead
+	budget := g.maxRows
 	for fw.depth+bw.depth < maxDepth {
 		if len(fw.frontier) == 0 || len(bw.frontier) == 0 {
 			return nil, nil
@@ -591,7 +590,7 @@ func (s *Store) ShortestPath(ctx context.Context, from, to db.NodeRef, maxDepth 
 				return nil, err
 			}
 			if cut {
-				return nil, tooComplex(length-1, fw, bw, budget)
+				return nil, tooComplex(length-1, g.maxRows, fw, bw, budget)
 			}
 			budget -= max(lookups, len(rows))
 			if len(rows) > 0 {
@@ -604,10 +603,10 @@ func (s *Store) ShortestPath(ctx context.Context, from, to db.NodeRef, maxDepth 
 			if last {
 				return nil, nil
 			}
-			return nil, tooComplex(length, fw, bw, budget)
+			return nil, tooComplex(length, g.maxRows, fw, bw, budget)
 		}
 		if !fits {
-			return nil, tooComplex(length-1, fw, bw, budget)
+			return nil, tooComplex(length-1, g.maxRows, fw, bw, budget)
 		}
 		other := bw
 		if side == bw {
@@ -618,7 +617,7 @@ func (s *Store) ShortestPath(ctx context.Context, from, to db.NodeRef, maxDepth 
 			return nil, err
 		}
 		if len(rows) >= budget { // the index changed under the count: cannot be, but never guess
-			return nil, tooComplex(length-1, fw, bw, 0)
+			return nil, tooComplex(length-1, g.maxRows, fw, bw, 0)
 		}
 		budget -= len(rows)
 		side.expand(rows)
@@ -634,13 +633,13 @@ func (s *Store) ShortestPath(ctx context.Context, from, to db.NodeRef, maxDepth 
 
 // tooComplex is the refusal of a search that found no path of ruledOut
 // edges or fewer and cannot afford its next step with left rows of the
-// budget.
-func tooComplex(ruledOut int, fw, bw *searchSide, left int) error {
+// budget of maxRows.
+func tooComplex(ruledOut, maxRows int, fw, bw *searchSide, left int) error {
 	return db.Errorf(db.CodeTooComplex,
 		"shortestPath would read more than %d edges: there is no path of %s or fewer, and looking further means "+
 			"reading the edges of the start's side (%s) or the end's (%s), which does not fit in the %d left; "+
 			"lower maxDepth or narrow the filter",
-		maxEdgesRead, plural(ruledOut, "edge"), fw.describe(), bw.describe(), left)
+		maxRows, plural(ruledOut, "edge"), fw.describe(), bw.describe(), left)
 }
 
 // meetQuery is the query for the rows from the nodes of one frontier to

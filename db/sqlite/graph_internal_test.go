@@ -279,18 +279,17 @@ func TestGraphReadBudget(t *testing.T) {
 		Location: db.Location{Country: "FR"}, Participants: []db.Participant{{Actor: "solo", Role: db.RoleParticipant}}})
 	applyGraphTest(t, s, b)
 	solo := db.NodeRef{Type: db.NodeActor, ID: 302}
-	defer func(n int) { maxEdgesRead = n }(maxEdgesRead)
-	maxEdgesRead = 100
+	s.maxEdgesRead = 100
 	hub := db.NodeRef{Type: db.NodeActor, ID: 1}
 	leaf := func(i int) db.NodeRef { return db.NodeRef{Type: db.NodeActor, ID: int64(i + 2)} }
 
 	t.Run("Neighborhood", func(t *testing.T) {
-		before := graphRowsRead.Load()
+		before := s.graphRowsRead.Load()
 		sub, err := s.Neighborhood(ctx, hub, 2, db.GraphFilter{}, 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if read := graphRowsRead.Load() - before; read > 2*100 {
+		if read := s.graphRowsRead.Load() - before; read > 2*100 {
 			t.Errorf("%d rows read, want at most 200", read)
 		}
 		// The first 100 of the hub's rows: the hub and ev000 … ev099.
@@ -304,12 +303,12 @@ func TestGraphReadBudget(t *testing.T) {
 	t.Run("NeighborhoodOfALeaf", func(t *testing.T) {
 		// The hub and France are in the last level: the edges among the
 		// last level are looked up pair by pair, whatever their size.
-		before := graphRowsRead.Load()
+		before := s.graphRowsRead.Load()
 		sub, err := s.Neighborhood(ctx, leaf(7), 2, db.GraphFilter{}, 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if read := graphRowsRead.Load() - before; read > 10 {
+		if read := s.graphRowsRead.Load() - before; read > 10 {
 			t.Errorf("%d rows read, want at most 10", read)
 		}
 		if sub.Truncated || len(sub.Nodes) != 4 || len(sub.Edges) != 3 {
@@ -320,12 +319,12 @@ func TestGraphReadBudget(t *testing.T) {
 		// solo, affiliated to France, took part in one event there: the
 		// event's location edge is found without reading France's 300
 		// other events.
-		before := graphRowsRead.Load()
+		before := s.graphRowsRead.Load()
 		sub, err := s.Neighborhood(ctx, solo, 1, db.GraphFilter{}, 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if read := graphRowsRead.Load() - before; read > 10 {
+		if read := s.graphRowsRead.Load() - before; read > 10 {
 			t.Errorf("%d rows read, want at most 10", read)
 		}
 		if sub.Truncated || len(sub.Nodes) != 3 || len(sub.Edges) != 3 {
@@ -333,7 +332,7 @@ func TestGraphReadBudget(t *testing.T) {
 		}
 	})
 	t.Run("ShortestPath", func(t *testing.T) {
-		before := graphRowsRead.Load()
+		before := s.graphRowsRead.Load()
 		// Between the hub and France both ends hold 300 edges or more:
 		// whichever side is expanded passes the budget.
 		france := db.NodeRef{Type: db.NodeCountry, ID: countryIDOf(t, s, "FR")}
@@ -346,7 +345,7 @@ func TestGraphReadBudget(t *testing.T) {
 			"or the end's (1 node at distance 0, 100 edge rows or more), which does not fit in the 98 left; lower maxDepth or narrow the filter"; got != want {
 			t.Errorf("message = %q, want %q", got, want)
 		}
-		if read := graphRowsRead.Load() - before; read > 100 {
+		if read := s.graphRowsRead.Load() - before; read > 100 {
 			t.Errorf("%d rows read, want at most 100", read)
 		}
 		// With every kind, the search from both ends meets at the hub and
@@ -358,22 +357,22 @@ func TestGraphReadBudget(t *testing.T) {
 		// Through the hub by participation only: each end is one quiet
 		// leaf, so the cheap sides are expanded and the hub's 300 events
 		// are never read.
-		before = graphRowsRead.Load()
+		before = s.graphRowsRead.Load()
 		p, err = s.ShortestPath(ctx, leaf(0), leaf(299), 6, db.GraphFilter{EdgeKinds: []db.EdgeKind{db.EdgeParticipation}})
 		if err != nil || p == nil || len(p.Edges) != 4 || p.Nodes[2] != hub {
 			t.Errorf("leaf000 to leaf299 by participation: %+v, %v; want 4 edges through the hub", p, err)
 		}
-		if read := graphRowsRead.Load() - before; read > 20 {
+		if read := s.graphRowsRead.Load() - before; read > 20 {
 			t.Errorf("%d rows read, want at most 20", read)
 		}
 		// From the hub to a leaf of it: the leaf's side is expanded and
 		// looked up against the hub, whose 300 events are never read.
-		before = graphRowsRead.Load()
+		before = s.graphRowsRead.Load()
 		p, err = s.ShortestPath(ctx, hub, leaf(5), 2, db.GraphFilter{})
 		if err != nil || p == nil || len(p.Edges) != 2 || p.Nodes[1] != (db.NodeRef{Type: db.NodeEvent, ID: 6}) {
 			t.Errorf("hub to leaf005: %+v, %v; want hub ev005 leaf005", p, err)
 		}
-		if read := graphRowsRead.Load() - before; read > 10 {
+		if read := s.graphRowsRead.Load() - before; read > 10 {
 			t.Errorf("%d rows read, want at most 10", read)
 		}
 		// Away from the hub the budget is enough.
@@ -385,12 +384,12 @@ func TestGraphReadBudget(t *testing.T) {
 	t.Run("TimeWindowCounts", func(t *testing.T) {
 		// Rows outside the window are read too, and count.
 		from := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-		before := graphRowsRead.Load()
+		before := s.graphRowsRead.Load()
 		sub, err := s.Neighborhood(ctx, hub, 1, db.GraphFilter{From: &from}, 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if read := graphRowsRead.Load() - before; read > 200 {
+		if read := s.graphRowsRead.Load() - before; read > 200 {
 			t.Errorf("%d rows read, want at most 200", read)
 		}
 		if !sub.Truncated || len(sub.Nodes) != 1 {

@@ -123,9 +123,9 @@ func TestShortestPathMatchesBruteForce(t *testing.T) {
 			maxDepth := 1 + rng.IntN(maxPathDepth)
 			want := bruteShortestPath(t, s, from, to, maxDepth)
 			for _, budget := range []int{20000, 40, 12} {
-				maxEdgesRead = budget
+				s.maxEdgesRead = budget
 				p, err := s.ShortestPath(ctx, decodeNode(from), decodeNode(to), maxDepth, db.GraphFilter{})
-				maxEdgesRead = 20000
+				s.maxEdgesRead = defaultMaxEdgesRead
 				if budget < 20000 && db.ErrorCode(err) == db.CodeTooComplex {
 					refused++
 					continue

@@ -40,7 +40,7 @@ func BenchmarkShortestPathHub(b *testing.B) {
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			before := graphRowsRead.Load()
+			before := s.graphRowsRead.Load()
 			var p *db.Path
 			var err error
 			for b.Loop() {
@@ -50,7 +50,7 @@ func BenchmarkShortestPathHub(b *testing.B) {
 			if p != nil {
 				n = len(p.Edges)
 			}
-			b.ReportMetric(float64(graphRowsRead.Load()-before)/float64(b.N), "rows/op")
+			b.ReportMetric(float64(s.graphRowsRead.Load()-before)/float64(b.N), "rows/op")
 			b.Logf("length %d, err %v", n, err)
 		})
 	}

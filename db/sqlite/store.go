@@ -45,6 +45,20 @@ type Store struct {
 	// writer, instead of events and statements set-wise: the reference the
 	// set-wise rewrite is tested against.
 	cascadeOneByOne bool
+	// maxCachedIDs bounds the ids a write keeps per kind of record and
+	// flushEvery how many changed records it lets pile up before rebuilding
+	// their derived rows (defaultMaxCachedIDs, defaultFlushEvery): fields,
+	// not package variables, so that a test can make them tiny for its own
+	// store while other tests run.
+	maxCachedIDs int
+	flushEvery   int
+	// maxEdgesRead is the number of edge rows one graph traversal may read
+	// (defaultMaxEdgesRead); internal tests lower it for their own store.
+	maxEdgesRead int
+	// graphRowsRead counts the edge rows this store's traversals have read,
+	// for tests that check the budget holds: per store, so that tests
+	// running in parallel do not count each other's rows.
+	graphRowsRead atomic.Int64
 
 	opts Options
 
@@ -152,6 +166,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
 	s := &Store{path: path, write: write, opts: opts, Now: time.Now, MaxCascade: DefaultMaxCascade,
+		maxCachedIDs: defaultMaxCachedIDs, flushEvery: defaultFlushEvery, maxEdgesRead: defaultMaxEdgesRead,
 		observer: &observer{}, commits: make(chan struct{}, 1)}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()

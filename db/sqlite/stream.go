@@ -28,7 +28,7 @@ import (
 func (s *Store) ApplyStream(ctx context.Context, refs []db.Ref, feed func(*Feeder) error) (db.Summary, error) {
 	var sum db.Summary
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
-		w := newWriter(ctx, tx, s.Now().UTC().UnixMilli())
+		w := s.newWriter(ctx, tx, s.Now().UTC().UnixMilli())
 		defer w.close()
 		if err := w.checkRefs(refs); err != nil {
 			return err

@@ -35,13 +35,11 @@ func TestApplyInChunks(t *testing.T) {
 
 	load := func(flush, cache int) *Store {
 		t.Helper()
-		oldFlush, oldCache := flushEvery, maxCachedIDs
-		flushEvery, maxCachedIDs = flush, cache
-		defer func() { flushEvery, maxCachedIDs = oldFlush, oldCache }()
 		s, err := Open(ctx, filepath.Join(t.TempDir(), "chunks.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
+		s.flushEvery, s.maxCachedIDs = flush, cache
 		t.Cleanup(func() { s.Close() })
 		for _, set := range []*fixture.Set{first, second} {
 			if _, err := s.Apply(ctx, &set.Batch, set.Refs); err != nil {

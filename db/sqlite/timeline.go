@@ -103,7 +103,7 @@ func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*time
 		q.drive(facetActor, anySlice(actorIDs))
 		if len(roleRanks) > 0 {
 			in, args := inClause("t.role", roleRanks)
-			q.add(`(t.kind = 1 OR `+in+`)`, args...)
+			q.add(`(t.kind = `+lit(kindStatement)+` OR `+in+`)`, args...)
 		}
 	case len(countryIDs) > 0:
 		q.drive(facetCountry, anySlice(countryIDs))
@@ -116,17 +116,17 @@ func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*time
 	if len(actorIDs) > 0 && len(countryIDs) > 0 {
 		in, args := inClause("x.value", countryIDs)
 		q.add(`EXISTS (SELECT 1 FROM timeline_index x WHERE x.kind = t.kind AND x.item_id = t.item_id
-			AND x.facet = 2 AND `+in+`)`, args...)
+			AND x.facet = `+lit(facetCountry)+` AND `+in+`)`, args...)
 	}
 	if len(roleRanks) > 0 && len(actorIDs) == 0 {
 		in, args := inClause("x.role", roleRanks)
-		q.add(`(t.kind = 1 OR EXISTS (SELECT 1 FROM timeline_index x WHERE x.kind = 0 AND x.item_id = t.item_id
-			AND x.facet = 1 AND `+in+`))`, args...)
+		q.add(`(t.kind = `+lit(kindStatement)+` OR EXISTS (SELECT 1 FROM timeline_index x WHERE x.kind = `+lit(kindEvent)+` AND x.item_id = t.item_id
+			AND x.facet = `+lit(facetActor)+` AND `+in+`))`, args...)
 	}
 	if len(typeRanks) > 0 {
 		in, args := inClause("x.value", typeRanks)
-		q.add(`(t.kind = 1 OR EXISTS (SELECT 1 FROM timeline_index x WHERE x.kind = 0 AND x.item_id = t.item_id
-			AND x.facet = 3 AND `+in+`))`, args...)
+		q.add(`(t.kind = `+lit(kindStatement)+` OR EXISTS (SELECT 1 FROM timeline_index x WHERE x.kind = `+lit(kindEvent)+` AND x.item_id = t.item_id
+			AND x.facet = `+lit(facetType)+` AND `+in+`))`, args...)
 	}
 	if len(include) == 1 {
 		q.add(`t.kind = ?`, itemKindCode(include[0]))

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -75,24 +76,30 @@ func sqlCase[T ~string](col string, values []T) string {
 	return b.String()
 }
 
+// lit writes one of the constants above into a statement as a literal. They
+// are not bound as arguments: setWise allows no other argument than the
+// record's id, and a literal facet or kind leaves each query what it was
+// when the numbers were written out by hand.
+func lit(n int) string { return strconv.Itoa(n) }
+
 var (
 	reindexEventSQL = `INSERT OR IGNORE INTO timeline_index (facet, value, at, precision, key, kind, item_id, role)
-		SELECT 0, 0, occurred_at, precision, key, 0, id, 0 FROM events WHERE id = ?1
-		UNION ALL SELECT 3, ` + sqlCase("type", db.EventTypes) + `, occurred_at, precision, key, 0, id, 0 FROM events WHERE id = ?1
-		UNION ALL SELECT 2, country_id, occurred_at, precision, key, 0, id, 0 FROM events WHERE id = ?1 AND country_id IS NOT NULL
-		UNION ALL SELECT 1, p.actor_id, e.occurred_at, e.precision, e.key, 0, e.id, ` + sqlCase("p.role", db.ParticipantRoles) + `
+		SELECT ` + lit(facetAll) + `, 0, occurred_at, precision, key, ` + lit(kindEvent) + `, id, 0 FROM events WHERE id = ?1
+		UNION ALL SELECT ` + lit(facetType) + `, ` + sqlCase("type", db.EventTypes) + `, occurred_at, precision, key, ` + lit(kindEvent) + `, id, 0 FROM events WHERE id = ?1
+		UNION ALL SELECT ` + lit(facetCountry) + `, country_id, occurred_at, precision, key, ` + lit(kindEvent) + `, id, 0 FROM events WHERE id = ?1 AND country_id IS NOT NULL
+		UNION ALL SELECT ` + lit(facetActor) + `, p.actor_id, e.occurred_at, e.precision, e.key, ` + lit(kindEvent) + `, e.id, ` + sqlCase("p.role", db.ParticipantRoles) + `
 			FROM events e JOIN event_participants p ON p.event_id = e.id WHERE e.id = ?1
-		UNION ALL SELECT 2, a.country_id, e.occurred_at, e.precision, e.key, 0, e.id, 0
+		UNION ALL SELECT ` + lit(facetCountry) + `, a.country_id, e.occurred_at, e.precision, e.key, ` + lit(kindEvent) + `, e.id, 0
 			FROM events e JOIN event_participants p ON p.event_id = e.id JOIN actors a ON a.id = p.actor_id
 			WHERE e.id = ?1 AND a.country_id IS NOT NULL`
 
 	reindexStatementSQL = `INSERT OR IGNORE INTO timeline_index (facet, value, at, precision, key, kind, item_id, role)
-		SELECT 0, 0, made_at, precision, key, 1, id, 0 FROM statements WHERE id = ?1
-		UNION ALL SELECT 1, speaker_id, made_at, precision, key, 1, id, 11 FROM statements WHERE id = ?1
-		UNION ALL SELECT 1, delivered_by_id, made_at, precision, key, 1, id, 12 FROM statements WHERE id = ?1 AND delivered_by_id IS NOT NULL
-		UNION ALL SELECT 1, d.actor_id, s.made_at, s.precision, s.key, 1, s.id, 13
+		SELECT ` + lit(facetAll) + `, 0, made_at, precision, key, ` + lit(kindStatement) + `, id, 0 FROM statements WHERE id = ?1
+		UNION ALL SELECT ` + lit(facetActor) + `, speaker_id, made_at, precision, key, ` + lit(kindStatement) + `, id, ` + lit(roleSpeaker) + ` FROM statements WHERE id = ?1
+		UNION ALL SELECT ` + lit(facetActor) + `, delivered_by_id, made_at, precision, key, ` + lit(kindStatement) + `, id, ` + lit(roleDeliverer) + ` FROM statements WHERE id = ?1 AND delivered_by_id IS NOT NULL
+		UNION ALL SELECT ` + lit(facetActor) + `, d.actor_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, ` + lit(roleAddressee) + `
 			FROM statements s JOIN statement_addressees d ON d.statement_id = s.id WHERE s.id = ?1
-		UNION ALL SELECT 2, a.country_id, s.made_at, s.precision, s.key, 1, s.id, 0
+		UNION ALL SELECT ` + lit(facetCountry) + `, a.country_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, 0
 			FROM statements s JOIN actors a ON a.id = s.speaker_id WHERE s.id = ?1 AND a.country_id IS NOT NULL`
 )
 
@@ -133,8 +140,8 @@ func (w *writer) reindexMovedActors() error {
 }
 
 func (w *writer) itemsOfActor(actor int64) ([]itemRef, error) {
-	rows, err := w.tx.QueryContext(w.ctx, `SELECT 0, event_id FROM event_participants WHERE actor_id = ?1
-		UNION SELECT 1, id FROM statements WHERE speaker_id = ?1`, actor)
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT `+lit(kindEvent)+`, event_id FROM event_participants WHERE actor_id = ?1
+		UNION SELECT `+lit(kindStatement)+`, id FROM statements WHERE speaker_id = ?1`, actor)
 	if err != nil {
 		return nil, fmt.Errorf("items of actor %d: %w", actor, err)
 	}

@@ -103,8 +103,6 @@ type world struct {
 	dayCum   []float64 // cumulative event rate by day
 	dayBurst []int16   // index in bursts, or -1
 	bursts   []burst
-
-	outlets []string // source keys events cite
 }
 
 type localKey struct {

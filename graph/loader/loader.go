@@ -141,26 +141,6 @@ func Maybe[K comparable, V any](ctx context.Context, l *dataloadgen.Loader[K, V]
 	return v, err
 }
 
-// All loads many keys, skipping the ones not found, in the order asked.
-func All[K comparable, V any](ctx context.Context, l *dataloadgen.Loader[K, V], keys []K) ([]V, error) {
-	thunks := make([]func() (V, error), len(keys))
-	for i, k := range keys {
-		thunks[i] = l.LoadThunk(ctx, k)
-	}
-	out := make([]V, 0, len(keys))
-	for _, th := range thunks {
-		v, err := th()
-		if errors.Is(err, dataloadgen.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
-
 // Each loads one value per key for a batch resolver: every key is queued
 // before any is awaited, so the loader fetches them all in one batch. Zero
 // keys ("", 0) and keys not found give the zero value at their position.
