@@ -174,142 +174,144 @@ func pageInfo(hasNext, hasPrev bool, cursors []string) *model.PageInfo {
 	return pi
 }
 
-// timelinePage reads one page of items and loads the records behind them.
-func (r *Resolver) timelinePage(ctx context.Context, f db.TimelineFilter, order *db.SortOrder, args relay.Args) (
-	items []model.TimelineItem, cursors []string, page db.ItemPage, err error) {
-	p, err := args.Page(relay.ParseTimeCursor)
-	if err != nil {
-		return nil, nil, page, err
+// page is one page of a list, its records loaded, with a cursor for each.
+type page[T any] struct {
+	nodes            []T
+	cursors          []string
+	hasNext, hasPrev bool
+}
+
+// connectionOf and edgeOf are the shapes the schema's connection and edge
+// types share. gqlgen wants a Go type of its own for each schema type, and
+// these let one builder fill them all; a type that strays from the shape
+// stops compiling at its call of connection.
+type connectionOf[E, T any] interface {
+	~struct {
+		*model.Total
+		Edges    []*E
+		Nodes    []T
+		PageInfo *model.PageInfo
 	}
-	page, err = r.Store.Timeline(ctx, f, sortOrder(order), p)
-	if err != nil {
-		return nil, nil, page, err
+}
+
+type edgeOf[T any] interface {
+	~struct {
+		Cursor string
+		Node   T
 	}
-	l := loader.For(ctx)
-	var eventIDs, statementIDs []int64
-	for _, it := range page.Items {
-		if it.Kind == db.ItemEvent {
-			eventIDs = append(eventIDs, it.ID)
-		} else {
-			statementIDs = append(statementIDs, it.ID)
+}
+
+// connection builds the connection C of one page of a list: its cursors
+// decode with parse, fetch reads the page, and count counts the whole list,
+// only if totalCount is selected. E and T follow from C.
+func connection[C connectionOf[E, T], E edgeOf[T], T any](ctx context.Context, args relay.Args,
+	parse func(arg, s string) (*db.Position, error), fetch func(context.Context, db.Page) (page[T], error), count model.Counter) (*C, error) {
+	p, err := args.Page(parse)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := fetch(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	edges := make([]*E, len(pg.nodes))
+	for i, n := range pg.nodes {
+		edges[i] = &E{Cursor: pg.cursors[i], Node: n}
+	}
+	return &C{Total: model.NewTotal(count), Edges: edges, Nodes: pg.nodes,
+		PageInfo: pageInfo(pg.hasNext, pg.hasPrev, pg.cursors)}, nil
+}
+
+// timelinePage reads pages of the timeline under f and loads the records
+// behind them. T is what the list holds: the event and statement lists are
+// filtered to their kind, so each of their items is a T.
+func timelinePage[T any](r *Resolver, f db.TimelineFilter, order *db.SortOrder) func(context.Context, db.Page) (page[T], error) {
+	return func(ctx context.Context, p db.Page) (page[T], error) {
+		ip, err := r.Store.Timeline(ctx, f, sortOrder(order), p)
+		if err != nil {
+			return page[T]{}, err
 		}
-	}
-	events, err := l.EventByID.LoadAll(ctx, eventIDs)
-	if err != nil {
-		return nil, nil, page, err
-	}
-	statements, err := l.StatementByID.LoadAll(ctx, statementIDs)
-	if err != nil {
-		return nil, nil, page, err
-	}
-	for _, it := range page.Items {
-		if it.Kind == db.ItemEvent {
-			items = append(items, events[0])
-			events = events[1:]
-		} else {
-			items = append(items, statements[0])
-			statements = statements[1:]
+		l := loader.For(ctx)
+		var eventIDs, statementIDs []int64
+		for _, it := range ip.Items {
+			if it.Kind == db.ItemEvent {
+				eventIDs = append(eventIDs, it.ID)
+			} else {
+				statementIDs = append(statementIDs, it.ID)
+			}
 		}
-		cursors = append(cursors, relay.TimeCursor(it.Pos))
+		events, err := l.EventByID.LoadAll(ctx, eventIDs)
+		if err != nil {
+			return page[T]{}, err
+		}
+		statements, err := l.StatementByID.LoadAll(ctx, statementIDs)
+		if err != nil {
+			return page[T]{}, err
+		}
+		pg := page[T]{nodes: make([]T, 0, len(ip.Items)), cursors: make([]string, 0, len(ip.Items)),
+			hasNext: ip.HasNextPage, hasPrev: ip.HasPreviousPage}
+		for _, it := range ip.Items {
+			var item model.TimelineItem
+			if it.Kind == db.ItemEvent {
+				item, events = events[0], events[1:]
+			} else {
+				item, statements = statements[0], statements[1:]
+			}
+			pg.nodes = append(pg.nodes, item.(T))
+			pg.cursors = append(pg.cursors, relay.TimeCursor(it.Pos))
+		}
+		return pg, nil
 	}
-	return items, cursors, page, nil
+}
+
+// keyPage loads the records of a page of a key-ordered list (actors,
+// countries) with l.
+func keyPage[T any](ctx context.Context, l *dataloadgen.Loader[int64, T], kp db.KeyPage, err error) (page[T], error) {
+	if err != nil {
+		return page[T]{}, err
+	}
+	nodes, err := l.LoadAll(ctx, kp.IDs)
+	if err != nil {
+		return page[T]{}, err
+	}
+	cursors := make([]string, len(nodes))
+	for i := range nodes {
+		cursors[i] = relay.KeyCursor(kp.Positions[i].Key)
+	}
+	return page[T]{nodes: nodes, cursors: cursors, hasNext: kp.HasNextPage, hasPrev: kp.HasPreviousPage}, nil
 }
 
 func (r *Resolver) timelineConnection(ctx context.Context, f db.TimelineFilter, order *db.SortOrder, args relay.Args) (*model.TimelineConnection, error) {
-	items, cursors, page, err := r.timelinePage(ctx, f, order, args)
-	if err != nil {
-		return nil, err
-	}
-	c := &model.TimelineConnection{Nodes: items, Edges: make([]*model.TimelineEdge, len(items)),
-		PageInfo: pageInfo(page.HasNextPage, page.HasPreviousPage, cursors),
-		Total:    model.NewTotal(func(ctx context.Context) (int, error) { return r.Store.CountTimeline(ctx, f) })}
-	if c.Nodes == nil {
-		c.Nodes = []model.TimelineItem{}
-	}
-	for i, it := range items {
-		c.Edges[i] = &model.TimelineEdge{Cursor: cursors[i], Node: it}
-	}
-	return c, nil
+	return connection[model.TimelineConnection](ctx, args, relay.ParseTimeCursor, timelinePage[model.TimelineItem](r, f, order), r.timelineCount(f))
 }
 
 func (r *Resolver) eventConnection(ctx context.Context, f db.TimelineFilter, order *db.SortOrder, args relay.Args) (*model.EventConnection, error) {
-	items, cursors, page, err := r.timelinePage(ctx, f, order, args)
-	if err != nil {
-		return nil, err
-	}
-	c := &model.EventConnection{Nodes: make([]*db.Event, len(items)), Edges: make([]*model.EventEdge, len(items)),
-		PageInfo: pageInfo(page.HasNextPage, page.HasPreviousPage, cursors),
-		Total:    model.NewTotal(func(ctx context.Context) (int, error) { return r.Store.CountTimeline(ctx, f) })}
-	for i, it := range items {
-		e := it.(*db.Event)
-		c.Nodes[i] = e
-		c.Edges[i] = &model.EventEdge{Cursor: cursors[i], Node: e}
-	}
-	return c, nil
+	return connection[model.EventConnection](ctx, args, relay.ParseTimeCursor, timelinePage[*db.Event](r, f, order), r.timelineCount(f))
 }
 
 func (r *Resolver) statementConnection(ctx context.Context, f db.TimelineFilter, order *db.SortOrder, args relay.Args) (*model.StatementConnection, error) {
-	items, cursors, page, err := r.timelinePage(ctx, f, order, args)
-	if err != nil {
-		return nil, err
-	}
-	c := &model.StatementConnection{Nodes: make([]*db.Statement, len(items)), Edges: make([]*model.StatementEdge, len(items)),
-		PageInfo: pageInfo(page.HasNextPage, page.HasPreviousPage, cursors),
-		Total:    model.NewTotal(func(ctx context.Context) (int, error) { return r.Store.CountTimeline(ctx, f) })}
-	for i, it := range items {
-		st := it.(*db.Statement)
-		c.Nodes[i] = st
-		c.Edges[i] = &model.StatementEdge{Cursor: cursors[i], Node: st}
-	}
-	return c, nil
+	return connection[model.StatementConnection](ctx, args, relay.ParseTimeCursor, timelinePage[*db.Statement](r, f, order), r.timelineCount(f))
+}
+
+func (r *Resolver) timelineCount(f db.TimelineFilter) model.Counter {
+	return func(ctx context.Context) (int, error) { return r.Store.CountTimeline(ctx, f) }
 }
 
 func (r *Resolver) actorConnection(ctx context.Context, f db.ActorFilter, args relay.Args) (*model.ActorConnection, error) {
-	p, err := args.Page(relay.ParseKeyCursor)
-	if err != nil {
-		return nil, err
+	fetch := func(ctx context.Context, p db.Page) (page[*db.Actor], error) {
+		kp, err := r.Store.Actors(ctx, f, p)
+		return keyPage(ctx, loader.For(ctx).ActorByID, kp, err)
 	}
-	page, err := r.Store.Actors(ctx, f, p)
-	if err != nil {
-		return nil, err
-	}
-	actors, err := loader.For(ctx).ActorByID.LoadAll(ctx, page.IDs)
-	if err != nil {
-		return nil, err
-	}
-	cursors := make([]string, len(actors))
-	c := &model.ActorConnection{Nodes: actors, Edges: make([]*model.ActorEdge, len(actors)),
-		Total: model.NewTotal(func(ctx context.Context) (int, error) { return r.Store.CountActors(ctx, f) })}
-	for i, a := range actors {
-		cursors[i] = relay.KeyCursor(page.Positions[i].Key)
-		c.Edges[i] = &model.ActorEdge{Cursor: cursors[i], Node: a}
-	}
-	c.PageInfo = pageInfo(page.HasNextPage, page.HasPreviousPage, cursors)
-	return c, nil
+	return connection[model.ActorConnection](ctx, args, relay.ParseKeyCursor, fetch,
+		func(ctx context.Context) (int, error) { return r.Store.CountActors(ctx, f) })
 }
 
 func (r *Resolver) countryConnection(ctx context.Context, args relay.Args) (*model.CountryConnection, error) {
-	p, err := args.Page(relay.ParseKeyCursor)
-	if err != nil {
-		return nil, err
+	fetch := func(ctx context.Context, p db.Page) (page[*db.Country], error) {
+		kp, err := r.Store.Countries(ctx, p)
+		return keyPage(ctx, loader.For(ctx).CountryByID, kp, err)
 	}
-	page, err := r.Store.Countries(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	countries, err := loader.For(ctx).CountryByID.LoadAll(ctx, page.IDs)
-	if err != nil {
-		return nil, err
-	}
-	cursors := make([]string, len(countries))
-	c := &model.CountryConnection{Nodes: countries, Edges: make([]*model.CountryEdge, len(countries)),
-		Total: model.NewTotal(r.Store.CountCountries)}
-	for i, co := range countries {
-		cursors[i] = relay.KeyCursor(page.Positions[i].Key)
-		c.Edges[i] = &model.CountryEdge{Cursor: cursors[i], Node: co}
-	}
-	c.PageInfo = pageInfo(page.HasNextPage, page.HasPreviousPage, cursors)
-	return c, nil
+	return connection[model.CountryConnection](ctx, args, relay.ParseKeyCursor, fetch, r.Store.CountCountries)
 }
 
 // pointers is the list of pointers gqlgen wants for a list of records.
