@@ -418,13 +418,6 @@ func (c *docChecker) fragment(name string) fragmentFields {
 	return f
 }
 
-func satMul(a, b int) int {
-	if a != 0 && b > int(^uint(0)>>1)/a {
-		return int(^uint(0) >> 1)
-	}
-	return a * b
-}
-
 // badQuery is a BAD_USER_INPUT refusal of a request's document.
 func badQuery(message string) *gqlerror.Error {
 	e := &gqlerror.Error{Message: message}

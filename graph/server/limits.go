@@ -20,11 +20,20 @@ const (
 	DefaultRequestTimeout = 10 * time.Second
 )
 
+// satAdd and satMul saturate instead of overflowing: counts over a
+// document's fragment expansion can pass any int.
 func satAdd(a, b int) int {
 	if c := a + b; c >= a {
 		return c
 	}
 	return int(^uint(0) >> 1)
+}
+
+func satMul(a, b int) int {
+	if a != 0 && b > int(^uint(0)>>1)/a {
+		return int(^uint(0) >> 1)
+	}
+	return a * b
 }
 
 // tooComplex is a QUERY_TOO_COMPLEX refusal of a request.

@@ -4,10 +4,12 @@
 // and Prometheus metrics at /metrics.
 //
 // It owns what the HTTP edge decides: how GraphQL over HTTP is spoken
-// (transport.go), who may read and write (auth.go), what one request may
-// cost (limits.go, with the field prices of graph/cost), how errors look to
-// a client (extensions.code, masked internal errors) and what is logged per
-// request.
+// (transport.go), which Host names it answers (host.go), who may read and
+// write (auth.go), what one request may cost (admit.go, the document's
+// bounds before validation; limits.go; the field prices of graph/cost, with
+// list lengths from listlengths.go), what one client may hold open
+// (livelimits.go), how errors look to a client (extensions.code, masked
+// internal errors, storage faults) and what is logged per request.
 package server
 
 import (
