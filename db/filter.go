@@ -66,6 +66,19 @@ type ItemPage struct {
 	HasPreviousPage bool
 }
 
+// IDs splits the page's items into the row ids of its events and of its
+// statements, each in page order: what their records are read by.
+func (p ItemPage) IDs() (events, statements []int64) {
+	for _, it := range p.Items {
+		if it.Kind == ItemEvent {
+			events = append(events, it.ID)
+		} else {
+			statements = append(statements, it.ID)
+		}
+	}
+	return events, statements
+}
+
 // ActorFilter selects actors; every field is optional.
 type ActorFilter struct {
 	Kinds     []ActorKind

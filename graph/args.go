@@ -232,14 +232,7 @@ func timelinePage[T any](r *Resolver, f db.TimelineFilter, order *db.SortOrder) 
 			return page[T]{}, err
 		}
 		l := loader.For(ctx)
-		var eventIDs, statementIDs []int64
-		for _, it := range ip.Items {
-			if it.Kind == db.ItemEvent {
-				eventIDs = append(eventIDs, it.ID)
-			} else {
-				statementIDs = append(statementIDs, it.ID)
-			}
-		}
+		eventIDs, statementIDs := ip.IDs()
 		events, err := l.EventByID.LoadAll(ctx, eventIDs)
 		if err != nil {
 			return page[T]{}, err

@@ -152,14 +152,7 @@ func BenchmarkTimelineFirstPageFloor(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		var evIDs, stIDs []int64
-		for _, it := range page.Items {
-			if it.Kind == db.ItemEvent {
-				evIDs = append(evIDs, it.ID)
-			} else {
-				stIDs = append(stIDs, it.ID)
-			}
-		}
+		evIDs, stIDs := page.IDs()
 		evs, err := e.store.EventsByID(ctx, evIDs)
 		if err != nil {
 			b.Fatal(err)
