@@ -72,6 +72,14 @@ func commaList(s string) []string {
 	return out
 }
 
+// defaultResponseCacheMB is serve's --response-cache: the answers of a
+// dashboard's few dozen queries take well under a megabyte each.
+const defaultResponseCacheMB = 32
+
+// maxResponseCacheMB keeps a mistyped --response-cache from promising the
+// cache more memory than a machine has.
+const maxResponseCacheMB = 64 << 10
+
 // shutdownTimeout bounds how long requests in flight may take to finish
 // once a stop is asked for.
 const shutdownTimeout = 10 * time.Second
@@ -82,6 +90,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		dbPath, addr string
 		allowedHosts string
 		metricsOps   string
+		cacheMB      int
 		noDemo       bool
 		writeWait    time.Duration
 		lf           logFlags
@@ -96,6 +105,8 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		"comma-separated host names requests may name in Host besides loopback ones; checked when set or when --addr is a loopback address")
 	cmd.stringFlag(&metricsOps, "metrics-operations", "NAMES", "GEOTIMELINE_METRICS_OPERATIONS", "",
 		"comma-separated operation names /metrics labels by name besides the built-in pages' (others count as \"other\")")
+	cmd.intFlag(&cacheMB, "response-cache", "MB", "GEOTIMELINE_RESPONSE_CACHE", defaultResponseCacheMB,
+		"megabytes of query answers kept until the next write to the database, for clients that repeat queries (dashboards); 0 turns it off")
 	cmd.boolFlag(&noDemo, "no-demo", "GEOTIMELINE_NO_DEMO", "do not load the demo fixture into a new, empty database")
 	cmd.stringFlag(&af.token, "token", "TOKEN", "GEOTIMELINE_TOKEN", "",
 		`a token that may write, held by client "default" (prefer the environment variable)`)
@@ -138,6 +149,9 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	); err != nil {
 		return err
 	}
+	if cacheMB < 0 || cacheMB > maxResponseCacheMB {
+		return usagef("%s %d: want 0 (off) to %d", cmd.source("response-cache"), cacheMB, maxResponseCacheMB)
+	}
 	logger, err := cmd.logger(lf, c.stderr)
 	if err != nil {
 		return err
@@ -154,6 +168,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 
 	opts.AllowedHosts = commaList(allowedHosts)
 	opts.MetricsOperations = commaList(metricsOps)
+	opts.ResponseCacheBytes = int64(cacheMB) << 20
 	opts.CheckHosts = server.IsLoopback(addr) || len(opts.AllowedHosts) > 0
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)

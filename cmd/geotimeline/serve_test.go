@@ -377,6 +377,7 @@ func TestServeHelpAccess(t *testing.T) {
 		"--allowed-hosts NAMES", `env GEOTIMELINE_ALLOWED_HOSTS, default ""`,
 		"--metrics-operations NAMES", `env GEOTIMELINE_METRICS_OPERATIONS, default ""`,
 		"--write-wait DURATION", "env GEOTIMELINE_WRITE_WAIT, default 30s",
+		"--response-cache MB", "env GEOTIMELINE_RESPONSE_CACHE, default 32",
 	} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("serve --help lacks %q:\n%s", want, res.stdout)
@@ -404,6 +405,8 @@ func TestServeAccessErrors(t *testing.T) {
 		{"MaxAliasesEnv", map[string]string{"GEOTIMELINE_MAX_ALIASES": "-3"}, nil, 2, `GEOTIMELINE_MAX_ALIASES="-3": want a whole number of 1 or more`},
 		{"TimeoutNegative", nil, []string{"--request-timeout", "-1s"}, 2, "serve: --request-timeout -1s: want a positive duration"},
 		{"TimeoutEnv", map[string]string{"GEOTIMELINE_REQUEST_TIMEOUT": "soon"}, nil, 2, `GEOTIMELINE_REQUEST_TIMEOUT="soon": want a positive duration`},
+		{"ResponseCacheNegative", nil, []string{"--response-cache", "-1"}, 2, "serve: --response-cache -1: want 0 (off) to 65536"},
+		{"ResponseCacheHuge", map[string]string{"GEOTIMELINE_RESPONSE_CACHE": "100000"}, nil, 2, "serve: GEOTIMELINE_RESPONSE_CACHE 100000: want 0 (off) to 65536"},
 		{"MalformedTokensFile", nil, []string{"--tokens-file", malformed}, 1,
 			"serve: --tokens-file " + malformed + ": line 3: want sha256:HEX after the client name, got \"hunter2\"\n"},
 		{"TokensFileEnv", map[string]string{"GEOTIMELINE_TOKENS_FILE": malformed}, nil, 1, "serve: GEOTIMELINE_TOKENS_FILE " + malformed + ": line 3:"},

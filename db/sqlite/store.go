@@ -64,6 +64,7 @@ type Store struct {
 
 	observer *observer
 	commits  chan struct{}
+	version  *versionWatch
 
 	// lastFault is the storage fault of the last write, nil once a write
 	// commits: what Writable reports for faults no file check can see.
@@ -167,7 +168,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	write.SetConnMaxIdleTime(0)
 	s := &Store{path: path, write: write, opts: opts, Now: time.Now, MaxCascade: DefaultMaxCascade,
 		maxCachedIDs: defaultMaxCachedIDs, flushEvery: defaultFlushEvery, maxEdgesRead: defaultMaxEdgesRead,
-		observer: &observer{}, commits: make(chan struct{}, 1)}
+		observer: &observer{}, commits: make(chan struct{}, 1), version: &versionWatch{}}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()
 		return nil, err
@@ -254,7 +255,7 @@ func (s *Store) ReadStatements() int64 { return s.read.statements.Load() }
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	var errs []error
+	errs := []error{s.version.close()}
 	if s.read != nil {
 		errs = append(errs, s.read.Close())
 	}

@@ -90,6 +90,11 @@ type Options struct {
 	// NoIntrospection refuses __schema and __type queries.
 	NoIntrospection bool
 
+	// ResponseCacheBytes bounds the response cache (responseCache): the
+	// answers of queries asked before, kept until the next commit to the
+	// database. Zero turns it off.
+	ResponseCacheBytes int64
+
 	// MetricsOperations are operation names /metrics labels as
 	// themselves, besides those of the built-in pages and examples; other
 	// names are counted as "other".
@@ -229,6 +234,11 @@ func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.L
 	gql.Use(subscriptionLoaders{store: store})
 	m := newMetrics(store, opts.Live, opts.MetricsOperations)
 	gql.Use(m)
+	if opts.ResponseCacheBytes > 0 {
+		// After the metrics, so that an answer from the cache is counted
+		// and timed like any other; before any read, so that it costs none.
+		gql.Use(newResponseCache(store, opts.ResponseCacheBytes, m.registry))
+	}
 	gql.Use(capErrorList{})
 	gql.Use(boundWebsocketResponses{max: opts.MaxResponseBytes})
 	gql.SetErrorPresenter(errorPresenter(logger))
