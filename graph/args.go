@@ -9,6 +9,7 @@ import (
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/iso3166"
+	"github.com/geotimeline/geotimeline/db/suggest"
 	"github.com/geotimeline/geotimeline/graph/generated"
 	"github.com/geotimeline/geotimeline/graph/loader"
 	"github.com/geotimeline/geotimeline/graph/model"
@@ -62,7 +63,8 @@ func countryCodes(arg string, codes []string) ([]string, error) {
 			continue
 		}
 		if !isAlpha2(c) {
-			return nil, db.Errorf(db.CodeInvalid, "%s: %q is not an ISO 3166-1 alpha-2 or alpha-3 country code", arg, c)
+			return nil, db.Errorf(db.CodeInvalid, "%s: %q is not an ISO 3166-1 alpha-2 or alpha-3 country code%s",
+				arg, c, suggest.Hint(iso3166.Suggest(c)))
 		}
 		out = append(out, c)
 	}

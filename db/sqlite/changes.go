@@ -48,8 +48,12 @@ func (s *Store) ChangesAfter(ctx context.Context, seq int64, limit int) ([]db.Ch
 // timeline filtered by f holds now, as a set. It reads the same index rows
 // as Timeline with the same conditions, so an item matches here exactly
 // when it would appear in that timeline; items since deleted match nothing.
+// With no items it checks f as Timeline would, an actor or country that
+// names nothing included: what a subscription is refused for. With items,
+// an actor or country deleted since the subscription began just matches
+// nothing, as it would in the timeline.
 func (s *Store) MatchTimeline(ctx context.Context, f db.TimelineFilter, items []db.ItemID) (map[db.ItemID]bool, error) {
-	q, err := s.compileTimeline(ctx, f)
+	q, err := s.compileFilter(ctx, f, len(items) > 0)
 	if err != nil {
 		return nil, err
 	}

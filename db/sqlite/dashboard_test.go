@@ -59,7 +59,7 @@ func TestEventCounts(t *testing.T) {
 			db.IntervalYear, db.GroupNone, "2025-01-01  2/5"},
 		{"FilteredByTime", db.TimelineFilter{From: at(t, "2025-01-06T00:00:00Z"), To: at(t, "2025-01-07T00:00:00Z")},
 			db.IntervalDay, db.GroupNone, "2025-01-06  1/3"},
-		{"NothingMatches", db.TimelineFilter{Actors: []string{"nobody"}}, db.IntervalDay, db.GroupNone, ""},
+		{"NothingMatches", db.TimelineFilter{Actors: []string{"a"}, From: at(t, "2030-01-01T00:00:00Z")}, db.IntervalDay, db.GroupNone, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -113,12 +113,28 @@ func actorList(f db.ActorFilter) keyList {
 
 // Actors returns one page of actors matching f, ordered by key.
 func (s *Store) Actors(ctx context.Context, f db.ActorFilter, p db.Page) (db.KeyPage, error) {
+	if err := s.knownCountries(ctx, f.Countries); err != nil {
+		return db.KeyPage{}, err
+	}
 	return actorList(f).page(ctx, s, p)
 }
 
 // CountActors counts the actors matching f.
 func (s *Store) CountActors(ctx context.Context, f db.ActorFilter) (int, error) {
+	if err := s.knownCountries(ctx, f.Countries); err != nil {
+		return 0, err
+	}
 	return actorList(f).count(ctx, s)
+}
+
+// knownCountries is BAD_USER_INPUT, with suggestions, for a code that
+// names no country (unknownKeys).
+func (s *Store) knownCountries(ctx context.Context, codes []string) error {
+	if len(codes) == 0 {
+		return nil
+	}
+	_, err := s.resolveKeys(ctx, db.RefCountry, `countries`, `code`, codes)
+	return err
 }
 
 var countryList = keyList{table: "countries c", id: "c.id", key: "c.code"}

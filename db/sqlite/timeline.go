@@ -48,8 +48,17 @@ func anySlice[T any](xs []T) []any {
 	return out
 }
 
-// compileTimeline turns f into conditions on the index rows aliased t.
+// compileTimeline turns f into conditions on the index rows aliased t. An
+// actor or country f names that does not exist is an error (unknownKeys).
 func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*timelineQuery, error) {
+	return s.compileFilter(ctx, f, false)
+}
+
+// compileFilter is compileTimeline; with lenient, keys that name nothing
+// are left out instead, and a filter left with none of its actors (or
+// countries) matches nothing: what a live subscription needs once an
+// actor it names has been deleted.
+func (s *Store) compileFilter(ctx context.Context, f db.TimelineFilter, lenient bool) (*timelineQuery, error) {
 	q := &timelineQuery{}
 	var actorIDs, countryIDs []int64
 	var err error
@@ -66,7 +75,7 @@ func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*time
 		}
 	}
 	if len(f.Actors) > 0 {
-		if actorIDs, err = s.idsByKey(ctx, `actors`, `key`, f.Actors); err != nil {
+		if actorIDs, err = s.filterKeys(ctx, db.RefActor, `actors`, `key`, f.Actors, lenient); err != nil {
 			return nil, err
 		}
 		if len(actorIDs) == 0 {
@@ -75,7 +84,7 @@ func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*time
 		}
 	}
 	if len(f.Countries) > 0 {
-		if countryIDs, err = s.idsByKey(ctx, `countries`, `code`, f.Countries); err != nil {
+		if countryIDs, err = s.filterKeys(ctx, db.RefCountry, `countries`, `code`, f.Countries, lenient); err != nil {
 			return nil, err
 		}
 		if len(countryIDs) == 0 {
@@ -141,16 +150,6 @@ func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*time
 		q.add(timelineTextSQL, match)
 	}
 	return q, nil
-}
-
-// idsByKey resolves keys (or codes) to row ids, dropping unknown ones.
-func (s *Store) idsByKey(ctx context.Context, table, column string, keys []string) ([]int64, error) {
-	in, args := inClause(column, keys)
-	rows, err := s.read.QueryContext(ctx, `SELECT id FROM `+table+` WHERE `+in+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("resolve %s: %w", table, err)
-	}
-	return scanIDs(rows)
 }
 
 func scanIDs(rows *sql.Rows) ([]int64, error) {

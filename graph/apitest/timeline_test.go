@@ -151,7 +151,6 @@ func TestTimelineFilters(t *testing.T) {
 			"rubio-sharif-call-readout-deescalation", "rubio-sharif-call-readout-terrorism"}},
 		{"AnyOfSeveralActors", map[string]any{"actors": []string{"nepal", "david-perdue"}}, []string{
 			"pahalgam-attack", "perdue-swearing-in"}},
-		{"UnknownActor", map[string]any{"actors": []string{"nobody"}}, []string{}},
 		{"CountryByLocationOrAffiliation", map[string]any{"countries": []string{"PK"}}, []string{
 			"pahalgam-attack", "india-retaliatory-strikes", "pakistan-air-attacks-drones-missiles", "rubio-sharif-call"}},
 		{"CountryAlpha3", map[string]any{"countries": []string{"PAK"}}, []string{
@@ -319,8 +318,42 @@ func TestPagingErrors(t *testing.T) {
 	})
 	t.Run("BadCountryCode", func(t *testing.T) {
 		msg, code := a.errorOf(timelineKeys, map[string]any{"filter": map[string]any{"countries": []string{"India"}}})
-		if msg != `filter.countries: "India" is not an ISO 3166-1 alpha-2 or alpha-3 country code` || code != "BAD_USER_INPUT" {
+		if msg != `filter.countries: "India" is not an ISO 3166-1 alpha-2 or alpha-3 country code: did you mean "IN"?` || code != "BAD_USER_INPUT" {
 			t.Errorf("error = %q (%s)", msg, code)
 		}
 	})
+}
+
+// A filter value that names nothing is an error that names it, with the
+// values meant where they can be guessed, in every list and count that
+// takes the filter; never an empty answer.
+func TestUnknownFilterValues(t *testing.T) {
+	a := newAPI(t)
+	for _, tt := range []struct {
+		name, query, want string
+	}{
+		{"TimelineActor", `{ timeline(filter: {actors: ["marco-rubi"]}) { totalCount } }`,
+			`unknown actor "marco-rubi": did you mean "marco-rubio"?`},
+		{"TimelineActorByName", `{ timeline(filter: {actors: ["Marco Rubio"]}) { nodes { __typename } } }`,
+			`unknown actor "Marco Rubio": did you mean "marco-rubio"?`},
+		{"EventsCountry", `{ events(filter: {countries: ["UK"]}) { totalCount } }`,
+			`unknown country "UK": did you mean "GB"?`},
+		{"EventsCountryFIFA", `{ events(filter: {countries: ["KSA"]}) { totalCount } }`,
+			`filter.countries: "KSA" is not an ISO 3166-1 alpha-2 or alpha-3 country code: did you mean "SA"?`},
+		{"StatementsCountryLowerCase", `{ statements(filter: {countries: ["uk"]}) { totalCount } }`,
+			`filter.countries: "uk" is not an ISO 3166-1 alpha-2 or alpha-3 country code: did you mean "GB"?`},
+		{"StatementsActor", `{ statements(filter: {actors: ["india", "pakistn"]}) { totalCount } }`,
+			`unknown actor "pakistn": did you mean "pakistan"?`},
+		{"EventCounts", `{ eventCounts(interval: MONTH, filter: {actors: ["nobody"]}) { count } }`,
+			`unknown actor "nobody"`},
+		{"ActorsCountry", `{ actors(filter: {countries: ["ZZ"]}) { totalCount } }`,
+			`unknown country "ZZ"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			msg, code := a.errorOf(tt.query, nil)
+			if msg != tt.want || code != "BAD_USER_INPUT" {
+				t.Errorf("error = %q (%s), want %q (BAD_USER_INPUT)", msg, code, tt.want)
+			}
+		})
+	}
 }

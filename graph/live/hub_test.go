@@ -128,6 +128,11 @@ func TestDeliveryOrderAndFilter(t *testing.T) {
 	s := openStore(t)
 	h := newHub(s, Options{})
 	ctx := context.Background()
+	// A filter must name actors that exist: first the actors alone.
+	if _, err := h.Subscribe(ctx, db.TimelineFilter{Actors: []string{"b"}}); db.ErrorMessage(err) != `unknown actor "b"` {
+		t.Fatalf("subscribing to an unknown actor: %v, want unknown actor \"b\"", err)
+	}
+	write(t, s, "none", 0, false)
 	onlyB, err := h.Subscribe(ctx, db.TimelineFilter{Actors: []string{"b"}})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,108 @@
+// Package suggest finds, for a value that names nothing (a misspelt actor
+// key, a country code from another standard), the known values a person
+// most likely meant: the "did you mean" of error messages. Distances are
+// Levenshtein's, from github.com/agnivade/levenshtein, the library
+// gqlparser uses for its own suggestions.
+package suggest
+
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/agnivade/levenshtein"
+)
+
+// Max is how many suggestions a hint names at most.
+const Max = 3
+
+// Candidate is a value that may be suggested and the texts it answers to:
+// an actor's key and name, say. Value is what the hint names.
+type Candidate struct {
+	Value string
+	Texts []string
+}
+
+// Nearest returns up to Max values of candidates nearest to input, nearest
+// first and then in the order given. A text equal to input but for case
+// (or for separators: "Marco Rubio" for "marco-rubio") comes first; other
+// texts count when their edit distance, ignoring case, is at most a third
+// of input's length (at least 1, at most 3), so a short code does not
+// bring every other short code. Each value is named once.
+func Nearest(input string, candidates []Candidate) []string {
+	in := fold(input)
+	limit := min(max(1, utf8.RuneCountInString(in)/3), 3)
+	type scored struct {
+		value string
+		dist  int
+		order int
+	}
+	best := map[string]scored{}
+	for i, c := range candidates {
+		for _, t := range c.Texts {
+			t = fold(t)
+			if abs(utf8.RuneCountInString(t)-utf8.RuneCountInString(in)) > limit && t != in {
+				continue
+			}
+			d := levenshtein.ComputeDistance(in, t)
+			if d > limit {
+				continue
+			}
+			if s, ok := best[c.Value]; !ok || d < s.dist {
+				best[c.Value] = scored{c.Value, d, i}
+			}
+		}
+	}
+	found := make([]scored, 0, len(best))
+	for _, s := range best {
+		found = append(found, s)
+	}
+	slices.SortFunc(found, func(a, b scored) int {
+		if a.dist != b.dist {
+			return a.dist - b.dist
+		}
+		return a.order - b.order
+	})
+	out := make([]string, 0, Max)
+	for _, s := range found[:min(len(found), Max)] {
+		out = append(out, s.value)
+	}
+	return out
+}
+
+// fold makes texts that differ only in case or in the separators between
+// words equal: "Marco Rubio", "marco_rubio" and "marco-rubio".
+func fold(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '_' || r == '.' {
+			return '-'
+		}
+		return r
+	}, s)
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// Hint is the end of a message naming suggestions: `: did you mean "a"?`,
+// `: did you mean "a" or "b"?`, `: did you mean "a", "b" or "c"?`, and ""
+// when there are none.
+func Hint(values []string) string {
+	if len(values) == 0 {
+		return ""
+	}
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = `"` + v + `"`
+	}
+	last := quoted[len(quoted)-1]
+	if len(quoted) == 1 {
+		return ": did you mean " + last + "?"
+	}
+	return ": did you mean " + strings.Join(quoted[:len(quoted)-1], ", ") + " or " + last + "?"
+}
