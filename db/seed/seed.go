@@ -155,7 +155,7 @@ func (l *Loader) decode(ctx context.Context, files []fixture.File, keep bool) (*
 		s.every = checked
 		d.spill, sink = s, s
 	}
-	refs, err := fixture.Stream(files, sink)
+	refs, defined, err := fixture.Stream(files, sink)
 	if err == nil || isProblems(err) {
 		if s := d.spill; s != nil {
 			if ferr := s.finish(); ferr != nil {
@@ -167,7 +167,7 @@ func (l *Loader) decode(ctx context.Context, files []fixture.File, keep bool) (*
 		d.Close()
 		return nil, err
 	}
-	d.set, d.err = &fixture.Set{Refs: refs}, err
+	d.set, d.err = &fixture.Set{Refs: refs, Defined: defined}, err
 	return d, nil
 }
 
@@ -185,7 +185,7 @@ func (d *Decoded) Check(ctx context.Context, store *sqlite.Store) error {
 			ps = append(ps, db.UnknownRef(r))
 		}
 	} else {
-		missing, err := store.UnknownRefs(ctx, d.set.Refs)
+		missing, err := store.UnknownRefs(ctx, d.set.Refs, d.set.Defined)
 		if err != nil {
 			return err
 		}
@@ -208,6 +208,14 @@ func (d *Decoded) Write(ctx context.Context, store *sqlite.Store) (db.Summary, e
 		sum, err = store.ApplyStream(ctx, d.set.Refs, d.feed(ctx))
 	}
 	if ps := problems(err); ps != nil {
+		// The write checks the references first and stops there; read
+		// again, they get suggestions from the files' own keys too, which
+		// the write did not reach.
+		if len(d.set.Refs) > 0 {
+			if again, rerr := store.UnknownRefs(ctx, d.set.Refs, d.set.Defined); rerr == nil && len(again) > 0 {
+				ps = again
+			}
+		}
 		return db.Summary{}, fixture.Truncate(ps, 0)
 	}
 	return sum, err

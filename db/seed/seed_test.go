@@ -62,6 +62,24 @@ func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 	if got, want := problemLines(t, err), []string{`c.json: statements[0].about[0]: unknown event "nothing"`}; !slices.Equal(got, want) {
 		t.Errorf("Check of valid files: %q, want %q", got, want)
 	}
+	// References that name nothing end with what they probably meant,
+	// from the database and from the keys the run's own files define.
+	near := []fixture.File{{Name: "e.json", Data: []byte(`{"version": 1,
+	  "actors": [{"key": "indian-army", "name": "Indian Army", "kind": "MILITARY", "country": "UK"}],
+	  "events": [{"key": "e2", "type": "ATTACK", "title": "X", "occurredAt": "2025",
+	   "participants": [{"actor": "indiaa", "role": "INITIATOR"}, {"actor": "indian-armyy", "role": "TARGET"}]}]}`)}}
+	wantNear := []string{
+		`e.json: actors[0].country: unknown country "UK": did you mean "GB"?`,
+		`e.json: events[0].participants[0].actor: unknown actor "indiaa": did you mean "india"?`,
+		`e.json: events[0].participants[1].actor: unknown actor "indian-armyy": did you mean "indian-army"?`,
+	}
+	if got := problemLines(t, seed.Check(ctx, store, near)); !slices.Equal(got, wantNear) {
+		t.Errorf("Check with near misses:\n%q\nwant\n%q", got, wantNear)
+	}
+	_, _, err = seed.Load(ctx, store, near)
+	if got := problemLines(t, err); !slices.Equal(got, wantNear) {
+		t.Errorf("Load with near misses:\n%q\nwant\n%q", got, wantNear)
+	}
 	if err := seed.Check(ctx, store, []fixture.File{{Name: "d.json", Data: []byte(`{"version": 1}`)}}); err != nil {
 		t.Errorf("Check of an empty fixture: %v", err)
 	}

@@ -198,6 +198,7 @@ func (w *writer) remember(kind db.RefKind, key string, id int64) {
 
 func (w *writer) checkRefs(refs []db.Ref) error {
 	var probs db.Problems
+	var missing []db.Ref
 	for _, r := range refs {
 		id, err := w.id(r.Kind, r.Key)
 		if err != nil {
@@ -205,7 +206,13 @@ func (w *writer) checkRefs(refs []db.Ref) error {
 		}
 		if id == 0 {
 			probs = append(probs, db.UnknownRef(r))
+			missing = append(missing, r)
 		}
+	}
+	// The hints read through the transaction: what this write has
+	// added counts as known.
+	if err := addHints(w.ctx, w.tx, nil, probs, missing); err != nil {
+		return err
 	}
 	return probs.Err()
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/suggest"
 )
 
 // The batch reads below serve the API's loaders: each takes many ids or keys
@@ -609,10 +610,15 @@ func (s *Store) RelationshipByIdentity(ctx context.Context, identity string) (*d
 }
 
 // UnknownRefs reports the references that no stored record satisfies, one
-// problem each, in the order given. It reads only: a loader uses it to
+// problem each, in the order given, ending with the stored values nearest
+// to the first of them ("did you mean"). It reads only: a loader uses it to
 // report unknown references together with a fixture's other problems.
-func (s *Store) UnknownRefs(ctx context.Context, refs []db.Ref) (db.Problems, error) {
+//
+// defined, which may be nil, gives the keys the run's own files define of
+// a kind: candidates for the suggestions too.
+func (s *Store) UnknownRefs(ctx context.Context, refs []db.Ref, defined func(db.RefKind) []string) (db.Problems, error) {
 	var probs db.Problems
+	var missing []db.Ref
 	for _, r := range refs {
 		q, ok := refTables[r.Kind]
 		if !ok {
@@ -622,11 +628,51 @@ func (s *Store) UnknownRefs(ctx context.Context, refs []db.Ref) (db.Problems, er
 		err := s.read.QueryRowContext(ctx, q, r.Key).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			probs = append(probs, db.UnknownRef(r))
+			missing = append(missing, r)
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("look up %s %q: %w", r.Kind, r.Key, err)
 		}
 	}
+	if err := addHints(ctx, s.read, defined, probs, missing); err != nil {
+		return nil, err
+	}
 	return probs, nil
+}
+
+// maxHintedRefs is how many unknown references of one run get suggestions:
+// a fixture that misspells one key usually does it once, and one that
+// references a thousand missing records needs no thousand guesses.
+const maxHintedRefs = 20
+
+// addHints ends the problems of unknown references refs (probs[i] is
+// refs[i]'s) with the stored values nearest to each, for the first
+// maxHintedRefs of them, from the records q reads and the keys defined
+// gives (either may be nil).
+func addHints(ctx context.Context, q querier, defined func(db.RefKind) []string, probs db.Problems, refs []db.Ref) error {
+	byKind := map[db.RefKind][]int{}
+	for i, r := range refs[:min(len(refs), maxHintedRefs)] {
+		byKind[r.Kind] = append(byKind[r.Kind], i)
+	}
+	for kind, idx := range byKind {
+		keys := make([]string, len(idx))
+		for j, i := range idx {
+			keys[j] = refs[i].Key
+		}
+		var extra []suggest.Candidate
+		if defined != nil {
+			for _, k := range defined(kind) {
+				extra = append(extra, suggest.Candidate{Value: k, Texts: []string{k}})
+			}
+		}
+		ends, err := hints(ctx, q, kind, keys, extra)
+		if err != nil {
+			return err
+		}
+		for j, i := range idx {
+			probs[i].What += ends[j]
+		}
+	}
+	return nil
 }

@@ -92,7 +92,7 @@ func (s *Store) lookupKeys(ctx context.Context, table, column string, keys []str
 // actor "x": did you mean "y"?`, one such part per key (the first
 // maxUnknownNamed of them), joined by "; ".
 func (s *Store) unknownKeys(ctx context.Context, kind db.RefKind, keys []string) error {
-	hints, err := s.hints(ctx, kind, keys[:min(len(keys), maxUnknownNamed)])
+	hints, err := hints(ctx, s.read, kind, keys[:min(len(keys), maxUnknownNamed)], nil)
 	if err != nil {
 		return err
 	}
@@ -108,10 +108,11 @@ func (s *Store) unknownKeys(ctx context.Context, kind db.RefKind, keys []string)
 
 // hints returns, for each key of kind, the end of its message: the nearest
 // known values (suggest.Hint), or "" when none is near. Stored records are
-// read once, and only when a key needs them.
-func (s *Store) hints(ctx context.Context, kind db.RefKind, keys []string) ([]string, error) {
+// read through q (unless nil) once, and only when a key needs them; extra
+// are candidates besides them.
+func hints(ctx context.Context, q querier, kind db.RefKind, keys []string, extra []suggest.Candidate) ([]string, error) {
 	out := make([]string, len(keys))
-	var cands []suggest.Candidate
+	cands := extra
 	read := false
 	for i, k := range keys {
 		var near []string
@@ -119,11 +120,12 @@ func (s *Store) hints(ctx context.Context, kind db.RefKind, keys []string) ([]st
 			near = iso3166.Suggest(k)
 		}
 		if len(near) == 0 {
-			if !read {
-				var err error
-				if cands, err = s.candidates(ctx, kind); err != nil {
+			if !read && q != nil {
+				stored, err := candidates(ctx, q, kind)
+				if err != nil {
 					return nil, err
 				}
+				cands = append(cands, stored...)
 				read = true
 			}
 			near = suggest.Nearest(k, cands)
@@ -134,12 +136,12 @@ func (s *Store) hints(ctx context.Context, kind db.RefKind, keys []string) ([]st
 }
 
 // candidates reads the stored values of kind a hint may name.
-func (s *Store) candidates(ctx context.Context, kind db.RefKind) ([]suggest.Candidate, error) {
-	q, ok := suggestionTexts[kind]
+func candidates(ctx context.Context, q querier, kind db.RefKind) ([]suggest.Candidate, error) {
+	query, ok := suggestionTexts[kind]
 	if !ok {
 		return nil, fmt.Errorf("suggest: unknown reference kind %q", kind)
 	}
-	rows, err := s.read.QueryContext(ctx, q, maxSuggestionScan)
+	rows, err := q.QueryContext(ctx, query, maxSuggestionScan)
 	if err != nil {
 		return nil, fmt.Errorf("read %ss to suggest: %w", kind, err)
 	}
