@@ -280,3 +280,41 @@ func TestDashboardRecoversWhenDropped(t *testing.T) {
 	s.waitReady("the reloaded views")
 	s.checkAgainstAPI(map[string]any{"actors": []string{"marco-rubio"}})
 }
+
+// A filter value that names nothing is shown under its field, with the
+// API's suggestion, and the field is marked invalid until it is fixed.
+func TestDashboardUnknownFilterValue(t *testing.T) {
+	s := open(t)
+	s.run("open the dashboard on a misspelt actor", chromedp.Navigate(s.base+"/dashboard#actors=marco-rubi"))
+	s.waitJS("the refusal", `document.body.dataset.state === 'error'`)
+	var actor string
+	s.eval(`document.getElementById('f-actor-error').hidden ? '' : document.getElementById('f-actor-error').textContent`, &actor)
+	if want := `unknown actor "marco-rubi": did you mean "marco-rubio"?`; actor != want {
+		t.Errorf("under the actors: %q, want %q", actor, want)
+	}
+
+	openDashboard(s, "")
+	s.run("type a code ISO does not assign",
+		chromedp.SendKeys(`#f-countries`, "UK", chromedp.ByID),
+		chromedp.Click(`#apply`, chromedp.ByID))
+	s.waitJS("the refusal", `document.body.dataset.state === 'error'`)
+	var shown struct {
+		Text, Invalid, Described string
+		Hidden                   bool
+	}
+	read := `(() => { const e = document.getElementById('f-countries-error'), i = document.getElementById('f-countries');
+		return {Text: e.textContent, Hidden: e.hidden, Invalid: i.getAttribute('aria-invalid') || '', Described: i.getAttribute('aria-describedby')}; })()`
+	s.eval(read, &shown)
+	if want := `unknown country "UK": did you mean "GB"?`; shown.Text != want || shown.Hidden || shown.Invalid != "true" ||
+		shown.Described != "f-countries-help f-countries-error" {
+		t.Errorf("under the countries: %+v, want %q shown, the field invalid and described by it", shown, want)
+	}
+	s.run("fix it",
+		chromedp.SetValue(`#f-countries`, "IN", chromedp.ByID),
+		chromedp.Click(`#apply`, chromedp.ByID))
+	s.waitReady("the filtered views")
+	s.eval(read, &shown)
+	if !shown.Hidden || shown.Invalid != "" || shown.Described != "f-countries-help" {
+		t.Errorf("after the fix: %+v, want the message hidden and the field valid", shown)
+	}
+}

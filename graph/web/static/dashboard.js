@@ -219,12 +219,44 @@ fragment StatementFields on Statement {
     const lines = [...byMessage].map(([text, views]) => views.join(', ') + ': ' + text);
     $('status').textContent = lines.join(' · ');
     $('status').classList.toggle('error', lines.length > 0);
+    renderFieldErrors();
   }
 
   function reportError(view, err) {
     pageState.errors.set(view, err);
     renderStatus();
     updateBodyState();
+  }
+
+  // fieldErrors are the parts of the API's messages that concern one
+  // filter field: a value that names nothing, with what it probably meant
+  // ('unknown country "UK": did you mean "GB"?'). Each is shown under its
+  // field as well as in the status line, so the analyst sees which value
+  // to fix, and the field is marked invalid for assistive technology.
+  const fieldErrors = [
+    { input: 'f-countries', box: 'f-countries-error', pattern: /(unknown country "[^"]*"(: did you mean [^?]*\?)?|filter\.countries: [^;]*)/g },
+    { input: 'f-actor', box: 'f-actor-error', pattern: /unknown actor "[^"]*"(: did you mean [^?]*\?)?/g },
+  ];
+
+  function renderFieldErrors() {
+    const messages = [...pageState.errors.values()]
+      .filter((err) => err.code === 'BAD_USER_INPUT').map((err) => err.message);
+    for (const f of fieldErrors) {
+      const found = new Set();
+      for (const m of messages) for (const hit of m.matchAll(f.pattern)) found.add(hit[0]);
+      const box = $(f.box);
+      box.textContent = [...found].join('; ');
+      box.hidden = found.size === 0;
+      const input = $(f.input);
+      const described = (input.getAttribute('aria-describedby') || '').split(' ').filter((id) => id && id !== f.box);
+      if (found.size > 0) {
+        input.setAttribute('aria-invalid', 'true');
+        described.push(f.box);
+      } else {
+        input.removeAttribute('aria-invalid');
+      }
+      input.setAttribute('aria-describedby', described.join(' '));
+    }
   }
 
   // track counts a view's request towards body[data-state] and shows its
