@@ -17,6 +17,10 @@ const (
 type NodeRef struct {
 	Type NodeType
 	ID   int64
+	// Key, when ID is 0, names the node by its key (a country by its
+	// alpha-2 code) instead: a reference such as "actor:marco-rubio" that
+	// the store resolves to an ID before it reads (sqlite.Store.ResolveNodes).
+	Key string
 }
 
 // EdgeKind is the kind of an edge of the event graph. Each edge has a

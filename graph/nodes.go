@@ -2,8 +2,10 @@ package graph
 
 import (
 	"context"
+	"strings"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/iso3166"
 	"github.com/geotimeline/geotimeline/graph/generated"
 	"github.com/geotimeline/geotimeline/graph/loader"
 	"github.com/geotimeline/geotimeline/graph/model"
@@ -18,8 +20,37 @@ var nodeTypes = map[string]db.NodeType{
 	relay.TypeStatement: db.NodeStatement,
 }
 
-// nodeRef reads a global ID that must name a graph node.
+// keyPrefixes are the references by key that graph queries take besides
+// global IDs: an analyst knows "actor:marco-rubio", not an opaque ID.
+var keyPrefixes = map[string]db.NodeType{
+	"actor:":     db.NodeActor,
+	"country:":   db.NodeCountry,
+	"event:":     db.NodeEvent,
+	"statement:": db.NodeStatement,
+}
+
+// nodeRef reads a global ID, or a reference "actor:KEY", "event:KEY",
+// "statement:KEY" or "country:CODE" (alpha-2 or alpha-3), that must name a
+// graph node. A reference's key is resolved by the store.
 func nodeRef(arg, id string) (db.NodeRef, error) {
+	for prefix, t := range keyPrefixes {
+		key, ok := strings.CutPrefix(id, prefix)
+		if !ok {
+			continue
+		}
+		if err := db.CheckBytes(arg, key, db.MaxKeyLength); err != nil {
+			return db.NodeRef{}, err
+		}
+		if key == "" {
+			return db.NodeRef{}, db.Errorf(db.CodeInvalid, "%s: %q names no key after the colon", arg, id)
+		}
+		if t == db.NodeCountry {
+			if a2, ok := iso3166.Normalize(key); ok {
+				key = a2
+			}
+		}
+		return db.NodeRef{Type: t, Key: key}, nil
+	}
 	typ, rowID, err := relay.ParseID(id)
 	if err != nil {
 		return db.NodeRef{}, db.Errorf(db.CodeInvalid, "%s: %s", arg, db.ErrorMessage(err))

@@ -424,6 +424,11 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 	if err != nil {
 		return nil, err
 	}
+	resolved, err := r.Store.ResolveNodes(ctx, []db.NodeRef{start})
+	if err != nil {
+		return nil, err
+	}
+	start = resolved[0]
 	f, err := graphFilter(filter)
 	if err != nil {
 		return nil, err
@@ -449,6 +454,11 @@ func (r *queryResolver) ShortestPath(ctx context.Context, from string, to string
 	if err != nil {
 		return nil, err
 	}
+	resolved, err := r.Store.ResolveNodes(ctx, []db.NodeRef{src, dst})
+	if err != nil {
+		return nil, err
+	}
+	src, dst = resolved[0], resolved[1]
 	f, err := graphFilter(filter)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -160,6 +162,48 @@ func candidates(ctx context.Context, q querier, kind db.RefKind) ([]suggest.Cand
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read %ss to suggest: %w", kind, err)
+	}
+	return out, nil
+}
+
+// nodeKeys reads a node's row id by its key, per node type.
+var nodeKeys = map[db.NodeType]struct {
+	kind  db.RefKind
+	query string
+}{
+	db.NodeActor:     {db.RefActor, `SELECT id FROM actors WHERE key = ?`},
+	db.NodeCountry:   {db.RefCountry, `SELECT id FROM countries WHERE code = ?`},
+	db.NodeEvent:     {db.RefEvent, `SELECT id FROM events WHERE key = ?`},
+	db.NodeStatement: {db.RefStatement, `SELECT id FROM statements WHERE key = ?`},
+}
+
+// ResolveNodes returns refs with every reference by key (db.NodeRef.Key)
+// turned into its row id. A key that names nothing is NOT_FOUND, as an ID
+// that names nothing is, with the nearest keys: `no actor "marco-rubi":
+// did you mean "marco-rubio"?`.
+func (s *Store) ResolveNodes(ctx context.Context, refs []db.NodeRef) ([]db.NodeRef, error) {
+	out := make([]db.NodeRef, len(refs))
+	for i, r := range refs {
+		out[i] = r
+		if r.Key == "" || r.ID != 0 {
+			continue
+		}
+		nk, ok := nodeKeys[r.Type]
+		if !ok {
+			return nil, fmt.Errorf("resolve node: unknown node type %q", r.Type)
+		}
+		err := s.read.QueryRowContext(ctx, nk.query, r.Key).Scan(&out[i].ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			h, err := hints(ctx, s.read, nk.kind, []string{r.Key}, nil)
+			if err != nil {
+				return nil, err
+			}
+			return nil, db.Errorf(db.CodeNotFound, "no %s %q%s", nk.kind, r.Key, h[0])
+		}
+		if err != nil {
+			return nil, fmt.Errorf("resolve %s %q: %w", nk.kind, r.Key, err)
+		}
+		out[i].Key = ""
 	}
 	return out, nil
 }

@@ -145,6 +145,13 @@ func TestShortestPath(t *testing.T) {
 		equalJSON(t, a.data(q, map[string]any{"from": terrorGroupID, "to": rubioID,
 			"filter": map[string]any{"edgeKinds": []string{"PARTICIPATION"}}}), `{"shortestPath": null}`)
 	})
+	t.Run("ByKey", func(t *testing.T) {
+		equalJSON(t, a.data(q, map[string]any{"from": "actor:pakistan-based-terror-groups", "to": "actor:marco-rubio"}),
+			string(a.data(q, map[string]any{"from": terrorGroupID, "to": rubioID})))
+		// A country by alpha-3 as by alpha-2, an event by key.
+		equalJSON(t, a.data(q, map[string]any{"from": "country:PAK", "to": "event:pahalgam-attack", "max": 6}),
+			string(a.data(q, map[string]any{"from": "country:PK", "to": "event:pahalgam-attack", "max": 6})))
+	})
 	t.Run("MaxDepthTooLarge", func(t *testing.T) {
 		msg, code := a.errorOf(q, map[string]any{"from": terrorGroupID, "to": rubioID, "max": 7})
 		if msg != "maxDepth must be between 1 and 6, not 7" || code != "BAD_USER_INPUT" {
@@ -209,5 +216,31 @@ func TestTextFilter(t *testing.T) {
 	msg, code := a.errorOf(`{ timeline(filter: {text: "**"}) { totalCount } }`, nil)
 	if msg != `search text "**" has no words to look for` || code != "BAD_USER_INPUT" {
 		t.Errorf("error = %q (%s)", msg, code)
+	}
+}
+
+// Graph queries take references by key besides global IDs; one that names
+// nothing is NOT_FOUND with the nearest keys, a malformed one
+// BAD_USER_INPUT.
+func TestNodeReferencesByKey(t *testing.T) {
+	a := newAPI(t)
+	q := `query($id: ID!) { neighborhood(id: $id) { nodes { ` + nodeKeys + ` } } }`
+	equalJSON(t, a.data(q, map[string]any{"id": "actor:marco-rubio"}), string(a.data(q, map[string]any{"id": rubioID})))
+	var v struct {
+		Neighborhood struct{ Nodes []struct{ Key string } }
+	}
+	json.Unmarshal(a.data(q, map[string]any{"id": "statement:rubio-jaishankar-call-readout"}), &v)
+	if len(v.Neighborhood.Nodes) == 0 || v.Neighborhood.Nodes[0].Key != "rubio-jaishankar-call-readout" {
+		t.Errorf("a statement by key starts at %+v", v.Neighborhood.Nodes)
+	}
+	for _, tt := range []struct{ id, msg, code string }{
+		{"actor:marco-rubi", `no actor "marco-rubi": did you mean "marco-rubio"?`, "NOT_FOUND"},
+		{"country:UK", `no country "UK": did you mean "GB"?`, "NOT_FOUND"},
+		{"event:nothing-of-the-kind", `no event "nothing-of-the-kind"`, "NOT_FOUND"},
+		{"actor:", `id: "actor:" names no key after the colon`, "BAD_USER_INPUT"},
+	} {
+		if msg, code := a.errorOf(q, map[string]any{"id": tt.id}); msg != tt.msg || code != tt.code {
+			t.Errorf("%s: %q (%s), want %q (%s)", tt.id, msg, code, tt.msg, tt.code)
+		}
 	}
 }

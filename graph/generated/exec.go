@@ -2726,7 +2726,7 @@ type Query {
   edges read per request are capped; ` + "`" + `truncated` + "`" + ` says when either cut it.
   """
   neighborhood(
-    "The global ID of an actor, country, event or statement."
+    "The global ID of an actor, country, event or statement, or a reference by key: \"actor:KEY\", \"event:KEY\", \"statement:KEY\" or \"country:CODE\"."
     id: ID!
     "Hops, 1 to 3."
     depth: Int = 1
@@ -2742,9 +2742,9 @@ type Query {
   edges fails with QUERY_TOO_COMPLEX rather than answer wrongly.
   """
   shortestPath(
-    "The global ID of the start node."
+    "The global ID of the start node, or a reference by key (\"actor:KEY\", as for neighborhood)."
     from: ID!
-    "The global ID of the end node."
+    "The global ID of the end node, or a reference by key."
     to: ID!
     "The longest path to look for, 1 to 6."
     maxDepth: Int = 4
