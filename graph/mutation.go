@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/fixture"
@@ -26,7 +27,13 @@ const inputName = "input"
 // returns what was decoded. name is what problems are reported against
 // ("input", "fixture").
 func (r *Resolver) apply(ctx context.Context, name string, doc []byte) (*fixture.Set, db.Summary, error) {
-	set, sum, err := seed.Load(ctx, r.Store, []fixture.File{{Name: name, Data: doc}})
+	return r.applyRun(ctx, name, doc, nil)
+}
+
+// applyRun is apply recording run (unless nil) as seed.Loader.Record does.
+func (r *Resolver) applyRun(ctx context.Context, name string, doc []byte, run *db.Run) (*fixture.Set, db.Summary, error) {
+	loader := &seed.Loader{Record: run}
+	set, sum, err := loader.Load(ctx, r.Store, []fixture.File{{Name: name, Data: doc}})
 	if err != nil {
 		return nil, db.Summary{}, renameProblems(err, name)
 	}
@@ -54,7 +61,9 @@ func (r *Resolver) loadFixture(ctx context.Context, fixture any) (*db.Summary, e
 	if err != nil {
 		return nil, db.Errorf(db.CodeInvalid, "fixture: not a JSON document: %v", err)
 	}
-	_, sum, err := r.apply(ctx, "fixture", doc)
+	// A loadFixture is a run, like a seed; an upsert of one record is not.
+	run := &db.Run{Command: "loadFixture", Client: r.client(ctx), StartedAt: time.Now().UTC()}
+	_, sum, err := r.applyRun(ctx, "fixture", doc, run)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,8 @@ package graph
 //go:generate go -C .. tool gqlgen generate
 
 import (
+	"context"
+
 	"github.com/geotimeline/geotimeline/db/sqlite"
 	"github.com/geotimeline/geotimeline/graph/live"
 )
@@ -19,4 +21,14 @@ type Resolver struct {
 	Store *sqlite.Store
 	// Live serves subscriptions; without it they are refused.
 	Live *live.Hub
+	// ClientOf names the client a request comes from (a token's), for the
+	// runs loadFixture records; nil or "" for an anonymous one.
+	ClientOf func(context.Context) string
+}
+
+func (r *Resolver) client(ctx context.Context) string {
+	if r.ClientOf == nil {
+		return ""
+	}
+	return r.ClientOf(ctx)
 }

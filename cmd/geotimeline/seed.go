@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/user"
 	"strconv"
 	"strings"
 	"syscall"
@@ -68,7 +69,8 @@ func (c *cli) seed(ctx context.Context, args []string) error {
 	defer cleanup()
 	progress := newProgress(c.stderr)
 	defer progress.clear()
-	loader := &seed.Loader{Progress: progress.update}
+	loader := &seed.Loader{Progress: progress.update,
+		Record: &db.Run{Command: "seed", Client: systemUser(), StartedAt: time.Now().UTC()}}
 	// Read and check every file before the database is touched: a
 	// fixture with mistakes then leaves no empty database file behind and
 	// holds no lock while it is read.
@@ -310,4 +312,13 @@ func plural(n int, noun string) string {
 		return fmt.Sprintf("1 %s", noun)
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// systemUser names who runs the command, for the run it records: the
+// account's name, "" when the system cannot tell.
+func systemUser() string {
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return os.Getenv("USER")
 }

@@ -332,7 +332,8 @@ func loadDemo(ctx context.Context, store *sqlite.Store, noDemo bool, logger *slo
 		logger.Info("database is empty; demo fixture not loaded (--no-demo)")
 		return nil
 	}
-	_, sum, err := seed.Load(ctx, store, []fixture.File{{Name: "demo.json", Data: demo.JSON}})
+	loader := &seed.Loader{Record: &db.Run{Command: "seed", Client: "geotimeline serve (the built-in demo)", StartedAt: time.Now().UTC()}}
+	_, sum, err := loader.Load(ctx, store, []fixture.File{{Name: "demo.json", Data: demo.JSON}})
 	if err != nil {
 		return fmt.Errorf("load demo fixture: %w", err)
 	}

@@ -13,7 +13,11 @@ package seed
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"io"
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/fixture"
@@ -52,6 +56,12 @@ type Loader struct {
 	// loads, with how far the load has come: often enough for a display
 	// (every few hundred records), so it should be quick.
 	Progress func(Progress)
+	// Record, when set, is the run a write records (Store.ApplyStreamRun)
+	// in the transaction that writes: the caller gives Command, Client and
+	// StartedAt, the loader the files' names and SHA-256, the write the
+	// rest. A run that writes nothing because of a problem leaves no
+	// record.
+	Record *db.Run
 }
 
 // Progress is how far a load has come.
@@ -126,6 +136,13 @@ func (l *Loader) Decode(ctx context.Context, files []fixture.File) (*Decoded, er
 }
 
 func (l *Loader) decode(ctx context.Context, files []fixture.File, keep bool) (*Decoded, error) {
+	if l.Record != nil && keep {
+		hashed, err := hashFiles(files)
+		if err != nil {
+			return nil, err
+		}
+		l.Record.Files = hashed
+	}
 	streamed := false
 	for _, f := range files {
 		streamed = streamed || f.Open != nil
@@ -203,9 +220,9 @@ func (d *Decoded) Write(ctx context.Context, store *sqlite.Store) (db.Summary, e
 	var sum db.Summary
 	var err error
 	if d.spill == nil {
-		sum, err = store.Apply(ctx, &d.set.Batch, d.set.Refs)
+		sum, err = store.ApplyRun(ctx, d.l.Record, &d.set.Batch, d.set.Refs)
 	} else {
-		sum, err = store.ApplyStream(ctx, d.set.Refs, d.feed(ctx))
+		sum, err = store.ApplyStreamRun(ctx, d.l.Record, d.set.Refs, d.feed(ctx))
 	}
 	if ps := problems(err); ps != nil {
 		// The write checks the references first and stops there; read
@@ -316,4 +333,28 @@ func problems(err error) db.Problems {
 		return ps
 	}
 	return nil
+}
+
+// hashFiles names each file with the SHA-256 of its bytes, read once
+// before the load reads them: a run records which content it loaded.
+func hashFiles(files []fixture.File) ([]db.RunFile, error) {
+	out := make([]db.RunFile, len(files))
+	for i, f := range files {
+		h := sha256.New()
+		if f.Open == nil {
+			h.Write(f.Data)
+		} else {
+			r, err := f.Open()
+			if err != nil {
+				return nil, fmt.Errorf("hash %s: %w", f.Name, err)
+			}
+			_, err = io.Copy(h, r)
+			r.Close()
+			if err != nil {
+				return nil, fmt.Errorf("hash %s: %w", f.Name, err)
+			}
+		}
+		out[i] = db.RunFile{Name: f.Name, SHA256: hex.EncodeToString(h.Sum(nil))}
+	}
+	return out, nil
 }

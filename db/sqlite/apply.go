@@ -19,7 +19,12 @@ import (
 // On any problem nothing is written. Unknown references are returned all
 // together as db.Problems (code BAD_USER_INPUT).
 func (s *Store) Apply(ctx context.Context, b *db.Batch, refs []db.Ref) (db.Summary, error) {
-	return s.ApplyStream(ctx, refs, func(f *Feeder) error {
+	return s.ApplyRun(ctx, nil, b, refs)
+}
+
+// ApplyRun is Apply that also records run, as ApplyStreamRun does.
+func (s *Store) ApplyRun(ctx context.Context, run *db.Run, b *db.Batch, refs []db.Ref) (db.Summary, error) {
+	return s.ApplyStreamRun(ctx, run, refs, func(f *Feeder) error {
 		for i := range b.Countries {
 			if err := f.Country(&b.Countries[i]); err != nil {
 				return err

@@ -26,6 +26,14 @@ import (
 // changed, so that their lists are rewritten) and the ids of the actors
 // whose country changed.
 func (s *Store) ApplyStream(ctx context.Context, refs []db.Ref, feed func(*Feeder) error) (db.Summary, error) {
+	return s.ApplyStreamRun(ctx, nil, refs, feed)
+}
+
+// ApplyStreamRun is ApplyStream that also records run (unless nil) in the
+// same transaction, with what the write changed and when it ended:
+// recorded exactly when the write commits. run's ID, FinishedAt and
+// Summary are filled in.
+func (s *Store) ApplyStreamRun(ctx context.Context, run *db.Run, refs []db.Ref, feed func(*Feeder) error) (db.Summary, error) {
 	var sum db.Summary
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		w := s.newWriter(ctx, tx, s.Now().UTC().UnixMilli())
@@ -59,6 +67,9 @@ func (s *Store) ApplyStream(ctx context.Context, refs []db.Ref, feed func(*Feede
 			return err
 		}
 		sum = w.sum
+		if run != nil {
+			return w.recordRun(run, sum, s.Now())
+		}
 		return nil
 	})
 	if err != nil {

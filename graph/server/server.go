@@ -167,7 +167,7 @@ func (o Options) withDefaults() Options {
 // lengths plain lists are priced by.
 func NewSchema(store *sqlite.Store, hub *live.Hub, lists *cost.Lists) graphql.ExecutableSchema {
 	return generated.NewExecutableSchema(generated.Config{
-		Resolvers:  &graph.Resolver{Store: store, Live: hub},
+		Resolvers:  &graph.Resolver{Store: store, Live: hub, ClientOf: Client},
 		Complexity: cost.Root(lists),
 	})
 }
