@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -307,6 +308,31 @@ func (r *Resolver) countryConnection(ctx context.Context, args relay.Args) (*mod
 		return keyPage(ctx, loader.For(ctx).CountryByID, kp, err)
 	}
 	return connection[model.CountryConnection](ctx, args, relay.ParseKeyCursor, fetch, r.Store.CountCountries)
+}
+
+// runConnection pages the runs, newest first; a cursor holds the run's
+// number.
+func (r *Resolver) runConnection(ctx context.Context, args relay.Args) (*model.RunConnection, error) {
+	fetch := func(ctx context.Context, p db.Page) (page[*db.Run], error) {
+		var before int64
+		if p.After != nil {
+			n, err := strconv.ParseInt(p.After.Key, 10, 64)
+			if err != nil || n < 1 {
+				return page[*db.Run]{}, db.Errorf(db.CodeInvalid, "after: not a cursor of this list")
+			}
+			before = n
+		}
+		runs, more, err := r.Store.Runs(ctx, before, p.Limit)
+		if err != nil {
+			return page[*db.Run]{}, err
+		}
+		pg := page[*db.Run]{nodes: pointers(runs), cursors: make([]string, len(runs)), hasNext: more, hasPrev: before > 0}
+		for i, run := range runs {
+			pg.cursors[i] = relay.KeyCursor(strconv.FormatInt(run.ID, 10))
+		}
+		return pg, nil
+	}
+	return connection[model.RunConnection](ctx, args, relay.ParseKeyCursor, fetch, r.Store.CountRuns)
 }
 
 // pointers is the list of pointers gqlgen wants for a list of records.

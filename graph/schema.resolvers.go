@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -409,6 +410,10 @@ func (r *queryResolver) Countries(ctx context.Context, first *int, after *string
 	return r.countryConnection(ctx, relay.Args{First: first, After: after, Last: last, Before: before})
 }
 
+func (r *queryResolver) Runs(ctx context.Context, first *int, after *string) (*model.RunConnection, error) {
+	return r.runConnection(ctx, relay.Args{First: first, After: after})
+}
+
 // Timeline is the resolver for the timeline field.
 func (r *queryResolver) Timeline(ctx context.Context, filter *generated.TimelineFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) (*model.TimelineConnection, error) {
 	f, err := timelineFilter(filter)
@@ -580,6 +585,19 @@ func (r *relationshipResolver) Sources(ctx context.Context, objs []*db.Relations
 	return lists(loader.Each(ctx, loader.For(ctx).RelationshipSources, collect(objs, func(rel *db.Relationship) int64 { return rel.ID })))
 }
 
+func (r *runResolver) ID(ctx context.Context, obj *db.Run) (string, error) {
+	return strconv.FormatInt(obj.ID, 10), nil
+}
+
+func (r *runResolver) Client(ctx context.Context, obj *db.Run) (*string, error) {
+	// Who loaded what is for those who may write, not for any reader of
+	// a public server.
+	if r.client(ctx) == "" {
+		return nil, nil
+	}
+	return nonEmpty(obj.Client), nil
+}
+
 // ID is the resolver for the id field.
 func (r *sourceResolver) ID(ctx context.Context, obj *db.Source) (string, error) {
 	return relay.ID(relay.TypeSource, obj.ID), nil
@@ -697,6 +715,8 @@ func (r *Resolver) RecordRef() generated.RecordRefResolver { return &recordRefRe
 
 func (r *Resolver) Relationship() generated.RelationshipResolver { return &relationshipResolver{r} }
 
+func (r *Resolver) Run() generated.RunResolver { return &runResolver{r} }
+
 func (r *Resolver) Source() generated.SourceResolver { return &sourceResolver{r} }
 
 func (r *Resolver) Statement() generated.StatementResolver { return &statementResolver{r} }
@@ -716,6 +736,7 @@ type (
 	queryResolver        struct{ *Resolver }
 	recordRefResolver    struct{ *Resolver }
 	relationshipResolver struct{ *Resolver }
+	runResolver          struct{ *Resolver }
 	sourceResolver       struct{ *Resolver }
 	statementResolver    struct{ *Resolver }
 	subscriptionResolver struct{ *Resolver }

@@ -2,9 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -13,6 +17,7 @@ import (
 
 	"github.com/geotimeline/geotimeline/db/demo"
 	"github.com/geotimeline/geotimeline/db/fixture"
+	"github.com/geotimeline/geotimeline/db/sqlite"
 	"github.com/geotimeline/geotimeline/db/synth"
 )
 
@@ -44,6 +49,30 @@ func TestSeed(t *testing.T) {
 	res = mustRun(t, "seed", "--db", dbPath, file)
 	if got, want := res.stderr, fmt.Sprintf("seed: loaded 1 file: 0 inserted, 0 updated, %d unchanged\n", n); got != want {
 		t.Errorf("second seed: stderr = %q, want %q", got, want)
+	}
+
+	// Both runs are recorded, newest first, with the file as given, its
+	// SHA-256 and the system user.
+	store, err := sqlite.Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	runs, _, err := store.Runs(context.Background(), 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(demo.JSON)
+	me, _ := user.Current()
+	if len(runs) != 2 {
+		t.Fatalf("runs = %+v, want 2", runs)
+	}
+	for i, unchanged := range []int{n, 0} {
+		r := runs[i]
+		if r.Command != "seed" || r.Client != me.Username || len(r.Files) != 1 || r.Files[0].Name != file ||
+			r.Files[0].SHA256 != hex.EncodeToString(sum[:]) || r.Unchanged != unchanged || r.Inserted != n-unchanged {
+			t.Errorf("run %d = %+v, want a seed by %s of %s with %d unchanged", i, r, me.Username, file, unchanged)
+		}
 	}
 }
 

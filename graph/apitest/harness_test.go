@@ -108,10 +108,18 @@ const writeToken = "test-token-0123456789"
 // do POSTs a query, with the write token, and decodes the response.
 func (a *api) do(query string, vars map[string]any) response {
 	a.t.Helper()
+	return a.doToken(writeToken, query, vars)
+}
+
+// doToken is do with another token; "" sends the query anonymously.
+func (a *api) doToken(token, query string, vars map[string]any) response {
+	a.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, a.url, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+writeToken)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		a.t.Fatal(err)

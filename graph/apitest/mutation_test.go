@@ -3,13 +3,18 @@ package apitest
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/geotimeline/geotimeline/db/demo"
 	"github.com/geotimeline/geotimeline/db/fixture"
+	"github.com/geotimeline/geotimeline/graph/server"
 )
 
 // export is the store's content as canonical fixture bytes.
@@ -239,4 +244,36 @@ func TestMutationNeedsToken(t *testing.T) {
 	}
 	equalJSON(t, a.data(`{ statement(key: "rubio-sharif-call-readout-terrorism") { key } }`, nil),
 		`{"statement": {"key": "rubio-sharif-call-readout-terrorism"}}`)
+}
+
+// Every loadFixture that writes is a run, listed newest first after the
+// demo's seed: its file's SHA-256, what it changed and, to a client with a
+// token, who ran it. A mutation of one record is not a run.
+func TestRuns(t *testing.T) {
+	a := newAPIWith(t, server.Options{})
+	doc := map[string]any{"version": 1, "actors": []any{map[string]any{"key": "run-probe", "name": "Probe", "kind": "NGO"}}}
+	if r := a.do(`mutation($f: JSON!) { loadFixture(fixture: $f) { inserted } }`, map[string]any{"f": doc}); len(r.Errors) > 0 {
+		t.Fatal(r.Errors)
+	}
+	body, _ := json.Marshal(doc)
+	sum := sha256.Sum256(body)
+	q := `{ runs(first: 5) { totalCount nodes { id command files { name sha256 } inserted updated unchanged client } pageInfo { hasNextPage } } }`
+	want := fmt.Sprintf(`{"runs": {"totalCount": 1, "pageInfo": {"hasNextPage": false}, "nodes": [
+	  {"id": "1", "command": "loadFixture", "files": [{"name": "fixture", "sha256": %q}], "inserted": 1, "updated": 0, "unchanged": 0, "client": "tests"}]}}`,
+		hex.EncodeToString(sum[:]))
+	equalJSON(t, a.data(q, nil), want)
+	// Anonymous readers see the runs but not who ran them.
+	anon := a.doToken("", q, nil)
+	if len(anon.Errors) > 0 {
+		t.Fatal(anon.Errors)
+	}
+	equalJSON(t, anon.Data, strings.Replace(want, `"client": "tests"`, `"client": null`, 1))
+	// An upsert of one record is not a run.
+	if r := a.do(`mutation { upsertActor(input: {key: "run-probe-2", name: "P", kind: NGO}) { key } }`, nil); len(r.Errors) > 0 {
+		t.Fatal(r.Errors)
+	}
+	equalJSON(t, a.data(`{ runs { totalCount } }`, nil), `{"runs": {"totalCount": 1}}`)
+	if msg, code := a.errorOf(`{ runs(after: "bm9wZQ") { totalCount } }`, nil); code != "BAD_USER_INPUT" {
+		t.Errorf("a bad cursor: %q (%s), want BAD_USER_INPUT", msg, code)
+	}
 }

@@ -83,6 +83,9 @@ func Root(lists *Lists) generated.ComplexityRoot {
 	c.Query.Countries = func(child int, first *int, _ *string, last *int, _ *string) int {
 		return Connection(child, first, last)
 	}
+	c.Query.Runs = func(child int, first *int, _ *string) int {
+		return Connection(child, first, nil)
+	}
 	c.Query.Timeline = func(child int, _ *generated.TimelineFilter, _ *db.SortOrder, first *int, _ *string, last *int, _ *string) int {
 		return Connection(child, first, last)
 	}

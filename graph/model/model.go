@@ -105,6 +105,20 @@ type CountryConnection struct {
 	PageInfo *PageInfo
 }
 
+// RunEdge is a run with its cursor.
+type RunEdge struct {
+	Cursor string
+	Node   *db.Run
+}
+
+// RunConnection is a page of runs, newest first.
+type RunConnection struct {
+	*Total
+	Edges    []*RunEdge
+	Nodes    []*db.Run
+	PageInfo *PageInfo
+}
+
 // TimelineEdge is a timeline item with its cursor.
 type TimelineEdge struct {
 	Cursor string
