@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -35,7 +36,15 @@ and written (records, records per second, time elapsed).
 Files of any size load in bounded memory: they are read as streams, their
 records wait in temporary files (in $TMPDIR, about 60% of the fixtures'
 size) until every file has been checked, and are then written. At most
-1000 problems are printed, then how many more were found.`
+1000 problems are printed, then how many more were found.
+
+Every seed that writes is recorded as a run (see the runs query): its files
+with their SHA-256, the system user and what it changed.
+
+--dry-run checks everything and prints to standard output what the load
+would insert, update and leave unchanged, and for each record it would
+update the fixture fields that would change, writing nothing (not even a
+database file that does not exist yet).`
 
 // defaultSeedWriteWait is how long seed waits for the write lock by
 // default: a server's writes are short, but another seed may hold the lock
@@ -47,8 +56,10 @@ func (c *cli) seed(ctx context.Context, args []string) error {
 	var (
 		dbPath    string
 		writeWait time.Duration
+		dryRun    bool
 	)
 	cmd.dbFlag(&dbPath)
+	cmd.boolFlag(&dryRun, "dry-run", "GEOTIMELINE_DRY_RUN", "check the files and report what would change, writing nothing")
 	cmd.durationFlag(&writeWait, "write-wait", "DURATION", "GEOTIMELINE_WRITE_WAIT", defaultSeedWriteWait,
 		"how long to wait for another process's write (a server's, another seed's) before giving up")
 	names, err := cmd.parse(args)
@@ -80,6 +91,10 @@ func (c *cli) seed(ctx context.Context, args []string) error {
 	}
 	defer dec.Close()
 	_, statErr := os.Stat(dbPath)
+	if dryRun {
+		progress.clear()
+		return c.dryRun(ctx, dec, dbPath, errors.Is(statErr, os.ErrNotExist), len(files))
+	}
 	created := errors.Is(statErr, os.ErrNotExist)
 	if created {
 		if err := dec.Check(ctx, nil); err != nil {
@@ -321,4 +336,36 @@ func systemUser() string {
 		return u.Username
 	}
 	return os.Getenv("USER")
+}
+
+// dryRun reports what dec would change in the database at dbPath, writing
+// nothing. A database that does not exist yet is stood in for by an empty
+// one in a temporary directory, so that the report is exact and no file is
+// left at dbPath.
+func (c *cli) dryRun(ctx context.Context, dec *seed.Decoded, dbPath string, missing bool, files int) error {
+	if missing {
+		dir, err := os.MkdirTemp("", "geotimeline-dry-run-*")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		dbPath = filepath.Join(dir, "empty.db")
+	}
+	store, err := sqlite.OpenWith(ctx, dbPath, sqlite.Options{Writer: "geotimeline seed --dry-run"})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	rep, err := dec.DryRun(ctx, store)
+	if err != nil {
+		return c.reportProblems(err)
+	}
+	fmt.Fprintf(c.stdout, "seed: dry run of %s, nothing written: %s\n", plural(files, "file"), rep.Summary)
+	for _, u := range rep.Updates {
+		fmt.Fprintf(c.stdout, "  %s %s: %s\n", u.List, u.Key, strings.Join(u.Fields, ", "))
+	}
+	if more := rep.Updated - len(rep.Updates); more > 0 {
+		fmt.Fprintf(c.stdout, "  and %s\n", plural(more, "more updated record"))
+	}
+	return nil
 }

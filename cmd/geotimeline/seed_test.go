@@ -257,3 +257,38 @@ func TestExportRoundTripLarge(t *testing.T) {
 		t.Errorf("second export differs from the first (%d and %d bytes)", len(export1), len(export2))
 	}
 }
+
+// seed --dry-run prints what a load would change, field by field for what
+// it would update, and writes nothing, not even a missing database file.
+func TestSeedDryRun(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "test.db")
+	first := writeFile(t, dir, "a.json", `{"version": 1, "actors": [{"key": "india", "name": "India", "kind": "STATE"},
+	  {"key": "nepal", "name": "Nepal", "kind": "STATE"}]}`)
+	second := writeFile(t, dir, "b.json", `{"version": 1, "actors": [{"key": "india", "name": "Republic of India", "kind": "STATE", "country": "IN"},
+	  {"key": "nepal", "name": "Nepal", "kind": "STATE"}, {"key": "bhutan", "name": "Bhutan", "kind": "STATE"}]}`)
+
+	res := mustRun(t, "seed", "--dry-run", "--db", dbPath, first)
+	if want := "seed: dry run of 1 file, nothing written: 2 inserted, 0 updated, 0 unchanged\n"; res.stdout != want || res.stderr != "" {
+		t.Errorf("dry run on no database: stdout %q, stderr %q; want %q", res.stdout, res.stderr, want)
+	}
+	if _, err := os.Stat(dbPath); !os.IsNotExist(err) {
+		t.Errorf("the dry run created %s", dbPath)
+	}
+	mustRun(t, "seed", "--db", dbPath, first)
+	res = mustRun(t, "seed", "--dry-run", "--db", dbPath, second)
+	want := "seed: dry run of 1 file, nothing written: 1 inserted, 1 updated, 1 unchanged\n  actors india: country, name\n"
+	if res.stdout != want {
+		t.Errorf("dry run: stdout %q, want %q", res.stdout, want)
+	}
+	// Nothing changed: the same dry run says the same.
+	if again := mustRun(t, "seed", "--dry-run", "--db", dbPath, second); again.stdout != want {
+		t.Errorf("second dry run: stdout %q, want %q", again.stdout, want)
+	}
+	// Problems are reported as seed reports them, exit 1.
+	bad := writeFile(t, dir, "c.json", `{"version": 1, "actors": [{"key": "x", "name": "X", "kind": "STATE", "country": "UK"}]}`)
+	res = runCLI(t, "", "seed", "--dry-run", "--db", dbPath, bad)
+	if res.code != 1 || !strings.Contains(res.stderr, `unknown country "UK": did you mean "GB"?`) {
+		t.Errorf("dry run with a problem: exit %d, stderr %q", res.code, res.stderr)
+	}
+}

@@ -24,7 +24,13 @@ func (s *Store) Apply(ctx context.Context, b *db.Batch, refs []db.Ref) (db.Summa
 
 // ApplyRun is Apply that also records run, as ApplyStreamRun does.
 func (s *Store) ApplyRun(ctx context.Context, run *db.Run, b *db.Batch, refs []db.Ref) (db.Summary, error) {
-	return s.ApplyStreamRun(ctx, run, refs, func(f *Feeder) error {
+	return s.ApplyStreamRun(ctx, run, refs, batchFeed(b))
+}
+
+// batchFeed feeds the records of b, kind by kind, in the order Feeder
+// wants.
+func batchFeed(b *db.Batch) func(*Feeder) error {
+	return func(f *Feeder) error {
 		for i := range b.Countries {
 			if err := f.Country(&b.Countries[i]); err != nil {
 				return err
@@ -61,7 +67,7 @@ func (s *Store) ApplyRun(ctx context.Context, run *db.Run, b *db.Batch, refs []d
 			}
 		}
 		return nil
-	})
+	}
 }
 
 // writer carries one write transaction: prepared statements, the ids of
@@ -73,6 +79,8 @@ type writer struct {
 	stmts map[string]*sql.Stmt
 	ids   map[db.RefKind]map[string]int64
 	sum   db.Summary
+	// dry, for a dry run, collects the records the write updates.
+	dry *dryRun
 
 	// actors whose country changed: the timeline rows of their events and
 	// statements carry that country and must be rewritten.
@@ -267,6 +275,7 @@ func (w *writer) country(c *db.Country) error {
 		return nil
 	default:
 		w.sum.Updated++
+		w.dry.note(c)
 	}
 	res, err := w.exec(`INSERT INTO countries (code, alpha3, name, region, from_fixture) VALUES (?, ?, ?, ?, 1)
 		ON CONFLICT (code) DO UPDATE SET alpha3 = excluded.alpha3, name = excluded.name,
@@ -313,6 +322,7 @@ func (w *writer) source(src *db.Source) error {
 			return fmt.Errorf("update source %q: %w", src.Key, err)
 		}
 		w.sum.Updated++
+		w.dry.note(src)
 	}
 	w.remember(db.RefSource, src.Key, id)
 	return nil
@@ -362,6 +372,7 @@ func (w *writer) actor(a *db.Actor) error {
 			w.movedActors = append(w.movedActors, id)
 		}
 		w.sum.Updated++
+		w.dry.note(a)
 	}
 	w.remember(db.RefActor, a.Key, id)
 	if err := w.replaceStrings(`actor_aliases`, `actor_id`, `alias`, id, a.Aliases, fresh); err != nil {
@@ -433,6 +444,7 @@ func (w *writer) relationship(r *db.Relationship) error {
 			return fmt.Errorf("update relationship %s: %w", identity, err)
 		}
 		w.sum.Updated++
+		w.dry.note(r)
 	}
 	if err := w.replaceSources(`relationship_sources`, `relationship_id`, id, r.Sources, fresh); err != nil {
 		return err
@@ -511,6 +523,7 @@ func (w *writer) upsertEventRow(e *db.Event) (id int64, changed, inserted bool, 
 			return 0, false, false, fmt.Errorf("update event %q: %w", e.Key, err)
 		}
 		w.sum.Updated++
+		w.dry.note(e)
 	}
 	w.remember(db.RefEvent, e.Key, id)
 	return id, true, inserted, nil
@@ -610,6 +623,7 @@ func (w *writer) statement(st *db.Statement) error {
 			return fmt.Errorf("update statement %q: %w", st.Key, err)
 		}
 		w.sum.Updated++
+		w.dry.note(st)
 	}
 	w.remember(db.RefStatement, st.Key, id)
 	if err := w.clear(fresh, `DELETE FROM statement_addressees WHERE statement_id = ?`, id); err != nil {

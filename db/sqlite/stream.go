@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"errors"
 	"context"
 	"database/sql"
 	"fmt"
@@ -34,9 +35,16 @@ func (s *Store) ApplyStream(ctx context.Context, refs []db.Ref, feed func(*Feede
 // recorded exactly when the write commits. run's ID, FinishedAt and
 // Summary are filled in.
 func (s *Store) ApplyStreamRun(ctx context.Context, run *db.Run, refs []db.Ref, feed func(*Feeder) error) (db.Summary, error) {
+	return s.applyStream(ctx, run, refs, feed, nil)
+}
+
+// applyStream is ApplyStreamRun; with dry set it rolls the write back at
+// the end, having noted in dry the records it would have updated.
+func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, feed func(*Feeder) error, dry *dryRun) (db.Summary, error) {
 	var sum db.Summary
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		w := s.newWriter(ctx, tx, s.Now().UTC().UnixMilli())
+		w.dry = dry
 		defer w.close()
 		if err := w.checkRefs(refs); err != nil {
 			return err
@@ -67,11 +75,17 @@ func (s *Store) ApplyStreamRun(ctx context.Context, run *db.Run, refs []db.Ref, 
 			return err
 		}
 		sum = w.sum
+		if dry != nil {
+			return errDryRun
+		}
 		if run != nil {
 			return w.recordRun(run, sum, s.Now())
 		}
 		return nil
 	})
+	if dry != nil && errors.Is(err, errDryRun) {
+		return sum, nil
+	}
 	if err != nil {
 		return db.Summary{}, err
 	}
