@@ -1,9 +1,9 @@
 package sqlite
 
 import (
-	"errors"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/geotimeline/geotimeline/db"
