@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/vikstrous/dataloadgen"
-
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/iso3166"
 	"github.com/geotimeline/geotimeline/graph/generated"
@@ -233,11 +231,11 @@ func timelinePage[T any](r *Resolver, f db.TimelineFilter, order *db.SortOrder) 
 		}
 		l := loader.For(ctx)
 		eventIDs, statementIDs := ip.IDs()
-		events, err := l.EventByID.LoadAll(ctx, eventIDs)
+		events, err := loader.All(ctx, l.EventByID, eventIDs)
 		if err != nil {
 			return page[T]{}, err
 		}
-		statements, err := l.StatementByID.LoadAll(ctx, statementIDs)
+		statements, err := loader.All(ctx, l.StatementByID, statementIDs)
 		if err != nil {
 			return page[T]{}, err
 		}
@@ -259,11 +257,11 @@ func timelinePage[T any](r *Resolver, f db.TimelineFilter, order *db.SortOrder) 
 
 // keyPage loads the records of a page of a key-ordered list (actors,
 // countries) with l.
-func keyPage[T any](ctx context.Context, l *dataloadgen.Loader[int64, T], kp db.KeyPage, err error) (page[T], error) {
+func keyPage[T any](ctx context.Context, l *loader.Loader[int64, T], kp db.KeyPage, err error) (page[T], error) {
 	if err != nil {
 		return page[T]{}, err
 	}
-	nodes, err := l.LoadAll(ctx, kp.IDs)
+	nodes, err := loader.All(ctx, l, kp.IDs)
 	if err != nil {
 		return page[T]{}, err
 	}
@@ -381,7 +379,7 @@ func stringOr(s *string) string {
 // byKey loads the record with key, nil when there is none. A key longer
 // than any a record may hold is refused with BAD_USER_INPUT rather than
 // looked up (and then quoted in no error).
-func byKey[V any](ctx context.Context, l *dataloadgen.Loader[string, V], key string) (V, error) {
+func byKey[V any](ctx context.Context, l *loader.Loader[string, V], key string) (V, error) {
 	if err := db.CheckBytes("key", key, db.MaxKeyLength); err != nil {
 		var zero V
 		return zero, err
