@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/iso3166"
@@ -23,24 +22,6 @@ func nonEmpty(s string) *string {
 		return nil
 	}
 	return &s
-}
-
-// dateAt is the instant of an optional date, null when absent.
-func dateAt(d db.Date) *time.Time {
-	if d.IsZero() {
-		return nil
-	}
-	t := d.At
-	return &t
-}
-
-// datePrecision is the precision of an optional date, null when absent.
-func datePrecision(d db.Date) *db.Precision {
-	if d.IsZero() {
-		return nil
-	}
-	p := d.Precision
-	return &p
 }
 
 // countryCodes normalises the codes of a filter to alpha-2. A code that is
