@@ -204,7 +204,9 @@ func connection[C connectionOf[E, T], E edgeOf[T], T any](ctx context.Context, a
 // timelinePage reads pages of the timeline under f and loads the records
 // behind them. T is what the list holds: the event and statement lists are
 // filtered to their kind, so each of their items is a T.
-func timelinePage[T any](r *Resolver, f db.TimelineFilter, order *db.SortOrder) func(context.Context, db.Page) (page[T], error) {
+// connection names the connection's type, whose selection of its items
+// the page prefetches below them.
+func timelinePage[T any](r *Resolver, connection string, f db.TimelineFilter, order *db.SortOrder) func(context.Context, db.Page) (page[T], error) {
 	return func(ctx context.Context, p db.Page) (page[T], error) {
 		ip, err := r.Store.Timeline(ctx, f, sortOrder(order), p)
 		if err != nil {
@@ -218,6 +220,13 @@ func timelinePage[T any](r *Resolver, f db.TimelineFilter, order *db.SortOrder) 
 		}
 		statements, err := loader.All(ctx, l.StatementByID, statementIDs)
 		if err != nil {
+			return page[T]{}, err
+		}
+		sel := pageSelections(ctx, connection)
+		if err := prefetchEvents(ctx, sel, events); err != nil {
+			return page[T]{}, err
+		}
+		if err := prefetchStatements(ctx, sel, statements); err != nil {
 			return page[T]{}, err
 		}
 		pg := page[T]{nodes: make([]T, 0, len(ip.Items)), cursors: make([]string, 0, len(ip.Items)),
@@ -254,15 +263,15 @@ func keyPage[T any](ctx context.Context, l *loader.Loader[int64, T], kp db.KeyPa
 }
 
 func (r *Resolver) timelineConnection(ctx context.Context, f db.TimelineFilter, order *db.SortOrder, args relay.Args) (*model.TimelineConnection, error) {
-	return connection[model.TimelineConnection](ctx, args, relay.ParseTimeCursor, timelinePage[model.TimelineItem](r, f, order), r.timelineCount(f))
+	return connection[model.TimelineConnection](ctx, args, relay.ParseTimeCursor, timelinePage[model.TimelineItem](r, "TimelineConnection", f, order), r.timelineCount(f))
 }
 
 func (r *Resolver) eventConnection(ctx context.Context, f db.TimelineFilter, order *db.SortOrder, args relay.Args) (*model.EventConnection, error) {
-	return connection[model.EventConnection](ctx, args, relay.ParseTimeCursor, timelinePage[*db.Event](r, f, order), r.timelineCount(f))
+	return connection[model.EventConnection](ctx, args, relay.ParseTimeCursor, timelinePage[*db.Event](r, "EventConnection", f, order), r.timelineCount(f))
 }
 
 func (r *Resolver) statementConnection(ctx context.Context, f db.TimelineFilter, order *db.SortOrder, args relay.Args) (*model.StatementConnection, error) {
-	return connection[model.StatementConnection](ctx, args, relay.ParseTimeCursor, timelinePage[*db.Statement](r, f, order), r.timelineCount(f))
+	return connection[model.StatementConnection](ctx, args, relay.ParseTimeCursor, timelinePage[*db.Statement](r, "StatementConnection", f, order), r.timelineCount(f))
 }
 
 func (r *Resolver) timelineCount(f db.TimelineFilter) model.Counter {
@@ -272,7 +281,11 @@ func (r *Resolver) timelineCount(f db.TimelineFilter) model.Counter {
 func (r *Resolver) actorConnection(ctx context.Context, f db.ActorFilter, args relay.Args) (*model.ActorConnection, error) {
 	fetch := func(ctx context.Context, p db.Page) (page[*db.Actor], error) {
 		kp, err := r.Store.Actors(ctx, f, p)
-		return keyPage(ctx, loader.For(ctx).ActorByID, kp, err)
+		pg, err := keyPage(ctx, loader.For(ctx).ActorByID, kp, err)
+		if err != nil {
+			return pg, err
+		}
+		return pg, prefetchActors(ctx, pageSelections(ctx, "ActorConnection"), pg.nodes)
 	}
 	return connection[model.ActorConnection](ctx, args, relay.ParseKeyCursor, fetch,
 		func(ctx context.Context) (int, error) { return r.Store.CountActors(ctx, f) })

@@ -298,17 +298,20 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 
 // Actor is the resolver for the actor field.
 func (r *queryResolver) Actor(ctx context.Context, key string) (*db.Actor, error) {
-	return byKey(ctx, loader.For(ctx).ActorByKey, key)
+	rec, err := byKey(ctx, loader.For(ctx).ActorByKey, key)
+	return prefetched(ctx, rec, err, prefetchActors)
 }
 
 // Event is the resolver for the event field.
 func (r *queryResolver) Event(ctx context.Context, key string) (*db.Event, error) {
-	return byKey(ctx, loader.For(ctx).EventByKey, key)
+	rec, err := byKey(ctx, loader.For(ctx).EventByKey, key)
+	return prefetched(ctx, rec, err, prefetchEvents)
 }
 
 // Statement is the resolver for the statement field.
 func (r *queryResolver) Statement(ctx context.Context, key string) (*db.Statement, error) {
-	return byKey(ctx, loader.For(ctx).StatementByKey, key)
+	rec, err := byKey(ctx, loader.For(ctx).StatementByKey, key)
+	return prefetched(ctx, rec, err, prefetchStatements)
 }
 
 // Source is the resolver for the source field.
