@@ -8,6 +8,7 @@ import (
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/graph/loader"
+	"github.com/geotimeline/geotimeline/graph/model"
 )
 
 // Prefetching: gqlgen batches a field over the siblings of one list only.
@@ -83,13 +84,7 @@ func prefetchEvents(ctx context.Context, sel ast.SelectionSet, events []*db.Even
 			return err
 		}
 		if actorSel, ok := selections(ctx, sub, participantTypes, "actor"); ok {
-			var keys []string
-			for _, ps := range parts {
-				for _, p := range ps {
-					keys = append(keys, p.Actor)
-				}
-			}
-			if err := prefetchActorKeys(ctx, actorSel, keys); err != nil {
+			if err := prefetchActorKeys(ctx, actorSel, actorKeys(parts)); err != nil {
 				return err
 			}
 		}
@@ -236,6 +231,50 @@ func prefetchActors(ctx context.Context, sel ast.SelectionSet, actors []*db.Acto
 		}
 	}
 	return nil
+}
+
+// participantsOf loads the participants of events, with their actors when
+// the field's selection asks for them, all in one batch each.
+func participantsOf(ctx context.Context, events []*db.Event) ([][]*model.Participant, error) {
+	l := loader.For(ctx)
+	parts, err := loader.Each(ctx, l.Participants, eventIDs(events))
+	if err != nil {
+		return nil, err
+	}
+	keys := actorKeys(parts)
+	var actors []*db.Actor
+	if _, ok := selections(ctx, fieldSelections(ctx), participantTypes, "actor"); ok {
+		if actors, err = loader.Each(ctx, l.ActorByKey, keys); err != nil {
+			return nil, err
+		}
+	}
+	flat := make([]model.Participant, len(keys))
+	ptrs := make([]*model.Participant, len(keys))
+	out := make([][]*model.Participant, len(parts))
+	i := 0
+	for j, ps := range parts {
+		out[j] = ptrs[i : i+len(ps) : i+len(ps)]
+		for _, p := range ps {
+			flat[i].Role = p.Role
+			if actors != nil {
+				flat[i].Actor = actors[i]
+			}
+			ptrs[i] = &flat[i]
+			i++
+		}
+	}
+	return out, nil
+}
+
+// actorKeys is the actor key of each participant of parts, in order.
+func actorKeys(parts [][]db.Participant) []string {
+	var keys []string
+	for _, ps := range parts {
+		for _, p := range ps {
+			keys = append(keys, p.Actor)
+		}
+	}
+	return keys
 }
 
 // prefetched runs prefetch below the record a root field returns.

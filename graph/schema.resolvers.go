@@ -126,9 +126,8 @@ func (r *eventResolver) Location(ctx context.Context, objs []*db.Event) ([]*mode
 	return out, nil
 }
 
-func (r *eventResolver) Participants(ctx context.Context, objs []*db.Event) ([][]*db.Participant, error) {
-	xs, err := loader.Each(ctx, loader.For(ctx).Participants, eventIDs(objs))
-	return pointerLists(xs), err
+func (r *eventResolver) Participants(ctx context.Context, objs []*db.Event) ([][]*model.Participant, error) {
+	return participantsOf(ctx, objs)
 }
 
 func (r *eventResolver) Links(ctx context.Context, objs []*db.Event) ([][]*db.Link, error) {
@@ -264,10 +263,6 @@ func (r *mutationResolver) DeleteRelationship(ctx context.Context, id string) (*
 	}
 	d, err := r.Store.DeleteRelationship(ctx, rowID, false)
 	return &d, err
-}
-
-func (r *participantResolver) Actor(ctx context.Context, objs []*db.Participant) ([]*db.Actor, error) {
-	return loader.Each(ctx, loader.For(ctx).ActorByKey, collect(objs, func(p *db.Participant) string { return p.Actor }))
 }
 
 // Node is the resolver for the node field.
@@ -555,8 +550,6 @@ func (r *Resolver) GraphEdge() generated.GraphEdgeResolver { return &graphEdgeRe
 
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
-func (r *Resolver) Participant() generated.ParticipantResolver { return &participantResolver{r} }
-
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) RecordRef() generated.RecordRefResolver { return &recordRefResolver{r} }
@@ -577,7 +570,6 @@ type (
 	eventLinkResolver    struct{ *Resolver }
 	graphEdgeResolver    struct{ *Resolver }
 	mutationResolver     struct{ *Resolver }
-	participantResolver  struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 	recordRefResolver    struct{ *Resolver }
 	relationshipResolver struct{ *Resolver }

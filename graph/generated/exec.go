@@ -38,7 +38,6 @@ type ResolverRoot interface {
 	EventLink() EventLinkResolver
 	GraphEdge() GraphEdgeResolver
 	Mutation() MutationResolver
-	Participant() ParticipantResolver
 	Query() QueryResolver
 	RecordRef() RecordRefResolver
 	Relationship() RelationshipResolver
@@ -356,7 +355,7 @@ type EventResolver interface {
 
 	Location(ctx context.Context, objs []*db.Event) ([]*model.Location, error)
 
-	Participants(ctx context.Context, objs []*db.Event) ([][]*db.Participant, error)
+	Participants(ctx context.Context, objs []*db.Event) ([][]*model.Participant, error)
 	Links(ctx context.Context, objs []*db.Event) ([][]*db.Link, error)
 	LinkedFrom(ctx context.Context, objs []*db.Event) ([][]*db.Link, error)
 	Statements(ctx context.Context, objs []*db.Event) ([][]*db.Statement, error)
@@ -382,9 +381,6 @@ type MutationResolver interface {
 	DeleteEvent(ctx context.Context, key string, cascade *bool) (*db.Deletion, error)
 	DeleteStatement(ctx context.Context, key string) (*db.Deletion, error)
 	DeleteRelationship(ctx context.Context, id string) (*db.Deletion, error)
-}
-type ParticipantResolver interface {
-	Actor(ctx context.Context, objs []*db.Participant) ([]*db.Actor, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -6185,8 +6181,8 @@ func (ec *executionContext) _Event_participants(ctx context.Context, field graph
 			return ec.resolveBatch_Event_participants(ctx, field, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*db.Participant) graphql.Marshaler {
-			return ec.marshalNParticipant2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐParticipantᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Participant) graphql.Marshaler {
+			return ec.marshalNParticipant2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐParticipantᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6210,7 +6206,7 @@ func (ec *executionContext) resolveBatch_Event_participants(ctx context.Context,
 		result := batch.FieldResult(field, func() (any, error) {
 			return resolver.Participants(ctx, batch.Parents)
 		})
-		return graphql.ResolveBatchGroupResult[[]*db.Participant](
+		return graphql.ResolveBatchGroupResult[[]*model.Participant](
 			ctx,
 			batch.Index,
 			len(batch.Parents),
@@ -6220,7 +6216,7 @@ func (ec *executionContext) resolveBatch_Event_participants(ctx context.Context,
 		)
 	}
 	results, err := resolver.Participants(ctx, []*db.Event{obj})
-	return graphql.ResolveBatchSingleResult[[]*db.Participant](
+	return graphql.ResolveBatchSingleResult[[]*model.Participant](
 		ctx,
 		results,
 		err,
@@ -7836,7 +7832,7 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
-func (ec *executionContext) _Participant_actor(ctx context.Context, field graphql.CollectedField, obj *db.Participant) (ret graphql.Marshaler) {
+func (ec *executionContext) _Participant_actor(ctx context.Context, field graphql.CollectedField, obj *model.Participant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7845,7 +7841,7 @@ func (ec *executionContext) _Participant_actor(ctx context.Context, field graphq
 			return ec.fieldContext_Participant_actor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.resolveBatch_Participant_actor(ctx, field, obj)
+			return obj.Actor, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Actor) graphql.Marshaler {
@@ -7859,39 +7855,16 @@ func (ec *executionContext) fieldContext_Participant_actor(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Participant",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Actor(ctx, field)
 		},
 	}
 	return fc, nil
 }
-func (ec *executionContext) resolveBatch_Participant_actor(ctx context.Context, field graphql.CollectedField, obj *db.Participant) (any, error) {
-	resolver := ec.Resolvers.Participant()
-	if batch, ok := graphql.BatchParentsFor[*db.Participant](ctx, "Participant"); ok {
-		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Actor(ctx, batch.Parents)
-		})
-		return graphql.ResolveBatchGroupResult[*db.Actor](
-			ctx,
-			batch.Index,
-			len(batch.Parents),
-			result,
-			"Participant.actor",
-			batch.IndexMap,
-		)
-	}
-	results, err := resolver.Actor(ctx, []*db.Participant{obj})
-	return graphql.ResolveBatchSingleResult[*db.Actor](
-		ctx,
-		results,
-		err,
-		"Participant.actor",
-	)
-}
 
-func (ec *executionContext) _Participant_role(ctx context.Context, field graphql.CollectedField, obj *db.Participant) (ret graphql.Marshaler) {
+func (ec *executionContext) _Participant_role(ctx context.Context, field graphql.CollectedField, obj *model.Participant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13799,7 +13772,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 
 var participantImplementors = []string{"Participant"}
 
-func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionSet, obj *db.Participant) graphql.Marshaler {
+func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionSet, obj *model.Participant) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, participantImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -13809,15 +13782,14 @@ func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Participant")
 		case "actor":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Participant_actor(ctx, field, obj)
-				})
+			out.Values[i] = ec._Participant_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "role":
 			out.Values[i] = ec._Participant_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -15544,12 +15516,11 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋgeotimelineᚋgeo
 	return ec._PageInfo(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNParticipant2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Participant) graphql.Marshaler {
-	ctx = graphql.WithBatchParents(ctx, "Participant", v, nil)
+func (ec *executionContext) marshalNParticipant2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Participant) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNParticipant2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐParticipant(ctx, sel, v[i])
+		return ec.marshalNParticipant2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐParticipant(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -15561,7 +15532,7 @@ func (ec *executionContext) marshalNParticipant2ᚕᚖgithubᚗcomᚋgeotimeline
 	return ret
 }
 
-func (ec *executionContext) marshalNParticipant2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐParticipant(ctx context.Context, sel ast.SelectionSet, v *db.Participant) graphql.Marshaler {
+func (ec *executionContext) marshalNParticipant2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐParticipant(ctx context.Context, sel ast.SelectionSet, v *model.Participant) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Participant!")
 		return graphql.Null
