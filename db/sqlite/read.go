@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -93,12 +94,23 @@ func listColumn(table, owner, column, id string) string {
 	return `(SELECT json_group_array(` + column + ` ORDER BY position) FROM ` + table + ` WHERE ` + owner + ` = ` + id + `)`
 }
 
-// decodeList decodes a listColumn; an empty list is non-nil.
+// decodeList decodes a listColumn; an empty list is non-nil. SQLite writes
+// the array compactly, so one without a backslash holds no escaped quote
+// and splits on its separators; encoding/json decodes the others.
 func decodeList[T ~string](raw string) ([]T, error) {
-	out := []T{}
 	if raw == "[]" {
-		return out, nil
+		return []T{}, nil
 	}
+	if inner, ok := strings.CutPrefix(raw, `["`); ok && !strings.Contains(raw, `\`) {
+		if inner, ok = strings.CutSuffix(inner, `"]`); ok {
+			out := make([]T, 0, strings.Count(inner, `","`)+1)
+			for item := range strings.SplitSeq(inner, `","`) {
+				out = append(out, T(item))
+			}
+			return out, nil
+		}
+	}
+	var out []T
 	return out, json.Unmarshal([]byte(raw), &out)
 }
 
