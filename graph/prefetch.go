@@ -118,19 +118,7 @@ func prefetchEvents(ctx context.Context, sel ast.SelectionSet, events []*db.Even
 		}
 	}
 	if sub, ok := selections(ctx, sel, eventTypes, "statements"); ok {
-		keys, err := loader.Each(ctx, l.StatementsAbout, ids)
-		if err != nil {
-			return err
-		}
-		sts, err := loader.EachList(ctx, l.StatementByKey, keys)
-		if err != nil {
-			return err
-		}
-		var flat []*db.Statement
-		for _, g := range sts {
-			flat = append(flat, g...)
-		}
-		if err := prefetchStatements(ctx, sub, flat); err != nil {
+		if err := prefetchVia(ctx, l.StatementsAbout, l.StatementByKey, ids, sub, prefetchStatements); err != nil {
 			return err
 		}
 	}
@@ -168,32 +156,12 @@ func prefetchStatements(ctx context.Context, sel ast.SelectionSet, statements []
 	}
 	ids := statementIDs(statements)
 	if sub, ok := selections(ctx, sel, statementTypes, "addressees"); ok {
-		keys, err := loader.Each(ctx, l.Addressees, ids)
-		if err != nil {
-			return err
-		}
-		var flat []string
-		for _, k := range keys {
-			flat = append(flat, k...)
-		}
-		if err := prefetchActorKeys(ctx, sub, flat); err != nil {
+		if err := prefetchVia(ctx, l.Addressees, l.ActorByKey, ids, sub, prefetchActors); err != nil {
 			return err
 		}
 	}
 	if sub, ok := selections(ctx, sel, statementTypes, "about"); ok {
-		keys, err := loader.Each(ctx, l.About, ids)
-		if err != nil {
-			return err
-		}
-		evs, err := loader.EachList(ctx, l.EventByKey, keys)
-		if err != nil {
-			return err
-		}
-		var flat []*db.Event
-		for _, g := range evs {
-			flat = append(flat, g...)
-		}
-		if err := prefetchEvents(ctx, sub, flat); err != nil {
+		if err := prefetchVia(ctx, l.About, l.EventByKey, ids, sub, prefetchEvents); err != nil {
 			return err
 		}
 	}
@@ -203,6 +171,25 @@ func prefetchStatements(ctx context.Context, sel ast.SelectionSet, statements []
 		}
 	}
 	return nil
+}
+
+// prefetchVia loads the lists of keys of ids with lists, the records of
+// those keys with records, and what sel asks below those records.
+func prefetchVia[V any](ctx context.Context, lists *loader.Loader[int64, []string], records *loader.Loader[string, *V],
+	ids []int64, sel ast.SelectionSet, below func(context.Context, ast.SelectionSet, []*V) error) error {
+	keys, err := loader.Each(ctx, lists, ids)
+	if err != nil {
+		return err
+	}
+	groups, err := loader.EachList(ctx, records, keys)
+	if err != nil {
+		return err
+	}
+	var flat []*V
+	for _, g := range groups {
+		flat = append(flat, g...)
+	}
+	return below(ctx, sel, flat)
 }
 
 // prefetchActorKeys loads the actors with keys and what sel asks of them.
