@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/graph/generated"
 	"github.com/geotimeline/geotimeline/graph/loader"
@@ -32,28 +34,31 @@ func nodeRef(arg, id string) (db.NodeRef, error) {
 }
 
 // loadNodes loads the records behind node references with one batch per
-// type. A node that no longer exists is nil.
-func loadNodes(ctx context.Context, refs []db.NodeRef) ([]model.Node, error) {
+// type, and what sel, the selection of the nodes, asks below them. A node
+// that no longer exists is nil.
+func loadNodes(ctx context.Context, refs []db.NodeRef, sel ast.SelectionSet) ([]model.Node, error) {
 	l := loader.For(ctx)
 	out := make([]model.Node, len(refs))
-	if err := nodesOf(ctx, l.ActorByID, db.NodeActor, refs, out); err != nil {
+	if err := nodesOf(ctx, l.ActorByID, db.NodeActor, refs, out, sel, prefetchActors); err != nil {
 		return nil, err
 	}
-	if err := nodesOf(ctx, l.CountryByID, db.NodeCountry, refs, out); err != nil {
+	if err := nodesOf(ctx, l.CountryByID, db.NodeCountry, refs, out, sel, nil); err != nil {
 		return nil, err
 	}
-	if err := nodesOf(ctx, l.EventByID, db.NodeEvent, refs, out); err != nil {
+	if err := nodesOf(ctx, l.EventByID, db.NodeEvent, refs, out, sel, prefetchEvents); err != nil {
 		return nil, err
 	}
-	if err := nodesOf(ctx, l.StatementByID, db.NodeStatement, refs, out); err != nil {
+	if err := nodesOf(ctx, l.StatementByID, db.NodeStatement, refs, out, sel, prefetchStatements); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 // nodesOf loads the references of type typ with l into their places in
-// out, leaving a record not found nil.
-func nodesOf[V any](ctx context.Context, l *loader.Loader[int64, *V], typ db.NodeType, refs []db.NodeRef, out []model.Node) error {
+// out, leaving a record not found nil, and then what sel asks below them
+// with prefetch, if any.
+func nodesOf[V any](ctx context.Context, l *loader.Loader[int64, *V], typ db.NodeType, refs []db.NodeRef, out []model.Node,
+	sel ast.SelectionSet, prefetch func(context.Context, ast.SelectionSet, []*V) error) error {
 	ids := make([]int64, len(refs))
 	for i, ref := range refs {
 		if ref.Type == typ {
@@ -69,7 +74,10 @@ func nodesOf[V any](ctx context.Context, l *loader.Loader[int64, *V], typ db.Nod
 			out[i] = rec
 		}
 	}
-	return nil
+	if prefetch == nil {
+		return nil
+	}
+	return prefetch(ctx, sel, found(recs))
 }
 
 func graphFilter(f *generated.GraphFilter) (db.GraphFilter, error) {

@@ -71,6 +71,13 @@ func pageSelections(ctx context.Context, connection string) ast.SelectionSet {
 	return nodes
 }
 
+// nodeSelections is what the field being resolved, of type typ, selects
+// of its field name.
+func nodeSelections(ctx context.Context, typ, name string) ast.SelectionSet {
+	sel, _ := selections(ctx, fieldSelections(ctx), []string{typ}, name)
+	return sel
+}
+
 // prefetchEvents loads what sel asks of events below them.
 func prefetchEvents(ctx context.Context, sel ast.SelectionSet, events []*db.Event) error {
 	if len(events) == 0 {

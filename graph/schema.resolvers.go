@@ -158,11 +158,11 @@ func (r *eventLinkResolver) Event(ctx context.Context, objs []*db.Link) ([]*db.E
 }
 
 func (r *graphEdgeResolver) From(ctx context.Context, objs []*db.Edge) ([]model.Node, error) {
-	return loadNodes(ctx, collect(objs, func(e *db.Edge) db.NodeRef { return e.From }))
+	return loadNodes(ctx, collect(objs, func(e *db.Edge) db.NodeRef { return e.From }), fieldSelections(ctx))
 }
 
 func (r *graphEdgeResolver) To(ctx context.Context, objs []*db.Edge) ([]model.Node, error) {
-	return loadNodes(ctx, collect(objs, func(e *db.Edge) db.NodeRef { return e.To }))
+	return loadNodes(ctx, collect(objs, func(e *db.Edge) db.NodeRef { return e.To }), fieldSelections(ctx))
 }
 
 // UpsertSource is the resolver for the upsertSource field.
@@ -380,7 +380,7 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 	if err != nil {
 		return nil, err
 	}
-	nodes, err := loadNodes(ctx, sub.Nodes)
+	nodes, err := loadNodes(ctx, sub.Nodes, nodeSelections(ctx, "Subgraph", "nodes"))
 	if err != nil {
 		return nil, err
 	}
@@ -405,7 +405,7 @@ func (r *queryResolver) ShortestPath(ctx context.Context, from string, to string
 	if err != nil || path == nil {
 		return nil, err
 	}
-	nodes, err := loadNodes(ctx, path.Nodes)
+	nodes, err := loadNodes(ctx, path.Nodes, nodeSelections(ctx, "Path", "nodes"))
 	if err != nil {
 		return nil, err
 	}
@@ -436,7 +436,7 @@ func (r *queryResolver) Search(ctx context.Context, text string, first *int) ([]
 		return nil, err
 	}
 	refs := collect(pointers(hits), func(h *db.SearchHit) db.NodeRef { return db.NodeRef{Type: db.NodeType(h.Kind), ID: h.ID} })
-	nodes, err := loadNodes(ctx, refs)
+	nodes, err := loadNodes(ctx, refs, nodeSelections(ctx, "SearchHit", "node"))
 	if err != nil {
 		return nil, err
 	}

@@ -345,3 +345,40 @@ func TestNestedPageStatementCount(t *testing.T) {
 		}
 	}
 }
+
+// Search hits are single objects, so gqlgen batches nothing below them:
+// the search resolver loads what the hits' selection asks for below them
+// for all of them, and 5 hits cost what 50 do: the search, the events,
+// their participants, the actors and the countries (15 and 105 statements
+// when each hit read its own).
+func TestSearchHitsAreBatched(t *testing.T) {
+	var actors, events []string
+	for i := 0; i < 50; i++ {
+		actors = append(actors, fmt.Sprintf(`{"key": "gen-actor-%02d", "name": "Actor %d", "kind": "PERSON", "country": "%s"}`, i, i, []string{"IN", "PK", "US"}[i%3]))
+		events = append(events, fmt.Sprintf(`{"key": "gen-%02d", "type": "OTHER", "title": "Zebrafinch %d", "occurredAt": "2020-01-%02d",
+		  "participants": [{"actor": "gen-actor-%02d", "role": "INITIATOR"}]}`, i, i, i%28+1, i))
+	}
+	a := newAPI(t, `{"version": 1, "actors": [`+join(actors)+`], "events": [`+join(events)+`]}`)
+	q := `query($n: Int) { search(text: "zebrafinch", first: $n) { node { ... on Event { key participants { actor { name country { code } } } } } } }`
+	for _, n := range []int{5, 50} {
+		before := a.store.ReadStatements()
+		var r struct {
+			Search []struct {
+				Node struct {
+					Participants []struct {
+						Actor struct{ Country struct{ Code string } }
+					}
+				}
+			}
+		}
+		if err := json.Unmarshal(a.data(q, map[string]any{"n": n}), &r); err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Search) != n || r.Search[n-1].Node.Participants[0].Actor.Country.Code == "" {
+			t.Fatalf("search for %d hits answered %+v", n, r.Search)
+		}
+		if got, want := a.store.ReadStatements()-before, int64(5); got != want {
+			t.Errorf("%d search hits with participants, actors and countries: %d SQL statements, want %d", n, got, want)
+		}
+	}
+}
