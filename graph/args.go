@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"time"
-
-	"github.com/vikstrous/dataloadgen"
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/iso3166"
@@ -27,24 +24,6 @@ func nonEmpty(s string) *string {
 		return nil
 	}
 	return &s
-}
-
-// dateAt is the instant of an optional date, null when absent.
-func dateAt(d db.Date) *time.Time {
-	if d.IsZero() {
-		return nil
-	}
-	t := d.At
-	return &t
-}
-
-// datePrecision is the precision of an optional date, null when absent.
-func datePrecision(d db.Date) *db.Precision {
-	if d.IsZero() {
-		return nil
-	}
-	p := d.Precision
-	return &p
 }
 
 // countryCodes normalises the codes of a filter to alpha-2. A code that is
@@ -228,7 +207,9 @@ func connection[C connectionOf[E, T], E edgeOf[T], T any](ctx context.Context, a
 // timelinePage reads pages of the timeline under f and loads the records
 // behind them. T is what the list holds: the event and statement lists are
 // filtered to their kind, so each of their items is a T.
-func timelinePage[T any](r *Resolver, f db.TimelineFilter, order *db.SortOrder) func(context.Context, db.Page) (page[T], error) {
+// connection names the connection's type, whose selection of its items
+// the page prefetches below them.
+func timelinePage[T any](r *Resolver, connection string, f db.TimelineFilter, order *db.SortOrder) func(context.Context, db.Page) (page[T], error) {
 	return func(ctx context.Context, p db.Page) (page[T], error) {
 		ip, err := r.Store.Timeline(ctx, f, sortOrder(order), p)
 		if err != nil {
@@ -236,12 +217,19 @@ func timelinePage[T any](r *Resolver, f db.TimelineFilter, order *db.SortOrder) 
 		}
 		l := loader.For(ctx)
 		eventIDs, statementIDs := ip.IDs()
-		events, err := l.EventByID.LoadAll(ctx, eventIDs)
+		events, err := loader.All(ctx, l.EventByID, eventIDs)
 		if err != nil {
 			return page[T]{}, err
 		}
-		statements, err := l.StatementByID.LoadAll(ctx, statementIDs)
+		statements, err := loader.All(ctx, l.StatementByID, statementIDs)
 		if err != nil {
+			return page[T]{}, err
+		}
+		sel := pageSelections(ctx, connection)
+		if err := prefetchEvents(ctx, sel, events); err != nil {
+			return page[T]{}, err
+		}
+		if err := prefetchStatements(ctx, sel, statements); err != nil {
 			return page[T]{}, err
 		}
 		pg := page[T]{nodes: make([]T, 0, len(ip.Items)), cursors: make([]string, 0, len(ip.Items)),
@@ -262,11 +250,11 @@ func timelinePage[T any](r *Resolver, f db.TimelineFilter, order *db.SortOrder) 
 
 // keyPage loads the records of a page of a key-ordered list (actors,
 // countries) with l.
-func keyPage[T any](ctx context.Context, l *dataloadgen.Loader[int64, T], kp db.KeyPage, err error) (page[T], error) {
+func keyPage[T any](ctx context.Context, l *loader.Loader[int64, T], kp db.KeyPage, err error) (page[T], error) {
 	if err != nil {
 		return page[T]{}, err
 	}
-	nodes, err := l.LoadAll(ctx, kp.IDs)
+	nodes, err := loader.All(ctx, l, kp.IDs)
 	if err != nil {
 		return page[T]{}, err
 	}
@@ -278,15 +266,15 @@ func keyPage[T any](ctx context.Context, l *dataloadgen.Loader[int64, T], kp db.
 }
 
 func (r *Resolver) timelineConnection(ctx context.Context, f db.TimelineFilter, order *db.SortOrder, args relay.Args) (*model.TimelineConnection, error) {
-	return connection[model.TimelineConnection](ctx, args, relay.ParseTimeCursor, timelinePage[model.TimelineItem](r, f, order), r.timelineCount(f))
+	return connection[model.TimelineConnection](ctx, args, relay.ParseTimeCursor, timelinePage[model.TimelineItem](r, "TimelineConnection", f, order), r.timelineCount(f))
 }
 
 func (r *Resolver) eventConnection(ctx context.Context, f db.TimelineFilter, order *db.SortOrder, args relay.Args) (*model.EventConnection, error) {
-	return connection[model.EventConnection](ctx, args, relay.ParseTimeCursor, timelinePage[*db.Event](r, f, order), r.timelineCount(f))
+	return connection[model.EventConnection](ctx, args, relay.ParseTimeCursor, timelinePage[*db.Event](r, "EventConnection", f, order), r.timelineCount(f))
 }
 
 func (r *Resolver) statementConnection(ctx context.Context, f db.TimelineFilter, order *db.SortOrder, args relay.Args) (*model.StatementConnection, error) {
-	return connection[model.StatementConnection](ctx, args, relay.ParseTimeCursor, timelinePage[*db.Statement](r, f, order), r.timelineCount(f))
+	return connection[model.StatementConnection](ctx, args, relay.ParseTimeCursor, timelinePage[*db.Statement](r, "StatementConnection", f, order), r.timelineCount(f))
 }
 
 func (r *Resolver) timelineCount(f db.TimelineFilter) model.Counter {
@@ -296,7 +284,11 @@ func (r *Resolver) timelineCount(f db.TimelineFilter) model.Counter {
 func (r *Resolver) actorConnection(ctx context.Context, f db.ActorFilter, args relay.Args) (*model.ActorConnection, error) {
 	fetch := func(ctx context.Context, p db.Page) (page[*db.Actor], error) {
 		kp, err := r.Store.Actors(ctx, f, p)
-		return keyPage(ctx, loader.For(ctx).ActorByID, kp, err)
+		pg, err := keyPage(ctx, loader.For(ctx).ActorByID, kp, err)
+		if err != nil {
+			return pg, err
+		}
+		return pg, prefetchActors(ctx, pageSelections(ctx, "ActorConnection"), pg.nodes)
 	}
 	return connection[model.ActorConnection](ctx, args, relay.ParseKeyCursor, fetch,
 		func(ctx context.Context) (int, error) { return r.Store.CountActors(ctx, f) })
@@ -409,7 +401,7 @@ func stringOr(s *string) string {
 // byKey loads the record with key, nil when there is none. A key longer
 // than any a record may hold is refused with BAD_USER_INPUT rather than
 // looked up (and then quoted in no error).
-func byKey[V any](ctx context.Context, l *dataloadgen.Loader[string, V], key string) (V, error) {
+func byKey[V any](ctx context.Context, l *loader.Loader[string, V], key string) (V, error) {
 	if err := db.CheckBytes("key", key, db.MaxKeyLength); err != nil {
 		var zero V
 		return zero, err

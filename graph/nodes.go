@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/iso3166"
 	"github.com/geotimeline/geotimeline/graph/generated"
@@ -62,47 +64,51 @@ func nodeRef(arg, id string) (db.NodeRef, error) {
 	return db.NodeRef{Type: t, ID: rowID}, nil
 }
 
-// loadNodes loads the records behind node references, queueing every key
-// on its loader before awaiting any, so each type costs one batch. A node
+// loadNodes loads the records behind node references with one batch per
+// type, and what sel, the selection of the nodes, asks below them. A node
 // that no longer exists is nil.
-func loadNodes(ctx context.Context, refs []db.NodeRef) ([]model.Node, error) {
+func loadNodes(ctx context.Context, refs []db.NodeRef, sel ast.SelectionSet) ([]model.Node, error) {
 	l := loader.For(ctx)
-	thunks := make([]func() (model.Node, error), len(refs))
-	for i, ref := range refs {
-		switch ref.Type {
-		case db.NodeActor:
-			th := l.ActorByID.LoadThunk(ctx, ref.ID)
-			thunks[i] = func() (model.Node, error) { return nodeOrNil(maybe(th())) }
-		case db.NodeCountry:
-			th := l.CountryByID.LoadThunk(ctx, ref.ID)
-			thunks[i] = func() (model.Node, error) { return nodeOrNil(maybe(th())) }
-		case db.NodeEvent:
-			th := l.EventByID.LoadThunk(ctx, ref.ID)
-			thunks[i] = func() (model.Node, error) { return nodeOrNil(maybe(th())) }
-		case db.NodeStatement:
-			th := l.StatementByID.LoadThunk(ctx, ref.ID)
-			thunks[i] = func() (model.Node, error) { return nodeOrNil(maybe(th())) }
-		default:
-			thunks[i] = func() (model.Node, error) { return nil, nil }
-		}
-	}
 	out := make([]model.Node, len(refs))
-	for i, th := range thunks {
-		n, err := th()
-		if err != nil {
-			return nil, err
-		}
-		out[i] = n
+	if err := nodesOf(ctx, l.ActorByID, db.NodeActor, refs, out, sel, prefetchActors); err != nil {
+		return nil, err
+	}
+	if err := nodesOf(ctx, l.CountryByID, db.NodeCountry, refs, out, sel, nil); err != nil {
+		return nil, err
+	}
+	if err := nodesOf(ctx, l.EventByID, db.NodeEvent, refs, out, sel, prefetchEvents); err != nil {
+		return nil, err
+	}
+	if err := nodesOf(ctx, l.StatementByID, db.NodeStatement, refs, out, sel, prefetchStatements); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-// maybe turns a loader's "not found" into a nil record.
-func maybe[V any](v *V, err error) (*V, error) {
-	if loader.IsNotFound(err) {
-		return nil, nil
+// nodesOf loads the references of type typ with l into their places in
+// out, leaving a record not found nil, and then what sel asks below them
+// with prefetch, if any.
+func nodesOf[V any](ctx context.Context, l *loader.Loader[int64, *V], typ db.NodeType, refs []db.NodeRef, out []model.Node,
+	sel ast.SelectionSet, prefetch func(context.Context, ast.SelectionSet, []*V) error) error {
+	ids := make([]int64, len(refs))
+	for i, ref := range refs {
+		if ref.Type == typ {
+			ids[i] = ref.ID
+		}
 	}
-	return v, err
+	recs, err := loader.Each(ctx, l, ids)
+	if err != nil {
+		return err
+	}
+	for i, rec := range recs {
+		if rec != nil {
+			out[i] = rec
+		}
+	}
+	if prefetch == nil {
+		return nil
+	}
+	return prefetch(ctx, sel, found(recs))
 }
 
 func graphFilter(f *generated.GraphFilter) (db.GraphFilter, error) {

@@ -27,11 +27,6 @@ func (r *actorResolver) Country(ctx context.Context, objs []*db.Actor) ([]*db.Co
 	return loader.Each(ctx, loader.For(ctx).CountryByCode, collect(objs, func(a *db.Actor) string { return a.Country }))
 }
 
-// Description is the resolver for the description field.
-func (r *actorResolver) Description(ctx context.Context, obj *db.Actor) (*string, error) {
-	return nonEmpty(obj.Description), nil
-}
-
 func (r *actorResolver) Sources(ctx context.Context, objs []*db.Actor) ([][]*db.Source, error) {
 	return lists(loader.Each(ctx, loader.For(ctx).ActorSources, collect(objs, func(a *db.Actor) int64 { return a.ID })))
 }
@@ -86,21 +81,11 @@ func (r *countryResolver) ID(ctx context.Context, obj *db.Country) (string, erro
 	return relay.ID(relay.TypeCountry, obj.ID), nil
 }
 
-// Alpha3 is the resolver for the alpha3 field.
-func (r *countryResolver) Alpha3(ctx context.Context, obj *db.Country) (*string, error) {
-	return nonEmpty(obj.Alpha3), nil
-}
-
 func (r *countryResolver) Numeric(ctx context.Context, obj *db.Country) (*string, error) {
 	if n, ok := iso3166.Numeric(obj.Code); ok {
 		return &n, nil
 	}
 	return nil, nil
-}
-
-// Region is the resolver for the region field.
-func (r *countryResolver) Region(ctx context.Context, obj *db.Country) (*string, error) {
-	return nonEmpty(obj.Region), nil
 }
 
 // Actors is the resolver for the actors field.
@@ -128,31 +113,6 @@ func (r *eventResolver) ID(ctx context.Context, obj *db.Event) (string, error) {
 	return relay.ID(relay.TypeEvent, obj.ID), nil
 }
 
-// Summary is the resolver for the summary field.
-func (r *eventResolver) Summary(ctx context.Context, obj *db.Event) (*string, error) {
-	return nonEmpty(obj.Summary), nil
-}
-
-// OccurredAt is the resolver for the occurredAt field.
-func (r *eventResolver) OccurredAt(ctx context.Context, obj *db.Event) (*time.Time, error) {
-	return dateAt(obj.OccurredAt), nil
-}
-
-// Precision is the resolver for the precision field.
-func (r *eventResolver) Precision(ctx context.Context, obj *db.Event) (db.Precision, error) {
-	return obj.OccurredAt.Precision, nil
-}
-
-// EndedAt is the resolver for the endedAt field.
-func (r *eventResolver) EndedAt(ctx context.Context, obj *db.Event) (*time.Time, error) {
-	return dateAt(obj.EndedAt), nil
-}
-
-// EndedPrecision is the resolver for the endedPrecision field.
-func (r *eventResolver) EndedPrecision(ctx context.Context, obj *db.Event) (*db.Precision, error) {
-	return datePrecision(obj.EndedAt), nil
-}
-
 func (r *eventResolver) Location(ctx context.Context, objs []*db.Event) ([]*model.Location, error) {
 	countries, err := loader.Each(ctx, loader.For(ctx).CountryByCode, collect(objs, func(e *db.Event) string { return e.Location.Country }))
 	if err != nil {
@@ -167,9 +127,8 @@ func (r *eventResolver) Location(ctx context.Context, objs []*db.Event) ([]*mode
 	return out, nil
 }
 
-func (r *eventResolver) Participants(ctx context.Context, objs []*db.Event) ([][]*db.Participant, error) {
-	xs, err := loader.Each(ctx, loader.For(ctx).Participants, eventIDs(objs))
-	return pointerLists(xs), err
+func (r *eventResolver) Participants(ctx context.Context, objs []*db.Event) ([][]*model.Participant, error) {
+	return participantsOf(ctx, objs)
 }
 
 func (r *eventResolver) Links(ctx context.Context, objs []*db.Event) ([][]*db.Link, error) {
@@ -195,26 +154,16 @@ func (r *eventResolver) Sources(ctx context.Context, objs []*db.Event) ([][]*db.
 	return lists(loader.Each(ctx, loader.For(ctx).EventSources, eventIDs(objs)))
 }
 
-// Key is the resolver for the key field.
-func (r *eventBucketResolver) Key(ctx context.Context, obj *db.EventBucket) (*string, error) {
-	return nonEmpty(obj.Key), nil
-}
-
 func (r *eventLinkResolver) Event(ctx context.Context, objs []*db.Link) ([]*db.Event, error) {
 	return loader.Each(ctx, loader.For(ctx).EventByKey, collect(objs, func(l *db.Link) string { return l.Event }))
 }
 
 func (r *graphEdgeResolver) From(ctx context.Context, objs []*db.Edge) ([]model.Node, error) {
-	return loadNodes(ctx, collect(objs, func(e *db.Edge) db.NodeRef { return e.From }))
+	return loadNodes(ctx, collect(objs, func(e *db.Edge) db.NodeRef { return e.From }), fieldSelections(ctx))
 }
 
 func (r *graphEdgeResolver) To(ctx context.Context, objs []*db.Edge) ([]model.Node, error) {
-	return loadNodes(ctx, collect(objs, func(e *db.Edge) db.NodeRef { return e.To }))
-}
-
-// Role is the resolver for the role field.
-func (r *graphEdgeResolver) Role(ctx context.Context, obj *db.Edge) (*string, error) {
-	return nonEmpty(obj.Role), nil
+	return loadNodes(ctx, collect(objs, func(e *db.Edge) db.NodeRef { return e.To }), fieldSelections(ctx))
 }
 
 // UpsertSource is the resolver for the upsertSource field.
@@ -317,10 +266,6 @@ func (r *mutationResolver) DeleteRelationship(ctx context.Context, id string) (*
 	return &d, err
 }
 
-func (r *participantResolver) Actor(ctx context.Context, objs []*db.Participant) ([]*db.Actor, error) {
-	return loader.Each(ctx, loader.For(ctx).ActorByKey, collect(objs, func(p *db.Participant) string { return p.Actor }))
-}
-
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
 	typ, rowID, err := relay.ParseID(id)
@@ -349,17 +294,20 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 
 // Actor is the resolver for the actor field.
 func (r *queryResolver) Actor(ctx context.Context, key string) (*db.Actor, error) {
-	return byKey(ctx, loader.For(ctx).ActorByKey, key)
+	rec, err := byKey(ctx, loader.For(ctx).ActorByKey, key)
+	return prefetched(ctx, rec, err, prefetchActors)
 }
 
 // Event is the resolver for the event field.
 func (r *queryResolver) Event(ctx context.Context, key string) (*db.Event, error) {
-	return byKey(ctx, loader.For(ctx).EventByKey, key)
+	rec, err := byKey(ctx, loader.For(ctx).EventByKey, key)
+	return prefetched(ctx, rec, err, prefetchEvents)
 }
 
 // Statement is the resolver for the statement field.
 func (r *queryResolver) Statement(ctx context.Context, key string) (*db.Statement, error) {
-	return byKey(ctx, loader.For(ctx).StatementByKey, key)
+	rec, err := byKey(ctx, loader.For(ctx).StatementByKey, key)
+	return prefetched(ctx, rec, err, prefetchStatements)
 }
 
 // Source is the resolver for the source field.
@@ -442,7 +390,7 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 	if err != nil {
 		return nil, err
 	}
-	nodes, err := loadNodes(ctx, sub.Nodes)
+	nodes, err := loadNodes(ctx, sub.Nodes, nodeSelections(ctx, "Subgraph", "nodes"))
 	if err != nil {
 		return nil, err
 	}
@@ -472,7 +420,7 @@ func (r *queryResolver) ShortestPath(ctx context.Context, from string, to string
 	if err != nil || path == nil {
 		return nil, err
 	}
-	nodes, err := loadNodes(ctx, path.Nodes)
+	nodes, err := loadNodes(ctx, path.Nodes, nodeSelections(ctx, "Path", "nodes"))
 	if err != nil {
 		return nil, err
 	}
@@ -503,7 +451,7 @@ func (r *queryResolver) Search(ctx context.Context, text string, first *int) ([]
 		return nil, err
 	}
 	refs := collect(pointers(hits), func(h *db.SearchHit) db.NodeRef { return db.NodeRef{Type: db.NodeType(h.Kind), ID: h.ID} })
-	nodes, err := loadNodes(ctx, refs)
+	nodes, err := loadNodes(ctx, refs, nodeSelections(ctx, "SearchHit", "node"))
 	if err != nil {
 		return nil, err
 	}
@@ -524,11 +472,6 @@ func (r *recordRefResolver) Kind(ctx context.Context, obj *db.Ref) (generated.Re
 // ID is the resolver for the id field.
 func (r *relationshipResolver) ID(ctx context.Context, obj *db.Relationship) (string, error) {
 	return relay.ID(relay.TypeRelationship, obj.ID), nil
-}
-
-// Key is the resolver for the key field.
-func (r *relationshipResolver) Key(ctx context.Context, obj *db.Relationship) (*string, error) {
-	return nonEmpty(obj.Key), nil
 }
 
 func (r *relationshipResolver) Subject(ctx context.Context, objs []*db.Relationship) ([]*db.Actor, error) {
@@ -556,31 +499,6 @@ func (r *relationshipResolver) Object(ctx context.Context, objs []*db.Relationsh
 	return out, nil
 }
 
-// Title is the resolver for the title field.
-func (r *relationshipResolver) Title(ctx context.Context, obj *db.Relationship) (*string, error) {
-	return nonEmpty(obj.Title), nil
-}
-
-// From is the resolver for the from field.
-func (r *relationshipResolver) From(ctx context.Context, obj *db.Relationship) (*time.Time, error) {
-	return dateAt(obj.From), nil
-}
-
-// FromPrecision is the resolver for the fromPrecision field.
-func (r *relationshipResolver) FromPrecision(ctx context.Context, obj *db.Relationship) (*db.Precision, error) {
-	return datePrecision(obj.From), nil
-}
-
-// To is the resolver for the to field.
-func (r *relationshipResolver) To(ctx context.Context, obj *db.Relationship) (*time.Time, error) {
-	return dateAt(obj.To), nil
-}
-
-// ToPrecision is the resolver for the toPrecision field.
-func (r *relationshipResolver) ToPrecision(ctx context.Context, obj *db.Relationship) (*db.Precision, error) {
-	return datePrecision(obj.To), nil
-}
-
 func (r *relationshipResolver) Sources(ctx context.Context, objs []*db.Relationship) ([][]*db.Source, error) {
 	return lists(loader.Each(ctx, loader.For(ctx).RelationshipSources, collect(objs, func(rel *db.Relationship) int64 { return rel.ID })))
 }
@@ -603,36 +521,6 @@ func (r *sourceResolver) ID(ctx context.Context, obj *db.Source) (string, error)
 	return relay.ID(relay.TypeSource, obj.ID), nil
 }
 
-// URL is the resolver for the url field.
-func (r *sourceResolver) URL(ctx context.Context, obj *db.Source) (*string, error) {
-	return nonEmpty(obj.URL), nil
-}
-
-// Title is the resolver for the title field.
-func (r *sourceResolver) Title(ctx context.Context, obj *db.Source) (*string, error) {
-	return nonEmpty(obj.Title), nil
-}
-
-// Publisher is the resolver for the publisher field.
-func (r *sourceResolver) Publisher(ctx context.Context, obj *db.Source) (*string, error) {
-	return nonEmpty(obj.Publisher), nil
-}
-
-// Author is the resolver for the author field.
-func (r *sourceResolver) Author(ctx context.Context, obj *db.Source) (*string, error) {
-	return nonEmpty(obj.Author), nil
-}
-
-// PublishedAt is the resolver for the publishedAt field.
-func (r *sourceResolver) PublishedAt(ctx context.Context, obj *db.Source) (*time.Time, error) {
-	return dateAt(obj.PublishedAt), nil
-}
-
-// PublishedPrecision is the resolver for the publishedPrecision field.
-func (r *sourceResolver) PublishedPrecision(ctx context.Context, obj *db.Source) (*db.Precision, error) {
-	return datePrecision(obj.PublishedAt), nil
-}
-
 // ID is the resolver for the id field.
 func (r *statementResolver) ID(ctx context.Context, obj *db.Statement) (string, error) {
 	return relay.ID(relay.TypeStatement, obj.ID), nil
@@ -653,21 +541,6 @@ func (r *statementResolver) Addressees(ctx context.Context, objs []*db.Statement
 		return nil, err
 	}
 	return loader.EachList(ctx, l.ActorByKey, keys)
-}
-
-// MadeAt is the resolver for the madeAt field.
-func (r *statementResolver) MadeAt(ctx context.Context, obj *db.Statement) (*time.Time, error) {
-	return dateAt(obj.MadeAt), nil
-}
-
-// Precision is the resolver for the precision field.
-func (r *statementResolver) Precision(ctx context.Context, obj *db.Statement) (db.Precision, error) {
-	return obj.MadeAt.Precision, nil
-}
-
-// Summary is the resolver for the summary field.
-func (r *statementResolver) Summary(ctx context.Context, obj *db.Statement) (*string, error) {
-	return nonEmpty(obj.Summary), nil
 }
 
 func (r *statementResolver) About(ctx context.Context, objs []*db.Statement) ([][]*db.Event, error) {
@@ -699,15 +572,11 @@ func (r *Resolver) Country() generated.CountryResolver { return &countryResolver
 
 func (r *Resolver) Event() generated.EventResolver { return &eventResolver{r} }
 
-func (r *Resolver) EventBucket() generated.EventBucketResolver { return &eventBucketResolver{r} }
-
 func (r *Resolver) EventLink() generated.EventLinkResolver { return &eventLinkResolver{r} }
 
 func (r *Resolver) GraphEdge() generated.GraphEdgeResolver { return &graphEdgeResolver{r} }
 
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
-
-func (r *Resolver) Participant() generated.ParticipantResolver { return &participantResolver{r} }
 
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
@@ -728,11 +597,9 @@ type (
 	counterpartResolver  struct{ *Resolver }
 	countryResolver      struct{ *Resolver }
 	eventResolver        struct{ *Resolver }
-	eventBucketResolver  struct{ *Resolver }
 	eventLinkResolver    struct{ *Resolver }
 	graphEdgeResolver    struct{ *Resolver }
 	mutationResolver     struct{ *Resolver }
-	participantResolver  struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 	recordRefResolver    struct{ *Resolver }
 	relationshipResolver struct{ *Resolver }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -55,7 +56,11 @@ func inClause[T any](col string, values []T) (string, []any) {
 // maxInlineValues is the longest list inClause writes as variables.
 const maxInlineValues = db.MaxListLength
 
-const actorColumns = `a.id, a.key, a.name, a.kind, coalesce(c.code, ''), a.description, a.created_at, a.updated_at
+// The records are read with their lists of strings (aliases, tags,
+// stances) as a JSON array column each: one statement per batch of records
+// instead of two.
+var actorColumns = `a.id, a.key, a.name, a.kind, coalesce(c.code, ''), a.description, a.created_at, a.updated_at, ` +
+	listColumn("actor_aliases", "actor_id", "alias", "a.id") + `
 	FROM actors a LEFT JOIN countries c ON c.id = a.country_id`
 
 func (s *Store) actors(ctx context.Context, q queryer, where string, args ...any) ([]*db.Actor, error) {
@@ -65,57 +70,49 @@ func (s *Store) actors(ctx context.Context, q queryer, where string, args ...any
 	}
 	defer rows.Close()
 	var out []*db.Actor
-	byID := map[int64]*db.Actor{}
 	for rows.Next() {
 		a := &db.Actor{}
 		var created, updated int64
-		if err := rows.Scan(&a.ID, &a.Key, &a.Name, &a.Kind, &a.Country, &a.Description, &created, &updated); err != nil {
+		var aliases string
+		if err := rows.Scan(&a.ID, &a.Key, &a.Name, &a.Kind, &a.Country, &a.Description, &created, &updated, &aliases); err != nil {
 			return nil, fmt.Errorf("read actors: %w", err)
 		}
 		a.Stamps = stamps(created, updated)
-		a.Aliases = []string{}
+		if a.Aliases, err = decodeList[string](aliases); err != nil {
+			return nil, fmt.Errorf("read actors: aliases of %s: %w", a.Key, err)
+		}
 		out = append(out, a)
-		byID[a.ID] = a
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read actors: %w", err)
 	}
-	if len(out) == 0 {
-		return out, nil
-	}
-	err = s.strings(ctx, q, `actor_aliases`, `actor_id`, `alias`, keysOf(byID), func(id int64, v string) {
-		byID[id].Aliases = append(byID[id].Aliases, v)
-	})
-	return out, err
+	return out, nil
 }
 
-// strings reads an ordered list of strings for many owners, in chunks so
-// that a large read stays under SQLite's limit on bound parameters.
-func (s *Store) strings(ctx context.Context, q queryer, table, owner, column string, ids []int64, add func(int64, string)) error {
-	const chunk = 500
-	for len(ids) > 0 {
-		n := min(chunk, len(ids))
-		in, args := inClause(owner, ids[:n])
-		ids = ids[n:]
-		rows, err := q.QueryContext(ctx, `SELECT `+owner+`, `+column+` FROM `+table+` WHERE `+in+` ORDER BY `+owner+`, position`, args...)
-		if err != nil {
-			return fmt.Errorf("read %s: %w", table, err)
-		}
-		for rows.Next() {
-			var id int64
-			var v string
-			if err := rows.Scan(&id, &v); err != nil {
-				rows.Close()
-				return fmt.Errorf("read %s: %w", table, err)
+// listColumn is a column holding, as a JSON array, the ordered list of
+// strings in column of table whose owner column is the record's id.
+func listColumn(table, owner, column, id string) string {
+	return `(SELECT json_group_array(` + column + ` ORDER BY position) FROM ` + table + ` WHERE ` + owner + ` = ` + id + `)`
+}
+
+// decodeList decodes a listColumn; an empty list is non-nil. SQLite writes
+// the array compactly, so one without a backslash holds no escaped quote
+// and splits on its separators; encoding/json decodes the others.
+func decodeList[T ~string](raw string) ([]T, error) {
+	if raw == "[]" {
+		return []T{}, nil
+	}
+	if inner, ok := strings.CutPrefix(raw, `["`); ok && !strings.Contains(raw, `\`) {
+		if inner, ok = strings.CutSuffix(inner, `"]`); ok {
+			out := make([]T, 0, strings.Count(inner, `","`)+1)
+			for item := range strings.SplitSeq(inner, `","`) {
+				out = append(out, T(item))
 			}
-			add(id, v)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("read %s: %w", table, err)
+			return out, nil
 		}
 	}
-	return nil
+	var out []T
+	return out, json.Unmarshal([]byte(raw), &out)
 }
 
 func keysOf[K comparable, V any](m map[K]V) []K {
@@ -138,8 +135,9 @@ func (s *Store) ActorsByKey(ctx context.Context, keys []string) ([]*db.Actor, er
 	return s.actors(ctx, s.read, in, args...)
 }
 
-const eventColumns = `e.id, e.key, e.type, e.title, e.summary, e.occurred_at, e.precision, e.ended_at, e.ended_precision,
-	coalesce(c.code, ''), e.place, e.lat, e.lon, e.fatalities, e.injured, e.created_at, e.updated_at
+var eventColumns = `e.id, e.key, e.type, e.title, e.summary, e.occurred_at, e.precision, e.ended_at, e.ended_precision,
+	coalesce(c.code, ''), e.place, e.lat, e.lon, e.fatalities, e.injured, e.created_at, e.updated_at, ` +
+	listColumn("event_tags", "event_id", "tag", "e.id") + `
 	FROM events e LEFT JOIN countries c ON c.id = e.country_id`
 
 func (s *Store) events(ctx context.Context, q queryer, where string, args ...any) ([]*db.Event, error) {
@@ -149,14 +147,14 @@ func (s *Store) events(ctx context.Context, q queryer, where string, args ...any
 	}
 	defer rows.Close()
 	var out []*db.Event
-	byID := map[int64]*db.Event{}
 	for rows.Next() {
 		e := &db.Event{}
 		var at, prec, created, updated int64
 		var endAt, endPrec, fatalities, injured sql.NullInt64
 		var lat, lon sql.NullFloat64
+		var tags string
 		if err := rows.Scan(&e.ID, &e.Key, &e.Type, &e.Title, &e.Summary, &at, &prec, &endAt, &endPrec,
-			&e.Location.Country, &e.Location.Place, &lat, &lon, &fatalities, &injured, &created, &updated); err != nil {
+			&e.Location.Country, &e.Location.Place, &lat, &lon, &fatalities, &injured, &created, &updated, &tags); err != nil {
 			return nil, fmt.Errorf("read events: %w", err)
 		}
 		e.OccurredAt = scanDate(sql.NullInt64{Int64: at, Valid: true}, sql.NullInt64{Int64: prec, Valid: true})
@@ -166,20 +164,15 @@ func (s *Store) events(ctx context.Context, q queryer, where string, args ...any
 		e.Fatalities = intPtr(fatalities)
 		e.Injured = intPtr(injured)
 		e.Stamps = stamps(created, updated)
-		e.Tags = []string{}
+		if e.Tags, err = decodeList[string](tags); err != nil {
+			return nil, fmt.Errorf("read events: tags of %s: %w", e.Key, err)
+		}
 		out = append(out, e)
-		byID[e.ID] = e
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read events: %w", err)
 	}
-	if len(out) == 0 {
-		return out, nil
-	}
-	err = s.strings(ctx, q, `event_tags`, `event_id`, `tag`, keysOf(byID), func(id int64, v string) {
-		byID[id].Tags = append(byID[id].Tags, v)
-	})
-	return out, err
+	return out, nil
 }
 
 func floatPtr(v sql.NullFloat64) *float64 {
@@ -209,8 +202,8 @@ func (s *Store) EventsByKey(ctx context.Context, keys []string) ([]*db.Event, er
 	return s.events(ctx, s.read, in, args...)
 }
 
-const statementColumns = `s.id, s.key, s.kind, sp.key, coalesce(d.key, ''), s.made_at, s.precision, s.text, s.summary,
-	s.created_at, s.updated_at
+var statementColumns = `s.id, s.key, s.kind, sp.key, coalesce(d.key, ''), s.made_at, s.precision, s.text, s.summary,
+	s.created_at, s.updated_at, ` + listColumn("statement_stances", "statement_id", "stance", "s.id") + `
 	FROM statements s JOIN actors sp ON sp.id = s.speaker_id LEFT JOIN actors d ON d.id = s.delivered_by_id`
 
 func (s *Store) statements(ctx context.Context, q queryer, where string, args ...any) ([]*db.Statement, error) {
@@ -220,30 +213,25 @@ func (s *Store) statements(ctx context.Context, q queryer, where string, args ..
 	}
 	defer rows.Close()
 	var out []*db.Statement
-	byID := map[int64]*db.Statement{}
 	for rows.Next() {
 		st := &db.Statement{}
 		var at, prec, created, updated int64
+		var stances string
 		if err := rows.Scan(&st.ID, &st.Key, &st.Kind, &st.Speaker, &st.DeliveredBy, &at, &prec, &st.Text, &st.Summary,
-			&created, &updated); err != nil {
+			&created, &updated, &stances); err != nil {
 			return nil, fmt.Errorf("read statements: %w", err)
 		}
 		st.MadeAt = scanDate(sql.NullInt64{Int64: at, Valid: true}, sql.NullInt64{Int64: prec, Valid: true})
 		st.Stamps = stamps(created, updated)
-		st.Stances = []db.Stance{}
+		if st.Stances, err = decodeList[db.Stance](stances); err != nil {
+			return nil, fmt.Errorf("read statements: stances of %s: %w", st.Key, err)
+		}
 		out = append(out, st)
-		byID[st.ID] = st
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read statements: %w", err)
 	}
-	if len(out) == 0 {
-		return out, nil
-	}
-	err = s.strings(ctx, q, `statement_stances`, `statement_id`, `stance`, keysOf(byID), func(id int64, v string) {
-		byID[id].Stances = append(byID[id].Stances, db.Stance(v))
-	})
-	return out, err
+	return out, nil
 }
 
 // StatementsByID returns the statements with these ids; missing ones are absent.

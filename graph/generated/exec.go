@@ -35,11 +35,9 @@ type ResolverRoot interface {
 	Counterpart() CounterpartResolver
 	Country() CountryResolver
 	Event() EventResolver
-	EventBucket() EventBucketResolver
 	EventLink() EventLinkResolver
 	GraphEdge() GraphEdgeResolver
 	Mutation() MutationResolver
-	Participant() ParticipantResolver
 	Query() QueryResolver
 	RecordRef() RecordRefResolver
 	Relationship() RelationshipResolver
@@ -54,20 +52,20 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	Actor struct {
-		Aliases       func(childComplexity int) int
-		Counterparts  func(childComplexity int, first *int, from *time.Time, to *time.Time) int
-		Country       func(childComplexity int) int
-		CreatedAt     func(childComplexity int) int
-		Description   func(childComplexity int) int
-		Events        func(childComplexity int, filter *EventFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) int
-		ID            func(childComplexity int) int
-		Key           func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, kinds []db.RelationshipKind, at *time.Time) int
-		Sources       func(childComplexity int) int
-		Statements    func(childComplexity int, order *db.SortOrder, first *int, after *string, last *int, before *string) int
-		UpdatedAt     func(childComplexity int) int
+		Aliases          func(childComplexity int) int
+		Counterparts     func(childComplexity int, first *int, from *time.Time, to *time.Time) int
+		Country          func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		DescriptionOrNil func(childComplexity int) int
+		Events           func(childComplexity int, filter *EventFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) int
+		ID               func(childComplexity int) int
+		Key              func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Relationships    func(childComplexity int, kinds []db.RelationshipKind, at *time.Time) int
+		Sources          func(childComplexity int) int
+		Statements       func(childComplexity int, order *db.SortOrder, first *int, after *string, last *int, before *string) int
+		UpdatedAt        func(childComplexity int) int
 	}
 
 	ActorConnection struct {
@@ -89,14 +87,14 @@ type ComplexityRoot struct {
 	}
 
 	Country struct {
-		Actors  func(childComplexity int, filter *ActorFilter, first *int, after *string, last *int, before *string) int
-		Alpha3  func(childComplexity int) int
-		Code    func(childComplexity int) int
-		Events  func(childComplexity int, filter *EventFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) int
-		ID      func(childComplexity int) int
-		Name    func(childComplexity int) int
-		Numeric func(childComplexity int) int
-		Region  func(childComplexity int) int
+		Actors      func(childComplexity int, filter *ActorFilter, first *int, after *string, last *int, before *string) int
+		Alpha3OrNil func(childComplexity int) int
+		Code        func(childComplexity int) int
+		Events      func(childComplexity int, filter *EventFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) int
+		ID          func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Numeric     func(childComplexity int) int
+		RegionOrNil func(childComplexity int) int
 	}
 
 	CountryConnection struct {
@@ -132,7 +130,7 @@ type ComplexityRoot struct {
 		Precision      func(childComplexity int) int
 		Sources        func(childComplexity int) int
 		Statements     func(childComplexity int) int
-		Summary        func(childComplexity int) int
+		SummaryOrNil   func(childComplexity int) int
 		Tags           func(childComplexity int) int
 		Title          func(childComplexity int) int
 		Type           func(childComplexity int) int
@@ -142,7 +140,7 @@ type ComplexityRoot struct {
 	EventBucket struct {
 		Count      func(childComplexity int) int
 		Fatalities func(childComplexity int) int
-		Key        func(childComplexity int) int
+		KeyOrNil   func(childComplexity int) int
 		Start      func(childComplexity int) int
 	}
 
@@ -164,11 +162,11 @@ type ComplexityRoot struct {
 	}
 
 	GraphEdge struct {
-		At   func(childComplexity int) int
-		From func(childComplexity int) int
-		Kind func(childComplexity int) int
-		Role func(childComplexity int) int
-		To   func(childComplexity int) int
+		At        func(childComplexity int) int
+		From      func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		RoleOrNil func(childComplexity int) int
+		To        func(childComplexity int) int
 	}
 
 	LoadSummary struct {
@@ -246,12 +244,12 @@ type ComplexityRoot struct {
 		From          func(childComplexity int) int
 		FromPrecision func(childComplexity int) int
 		ID            func(childComplexity int) int
-		Key           func(childComplexity int) int
+		KeyOrNil      func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Object        func(childComplexity int) int
 		Sources       func(childComplexity int) int
 		Subject       func(childComplexity int) int
-		Title         func(childComplexity int) int
+		TitleOrNil    func(childComplexity int) int
 		To            func(childComplexity int) int
 		ToPrecision   func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
@@ -292,34 +290,34 @@ type ComplexityRoot struct {
 	}
 
 	Source struct {
-		Author             func(childComplexity int) int
+		AuthorOrNil        func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		Key                func(childComplexity int) int
 		PublishedAt        func(childComplexity int) int
 		PublishedPrecision func(childComplexity int) int
-		Publisher          func(childComplexity int) int
-		Title              func(childComplexity int) int
-		URL                func(childComplexity int) int
+		PublisherOrNil     func(childComplexity int) int
+		TitleOrNil         func(childComplexity int) int
+		URLOrNil           func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
 	}
 
 	Statement struct {
-		About       func(childComplexity int) int
-		Addressees  func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		DeliveredBy func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Key         func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		MadeAt      func(childComplexity int) int
-		Precision   func(childComplexity int) int
-		Sources     func(childComplexity int) int
-		Speaker     func(childComplexity int) int
-		Stances     func(childComplexity int) int
-		Summary     func(childComplexity int) int
-		Text        func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
+		About        func(childComplexity int) int
+		Addressees   func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		DeliveredBy  func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Key          func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		MadeAt       func(childComplexity int) int
+		Precision    func(childComplexity int) int
+		Sources      func(childComplexity int) int
+		Speaker      func(childComplexity int) int
+		Stances      func(childComplexity int) int
+		SummaryOrNil func(childComplexity int) int
+		Text         func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
 	}
 
 	StatementConnection struct {
@@ -366,7 +364,6 @@ type ActorResolver interface {
 
 	Country(ctx context.Context, objs []*db.Actor) ([]*db.Country, error)
 
-	Description(ctx context.Context, obj *db.Actor) (*string, error)
 	Sources(ctx context.Context, objs []*db.Actor) ([][]*db.Source, error)
 	Relationships(ctx context.Context, objs []*db.Actor, kinds []db.RelationshipKind, at *time.Time) ([][]*db.Relationship, error)
 	Events(ctx context.Context, obj *db.Actor, filter *EventFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) (*model.EventConnection, error)
@@ -379,31 +376,21 @@ type CounterpartResolver interface {
 type CountryResolver interface {
 	ID(ctx context.Context, obj *db.Country) (string, error)
 
-	Alpha3(ctx context.Context, obj *db.Country) (*string, error)
 	Numeric(ctx context.Context, obj *db.Country) (*string, error)
 
-	Region(ctx context.Context, obj *db.Country) (*string, error)
 	Actors(ctx context.Context, obj *db.Country, filter *ActorFilter, first *int, after *string, last *int, before *string) (*model.ActorConnection, error)
 	Events(ctx context.Context, obj *db.Country, filter *EventFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) (*model.EventConnection, error)
 }
 type EventResolver interface {
 	ID(ctx context.Context, obj *db.Event) (string, error)
 
-	Summary(ctx context.Context, obj *db.Event) (*string, error)
-	OccurredAt(ctx context.Context, obj *db.Event) (*time.Time, error)
-	Precision(ctx context.Context, obj *db.Event) (db.Precision, error)
-	EndedAt(ctx context.Context, obj *db.Event) (*time.Time, error)
-	EndedPrecision(ctx context.Context, obj *db.Event) (*db.Precision, error)
 	Location(ctx context.Context, objs []*db.Event) ([]*model.Location, error)
 
-	Participants(ctx context.Context, objs []*db.Event) ([][]*db.Participant, error)
+	Participants(ctx context.Context, objs []*db.Event) ([][]*model.Participant, error)
 	Links(ctx context.Context, objs []*db.Event) ([][]*db.Link, error)
 	LinkedFrom(ctx context.Context, objs []*db.Event) ([][]*db.Link, error)
 	Statements(ctx context.Context, objs []*db.Event) ([][]*db.Statement, error)
 	Sources(ctx context.Context, objs []*db.Event) ([][]*db.Source, error)
-}
-type EventBucketResolver interface {
-	Key(ctx context.Context, obj *db.EventBucket) (*string, error)
 }
 type EventLinkResolver interface {
 	Event(ctx context.Context, objs []*db.Link) ([]*db.Event, error)
@@ -411,7 +398,6 @@ type EventLinkResolver interface {
 type GraphEdgeResolver interface {
 	From(ctx context.Context, objs []*db.Edge) ([]model.Node, error)
 	To(ctx context.Context, objs []*db.Edge) ([]model.Node, error)
-	Role(ctx context.Context, obj *db.Edge) (*string, error)
 }
 type MutationResolver interface {
 	UpsertSource(ctx context.Context, input SourceInput) (*db.Source, error)
@@ -426,9 +412,6 @@ type MutationResolver interface {
 	DeleteEvent(ctx context.Context, key string, cascade *bool) (*db.Deletion, error)
 	DeleteStatement(ctx context.Context, key string) (*db.Deletion, error)
 	DeleteRelationship(ctx context.Context, id string) (*db.Deletion, error)
-}
-type ParticipantResolver interface {
-	Actor(ctx context.Context, objs []*db.Participant) ([]*db.Actor, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -453,15 +436,10 @@ type RecordRefResolver interface {
 }
 type RelationshipResolver interface {
 	ID(ctx context.Context, obj *db.Relationship) (string, error)
-	Key(ctx context.Context, obj *db.Relationship) (*string, error)
 
 	Subject(ctx context.Context, objs []*db.Relationship) ([]*db.Actor, error)
 	Object(ctx context.Context, objs []*db.Relationship) ([]model.RelationshipObject, error)
-	Title(ctx context.Context, obj *db.Relationship) (*string, error)
-	From(ctx context.Context, obj *db.Relationship) (*time.Time, error)
-	FromPrecision(ctx context.Context, obj *db.Relationship) (*db.Precision, error)
-	To(ctx context.Context, obj *db.Relationship) (*time.Time, error)
-	ToPrecision(ctx context.Context, obj *db.Relationship) (*db.Precision, error)
+
 	Sources(ctx context.Context, objs []*db.Relationship) ([][]*db.Source, error)
 }
 type RunResolver interface {
@@ -471,13 +449,6 @@ type RunResolver interface {
 }
 type SourceResolver interface {
 	ID(ctx context.Context, obj *db.Source) (string, error)
-
-	URL(ctx context.Context, obj *db.Source) (*string, error)
-	Title(ctx context.Context, obj *db.Source) (*string, error)
-	Publisher(ctx context.Context, obj *db.Source) (*string, error)
-	Author(ctx context.Context, obj *db.Source) (*string, error)
-	PublishedAt(ctx context.Context, obj *db.Source) (*time.Time, error)
-	PublishedPrecision(ctx context.Context, obj *db.Source) (*db.Precision, error)
 }
 type StatementResolver interface {
 	ID(ctx context.Context, obj *db.Statement) (string, error)
@@ -485,10 +456,7 @@ type StatementResolver interface {
 	Speaker(ctx context.Context, objs []*db.Statement) ([]*db.Actor, error)
 	DeliveredBy(ctx context.Context, objs []*db.Statement) ([]*db.Actor, error)
 	Addressees(ctx context.Context, objs []*db.Statement) ([][]*db.Actor, error)
-	MadeAt(ctx context.Context, obj *db.Statement) (*time.Time, error)
-	Precision(ctx context.Context, obj *db.Statement) (db.Precision, error)
 
-	Summary(ctx context.Context, obj *db.Statement) (*string, error)
 	About(ctx context.Context, objs []*db.Statement) ([][]*db.Event, error)
 
 	Sources(ctx context.Context, objs []*db.Statement) ([][]*db.Source, error)
@@ -545,11 +513,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Actor.CreatedAt(childComplexity), true
 	case "Actor.description":
-		if e.ComplexityRoot.Actor.Description == nil {
+		if e.ComplexityRoot.Actor.DescriptionOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Actor.Description(childComplexity), true
+		return e.ComplexityRoot.Actor.DescriptionOrNil(childComplexity), true
 	case "Actor.events":
 		if e.ComplexityRoot.Actor.Events == nil {
 			break
@@ -689,11 +657,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Country.Actors(childComplexity, args["filter"].(*ActorFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Country.alpha3":
-		if e.ComplexityRoot.Country.Alpha3 == nil {
+		if e.ComplexityRoot.Country.Alpha3OrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Country.Alpha3(childComplexity), true
+		return e.ComplexityRoot.Country.Alpha3OrNil(childComplexity), true
 	case "Country.code":
 		if e.ComplexityRoot.Country.Code == nil {
 			break
@@ -730,11 +698,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Country.Numeric(childComplexity), true
 	case "Country.region":
-		if e.ComplexityRoot.Country.Region == nil {
+		if e.ComplexityRoot.Country.RegionOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Country.Region(childComplexity), true
+		return e.ComplexityRoot.Country.RegionOrNil(childComplexity), true
 
 	case "CountryConnection.edges":
 		if e.ComplexityRoot.CountryConnection.Edges == nil {
@@ -878,11 +846,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Event.Statements(childComplexity), true
 	case "Event.summary":
-		if e.ComplexityRoot.Event.Summary == nil {
+		if e.ComplexityRoot.Event.SummaryOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Event.Summary(childComplexity), true
+		return e.ComplexityRoot.Event.SummaryOrNil(childComplexity), true
 	case "Event.tags":
 		if e.ComplexityRoot.Event.Tags == nil {
 			break
@@ -921,11 +889,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EventBucket.Fatalities(childComplexity), true
 	case "EventBucket.key":
-		if e.ComplexityRoot.EventBucket.Key == nil {
+		if e.ComplexityRoot.EventBucket.KeyOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.EventBucket.Key(childComplexity), true
+		return e.ComplexityRoot.EventBucket.KeyOrNil(childComplexity), true
 	case "EventBucket.start":
 		if e.ComplexityRoot.EventBucket.Start == nil {
 			break
@@ -1003,11 +971,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GraphEdge.Kind(childComplexity), true
 	case "GraphEdge.role":
-		if e.ComplexityRoot.GraphEdge.Role == nil {
+		if e.ComplexityRoot.GraphEdge.RoleOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.GraphEdge.Role(childComplexity), true
+		return e.ComplexityRoot.GraphEdge.RoleOrNil(childComplexity), true
 	case "GraphEdge.to":
 		if e.ComplexityRoot.GraphEdge.To == nil {
 			break
@@ -1465,11 +1433,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Relationship.ID(childComplexity), true
 	case "Relationship.key":
-		if e.ComplexityRoot.Relationship.Key == nil {
+		if e.ComplexityRoot.Relationship.KeyOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Relationship.Key(childComplexity), true
+		return e.ComplexityRoot.Relationship.KeyOrNil(childComplexity), true
 	case "Relationship.kind":
 		if e.ComplexityRoot.Relationship.Kind == nil {
 			break
@@ -1495,11 +1463,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Relationship.Subject(childComplexity), true
 	case "Relationship.title":
-		if e.ComplexityRoot.Relationship.Title == nil {
+		if e.ComplexityRoot.Relationship.TitleOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Relationship.Title(childComplexity), true
+		return e.ComplexityRoot.Relationship.TitleOrNil(childComplexity), true
 	case "Relationship.to":
 		if e.ComplexityRoot.Relationship.To == nil {
 			break
@@ -1639,11 +1607,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.SearchHit.Score(childComplexity), true
 
 	case "Source.author":
-		if e.ComplexityRoot.Source.Author == nil {
+		if e.ComplexityRoot.Source.AuthorOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Source.Author(childComplexity), true
+		return e.ComplexityRoot.Source.AuthorOrNil(childComplexity), true
 	case "Source.createdAt":
 		if e.ComplexityRoot.Source.CreatedAt == nil {
 			break
@@ -1675,23 +1643,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Source.PublishedPrecision(childComplexity), true
 	case "Source.publisher":
-		if e.ComplexityRoot.Source.Publisher == nil {
+		if e.ComplexityRoot.Source.PublisherOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Source.Publisher(childComplexity), true
+		return e.ComplexityRoot.Source.PublisherOrNil(childComplexity), true
 	case "Source.title":
-		if e.ComplexityRoot.Source.Title == nil {
+		if e.ComplexityRoot.Source.TitleOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Source.Title(childComplexity), true
+		return e.ComplexityRoot.Source.TitleOrNil(childComplexity), true
 	case "Source.url":
-		if e.ComplexityRoot.Source.URL == nil {
+		if e.ComplexityRoot.Source.URLOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Source.URL(childComplexity), true
+		return e.ComplexityRoot.Source.URLOrNil(childComplexity), true
 	case "Source.updatedAt":
 		if e.ComplexityRoot.Source.UpdatedAt == nil {
 			break
@@ -1772,11 +1740,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Statement.Stances(childComplexity), true
 	case "Statement.summary":
-		if e.ComplexityRoot.Statement.Summary == nil {
+		if e.ComplexityRoot.Statement.SummaryOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Statement.Summary(childComplexity), true
+		return e.ComplexityRoot.Statement.SummaryOrNil(childComplexity), true
 	case "Statement.text":
 		if e.ComplexityRoot.Statement.Text == nil {
 			break
@@ -5111,7 +5079,7 @@ func (ec *executionContext) _Actor_description(ctx context.Context, field graphq
 			return ec.fieldContext_Actor_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Actor().Description(ctx, obj)
+			return obj.DescriptionOrNil(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -5122,7 +5090,7 @@ func (ec *executionContext) _Actor_description(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Actor_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Actor", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Actor", field, true, false, "String")
 }
 
 func (ec *executionContext) _Actor_sources(ctx context.Context, field graphql.CollectedField, obj *db.Actor) (ret graphql.Marshaler) {
@@ -5778,7 +5746,7 @@ func (ec *executionContext) _Country_alpha3(ctx context.Context, field graphql.C
 			return ec.fieldContext_Country_alpha3(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Country().Alpha3(ctx, obj)
+			return obj.Alpha3OrNil(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -5789,7 +5757,7 @@ func (ec *executionContext) _Country_alpha3(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Country_alpha3(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Country", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Country", field, true, false, "String")
 }
 
 func (ec *executionContext) _Country_numeric(ctx context.Context, field graphql.CollectedField, obj *db.Country) (ret graphql.Marshaler) {
@@ -5847,7 +5815,7 @@ func (ec *executionContext) _Country_region(ctx context.Context, field graphql.C
 			return ec.fieldContext_Country_region(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Country().Region(ctx, obj)
+			return obj.RegionOrNil(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -5858,7 +5826,7 @@ func (ec *executionContext) _Country_region(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Country_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Country", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Country", field, true, false, "String")
 }
 
 func (ec *executionContext) _Country_actors(ctx context.Context, field graphql.CollectedField, obj *db.Country) (ret graphql.Marshaler) {
@@ -6288,7 +6256,7 @@ func (ec *executionContext) _Event_summary(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Event_summary(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Event().Summary(ctx, obj)
+			return obj.SummaryOrNil(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -6299,7 +6267,7 @@ func (ec *executionContext) _Event_summary(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Event_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Event", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Event", field, true, false, "String")
 }
 
 func (ec *executionContext) _Event_occurredAt(ctx context.Context, field graphql.CollectedField, obj *db.Event) (ret graphql.Marshaler) {
@@ -6311,18 +6279,18 @@ func (ec *executionContext) _Event_occurredAt(ctx context.Context, field graphql
 			return ec.fieldContext_Event_occurredAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Event().OccurredAt(ctx, obj)
+			return obj.OccurredAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalNDateTime2ᚖtimeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v db.Date) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Event_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Event", field, true, true, "DateTime")
+	return graphql.NewScalarFieldContext("Event", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Event_precision(ctx context.Context, field graphql.CollectedField, obj *db.Event) (ret graphql.Marshaler) {
@@ -6334,7 +6302,7 @@ func (ec *executionContext) _Event_precision(ctx context.Context, field graphql.
 			return ec.fieldContext_Event_precision(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Event().Precision(ctx, obj)
+			return obj.Precision(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v db.Precision) graphql.Marshaler {
@@ -6345,7 +6313,7 @@ func (ec *executionContext) _Event_precision(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Event_precision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Event", field, true, true, "TimePrecision")
+	return graphql.NewScalarFieldContext("Event", field, true, false, "TimePrecision")
 }
 
 func (ec *executionContext) _Event_endedAt(ctx context.Context, field graphql.CollectedField, obj *db.Event) (ret graphql.Marshaler) {
@@ -6357,18 +6325,18 @@ func (ec *executionContext) _Event_endedAt(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Event_endedAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Event().EndedAt(ctx, obj)
+			return obj.EndedAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v db.Date) graphql.Marshaler {
+			return ec.marshalODateTime2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Event_endedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Event", field, true, true, "DateTime")
+	return graphql.NewScalarFieldContext("Event", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Event_endedPrecision(ctx context.Context, field graphql.CollectedField, obj *db.Event) (ret graphql.Marshaler) {
@@ -6380,7 +6348,7 @@ func (ec *executionContext) _Event_endedPrecision(ctx context.Context, field gra
 			return ec.fieldContext_Event_endedPrecision(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Event().EndedPrecision(ctx, obj)
+			return obj.EndedPrecision(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Precision) graphql.Marshaler {
@@ -6391,7 +6359,7 @@ func (ec *executionContext) _Event_endedPrecision(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Event_endedPrecision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Event", field, true, true, "TimePrecision")
+	return graphql.NewScalarFieldContext("Event", field, true, false, "TimePrecision")
 }
 
 func (ec *executionContext) _Event_location(ctx context.Context, field graphql.CollectedField, obj *db.Event) (ret graphql.Marshaler) {
@@ -6507,8 +6475,8 @@ func (ec *executionContext) _Event_participants(ctx context.Context, field graph
 			return ec.resolveBatch_Event_participants(ctx, field, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*db.Participant) graphql.Marshaler {
-			return ec.marshalNParticipant2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐParticipantᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Participant) graphql.Marshaler {
+			return ec.marshalNParticipant2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐParticipantᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6532,7 +6500,7 @@ func (ec *executionContext) resolveBatch_Event_participants(ctx context.Context,
 		result := batch.FieldResult(field, func() (any, error) {
 			return resolver.Participants(ctx, batch.Parents)
 		})
-		return graphql.ResolveBatchGroupResult[[]*db.Participant](
+		return graphql.ResolveBatchGroupResult[[]*model.Participant](
 			ctx,
 			batch.Index,
 			len(batch.Parents),
@@ -6542,7 +6510,7 @@ func (ec *executionContext) resolveBatch_Event_participants(ctx context.Context,
 		)
 	}
 	results, err := resolver.Participants(ctx, []*db.Event{obj})
-	return graphql.ResolveBatchSingleResult[[]*db.Participant](
+	return graphql.ResolveBatchSingleResult[[]*model.Participant](
 		ctx,
 		results,
 		err,
@@ -6871,7 +6839,7 @@ func (ec *executionContext) _EventBucket_key(ctx context.Context, field graphql.
 			return ec.fieldContext_EventBucket_key(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.EventBucket().Key(ctx, obj)
+			return obj.KeyOrNil(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -6882,7 +6850,7 @@ func (ec *executionContext) _EventBucket_key(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_EventBucket_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EventBucket", field, true, true, "String")
+	return graphql.NewScalarFieldContext("EventBucket", field, true, false, "String")
 }
 
 func (ec *executionContext) _EventBucket_count(ctx context.Context, field graphql.CollectedField, obj *db.EventBucket) (ret graphql.Marshaler) {
@@ -7325,7 +7293,7 @@ func (ec *executionContext) _GraphEdge_role(ctx context.Context, field graphql.C
 			return ec.fieldContext_GraphEdge_role(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.GraphEdge().Role(ctx, obj)
+			return obj.RoleOrNil(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7336,7 +7304,7 @@ func (ec *executionContext) _GraphEdge_role(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_GraphEdge_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GraphEdge", field, true, true, "String")
+	return graphql.NewScalarFieldContext("GraphEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _GraphEdge_at(ctx context.Context, field graphql.CollectedField, obj *db.Edge) (ret graphql.Marshaler) {
@@ -8158,7 +8126,7 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
-func (ec *executionContext) _Participant_actor(ctx context.Context, field graphql.CollectedField, obj *db.Participant) (ret graphql.Marshaler) {
+func (ec *executionContext) _Participant_actor(ctx context.Context, field graphql.CollectedField, obj *model.Participant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8167,7 +8135,7 @@ func (ec *executionContext) _Participant_actor(ctx context.Context, field graphq
 			return ec.fieldContext_Participant_actor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.resolveBatch_Participant_actor(ctx, field, obj)
+			return obj.Actor, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Actor) graphql.Marshaler {
@@ -8181,39 +8149,16 @@ func (ec *executionContext) fieldContext_Participant_actor(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Participant",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Actor(ctx, field)
 		},
 	}
 	return fc, nil
 }
-func (ec *executionContext) resolveBatch_Participant_actor(ctx context.Context, field graphql.CollectedField, obj *db.Participant) (any, error) {
-	resolver := ec.Resolvers.Participant()
-	if batch, ok := graphql.BatchParentsFor[*db.Participant](ctx, "Participant"); ok {
-		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Actor(ctx, batch.Parents)
-		})
-		return graphql.ResolveBatchGroupResult[*db.Actor](
-			ctx,
-			batch.Index,
-			len(batch.Parents),
-			result,
-			"Participant.actor",
-			batch.IndexMap,
-		)
-	}
-	results, err := resolver.Actor(ctx, []*db.Participant{obj})
-	return graphql.ResolveBatchSingleResult[*db.Actor](
-		ctx,
-		results,
-		err,
-		"Participant.actor",
-	)
-}
 
-func (ec *executionContext) _Participant_role(ctx context.Context, field graphql.CollectedField, obj *db.Participant) (ret graphql.Marshaler) {
+func (ec *executionContext) _Participant_role(ctx context.Context, field graphql.CollectedField, obj *model.Participant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9181,7 +9126,7 @@ func (ec *executionContext) _Relationship_key(ctx context.Context, field graphql
 			return ec.fieldContext_Relationship_key(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Relationship().Key(ctx, obj)
+			return obj.KeyOrNil(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -9192,7 +9137,7 @@ func (ec *executionContext) _Relationship_key(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Relationship", field, true, false, "String")
 }
 
 func (ec *executionContext) _Relationship_kind(ctx context.Context, field graphql.CollectedField, obj *db.Relationship) (ret graphql.Marshaler) {
@@ -9328,7 +9273,7 @@ func (ec *executionContext) _Relationship_title(ctx context.Context, field graph
 			return ec.fieldContext_Relationship_title(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Relationship().Title(ctx, obj)
+			return obj.TitleOrNil(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -9339,7 +9284,7 @@ func (ec *executionContext) _Relationship_title(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Relationship", field, true, false, "String")
 }
 
 func (ec *executionContext) _Relationship_from(ctx context.Context, field graphql.CollectedField, obj *db.Relationship) (ret graphql.Marshaler) {
@@ -9351,18 +9296,18 @@ func (ec *executionContext) _Relationship_from(ctx context.Context, field graphq
 			return ec.fieldContext_Relationship_from(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Relationship().From(ctx, obj)
+			return obj.From, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v db.Date) graphql.Marshaler {
+			return ec.marshalODateTime2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, true, true, "DateTime")
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Relationship_fromPrecision(ctx context.Context, field graphql.CollectedField, obj *db.Relationship) (ret graphql.Marshaler) {
@@ -9374,7 +9319,7 @@ func (ec *executionContext) _Relationship_fromPrecision(ctx context.Context, fie
 			return ec.fieldContext_Relationship_fromPrecision(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Relationship().FromPrecision(ctx, obj)
+			return obj.FromPrecision(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Precision) graphql.Marshaler {
@@ -9385,7 +9330,7 @@ func (ec *executionContext) _Relationship_fromPrecision(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_fromPrecision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, true, true, "TimePrecision")
+	return graphql.NewScalarFieldContext("Relationship", field, true, false, "TimePrecision")
 }
 
 func (ec *executionContext) _Relationship_to(ctx context.Context, field graphql.CollectedField, obj *db.Relationship) (ret graphql.Marshaler) {
@@ -9397,18 +9342,18 @@ func (ec *executionContext) _Relationship_to(ctx context.Context, field graphql.
 			return ec.fieldContext_Relationship_to(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Relationship().To(ctx, obj)
+			return obj.To, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v db.Date) graphql.Marshaler {
+			return ec.marshalODateTime2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, true, true, "DateTime")
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Relationship_toPrecision(ctx context.Context, field graphql.CollectedField, obj *db.Relationship) (ret graphql.Marshaler) {
@@ -9420,7 +9365,7 @@ func (ec *executionContext) _Relationship_toPrecision(ctx context.Context, field
 			return ec.fieldContext_Relationship_toPrecision(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Relationship().ToPrecision(ctx, obj)
+			return obj.ToPrecision(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Precision) graphql.Marshaler {
@@ -9431,7 +9376,7 @@ func (ec *executionContext) _Relationship_toPrecision(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_toPrecision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, true, true, "TimePrecision")
+	return graphql.NewScalarFieldContext("Relationship", field, true, false, "TimePrecision")
 }
 
 func (ec *executionContext) _Relationship_sources(ctx context.Context, field graphql.CollectedField, obj *db.Relationship) (ret graphql.Marshaler) {
@@ -10072,7 +10017,7 @@ func (ec *executionContext) _Source_url(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Source_url(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Source().URL(ctx, obj)
+			return obj.URLOrNil(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -10083,7 +10028,7 @@ func (ec *executionContext) _Source_url(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Source_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Source", field, true, false, "String")
 }
 
 func (ec *executionContext) _Source_title(ctx context.Context, field graphql.CollectedField, obj *db.Source) (ret graphql.Marshaler) {
@@ -10095,7 +10040,7 @@ func (ec *executionContext) _Source_title(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Source_title(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Source().Title(ctx, obj)
+			return obj.TitleOrNil(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -10106,7 +10051,7 @@ func (ec *executionContext) _Source_title(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Source_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Source", field, true, false, "String")
 }
 
 func (ec *executionContext) _Source_publisher(ctx context.Context, field graphql.CollectedField, obj *db.Source) (ret graphql.Marshaler) {
@@ -10118,7 +10063,7 @@ func (ec *executionContext) _Source_publisher(ctx context.Context, field graphql
 			return ec.fieldContext_Source_publisher(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Source().Publisher(ctx, obj)
+			return obj.PublisherOrNil(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -10129,7 +10074,7 @@ func (ec *executionContext) _Source_publisher(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Source_publisher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Source", field, true, false, "String")
 }
 
 func (ec *executionContext) _Source_author(ctx context.Context, field graphql.CollectedField, obj *db.Source) (ret graphql.Marshaler) {
@@ -10141,7 +10086,7 @@ func (ec *executionContext) _Source_author(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Source_author(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Source().Author(ctx, obj)
+			return obj.AuthorOrNil(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -10152,7 +10097,7 @@ func (ec *executionContext) _Source_author(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Source_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Source", field, true, false, "String")
 }
 
 func (ec *executionContext) _Source_publishedAt(ctx context.Context, field graphql.CollectedField, obj *db.Source) (ret graphql.Marshaler) {
@@ -10164,18 +10109,18 @@ func (ec *executionContext) _Source_publishedAt(ctx context.Context, field graph
 			return ec.fieldContext_Source_publishedAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Source().PublishedAt(ctx, obj)
+			return obj.PublishedAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v db.Date) graphql.Marshaler {
+			return ec.marshalODateTime2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Source_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, true, true, "DateTime")
+	return graphql.NewScalarFieldContext("Source", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Source_publishedPrecision(ctx context.Context, field graphql.CollectedField, obj *db.Source) (ret graphql.Marshaler) {
@@ -10187,7 +10132,7 @@ func (ec *executionContext) _Source_publishedPrecision(ctx context.Context, fiel
 			return ec.fieldContext_Source_publishedPrecision(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Source().PublishedPrecision(ctx, obj)
+			return obj.PublishedPrecision(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Precision) graphql.Marshaler {
@@ -10198,7 +10143,7 @@ func (ec *executionContext) _Source_publishedPrecision(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_Source_publishedPrecision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, true, true, "TimePrecision")
+	return graphql.NewScalarFieldContext("Source", field, true, false, "TimePrecision")
 }
 
 func (ec *executionContext) _Source_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.Source) (ret graphql.Marshaler) {
@@ -10490,18 +10435,18 @@ func (ec *executionContext) _Statement_madeAt(ctx context.Context, field graphql
 			return ec.fieldContext_Statement_madeAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Statement().MadeAt(ctx, obj)
+			return obj.MadeAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalNDateTime2ᚖtimeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v db.Date) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Statement_madeAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Statement", field, true, true, "DateTime")
+	return graphql.NewScalarFieldContext("Statement", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Statement_precision(ctx context.Context, field graphql.CollectedField, obj *db.Statement) (ret graphql.Marshaler) {
@@ -10513,7 +10458,7 @@ func (ec *executionContext) _Statement_precision(ctx context.Context, field grap
 			return ec.fieldContext_Statement_precision(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Statement().Precision(ctx, obj)
+			return obj.Precision(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v db.Precision) graphql.Marshaler {
@@ -10524,7 +10469,7 @@ func (ec *executionContext) _Statement_precision(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Statement_precision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Statement", field, true, true, "TimePrecision")
+	return graphql.NewScalarFieldContext("Statement", field, true, false, "TimePrecision")
 }
 
 func (ec *executionContext) _Statement_text(ctx context.Context, field graphql.CollectedField, obj *db.Statement) (ret graphql.Marshaler) {
@@ -10559,7 +10504,7 @@ func (ec *executionContext) _Statement_summary(ctx context.Context, field graphq
 			return ec.fieldContext_Statement_summary(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Statement().Summary(ctx, obj)
+			return obj.SummaryOrNil(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -10570,7 +10515,7 @@ func (ec *executionContext) _Statement_summary(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Statement_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Statement", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Statement", field, true, false, "String")
 }
 
 func (ec *executionContext) _Statement_about(ctx context.Context, field graphql.CollectedField, obj *db.Statement) (ret graphql.Marshaler) {
@@ -13587,11 +13532,10 @@ func (ec *executionContext) _Actor(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Actor_description(ctx, field, obj)
-				})
+			out.Values[i] = ec._Actor_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "sources":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -13803,11 +13747,10 @@ func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "alpha3":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Country_alpha3(ctx, field, obj)
-				})
+			out.Values[i] = ec._Country_alpha3(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "numeric":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -13820,11 +13763,10 @@ func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "region":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Country_region(ctx, field, obj)
-				})
+			out.Values[i] = ec._Country_region(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "actors":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -14012,35 +13954,30 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "summary":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_summary(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_summary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "occurredAt":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_occurredAt(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "precision":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_precision(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_precision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "endedAt":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_endedAt(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_endedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "endedPrecision":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_endedPrecision(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_endedPrecision(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "location":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -14133,23 +14070,22 @@ func (ec *executionContext) _EventBucket(ctx context.Context, sel ast.SelectionS
 		case "start":
 			out.Values[i] = ec._EventBucket_start(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "key":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._EventBucket_key(ctx, field, obj)
-				})
+			out.Values[i] = ec._EventBucket_key(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "count":
 			out.Values[i] = ec._EventBucket_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "fatalities":
 			out.Values[i] = ec._EventBucket_fatalities(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -14323,11 +14259,10 @@ func (ec *executionContext) _GraphEdge(ctx context.Context, sel ast.SelectionSet
 					return ec._GraphEdge_to(ctx, field, obj)
 				})
 		case "role":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._GraphEdge_role(ctx, field, obj)
-				})
+			out.Values[i] = ec._GraphEdge_role(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "at":
 			out.Values[i] = ec._GraphEdge_at(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -14611,7 +14546,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 
 var participantImplementors = []string{"Participant"}
 
-func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionSet, obj *db.Participant) graphql.Marshaler {
+func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionSet, obj *model.Participant) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, participantImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -14621,15 +14556,14 @@ func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Participant")
 		case "actor":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Participant_actor(ctx, field, obj)
-				})
+			out.Values[i] = ec._Participant_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "role":
 			out.Values[i] = ec._Participant_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -14894,11 +14828,10 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 					return ec._Relationship_id(ctx, field, obj)
 				})
 		case "key":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Relationship_key(ctx, field, obj)
-				})
+			out.Values[i] = ec._Relationship_key(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "kind":
 			out.Values[i] = ec._Relationship_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -14917,35 +14850,30 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 					return ec._Relationship_object(ctx, field, obj)
 				})
 		case "title":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Relationship_title(ctx, field, obj)
-				})
+			out.Values[i] = ec._Relationship_title(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "from":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Relationship_from(ctx, field, obj)
-				})
+			out.Values[i] = ec._Relationship_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "fromPrecision":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Relationship_fromPrecision(ctx, field, obj)
-				})
+			out.Values[i] = ec._Relationship_fromPrecision(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "to":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Relationship_to(ctx, field, obj)
-				})
+			out.Values[i] = ec._Relationship_to(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "toPrecision":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Relationship_toPrecision(ctx, field, obj)
-				})
+			out.Values[i] = ec._Relationship_toPrecision(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "sources":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -15240,41 +15168,35 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "url":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_url(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "title":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_title(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_title(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "publisher":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_publisher(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_publisher(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "author":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_author(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_author(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "publishedAt":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_publishedAt(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "publishedPrecision":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_publishedPrecision(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_publishedPrecision(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._Source_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15348,28 +15270,25 @@ func (ec *executionContext) _Statement(ctx context.Context, sel ast.SelectionSet
 					return ec._Statement_addressees(ctx, field, obj)
 				})
 		case "madeAt":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Statement_madeAt(ctx, field, obj)
-				})
+			out.Values[i] = ec._Statement_madeAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "precision":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Statement_precision(ctx, field, obj)
-				})
+			out.Values[i] = ec._Statement_precision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "text":
 			out.Values[i] = ec._Statement_text(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "summary":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Statement_summary(ctx, field, obj)
-				})
+			out.Values[i] = ec._Statement_summary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "about":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -16190,6 +16109,20 @@ func (ec *executionContext) unmarshalNCountryInput2githubᚗcomᚋgeotimelineᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNDateTime2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐDate(ctx context.Context, v any) (db.Date, error) {
+	res, err := scalar.UnmarshalDate(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateTime2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐDate(ctx context.Context, sel ast.SelectionSet, v db.Date) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalDate(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := scalar.UnmarshalDateTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16198,24 +16131,6 @@ func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, 
 func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
 	res := scalar.MarshalDateTime(v)
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
-	}
-	return res
-}
-
-func (ec *executionContext) unmarshalNDateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
-	res, err := scalar.UnmarshalDateTime(v)
-	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNDateTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "DateTime!")
-		return graphql.Null
-	}
-	_ = sel
-	res := scalar.MarshalDateTime(*v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
@@ -16581,12 +16496,11 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋgeotimelineᚋgeo
 	return ec._PageInfo(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNParticipant2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Participant) graphql.Marshaler {
-	ctx = graphql.WithBatchParents(ctx, "Participant", v, nil)
+func (ec *executionContext) marshalNParticipant2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Participant) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNParticipant2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐParticipant(ctx, sel, v[i])
+		return ec.marshalNParticipant2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐParticipant(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16598,7 +16512,7 @@ func (ec *executionContext) marshalNParticipant2ᚕᚖgithubᚗcomᚋgeotimeline
 	return ret
 }
 
-func (ec *executionContext) marshalNParticipant2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐParticipant(ctx context.Context, sel ast.SelectionSet, v *db.Participant) graphql.Marshaler {
+func (ec *executionContext) marshalNParticipant2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐParticipant(ctx context.Context, sel ast.SelectionSet, v *model.Participant) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Participant!")
 		return graphql.Null
@@ -17385,6 +17299,18 @@ func (ec *executionContext) marshalOCountry2ᚖgithubᚗcomᚋgeotimelineᚋgeot
 		return graphql.Null
 	}
 	return ec._Country(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODateTime2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐDate(ctx context.Context, v any) (db.Date, error) {
+	res, err := scalar.UnmarshalDate(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODateTime2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐDate(ctx context.Context, sel ast.SelectionSet, v db.Date) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalDate(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {

@@ -142,6 +142,15 @@ type Location struct {
 	Lon     *float64
 }
 
+// Participant is an actor's part in an event, its actor already loaded:
+// Event.participants loads the actors of all its events at once, and a
+// field of a struct is read inline where a resolver would run once per
+// participant.
+type Participant struct {
+	Actor *db.Actor
+	Role  db.ParticipantRole
+}
+
 // Subgraph is a neighbourhood with its nodes loaded.
 type Subgraph struct {
 	Nodes     []Node
