@@ -31,8 +31,7 @@ import (
 )
 
 // tables are the CSV files written, in the order ../schema.sql loads them.
-var tables = []string{"country", "actor", "relationship", "event", "participant", "event_tag",
-	"event_link", "statement", "statement_addressee", "statement_about"}
+var tables = []string{"country", "actor", "relationship", "event", "participant", "event_link", "statement", "statement_addressee", "statement_about"}
 
 type converter struct {
 	w         map[string]*csv.Writer
@@ -102,7 +101,7 @@ func run(dir string, paths []string) error {
 	for i, code := range codes {
 		co := c.countries[code]
 		num, _ := iso3166.Numeric(code)
-		if err := c.row("country", i+1, co.Code, co.Alpha3, num, co.Name, co.Region); err != nil {
+		if err := c.row("country", co.Code, i+1, co.Alpha3, num, co.Name, co.Region); err != nil {
 			return err
 		}
 	}
@@ -236,16 +235,11 @@ func (c *converter) Event(r *db.Event) error {
 	end, endP := stamp(r.EndedAt)
 	l := r.Location
 	if err := c.row("event", id, r.Key, string(r.Type), r.Title, r.Summary, at, p, end, endP,
-		l.Country, l.Place, optFloat(l.Lat), optFloat(l.Lon), optInt(r.Fatalities), optInt(r.Injured)); err != nil {
+		l.Country, l.Place, optFloat(l.Lat), optFloat(l.Lon), optInt(r.Fatalities), optInt(r.Injured), array(r.Tags)); err != nil {
 		return err
 	}
 	for i, pt := range r.Participants {
 		if err := c.row("participant", id, i+1, ref{db.RefActor, pt.Actor}, string(pt.Role)); err != nil {
-			return err
-		}
-	}
-	for i, t := range r.Tags {
-		if err := c.row("event_tag", id, i+1, t); err != nil {
 			return err
 		}
 	}
