@@ -206,11 +206,13 @@ CHECK[countstype.geotimeline]='.data.eventCounts | [length, .[0].key, (map(.coun
 CHECK[countstype.postgraphile]='.data.eventCountsList | [length, .[0].key, (map(.count) | add), (map(.fatalities) | add)]'
 CHECK[text.geotimeline]='.data.timeline.nodes | [length, (.[0:3] | map(.key)), .[-1].key]'
 CHECK[text.postgraphile]='.data.searchTimeline.nodes | [length, (.[0:3] | map(.key)), .[-1].key]'
-CHECK[neighborhood.geotimeline]='.data.neighborhood | [.truncated, (.nodes | length), (.nodes[0:3] | map(.key // .code)), (.nodes[-1] | .key // .code), (.edges | length)]'
-CHECK[neighborhood.postgraphile]='.data.neighborhood | [.truncated, (.nodes | length), (.nodes[0:3] | map(.key)), (.nodes[-1].key), (.edges | length)]'
+# Only the nodes: geotimeline's bound on the edge rows one request reads may
+# leave out edges among them (it then says truncated), PostgreSQL's does not.
+CHECK[neighborhood.geotimeline]='.data.neighborhood | [.truncated, (.nodes | length), (.nodes[0:3] | map(.key // .code)), (.nodes[-1] | .key // .code)]'
+CHECK[neighborhood.postgraphile]='.data.neighborhood | [.truncated, (.nodes | length), (.nodes[0:3] | map(.key)), (.nodes[-1].key)]'
 
 mkdir -p "$WORK/bodies"
-declare -A BAD
+declare -A BAD=()
 for q in "${QUERIES[@]}"; do
 	check=$q
 	[[ $q == text* ]] && check=text
@@ -226,6 +228,9 @@ for q in "${QUERIES[@]}"; do
 		fi
 		sig+=("$(jq -c "${CHECK[$check.$sys]}" "$WORK/bodies/$q.$sys.answer")")
 	done
+	if [[ $q == neighborhood ]]; then
+		log "neighborhood edges: geotimeline $(jq '.data.neighborhood.edges | length' "$WORK/bodies/$q.geotimeline.answer"), PostGraphile $(jq '.data.neighborhood.edges | length' "$WORK/bodies/$q.postgraphile.answer")"
+	fi
 	if [[ ${sig[0]} == "${sig[1]}" ]]; then
 		log "check $q: both answer ${sig[0]}"
 	else

@@ -169,11 +169,12 @@ create function event_counts(bucket count_interval, group_by count_group default
   returns setof event_bucket
   language sql stable parallel safe
   as $$
-    select date_trunc(lower(bucket::text), e.occurred_at, 'UTC'),
-           case group_by when 'TYPE' then e.type::text when 'COUNTRY' then e.country_code end,
-           count(*)::int, coalesce(sum(e.fatalities), 0)::int
-      from geo.event e
-     group by 1, 2
+    select b.start at time zone 'UTC', b.key, b.count, b.fatalities
+      from (select date_trunc(lower(bucket::text), e.occurred_at at time zone 'UTC') as start,
+                   case group_by when 'TYPE' then e.type::text when 'COUNTRY' then e.country_code end as key,
+                   count(*)::int as count, coalesce(sum(e.fatalities), 0)::int as fatalities
+              from geo.event e
+             group by 1, 2) b
      order by 1, 2
   $$;
 
