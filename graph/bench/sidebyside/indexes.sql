@@ -28,5 +28,6 @@ create index on statement_about (event_id);
 
 refresh materialized view graph_edge;
 create index graph_edge_src on graph_edge (src, kind, dst);
+create index graph_edge_pair on graph_edge (src, dst); -- edges between two given nodes
 
 vacuum analyze;

@@ -246,7 +246,8 @@ RESULTS=$WORK/results.tsv
 point() {
 	local q=$1 sys=$2 c=$3 url=$GURL out
 	[[ $sys == postgraphile ]] && url=$PURL
-	out=$(hey -z "$DURATION" -c "$c" -m POST -T application/json -D "$WORK/bodies/$q.$sys.json" "$url")
+	# -t 0: no client timeout (hey's default of 20 s would count slow answers as errors).
+	out=$(hey -z "$DURATION" -t 0 -c "$c" -m POST -T application/json -D "$WORK/bodies/$q.$sys.json" "$url")
 	echo "$out" | awk -v q="$q" -v s="$sys" -v c="$c" '
 		/Requests\/sec:/ { rps = $2 }
 		/Slowest:/ { slowest = $2 * 1000 }
@@ -277,7 +278,7 @@ declare -A NAME=(
 )
 get() { awk -F'\t' -v q="$1" -v s="$2" -v c="$3" -v f="$4" '$1 == q && $2 == s && $3 == c { print $f }' "$RESULTS"; }
 ms() { awk -v v="$1" 'BEGIN { if (v < 10) printf "%.1f", v; else printf "%.0f", v }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "—" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "—"; else if (a / b < 0.1) printf "%.3f×", a / b; else printf "%.2f×", a / b }'; }
 first=${CS[0]}
 last=${CS[${#CS[@]}-1]}
 rest=("${CS[@]:1}")

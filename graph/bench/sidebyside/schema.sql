@@ -239,6 +239,9 @@ create function neighborhood(start_type text, start_key text, depth int default 
                              max_nodes int default 200, max_rows int default 20000)
   returns subgraph
   language plpgsql stable parallel safe
+  -- A generic plan, which knows neither the node nor the budget, would sort a
+  -- hub's every edge by the pair index.
+  set plan_cache_mode = force_custom_plan
   as $$
   declare
     start     bigint;
@@ -246,6 +249,7 @@ create function neighborhood(start_type text, start_key text, depth int default 
     frontier  bigint[];
     next      bigint[];
     d         bigint;
+    s         bigint;
     budget    int := max_rows;
     n         int;
     truncated boolean := false;
@@ -265,29 +269,49 @@ create function neighborhood(start_type text, start_key text, depth int default 
     for level in 1 .. least(depth, 3) loop
       exit when truncated or cardinality(frontier) = 0 or budget <= 0;
       next := '{}';
-      n := 0;
-      for d in select g.dst from geo.graph_edge g where g.src = any(frontier)
-                order by g.src, g.kind, g.dst limit budget loop
-        n := n + 1;
-        continue when d = any(found);
-        if cardinality(found) >= max_nodes then
-          truncated := true;
-          exit;
-        end if;
-        found := found || d;
-        next := next || d;
+      -- Node by node, in order, so that each read is one ordered range of
+      -- the index whatever plan is cached (src = any(…) would sort them all).
+      foreach s in array frontier loop
+        exit when truncated or budget <= 0;
+        n := 0;
+        for d in select g.dst from geo.graph_edge g where g.src = s
+                  order by g.kind, g.dst limit budget loop
+          n := n + 1;
+          continue when d = any(found);
+          if cardinality(found) >= max_nodes then
+            truncated := true;
+            exit;
+          end if;
+          found := found || d;
+          next := next || d;
+        end loop;
+        budget := budget - n;
       end loop;
-      budget := budget - n;
       truncated := truncated or budget <= 0;
-      frontier := next;
+      select coalesce(array_agg(x order by x), '{}') into frontier from unnest(next) as x;
     end loop;
     result.truncated := truncated;
     select coalesce(jsonb_agg(geo.node_json(u.n) order by u.o), '[]') into result.nodes
       from unnest(found) with ordinality as u(n, o);
-    select coalesce(jsonb_agg(jsonb_build_object('kind', g.kind, 'role', g.role,
-             'from', g.src, 'to', g.dst) order by g.src, g.kind, g.dst), '[]') into result.edges
-      from geo.graph_edge g
-     where g.src = any(found) and g.dst = any(found) and g.forward;
+    -- The edges among the nodes, each read from an end with few edges: a
+    -- node's rows are read when it has fewer than 1000 (forward ones, or
+    -- towards a node with more), and pairs of nodes with more are looked up.
+    with f(node) as (select unnest(found)),
+    deg(node, small) as (
+      select f.node, (select count(*) from (select 1 from geo.graph_edge g where g.src = f.node limit 1000) x) < 1000
+        from f),
+    big(node) as (select node from deg where not small),
+    e as (
+      select g.* from deg join geo.graph_edge g on g.src = deg.node
+       where deg.small and g.dst in (select node from f) and (g.forward or g.dst in (select node from big))
+      union all
+      select g.* from big a cross join big b cross join lateral
+             (select * from geo.graph_edge g where g.src = a.node and g.dst = b.node and g.forward
+              offset 0) g) -- offset 0: one lookup per pair, never a hub's every row
+    select coalesce(jsonb_agg(jsonb_build_object('kind', kind, 'role', role, 'from', a, 'to', b)
+                              order by a, kind, b), '[]') into result.edges
+      from (select e.kind, e.role, case when e.forward then e.src else e.dst end as a,
+                   case when e.forward then e.dst else e.src end as b from e) x;
     return result;
   end
   $$;
