@@ -65,73 +65,70 @@ func (d *Decoded) DryRun(ctx context.Context, store *sqlite.Store) (Report, erro
 // what counts as a change is what the export would show.
 func diff(ctx context.Context, store *sqlite.Store, updated *db.Batch) ([]Update, error) {
 	var out []Update
-	add := func(list, key string, now, before db.Batch) error {
-		fields, err := changedFields(list, &now, &before)
-		if err != nil {
-			return fmt.Errorf("dry run: compare %s %q: %w", list, key, err)
-		}
-		out = append(out, Update{List: list, Key: key, Fields: fields})
-		return nil
+	steps := []func() error{
+		func() error {
+			return diffList(ctx, &out, "countries", updated.Countries, func(c db.Country) string { return c.Code },
+				store.CountriesByCode, func(cs []db.Country) db.Batch { return db.Batch{Countries: cs} })
+		},
+		func() error {
+			return diffList(ctx, &out, "sources", updated.Sources, func(s db.Source) string { return s.Key },
+				store.SourcesByKey, func(ss []db.Source) db.Batch { return db.Batch{Sources: ss} })
+		},
+		func() error {
+			return diffList(ctx, &out, "actors", updated.Actors, func(a db.Actor) string { return a.Key },
+				store.ActorsByKey, func(as []db.Actor) db.Batch { return db.Batch{Actors: as} })
+		},
+		func() error {
+			// A relationship may have no key: its identity names it.
+			byIdentity := func(ctx context.Context, ids []string) ([]*db.Relationship, error) {
+				r, err := store.RelationshipByIdentity(ctx, ids[0])
+				if err != nil || r == nil {
+					return nil, err
+				}
+				return []*db.Relationship{r}, nil
+			}
+			return diffList(ctx, &out, "relationships", updated.Relationships, func(r db.Relationship) string { return r.Identity() },
+				byIdentity, func(rs []db.Relationship) db.Batch { return db.Batch{Relationships: rs} })
+		},
+		func() error {
+			return diffList(ctx, &out, "events", updated.Events, func(e db.Event) string { return e.Key },
+				store.EventsByKey, func(es []db.Event) db.Batch { return db.Batch{Events: es} })
+		},
+		func() error {
+			return diffList(ctx, &out, "statements", updated.Statements, func(s db.Statement) string { return s.Key },
+				store.StatementsByKey, func(ss []db.Statement) db.Batch { return db.Batch{Statements: ss} })
+		},
 	}
-	for _, c := range updated.Countries {
-		old, err := store.CountriesByCode(ctx, []string{c.Code})
-		if err != nil || len(old) == 0 {
-			return nil, err
-		}
-		if err := add("countries", c.Code, db.Batch{Countries: []db.Country{c}}, db.Batch{Countries: []db.Country{*old[0]}}); err != nil {
-			return nil, err
-		}
-	}
-	for _, s := range updated.Sources {
-		old, err := store.SourcesByKey(ctx, []string{s.Key})
-		if err != nil || len(old) == 0 {
-			return nil, err
-		}
-		if err := add("sources", s.Key, db.Batch{Sources: []db.Source{s}}, db.Batch{Sources: []db.Source{*old[0]}}); err != nil {
-			return nil, err
-		}
-	}
-	for _, a := range updated.Actors {
-		old, err := store.ActorsByKey(ctx, []string{a.Key})
-		if err != nil || len(old) == 0 {
-			return nil, err
-		}
-		if err := add("actors", a.Key, db.Batch{Actors: []db.Actor{a}}, db.Batch{Actors: []db.Actor{*old[0]}}); err != nil {
-			return nil, err
-		}
-	}
-	for _, r := range updated.Relationships {
-		old, err := store.RelationshipByIdentity(ctx, r.Identity())
-		if err != nil || old == nil {
-			return nil, err
-		}
-		key := r.Key
-		if key == "" {
-			key = r.Identity()
-		}
-		if err := add("relationships", key, db.Batch{Relationships: []db.Relationship{r}}, db.Batch{Relationships: []db.Relationship{*old}}); err != nil {
-			return nil, err
-		}
-	}
-	for _, e := range updated.Events {
-		old, err := store.EventsByKey(ctx, []string{e.Key})
-		if err != nil || len(old) == 0 {
-			return nil, err
-		}
-		if err := add("events", e.Key, db.Batch{Events: []db.Event{e}}, db.Batch{Events: []db.Event{*old[0]}}); err != nil {
-			return nil, err
-		}
-	}
-	for _, st := range updated.Statements {
-		old, err := store.StatementsByKey(ctx, []string{st.Key})
-		if err != nil || len(old) == 0 {
-			return nil, err
-		}
-		if err := add("statements", st.Key, db.Batch{Statements: []db.Statement{st}}, db.Batch{Statements: []db.Statement{*old[0]}}); err != nil {
+	for _, step := range steps {
+		if err := step(); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// diffList adds to out an Update for each record of recs, one list of the
+// fixture format: key names it, read reads the stored record by that key
+// and batch wraps one record as a batch for the encoder.
+func diffList[T any](ctx context.Context, out *[]Update, list string, recs []T, key func(T) string,
+	read func(context.Context, []string) ([]*T, error), batch func([]T) db.Batch) error {
+	for _, rec := range recs {
+		k := key(rec)
+		old, err := read(ctx, []string{k})
+		if err != nil {
+			return err
+		}
+		if len(old) == 0 {
+			continue // deleted since the dry run read it
+		}
+		now, before := batch([]T{rec}), batch([]T{*old[0]})
+		fields, err := changedFields(list, &now, &before)
+		if err != nil {
+			return fmt.Errorf("dry run: compare %s %q: %w", list, k, err)
+		}
+		*out = append(*out, Update{List: list, Key: k, Fields: fields})
+	}
+	return nil
 }
 
 // changedFields encodes the one record of list in now and in before as
