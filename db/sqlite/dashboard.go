@@ -203,8 +203,8 @@ func (s *Store) filteredCounts(ctx context.Context, sums *bucketSums, f db.Timel
 	if q.empty {
 		return nil
 	}
-	return s.countEvents(ctx, sums, `e.id IN (SELECT t.item_id FROM timeline_index t WHERE `+strings.Join(q.where, " AND ")+`)`,
-		q.args, groupBy)
+	sel, args := q.selectFrom()
+	return s.countEvents(ctx, sums, `e.id IN (SELECT t.item_id `+sel+`)`, args, groupBy)
 }
 
 // countEvents counts the events that where selects, by reading them.

@@ -55,6 +55,10 @@ type Store struct {
 	// maxEdgesRead is the number of edge rows one graph traversal may read
 	// (defaultMaxEdgesRead); internal tests lower it for their own store.
 	maxEdgesRead int
+	// rareMatches is the number of matching items below which a timeline
+	// text filter starts from the full-text index (defaultRareMatches);
+	// tests set it to 0 or past every count to take one path or the other.
+	rareMatches int
 	// graphRowsRead counts the edge rows this store's traversals have read,
 	// for tests that check the budget holds: per store, so that tests
 	// running in parallel do not count each other's rows.
@@ -167,7 +171,8 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	write.SetConnMaxIdleTime(0)
 	s := &Store{path: path, write: write, opts: opts, Now: time.Now, MaxCascade: DefaultMaxCascade,
 		maxCachedIDs: defaultMaxCachedIDs, flushEvery: defaultFlushEvery, maxEdgesRead: defaultMaxEdgesRead,
-		observer: &observer{}, commits: make(chan struct{}, 1)}
+		rareMatches: defaultRareMatches,
+		observer:    &observer{}, commits: make(chan struct{}, 1)}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()
 		return nil, err
