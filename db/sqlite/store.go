@@ -55,6 +55,10 @@ type Store struct {
 	// maxEdgesRead is the number of edge rows one graph traversal may read
 	// (defaultMaxEdgesRead); internal tests lower it for their own store.
 	maxEdgesRead int
+	// neighborhoodReadsAll makes a neighbourhood read every row of each
+	// level, within the budget, instead of stopping once the limit is
+	// reached: the reference the early stop is tested against.
+	neighborhoodReadsAll bool
 	// rareMatches is the number of matching items below which a timeline
 	// text filter starts from the full-text index (defaultRareMatches);
 	// tests set it to 0 or past every count to take one path or the other.
