@@ -38,59 +38,49 @@ CREATE TABLE event_counts (
 -- which holds no other row.
 CREATE INDEX event_counts_empty ON event_counts (events) WHERE events = 0;
 
+-- What the triggers on events write through: inserting (sign, an event's
+-- counted columns) into this view adds the event to its rows (sign 1) or
+-- takes it out (sign -1), so that the three triggers share one statement.
+CREATE VIEW event_count_changes (sign, occurred_at, type, country_id, fatalities) AS
+SELECT 0, 0, '', 0, 0 WHERE false;
+
 -- The day of an instant is a floor division (it holds before 1970 too); its
 -- month comes from the date functions, exact for the years 0001 to 9999
 -- that dates are kept to.
+-- +goose StatementBegin
+CREATE TRIGGER event_count_change INSTEAD OF INSERT ON event_count_changes BEGIN
+    INSERT INTO event_counts (width, grain, type, country, start, events, fatalities)
+    SELECT w.width, t.grain + c.grain, t.type, c.country,
+        CASE w.width WHEN 0 THEN d.day ELSE unixepoch(d.day / 1000, 'unixepoch', 'start of month') * 1000 END,
+        NEW.sign, NEW.sign * coalesce(NEW.fatalities, 0)
+    FROM (SELECT NEW.occurred_at - ((NEW.occurred_at % 86400000) + 86400000) % 86400000 AS day) d,
+        (SELECT 0 AS width UNION ALL SELECT 1) w,
+        (SELECT 1 AS grain, NEW.type AS type UNION ALL SELECT 0, '') t,
+        (SELECT 2 AS grain, coalesce(NEW.country_id, 0) AS country UNION ALL SELECT 0, -1) c
+    WHERE true
+    ON CONFLICT (width, grain, type, country, start) DO UPDATE
+        SET events = events + excluded.events, fatalities = fatalities + excluded.fatalities;
+    DELETE FROM event_counts WHERE events = 0;
+END;
+-- +goose StatementEnd
 
 -- +goose StatementBegin
 CREATE TRIGGER event_counts_insert AFTER INSERT ON events BEGIN
-    INSERT INTO event_counts (width, grain, type, country, start, events, fatalities)
-    SELECT k.*, 1, coalesce(NEW.fatalities, 0) FROM (SELECT w.width, t.grain + c.grain, t.type, c.country,
-            CASE w.width WHEN 0 THEN d.day ELSE unixepoch(d.day / 1000, 'unixepoch', 'start of month') * 1000 END
-        FROM (SELECT NEW.occurred_at - ((NEW.occurred_at % 86400000) + 86400000) % 86400000 AS day) d,
-            (SELECT 0 AS width UNION ALL SELECT 1) w,
-            (SELECT 1 AS grain, NEW.type AS type UNION ALL SELECT 0, '') t,
-            (SELECT 2 AS grain, coalesce(NEW.country_id, 0) AS country UNION ALL SELECT 0, -1) c) k
-    WHERE true
-    ON CONFLICT (width, grain, type, country, start) DO UPDATE
-        SET events = events + 1, fatalities = fatalities + excluded.fatalities;
+    INSERT INTO event_count_changes VALUES (1, NEW.occurred_at, NEW.type, NEW.country_id, NEW.fatalities);
 END;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
 CREATE TRIGGER event_counts_delete AFTER DELETE ON events BEGIN
-    UPDATE event_counts SET events = events - 1, fatalities = fatalities - coalesce(OLD.fatalities, 0)
-    WHERE (width, grain, type, country, start) IN (SELECT w.width, t.grain + c.grain, t.type, c.country,
-            CASE w.width WHEN 0 THEN d.day ELSE unixepoch(d.day / 1000, 'unixepoch', 'start of month') * 1000 END
-        FROM (SELECT OLD.occurred_at - ((OLD.occurred_at % 86400000) + 86400000) % 86400000 AS day) d,
-            (SELECT 0 AS width UNION ALL SELECT 1) w,
-            (SELECT 1 AS grain, OLD.type AS type UNION ALL SELECT 0, '') t,
-            (SELECT 2 AS grain, coalesce(OLD.country_id, 0) AS country UNION ALL SELECT 0, -1) c);
-    DELETE FROM event_counts WHERE events = 0;
+    INSERT INTO event_count_changes VALUES (-1, OLD.occurred_at, OLD.type, OLD.country_id, OLD.fatalities);
 END;
 -- +goose StatementEnd
 
 -- An update moves the event out of its old rows and into its new ones.
 -- +goose StatementBegin
 CREATE TRIGGER event_counts_update AFTER UPDATE OF occurred_at, type, country_id, fatalities ON events BEGIN
-    UPDATE event_counts SET events = events - 1, fatalities = fatalities - coalesce(OLD.fatalities, 0)
-    WHERE (width, grain, type, country, start) IN (SELECT w.width, t.grain + c.grain, t.type, c.country,
-            CASE w.width WHEN 0 THEN d.day ELSE unixepoch(d.day / 1000, 'unixepoch', 'start of month') * 1000 END
-        FROM (SELECT OLD.occurred_at - ((OLD.occurred_at % 86400000) + 86400000) % 86400000 AS day) d,
-            (SELECT 0 AS width UNION ALL SELECT 1) w,
-            (SELECT 1 AS grain, OLD.type AS type UNION ALL SELECT 0, '') t,
-            (SELECT 2 AS grain, coalesce(OLD.country_id, 0) AS country UNION ALL SELECT 0, -1) c);
-    DELETE FROM event_counts WHERE events = 0;
-    INSERT INTO event_counts (width, grain, type, country, start, events, fatalities)
-    SELECT k.*, 1, coalesce(NEW.fatalities, 0) FROM (SELECT w.width, t.grain + c.grain, t.type, c.country,
-            CASE w.width WHEN 0 THEN d.day ELSE unixepoch(d.day / 1000, 'unixepoch', 'start of month') * 1000 END
-        FROM (SELECT NEW.occurred_at - ((NEW.occurred_at % 86400000) + 86400000) % 86400000 AS day) d,
-            (SELECT 0 AS width UNION ALL SELECT 1) w,
-            (SELECT 1 AS grain, NEW.type AS type UNION ALL SELECT 0, '') t,
-            (SELECT 2 AS grain, coalesce(NEW.country_id, 0) AS country UNION ALL SELECT 0, -1) c) k
-    WHERE true
-    ON CONFLICT (width, grain, type, country, start) DO UPDATE
-        SET events = events + 1, fatalities = fatalities + excluded.fatalities;
+    INSERT INTO event_count_changes VALUES (-1, OLD.occurred_at, OLD.type, OLD.country_id, OLD.fatalities);
+    INSERT INTO event_count_changes VALUES (1, NEW.occurred_at, NEW.type, NEW.country_id, NEW.fatalities);
 END;
 -- +goose StatementEnd
 
@@ -113,4 +103,6 @@ GROUP BY 1, 2, 3, 4, 5;
 DROP TRIGGER event_counts_update;
 DROP TRIGGER event_counts_delete;
 DROP TRIGGER event_counts_insert;
+DROP TRIGGER event_count_change;
+DROP VIEW event_count_changes;
 DROP TABLE event_counts;

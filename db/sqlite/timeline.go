@@ -263,15 +263,15 @@ func (q *timelineQuery) pageSQL(desc bool, p db.Page) (string, []any) {
 	// Rows come in the page's reading direction; a backward page reads the
 	// list from its end and is reversed afterwards.
 	reverse := desc != p.Backward
-	rest := slices.Clone(q.where[1:])
-	restArgs := slices.Clone(q.args[1+len(q.values):])
+	var cursor []string
+	var cursorArgs []any
 	if p.After != nil {
-		rest = append(rest, `(t.at, t.precision, t.key, t.kind) `+cmp(desc, false)+` (?, ?, ?, ?)`)
-		restArgs = append(restArgs, posArgs(p.After)...)
+		cursor = append(cursor, `(t.at, t.precision, t.key, t.kind) `+cmp(desc, false)+` (?, ?, ?, ?)`)
+		cursorArgs = append(cursorArgs, posArgs(p.After)...)
 	}
 	if p.Before != nil {
-		rest = append(rest, `(t.at, t.precision, t.key, t.kind) `+cmp(desc, true)+` (?, ?, ?, ?)`)
-		restArgs = append(restArgs, posArgs(p.Before)...)
+		cursor = append(cursor, `(t.at, t.precision, t.key, t.kind) `+cmp(desc, true)+` (?, ?, ?, ?)`)
+		cursorArgs = append(cursorArgs, posArgs(p.Before)...)
 	}
 	dir := "ASC"
 	if reverse {
@@ -280,20 +280,12 @@ func (q *timelineQuery) pageSQL(desc bool, p db.Page) (string, []any) {
 	orderBy := ` ORDER BY at ` + dir + `, precision ` + dir + `, key ` + dir + `, kind ` + dir + ` LIMIT ?`
 	if q.rareText != "" {
 		// Few rows match: read them all, whatever the driving values, and sort.
-		var cursor []string
-		var cursorArgs []any
-		if p.After != nil {
-			cursor = append(cursor, `(t.at, t.precision, t.key, t.kind) `+cmp(desc, false)+` (?, ?, ?, ?)`)
-			cursorArgs = append(cursorArgs, posArgs(p.After)...)
-		}
-		if p.Before != nil {
-			cursor = append(cursor, `(t.at, t.precision, t.key, t.kind) `+cmp(desc, true)+` (?, ?, ?, ?)`)
-			cursorArgs = append(cursorArgs, posArgs(p.Before)...)
-		}
 		sel, args := q.selectFrom(cursor...)
 		return `SELECT DISTINCT t.at AS at, t.precision AS precision, t.key AS key, t.kind AS kind, t.item_id AS item_id ` +
 			sel + orderBy, append(append(args, cursorArgs...), p.Limit+1)
 	}
+	rest := append(slices.Clone(q.where[1:]), cursor...)
+	restArgs := append(slices.Clone(q.args[1+len(q.values):]), cursorArgs...)
 	scan := func(value any) (string, []any) {
 		return `SELECT t.at AS at, t.precision AS precision, t.key AS key, t.kind AS kind, t.item_id AS item_id
 			FROM timeline_index t WHERE ` + strings.Join(append([]string{`t.facet = ? AND t.value = ?`}, rest...), " AND ") +

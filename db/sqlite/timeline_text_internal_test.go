@@ -89,29 +89,23 @@ func pagesText(t *testing.T, s *Store, f db.TimelineFilter, order db.SortOrder, 
 		}
 		fmt.Fprintf(&b, "prev %v next %v\n", p.HasPreviousPage, p.HasNextPage)
 	}
-	page := db.Page{Limit: pageSize}
-	for {
-		p, err := s.Timeline(ctx, f, order, page)
-		if err != nil {
-			t.Fatalf("%+v: %v", f, err)
+	for _, backward := range []bool{false, true} {
+		page := db.Page{Limit: pageSize, Backward: backward}
+		for {
+			p, err := s.Timeline(ctx, f, order, page)
+			if err != nil {
+				t.Fatalf("%+v: %v", f, err)
+			}
+			write(p)
+			if backward && !p.HasPreviousPage || !backward && !p.HasNextPage {
+				break
+			}
+			if backward {
+				page.Before = &p.Items[0].Pos
+			} else {
+				page.After = &p.Items[len(p.Items)-1].Pos
+			}
 		}
-		write(p)
-		if !p.HasNextPage {
-			break
-		}
-		page.After = &p.Items[len(p.Items)-1].Pos
-	}
-	page = db.Page{Limit: pageSize, Backward: true}
-	for {
-		p, err := s.Timeline(ctx, f, order, page)
-		if err != nil {
-			t.Fatalf("%+v: %v", f, err)
-		}
-		write(p)
-		if !p.HasPreviousPage {
-			break
-		}
-		page.Before = &p.Items[0].Pos
 	}
 	n, err := s.CountTimeline(ctx, f)
 	if err != nil {
