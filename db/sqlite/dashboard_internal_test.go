@@ -307,6 +307,38 @@ func TestEventCountsMatchBruteForce(t *testing.T) {
 		}
 		checkCounts(t, s, r, 10)
 	})
+	t.Run("BulkWrite", func(t *testing.T) {
+		// A write of more events than the pause bound (and an eighth of
+		// those stored) rebuilds the counts instead of keeping them.
+		s.pauseEventCounts = 10
+		defer func() { s.pauseEventCounts = defaultPauseEventCounts }()
+		events, err := s.EventsByKey(ctx, keys(400))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b db.Batch
+		for i, e := range events {
+			e.OccurredAt = db.Date{At: e.OccurredAt.At.AddDate(0, 0, -i), Precision: e.OccurredAt.Precision}
+			e.Fatalities = ptrTo(i % 7)
+			b.Events = append(b.Events, *e)
+		}
+		for i := range 20 {
+			b.Events = append(b.Events, db.Event{Key: fmt.Sprintf("bulk-%d", i), Type: db.EventProtest, Title: "Bulk",
+				OccurredAt: db.Date{At: time.Date(1970, 3, 1+i, 0, 0, 0, 0, time.UTC), Precision: db.PrecisionDay}})
+		}
+		w := s.newWriter(ctx, nil, 0)
+		if w.pauseEventCounts != 10 {
+			t.Fatalf("the writer's pause bound is %d, want the store's 10", w.pauseEventCounts)
+		}
+		if _, err := s.Apply(ctx, &b, nil); err != nil {
+			t.Fatal(err)
+		}
+		var paused int
+		if err := s.write.QueryRow(`SELECT count(*) FROM event_counts_paused`).Scan(&paused); err != nil || paused != 0 {
+			t.Fatalf("%d pause rows left (%v)", paused, err)
+		}
+		checkCounts(t, s, r, 10)
+	})
 	t.Run("Delete", func(t *testing.T) {
 		for _, k := range append(keys(10), "new-3", "new-5") {
 			if _, err := s.Delete(ctx, db.RefEvent, k, true); err != nil {

@@ -59,6 +59,10 @@ type Store struct {
 	// level, within the budget, instead of stopping once the limit is
 	// reached: the reference the early stop is tested against.
 	neighborhoodReadsAll bool
+	// pauseEventCounts is how many events a write makes, at the least,
+	// before it pauses the count triggers and rebuilds the counts at the
+	// end (defaultPauseEventCounts); tests lower it.
+	pauseEventCounts int
 	// rareMatches is the number of matching items below which a timeline
 	// text filter starts from the full-text index (defaultRareMatches);
 	// tests set it to 0 or past every count to take one path or the other.
@@ -175,8 +179,8 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	write.SetConnMaxIdleTime(0)
 	s := &Store{path: path, write: write, opts: opts, Now: time.Now, MaxCascade: DefaultMaxCascade,
 		maxCachedIDs: defaultMaxCachedIDs, flushEvery: defaultFlushEvery, maxEdgesRead: defaultMaxEdgesRead,
-		rareMatches: defaultRareMatches,
-		observer:    &observer{}, commits: make(chan struct{}, 1)}
+		rareMatches: defaultRareMatches, pauseEventCounts: defaultPauseEventCounts,
+		observer: &observer{}, commits: make(chan struct{}, 1)}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()
 		return nil, err

@@ -55,6 +55,9 @@ func (s *Store) ApplyStream(ctx context.Context, refs []db.Ref, feed func(*Feede
 		if err := w.flushDerived(); err != nil {
 			return err
 		}
+		if err := w.resumeEventCounts(); err != nil {
+			return err
+		}
 		if err := w.trimChanges(); err != nil {
 			return err
 		}
