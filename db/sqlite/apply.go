@@ -85,6 +85,12 @@ type writer struct {
 	// actors whose country changed: the timeline rows of their events and
 	// statements carry that country and must be rewritten.
 	movedActors []int64
+	// eventsWritten counts the event rows this write inserted or changed,
+	// eventsStored is the events stored before it (-1 until needed), and
+	// countsPaused says the count triggers are paused (event_counts.go).
+	eventsWritten, eventsStored int
+	countsPaused                bool
+	pauseEventCounts            int // the store's
 	// dirty holds the records whose derived rows flushDerived rebuilds;
 	// ndirty counts them.
 	dirty  map[recordType]map[int64]bool
@@ -104,7 +110,8 @@ type itemRef struct {
 func (s *Store) newWriter(ctx context.Context, tx *sql.Tx, now int64) *writer {
 	return &writer{ctx: ctx, tx: tx, now: now, stmts: map[string]*sql.Stmt{},
 		ids:          map[db.RefKind]map[string]int64{},
-		maxCachedIDs: s.maxCachedIDs, flushEvery: s.flushEvery}
+		maxCachedIDs: s.maxCachedIDs, flushEvery: s.flushEvery, eventsStored: -1,
+		pauseEventCounts: s.pauseEventCounts}
 }
 
 func (w *writer) close() {
@@ -526,6 +533,9 @@ func (w *writer) upsertEventRow(e *db.Event) (id int64, changed, inserted bool, 
 		w.dry.note(e)
 	}
 	w.remember(db.RefEvent, e.Key, id)
+	if err := w.eventWritten(); err != nil {
+		return 0, false, false, err
+	}
 	return id, true, inserted, nil
 }
 

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -58,6 +59,8 @@ func (s *Store) Counterparts(ctx context.Context, actorIDs []int64, from, to *ti
 	return out, rows.Err()
 }
 
+// groupKey is the SQL of a group's key over events or event_counts (both
+// aliased e, with a type column), joined to their countries (c).
 var groupKey = map[db.CountGroup]string{
 	db.GroupType:    `e.type`,
 	db.GroupCountry: `coalesce(c.code, '')`,
@@ -86,10 +89,11 @@ func bucketOf(day time.Time, interval db.Interval) time.Time {
 // month-precise event counts on the first of its month. Empty buckets are
 // omitted; buckets come by start, then key.
 //
-// SQL groups by day with integer arithmetic (a floor division that holds
-// before 1970 too), which is several times faster than date functions per
-// row; the few thousand day groups are then folded into weeks, months or
-// years here.
+// A filter of event types and a time range alone (or none) is answered from
+// the kept counts (event_counts, migration 00006), whatever the number of
+// events; see keptCounts. Actors, roles, countries and text select events by
+// what the counts do not record (participants, affiliations, words), so
+// those filters read the matching events instead.
 func (s *Store) EventCounts(ctx context.Context, f db.TimelineFilter, interval db.Interval, groupBy db.CountGroup) ([]db.EventBucket, error) {
 	switch interval {
 	case db.IntervalDay, db.IntervalWeek, db.IntervalMonth, db.IntervalYear:
@@ -99,64 +103,79 @@ func (s *Store) EventCounts(ctx context.Context, f db.TimelineFilter, interval d
 	if groupBy == "" {
 		groupBy = db.GroupNone
 	}
-	key, ok := groupKey[groupBy]
-	if !ok {
+	if _, ok := groupKey[groupBy]; !ok {
 		return nil, db.Errorf(db.CodeInvalid, "unknown grouping %q", groupBy)
 	}
-	f.Include = []db.ItemKind{db.ItemEvent}
-	q, err := s.compileTimeline(ctx, f)
+	sums := bucketSums{interval: interval, sums: map[bucketKey]*db.EventBucket{}}
+	var err error
+	if len(f.Actors)+len(f.Countries)+len(f.Roles) == 0 && f.Text == "" {
+		err = s.keptCounts(ctx, &sums, f.EventTypes, groupBy, widthFor(interval), rangeOf(f))
+	} else {
+		err = s.filteredCounts(ctx, &sums, f, groupBy)
+	}
 	if err != nil {
 		return nil, err
 	}
-	out := []db.EventBucket{}
-	if q.empty {
-		return out, nil
+	return sums.buckets(), nil
+}
+
+type bucketKey struct {
+	start int64
+	key   string
+}
+
+// bucketSums folds counts of days (or months) into buckets of an interval.
+type bucketSums struct {
+	interval db.Interval
+	sums     map[bucketKey]*db.EventBucket
+}
+
+// add counts n events with their fatalities on the day (or month) that
+// starts at the Unix ms start.
+func (b *bucketSums) add(start int64, key string, n, fatalities int) error {
+	bucket := bucketOf(time.UnixMilli(start).UTC(), b.interval)
+	bk := bucketKey{bucket.UnixMilli(), key}
+	sum := b.sums[bk]
+	if sum == nil {
+		if len(b.sums) == db.MaxEventBuckets {
+			// Stop reading: the answer would be refused anyway.
+			return db.Errorf(db.CodeTooComplex, "eventCounts would return more than %d buckets, the limit: "+
+				"use a wider interval, a shorter from–to range or groupBy NONE", db.MaxEventBuckets)
+		}
+		sum = &db.EventBucket{Start: bucket, Key: key}
+		b.sums[bk] = sum
 	}
-	where, args := "", []any(nil)
-	if len(f.Actors)+len(f.Countries)+len(f.EventTypes)+len(f.Roles) > 0 || f.From != nil || f.To != nil || f.Text != "" {
-		// Anything beyond "every event" selects through the timeline index.
-		where = `WHERE e.id IN (SELECT t.item_id FROM timeline_index t WHERE ` + strings.Join(q.where, " AND ") + `)`
-		args = q.args
-	}
-	rows, err := s.read.QueryContext(ctx, `SELECT e.occurred_at - ((e.occurred_at % ?1) + ?1) % ?1 AS day, `+key+` AS k,
-		count(*), coalesce(sum(e.fatalities), 0)
-		FROM events e LEFT JOIN countries c ON c.id = e.country_id `+where+`
-		GROUP BY day, k`, append([]any{dayMillis}, args...)...)
+	sum.Count += n
+	sum.Fatalities += fatalities
+	return nil
+}
+
+// scan adds rows of (start, key, count, fatalities), the answer to query.
+func (b *bucketSums) scan(rows *sql.Rows, err error) error {
 	if err != nil {
-		return nil, fmt.Errorf("event counts: %w", err)
+		return fmt.Errorf("event counts: %w", err)
 	}
 	defer rows.Close()
-	type bucketKey struct {
-		start int64
-		key   string
-	}
-	sums := map[bucketKey]*db.EventBucket{}
 	for rows.Next() {
-		var day int64
+		var start int64
 		var k string
 		var count, fatalities int
-		if err := rows.Scan(&day, &k, &count, &fatalities); err != nil {
-			return nil, fmt.Errorf("event counts: %w", err)
+		if err := rows.Scan(&start, &k, &count, &fatalities); err != nil {
+			return fmt.Errorf("event counts: %w", err)
 		}
-		start := bucketOf(time.UnixMilli(day).UTC(), interval)
-		bk := bucketKey{start.UnixMilli(), k}
-		b := sums[bk]
-		if b == nil {
-			if len(sums) == db.MaxEventBuckets {
-				// Stop reading: the answer would be refused anyway.
-				return nil, db.Errorf(db.CodeTooComplex, "eventCounts would return more than %d buckets, the limit: "+
-					"use a wider interval, a shorter from–to range or groupBy NONE", db.MaxEventBuckets)
-			}
-			b = &db.EventBucket{Start: start, Key: k}
-			sums[bk] = b
+		if err := b.add(start, k, count, fatalities); err != nil {
+			return err
 		}
-		b.Count += count
-		b.Fatalities += fatalities
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("event counts: %w", err)
+		return fmt.Errorf("event counts: %w", err)
 	}
-	for _, b := range sums {
+	return nil
+}
+
+func (b *bucketSums) buckets() []db.EventBucket {
+	out := make([]db.EventBucket, 0, len(b.sums))
+	for _, b := range b.sums {
 		out = append(out, *b)
 	}
 	slices.SortFunc(out, func(a, b db.EventBucket) int {
@@ -165,5 +184,156 @@ func (s *Store) EventCounts(ctx context.Context, f db.TimelineFilter, interval d
 		}
 		return strings.Compare(a.Key, b.Key)
 	})
-	return out, nil
+	return out
+}
+
+// filteredCounts counts the events matching f, selected through the
+// timeline index, by reading them.
+//
+// SQL groups by day with integer arithmetic (a floor division that holds
+// before 1970 too), which is several times faster than date functions per
+// row; the few thousand day groups are then folded into weeks, months or
+// years in Go.
+func (s *Store) filteredCounts(ctx context.Context, sums *bucketSums, f db.TimelineFilter, groupBy db.CountGroup) error {
+	f.Include = []db.ItemKind{db.ItemEvent}
+	q, err := s.compileTimeline(ctx, f)
+	if err != nil {
+		return err
+	}
+	if q.empty {
+		return nil
+	}
+	sel, args := q.selectFrom()
+	return s.countEvents(ctx, sums, `e.id IN (SELECT t.item_id `+sel+`)`, args, groupBy)
+}
+
+// countEvents counts the events that where selects, by reading them.
+func (s *Store) countEvents(ctx context.Context, sums *bucketSums, where string, args []any, groupBy db.CountGroup) error {
+	return sums.scan(s.read.QueryContext(ctx, `SELECT e.occurred_at - ((e.occurred_at % ?1) + ?1) % ?1 AS day, `+groupKey[groupBy]+` AS k,
+		count(*), coalesce(sum(e.fatalities), 0)
+		FROM events e LEFT JOIN countries c ON c.id = e.country_id WHERE `+where+`
+		GROUP BY day, k`, append([]any{dayMillis}, args...)...))
+}
+
+// The widths of the kept counts (event_counts.width), and the raw events
+// below them.
+const (
+	widthRaw   = -1
+	widthDay   = 0
+	widthMonth = 1
+)
+
+// widthFor is the widest kept count whose buckets each lie within one bucket
+// of interval: months for months and years, days for days and weeks.
+func widthFor(interval db.Interval) int {
+	if interval == db.IntervalMonth || interval == db.IntervalYear {
+		return widthMonth
+	}
+	return widthDay
+}
+
+// timeRange is [from, to) in Unix ms; a nil bound is open.
+type timeRange struct{ from, to *int64 }
+
+func rangeOf(f db.TimelineFilter) timeRange {
+	var r timeRange
+	if f.From != nil {
+		r.from = ptrTo(f.From.UnixMilli())
+	}
+	if f.To != nil {
+		r.to = ptrTo(f.To.UnixMilli())
+	}
+	return r
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// unitStart is the start of the day (or month) that holds ms.
+func unitStart(ms int64, width int) int64 {
+	day := ms - (ms%dayMillis+dayMillis)%dayMillis
+	if width == widthMonth {
+		t := time.UnixMilli(day).UTC()
+		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+	}
+	return day
+}
+
+// unitCeil is the first day (or month) start at or after ms.
+func unitCeil(ms int64, width int) int64 {
+	start := unitStart(ms, width)
+	if start == ms {
+		return ms
+	}
+	if width == widthMonth {
+		return time.UnixMilli(start).UTC().AddDate(0, 1, 0).UnixMilli()
+	}
+	return start + dayMillis
+}
+
+// keptCounts counts the events of the given types (any type when none is
+// given) in r from the kept counts of the given width: the whole days (or
+// months) that r covers are rows of event_counts, and the parts of r that
+// cover a day (or month) only in part are counted at the next finer width,
+// down to reading the events of a partial day. The answer is thus exact for
+// any from and to, and reads at most two partial days of events.
+func (s *Store) keptCounts(ctx context.Context, sums *bucketSums, types []db.EventType, groupBy db.CountGroup, width int, r timeRange) error {
+	if r.from != nil && r.to != nil && *r.from >= *r.to {
+		return nil
+	}
+	var where []string
+	var args []any
+	if len(types) > 0 {
+		in, a := inClause(`e.type`, types)
+		where, args = append(where, in), append(args, a...)
+	}
+	if width == widthRaw {
+		// The events of a partial day, through events_counts (migration 00004).
+		if r.from != nil {
+			where, args = append(where, `e.occurred_at >= ?`), append(args, *r.from)
+		}
+		if r.to != nil {
+			where, args = append(where, `e.occurred_at < ?`), append(args, *r.to)
+		}
+		return s.countEvents(ctx, sums, strings.Join(append([]string{"true"}, where...), " AND "), args, groupBy)
+	}
+	// whole is the part of r made of whole units.
+	whole := r
+	if r.from != nil {
+		whole.from = ptrTo(unitCeil(*r.from, width))
+	}
+	if r.to != nil {
+		whole.to = ptrTo(unitStart(*r.to, width))
+	}
+	if whole.from != nil && whole.to != nil && *whole.from >= *whole.to {
+		// r lies within one unit, or two adjacent partial ones.
+		return s.keptCounts(ctx, sums, types, groupBy, width-1, r)
+	}
+	if r.from != nil && *r.from < *whole.from {
+		if err := s.keptCounts(ctx, sums, types, groupBy, width-1, timeRange{r.from, whole.from}); err != nil {
+			return err
+		}
+	}
+	if r.to != nil && *whole.to < *r.to {
+		if err := s.keptCounts(ctx, sums, types, groupBy, width-1, timeRange{whole.to, r.to}); err != nil {
+			return err
+		}
+	}
+	grain := 0
+	if len(types) > 0 || groupBy == db.GroupType {
+		grain |= 1
+	}
+	if groupBy == db.GroupCountry {
+		grain |= 2
+	}
+	where = append(where, `e.width = ?`, `e.grain = ?`)
+	args = append(args, width, grain)
+	if whole.from != nil {
+		where, args = append(where, `e.start >= ?`), append(args, *whole.from)
+	}
+	if whole.to != nil {
+		where, args = append(where, `e.start < ?`), append(args, *whole.to)
+	}
+	return sums.scan(s.read.QueryContext(ctx, `SELECT e.start, `+groupKey[groupBy]+` AS k, sum(e.events), sum(e.fatalities)
+		FROM event_counts e LEFT JOIN countries c ON c.id = e.country WHERE `+strings.Join(where, " AND ")+`
+		GROUP BY e.start, k`, args...))
 }

@@ -75,6 +75,11 @@ func (s *Store) deleteOne(ctx context.Context, cascade bool, find func(*deleter)
 		if err := d.remove(t, cascade); err != nil {
 			return err
 		}
+		// A cascade's one-by-one rewrite of thousands of events may have
+		// paused the count triggers.
+		if err := w.resumeEventCounts(); err != nil {
+			return err
+		}
 		res = d.res
 		return nil
 	})

@@ -246,24 +246,39 @@ func (q graphQuery) pairsSQL(kinds string) string {
 
 // query runs a query for edge rows.
 func (g *graphReader) query(query string, args []any) ([]edgeRow, error) {
+	var out []edgeRow
+	err := g.scan(query, args, func(r edgeRow) bool {
+		out = append(out, r)
+		return true
+	})
+	return out, err
+}
+
+// scan runs a query for edge rows and hands them to fn one at a time, as
+// SQLite steps to them, until fn returns false: the rows after it are never
+// read.
+func (g *graphReader) scan(query string, args []any, fn func(edgeRow) bool) error {
 	rows, err := g.s.read.QueryContext(g.ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("graph: read edges: %w", err)
+		return fmt.Errorf("graph: read edges: %w", err)
 	}
 	defer rows.Close()
-	var out []edgeRow
+	n := 0
+	defer func() { g.s.graphRowsRead.Add(int64(n)) }()
 	for rows.Next() {
 		var r edgeRow
 		if err := rows.Scan(&r.src, &r.kind, &r.dst, &r.forward, &r.owner, &r.role, &r.at, &r.keep); err != nil {
-			return nil, fmt.Errorf("graph: read edges: %w", err)
+			return fmt.Errorf("graph: read edges: %w", err)
 		}
-		out = append(out, r)
+		n++
+		if !fn(r) {
+			return nil
+		}
 	}
-	g.s.graphRowsRead.Add(int64(len(out)))
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("graph: read edges: %w", err)
+		return fmt.Errorf("graph: read edges: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // edgesAmong reads the rows that join two of nodes and pass the time
@@ -276,24 +291,15 @@ func (g *graphReader) query(query string, args []any) ([]edgeRow, error) {
 // edges the nodes have elsewhere: a country of 100 000 events among them
 // costs one lookup per other node. Otherwise it reads every row of the
 // nodes, up to the bound.
-func (g *graphReader) edgesAmong(nodes []int64) (rows []edgeRow, cut bool, err error) {
+func (g *graphReader) edgesAmong(nodes []int64, limit int) (rows []edgeRow, read int, err error) {
 	nodes = slices.Clone(nodes)
 	slices.Sort(nodes)
-	byType := map[int64][]int64{}
-	for _, n := range nodes {
-		byType[n>>nodeShift] = append(byType[n>>nodeShift], n)
-	}
+	byType := nodesByType(nodes)
 	var parts []string
 	var args []any
 	lookups := 0
 	for _, pk := range pairKinds {
-		from, to := byType[pk.types[0]], byType[pk.types[1]]
-		var kinds []string
-		for _, k := range pk.kinds {
-			if g.q.codes == nil || g.q.codes[k] {
-				kinds = append(kinds, strconv.Itoa(k))
-			}
-		}
+		from, to, kinds := byType[pk.types[0]], byType[pk.types[1]], g.kindsOf(pk.kinds)
 		if len(from) == 0 || len(to) == 0 || len(kinds) == 0 {
 			continue
 		}
@@ -302,23 +308,87 @@ func (g *graphReader) edgesAmong(nodes []int64) (rows []edgeRow, cut bool, err e
 		args = append(append(args, g.q.args...), jsonInts(from), jsonInts(to))
 	}
 	if len(parts) == 0 {
-		return nil, false, nil
+		return nil, 0, nil
 	}
 	var all []edgeRow
-	if lookups <= g.maxRows {
-		all, err = g.query(strings.Join(parts, "\nUNION ALL ")+"\nLIMIT ?", append(args, g.maxRows))
+	if lookups <= limit {
+		all, err = g.query(strings.Join(parts, "\nUNION ALL ")+"\nLIMIT ?", append(args, limit))
 	} else {
-		all, err = g.edgesOf(nodes, g.maxRows)
+		all, err = g.edgesOf(nodes, limit)
 	}
 	if err != nil {
-		return nil, false, err
+		return nil, 0, err
 	}
+	return keptAmong(all, nodes), len(all), nil
+}
+
+// edgesFrom reads the rows of node from the row last on (in key order) that
+// join it to one of others and pass the time window, by key lookups alone
+// (each kind that can join their types, for each of others), however many
+// edges node has: what a hub whose rows were read up to last needs. It
+// reads at most limit rows, and says how many it read: limit means the
+// bound may have left some out.
+func (g *graphReader) edgesFrom(last edgeRow, others []int64, limit int) (rows []edgeRow, read int, err error) {
+	node := last.src
+	others = slices.Clone(others)
+	slices.Sort(others)
+	byType := nodesByType(others)
+	var parts []string
+	var args []any
+	for _, pk := range pairKinds {
+		var to []int64
+		switch node >> nodeShift {
+		case pk.types[0]:
+			to = byType[pk.types[1]]
+		case pk.types[1]:
+			to = byType[pk.types[0]]
+		}
+		if kinds := g.kindsOf(pk.kinds); len(to) > 0 && len(kinds) > 0 {
+			// From last's kind and node on: rows read twice are merged later.
+			parts = append(parts, g.q.pairsSQL(strings.Join(kinds, ", "))+` AND (kind, dst) >= (?, ?)`)
+			args = append(append(args, g.q.args...), jsonInts([]int64{node}), jsonInts(to), last.kind, last.dst)
+		}
+	}
+	if len(parts) == 0 {
+		return nil, 0, nil
+	}
+	all, err := g.query(strings.Join(parts, "\nUNION ALL ")+"\nLIMIT ?", append(args, limit))
+	if err != nil {
+		return nil, 0, err
+	}
+	return keptAmong(all, others), len(all), nil
+}
+
+// nodesByType groups nodes by their type code, keeping their order.
+func nodesByType(nodes []int64) map[int64][]int64 {
+	byType := map[int64][]int64{}
+	for _, n := range nodes {
+		byType[n>>nodeShift] = append(byType[n>>nodeShift], n)
+	}
+	return byType
+}
+
+// kindsOf is the kinds of codes the filter follows, as SQL literals.
+func (g *graphReader) kindsOf(codes []int) []string {
+	var kinds []string
+	for _, k := range codes {
+		if g.q.codes == nil || g.q.codes[k] {
+			kinds = append(kinds, strconv.Itoa(k))
+		}
+	}
+	return kinds
+}
+
+// keptAmong is the rows that pass the time window and reach one of nodes
+// (sorted).
+func keptAmong(all []edgeRow, nodes []int64) []edgeRow {
+	var rows []edgeRow
 	for _, r := range all {
 		if _, ok := slices.BinarySearch(nodes, r.dst); ok && r.keep {
 			rows = append(rows, r)
 		}
 	}
-	return rows, len(all) == g.maxRows, nil
+	return rows
 }
 
 // Neighborhood returns everything within depth hops of start (1 to 3) along
@@ -332,10 +402,13 @@ func (g *graphReader) edgesAmong(nodes []int64) (rows []edgeRow, cut bool, err e
 // From → To, sorted by From, kind, To, role and time.
 //
 // Work is bounded: one statement finds start, one per level reads the
-// edges of the level's nodes, and one more finds the edges among the nodes
-// of the last level (which the walk did not expand) by key lookups. The
-// levels share a budget of the store's maxEdgesRead edge rows read, and the
-// last statement has as much again. Truncated is set when the limit left
+// edges of the level's nodes, and at most two more find the edges among the
+// nodes the walk did not expand by key lookups. A level stops reading once
+// limit nodes are found and one more is seen: the node it was reading (a
+// hub, with thousands of rows) then has its edges to the nodes returned
+// looked up instead, so a hub costs what its limit needs, not its degree.
+// The levels share a budget of the store's maxEdgesRead edge rows read, and
+// the last statements share as much again. Truncated is set when the limit left
 // out a node that was reachable, or when a budget ran out, in which case
 // nodes or edges may be missing (a query that fills its budget counts as
 // cut).
@@ -372,64 +445,96 @@ func (s *Store) Neighborhood(ctx context.Context, start db.NodeRef, depth int, f
 	truncated := false
 	budget := g.maxRows
 	frontier := []int64{ids[0]}
+	// partial is the node whose rows a level stopped reading part way
+	// through (at the row stop), once the limit was reached and a node
+	// beyond it was seen: the walk ends there, and its edges after stop to
+	// the nodes returned are looked up by key instead of read with all its
+	// others (a hub's thousands).
+	var partial int64
+	var stop edgeRow
+	stopped := false
 	for level := 1; level <= depth && len(frontier) > 0 && !truncated; level++ {
 		if budget <= 0 {
 			truncated = true
 			break
 		}
-		rows, err := g.edgesOf(frontier, budget)
-		if err != nil {
-			return db.Subgraph{}, err
-		}
-		budget -= len(rows)
-		cut := budget == 0
-		for _, n := range frontier {
-			// Rows come by src: when cut, every src before the last one
-			// read was read in full.
-			if !cut || n < rows[len(rows)-1].src {
-				expanded[n] = true
-			}
-		}
+		// Rows come by src, so when reading stops every src before the
+		// last one read was read in full.
+		var rows []edgeRow
 		var next []int64
-		for _, r := range rows {
-			if !r.keep {
-				continue
-			}
-			if expanded[r.src] {
-				read = append(read, r)
-			}
-			if seen[r.dst] {
-				continue
+		err := g.scan(g.q.edgesSQL(), append(slices.Clone(g.q.args), jsonInts(frontier), budget), func(r edgeRow) bool {
+			rows = append(rows, r)
+			if !r.keep || seen[r.dst] {
+				return true
 			}
 			if len(order) == limit {
 				truncated = true
-				continue
+				if g.s.neighborhoodReadsAll {
+					return true
+				}
+				stopped, partial, stop = true, r.src, r
+				return false
 			}
 			seen[r.dst] = true
 			order = append(order, r.dst)
 			next = append(next, r.dst)
+			return true
+		})
+		if err != nil {
+			return db.Subgraph{}, err
+		}
+		budget -= len(rows)
+		cut := !stopped && budget == 0
+		if cut {
+			partial, stop = rows[len(rows)-1].src, rows[len(rows)-1]
+		}
+		for _, n := range frontier {
+			if !(stopped || cut) || n < partial {
+				expanded[n] = true
+			}
+		}
+		for _, r := range rows {
+			if r.keep && (expanded[r.src] || (stopped || cut) && r.src == partial) {
+				read = append(read, r)
+			}
 		}
 		if cut {
 			truncated = true
 		}
+		stopped = stopped || cut
 		frontier = next
 	}
 
 	// The edges between two nodes that were not expanded are missing: one
-	// more query reads them.
-	var rest []int64
-	for _, n := range order {
-		if !expanded[n] {
-			rest = append(rest, n)
-		}
-	}
-	if len(rest) > 0 {
-		rows, cut, err := g.edgesAmong(rest)
+	// query looks up those of the node read in part, another reads those
+	// among the nodes not read at all; they share a budget of maxRows.
+	last := g.maxRows
+	if stopped {
+		// Itself too, for a loop; the expanded nodes' rows held their edges to it.
+		others := slices.DeleteFunc(slices.Clone(order), func(n int64) bool { return expanded[n] })
+		rows, n, err := g.edgesFrom(stop, others, last)
 		if err != nil {
 			return db.Subgraph{}, err
 		}
-		truncated = truncated || cut
+		last -= n
 		read = append(read, rows...)
+	}
+	var rest []int64
+	for _, n := range order {
+		if !expanded[n] && !(stopped && n == partial) {
+			rest = append(rest, n)
+		}
+	}
+	if len(rest) > 0 && last > 0 {
+		rows, n, err := g.edgesAmong(rest, last)
+		if err != nil {
+			return db.Subgraph{}, err
+		}
+		last -= n
+		read = append(read, rows...)
+	}
+	if last == 0 {
+		truncated = true // a query that fills its budget counts as cut
 	}
 
 	var edges []edgeRow

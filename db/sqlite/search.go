@@ -272,17 +272,28 @@ func bm25(info []byte) (float64, error) {
 // search_index.go); actors' docids never equal one.
 const timelineTextSQL = `(t.item_id * 4 + t.kind + 1) IN (SELECT docid FROM search_text WHERE search_text MATCH ?)`
 
+// defaultRareMatches is Store.rareMatches's default: the number of matching
+// events and statements below which a text filter is rare: reads start from its matches, each looked up in the
+// timeline index (about 1.5 µs each), instead of walking the timeline in
+// order until a page of them turns up, which reads about N/matches rows per
+// item found and costs O(N) for a word no item holds beyond the last page.
+// FTS4 reads a doclist incrementally, so counting up to the bound costs no
+// more than the bound, however common the word.
+const defaultRareMatches = 2000
+
 // timelineText compiles the timeline's text filter to a MATCH expression and
-// reports whether any event or statement matches it at all: when none does,
-// the timeline is answered without reading it.
-func (s *Store) timelineText(ctx context.Context, text string) (match string, found bool, err error) {
+// reports whether any event or statement matches it at all (when none does,
+// the timeline is answered without reading it) and whether fewer than
+// the store's rareMatches do.
+func (s *Store) timelineText(ctx context.Context, text string) (match string, found, rare bool, err error) {
 	if match, err = matchQuery(text); err != nil {
-		return "", false, err
+		return "", false, false, err
 	}
-	err = s.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM search_text
-		WHERE search_text MATCH ? AND (docid & 3) IN (1, 2))`, match).Scan(&found)
+	var n int
+	err = s.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM search_text
+		WHERE search_text MATCH ? AND (docid & 3) IN (1, 2) LIMIT ?)`, match, max(s.rareMatches, 1)).Scan(&n)
 	if err != nil {
-		return "", false, matchError(text, "timeline text", err)
+		return "", false, false, matchError(text, "timeline text", err)
 	}
-	return match, found, nil
+	return match, n > 0, n < s.rareMatches, nil
 }

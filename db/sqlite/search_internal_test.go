@@ -194,28 +194,50 @@ func TestSearchMatchErrors(t *testing.T) {
 	}
 }
 
-// The text filter keeps timeline pages range scans of the index in order:
-// the FTS query is a subquery run once, not a table scan nor a sort.
+// A text filter that many items match keeps timeline pages range scans of
+// the index in order: the FTS query is a subquery run once, not a table scan
+// nor a sort. One that few match starts from its matches, each looked up by
+// item, and sorts those alone.
 func TestTimelineTextPlanUsesTheIndex(t *testing.T) {
 	ctx := context.Background()
 	s := openSearchStore(t)
-	for _, f := range []db.TimelineFilter{
-		{Text: "sindoor"},
-		{Text: "sindoor", Actors: []string{"modi"}},
-		{Text: "sindoor", Include: []db.ItemKind{db.ItemEvent}, EventTypes: []db.EventType{db.EventStrike}},
-	} {
-		q, err := s.compileTimeline(ctx, f)
-		if err != nil {
-			t.Fatal(err)
+	for _, rare := range []bool{false, true} {
+		s.rareMatches = 0
+		if rare {
+			s.rareMatches = defaultRareMatches
 		}
-		query, args := q.pageSQL(false, db.Page{Limit: 20})
-		text := queryPlan(t, s, query, args...)
-		if !strings.Contains(text, "SEARCH t USING PRIMARY KEY (facet=? AND value=?") ||
-			strings.Contains(text, "SCAN t") || strings.Contains(text, "TEMP B-TREE FOR ORDER BY") {
-			t.Errorf("%+v: plan\n%s", f, text)
-		}
-		if !strings.Contains(text, "VIRTUAL TABLE INDEX") {
-			t.Errorf("%+v: plan does not use the full-text index:\n%s", f, text)
+		for _, f := range []db.TimelineFilter{
+			{Text: "sindoor"},
+			{Text: "sindoor", Actors: []string{"modi"}},
+			{Text: "sindoor", Include: []db.ItemKind{db.ItemEvent}, EventTypes: []db.EventType{db.EventStrike}},
+		} {
+			q, err := s.compileTimeline(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := q.rareText != ""; got != rare {
+				t.Fatalf("%+v: rare = %v, want %v", f, got, rare)
+			}
+			// A page after a cursor too: a range of the primary key from the
+			// cursor must not become the lookup of each match.
+			for _, page := range []db.Page{{Limit: 20}, {Limit: 20, After: &db.Position{At: 1, Key: "k", Kind: db.ItemEvent}}} {
+				query, args := q.pageSQL(false, page)
+				text := queryPlan(t, s, query, args...)
+				if strings.Contains(text, "SCAN t") {
+					t.Errorf("%+v, rare %v: plan scans the index\n%s", f, rare, text)
+				}
+				if !rare && (!strings.Contains(text, "SEARCH t USING PRIMARY KEY (facet=? AND value=?") ||
+					strings.Contains(text, "TEMP B-TREE FOR ORDER BY")) {
+					t.Errorf("%+v: plan\n%s", f, text)
+				}
+				if rare && !strings.HasPrefix(text, "SCAN search_text VIRTUAL TABLE INDEX") ||
+					rare && !strings.Contains(text, "SEARCH t USING COVERING INDEX timeline_index_item (kind=? AND item_id=? AND facet=? AND value=?)") {
+					t.Errorf("%+v: plan does not start from the matches:\n%s", f, text)
+				}
+				if !strings.Contains(text, "VIRTUAL TABLE INDEX") {
+					t.Errorf("%+v: plan does not use the full-text index:\n%s", f, text)
+				}
+			}
 		}
 	}
 }

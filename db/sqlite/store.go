@@ -55,6 +55,18 @@ type Store struct {
 	// maxEdgesRead is the number of edge rows one graph traversal may read
 	// (defaultMaxEdgesRead); internal tests lower it for their own store.
 	maxEdgesRead int
+	// neighborhoodReadsAll makes a neighbourhood read every row of each
+	// level, within the budget, instead of stopping once the limit is
+	// reached: the reference the early stop is tested against.
+	neighborhoodReadsAll bool
+	// pauseEventCounts is how many events a write makes, at the least,
+	// before it pauses the count triggers and rebuilds the counts at the
+	// end (defaultPauseEventCounts); tests lower it.
+	pauseEventCounts int
+	// rareMatches is the number of matching items below which a timeline
+	// text filter starts from the full-text index (defaultRareMatches);
+	// tests set it to 0 or past every count to take one path or the other.
+	rareMatches int
 	// graphRowsRead counts the edge rows this store's traversals have read,
 	// for tests that check the budget holds: per store, so that tests
 	// running in parallel do not count each other's rows.
@@ -168,6 +180,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	write.SetConnMaxIdleTime(0)
 	s := &Store{path: path, write: write, opts: opts, Now: time.Now, MaxCascade: DefaultMaxCascade,
 		maxCachedIDs: defaultMaxCachedIDs, flushEvery: defaultFlushEvery, maxEdgesRead: defaultMaxEdgesRead,
+		rareMatches: defaultRareMatches, pauseEventCounts: defaultPauseEventCounts,
 		observer: &observer{}, commits: make(chan struct{}, 1), version: &versionWatch{}}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()

@@ -53,6 +53,12 @@ func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, fee
 		if err := feed(f); err != nil {
 			return err
 		}
+		if dry != nil {
+			// What is left rebuilds derived rows, which a rollback
+			// undoes and the summary does not depend on.
+			sum = w.sum
+			return errDryRun
+		}
 		f.phase = phaseDone
 		// Items of actors whose country changed carry that country in
 		// their timeline rows: mark them, an actor at a time, flushing as
@@ -71,13 +77,13 @@ func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, fee
 		if err := w.flushDerived(); err != nil {
 			return err
 		}
+		if err := w.resumeEventCounts(); err != nil {
+			return err
+		}
 		if err := w.trimChanges(); err != nil {
 			return err
 		}
 		sum = w.sum
-		if dry != nil {
-			return errDryRun
-		}
 		if run != nil {
 			return w.recordRun(run, sum, s.Now())
 		}

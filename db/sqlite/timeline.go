@@ -21,6 +21,33 @@ type timelineQuery struct {
 	where  []string
 	args   []any
 	empty  bool // a filter that can match nothing (an unknown actor), answered without SQL
+	// rareText is the MATCH expression of a text filter that few items
+	// match (see timelineText), or "". The text condition is in where
+	// either way, so that a check of given items (changes.go) holds; with
+	// a rare word, reads also start from its matches (source) instead of
+	// walking the timeline until enough of them turn up.
+	rareText string
+}
+
+// source is the FROM clause that yields the index rows t to filter, and its
+// arguments, which come before those of where.
+func (q *timelineQuery) source() (string, []any) {
+	if q.rareText == "" {
+		return `timeline_index t`, nil
+	}
+	// CROSS JOIN keeps the matches as the outer loop, and each is looked up
+	// through timeline_index_item (kind, item_id, facet, value): given a
+	// cursor, SQLite would otherwise range-scan the primary key from it once
+	// per match.
+	return `(SELECT docid FROM search_text WHERE search_text MATCH ?) d
+		CROSS JOIN timeline_index t INDEXED BY timeline_index_item ON t.kind = (d.docid & 3) - 1 AND t.item_id = d.docid >> 2`, []any{q.rareText}
+}
+
+// selectFrom is "FROM source WHERE where" (with more conditions), and its
+// arguments.
+func (q *timelineQuery) selectFrom(more ...string) (string, []any) {
+	from, args := q.source()
+	return `FROM ` + from + ` WHERE ` + strings.Join(append(slices.Clone(q.where), more...), " AND "), append(args, q.args...)
 }
 
 func (q *timelineQuery) add(cond string, args ...any) {
@@ -65,13 +92,16 @@ func (s *Store) compileFilter(ctx context.Context, f db.TimelineFilter, lenient 
 	// Text first, so that bad text is an error whatever else f holds.
 	var match string
 	if f.Text != "" {
-		var found bool
-		if match, found, err = s.timelineText(ctx, f.Text); err != nil {
+		var found, rare bool
+		if match, found, rare, err = s.timelineText(ctx, f.Text); err != nil {
 			return nil, err
 		}
 		if !found {
 			q.empty = true
 			return q, nil
+		}
+		if rare {
+			q.rareText = match
 		}
 	}
 	if len(f.Actors) > 0 {
@@ -232,21 +262,29 @@ func (q *timelineQuery) pageSQL(desc bool, p db.Page) (string, []any) {
 	// Rows come in the page's reading direction; a backward page reads the
 	// list from its end and is reversed afterwards.
 	reverse := desc != p.Backward
-	rest := slices.Clone(q.where[1:])
-	restArgs := slices.Clone(q.args[1+len(q.values):])
+	var cursor []string
+	var cursorArgs []any
 	if p.After != nil {
-		rest = append(rest, `(t.at, t.precision, t.key, t.kind) `+cmp(desc, false)+` (?, ?, ?, ?)`)
-		restArgs = append(restArgs, posArgs(p.After)...)
+		cursor = append(cursor, `(t.at, t.precision, t.key, t.kind) `+cmp(desc, false)+` (?, ?, ?, ?)`)
+		cursorArgs = append(cursorArgs, posArgs(p.After)...)
 	}
 	if p.Before != nil {
-		rest = append(rest, `(t.at, t.precision, t.key, t.kind) `+cmp(desc, true)+` (?, ?, ?, ?)`)
-		restArgs = append(restArgs, posArgs(p.Before)...)
+		cursor = append(cursor, `(t.at, t.precision, t.key, t.kind) `+cmp(desc, true)+` (?, ?, ?, ?)`)
+		cursorArgs = append(cursorArgs, posArgs(p.Before)...)
 	}
 	dir := "ASC"
 	if reverse {
 		dir = "DESC"
 	}
 	orderBy := ` ORDER BY at ` + dir + `, precision ` + dir + `, key ` + dir + `, kind ` + dir + ` LIMIT ?`
+	if q.rareText != "" {
+		// Few rows match: read them all, whatever the driving values, and sort.
+		sel, args := q.selectFrom(cursor...)
+		return `SELECT DISTINCT t.at AS at, t.precision AS precision, t.key AS key, t.kind AS kind, t.item_id AS item_id ` +
+			sel + orderBy, append(append(args, cursorArgs...), p.Limit+1)
+	}
+	rest := append(slices.Clone(q.where[1:]), cursor...)
+	restArgs := append(slices.Clone(q.args[1+len(q.values):]), cursorArgs...)
 	scan := func(value any) (string, []any) {
 		return `SELECT t.at AS at, t.precision AS precision, t.key AS key, t.kind AS kind, t.item_id AS item_id
 			FROM timeline_index t WHERE ` + strings.Join(append([]string{`t.facet = ? AND t.value = ?`}, rest...), " AND ") +
@@ -284,10 +322,9 @@ func posArgs(p *db.Position) []any {
 // timelineExists reports whether any item matching q lies on the far side
 // (op) of a cursor: what hasPreviousPage and hasNextPage need beyond the page.
 func (s *Store) timelineExists(ctx context.Context, q *timelineQuery, pos *db.Position, op string) (bool, error) {
-	query := `SELECT EXISTS (SELECT 1 FROM timeline_index t WHERE ` + strings.Join(q.where, " AND ") +
-		` AND (t.at, t.precision, t.key, t.kind) ` + op + ` (?, ?, ?, ?))`
+	sel, args := q.selectFrom(`(t.at, t.precision, t.key, t.kind) ` + op + ` (?, ?, ?, ?)`)
 	var ok bool
-	if err := s.read.QueryRowContext(ctx, query, append(slices.Clone(q.args), posArgs(pos)...)...).Scan(&ok); err != nil {
+	if err := s.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 `+sel+`)`, append(args, posArgs(pos)...)...).Scan(&ok); err != nil {
 		return false, fmt.Errorf("timeline bounds: %w", err)
 	}
 	return ok, nil
@@ -303,8 +340,8 @@ func (s *Store) CountTimeline(ctx context.Context, f db.TimelineFilter) (int, er
 		return 0, nil
 	}
 	var n int
-	err = s.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT DISTINCT t.kind, t.item_id FROM timeline_index t WHERE `+
-		strings.Join(q.where, " AND ")+`)`, q.args...).Scan(&n)
+	sel, args := q.selectFrom()
+	err = s.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT DISTINCT t.kind, t.item_id `+sel+`)`, args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count timeline: %w", err)
 	}

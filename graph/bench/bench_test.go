@@ -54,6 +54,7 @@ type env struct {
 	busyID, quietID, nearID, farID   string // global IDs
 	isolatedID                       string
 	country, word, deepCursor        string
+	rare                             string // a word in few events
 }
 
 var (
@@ -238,6 +239,9 @@ func (e *env) discover() error {
 			}
 		}
 	}
+	if err := e.discoverRare(); err != nil {
+		return err
+	}
 	// A cursor far into the timeline: the start of its last page of 50.
 	var deep struct {
 		Timeline struct{ PageInfo struct{ StartCursor string } }
@@ -246,6 +250,47 @@ func (e *env) discover() error {
 		return err
 	}
 	e.deepCursor = deep.Timeline.PageInfo.StartCursor
+	return nil
+}
+
+// discoverRare picks, of the words in the titles of the first events and
+// in the quiet actor's name, the one in the fewest events (and in one at
+// least): names are made-up words, so most are rare, but a country's name
+// is not.
+func (e *env) discoverRare() error {
+	var found struct {
+		Actor  struct{ Name string }
+		Events struct{ Nodes []struct{ Title string } }
+	}
+	if err := e.query(`query($k: String!) { actor(key: $k) { name } events(first: 20) { nodes { title } } }`,
+		map[string]any{"k": e.quiet}, &found); err != nil {
+		return err
+	}
+	words := bytes.Fields([]byte(found.Actor.Name))
+	for _, n := range found.Events.Nodes {
+		words = append(words, bytes.Fields([]byte(n.Title))...)
+	}
+	fewest := 0
+	for _, w := range words {
+		if len(w) < 4 {
+			continue
+		}
+		var counts struct{ EventCounts []struct{ Count int } }
+		if err := e.query(`query($t: String!) { eventCounts(filter: {text: $t}, interval: YEAR) { count } }`,
+			map[string]any{"t": string(w)}, &counts); err != nil {
+			return err
+		}
+		n := 0
+		for _, c := range counts.EventCounts {
+			n += c.Count
+		}
+		if n > 0 && (fewest == 0 || n < fewest) {
+			e.rare, fewest = string(w), n
+		}
+	}
+	if e.rare == "" {
+		return fmt.Errorf("bench: no word of %q or of the first titles is in an event", found.Actor.Name)
+	}
 	return nil
 }
 
@@ -325,6 +370,17 @@ func BenchmarkTimelineByText(b *testing.B) {
 		func(e *env) map[string]any { return map[string]any{"t": e.word} })
 }
 
+func BenchmarkTimelineByRareText(b *testing.B) {
+	run(b, `query($t: String!) { timeline(first: 50, filter: {text: $t}) { `+page+` } }`,
+		func(e *env) map[string]any { return map[string]any{"t": e.rare} })
+}
+
+// A word of a title template ("… sets out position on …"): in about one
+// event in ten.
+func BenchmarkTimelineByCommonText(b *testing.B) {
+	run(b, `{ timeline(first: 50, filter: {text: "position"}) { `+page+` } }`, none)
+}
+
 // nested is the nested page of the performance issue: 50 items with
 // participants → actor → country, and statements → speaker.
 const nested = `{ timeline(first: 50, filter: {include: [EVENT]}) { nodes { ... on Event {
@@ -367,6 +423,16 @@ func BenchmarkShortestPathNone(b *testing.B) {
 
 func BenchmarkEventCountsMonth(b *testing.B) {
 	run(b, `{ eventCounts(interval: MONTH) { start count fatalities } }`, none)
+}
+
+func BenchmarkEventCountsMonthByType(b *testing.B) {
+	run(b, `{ eventCounts(interval: MONTH, groupBy: TYPE) { start key count fatalities } }`, none)
+}
+
+// By country, months of one year: ten years would be more buckets than
+// eventCounts returns.
+func BenchmarkEventCountsMonthByCountry(b *testing.B) {
+	run(b, `{ eventCounts(interval: MONTH, groupBy: COUNTRY, filter: {from: "2019-01-01", to: "2020-01-01"}) { start key count fatalities } }`, none)
 }
 
 // BenchmarkSeed loads a generated fixture of GEOTIMELINE_BENCH_EVENTS

@@ -1,0 +1,393 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/fixture"
+	"github.com/geotimeline/geotimeline/db/migrations"
+	"github.com/geotimeline/geotimeline/db/synth"
+	"github.com/pressly/goose/v3"
+)
+
+// countedEvent is what eventCounts reads of an event.
+type countedEvent struct {
+	at         int64
+	typ        string
+	country    string
+	fatalities int
+}
+
+// allCountedEvents reads every event, for the brute force.
+func allCountedEvents(t *testing.T, s *Store) []countedEvent {
+	t.Helper()
+	rows, err := s.write.Query(`SELECT e.occurred_at, e.type, coalesce(c.code, ''), coalesce(e.fatalities, 0)
+		FROM events e LEFT JOIN countries c ON c.id = e.country_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []countedEvent
+	for rows.Next() {
+		var e countedEvent
+		if err := rows.Scan(&e.at, &e.typ, &e.country, &e.fatalities); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// bruteStart is the start of the bucket of interval that holds the instant
+// at, computed from the calendar alone.
+func bruteStart(at int64, interval db.Interval) time.Time {
+	t := time.UnixMilli(at).UTC()
+	y, m, d := t.Date()
+	switch interval {
+	case db.IntervalWeek:
+		day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+		for day.Weekday() != time.Monday {
+			day = day.AddDate(0, 0, -1)
+		}
+		return day
+	case db.IntervalMonth:
+		return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+	case db.IntervalYear:
+		return time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// bruteCounts is eventCounts of a filter of types and time computed in Go
+// from every event: the buckets as bucketsText writes them, or the error
+// code an answer of too many buckets gets.
+func bruteCounts(events []countedEvent, f db.TimelineFilter, interval db.Interval, groupBy db.CountGroup) string {
+	type key struct {
+		start time.Time
+		key   string
+	}
+	sums := map[key]*db.EventBucket{}
+	for _, e := range events {
+		if len(f.EventTypes) > 0 && !slices.Contains(f.EventTypes, db.EventType(e.typ)) ||
+			f.From != nil && e.at < f.From.UnixMilli() || f.To != nil && e.at >= f.To.UnixMilli() {
+			continue
+		}
+		k := key{start: bruteStart(e.at, interval)}
+		switch groupBy {
+		case db.GroupType:
+			k.key = e.typ
+		case db.GroupCountry:
+			k.key = e.country
+		}
+		b := sums[k]
+		if b == nil {
+			b = &db.EventBucket{Start: k.start, Key: k.key}
+			sums[k] = b
+		}
+		b.Count++
+		b.Fatalities += e.fatalities
+	}
+	if len(sums) > db.MaxEventBuckets {
+		return string(db.CodeTooComplex)
+	}
+	var out []db.EventBucket
+	for _, b := range sums {
+		out = append(out, *b)
+	}
+	slices.SortFunc(out, func(a, b db.EventBucket) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	return bucketsText(out)
+}
+
+func bucketsText(bs []db.EventBucket) string {
+	var b strings.Builder
+	for _, x := range bs {
+		fmt.Fprintf(&b, "%s %s %d/%d\n", x.Start.Format(time.RFC3339), x.Key, x.Count, x.Fatalities)
+	}
+	return b.String()
+}
+
+// answerText is an answer as bruteCounts writes it.
+func answerText(bs []db.EventBucket, err error) (string, error) {
+	if db.ErrorCode(err) == db.CodeTooComplex {
+		return string(db.CodeTooComplex), nil
+	}
+	return bucketsText(bs), err
+}
+
+// randomCountFilter is a filter the kept counts answer: some event types and
+// a time range whose bounds fall on a month, a day or any millisecond in
+// [lo, hi).
+func randomCountFilter(r *rand.Rand, lo, hi int64) db.TimelineFilter {
+	var f db.TimelineFilter
+	for _, t := range db.EventTypes {
+		if r.IntN(4) == 0 {
+			f.EventTypes = append(f.EventTypes, t)
+		}
+	}
+	bound := func() *time.Time {
+		if r.IntN(3) == 0 {
+			return nil
+		}
+		t := time.UnixMilli(lo + r.Int64N(hi-lo)).UTC()
+		switch r.IntN(3) {
+		case 0:
+			t = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+		case 1:
+			t = t.Truncate(24 * time.Hour)
+		}
+		return &t
+	}
+	f.From, f.To = bound(), bound()
+	return f
+}
+
+var (
+	countIntervals = []db.Interval{db.IntervalDay, db.IntervalWeek, db.IntervalMonth, db.IntervalYear}
+	countGroups    = []db.CountGroup{db.GroupNone, db.GroupType, db.GroupCountry}
+)
+
+// checkCounts compares, for n random filters of types and time, every
+// interval and grouping, the answer from the kept counts with the brute force
+// and with the answer read from the events (filteredCounts, which serves the
+// other filters).
+func checkCounts(t *testing.T, s *Store, r *rand.Rand, n int) {
+	t.Helper()
+	ctx := context.Background()
+	events := allCountedEvents(t, s)
+	lo, hi := events[0].at, events[0].at
+	for _, e := range events {
+		lo, hi = min(lo, e.at), max(hi, e.at)
+	}
+	// Bounds a little outside the events, too.
+	lo, hi = lo-40*dayMillis, hi+40*dayMillis
+	filters := []db.TimelineFilter{{}}
+	for range n {
+		filters = append(filters, randomCountFilter(r, lo, hi))
+	}
+	for _, f := range filters {
+		for _, interval := range countIntervals {
+			for _, group := range countGroups {
+				name := fmt.Sprintf("types %v from %v to %v by %s and %s", f.EventTypes, f.From, f.To, interval, group)
+				want := bruteCounts(events, f, interval, group)
+				got, err := answerText(s.EventCounts(ctx, f, interval, group))
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				sums := bucketSums{interval: interval, sums: map[bucketKey]*db.EventBucket{}}
+				err = s.filteredCounts(ctx, &sums, f, group)
+				read, err := answerText(sums.buckets(), err)
+				if err != nil {
+					t.Fatalf("%s, read from the events: %v", name, err)
+				}
+				if got != want {
+					t.Fatalf("%s: kept counts answer\n%s\nthe brute force\n%s", name, got, want)
+				}
+				if read != want {
+					t.Fatalf("%s: the events answer\n%s\nthe brute force\n%s", name, read, want)
+				}
+			}
+		}
+	}
+	var zero int
+	if err := s.write.QueryRow(`SELECT count(*) FROM event_counts WHERE events <= 0`).Scan(&zero); err != nil || zero != 0 {
+		t.Errorf("%d rows counting no events (%v), want none", zero, err)
+	}
+}
+
+// openCountsStore is a store holding a generated graph of 1 500 events over
+// three years around 1970, so that days before it (negative instants) count
+// too.
+func openCountsStore(t *testing.T) *Store {
+	t.Helper()
+	var buf bytes.Buffer
+	start := time.Date(1968, 11, 20, 0, 0, 0, 0, time.UTC)
+	if err := synth.Write(&buf, synth.Options{Events: 1500, Seed: 3, Start: start, Years: 3}); err != nil {
+		t.Fatal(err)
+	}
+	set, err := fixture.Decode([]fixture.File{{Name: "synth.json", Data: buf.Bytes()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "counts.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	s.MaxCascade = 1 << 30
+	if _, err := s.Apply(context.Background(), &set.Batch, set.Refs); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestEventCountsMatchBruteForce checks the kept counts against a count of
+// the events themselves, on a generated graph and after each kind of write:
+// creates, updates that move events between days, types and countries,
+// deletes, and cascades.
+func TestEventCountsMatchBruteForce(t *testing.T) {
+	ctx := context.Background()
+	s := openCountsStore(t)
+	r := rand.New(rand.NewPCG(11, 3))
+	checkCounts(t, s, r, 20)
+
+	keys := func(n int) []string {
+		rows, err := s.write.Query(`SELECT key FROM events ORDER BY key LIMIT ?`, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, k)
+		}
+		rows.Close()
+		return out
+	}
+	t.Run("Create", func(t *testing.T) {
+		var b db.Batch
+		for i := range 30 {
+			at := db.Date{At: time.Date(1969, 12, 31, 23, 0, 0, 0, time.UTC).Add(time.Duration(i) * 7 * time.Hour), Precision: db.PrecisionMinute}
+			if i%5 == 0 {
+				at = db.Date{At: time.Date(1970, time.Month(1+i%12), 1, 0, 0, 0, 0, time.UTC), Precision: db.PrecisionMonth}
+			}
+			e := db.Event{Key: fmt.Sprintf("new-%d", i), Type: db.EventTypes[i%len(db.EventTypes)], Title: "New", OccurredAt: at}
+			if i%3 != 0 {
+				e.Location.Country = []string{"IN", "PK", "FR"}[i%3]
+			}
+			if i%2 == 0 {
+				e.Fatalities = ptrTo(i)
+			}
+			b.Events = append(b.Events, e)
+		}
+		if _, err := s.Apply(ctx, &b, nil); err != nil {
+			t.Fatal(err)
+		}
+		checkCounts(t, s, r, 10)
+	})
+	t.Run("Update", func(t *testing.T) {
+		var b db.Batch
+		events, err := s.EventsByKey(ctx, keys(40))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, e := range events {
+			switch i % 4 {
+			case 0:
+				e.OccurredAt = db.Date{At: e.OccurredAt.At.AddDate(0, 1, 3), Precision: e.OccurredAt.Precision}
+			case 1:
+				e.Type = db.EventTypes[(slices.Index(db.EventTypes, e.Type)+1)%len(db.EventTypes)]
+			case 2:
+				e.Location.Country = map[string]string{"": "DE", "DE": ""}[e.Location.Country]
+			case 3:
+				e.Fatalities = ptrTo(1000 + i)
+			}
+			b.Events = append(b.Events, *e)
+		}
+		if _, err := s.Apply(ctx, &b, nil); err != nil {
+			t.Fatal(err)
+		}
+		checkCounts(t, s, r, 10)
+	})
+	t.Run("BulkWrite", func(t *testing.T) {
+		// A write of more events than the pause bound (and an eighth of
+		// those stored) rebuilds the counts instead of keeping them.
+		s.pauseEventCounts = 10
+		defer func() { s.pauseEventCounts = defaultPauseEventCounts }()
+		events, err := s.EventsByKey(ctx, keys(400))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b db.Batch
+		for i, e := range events {
+			e.OccurredAt = db.Date{At: e.OccurredAt.At.AddDate(0, 0, -i), Precision: e.OccurredAt.Precision}
+			e.Fatalities = ptrTo(i % 7)
+			b.Events = append(b.Events, *e)
+		}
+		for i := range 20 {
+			b.Events = append(b.Events, db.Event{Key: fmt.Sprintf("bulk-%d", i), Type: db.EventProtest, Title: "Bulk",
+				OccurredAt: db.Date{At: time.Date(1970, 3, 1+i, 0, 0, 0, 0, time.UTC), Precision: db.PrecisionDay}})
+		}
+		w := s.newWriter(ctx, nil, 0)
+		if w.pauseEventCounts != 10 {
+			t.Fatalf("the writer's pause bound is %d, want the store's 10", w.pauseEventCounts)
+		}
+		if _, err := s.Apply(ctx, &b, nil); err != nil {
+			t.Fatal(err)
+		}
+		var paused int
+		if err := s.write.QueryRow(`SELECT count(*) FROM event_counts_paused`).Scan(&paused); err != nil || paused != 0 {
+			t.Fatalf("%d pause rows left (%v)", paused, err)
+		}
+		checkCounts(t, s, r, 10)
+	})
+	t.Run("Delete", func(t *testing.T) {
+		for _, k := range append(keys(10), "new-3", "new-5") {
+			if _, err := s.Delete(ctx, db.RefEvent, k, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		checkCounts(t, s, r, 10)
+	})
+	t.Run("Cascade", func(t *testing.T) {
+		var hub string
+		if err := s.write.QueryRow(`SELECT a.key FROM event_participants p JOIN actors a ON a.id = p.actor_id
+			GROUP BY p.actor_id ORDER BY count(*) DESC, a.key LIMIT 1`).Scan(&hub); err != nil {
+			t.Fatal(err)
+		}
+		var source string
+		if err := s.write.QueryRow(`SELECT s.key FROM event_sources x JOIN sources s ON s.id = x.source_id
+			GROUP BY x.source_id ORDER BY count(*) DESC, s.key LIMIT 1`).Scan(&source); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range []struct {
+			kind db.RefKind
+			key  string
+		}{{db.RefActor, hub}, {db.RefSource, source}} {
+			if _, err := s.Delete(ctx, d.kind, d.key, true); err != nil {
+				t.Fatalf("delete %s %s: %v", d.kind, d.key, err)
+			}
+		}
+		checkCounts(t, s, r, 10)
+	})
+}
+
+// TestEventCountsMigrationBackfills checks that migration 00006 fills the
+// counts of the events a database already holds: they are dropped (down to
+// 00005) and the migration applied again.
+func TestEventCountsMigrationBackfills(t *testing.T) {
+	ctx := context.Background()
+	s := openCountsStore(t)
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.write, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 5); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.write.Exec(`UPDATE events SET fatalities = 7 WHERE id % 10 = 0`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 6); err != nil {
+		t.Fatal(err)
+	}
+	checkCounts(t, s, rand.New(rand.NewPCG(6, 6)), 10)
+}
