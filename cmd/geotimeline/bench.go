@@ -60,7 +60,7 @@ func (c *cli) bench(ctx context.Context, args []string) error {
 		url, levels, mix, token string
 		duration, warmup        time.Duration
 		timeout                 time.Duration
-		pid                     int
+		pid, minRounds          int
 		asJSON, allowRemote     bool
 	)
 	cmd.stringFlag(&url, "url", "URL", "GEOTIMELINE_BENCH_URL", "http://127.0.0.1:8080/graphql",
@@ -79,6 +79,8 @@ func (c *cli) bench(ctx context.Context, args []string) error {
 		`a token sent as "Authorization: Bearer TOKEN", for a --private server (prefer the environment variable)`)
 	cmd.intFlag(&pid, "pid", "PID", "GEOTIMELINE_BENCH_PID", 0,
 		"the server's process ID, to report its memory (VmRSS, VmHWM) before and after each level; 0 for none")
+	cmd.intFlag(&minRounds, "min-rounds", "N", "GEOTIMELINE_BENCH_MIN_ROUNDS", 0,
+		"go on past --duration until each worker has sent the whole mix N times, so that a short run covers every query")
 	cmd.boolFlag(&asJSON, "json", "GEOTIMELINE_BENCH_JSON", "write the report as JSON instead of tables")
 	cmd.boolFlag(&allowRemote, "allow-remote", "GEOTIMELINE_BENCH_ALLOW_REMOTE",
 		"allow a --url that is not on this machine")
@@ -97,6 +99,9 @@ func (c *cli) bench(ctx context.Context, args []string) error {
 	}
 	if pid < 0 {
 		return usagef("%s %d: want a process ID, or 0 for none", cmd.source("pid"), pid)
+	}
+	if minRounds < 0 || minRounds > 1000 {
+		return usagef("%s %d: want 0 to 1000", cmd.source("min-rounds"), minRounds)
 	}
 	concurrency, err := parseLevels(levels)
 	if err != nil {
@@ -139,7 +144,7 @@ func (c *cli) bench(ctx context.Context, args []string) error {
 	for _, n := range concurrency {
 		fmt.Fprintf(c.stderr, "bench: concurrency %d: %s warm-up, %s measured\n", n, warmup, duration)
 		client := loadtest.NewClient(url, token, n, timeout, allowRemote)
-		lv := loadtest.Run(ctx, client, loadtest.Config{Requests: reqs, Concurrency: n, Warmup: warmup, Duration: duration})
+		lv := loadtest.Run(ctx, client, loadtest.Config{Requests: reqs, Concurrency: n, Warmup: warmup, Duration: duration, MinRounds: minRounds})
 		client.Close()
 		if err := ctx.Err(); err != nil {
 			return err

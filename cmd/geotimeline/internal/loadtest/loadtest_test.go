@@ -98,8 +98,10 @@ func TestRunCountsErrors(t *testing.T) {
 	c := NewClient(srv.URL, "", 2, time.Second, false)
 	defer c.Close()
 	reqs := []Request{{"ok", []byte(`{"query":"ok"}`)}, {"status", []byte(`{"query":"status"}`)}, {"graphql", []byte(`{"query":"graphql"}`)}}
-	lv := Run(context.Background(), c, Config{Requests: reqs, Concurrency: 2, Duration: 100 * time.Millisecond, MaxSamples: 10})
-	if lv.Requests == 0 || lv.Sampled != 10 || lv.Errors != lv.Queries[1].Requests+lv.Queries[2].Requests || lv.Queries[0].Errors != 0 {
+	// Three rounds per worker at least: enough samples however slow the
+	// machine is.
+	lv := Run(context.Background(), c, Config{Requests: reqs, Concurrency: 2, Duration: 100 * time.Millisecond, MinRounds: 3, MaxSamples: 10})
+	if lv.Requests < 18 || lv.Sampled != 10 || lv.Errors != lv.Queries[1].Requests+lv.Queries[2].Requests || lv.Queries[0].Errors != 0 {
 		t.Errorf("requests %d, errors %d, sampled %d, queries %+v", lv.Requests, lv.Errors, lv.Sampled, lv.Queries)
 	}
 	slices.Sort(lv.ErrorSamples)
@@ -109,6 +111,27 @@ func TestRunCountsErrors(t *testing.T) {
 	}
 	if l := lv.Latency; !(l.P50 <= l.P95 && l.P95 <= l.P99 && l.P99 <= l.Max) {
 		t.Errorf("latency %+v out of order", l)
+	}
+}
+
+// With MinRounds, a level whose time is up at once still sends each
+// worker's whole mix that many times, and no more.
+func TestRunMinRounds(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"data":{}}`)
+	}))
+	defer srv.Close()
+	c := NewClient(srv.URL, "", 2, time.Second, false)
+	defer c.Close()
+	reqs := []Request{{"a", []byte(`{"query":"a"}`)}, {"b", []byte(`{"query":"b"}`)}, {"c", []byte(`{"query":"c"}`)}}
+	lv := Run(context.Background(), c, Config{Requests: reqs, Concurrency: 2, Duration: time.Nanosecond, MinRounds: 2})
+	if lv.Requests != 12 || lv.Errors != 0 {
+		t.Errorf("requests %d, errors %d; want 12 (2 workers × 2 rounds × 3) and 0", lv.Requests, lv.Errors)
+	}
+	for _, q := range lv.Queries {
+		if q.Requests != 4 {
+			t.Errorf("%s: %d requests, want 4", q.Name, q.Requests)
+		}
 	}
 }
 

@@ -33,6 +33,10 @@ type Config struct {
 	// Duration how long they run while counted. A request counts when it
 	// starts inside Duration; the workers then finish the ones in flight.
 	Warmup, Duration time.Duration
+	// MinRounds makes each worker go on past Duration until it has sent
+	// the whole mix this many times while counted: a short run (a test's)
+	// then covers every query however slow the machine is.
+	MinRounds int
 	// MaxSamples bounds the latencies kept for percentiles
 	// (DefaultMaxSamples when 0): each worker keeps a uniform random
 	// sample (reservoir) of MaxSamples/Concurrency of its own. Counts and
@@ -154,9 +158,10 @@ func Run(ctx context.Context, c *Client, cfg Config) *Level {
 	for i, w := range workers {
 		wg.Go(func() {
 			var buf bytes.Buffer
+			counted := 0
 			for k := i; ; k++ {
 				start := time.Now()
-				if !start.Before(stopAt) || ctx.Err() != nil {
+				if (!start.Before(stopAt) && counted >= cfg.MinRounds*n) || ctx.Err() != nil {
 					return
 				}
 				q := k % n
@@ -167,6 +172,7 @@ func Run(ctx context.Context, c *Client, cfg Config) *Level {
 				}
 				if !start.Before(measureFrom) {
 					w.record(q, d, err)
+					counted++
 				}
 			}
 		})
