@@ -47,6 +47,7 @@ func TestTimelinePlansUseTheIndex(t *testing.T) {
 		{"TimeRange", db.TimelineFilter{From: &from}, db.Page{Limit: 50}, db.Descending},
 		{"ActorAndCountry", db.TimelineFilter{Actors: []string{"a"}, Countries: []string{"IN"}}, db.Page{Limit: 50}, db.Ascending},
 		{"TwoActors", db.TimelineFilter{Actors: []string{"a", "b"}}, db.Page{Limit: 50}, db.Ascending},
+		{"EventsOfActor", db.TimelineFilter{Actors: []string{"a"}, Include: []db.ItemKind{db.ItemEvent}}, db.Page{Limit: 50}, db.Ascending},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -68,6 +69,14 @@ func TestTimelinePlansUseTheIndex(t *testing.T) {
 			}
 			if len(c.filter.Actors) > 1 && !strings.Contains(text, "MERGE (UNION)") {
 				t.Errorf("several actors are not merged from separate scans:\n%s", text)
+			}
+			// The count reads the same ranges: a kind condition must not
+			// make it read every item of that kind instead (as it did for
+			// an actor's events, without statistics).
+			query, args = q.countSQL()
+			count := queryPlan(t, s, query, args...)
+			if len(c.filter.Actors) > 0 && !strings.Contains(count, "SEARCH t USING PRIMARY KEY (facet=? AND value=?") {
+				t.Errorf("the count does not read the facet's range:\n%s", count)
 			}
 		})
 	}

@@ -50,6 +50,12 @@ func (q *timelineQuery) selectFrom(more ...string) (string, []any) {
 	return `FROM ` + from + ` WHERE ` + strings.Join(append(slices.Clone(q.where), more...), " AND "), append(args, q.args...)
 }
 
+// countSQL counts the items the filter keeps, each once.
+func (q *timelineQuery) countSQL() (string, []any) {
+	sel, args := q.selectFrom()
+	return `SELECT count(*) FROM (SELECT DISTINCT t.kind, t.item_id ` + sel + `)`, args
+}
+
 func (q *timelineQuery) add(cond string, args ...any) {
 	q.where = append(q.where, cond)
 	q.args = append(q.args, args...)
@@ -168,7 +174,12 @@ func (s *Store) compileFilter(ctx context.Context, f db.TimelineFilter, lenient 
 			AND x.facet = `+lit(facetType)+` AND `+in+`))`, args...)
 	}
 	if len(include) == 1 {
-		q.add(`t.kind = ?`, itemKindCode(include[0]))
+		// The unary + keeps SQLite from driving the read with
+		// timeline_index_item (kind, …), whose one leading column matches
+		// every event: without statistics it took that over the facet's
+		// primary key range, and events(filter: {actors}) { totalCount }
+		// read all 1M events of a 1M database (0.36 s instead of 1 ms).
+		q.add(`+t.kind = ?`, itemKindCode(include[0]))
 	}
 	if f.From != nil {
 		q.add(`t.at >= ?`, f.From.UnixMilli())
@@ -340,8 +351,8 @@ func (s *Store) CountTimeline(ctx context.Context, f db.TimelineFilter) (int, er
 		return 0, nil
 	}
 	var n int
-	sel, args := q.selectFrom()
-	err = s.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT DISTINCT t.kind, t.item_id `+sel+`)`, args...).Scan(&n)
+	query, args := q.countSQL()
+	err = s.read.QueryRowContext(ctx, query, args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count timeline: %w", err)
 	}
