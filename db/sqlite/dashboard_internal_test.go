@@ -208,6 +208,27 @@ func checkCounts(t *testing.T, s *Store, r *rand.Rand, n int) {
 	if err := s.write.QueryRow(`SELECT count(*) FROM event_counts WHERE events <= 0`).Scan(&zero); err != nil || zero != 0 {
 		t.Errorf("%d rows counting no events (%v), want none", zero, err)
 	}
+	// The unfiltered timeline's total, from the kept counts, is the count
+	// of the distinct items of the index.
+	for _, include := range [][]db.ItemKind{nil, {db.ItemEvent}, {db.ItemStatement}, {db.ItemStatement, db.ItemEvent}} {
+		f := db.TimelineFilter{Include: include}
+		got, err := s.CountTimeline(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := s.compileTimeline(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		query, args := q.countSQL()
+		var want int
+		if err := s.read.QueryRowContext(ctx, query, args...).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		if got != want || want == 0 {
+			t.Errorf("CountTimeline(include %v) = %d, the index holds %d", include, got, want)
+		}
+	}
 }
 
 // openCountsStore is a store holding a generated graph of 1 500 events over

@@ -343,6 +343,9 @@ func (s *Store) timelineExists(ctx context.Context, q *timelineQuery, pos *db.Po
 
 // CountTimeline counts the items matching f.
 func (s *Store) CountTimeline(ctx context.Context, f db.TimelineFilter) (int, error) {
+	if n, ok, err := s.countUnfiltered(ctx, f); ok || err != nil {
+		return n, err
+	}
 	q, err := s.compileTimeline(ctx, f)
 	if err != nil {
 		return 0, err
@@ -357,4 +360,32 @@ func (s *Store) CountTimeline(ctx context.Context, f db.TimelineFilter) (int, er
 		return 0, fmt.Errorf("count timeline: %w", err)
 	}
 	return n, nil
+}
+
+// countUnfiltered counts a timeline that f restricts only by kind, if it
+// does: the events from the kept counts (event_counts, one row per month
+// that has any) and the statements from their table. A dashboard opens on
+// the whole timeline's total, and counting the distinct items of the index
+// read 1.2M rows of a 1M database (0.5 s). ok is false for any other f.
+func (s *Store) countUnfiltered(ctx context.Context, f db.TimelineFilter) (n int, ok bool, err error) {
+	if len(f.Actors) > 0 || len(f.Roles) > 0 || len(f.Countries) > 0 || len(f.EventTypes) > 0 ||
+		f.From != nil || f.To != nil || f.Text != "" {
+		return 0, false, nil
+	}
+	kinds := f.Include
+	if len(kinds) == 0 {
+		kinds = []db.ItemKind{db.ItemEvent, db.ItemStatement}
+	}
+	for _, k := range slices.Compact(slices.Sorted(slices.Values(kinds))) {
+		query := `SELECT count(*) FROM statements`
+		if k == db.ItemEvent {
+			query = `SELECT coalesce(sum(events), 0) FROM event_counts WHERE width = ` + lit(widthMonth) + ` AND grain = 0`
+		}
+		var c int
+		if err := s.read.QueryRowContext(ctx, query).Scan(&c); err != nil {
+			return 0, true, fmt.Errorf("count timeline: %w", err)
+		}
+		n += c
+	}
+	return n, true, nil
 }
