@@ -30,6 +30,17 @@ type TimelineFilter struct {
 	// more than 16 words or more than 1 000 bytes is a BAD_USER_INPUT error.
 	// It is read as full-text search reads it (db/sqlite, Store.Search).
 	Text string
+	// Sources (keys) keeps the events and statements that cite any of
+	// them.
+	Sources []string
+}
+
+// OnlyTypesAndTime reports whether f restricts items by nothing but their
+// kind, event type and time: all that the store's kept counts record, so
+// such a filter is counted from them. A field added to TimelineFilter must
+// be added here too.
+func (f TimelineFilter) OnlyTypesAndTime() bool {
+	return len(f.Actors)+len(f.Roles)+len(f.Countries)+len(f.Sources) == 0 && f.Text == ""
 }
 
 // Position is where an item sits in a sorted list, what cursors encode. Time

@@ -97,8 +97,11 @@ func timelineFilter(f *generated.TimelineFilter) (db.TimelineFilter, error) {
 	if err != nil {
 		return db.TimelineFilter{}, err
 	}
+	if err := db.CheckKeys("filter.sources", f.Sources); err != nil {
+		return db.TimelineFilter{}, err
+	}
 	return db.TimelineFilter{Actors: f.Actors, Countries: countries, EventTypes: f.EventTypes,
-		Include: f.Include, From: f.From, To: f.To, Text: stringOr(f.Text)}, nil
+		Include: f.Include, From: f.From, To: f.To, Text: stringOr(f.Text), Sources: f.Sources}, nil
 }
 
 func eventFilter(f *generated.EventFilter) (db.TimelineFilter, error) {
@@ -113,8 +116,11 @@ func eventFilter(f *generated.EventFilter) (db.TimelineFilter, error) {
 	if err != nil {
 		return out, err
 	}
-	out.Actors, out.Roles, out.Countries, out.EventTypes, out.From, out.To, out.Text =
-		f.Actors, f.Roles, countries, f.EventTypes, f.From, f.To, stringOr(f.Text)
+	if err := db.CheckKeys("filter.sources", f.Sources); err != nil {
+		return out, err
+	}
+	out.Actors, out.Roles, out.Countries, out.EventTypes, out.From, out.To, out.Text, out.Sources =
+		f.Actors, f.Roles, countries, f.EventTypes, f.From, f.To, stringOr(f.Text), f.Sources
 	return out, nil
 }
 

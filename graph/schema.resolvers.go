@@ -521,6 +521,23 @@ func (r *sourceResolver) ID(ctx context.Context, obj *db.Source) (string, error)
 	return relay.ID(relay.TypeSource, obj.ID), nil
 }
 
+func (r *sourceResolver) Events(ctx context.Context, obj *db.Source, filter *generated.EventFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) (*model.EventConnection, error) {
+	f, err := eventFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	if len(f.Sources) > 0 {
+		return nil, db.Errorf(db.CodeInvalid, "filter.sources: the events are this source's; list other sources in events(filter:) instead")
+	}
+	f.Sources = []string{obj.Key}
+	return r.eventConnection(ctx, f, order, relay.Args{First: first, After: after, Last: last, Before: before})
+}
+
+func (r *sourceResolver) Statements(ctx context.Context, obj *db.Source, order *db.SortOrder, first *int, after *string, last *int, before *string) (*model.StatementConnection, error) {
+	f := db.TimelineFilter{Sources: []string{obj.Key}, Include: []db.ItemKind{db.ItemStatement}}
+	return r.statementConnection(ctx, f, order, relay.Args{First: first, After: after, Last: last, Before: before})
+}
+
 // ID is the resolver for the id field.
 func (r *statementResolver) ID(ctx context.Context, obj *db.Statement) (string, error) {
 	return relay.ID(relay.TypeStatement, obj.ID), nil

@@ -108,7 +108,7 @@ func (s *Store) EventCounts(ctx context.Context, f db.TimelineFilter, interval d
 	}
 	sums := bucketSums{interval: interval, sums: map[bucketKey]*db.EventBucket{}}
 	var err error
-	if len(f.Actors)+len(f.Countries)+len(f.Roles) == 0 && f.Text == "" {
+	if f.OnlyTypesAndTime() {
 		err = s.keptCounts(ctx, &sums, f.EventTypes, groupBy, widthFor(interval), rangeOf(f))
 	} else {
 		err = s.filteredCounts(ctx, &sums, f, groupBy)

@@ -25,9 +25,9 @@ func TestTimelinePlansUseTheIndex(t *testing.T) {
 	actor := db.Actor{Key: "a", Name: "A", Kind: db.ActorPerson, Country: "IN"}
 	at, _ := db.ParseDate("2025-05-08")
 	ev := db.Event{Key: "e", Type: db.EventCall, Title: "E", OccurredAt: at,
-		Participants: []db.Participant{{Actor: "a", Role: db.RoleInitiator}}}
+		Participants: []db.Participant{{Actor: "a", Role: db.RoleInitiator}}, Sources: []string{"s"}}
 	other := db.Actor{Key: "b", Name: "B", Kind: db.ActorPerson}
-	if _, err := s.Apply(ctx, &db.Batch{Actors: []db.Actor{actor, other}, Events: []db.Event{ev}}, nil); err != nil {
+	if _, err := s.Apply(ctx, &db.Batch{Sources: []db.Source{{Key: "s"}}, Actors: []db.Actor{actor, other}, Events: []db.Event{ev}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -48,6 +48,8 @@ func TestTimelinePlansUseTheIndex(t *testing.T) {
 		{"ActorAndCountry", db.TimelineFilter{Actors: []string{"a"}, Countries: []string{"IN"}}, db.Page{Limit: 50}, db.Ascending},
 		{"TwoActors", db.TimelineFilter{Actors: []string{"a", "b"}}, db.Page{Limit: 50}, db.Ascending},
 		{"EventsOfActor", db.TimelineFilter{Actors: []string{"a"}, Include: []db.ItemKind{db.ItemEvent}}, db.Page{Limit: 50}, db.Ascending},
+		{"Source", db.TimelineFilter{Sources: []string{"s"}}, db.Page{Limit: 50, After: after}, db.Ascending},
+		{"SourceAndCountry", db.TimelineFilter{Sources: []string{"s"}, Countries: []string{"IN"}}, db.Page{Limit: 50}, db.Descending},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -75,7 +77,7 @@ func TestTimelinePlansUseTheIndex(t *testing.T) {
 			// an actor's events, without statistics).
 			query, args = q.countSQL()
 			count := queryPlan(t, s, query, args...)
-			if len(c.filter.Actors) > 0 && !strings.Contains(count, "SEARCH t USING PRIMARY KEY (facet=? AND value=?") {
+			if len(c.filter.Actors)+len(c.filter.Sources) > 0 && !strings.Contains(count, "SEARCH t USING PRIMARY KEY (facet=? AND value=?") {
 				t.Errorf("the count does not read the facet's range:\n%s", count)
 			}
 		})

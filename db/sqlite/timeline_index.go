@@ -14,6 +14,7 @@ const (
 	facetActor   = 1
 	facetCountry = 2
 	facetType    = 3
+	facetSource  = 4 // migration 00009
 )
 
 // Item kinds in the timeline index; events sort before statements.
@@ -91,7 +92,9 @@ var (
 			FROM events e JOIN event_participants p ON p.event_id = e.id WHERE e.id = ?1
 		UNION ALL SELECT ` + lit(facetCountry) + `, a.country_id, e.occurred_at, e.precision, e.key, ` + lit(kindEvent) + `, e.id, 0
 			FROM events e JOIN event_participants p ON p.event_id = e.id JOIN actors a ON a.id = p.actor_id
-			WHERE e.id = ?1 AND a.country_id IS NOT NULL`
+			WHERE e.id = ?1 AND a.country_id IS NOT NULL
+		UNION ALL SELECT ` + lit(facetSource) + `, s.source_id, e.occurred_at, e.precision, e.key, ` + lit(kindEvent) + `, e.id, 0
+			FROM events e JOIN event_sources s ON s.event_id = e.id WHERE e.id = ?1`
 
 	reindexStatementSQL = `INSERT OR IGNORE INTO timeline_index (facet, value, at, precision, key, kind, item_id, role)
 		SELECT ` + lit(facetAll) + `, 0, made_at, precision, key, ` + lit(kindStatement) + `, id, 0 FROM statements WHERE id = ?1
@@ -100,7 +103,9 @@ var (
 		UNION ALL SELECT ` + lit(facetActor) + `, d.actor_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, ` + lit(roleAddressee) + `
 			FROM statements s JOIN statement_addressees d ON d.statement_id = s.id WHERE s.id = ?1
 		UNION ALL SELECT ` + lit(facetCountry) + `, a.country_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, 0
-			FROM statements s JOIN actors a ON a.id = s.speaker_id WHERE s.id = ?1 AND a.country_id IS NOT NULL`
+			FROM statements s JOIN actors a ON a.id = s.speaker_id WHERE s.id = ?1 AND a.country_id IS NOT NULL
+		UNION ALL SELECT ` + lit(facetSource) + `, c.source_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, 0
+			FROM statements s JOIN statement_sources c ON c.statement_id = s.id WHERE s.id = ?1`
 )
 
 // reindex rewrites the timeline index rows of one item at once. The write

@@ -357,3 +357,64 @@ func TestUnknownFilterValues(t *testing.T) {
 		})
 	}
 }
+
+// sourcesFixture adds two sources to the demo, cited by events and a
+// statement whose answers are known by construction.
+const sourcesFixture = `{"version": 1,
+  "sources": [{"key": "reuters-2025", "title": "Reuters"}, {"key": "ap-2025", "title": "AP"}],
+  "events": [
+    {"key": "src-a", "type": "MEETING", "title": "A", "occurredAt": "2025-06-01", "sources": ["reuters-2025"],
+     "participants": [{"actor": "pakistan", "role": "PARTICIPANT"}]},
+    {"key": "src-ab", "type": "CALL", "title": "AB", "occurredAt": "2025-06-02", "sources": ["ap-2025", "reuters-2025"],
+     "participants": [{"actor": "india", "role": "PARTICIPANT"}]},
+    {"key": "src-none", "type": "CALL", "title": "None", "occurredAt": "2025-06-03",
+     "participants": [{"actor": "india", "role": "PARTICIPANT"}]}],
+  "statements": [
+    {"key": "src-st", "kind": "QUOTE", "speaker": "india", "madeAt": "2025-06-04", "text": "T", "sources": ["ap-2025"]}]}`
+
+// The sources filter keeps what cites any of the sources; Source.events and
+// Source.statements list what cites one; an unknown source is an error.
+func TestSourcesFilter(t *testing.T) {
+	a := newAPI(t, sourcesFixture)
+	keysOf := func(q string, path ...string) []string {
+		t.Helper()
+		return keys(t, a.data(q, nil), path...)
+	}
+	for _, tt := range []struct {
+		name, query string
+		path        []string
+		want        []string
+	}{
+		{"Timeline", `{ timeline(filter: {sources: ["reuters-2025"]}) { nodes { ... on Event { key } ... on Statement { key } } } }`,
+			[]string{"timeline", "nodes"}, []string{"src-a", "src-ab"}},
+		{"TimelineAnyOf", `{ timeline(filter: {sources: ["reuters-2025", "ap-2025"]}) { nodes { ... on Event { key } ... on Statement { key } } } }`,
+			[]string{"timeline", "nodes"}, []string{"src-a", "src-ab", "src-st"}},
+		{"TimelineWithActor", `{ timeline(filter: {sources: ["reuters-2025", "ap-2025"], actors: ["india"]}) { nodes { ... on Event { key } ... on Statement { key } } } }`,
+			[]string{"timeline", "nodes"}, []string{"src-ab", "src-st"}},
+		{"EventsWithCountry", `{ events(filter: {sources: ["reuters-2025"], countries: ["PK"]}) { nodes { key } } }`,
+			[]string{"events", "nodes"}, []string{"src-a"}},
+		{"SourceEvents", `{ source(key: "reuters-2025") { events { nodes { key } } } }`,
+			[]string{"source", "events", "nodes"}, []string{"src-a", "src-ab"}},
+		{"SourceEventsFiltered", `{ source(key: "reuters-2025") { events(filter: {actors: ["india"]}) { nodes { key } } } }`,
+			[]string{"source", "events", "nodes"}, []string{"src-ab"}},
+		{"SourceStatements", `{ source(key: "ap-2025") { statements { nodes { key } } } }`,
+			[]string{"source", "statements", "nodes"}, []string{"src-st"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := keysOf(tt.query, tt.path...); !slices.Equal(got, tt.want) {
+				t.Errorf("keys = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	equalJSON(t, a.data(`{ timeline(filter: {sources: ["ap-2025"]}) { totalCount } eventCounts(interval: YEAR, filter: {sources: ["reuters-2025"]}) { count } }`, nil),
+		`{"timeline": {"totalCount": 2}, "eventCounts": [{"count": 2}]}`)
+	for _, tt := range []struct{ query, want string }{
+		{`{ timeline(filter: {sources: ["reuters-2052"]}) { totalCount } }`, `unknown source "reuters-2052": did you mean "reuters-2025"?`},
+		{`{ source(key: "ap-2025") { events(filter: {sources: ["ap-2025"]}) { totalCount } } }`,
+			`filter.sources: the events are this source's; list other sources in events(filter:) instead`},
+	} {
+		if msg, code := a.errorOf(tt.query, nil); msg != tt.want || code != "BAD_USER_INPUT" {
+			t.Errorf("%s: %q (%s), want %q", tt.query, msg, code, tt.want)
+		}
+	}
+}

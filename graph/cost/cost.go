@@ -116,6 +116,12 @@ func Root(lists *Lists) generated.ComplexityRoot {
 	c.Actor.Statements = func(child int, _ *db.SortOrder, first *int, _ *string, last *int, _ *string) int {
 		return Connection(child, first, last)
 	}
+	c.Source.Events = func(child int, _ *generated.EventFilter, _ *db.SortOrder, first *int, _ *string, last *int, _ *string) int {
+		return Connection(child, first, last)
+	}
+	c.Source.Statements = func(child int, _ *db.SortOrder, first *int, _ *string, last *int, _ *string) int {
+		return Connection(child, first, last)
+	}
 	c.Country.Actors = func(child int, _ *generated.ActorFilter, first *int, _ *string, last *int, _ *string) int {
 		return Connection(child, first, last)
 	}

@@ -292,11 +292,13 @@ type ComplexityRoot struct {
 	Source struct {
 		AuthorOrNil        func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
+		Events             func(childComplexity int, filter *EventFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) int
 		ID                 func(childComplexity int) int
 		Key                func(childComplexity int) int
 		PublishedAt        func(childComplexity int) int
 		PublishedPrecision func(childComplexity int) int
 		PublisherOrNil     func(childComplexity int) int
+		Statements         func(childComplexity int, order *db.SortOrder, first *int, after *string, last *int, before *string) int
 		TitleOrNil         func(childComplexity int) int
 		URLOrNil           func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
@@ -449,6 +451,9 @@ type RunResolver interface {
 }
 type SourceResolver interface {
 	ID(ctx context.Context, obj *db.Source) (string, error)
+
+	Events(ctx context.Context, obj *db.Source, filter *EventFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) (*model.EventConnection, error)
+	Statements(ctx context.Context, obj *db.Source, order *db.SortOrder, first *int, after *string, last *int, before *string) (*model.StatementConnection, error)
 }
 type StatementResolver interface {
 	ID(ctx context.Context, obj *db.Statement) (string, error)
@@ -1618,6 +1623,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.CreatedAt(childComplexity), true
+	case "Source.events":
+		if e.ComplexityRoot.Source.Events == nil {
+			break
+		}
+
+		args, err := ec.field_Source_events_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Source.Events(childComplexity, args["filter"].(*EventFilter), args["order"].(*db.SortOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Source.id":
 		if e.ComplexityRoot.Source.ID == nil {
 			break
@@ -1648,6 +1664,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.PublisherOrNil(childComplexity), true
+	case "Source.statements":
+		if e.ComplexityRoot.Source.Statements == nil {
+			break
+		}
+
+		args, err := ec.field_Source_statements_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Source.Statements(childComplexity, args["order"].(*db.SortOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Source.title":
 		if e.ComplexityRoot.Source.TitleOrNil == nil {
 			break
@@ -2474,6 +2501,34 @@ type Source implements Node {
   createdAt: DateTime!
   "When the record's content last changed."
   updatedAt: DateTime!
+  "The events citing this source, in time order."
+  events(
+    "Restricts the events; it may not list sources (these are this source's events)."
+    filter: EventFilter
+    "ASC (oldest first, the default) or DESC."
+    order: SortOrder = ASC
+    "Page size from the start, 0 to 100 (20 when neither first nor last is given)."
+    first: Int
+    "Cursor after which the page starts."
+    after: String
+    "Page size from the end, 0 to 100."
+    last: Int
+    "Cursor before which the page ends."
+    before: String
+  ): EventConnection!
+  "The statements citing this source, in time order."
+  statements(
+    "ASC (oldest first, the default) or DESC."
+    order: SortOrder = ASC
+    "Page size from the start, 0 to 100 (20 when neither first nor last is given)."
+    first: Int
+    "Cursor after which the page starts."
+    after: String
+    "Page size from the end, 0 to 100."
+    last: Int
+    "Cursor before which the page ends."
+    before: String
+  ): StatementConnection!
 }
 
 "An event or a statement, as the timeline interleaves them."
@@ -2495,6 +2550,8 @@ input TimelineFilter {
   to: DateTime
   "Full-text match on event titles, summaries and tags and statement texts and summaries; every word must match; a * right after the last word (of 3 letters or more) matches a prefix. At most 1000 bytes and 16 words."
   text: String
+  "Only items citing one of these sources (keys). At most 1000 keys; a key that names no source is an error."
+  sources: [String!]
 }
 
 "Selects events. Every field is optional; all given fields must hold."
@@ -2513,6 +2570,8 @@ input EventFilter {
   to: DateTime
   "Full-text match on titles, summaries and tags; every word must match. At most 1000 bytes and 16 words."
   text: String
+  "Only items citing one of these sources (keys). At most 1000 keys; a key that names no source is an error."
+  sources: [String!]
 }
 
 "Selects statements. Every field is optional; all given fields must hold."
@@ -3658,6 +3717,10 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 		return ec.fieldContext_Source_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Source_updatedAt(ctx, field)
+	case "events":
+		return ec.fieldContext_Source_events(ctx, field)
+	case "statements":
+		return ec.fieldContext_Source_statements(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Source", field.Name)
 }
@@ -4809,6 +4872,106 @@ func (ec *executionContext) field_Query_timeline_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Source_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*EventFilter, error) {
+			return ec.unmarshalOEventFilter2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐEventFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*db.SortOrder, error) {
+			return ec.unmarshalOSortOrder2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐSortOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Source_statements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*db.SortOrder, error) {
+			return ec.unmarshalOSortOrder2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐSortOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -10192,6 +10355,94 @@ func (ec *executionContext) fieldContext_Source_updatedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Source", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _Source_events(ctx context.Context, field graphql.CollectedField, obj *db.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Source().Events(ctx, obj, fc.Args["filter"].(*EventFilter), fc.Args["order"].(*db.SortOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EventConnection) graphql.Marshaler {
+			return ec.marshalNEventConnection2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_events(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Source",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Source_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Source_statements(ctx context.Context, field graphql.CollectedField, obj *db.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_statements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Source().Statements(ctx, obj, fc.Args["order"].(*db.SortOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StatementConnection) graphql.Marshaler {
+			return ec.marshalNStatementConnection2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐStatementConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_statements(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Source",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatementConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Source_statements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Statement_id(ctx context.Context, field graphql.CollectedField, obj *db.Statement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12438,7 +12689,7 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"actors", "roles", "countries", "eventTypes", "from", "to", "text"}
+	fieldsInOrder := [...]string{"actors", "roles", "countries", "eventTypes", "from", "to", "text", "sources"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12494,6 +12745,13 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.Text = data
+		case "sources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sources"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sources = data
 		}
 	}
 	return it, nil
@@ -13264,7 +13522,7 @@ func (ec *executionContext) unmarshalInputTimelineFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"actors", "countries", "eventTypes", "include", "from", "to", "text"}
+	fieldsInOrder := [...]string{"actors", "countries", "eventTypes", "include", "from", "to", "text", "sources"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13320,6 +13578,13 @@ func (ec *executionContext) unmarshalInputTimelineFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.Text = data
+		case "sources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sources"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sources = data
 		}
 	}
 	return it, nil
@@ -15207,6 +15472,18 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "events":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Source_events(ctx, field, obj)
+				})
+		case "statements":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Source_statements(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

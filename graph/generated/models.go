@@ -66,6 +66,8 @@ type EventFilter struct {
 	To *time.Time `json:"to,omitempty"`
 	// Full-text match on titles, summaries and tags; every word must match. At most 1000 bytes and 16 words.
 	Text *string `json:"text,omitempty"`
+	// Only items citing one of these sources (keys). At most 1000 keys; a key that names no source is an error.
+	Sources []string `json:"sources,omitempty"`
 }
 
 // An event to store, as in a fixture's events[].
@@ -256,6 +258,8 @@ type TimelineFilter struct {
 	To *time.Time `json:"to,omitempty"`
 	// Full-text match on event titles, summaries and tags and statement texts and summaries; every word must match; a * right after the last word (of 3 letters or more) matches a prefix. At most 1000 bytes and 16 words.
 	Text *string `json:"text,omitempty"`
+	// Only items citing one of these sources (keys). At most 1000 keys; a key that names no source is an error.
+	Sources []string `json:"sources,omitempty"`
 }
 
 // The types of record a deletion touches.
