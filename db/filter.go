@@ -33,6 +33,13 @@ type TimelineFilter struct {
 	// Sources (keys) keeps the events and statements that cite any of
 	// them.
 	Sources []string
+	// Tags keeps events with any of these tags; statements are not
+	// affected.
+	Tags []string
+	// StatementKinds and Stances keep statements of one of these kinds
+	// and taking one of these stances; events are not affected.
+	StatementKinds []StatementKind
+	Stances        []Stance
 }
 
 // OnlyTypesAndTime reports whether f restricts items by nothing but their
@@ -40,7 +47,8 @@ type TimelineFilter struct {
 // such a filter is counted from them. A field added to TimelineFilter must
 // be added here too.
 func (f TimelineFilter) OnlyTypesAndTime() bool {
-	return len(f.Actors)+len(f.Roles)+len(f.Countries)+len(f.Sources) == 0 && f.Text == ""
+	return len(f.Actors)+len(f.Roles)+len(f.Countries)+len(f.Sources)+len(f.Tags)+
+		len(f.StatementKinds)+len(f.Stances) == 0 && f.Text == ""
 }
 
 // Position is where an item sits in a sorted list, what cursors encode. Time

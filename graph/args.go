@@ -100,8 +100,15 @@ func timelineFilter(f *generated.TimelineFilter) (db.TimelineFilter, error) {
 	if err := db.CheckKeys("filter.sources", f.Sources); err != nil {
 		return db.TimelineFilter{}, err
 	}
+	if err := db.CheckKeys("filter.tags", f.Tags); err != nil {
+		return db.TimelineFilter{}, err
+	}
+	if err := boundFilter(nil, nil, enumList{"statementKinds", len(f.StatementKinds)}, enumList{"stances", len(f.Stances)}); err != nil {
+		return db.TimelineFilter{}, err
+	}
 	return db.TimelineFilter{Actors: f.Actors, Countries: countries, EventTypes: f.EventTypes,
-		Include: f.Include, From: f.From, To: f.To, Text: stringOr(f.Text), Sources: f.Sources}, nil
+		Include: f.Include, From: f.From, To: f.To, Text: stringOr(f.Text), Sources: f.Sources,
+		Tags: f.Tags, StatementKinds: f.StatementKinds, Stances: f.Stances}, nil
 }
 
 func eventFilter(f *generated.EventFilter) (db.TimelineFilter, error) {
@@ -119,8 +126,11 @@ func eventFilter(f *generated.EventFilter) (db.TimelineFilter, error) {
 	if err := db.CheckKeys("filter.sources", f.Sources); err != nil {
 		return out, err
 	}
-	out.Actors, out.Roles, out.Countries, out.EventTypes, out.From, out.To, out.Text, out.Sources =
-		f.Actors, f.Roles, countries, f.EventTypes, f.From, f.To, stringOr(f.Text), f.Sources
+	if err := db.CheckKeys("filter.tags", f.Tags); err != nil {
+		return out, err
+	}
+	out.Actors, out.Roles, out.Countries, out.EventTypes, out.From, out.To, out.Text, out.Sources, out.Tags =
+		f.Actors, f.Roles, countries, f.EventTypes, f.From, f.To, stringOr(f.Text), f.Sources, f.Tags
 	return out, nil
 }
 
@@ -129,7 +139,7 @@ func statementFilter(f *generated.StatementFilter) (db.TimelineFilter, error) {
 	if f == nil {
 		return out, nil
 	}
-	if err := boundFilter(f.Actors, f.Text); err != nil {
+	if err := boundFilter(f.Actors, f.Text, enumList{"statementKinds", len(f.StatementKinds)}, enumList{"stances", len(f.Stances)}); err != nil {
 		return out, err
 	}
 	countries, err := countryCodes("filter.countries", f.Countries)
@@ -137,6 +147,7 @@ func statementFilter(f *generated.StatementFilter) (db.TimelineFilter, error) {
 		return out, err
 	}
 	out.Actors, out.Countries, out.From, out.To, out.Text = f.Actors, countries, f.From, f.To, stringOr(f.Text)
+	out.StatementKinds, out.Stances = f.StatementKinds, f.Stances
 	return out, nil
 }
 

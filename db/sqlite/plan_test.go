@@ -50,6 +50,8 @@ func TestTimelinePlansUseTheIndex(t *testing.T) {
 		{"EventsOfActor", db.TimelineFilter{Actors: []string{"a"}, Include: []db.ItemKind{db.ItemEvent}}, db.Page{Limit: 50}, db.Ascending},
 		{"Source", db.TimelineFilter{Sources: []string{"s"}}, db.Page{Limit: 50, After: after}, db.Ascending},
 		{"SourceAndCountry", db.TimelineFilter{Sources: []string{"s"}, Countries: []string{"IN"}}, db.Page{Limit: 50}, db.Descending},
+		{"TagsKindsStances", db.TimelineFilter{Tags: []string{"x"}, StatementKinds: []db.StatementKind{db.StatementQuote},
+			Stances: []db.Stance{db.StanceCondolence}}, db.Page{Limit: 50}, db.Ascending},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -65,6 +67,12 @@ func TestTimelinePlansUseTheIndex(t *testing.T) {
 			}
 			if strings.Contains(text, "SCAN t") {
 				t.Errorf("plan scans the table:\n%s", text)
+			}
+			// Tags, kinds and stances are looked up by the item's id.
+			for _, alias := range []string{"g", "st", "ss"} {
+				if strings.Contains(text, "SCAN "+alias+" ") || strings.HasSuffix(text, "SCAN "+alias) {
+					t.Errorf("plan scans %s:\n%s", alias, text)
+				}
 			}
 			if len(c.filter.Actors) <= 1 && strings.Contains(text, "TEMP B-TREE FOR ORDER BY") {
 				t.Errorf("plan sorts the matching rows:\n%s", text)

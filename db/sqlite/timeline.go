@@ -194,6 +194,21 @@ func (s *Store) compileFilter(ctx context.Context, f db.TimelineFilter, lenient 
 		q.add(`(t.kind = `+lit(kindStatement)+` OR EXISTS (SELECT 1 FROM timeline_index x WHERE x.kind = `+lit(kindEvent)+` AND x.item_id = t.item_id
 			AND x.facet = `+lit(facetType)+` AND `+in+`))`, args...)
 	}
+	// Tags, statement kinds and stances are looked up per row, by the
+	// item's id (the primary keys of event_tags, statements and
+	// statement_stances lead with it); each restricts its kind of item.
+	if len(f.Tags) > 0 {
+		in, args := inClause("g.tag", f.Tags)
+		q.add(`(t.kind = `+lit(kindStatement)+` OR EXISTS (SELECT 1 FROM event_tags g WHERE g.event_id = t.item_id AND `+in+`))`, args...)
+	}
+	if len(f.StatementKinds) > 0 {
+		in, args := inClause("st.kind", f.StatementKinds)
+		q.add(`(t.kind = `+lit(kindEvent)+` OR EXISTS (SELECT 1 FROM statements st WHERE st.id = t.item_id AND `+in+`))`, args...)
+	}
+	if len(f.Stances) > 0 {
+		in, args := inClause("ss.stance", f.Stances)
+		q.add(`(t.kind = `+lit(kindEvent)+` OR EXISTS (SELECT 1 FROM statement_stances ss WHERE ss.statement_id = t.item_id AND `+in+`))`, args...)
+	}
 	if len(include) == 1 {
 		// The unary + keeps SQLite from driving the read with
 		// timeline_index_item (kind, …), whose one leading column matches

@@ -418,3 +418,36 @@ func TestSourcesFilter(t *testing.T) {
 		}
 	}
 }
+
+// Tags restrict events, statement kinds and stances restrict statements;
+// each leaves the other kind of item alone on the timeline.
+func TestTagKindAndStanceFilters(t *testing.T) {
+	a := newAPI(t)
+	items := `nodes { ... on Event { key } ... on Statement { key } }`
+	for _, tt := range []struct {
+		name, query string
+		path        []string
+		want        []string
+	}{
+		{"EventsByTag", `{ events(filter: {tags: ["military", "ambassador"]}) { nodes { key } } }`, []string{"events", "nodes"},
+			[]string{"india-retaliatory-strikes", "pakistan-air-attacks-drones-missiles", "perdue-swearing-in"}},
+		{"TimelineTagKeepsStatements", `{ timeline(filter: {tags: ["terrorism"], include: [EVENT]}) { ` + items + ` } }`, []string{"timeline", "nodes"},
+			[]string{"pahalgam-attack"}},
+		{"StatementsByKind", `{ statements(filter: {statementKinds: [OTHER]}) { nodes { key } } }`, []string{"statements", "nodes"},
+			[]string{"india-blames-pakistan-based-terror-groups", "india-says-pakistan-launched-air-attacks", "rubio-calls-deescalation-paraphrase"}},
+		{"StatementsByStance", `{ statements(filter: {stances: [CONDOLENCE]}) { nodes { key } } }`, []string{"statements", "nodes"},
+			[]string{"rubio-jaishankar-call-readout", "rubio-sharif-call-readout-terrorism"}},
+		{"StatementsByKindAndStance", `{ statements(filter: {statementKinds: [READOUT], stances: [CALL_FOR_DEESCALATION]}) { nodes { key } } }`, []string{"statements", "nodes"},
+			[]string{"rubio-sharif-call-readout-deescalation"}},
+		{"TimelineStanceKeepsEvents", `{ timeline(filter: {stances: [ACCUSATION], from: "2025-05-07", to: "2025-05-09"}) { ` + items + ` } }`, []string{"timeline", "nodes"},
+			[]string{"perdue-swearing-in", "rubio-jaishankar-call", "rubio-sharif-call"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := keys(t, a.data(tt.query, nil), tt.path...); !slices.Equal(got, tt.want) {
+				t.Errorf("keys = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	// eventCounts by a tag reads the events: the kept counts know no tags.
+	equalJSON(t, a.data(`{ eventCounts(interval: YEAR, filter: {tags: ["diplomacy"]}) { count } }`, nil), `{"eventCounts": [{"count": 3}]}`)
+}

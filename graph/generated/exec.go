@@ -2552,6 +2552,12 @@ input TimelineFilter {
   text: String
   "Only items citing one of these sources (keys). At most 1000 keys; a key that names no source is an error."
   sources: [String!]
+  "Only events with one of these tags; statements are not affected. At most 1000 tags of at most 128 bytes."
+  tags: [String!]
+  "Only statements of these kinds; events are not affected. At most 1000 values."
+  statementKinds: [StatementKind!]
+  "Only statements taking one of these stances; events are not affected. At most 1000 values."
+  stances: [Stance!]
 }
 
 "Selects events. Every field is optional; all given fields must hold."
@@ -2572,6 +2578,8 @@ input EventFilter {
   text: String
   "Only items citing one of these sources (keys). At most 1000 keys; a key that names no source is an error."
   sources: [String!]
+  "Only events with one of these tags. At most 1000 tags of at most 128 bytes."
+  tags: [String!]
 }
 
 "Selects statements. Every field is optional; all given fields must hold."
@@ -2586,6 +2594,10 @@ input StatementFilter {
   to: DateTime
   "Full-text match on statement texts and summaries; every word must match. At most 1000 bytes and 16 words."
   text: String
+  "Only statements of these kinds. At most 1000 values."
+  statementKinds: [StatementKind!]
+  "Only statements taking one of these stances. At most 1000 values."
+  stances: [Stance!]
 }
 
 "Selects actors. Every field is optional; all given fields must hold."
@@ -12689,7 +12701,7 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"actors", "roles", "countries", "eventTypes", "from", "to", "text", "sources"}
+	fieldsInOrder := [...]string{"actors", "roles", "countries", "eventTypes", "from", "to", "text", "sources", "tags"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12752,6 +12764,13 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.Sources = data
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = data
 		}
 	}
 	return it, nil
@@ -13340,7 +13359,7 @@ func (ec *executionContext) unmarshalInputStatementFilter(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"actors", "countries", "from", "to", "text"}
+	fieldsInOrder := [...]string{"actors", "countries", "from", "to", "text", "statementKinds", "stances"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13382,6 +13401,20 @@ func (ec *executionContext) unmarshalInputStatementFilter(ctx context.Context, o
 				return it, err
 			}
 			it.Text = data
+		case "statementKinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statementKinds"))
+			data, err := ec.unmarshalOStatementKind2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐStatementKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatementKinds = data
+		case "stances":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stances"))
+			data, err := ec.unmarshalOStance2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐStanceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stances = data
 		}
 	}
 	return it, nil
@@ -13522,7 +13555,7 @@ func (ec *executionContext) unmarshalInputTimelineFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"actors", "countries", "eventTypes", "include", "from", "to", "text", "sources"}
+	fieldsInOrder := [...]string{"actors", "countries", "eventTypes", "include", "from", "to", "text", "sources", "tags", "statementKinds", "stances"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13585,6 +13618,27 @@ func (ec *executionContext) unmarshalInputTimelineFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.Sources = data
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = data
+		case "statementKinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statementKinds"))
+			data, err := ec.unmarshalOStatementKind2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐStatementKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatementKinds = data
+		case "stances":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stances"))
+			data, err := ec.unmarshalOStance2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐStanceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stances = data
 		}
 	}
 	return it, nil
@@ -17948,6 +18002,42 @@ func (ec *executionContext) unmarshalOStatementFilter2ᚖgithubᚗcomᚋgeotimel
 	}
 	res, err := ec.unmarshalInputStatementFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOStatementKind2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐStatementKindᚄ(ctx context.Context, v any) ([]db.StatementKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]db.StatementKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStatementKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐStatementKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOStatementKind2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐStatementKindᚄ(ctx context.Context, sel ast.SelectionSet, v []db.StatementKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatementKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐStatementKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

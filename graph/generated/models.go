@@ -68,6 +68,8 @@ type EventFilter struct {
 	Text *string `json:"text,omitempty"`
 	// Only items citing one of these sources (keys). At most 1000 keys; a key that names no source is an error.
 	Sources []string `json:"sources,omitempty"`
+	// Only events with one of these tags. At most 1000 tags of at most 128 bytes.
+	Tags []string `json:"tags,omitempty"`
 }
 
 // An event to store, as in a fixture's events[].
@@ -208,6 +210,10 @@ type StatementFilter struct {
 	To *time.Time `json:"to,omitempty"`
 	// Full-text match on statement texts and summaries; every word must match. At most 1000 bytes and 16 words.
 	Text *string `json:"text,omitempty"`
+	// Only statements of these kinds. At most 1000 values.
+	StatementKinds []db.StatementKind `json:"statementKinds,omitempty"`
+	// Only statements taking one of these stances. At most 1000 values.
+	Stances []db.Stance `json:"stances,omitempty"`
 }
 
 // A statement to store, as in a fixture's statements[].
@@ -260,6 +266,12 @@ type TimelineFilter struct {
 	Text *string `json:"text,omitempty"`
 	// Only items citing one of these sources (keys). At most 1000 keys; a key that names no source is an error.
 	Sources []string `json:"sources,omitempty"`
+	// Only events with one of these tags; statements are not affected. At most 1000 tags of at most 128 bytes.
+	Tags []string `json:"tags,omitempty"`
+	// Only statements of these kinds; events are not affected. At most 1000 values.
+	StatementKinds []db.StatementKind `json:"statementKinds,omitempty"`
+	// Only statements taking one of these stances; events are not affected. At most 1000 values.
+	Stances []db.Stance `json:"stances,omitempty"`
 }
 
 // The types of record a deletion touches.
