@@ -40,6 +40,10 @@ type TimelineFilter struct {
 	// and taking one of these stances; events are not affected.
 	StatementKinds []StatementKind
 	Stances        []Stance
+	// About, when set, keeps statements about at least one event it keeps
+	// ("statements by X about strikes"); events are not affected. Its own
+	// Include is events only.
+	About *TimelineFilter
 }
 
 // OnlyTypesAndTime reports whether f restricts items by nothing but their
@@ -48,7 +52,7 @@ type TimelineFilter struct {
 // be added here too.
 func (f TimelineFilter) OnlyTypesAndTime() bool {
 	return len(f.Actors)+len(f.Roles)+len(f.Countries)+len(f.Sources)+len(f.Tags)+
-		len(f.StatementKinds)+len(f.Stances) == 0 && f.Text == ""
+		len(f.StatementKinds)+len(f.Stances) == 0 && f.Text == "" && f.About == nil
 }
 
 // Position is where an item sits in a sorted list, what cursors encode. Time

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/iso3166"
@@ -106,9 +107,13 @@ func timelineFilter(f *generated.TimelineFilter) (db.TimelineFilter, error) {
 	if err := boundFilter(nil, nil, enumList{"statementKinds", len(f.StatementKinds)}, enumList{"stances", len(f.Stances)}); err != nil {
 		return db.TimelineFilter{}, err
 	}
+	about, err := aboutFilter(f.About)
+	if err != nil {
+		return db.TimelineFilter{}, err
+	}
 	return db.TimelineFilter{Actors: f.Actors, Countries: countries, EventTypes: f.EventTypes,
 		Include: f.Include, From: f.From, To: f.To, Text: stringOr(f.Text), Sources: f.Sources,
-		Tags: f.Tags, StatementKinds: f.StatementKinds, Stances: f.Stances}, nil
+		Tags: f.Tags, StatementKinds: f.StatementKinds, Stances: f.Stances, About: about}, nil
 }
 
 func eventFilter(f *generated.EventFilter) (db.TimelineFilter, error) {
@@ -134,6 +139,19 @@ func eventFilter(f *generated.EventFilter) (db.TimelineFilter, error) {
 	return out, nil
 }
 
+// aboutFilter is the event filter a statement filter's about gives, nil
+// when there is none. Its problems are named under filter.about.
+func aboutFilter(f *generated.EventFilter) (*db.TimelineFilter, error) {
+	if f == nil {
+		return nil, nil
+	}
+	out, err := eventFilter(f)
+	if err != nil {
+		return nil, db.Errorf(db.ErrorCode(err), "%s", strings.Replace(db.ErrorMessage(err), "filter.", "filter.about.", 1))
+	}
+	return &out, nil
+}
+
 func statementFilter(f *generated.StatementFilter) (db.TimelineFilter, error) {
 	out := db.TimelineFilter{Include: []db.ItemKind{db.ItemStatement}}
 	if f == nil {
@@ -148,6 +166,9 @@ func statementFilter(f *generated.StatementFilter) (db.TimelineFilter, error) {
 	}
 	out.Actors, out.Countries, out.From, out.To, out.Text = f.Actors, countries, f.From, f.To, stringOr(f.Text)
 	out.StatementKinds, out.Stances = f.StatementKinds, f.Stances
+	if out.About, err = aboutFilter(f.About); err != nil {
+		return out, err
+	}
 	return out, nil
 }
 

@@ -52,6 +52,7 @@ func TestTimelinePlansUseTheIndex(t *testing.T) {
 		{"SourceAndCountry", db.TimelineFilter{Sources: []string{"s"}, Countries: []string{"IN"}}, db.Page{Limit: 50}, db.Descending},
 		{"TagsKindsStances", db.TimelineFilter{Tags: []string{"x"}, StatementKinds: []db.StatementKind{db.StatementQuote},
 			Stances: []db.Stance{db.StanceCondolence}}, db.Page{Limit: 50}, db.Ascending},
+		{"About", db.TimelineFilter{About: &db.TimelineFilter{EventTypes: []db.EventType{db.EventCall}}}, db.Page{Limit: 50}, db.Ascending},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -62,14 +63,18 @@ func TestTimelinePlansUseTheIndex(t *testing.T) {
 			query, args := q.pageSQL(c.order == db.Descending, c.page)
 			text := queryPlan(t, s, query, args...)
 			scans := strings.Count(text, "SEARCH t USING PRIMARY KEY (facet=? AND value=?")
-			if want := max(1, len(c.filter.Actors)); scans != want {
+			want := max(1, len(c.filter.Actors))
+			if c.filter.About != nil {
+				want++ // the events it is about, read once from their own range
+			}
+			if scans != want {
 				t.Errorf("%d range scans of the index, want %d:\n%s", scans, want, text)
 			}
 			if strings.Contains(text, "SCAN t") {
 				t.Errorf("plan scans the table:\n%s", text)
 			}
 			// Tags, kinds and stances are looked up by the item's id.
-			for _, alias := range []string{"g", "st", "ss"} {
+			for _, alias := range []string{"g", "st", "ss", "sa"} {
 				if strings.Contains(text, "SCAN "+alias+" ") || strings.HasSuffix(text, "SCAN "+alias) {
 					t.Errorf("plan scans %s:\n%s", alias, text)
 				}

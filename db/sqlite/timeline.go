@@ -209,6 +209,24 @@ func (s *Store) compileFilter(ctx context.Context, f db.TimelineFilter, lenient 
 		in, args := inClause("ss.stance", f.Stances)
 		q.add(`(t.kind = `+lit(kindEvent)+` OR EXISTS (SELECT 1 FROM statement_stances ss WHERE ss.statement_id = t.item_id AND `+in+`))`, args...)
 	}
+	if f.About != nil {
+		about := *f.About
+		about.Include = []db.ItemKind{db.ItemEvent}
+		inner, err := s.compileFilter(ctx, about, lenient)
+		if err != nil {
+			return nil, err
+		}
+		if inner.empty {
+			// No event matches: no statement is about one.
+			q.add(`t.kind = ` + lit(kindEvent))
+		} else {
+			// The events the inner filter keeps are read once (an
+			// uncorrelated subquery), each statement's by its id.
+			sel, args := inner.selectFrom()
+			q.add(`(t.kind = `+lit(kindEvent)+` OR EXISTS (SELECT 1 FROM statement_about sa WHERE sa.statement_id = t.item_id
+				AND sa.event_id IN (SELECT t.item_id `+sel+`)))`, args...)
+		}
+	}
 	if len(include) == 1 {
 		// The unary + keeps SQLite from driving the read with
 		// timeline_index_item (kind, …), whose one leading column matches

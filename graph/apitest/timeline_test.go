@@ -451,3 +451,35 @@ func TestTagKindAndStanceFilters(t *testing.T) {
 	// eventCounts by a tag reads the events: the kept counts know no tags.
 	equalJSON(t, a.data(`{ eventCounts(interval: YEAR, filter: {tags: ["diplomacy"]}) { count } }`, nil), `{"eventCounts": [{"count": 3}]}`)
 }
+
+// about keeps the statements about at least one event its filter keeps:
+// "statements by Rubio about strikes".
+func TestAboutFilter(t *testing.T) {
+	a := newAPI(t)
+	for _, tt := range []struct {
+		name, query string
+		path        []string
+		want        []string
+	}{
+		{"AboutAttacks", `{ statements(filter: {about: {eventTypes: [ATTACK]}}) { nodes { key } } }`, []string{"statements", "nodes"},
+			[]string{"india-blames-pakistan-based-terror-groups", "india-says-pakistan-launched-air-attacks", "rubio-jaishankar-call-readout"}},
+		{"ByRubioAboutStrikes", `{ statements(filter: {actors: ["marco-rubio"], about: {eventTypes: [STRIKE]}}) { nodes { key } } }`, []string{"statements", "nodes"},
+			[]string{"rubio-sharif-call-readout-terrorism"}},
+		{"AboutEventsOfAnActor", `{ statements(filter: {about: {actors: ["shehbaz-sharif"]}}) { nodes { key } } }`, []string{"statements", "nodes"},
+			[]string{"rubio-calls-deescalation-paraphrase", "rubio-sharif-call-readout-deescalation", "rubio-sharif-call-readout-terrorism"}},
+		{"TimelineKeepsEvents", `{ timeline(filter: {about: {eventTypes: [STRIKE]}, from: "2025-05-08", to: "2025-05-09"}) { nodes { ... on Event { key } ... on Statement { key } } } }`,
+			[]string{"timeline", "nodes"}, []string{"rubio-jaishankar-call", "rubio-sharif-call", "rubio-sharif-call-readout-terrorism"}},
+		{"AboutNothing", `{ statements(filter: {about: {eventTypes: [SANCTION]}}) { nodes { key } } }`, []string{"statements", "nodes"}, []string{}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := keys(t, a.data(tt.query, nil), tt.path...); !slices.Equal(got, tt.want) {
+				t.Errorf("keys = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	// The inner filter's values are checked like any other.
+	msg, code := a.errorOf(`{ statements(filter: {about: {actors: ["sharif"]}}) { totalCount } }`, nil)
+	if want := `unknown actor "sharif"`; code != "BAD_USER_INPUT" || msg != want {
+		t.Errorf("about with an unknown actor: %q (%s), want %q", msg, code, want)
+	}
+}

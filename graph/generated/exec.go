@@ -2558,6 +2558,8 @@ input TimelineFilter {
   statementKinds: [StatementKind!]
   "Only statements taking one of these stances; events are not affected. At most 1000 values."
   stances: [Stance!]
+  "Only statements about at least one event this filter keeps (\"statements by X about strikes\"); events are not affected."
+  about: EventFilter
 }
 
 "Selects events. Every field is optional; all given fields must hold."
@@ -2598,6 +2600,8 @@ input StatementFilter {
   statementKinds: [StatementKind!]
   "Only statements taking one of these stances. At most 1000 values."
   stances: [Stance!]
+  "Only statements about at least one event this filter keeps (\"statements by X about strikes\")."
+  about: EventFilter
 }
 
 "Selects actors. Every field is optional; all given fields must hold."
@@ -13359,7 +13363,7 @@ func (ec *executionContext) unmarshalInputStatementFilter(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"actors", "countries", "from", "to", "text", "statementKinds", "stances"}
+	fieldsInOrder := [...]string{"actors", "countries", "from", "to", "text", "statementKinds", "stances", "about"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13415,6 +13419,13 @@ func (ec *executionContext) unmarshalInputStatementFilter(ctx context.Context, o
 				return it, err
 			}
 			it.Stances = data
+		case "about":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("about"))
+			data, err := ec.unmarshalOEventFilter2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐEventFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.About = data
 		}
 	}
 	return it, nil
@@ -13555,7 +13566,7 @@ func (ec *executionContext) unmarshalInputTimelineFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"actors", "countries", "eventTypes", "include", "from", "to", "text", "sources", "tags", "statementKinds", "stances"}
+	fieldsInOrder := [...]string{"actors", "countries", "eventTypes", "include", "from", "to", "text", "sources", "tags", "statementKinds", "stances", "about"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13639,6 +13650,13 @@ func (ec *executionContext) unmarshalInputTimelineFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.Stances = data
+		case "about":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("about"))
+			data, err := ec.unmarshalOEventFilter2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐEventFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.About = data
 		}
 	}
 	return it, nil

@@ -214,6 +214,8 @@ type StatementFilter struct {
 	StatementKinds []db.StatementKind `json:"statementKinds,omitempty"`
 	// Only statements taking one of these stances. At most 1000 values.
 	Stances []db.Stance `json:"stances,omitempty"`
+	// Only statements about at least one event this filter keeps ("statements by X about strikes").
+	About *EventFilter `json:"about,omitempty"`
 }
 
 // A statement to store, as in a fixture's statements[].
@@ -272,6 +274,8 @@ type TimelineFilter struct {
 	StatementKinds []db.StatementKind `json:"statementKinds,omitempty"`
 	// Only statements taking one of these stances; events are not affected. At most 1000 values.
 	Stances []db.Stance `json:"stances,omitempty"`
+	// Only statements about at least one event this filter keeps ("statements by X about strikes"); events are not affected.
+	About *EventFilter `json:"about,omitempty"`
 }
 
 // The types of record a deletion touches.
