@@ -37,6 +37,9 @@ const (
 	GroupType    CountGroup = "TYPE"
 	GroupCountry CountGroup = "COUNTRY"
 	GroupNone    CountGroup = "NONE"
+	// GroupActor counts an event once for each actor taking part in it,
+	// keyed by the actor's key: "events per actor".
+	GroupActor CountGroup = "ACTOR"
 )
 
 // EventBucket is the number of events (and their reported fatalities) whose

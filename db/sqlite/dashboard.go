@@ -65,6 +65,7 @@ var groupKey = map[db.CountGroup]string{
 	db.GroupType:    `e.type`,
 	db.GroupCountry: `coalesce(c.code, '')`,
 	db.GroupNone:    `''`,
+	db.GroupActor:   `a.key`,
 }
 
 const dayMillis = 24 * 60 * 60 * 1000
@@ -108,7 +109,8 @@ func (s *Store) EventCounts(ctx context.Context, f db.TimelineFilter, interval d
 	}
 	sums := bucketSums{interval: interval, sums: map[bucketKey]*db.EventBucket{}}
 	var err error
-	if f.OnlyTypesAndTime() {
+	// The kept counts know no participants: per actor, the events are read.
+	if f.OnlyTypesAndTime() && groupBy != db.GroupActor {
 		err = s.keptCounts(ctx, &sums, f.EventTypes, groupBy, widthFor(interval), rangeOf(f))
 	} else {
 		err = s.filteredCounts(ctx, &sums, f, groupBy)
@@ -209,9 +211,15 @@ func (s *Store) filteredCounts(ctx context.Context, sums *bucketSums, f db.Timel
 
 // countEvents counts the events that where selects, by reading them.
 func (s *Store) countEvents(ctx context.Context, sums *bucketSums, where string, args []any, groupBy db.CountGroup) error {
+	from := `events e LEFT JOIN countries c ON c.id = e.country_id`
+	if groupBy == db.GroupActor {
+		// An actor in two roles of one event counts that event once.
+		from = `events e JOIN (SELECT DISTINCT event_id, actor_id FROM event_participants) p ON p.event_id = e.id
+			JOIN actors a ON a.id = p.actor_id`
+	}
 	return sums.scan(s.read.QueryContext(ctx, `SELECT e.occurred_at - ((e.occurred_at % ?1) + ?1) % ?1 AS day, `+groupKey[groupBy]+` AS k,
 		count(*), coalesce(sum(e.fatalities), 0)
-		FROM events e LEFT JOIN countries c ON c.id = e.country_id WHERE `+where+`
+		FROM `+from+` WHERE `+where+`
 		GROUP BY day, k`, append([]any{dayMillis}, args...)...))
 }
 

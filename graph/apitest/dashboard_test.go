@@ -78,3 +78,18 @@ func TestEventCounts(t *testing.T) {
 		})
 	}
 }
+
+// groupBy ACTOR counts an event once for each actor taking part in it.
+func TestEventCountsByActor(t *testing.T) {
+	a := newAPI(t)
+	equalJSON(t, a.data(`{ eventCounts(interval: YEAR, groupBy: ACTOR, filter: {eventTypes: [ATTACK]}) { start key count fatalities } }`, nil),
+		`{"eventCounts": [
+		  {"start": "2025-01-01T00:00:00Z", "key": "india", "count": 2, "fatalities": 26},
+		  {"start": "2025-01-01T00:00:00Z", "key": "nepal", "count": 1, "fatalities": 26},
+		  {"start": "2025-01-01T00:00:00Z", "key": "pakistan", "count": 1, "fatalities": 0},
+		  {"start": "2025-01-01T00:00:00Z", "key": "pakistan-armed-forces", "count": 1, "fatalities": 0},
+		  {"start": "2025-01-01T00:00:00Z", "key": "pakistan-based-terror-groups", "count": 1, "fatalities": 26}]}`)
+	// With an actor filter, the co-participants of its events are counted too.
+	equalJSON(t, a.data(`{ eventCounts(interval: YEAR, groupBy: ACTOR, filter: {actors: ["nepal"]}) { key count } }`, nil),
+		`{"eventCounts": [{"key": "india", "count": 1}, {"key": "nepal", "count": 1}, {"key": "pakistan-based-terror-groups", "count": 1}]}`)
+}

@@ -200,6 +200,9 @@ func EventBuckets(from, to *time.Time, interval db.Interval, groupBy *db.CountGr
 			groups = len(db.EventTypes)
 		case db.GroupCountry:
 			groups = countryGroups
+		case db.GroupActor:
+			// Any number of actors: the store's bucket bound is the price.
+			groups = db.MaxEventBuckets
 		}
 	}
 	return min(mul(buckets, groups), db.MaxEventBuckets)

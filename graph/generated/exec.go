@@ -2802,6 +2802,8 @@ enum CountGroup {
   COUNTRY
   "Nothing: one bucket per interval."
   NONE
+  "Each actor taking part (key = the actor's key): an event counts once for each of its actors."
+  ACTOR
 }
 
 "Events counted in one bucket."
