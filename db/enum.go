@@ -65,11 +65,25 @@ const (
 	EventMobilization      EventType = "MOBILIZATION"
 	EventCeremony          EventType = "CEREMONY"
 	EventOther             EventType = "OTHER"
+	// The types of the real-data additions, so that each PLOVER category
+	// has a type that names it. They come after OTHER: a type's rank is
+	// its position here, and the timeline index stores ranks.
+	EventSupport     EventType = "SUPPORT"
+	EventConcession  EventType = "CONCESSION"
+	EventCooperation EventType = "COOPERATION"
+	EventAid         EventType = "AID"
+	EventRetreat     EventType = "RETREAT"
+	EventRequest     EventType = "REQUEST"
+	EventAccusation  EventType = "ACCUSATION"
+	EventRejection   EventType = "REJECTION"
+	EventThreat      EventType = "THREAT"
+	EventCoercion    EventType = "COERCION"
 )
 
 // EventTypes lists every EventType in the order of the specification.
 var EventTypes = []EventType{EventAttack, EventStrike, EventCall, EventMeeting, EventStatementOfPolicy,
-	EventProtest, EventSanction, EventAgreement, EventCeasefire, EventMobilization, EventCeremony, EventOther}
+	EventProtest, EventSanction, EventAgreement, EventCeasefire, EventMobilization, EventCeremony, EventOther,
+	EventSupport, EventConcession, EventCooperation, EventAid, EventRetreat, EventRequest, EventAccusation, EventRejection, EventThreat, EventCoercion}
 
 // Valid reports whether t is one of EventTypes.
 func (t EventType) Valid() bool { return slices.Contains(EventTypes, t) }

@@ -44,7 +44,7 @@ func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 	   "participants": [{"actor": "india", "role": "INITIATOR"}, {"actor": "jaishanker", "role": "TARGET"}]}]}`)}}
 	_, _, err = seed.Load(ctx, store, bad)
 	want := []string{
-		`b.json: events[0].type: invalid value "WAR": want one of ATTACK, STRIKE, CALL, MEETING, STATEMENT_OF_POLICY, PROTEST, SANCTION, AGREEMENT, CEASEFIRE, MOBILIZATION, CEREMONY, OTHER`,
+		`b.json: events[0].type: invalid value "WAR": want one of ATTACK, STRIKE, CALL, MEETING, STATEMENT_OF_POLICY, PROTEST, SANCTION, AGREEMENT, CEASEFIRE, MOBILIZATION, CEREMONY, OTHER, SUPPORT, CONCESSION, COOPERATION, AID, RETREAT, REQUEST, ACCUSATION, REJECTION, THREAT, COERCION`,
 		`b.json: events[0].participants[1].actor: unknown actor "jaishanker"`,
 	}
 	if got := problemLines(t, err); !slices.Equal(got, want) {

@@ -174,7 +174,7 @@ func TestLoadFixture(t *testing.T) {
 	}
 	got, code := problemsOf(t, a.do(q, map[string]any{"f": map[string]any{"version": 1,
 		"events": []any{map[string]any{"key": "x", "type": "WAR", "title": "X", "occurredAt": "2025"}}}}))
-	want := []string{`fixture.events[0].type: invalid value "WAR": want one of ATTACK, STRIKE, CALL, MEETING, STATEMENT_OF_POLICY, PROTEST, SANCTION, AGREEMENT, CEASEFIRE, MOBILIZATION, CEREMONY, OTHER`}
+	want := []string{`fixture.events[0].type: invalid value "WAR": want one of ATTACK, STRIKE, CALL, MEETING, STATEMENT_OF_POLICY, PROTEST, SANCTION, AGREEMENT, CEASEFIRE, MOBILIZATION, CEREMONY, OTHER, SUPPORT, CONCESSION, COOPERATION, AID, RETREAT, REQUEST, ACCUSATION, REJECTION, THREAT, COERCION`}
 	if code != "BAD_USER_INPUT" || !slices.Equal(got, want) {
 		t.Errorf("problems (%s) = %q", code, got)
 	}

@@ -483,3 +483,15 @@ func TestAboutFilter(t *testing.T) {
 		t.Errorf("about with an unknown actor: %q (%s), want %q", msg, code, want)
 	}
 }
+
+// The event types of the real-data additions load, filter and count like
+// the others, the kept counts included.
+func TestRealDataEventTypes(t *testing.T) {
+	a := newAPI(t, `{"version": 1, "events": [
+	  {"key": "plover-1", "type": "COERCION", "title": "Arrests", "occurredAt": "2025-06-01", "participants": [{"actor": "india", "role": "INITIATOR"}]},
+	  {"key": "plover-2", "type": "ACCUSATION", "title": "Accused", "occurredAt": "2025-06-02", "participants": [{"actor": "pakistan", "role": "INITIATOR"}]}]}`)
+	equalJSON(t, a.data(`{ events(filter: {eventTypes: [COERCION, ACCUSATION]}) { nodes { key type } }
+	  eventCounts(interval: YEAR, groupBy: TYPE, filter: {eventTypes: [ACCUSATION, COERCION]}) { key count } }`, nil),
+		`{"events": {"nodes": [{"key": "plover-1", "type": "COERCION"}, {"key": "plover-2", "type": "ACCUSATION"}]},
+		  "eventCounts": [{"key": "ACCUSATION", "count": 1}, {"key": "COERCION", "count": 1}]}`)
+}

@@ -64,8 +64,8 @@ func TestPrices(t *testing.T) {
 		{"EventCountsOpenByCountry", `{ eventCounts(interval: DAY, groupBy: COUNTRY) { start count } }`, nil, 5001},
 		// 1 to 31 January 2025 (to excluded, but its day counted): 31 buckets.
 		{"EventCountsRange", `{ eventCounts(filter: {from: "2025-01-01T00:00:00Z", to: "2025-01-31T00:00:00Z"}, interval: DAY) { count } }`, nil, 32},
-		// 1 month × 12 event types.
-		{"EventCountsRangeByType", `{ eventCounts(filter: {from: "2025-01-01T00:00:00Z", to: "2025-01-31T00:00:00Z"}, interval: MONTH, groupBy: TYPE) { count } }`, nil, 13},
+		// 1 month × 22 event types.
+		{"EventCountsRangeByType", `{ eventCounts(filter: {from: "2025-01-01T00:00:00Z", to: "2025-01-31T00:00:00Z"}, interval: MONTH, groupBy: TYPE) { count } }`, nil, 23},
 		// 31 days × 250 countries, capped at 5000.
 		{"EventCountsRangeByCountry", `{ eventCounts(filter: {from: "2025-01-01T00:00:00Z", to: "2025-01-31T00:00:00Z"}, interval: DAY, groupBy: COUNTRY) { count } }`, nil, 5001},
 		// 2024 and 2025 by year: 2 buckets × 250.

@@ -2095,6 +2095,26 @@ enum EventType {
   CEREMONY
   "Anything else."
   OTHER
+  "Support given: words or acts of approval or backing (PLOVER SUPPORT)."
+  SUPPORT
+  "A concession made (PLOVER CONCEDE)."
+  CONCESSION
+  "Cooperation: working together, other than an agreement or aid (PLOVER COOPERATE)."
+  COOPERATION
+  "Aid given: material, economic or humanitarian (PLOVER AID)."
+  AID
+  "A retreat or withdrawal (PLOVER RETREAT)."
+  RETREAT
+  "A request or appeal made (PLOVER REQUEST)."
+  REQUEST
+  "An accusation made (PLOVER ACCUSE)."
+  ACCUSATION
+  "A rejection or refusal (PLOVER REJECT)."
+  REJECTION
+  "A threat made (PLOVER THREATEN)."
+  THREAT
+  "Coercion short of an assault: arrests, restrictions, seizures (PLOVER COERCE)."
+  COERCION
 }
 
 "The part an actor played in an event."

@@ -12,7 +12,8 @@
   const LIVE_MAX_BACKOFF_MS = 30000;
   // Used only when the server refuses introspection (--no-introspection).
   const FALLBACK_EVENT_TYPES = ['ATTACK', 'STRIKE', 'CALL', 'MEETING', 'STATEMENT_OF_POLICY', 'PROTEST',
-    'SANCTION', 'AGREEMENT', 'CEASEFIRE', 'MOBILIZATION', 'CEREMONY', 'OTHER'];
+    'SANCTION', 'AGREEMENT', 'CEASEFIRE', 'MOBILIZATION', 'CEREMONY', 'OTHER', 'SUPPORT', 'CONCESSION',
+    'COOPERATION', 'AID', 'RETREAT', 'REQUEST', 'ACCUSATION', 'REJECTION', 'THREAT', 'COERCION'];
   const PRECISION_RANK = { YEAR: 0, MONTH: 1, DAY: 2, MINUTE: 3, SECOND: 4 };
   const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
