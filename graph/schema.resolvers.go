@@ -390,11 +390,7 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 	if err != nil {
 		return nil, err
 	}
-	nodes, err := loadNodes(ctx, sub.Nodes, nodeSelections(ctx, "Subgraph", "nodes"))
-	if err != nil {
-		return nil, err
-	}
-	return &model.Subgraph{Nodes: nodes, Edges: edgePointers(sub.Edges), Truncated: sub.Truncated}, nil
+	return subgraph(ctx, sub)
 }
 
 // ShortestPath is the resolver for the shortestPath field.
@@ -425,6 +421,23 @@ func (r *queryResolver) ShortestPath(ctx context.Context, from string, to string
 		return nil, err
 	}
 	return &model.Path{Length: len(path.Edges), Nodes: nodes, Edges: edgePointers(path.Edges)}, nil
+}
+
+// EventChain is the resolver for the eventChain field.
+func (r *queryResolver) EventChain(ctx context.Context, event string, direction *db.ChainDirection, kinds []db.LinkKind, maxDepth *int) (*model.Subgraph, error) {
+	start, err := nodeRef("event", event)
+	if err != nil {
+		return nil, err
+	}
+	dir := db.ChainBoth
+	if direction != nil {
+		dir = *direction
+	}
+	sub, err := r.Store.EventChain(ctx, start, dir, kinds, intOr(maxDepth, 5))
+	if err != nil {
+		return nil, err
+	}
+	return subgraph(ctx, sub)
 }
 
 // EventCounts is the resolver for the eventCounts field.
