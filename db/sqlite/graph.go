@@ -88,7 +88,8 @@ type edgeRow struct {
 	owner    int64
 	role     string
 	at       sql.NullInt64
-	keep     bool // the row passes the time window
+	end      sql.NullInt64 // at_end: where the edge's time ends (a relationship's end), for chronological paths
+	keep     bool          // the row passes the time window
 }
 
 // edge is the row as the edge it stands for, From → To.
@@ -231,7 +232,7 @@ func (g *graphReader) degree(nodes []int64, limit int) (int, error) {
 
 // edgesSQL reads the rows of a JSON list of nodes in key order.
 func (q graphQuery) edgesSQL() string {
-	return `SELECT src, kind, dst, forward, owner, role, at_start, ` + q.keep + ` FROM graph_edges
+	return `SELECT src, kind, dst, forward, owner, role, at_start, at_end, ` + q.keep + ` FROM graph_edges
 		WHERE src IN (SELECT value FROM json_each(?))` + q.kinds + `
 		ORDER BY src, kind, dst, forward, owner, role LIMIT ?`
 }
@@ -239,7 +240,7 @@ func (q graphQuery) edgesSQL() string {
 // pairsSQL reads the rows from one JSON list of nodes to another, of the
 // given kinds: one lookup of the key per node, kind and node.
 func (q graphQuery) pairsSQL(kinds string) string {
-	return `SELECT src, kind, dst, forward, owner, role, at_start, ` + q.keep + ` FROM graph_edges
+	return `SELECT src, kind, dst, forward, owner, role, at_start, at_end, ` + q.keep + ` FROM graph_edges
 		WHERE src IN (SELECT value FROM json_each(?)) AND kind IN (` + kinds + `)
 		AND dst IN (SELECT value FROM json_each(?))`
 }
@@ -267,7 +268,7 @@ func (g *graphReader) scan(query string, args []any, fn func(edgeRow) bool) erro
 	defer func() { g.s.graphRowsRead.Add(int64(n)) }()
 	for rows.Next() {
 		var r edgeRow
-		if err := rows.Scan(&r.src, &r.kind, &r.dst, &r.forward, &r.owner, &r.role, &r.at, &r.keep); err != nil {
+		if err := rows.Scan(&r.src, &r.kind, &r.dst, &r.forward, &r.owner, &r.role, &r.at, &r.end, &r.keep); err != nil {
 			return fmt.Errorf("graph: read edges: %w", err)
 		}
 		n++
@@ -640,22 +641,11 @@ func (sd *searchSide) describe() string {
 // NOT_FOUND when from or to names no stored record; QUERY_TOO_COMPLEX as
 // above.
 func (s *Store) ShortestPath(ctx context.Context, from, to db.NodeRef, maxDepth int, f db.GraphFilter) (*db.Path, error) {
-	if maxDepth < 1 || maxDepth > maxPathDepth {
-		return nil, db.Errorf(db.CodeInvalid, "maxDepth must be between 1 and %d, not %d", maxPathDepth, maxDepth)
-	}
-	q, err := compileGraphFilter(f)
-	if err != nil {
-		return nil, err
-	}
-	g, err := s.beginGraph(ctx, q)
+	g, ids, err := s.beginPath(ctx, from, to, maxDepth, f)
 	if err != nil {
 		return nil, err
 	}
 	defer g.close()
-	ids, err := g.nodes(from, to)
-	if err != nil {
-		return nil, err
-	}
 	if ids[0] == ids[1] {
 		return &db.Path{Nodes: []db.NodeRef{decodeNode(ids[0])}, Edges: []db.Edge{}}, nil
 	}
@@ -734,6 +724,28 @@ func (s *Store) ShortestPath(ctx context.Context, from, to db.NodeRef, maxDepth 
 		}
 	}
 	return nil, nil
+}
+
+// beginPath checks a path search's arguments and opens its reader, with the
+// encoded nodes of from and to; the caller closes the reader.
+func (s *Store) beginPath(ctx context.Context, from, to db.NodeRef, maxDepth int, f db.GraphFilter) (*graphReader, []int64, error) {
+	if maxDepth < 1 || maxDepth > maxPathDepth {
+		return nil, nil, db.Errorf(db.CodeInvalid, "maxDepth must be between 1 and %d, not %d", maxPathDepth, maxDepth)
+	}
+	q, err := compileGraphFilter(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	g, err := s.beginGraph(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids, err := g.nodes(from, to)
+	if err != nil {
+		g.close()
+		return nil, nil, err
+	}
+	return g, ids, nil
 }
 
 // tooComplex is the refusal of a search that found no path of ruledOut

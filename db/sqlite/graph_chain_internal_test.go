@@ -9,10 +9,9 @@ import (
 	"github.com/geotimeline/geotimeline/db"
 )
 
-// TestEventChainBounds checks the bounds of an event chain on a fan: event
-// e0 and n0 … n5 (ids 1 to 7) that each respond to it.
-func TestEventChainBounds(t *testing.T) {
-	s := openGraphTest(t)
+// fanBatch is event e0 and n0 … n5 (ids 1 to 7) that each respond to it,
+// all on one day.
+func fanBatch() *db.Batch {
 	day := db.Date{At: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), Precision: db.PrecisionDay}
 	b := &db.Batch{Events: []db.Event{{Key: "e0", Type: db.EventMeeting, Title: "e0", OccurredAt: day}}}
 	for i := range 6 {
@@ -20,7 +19,13 @@ func TestEventChainBounds(t *testing.T) {
 		b.Events = append(b.Events, db.Event{Key: k, Type: db.EventMeeting, Title: k, OccurredAt: day,
 			Links: []db.Link{{Kind: db.LinkResponseTo, Event: "e0"}}})
 	}
-	applyGraphTest(t, s, b)
+	return b
+}
+
+// TestEventChainBounds checks the bounds of an event chain on the fan.
+func TestEventChainBounds(t *testing.T) {
+	s := openGraphTest(t)
+	applyGraphTest(t, s, fanBatch())
 	start := db.NodeRef{Type: db.NodeEvent, ID: 1}
 	ids := func(sub db.Subgraph) string {
 		out := ""
@@ -66,5 +71,26 @@ func TestEventChainBounds(t *testing.T) {
 				t.Errorf("truncated = %v, want %v", sub.Truncated, c.truncated)
 			}
 		})
+	}
+}
+
+// TestChronologicalPathBudget checks that a chronological search that
+// cannot read a level within the budget refuses rather than answer.
+func TestChronologicalPathBudget(t *testing.T) {
+	s := openGraphTest(t)
+	applyGraphTest(t, s, fanBatch())
+	e0, n5 := db.NodeRef{Type: db.NodeEvent, ID: 1}, db.NodeRef{Type: db.NodeEvent, ID: 7}
+	// e0's six links fit in seven rows, and reach n5.
+	s.maxEdgesRead = 7
+	p, err := s.ChronologicalPath(context.Background(), e0, n5, 2, db.GraphFilter{})
+	if err != nil || p == nil || len(p.Edges) != 1 {
+		t.Fatalf("budget 7: %+v, %v; want one edge", p, err)
+	}
+	s.maxEdgesRead = 6
+	_, err = s.ChronologicalPath(context.Background(), e0, n5, 2, db.GraphFilter{})
+	want := "shortestPath would read more than 6 edges: there is no chronological path of 0 edges or fewer, and the " +
+		"edges of the next 1 node do not fit in the 6 left; lower maxDepth or narrow the filter"
+	if db.ErrorCode(err) != db.CodeTooComplex || db.ErrorMessage(err) != want {
+		t.Errorf("budget 6: %v\nwant %s %q", err, db.CodeTooComplex, want)
 	}
 }
