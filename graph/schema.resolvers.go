@@ -394,7 +394,7 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 }
 
 // ShortestPath is the resolver for the shortestPath field.
-func (r *queryResolver) ShortestPath(ctx context.Context, from string, to string, maxDepth *int, filter *generated.GraphFilter) (*model.Path, error) {
+func (r *queryResolver) ShortestPath(ctx context.Context, from string, to string, maxDepth *int, filter *generated.GraphFilter, chronological *bool) (*model.Path, error) {
 	src, err := nodeRef("from", from)
 	if err != nil {
 		return nil, err
@@ -412,7 +412,11 @@ func (r *queryResolver) ShortestPath(ctx context.Context, from string, to string
 	if err != nil {
 		return nil, err
 	}
-	path, err := r.Store.ShortestPath(ctx, src, dst, intOr(maxDepth, 4), f)
+	search := r.Store.ShortestPath
+	if chronological != nil && *chronological {
+		search = r.Store.ChronologicalPath
+	}
+	path, err := search(ctx, src, dst, intOr(maxDepth, 4), f)
 	if err != nil || path == nil {
 		return nil, err
 	}

@@ -95,7 +95,7 @@ func Root(lists *Lists) generated.ComplexityRoot {
 	c.Query.Neighborhood = func(child int, _ string, _ *int, _ *generated.GraphFilter, limit *int) int {
 		return add(1, mul(arg(limit, DefaultNeighborhoodLimit, MaxNeighborhoodLimit), child))
 	}
-	c.Query.ShortestPath = func(child int, _, _ string, maxDepth *int, _ *generated.GraphFilter) int {
+	c.Query.ShortestPath = func(child int, _, _ string, maxDepth *int, _ *generated.GraphFilter, _ *bool) int {
 		// A path of n edges has n+1 nodes.
 		return add(1, mul(arg(maxDepth, DefaultMaxDepth, MaxMaxDepth)+1, child))
 	}

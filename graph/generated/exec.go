@@ -228,7 +228,7 @@ type ComplexityRoot struct {
 		Node         func(childComplexity int, id string) int
 		Runs         func(childComplexity int, first *int, after *string) int
 		Search       func(childComplexity int, text string, first *int) int
-		ShortestPath func(childComplexity int, from string, to string, maxDepth *int, filter *GraphFilter) int
+		ShortestPath func(childComplexity int, from string, to string, maxDepth *int, filter *GraphFilter, chronological *bool) int
 		Source       func(childComplexity int, key string) int
 		Statement    func(childComplexity int, key string) int
 		Statements   func(childComplexity int, filter *StatementFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) int
@@ -428,7 +428,7 @@ type QueryResolver interface {
 	Runs(ctx context.Context, first *int, after *string) (*model.RunConnection, error)
 	Timeline(ctx context.Context, filter *TimelineFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) (*model.TimelineConnection, error)
 	Neighborhood(ctx context.Context, id string, depth *int, filter *GraphFilter, limit *int) (*model.Subgraph, error)
-	ShortestPath(ctx context.Context, from string, to string, maxDepth *int, filter *GraphFilter) (*model.Path, error)
+	ShortestPath(ctx context.Context, from string, to string, maxDepth *int, filter *GraphFilter, chronological *bool) (*model.Path, error)
 	EventChain(ctx context.Context, event string, direction *db.ChainDirection, kinds []db.LinkKind, maxDepth *int) (*model.Subgraph, error)
 	EventCounts(ctx context.Context, filter *EventFilter, interval db.Interval, groupBy *db.CountGroup) ([]*db.EventBucket, error)
 	Search(ctx context.Context, text string, first *int) ([]*model.SearchHit, error)
@@ -1362,7 +1362,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ShortestPath(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int), args["filter"].(*GraphFilter)), true
+		return e.ComplexityRoot.Query.ShortestPath(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int), args["filter"].(*GraphFilter), args["chronological"].(*bool)), true
 	case "Query.source":
 		if e.ComplexityRoot.Query.Source == nil {
 			break
@@ -2905,6 +2905,15 @@ type Query {
     maxDepth: Int = 4
     "Restricts the edges followed."
     filter: GraphFilter
+    """
+    Only paths along which the start instants of the events and statements on
+    the path, its ends included, never decrease (a chain of cause and response),
+    a relationship edge counting only where the tie held at the instant reached
+    so far (one met before any event or statement counts whatever its dates);
+    null when no such path lies within maxDepth. Among several shortest such
+    paths the answer is the first found breadth first from ` + "`" + `from` + "`" + `.
+    """
+    chronological: Boolean = false
   ): Path
   """
   The events reachable from one event through event links, at most ` + "`" + `maxDepth` + "`" + `
@@ -4751,6 +4760,14 @@ func (ec *executionContext) field_Query_shortestPath_args(ctx context.Context, r
 		return nil, err
 	}
 	args["filter"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "chronological",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["chronological"] = arg4
 	return args, nil
 }
 
@@ -8928,7 +8945,7 @@ func (ec *executionContext) _Query_shortestPath(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ShortestPath(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxDepth"].(*int), fc.Args["filter"].(*GraphFilter))
+			return ec.Resolvers.Query().ShortestPath(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxDepth"].(*int), fc.Args["filter"].(*GraphFilter), fc.Args["chronological"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Path) graphql.Marshaler {
