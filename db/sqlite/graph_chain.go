@@ -152,15 +152,7 @@ func (s *Store) EventChain(ctx context.Context, event db.NodeRef, dir db.ChainDi
 	if read == g.maxRows {
 		truncated = true
 	}
-	slices.SortFunc(edges, compareEdgeRows)
-	sub := db.Subgraph{Nodes: make([]db.NodeRef, len(order)), Edges: make([]db.Edge, len(edges)), Truncated: truncated}
-	for i, n := range order {
-		sub.Nodes[i] = decodeNode(n)
-	}
-	for i, r := range edges {
-		sub.Edges[i] = r.edge()
-	}
-	return sub, nil
+	return subgraph(order, edges, truncated), nil
 }
 
 // linkRoles is kinds without repeats, checked, in the order of

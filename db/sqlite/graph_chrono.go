@@ -52,20 +52,17 @@ type chronoStep struct {
 //
 // Errors: as ShortestPath.
 func (s *Store) ChronologicalPath(ctx context.Context, from, to db.NodeRef, maxDepth int, f db.GraphFilter) (*db.Path, error) {
-	g, ids, err := s.beginPath(ctx, from, to, maxDepth, f)
-	if err != nil {
-		return nil, err
-	}
-	defer g.close()
-	if ids[0] == ids[1] {
-		return &db.Path{Nodes: []db.NodeRef{decodeNode(ids[0])}, Edges: []db.Edge{}}, nil
-	}
+	return s.searchPath(ctx, from, to, maxDepth, f, (*graphReader).chronologicalPath)
+}
+
+// chronologicalPath is ChronologicalPath's search between two distinct nodes.
+func (g *graphReader) chronologicalPath(src, dst int64, maxDepth int) (*db.Path, error) {
 	instants := map[int64]int64{}
-	if err := g.instants(ids, instants); err != nil {
+	if err := g.instants([]int64{src, dst}, instants); err != nil {
 		return nil, err
 	}
-	start := timedNode{ids[0], noInstant}
-	if at, ok := instants[ids[0]]; ok {
+	start := timedNode{src, noInstant}
+	if at, ok := instants[src]; ok {
 		start.at = at
 	}
 	steps := map[timedNode]chronoStep{start: {}}
@@ -115,7 +112,7 @@ func (s *Store) ChronologicalPath(ctx context.Context, from, to db.NodeRef, maxD
 					continue
 				}
 				steps[n] = chronoStep{st, r}
-				if r.dst == ids[1] {
+				if r.dst == dst {
 					return chronoPath(steps, start, n), nil
 				}
 				next = append(next, n)
