@@ -108,6 +108,7 @@ func TestEventChain(t *testing.T) {
 		{"ActorByID", "event: names an actor, not an event", "BAD_USER_INPUT", map[string]any{"event": rubioID}},
 		{"CountryByCode", "event: names a country, not an event", "BAD_USER_INPUT", map[string]any{"event": "country:IN"}},
 		{"NoKey", `event: "event:" names no key after the colon`, "BAD_USER_INPUT", map[string]any{"event": "event:"}},
+		{"LongID", "event: the ID is 65 bytes, more than the limit of 64", "BAD_USER_INPUT", map[string]any{"event": strings.Repeat("A", 65)}},
 		{"UnknownEvent", `no event "nothing-of-the-kind"`, "NOT_FOUND", map[string]any{"event": "event:nothing-of-the-kind"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
