@@ -79,3 +79,22 @@ type Path struct {
 	Nodes []NodeRef
 	Edges []Edge
 }
+
+// ChainDirection is which way an event chain follows event links. A link's
+// subject responds to (escalates, is part of, follows) the event it links
+// to, so following links from subject to object goes back in the chain of
+// cause and response, and following them from object to subject goes
+// forward.
+type ChainDirection string
+
+// The chain directions of API.md.
+const (
+	ChainBackward ChainDirection = "BACKWARD" // what the event responds to: subject → linked event
+	ChainForward  ChainDirection = "FORWARD"  // what responded to it: linked event → subject
+	ChainBoth     ChainDirection = "BOTH"     // both walks from the same start, each keeping its own direction
+)
+
+// MaxChainNodes is the most events an event chain returns: eventChain takes
+// no limit (API.md), so it is bounded as a default neighbourhood is, and
+// priced by the same number.
+const MaxChainNodes = 200

@@ -121,6 +121,15 @@ func graphFilter(f *generated.GraphFilter) (db.GraphFilter, error) {
 	return db.GraphFilter{EdgeKinds: f.EdgeKinds, From: f.From, To: f.To}, nil
 }
 
+// subgraph is sub with its nodes loaded, and what the query asks below them.
+func subgraph(ctx context.Context, sub db.Subgraph) (*model.Subgraph, error) {
+	nodes, err := loadNodes(ctx, sub.Nodes, nodeSelections(ctx, "Subgraph", "nodes"))
+	if err != nil {
+		return nil, err
+	}
+	return &model.Subgraph{Nodes: nodes, Edges: edgePointers(sub.Edges), Truncated: sub.Truncated}, nil
+}
+
 func edgePointers(edges []db.Edge) []*db.Edge {
 	return pointers(edges)
 }

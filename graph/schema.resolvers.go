@@ -390,15 +390,11 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 	if err != nil {
 		return nil, err
 	}
-	nodes, err := loadNodes(ctx, sub.Nodes, nodeSelections(ctx, "Subgraph", "nodes"))
-	if err != nil {
-		return nil, err
-	}
-	return &model.Subgraph{Nodes: nodes, Edges: edgePointers(sub.Edges), Truncated: sub.Truncated}, nil
+	return subgraph(ctx, sub)
 }
 
 // ShortestPath is the resolver for the shortestPath field.
-func (r *queryResolver) ShortestPath(ctx context.Context, from string, to string, maxDepth *int, filter *generated.GraphFilter) (*model.Path, error) {
+func (r *queryResolver) ShortestPath(ctx context.Context, from string, to string, maxDepth *int, filter *generated.GraphFilter, chronological *bool) (*model.Path, error) {
 	src, err := nodeRef("from", from)
 	if err != nil {
 		return nil, err
@@ -416,7 +412,11 @@ func (r *queryResolver) ShortestPath(ctx context.Context, from string, to string
 	if err != nil {
 		return nil, err
 	}
-	path, err := r.Store.ShortestPath(ctx, src, dst, intOr(maxDepth, 4), f)
+	search := r.Store.ShortestPath
+	if chronological != nil && *chronological {
+		search = r.Store.ChronologicalPath
+	}
+	path, err := search(ctx, src, dst, intOr(maxDepth, 4), f)
 	if err != nil || path == nil {
 		return nil, err
 	}
@@ -425,6 +425,23 @@ func (r *queryResolver) ShortestPath(ctx context.Context, from string, to string
 		return nil, err
 	}
 	return &model.Path{Length: len(path.Edges), Nodes: nodes, Edges: edgePointers(path.Edges)}, nil
+}
+
+// EventChain is the resolver for the eventChain field.
+func (r *queryResolver) EventChain(ctx context.Context, event string, direction *db.ChainDirection, kinds []db.LinkKind, maxDepth *int) (*model.Subgraph, error) {
+	start, err := nodeRef("event", event)
+	if err != nil {
+		return nil, err
+	}
+	dir := db.ChainBoth
+	if direction != nil {
+		dir = *direction
+	}
+	sub, err := r.Store.EventChain(ctx, start, dir, kinds, intOr(maxDepth, 5))
+	if err != nil {
+		return nil, err
+	}
+	return subgraph(ctx, sub)
 }
 
 // EventCounts is the resolver for the eventCounts field.

@@ -88,7 +88,8 @@ type edgeRow struct {
 	owner    int64
 	role     string
 	at       sql.NullInt64
-	keep     bool // the row passes the time window
+	end      sql.NullInt64 // at_end: where the edge's time ends (a relationship's end), for chronological paths
+	keep     bool          // the row passes the time window
 }
 
 // edge is the row as the edge it stands for, From → To.
@@ -231,7 +232,7 @@ func (g *graphReader) degree(nodes []int64, limit int) (int, error) {
 
 // edgesSQL reads the rows of a JSON list of nodes in key order.
 func (q graphQuery) edgesSQL() string {
-	return `SELECT src, kind, dst, forward, owner, role, at_start, ` + q.keep + ` FROM graph_edges
+	return `SELECT src, kind, dst, forward, owner, role, at_start, at_end, ` + q.keep + ` FROM graph_edges
 		WHERE src IN (SELECT value FROM json_each(?))` + q.kinds + `
 		ORDER BY src, kind, dst, forward, owner, role LIMIT ?`
 }
@@ -239,7 +240,7 @@ func (q graphQuery) edgesSQL() string {
 // pairsSQL reads the rows from one JSON list of nodes to another, of the
 // given kinds: one lookup of the key per node, kind and node.
 func (q graphQuery) pairsSQL(kinds string) string {
-	return `SELECT src, kind, dst, forward, owner, role, at_start, ` + q.keep + ` FROM graph_edges
+	return `SELECT src, kind, dst, forward, owner, role, at_start, at_end, ` + q.keep + ` FROM graph_edges
 		WHERE src IN (SELECT value FROM json_each(?)) AND kind IN (` + kinds + `)
 		AND dst IN (SELECT value FROM json_each(?))`
 }
@@ -267,7 +268,7 @@ func (g *graphReader) scan(query string, args []any, fn func(edgeRow) bool) erro
 	defer func() { g.s.graphRowsRead.Add(int64(n)) }()
 	for rows.Next() {
 		var r edgeRow
-		if err := rows.Scan(&r.src, &r.kind, &r.dst, &r.forward, &r.owner, &r.role, &r.at, &r.keep); err != nil {
+		if err := rows.Scan(&r.src, &r.kind, &r.dst, &r.forward, &r.owner, &r.role, &r.at, &r.end, &r.keep); err != nil {
 			return fmt.Errorf("graph: read edges: %w", err)
 		}
 		n++
@@ -545,6 +546,11 @@ func (s *Store) Neighborhood(ctx context.Context, start db.NodeRef, depth int, f
 			edges = append(edges, r)
 		}
 	}
+	return subgraph(order, edges, truncated), nil
+}
+
+// subgraph is the answer of a walk: its nodes in order, its edges sorted.
+func subgraph(order []int64, edges []edgeRow, truncated bool) db.Subgraph {
 	slices.SortFunc(edges, compareEdgeRows)
 	sub := db.Subgraph{Nodes: make([]db.NodeRef, len(order)), Edges: make([]db.Edge, len(edges)), Truncated: truncated}
 	for i, n := range order {
@@ -553,7 +559,7 @@ func (s *Store) Neighborhood(ctx context.Context, start db.NodeRef, depth int, f
 	for i, r := range edges {
 		sub.Edges[i] = r.edge()
 	}
-	return sub, nil
+	return sub
 }
 
 // searchSide is one half of a bidirectional search: the level of every node
@@ -640,27 +646,12 @@ func (sd *searchSide) describe() string {
 // NOT_FOUND when from or to names no stored record; QUERY_TOO_COMPLEX as
 // above.
 func (s *Store) ShortestPath(ctx context.Context, from, to db.NodeRef, maxDepth int, f db.GraphFilter) (*db.Path, error) {
-	if maxDepth < 1 || maxDepth > maxPathDepth {
-		return nil, db.Errorf(db.CodeInvalid, "maxDepth must be between 1 and %d, not %d", maxPathDepth, maxDepth)
-	}
-	q, err := compileGraphFilter(f)
-	if err != nil {
-		return nil, err
-	}
-	g, err := s.beginGraph(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer g.close()
-	ids, err := g.nodes(from, to)
-	if err != nil {
-		return nil, err
-	}
-	if ids[0] == ids[1] {
-		return &db.Path{Nodes: []db.NodeRef{decodeNode(ids[0])}, Edges: []db.Edge{}}, nil
-	}
+	return s.searchPath(ctx, from, to, maxDepth, f, (*graphReader).shortestPath)
+}
 
-	fw, bw := newSearchSide(ids[0]), newSearchSide(ids[1])
+// shortestPath is ShortestPath's search between two distinct nodes.
+func (g *graphReader) shortestPath(src, dst int64, maxDepth int) (*db.Path, error) {
+	fw, bw := newSearchSide(src), newSearchSide(dst)
 	budget := g.maxRows
 	for fw.depth+bw.depth < maxDepth {
 		if len(fw.frontier) == 0 || len(bw.frontier) == 0 {
@@ -703,7 +694,7 @@ func (s *Store) ShortestPath(ctx context.Context, from, to db.NodeRef, maxDepth 
 				// fw's next level makes their ends the meeting nodes.
 				fw.expand(rows)
 				fw.measured = false
-				return shortestPath(fw, bw, ids[0]), nil
+				return pathOf(fw, bw, src), nil
 			}
 			if last {
 				return nil, nil
@@ -729,11 +720,37 @@ func (s *Store) ShortestPath(ctx context.Context, from, to db.NodeRef, maxDepth 
 		side.measured = false
 		for _, n := range side.frontier {
 			if d, ok := other.dist[n]; ok && d == other.depth {
-				return shortestPath(fw, bw, ids[0]), nil
+				return pathOf(fw, bw, src), nil
 			}
 		}
 	}
 	return nil, nil
+}
+
+// searchPath checks a path search's arguments, finds its ends and, unless
+// they are one node (a path of length 0), runs search between them.
+func (s *Store) searchPath(ctx context.Context, from, to db.NodeRef, maxDepth int, f db.GraphFilter,
+	search func(g *graphReader, src, dst int64, maxDepth int) (*db.Path, error)) (*db.Path, error) {
+	if maxDepth < 1 || maxDepth > maxPathDepth {
+		return nil, db.Errorf(db.CodeInvalid, "maxDepth must be between 1 and %d, not %d", maxPathDepth, maxDepth)
+	}
+	q, err := compileGraphFilter(f)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.beginGraph(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer g.close()
+	ids, err := g.nodes(from, to)
+	if err != nil {
+		return nil, err
+	}
+	if ids[0] == ids[1] {
+		return &db.Path{Nodes: []db.NodeRef{decodeNode(ids[0])}, Edges: []db.Edge{}}, nil
+	}
+	return search(g, ids[0], ids[1], maxDepth)
 }
 
 // tooComplex is the refusal of a search that found no path of ruledOut
@@ -836,10 +853,10 @@ func (sd *searchSide) expand(rows []edgeRow) {
 	sd.frontier, sd.depth = next, level
 }
 
-// shortestPath builds the path once the two sides have met: their last
+// pathOf builds the path once the two sides have met: their last
 // levels share the meeting nodes, at fw.depth from the start and bw.depth
 // from the end.
-func shortestPath(fw, bw *searchSide, start int64) *db.Path {
+func pathOf(fw, bw *searchSide, start int64) *db.Path {
 	// onPath marks the nodes of fw's levels that lie on a shortest path: the
 	// meeting nodes, and whatever reaches one level by level.
 	onPath := map[int64]bool{}

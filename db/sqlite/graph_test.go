@@ -500,7 +500,7 @@ func TestGraphErrors(t *testing.T) {
 	s := mustOpen(t)
 	mustApply(t, s, chainBatch("a", "e", 3))
 	ctx := context.Background()
-	a0 := node(t, s, "a:a0")
+	a0, e0 := node(t, s, "a:a0"), node(t, s, "e:e0")
 	cases := []struct {
 		name string
 		err  error
@@ -520,6 +520,20 @@ func TestGraphErrors(t *testing.T) {
 		{"UnknownType", second(s.Neighborhood(ctx, db.NodeRef{Type: "PLANET", ID: 1}, 1, all, 10)), db.CodeNotFound, "no node PLANET 1"},
 		{"UnknownTo", second(s.ShortestPath(ctx, a0, db.NodeRef{Type: db.NodeStatement, ID: 1}, 3, all)), db.CodeNotFound, "no node STATEMENT 1"},
 		{"UnknownFrom", second(s.ShortestPath(ctx, db.NodeRef{Type: db.NodeCountry, ID: 100000}, a0, 3, all)), db.CodeNotFound, "no node COUNTRY 100000"},
+		{"ChainMaxDepth0", second(s.EventChain(ctx, e0, db.ChainBoth, nil, 0)), db.CodeInvalid, "maxDepth must be between 1 and 10, not 0"},
+		{"ChainMaxDepth11", second(s.EventChain(ctx, e0, db.ChainBoth, nil, 11)), db.CodeInvalid, "maxDepth must be between 1 and 10, not 11"},
+		{"ChainDirection", second(s.EventChain(ctx, e0, "SIDEWAYS", nil, 1)), db.CodeInvalid, `direction: unknown chain direction "SIDEWAYS"`},
+		{"ChainKind", second(s.EventChain(ctx, e0, db.ChainBoth, []db.LinkKind{"CAUSED"}, 1)), db.CodeInvalid, `kinds: unknown link kind "CAUSED"`},
+		{"ChainFromActor", second(s.EventChain(ctx, a0, db.ChainBoth, nil, 1)), db.CodeInvalid, "event: names an actor, not an event"},
+		// A reference to another type is refused before it is looked up.
+		{"ChainFromUnknownActor", second(s.EventChain(ctx, db.NodeRef{Type: db.NodeActor, Key: "nobody"}, db.ChainBoth, nil, 1)), db.CodeInvalid,
+			"event: names an actor, not an event"},
+		{"ChainFromStatement", second(s.EventChain(ctx, db.NodeRef{Type: db.NodeStatement, ID: 1}, db.ChainBoth, nil, 1)), db.CodeInvalid,
+			"event: names a statement, not an event"},
+		{"ChainUnknownID", second(s.EventChain(ctx, db.NodeRef{Type: db.NodeEvent, ID: 999}, db.ChainBoth, nil, 1)), db.CodeNotFound, "no node EVENT 999"},
+		{"ChainUnknownKey", second(s.EventChain(ctx, db.NodeRef{Type: db.NodeEvent, Key: "zz"}, db.ChainBoth, nil, 1)), db.CodeNotFound, `no event "zz"`},
+		{"ChronoMaxDepth7", second(s.ChronologicalPath(ctx, a0, a0, 7, all)), db.CodeInvalid, "maxDepth must be between 1 and 6, not 7"},
+		{"ChronoUnknownTo", second(s.ChronologicalPath(ctx, a0, db.NodeRef{Type: db.NodeEvent, ID: 999}, 3, all)), db.CodeNotFound, "no node EVENT 999"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -22,7 +22,7 @@ func bruteShortestPath(t *testing.T, s *Store, from, to int64, maxDepth int) []e
 		t.Fatal(err)
 	}
 	defer g.close()
-	rows, err := g.query(`SELECT src, kind, dst, forward, owner, role, at_start, 1 FROM graph_edges`, nil)
+	rows, err := g.query(`SELECT src, kind, dst, forward, owner, role, at_start, at_end, 1 FROM graph_edges`, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

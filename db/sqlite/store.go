@@ -59,6 +59,9 @@ type Store struct {
 	// level, within the budget, instead of stopping once the limit is
 	// reached: the reference the early stop is tested against.
 	neighborhoodReadsAll bool
+	// maxChainNodes is the most events an event chain returns
+	// (db.MaxChainNodes); internal tests lower it to reach the bound.
+	maxChainNodes int
 	// pauseEventCounts is how many events a write makes, at the least,
 	// before it pauses the count triggers and rebuilds the counts at the
 	// end (defaultPauseEventCounts); tests lower it.
@@ -180,7 +183,8 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	write.SetConnMaxIdleTime(0)
 	s := &Store{path: path, write: write, opts: opts, Now: time.Now, MaxCascade: DefaultMaxCascade,
 		maxCachedIDs: defaultMaxCachedIDs, flushEvery: defaultFlushEvery, maxEdgesRead: defaultMaxEdgesRead,
-		rareMatches: defaultRareMatches, pauseEventCounts: defaultPauseEventCounts,
+		maxChainNodes: db.MaxChainNodes,
+		rareMatches:   defaultRareMatches, pauseEventCounts: defaultPauseEventCounts,
 		observer: &observer{}, commits: make(chan struct{}, 1), version: &versionWatch{}}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()

@@ -22,7 +22,8 @@
 //     1 plus its children.
 //   - neighborhood costs 1 plus limit (default 200) times its children, and
 //     shortestPath 1 plus maxDepth+1 (default 5) times its children: their
-//     nodes and edges lists are priced like a connection's.
+//     nodes and edges lists are priced like a connection's; eventChain
+//     like a neighborhood of db.MaxChainNodes (200) nodes.
 //
 // Page sizes are clamped to MaxPageSize: a larger first is refused by the
 // resolver with BAD_USER_INPUT, which says more than a cost would.
@@ -94,9 +95,13 @@ func Root(lists *Lists) generated.ComplexityRoot {
 	c.Query.Neighborhood = func(child int, _ string, _ *int, _ *generated.GraphFilter, limit *int) int {
 		return add(1, mul(arg(limit, DefaultNeighborhoodLimit, MaxNeighborhoodLimit), child))
 	}
-	c.Query.ShortestPath = func(child int, _, _ string, maxDepth *int, _ *generated.GraphFilter) int {
+	c.Query.ShortestPath = func(child int, _, _ string, maxDepth *int, _ *generated.GraphFilter, _ *bool) int {
 		// A path of n edges has n+1 nodes.
 		return add(1, mul(arg(maxDepth, DefaultMaxDepth, MaxMaxDepth)+1, child))
+	}
+	// A chain takes no limit: it returns at most db.MaxChainNodes events.
+	c.Query.EventChain = func(child int, _ string, _ *db.ChainDirection, _ []db.LinkKind, _ *int) int {
+		return add(1, mul(db.MaxChainNodes, child))
 	}
 	c.Query.Search = func(child int, _ string, first *int) int {
 		return Bounded(child, first, DefaultPageSize, MaxPageSize)

@@ -53,6 +53,8 @@ func TestPrices(t *testing.T) {
 		{"Neighborhood", `{ neighborhood(id: "x") { nodes { id } truncated } }`, nil, 201},
 		// 1 + 10 × (nodes 1 + edges (1 + from 1)).
 		{"NeighborhoodLimit", `{ neighborhood(id: "x", limit: 10) { nodes { id } edges { from { id } } } }`, nil, 31},
+		// 1 + 200 (db.MaxChainNodes) × (nodes 1 + edges (1 + to 1)).
+		{"EventChain", `{ eventChain(event: "event:x", maxDepth: 10) { nodes { id } edges { to { id } } } }`, nil, 601},
 		// 1 + 5 nodes (maxDepth 4 + 1) × nodes 1.
 		{"ShortestPath", `{ shortestPath(from: "a", to: "b") { length nodes { id } } }`, nil, 6},
 		// 1 + 20 × (1 + node 1).

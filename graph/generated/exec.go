@@ -221,13 +221,14 @@ type ComplexityRoot struct {
 		Countries    func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Country      func(childComplexity int, code string) int
 		Event        func(childComplexity int, key string) int
+		EventChain   func(childComplexity int, event string, direction *db.ChainDirection, kinds []db.LinkKind, maxDepth *int) int
 		EventCounts  func(childComplexity int, filter *EventFilter, interval db.Interval, groupBy *db.CountGroup) int
 		Events       func(childComplexity int, filter *EventFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) int
 		Neighborhood func(childComplexity int, id string, depth *int, filter *GraphFilter, limit *int) int
 		Node         func(childComplexity int, id string) int
 		Runs         func(childComplexity int, first *int, after *string) int
 		Search       func(childComplexity int, text string, first *int) int
-		ShortestPath func(childComplexity int, from string, to string, maxDepth *int, filter *GraphFilter) int
+		ShortestPath func(childComplexity int, from string, to string, maxDepth *int, filter *GraphFilter, chronological *bool) int
 		Source       func(childComplexity int, key string) int
 		Statement    func(childComplexity int, key string) int
 		Statements   func(childComplexity int, filter *StatementFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) int
@@ -429,7 +430,8 @@ type QueryResolver interface {
 	Runs(ctx context.Context, first *int, after *string) (*model.RunConnection, error)
 	Timeline(ctx context.Context, filter *TimelineFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) (*model.TimelineConnection, error)
 	Neighborhood(ctx context.Context, id string, depth *int, filter *GraphFilter, limit *int) (*model.Subgraph, error)
-	ShortestPath(ctx context.Context, from string, to string, maxDepth *int, filter *GraphFilter) (*model.Path, error)
+	ShortestPath(ctx context.Context, from string, to string, maxDepth *int, filter *GraphFilter, chronological *bool) (*model.Path, error)
+	EventChain(ctx context.Context, event string, direction *db.ChainDirection, kinds []db.LinkKind, maxDepth *int) (*model.Subgraph, error)
 	EventCounts(ctx context.Context, filter *EventFilter, interval db.Interval, groupBy *db.CountGroup) ([]*db.EventBucket, error)
 	Search(ctx context.Context, text string, first *int) ([]*model.SearchHit, error)
 }
@@ -1277,6 +1279,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Event(childComplexity, args["key"].(string)), true
+	case "Query.eventChain":
+		if e.ComplexityRoot.Query.EventChain == nil {
+			break
+		}
+
+		args, err := ec.field_Query_eventChain_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EventChain(childComplexity, args["event"].(string), args["direction"].(*db.ChainDirection), args["kinds"].([]db.LinkKind), args["maxDepth"].(*int)), true
 	case "Query.eventCounts":
 		if e.ComplexityRoot.Query.EventCounts == nil {
 			break
@@ -1354,7 +1367,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ShortestPath(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int), args["filter"].(*GraphFilter)), true
+		return e.ComplexityRoot.Query.ShortestPath(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int), args["filter"].(*GraphFilter), args["chronological"].(*bool)), true
 	case "Query.source":
 		if e.ComplexityRoot.Query.Source == nil {
 			break
@@ -2792,6 +2805,16 @@ type Subgraph {
   truncated: Boolean!
 }
 
+"Which way eventChain follows event links (see LinkKind: the event holding a link is its subject)."
+enum ChainDirection {
+  "What the event responds to: from each link's subject to the event it links to."
+  BACKWARD
+  "What responded to it: from the event linked to the subject of the link."
+  FORWARD
+  "Both walks from the same event, each keeping its own direction: what led to it and what followed it."
+  BOTH
+}
+
 "A shortest path between two nodes."
 type Path {
   "The number of edges."
@@ -2979,7 +3002,33 @@ type Query {
     maxDepth: Int = 4
     "Restricts the edges followed."
     filter: GraphFilter
+    """
+    Only paths along which the start instants of the events and statements on
+    the path, its ends included, never decrease (a chain of cause and response),
+    a relationship edge counting only where the tie held at the instant reached
+    so far (one met before any event or statement counts whatever its dates);
+    null when no such path lies within maxDepth. Among several shortest such
+    paths the answer is the first found breadth first from ` + "`" + `from` + "`" + `.
+    """
+    chronological: Boolean = false
   ): Path
+  """
+  The events reachable from one event through event links, at most ` + "`" + `maxDepth` + "`" + `
+  links away (1 to 10), with the links among them as EVENT_LINK edges (role:
+  the link kind): the chain of cause and response at a glance. Nodes come the
+  event first, then by distance. Bounded like neighborhood: at most 200 events,
+  and the edges read per request are capped; ` + "`" + `truncated` + "`" + ` says when either cut it.
+  """
+  eventChain(
+    "The global ID of an event, or a reference by key: \"event:KEY\"."
+    event: ID!
+    "BACKWARD (what it responds to), FORWARD (what responded to it) or BOTH."
+    direction: ChainDirection = BOTH
+    "Only links of these kinds (all when absent)."
+    kinds: [LinkKind!]
+    "The most links to follow from the event, 1 to 10."
+    maxDepth: Int = 5
+  ): Subgraph!
   """
   Events counted per bucket of time (in UTC) and group, with their fatalities;
   empty buckets are omitted; sorted by start, then key. An event counts in the
@@ -4545,6 +4594,44 @@ func (ec *executionContext) field_Query_country_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_eventChain_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "event",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["event"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*db.ChainDirection, error) {
+			return ec.unmarshalOChainDirection2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐChainDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]db.LinkKind, error) {
+			return ec.unmarshalOLinkKind2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐLinkKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_eventCounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4774,6 +4861,14 @@ func (ec *executionContext) field_Query_shortestPath_args(ctx context.Context, r
 		return nil, err
 	}
 	args["filter"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "chronological",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["chronological"] = arg4
 	return args, nil
 }
 
@@ -9051,7 +9146,7 @@ func (ec *executionContext) _Query_shortestPath(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ShortestPath(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxDepth"].(*int), fc.Args["filter"].(*GraphFilter))
+			return ec.Resolvers.Query().ShortestPath(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxDepth"].(*int), fc.Args["filter"].(*GraphFilter), fc.Args["chronological"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Path) graphql.Marshaler {
@@ -9079,6 +9174,50 @@ func (ec *executionContext) fieldContext_Query_shortestPath(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_shortestPath_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_eventChain(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_eventChain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EventChain(ctx, fc.Args["event"].(string), fc.Args["direction"].(*db.ChainDirection), fc.Args["kinds"].([]db.LinkKind), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Subgraph) graphql.Marshaler {
+			return ec.marshalNSubgraph2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐSubgraph(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_eventChain(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Subgraph(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_eventChain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15087,6 +15226,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_shortestPath(ctx, field)
 				})
+		case "eventChain":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_eventChain(ctx, field)
+				})
 		case "eventCounts":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -17646,6 +17791,25 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOChainDirection2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐChainDirection(ctx context.Context, v any) (*db.ChainDirection, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := db.ChainDirection(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOChainDirection2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐChainDirection(ctx context.Context, sel ast.SelectionSet, v *db.ChainDirection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOCountGroup2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐCountGroup(ctx context.Context, v any) (*db.CountGroup, error) {
 	if v == nil {
 		return nil, nil
@@ -17847,6 +18011,42 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOLinkKind2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐLinkKindᚄ(ctx context.Context, v any) ([]db.LinkKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]db.LinkKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLinkKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐLinkKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOLinkKind2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐLinkKindᚄ(ctx context.Context, sel ast.SelectionSet, v []db.LinkKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLinkKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐLinkKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOLocation2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐLocation(ctx context.Context, sel ast.SelectionSet, v *model.Location) graphql.Marshaler {
