@@ -92,3 +92,14 @@ func (s *Store) Changes(ctx context.Context, after int64, first int) ([]db.FeedC
 	}
 	return out, more, nil
 }
+
+// LastFeedChange returns the sequence number of the newest change made to
+// the feed, trimmed or not: 0 when none was ever made.
+func (s *Store) LastFeedChange(ctx context.Context) (int64, error) {
+	var seq int64
+	if err := s.read.QueryRowContext(ctx, `SELECT max(coalesce((SELECT max(seq) FROM change_feed), 0),
+		(SELECT trimmed FROM change_feed_state))`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("last change: %w", err)
+	}
+	return seq, nil
+}
