@@ -579,6 +579,11 @@ func (r *subscriptionResolver) TimelineUpdated(ctx context.Context, filter *gene
 	return r.subscribeTimeline(ctx, f)
 }
 
+// RecordChanged is the resolver for the recordChanged field.
+func (r *subscriptionResolver) RecordChanged(ctx context.Context, kinds []generated.RecordKind) (<-chan *db.FeedChange, error) {
+	return r.subscribeChanges(ctx, kinds)
+}
+
 func (r *Resolver) Actor() generated.ActorResolver { return &actorResolver{r} }
 
 func (r *Resolver) Change() generated.ChangeResolver { return &changeResolver{r} }

@@ -360,6 +360,7 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
+		RecordChanged   func(childComplexity int, kinds []RecordKind) int
 		TimelineUpdated func(childComplexity int, filter *TimelineFilter) int
 	}
 
@@ -489,6 +490,7 @@ type StatementResolver interface {
 }
 type SubscriptionResolver interface {
 	TimelineUpdated(ctx context.Context, filter *TimelineFilter) (<-chan model.TimelineItem, error)
+	RecordChanged(ctx context.Context, kinds []RecordKind) (<-chan *db.FeedChange, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1915,6 +1917,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subgraph.Truncated(childComplexity), true
 
+	case "Subscription.recordChanged":
+		if e.ComplexityRoot.Subscription.RecordChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_recordChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.RecordChanged(childComplexity, args["kinds"].([]RecordKind)), true
 	case "Subscription.timelineUpdated":
 		if e.ComplexityRoot.Subscription.TimelineUpdated == nil {
 			break
@@ -3379,6 +3392,14 @@ type Subscription {
   reloads what it shows and subscribes again.
   """
   timelineUpdated("Which items to deliver; all when absent." filter: TimelineFilter): TimelineItem!
+  """
+  Every change of the changes feed (` + "`" + `Query.changes` + "`" + `) as it commits, through
+  mutations or ` + "`" + `geotimeline seed` + "`" + `: records written and, unlike
+  timelineUpdated, records deleted (op DELETE). One message per change, in
+  commit order, with the same bounded buffer and limits as timelineUpdated:
+  a subscriber that falls behind is ended, and reloads from the feed.
+  """
+  recordChanged("The kinds of record to deliver; all when absent or empty." kinds: [RecordKind!]): Change!
 }
 `, BuiltIn: false},
 }
@@ -5029,6 +5050,20 @@ func (ec *executionContext) field_Query_timeline_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_recordChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]RecordKind, error) {
+			return ec.unmarshalORecordKind2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐRecordKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
 	return args, nil
 }
 
@@ -11532,6 +11567,50 @@ func (ec *executionContext) fieldContext_Subscription_timelineUpdated(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_recordChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_recordChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().RecordChanged(ctx, fc.Args["kinds"].([]RecordKind))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.FeedChange) graphql.Marshaler {
+			return ec.marshalNChange2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐFeedChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_recordChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_recordChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TimelineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TimelineConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16150,6 +16229,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "timelineUpdated":
 		return ec._Subscription_timelineUpdated(ctx, fields[0])
+	case "recordChanged":
+		return ec._Subscription_recordChanged(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -18296,6 +18377,42 @@ func (ec *executionContext) marshalOPath2ᚖgithubᚗcomᚋgeotimelineᚋgeotime
 		return graphql.Null
 	}
 	return ec._Path(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORecordKind2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐRecordKindᚄ(ctx context.Context, v any) ([]RecordKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]RecordKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRecordKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐRecordKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalORecordKind2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐRecordKindᚄ(ctx context.Context, sel ast.SelectionSet, v []RecordKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecordKind2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐRecordKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalORelationshipKind2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐRelationshipKindᚄ(ctx context.Context, v any) ([]db.RelationshipKind, error) {
