@@ -86,10 +86,7 @@ func (s *Store) Changes(ctx context.Context, after int64, first int) ([]db.FeedC
 	if after < trimmed {
 		return nil, false, db.Errorf(db.CodeInvalid, "%s", changesExpired)
 	}
-	more := len(out) > first
-	if more {
-		out = out[:first]
-	}
+	out, more := cutPage(out, first)
 	return out, more, nil
 }
 

@@ -86,13 +86,7 @@ func (h *Hub) sendFeed(s *subscriber, changes []db.FeedChange) {
 			continue
 		}
 		s.after = c.Seq
-		if s.kinds != nil && !s.kinds[c.Kind] {
-			continue
-		}
-		select {
-		case s.feed <- c:
-		default:
-			h.dropLocked(s, "its buffer is full: it reads too slowly")
+		if (s.kinds == nil || s.kinds[c.Kind]) && !offerLocked(h, s, s.feed, c) {
 			return
 		}
 	}

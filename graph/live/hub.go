@@ -412,14 +412,20 @@ func (h *Hub) send(s *subscriber, changes []db.Change, matched map[db.ItemID]boo
 			continue
 		}
 		s.after = c.Seq
-		if !matched[c.Item] {
-			continue
-		}
-		select {
-		case s.ch <- c.Item:
-		default:
-			h.dropLocked(s, "its buffer is full: it reads too slowly")
+		if matched[c.Item] && !offerLocked(h, s, s.ch, c.Item) {
 			return
 		}
+	}
+}
+
+// offerLocked hands v to s through ch without blocking: a full buffer
+// drops s, and it reports whether s is still open. h.mu must be held.
+func offerLocked[T any](h *Hub, s *subscriber, ch chan T, v T) bool {
+	select {
+	case ch <- v:
+		return true
+	default:
+		h.dropLocked(s, "its buffer is full: it reads too slowly")
+		return false
 	}
 }
