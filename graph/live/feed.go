@@ -76,20 +76,9 @@ func (h *Hub) pumpFeed(ctx context.Context, last int64) (int64, error) {
 // sendFeed offers s the changes it has not had and wants, without
 // blocking: a full buffer drops s.
 func (h *Hub) sendFeed(s *subscriber, changes []db.FeedChange) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if s.closed {
-		return
-	}
-	for _, c := range changes {
-		if c.Seq <= s.after {
-			continue
-		}
-		s.after = c.Seq
-		if (s.kinds == nil || s.kinds[c.Kind]) && !offerLocked(h, s, s.feed, c) {
-			return
-		}
-	}
+	sendEach(h, s, changes, func(c db.FeedChange) int64 { return c.Seq }, func(c db.FeedChange) bool {
+		return (s.kinds != nil && !s.kinds[c.Kind]) || offerLocked(h, s, s.feed, c)
+	})
 }
 
 // dropFeed ends the feed's subscribers still waiting for changes after seq.

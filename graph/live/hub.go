@@ -402,17 +402,25 @@ func (h *Hub) deliver(ctx context.Context, changes []db.Change) error {
 // send offers s the matching changes it has not had, without blocking: a
 // full buffer drops s.
 func (h *Hub) send(s *subscriber, changes []db.Change, matched map[db.ItemID]bool) {
+	sendEach(h, s, changes, func(c db.Change) int64 { return c.Seq }, func(c db.Change) bool {
+		return !matched[c.Item] || offerLocked(h, s, s.ch, c.Item)
+	})
+}
+
+// sendEach hands s each of changes it has not had yet (seq numbers them),
+// through offer, which reports whether s is still open.
+func sendEach[C any](h *Hub, s *subscriber, changes []C, seq func(C) int64, offer func(C) bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if s.closed {
 		return
 	}
 	for _, c := range changes {
-		if c.Seq <= s.after {
+		if seq(c) <= s.after {
 			continue
 		}
-		s.after = c.Seq
-		if matched[c.Item] && !offerLocked(h, s, s.ch, c.Item) {
+		s.after = seq(c)
+		if !offer(c) {
 			return
 		}
 	}
