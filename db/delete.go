@@ -1,6 +1,9 @@
 package db
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // RefRelationship names a relationship in a Deletion. No record refers to a
 // relationship, so it never appears in a Ref of the loader.
@@ -45,12 +48,35 @@ func (r *Relationship) Label() string {
 	if r.Object.Country != "" {
 		obj = r.Object.Country
 	}
-	s := fmt.Sprintf("%s %s → %s", r.Kind, r.Subject, obj)
-	if r.Title != "" {
-		s += fmt.Sprintf(" %q", r.Title)
+	return label(string(r.Kind), r.Subject, obj, r.Title, r.From.String())
+}
+
+// label is Label's form of a keyless relationship, from (a Date's String)
+// "" when it has no start.
+func label(kind, subject, obj, title, from string) string {
+	s := fmt.Sprintf("%s %s → %s", kind, subject, obj)
+	if title != "" {
+		s += fmt.Sprintf(" %q", title)
 	}
-	if !r.From.IsZero() {
-		s += " from " + r.From.String()
+	if from != "" {
+		s += " from " + from
 	}
 	return s
+}
+
+// IdentityLabel is the Label of the relationship with this Identity: how
+// a store that keeps only the identity (the changes feed) names it.
+func IdentityLabel(identity string) string {
+	if key, ok := strings.CutPrefix(identity, "k:"); ok {
+		return key
+	}
+	f := strings.Split(strings.TrimPrefix(identity, "t:"), identitySep)
+	if len(f) != 5 {
+		return identity
+	}
+	obj, ok := strings.CutPrefix(f[2], "actor:")
+	if !ok {
+		obj = strings.TrimPrefix(f[2], "country:")
+	}
+	return label(f[0], f[1], obj, f[3], f[4])
 }

@@ -156,6 +156,10 @@ func (b *Batch) Len() int {
 	return len(b.Sources) + len(b.Countries) + len(b.Actors) + len(b.Relationships) + len(b.Events) + len(b.Statements)
 }
 
+// identitySep separates an Identity's fields: it cannot occur in keys,
+// codes or enum values.
+const identitySep = "\x1f"
+
 // Identity is what identifies a relationship in the store: its key when it
 // has one, otherwise (kind, subject, object, title, from) as FIXTURES.md says.
 func (r *Relationship) Identity() string {
@@ -166,8 +170,7 @@ func (r *Relationship) Identity() string {
 	if r.Object.Country != "" {
 		obj = "country:" + r.Object.Country
 	}
-	const sep = "\x1f" // cannot occur in keys, codes or enum values
-	return "t:" + string(r.Kind) + sep + r.Subject + sep + obj + sep + r.Title + sep + r.From.String()
+	return "t:" + string(r.Kind) + identitySep + r.Subject + identitySep + obj + identitySep + r.Title + identitySep + r.From.String()
 }
 
 // Summary counts what a write did to the records it was given.

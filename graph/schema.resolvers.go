@@ -72,6 +72,16 @@ func (r *actorResolver) Statements(ctx context.Context, obj *db.Actor, order *db
 	return r.statementConnection(ctx, f, order, relay.Args{First: first, After: after, Last: last, Before: before})
 }
 
+// Op is the resolver for the op field.
+func (r *changeResolver) Op(ctx context.Context, obj *db.FeedChange) (generated.ChangeOp, error) {
+	return changeOp(obj.Op), nil
+}
+
+// Kind is the resolver for the kind field.
+func (r *changeResolver) Kind(ctx context.Context, obj *db.FeedChange) (generated.RecordKind, error) {
+	return recordKind(obj.Kind), nil
+}
+
 func (r *counterpartResolver) Actor(ctx context.Context, objs []*db.Counterpart) ([]*db.Actor, error) {
 	return loader.Each(ctx, loader.For(ctx).ActorByKey, collect(objs, func(c *db.Counterpart) string { return c.Actor }))
 }
@@ -362,6 +372,11 @@ func (r *queryResolver) Runs(ctx context.Context, first *int, after *string) (*m
 	return r.runConnection(ctx, relay.Args{First: first, After: after})
 }
 
+// Changes is the resolver for the changes field.
+func (r *queryResolver) Changes(ctx context.Context, after *string, first *int) (*model.ChangeConnection, error) {
+	return r.changeConnection(ctx, after, first)
+}
+
 // Timeline is the resolver for the timeline field.
 func (r *queryResolver) Timeline(ctx context.Context, filter *generated.TimelineFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) (*model.TimelineConnection, error) {
 	f, err := timelineFilter(filter)
@@ -598,7 +613,14 @@ func (r *subscriptionResolver) TimelineUpdated(ctx context.Context, filter *gene
 	return r.subscribeTimeline(ctx, f)
 }
 
+// RecordChanged is the resolver for the recordChanged field.
+func (r *subscriptionResolver) RecordChanged(ctx context.Context, kinds []generated.RecordKind) (<-chan *db.FeedChange, error) {
+	return r.subscribeChanges(ctx, kinds)
+}
+
 func (r *Resolver) Actor() generated.ActorResolver { return &actorResolver{r} }
+
+func (r *Resolver) Change() generated.ChangeResolver { return &changeResolver{r} }
 
 func (r *Resolver) Counterpart() generated.CounterpartResolver { return &counterpartResolver{r} }
 
@@ -628,6 +650,7 @@ func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subsc
 
 type (
 	actorResolver        struct{ *Resolver }
+	changeResolver       struct{ *Resolver }
 	counterpartResolver  struct{ *Resolver }
 	countryResolver      struct{ *Resolver }
 	eventResolver        struct{ *Resolver }

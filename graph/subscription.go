@@ -3,8 +3,10 @@ package graph
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/graph/generated"
 	"github.com/geotimeline/geotimeline/graph/live"
 	"github.com/geotimeline/geotimeline/graph/model"
 )
@@ -18,17 +20,8 @@ func (r *Resolver) subscribeTimeline(ctx context.Context, f db.TimelineFilter) (
 		return nil, db.Errorf(db.CodeUnavailable, "live updates are not served here")
 	}
 	ids, err := r.Live.Subscribe(ctx, f)
-	var limit *live.LimitError
-	switch {
-	case errors.As(err, &limit):
-		// A limit of the connection or the client, worded by the server.
-		return nil, db.Errorf(db.CodeUnavailable, "%s", limit.Limit.Refusal)
-	case errors.Is(err, live.ErrTooManySubscribers):
-		return nil, db.Errorf(db.CodeUnavailable, "too many open subscriptions: try again later")
-	case errors.Is(err, live.ErrClosed):
-		return nil, db.Errorf(db.CodeUnavailable, "the server is shutting down")
-	case err != nil:
-		return nil, err
+	if err != nil {
+		return nil, subscribeError(err)
 	}
 	out := make(chan model.TimelineItem)
 	go func() {
@@ -46,6 +39,49 @@ func (r *Resolver) subscribeTimeline(ctx context.Context, f db.TimelineFilter) (
 			}
 			select {
 			case out <- item:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+// subscribeError words the hub's refusals of a subscription for the client.
+func subscribeError(err error) error {
+	var limit *live.LimitError
+	switch {
+	case errors.As(err, &limit):
+		// A limit of the connection or the client, worded by the server.
+		return db.Errorf(db.CodeUnavailable, "%s", limit.Limit.Refusal)
+	case errors.Is(err, live.ErrTooManySubscribers):
+		return db.Errorf(db.CodeUnavailable, "too many open subscriptions: try again later")
+	case errors.Is(err, live.ErrClosed):
+		return db.Errorf(db.CodeUnavailable, "the server is shutting down")
+	}
+	return err
+}
+
+// subscribeChanges passes the hub's changes of the feed on as they come;
+// the hub's buffer is the only one, as for subscribeTimeline.
+func (r *Resolver) subscribeChanges(ctx context.Context, kinds []generated.RecordKind) (<-chan *db.FeedChange, error) {
+	if r.Live == nil {
+		return nil, db.Errorf(db.CodeUnavailable, "live updates are not served here")
+	}
+	refKinds := make([]db.RefKind, len(kinds))
+	for i, k := range kinds {
+		refKinds[i] = db.RefKind(strings.ToLower(string(k)))
+	}
+	changes, err := r.Live.SubscribeChanges(ctx, refKinds)
+	if err != nil {
+		return nil, subscribeError(err)
+	}
+	out := make(chan *db.FeedChange)
+	go func() {
+		defer close(out)
+		for c := range changes {
+			select {
+			case out <- &c:
 			case <-ctx.Done():
 				return
 			}

@@ -93,6 +93,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		cacheMB      int
 		noDemo       bool
 		writeWait    time.Duration
+		retention    time.Duration
 		lf           logFlags
 		af           accessFlags
 		opts         server.Options
@@ -133,6 +134,8 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		"refuse introspection (__schema and __type); the playground then cannot show the schema")
 	cmd.durationFlag(&writeWait, "write-wait", "DURATION", "GEOTIMELINE_WRITE_WAIT", sqlite.DefaultWriteWait,
 		"how long a mutation waits for another process's write (a seed) before failing with UNAVAILABLE; the request timeout bounds it too")
+	cmd.durationFlag(&retention, "change-retention", "DURATION", "GEOTIMELINE_CHANGE_RETENTION", sqlite.DefaultChangeRetention,
+		"how long the changes feed keeps a change, so how long a client's cursor into it stays valid")
 	cmd.logFlags(&lf)
 	rest, err := cmd.parse(args)
 	if err != nil {
@@ -145,7 +148,8 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		map[string]int{"max-complexity": opts.MaxComplexity, "max-depth": opts.MaxDepth, "max-aliases": opts.MaxAliases,
 			"max-subscriptions": liveOpts.MaxSubscribers, "max-subscriptions-per-connection": opts.MaxSubscriptionsPerConnection,
 			"max-subscriptions-per-client": opts.MaxSubscriptionsPerClient, "max-websockets-per-client": opts.MaxWebsocketsPerClient},
-		map[string]time.Duration{"request-timeout": opts.RequestTimeout, "write-wait": writeWait},
+		map[string]time.Duration{"request-timeout": opts.RequestTimeout, "write-wait": writeWait,
+			"change-retention": retention},
 	); err != nil {
 		return err
 	}
@@ -174,7 +178,8 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	store, err := sqlite.OpenWith(ctx, dbPath, sqlite.Options{WriteWait: writeWait, Writer: "geotimeline serve"})
+	store, err := sqlite.OpenWith(ctx, dbPath, sqlite.Options{WriteWait: writeWait, Writer: "geotimeline serve",
+		ChangeRetention: retention})
 	if err != nil {
 		return err
 	}

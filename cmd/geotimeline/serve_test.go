@@ -377,6 +377,7 @@ func TestServeHelpAccess(t *testing.T) {
 		"--allowed-hosts NAMES", `env GEOTIMELINE_ALLOWED_HOSTS, default ""`,
 		"--metrics-operations NAMES", `env GEOTIMELINE_METRICS_OPERATIONS, default ""`,
 		"--write-wait DURATION", "env GEOTIMELINE_WRITE_WAIT, default 30s",
+		"--change-retention DURATION", "env GEOTIMELINE_CHANGE_RETENTION, default 720h0m0s",
 		"--response-cache MB", "env GEOTIMELINE_RESPONSE_CACHE, default 32",
 	} {
 		if !strings.Contains(res.stdout, want) {

@@ -66,6 +66,9 @@ func (s *Store) deleteOne(ctx context.Context, cascade bool, find func(*deleter)
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		w := s.newWriter(ctx, tx, s.Now().UTC().UnixMilli())
 		defer w.close()
+		if err := w.startFeed(); err != nil {
+			return err
+		}
 		d := &deleter{s: s, w: w, gone: map[itemKey]bool{}}
 		t, err := find(d)
 		if err != nil {
@@ -78,6 +81,9 @@ func (s *Store) deleteOne(ctx context.Context, cascade bool, find func(*deleter)
 		// A cascade's one-by-one rewrite of thousands of events may have
 		// paused the count triggers.
 		if err := w.resumeEventCounts(); err != nil {
+			return err
+		}
+		if err := w.trimFeed(s.opts.changeRetention()); err != nil {
 			return err
 		}
 		res = d.res

@@ -68,11 +68,17 @@ func (s *Store) Runs(ctx context.Context, before int64, limit int) ([]db.Run, bo
 	if err := rows.Err(); err != nil {
 		return nil, false, fmt.Errorf("read runs: %w", err)
 	}
-	more := len(out) > limit
-	if more {
-		out = out[:limit]
-	}
+	out, more := cutPage(out, limit)
 	return out, more, nil
+}
+
+// cutPage cuts a page read with one row more than limit (which tells
+// whether more follow) to limit rows.
+func cutPage[T any](rows []T, limit int) ([]T, bool) {
+	if len(rows) > limit {
+		return rows[:limit], true
+	}
+	return rows, false
 }
 
 // CountRuns counts the recorded runs.

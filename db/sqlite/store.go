@@ -106,6 +106,9 @@ type Options struct {
 	// Writer names this process in the note a long write leaves for
 	// others to read ("geotimeline seed"); "" names it by its pid alone.
 	Writer string
+	// ChangeRetention is how long the changes feed keeps a change (and a
+	// cursor into it stays valid); zero means DefaultChangeRetention.
+	ChangeRetention time.Duration
 }
 
 // DefaultWriteWait is Options.WriteWait's default: long enough for any

@@ -46,6 +46,9 @@ func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, fee
 		w := s.newWriter(ctx, tx, s.Now().UTC().UnixMilli())
 		w.dry = dry
 		defer w.close()
+		if err := w.startFeed(); err != nil {
+			return err
+		}
 		if err := w.checkRefs(refs); err != nil {
 			return err
 		}
@@ -81,6 +84,9 @@ func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, fee
 			return err
 		}
 		if err := w.trimChanges(); err != nil {
+			return err
+		}
+		if err := w.trimFeed(s.opts.changeRetention()); err != nil {
 			return err
 		}
 		sum = w.sum

@@ -49,6 +49,13 @@ const (
 	// records (an event's participants, a statement's sources, …): in the
 	// demo data such lists hold one to four records.
 	ListEstimate = 5
+	// DefaultChangesPage is changes' default first (API.md: Changes feed).
+	DefaultChangesPage = 100
+	// MaxChangesPage is the largest first changes accepts: a change is a
+	// row of the feed read without any record, so a page may be ten times
+	// a connection's, and a client catching up after a bulk seed pages a
+	// thousand at a time.
+	MaxChangesPage = 1000
 	// DefaultNeighborhoodLimit is neighborhood's default limit.
 	DefaultNeighborhoodLimit = 200
 	// MaxNeighborhoodLimit is the largest limit neighborhood accepts.
@@ -86,6 +93,9 @@ func Root(lists *Lists) generated.ComplexityRoot {
 	}
 	c.Query.Runs = func(child int, first *int, _ *string) int {
 		return Connection(child, first, nil)
+	}
+	c.Query.Changes = func(child int, _ *string, first *int) int {
+		return Bounded(child, first, DefaultChangesPage, MaxChangesPage)
 	}
 	c.Query.Timeline = func(child int, _ *generated.TimelineFilter, _ *db.SortOrder, first *int, _ *string, last *int, _ *string) int {
 		return Connection(child, first, last)

@@ -278,7 +278,65 @@ type TimelineFilter struct {
 	About *EventFilter `json:"about,omitempty"`
 }
 
-// The types of record a deletion touches.
+// What a change did to its record.
+type ChangeOp string
+
+const (
+	// The record was inserted or its content changed: read it again.
+	ChangeOpUpsert ChangeOp = "UPSERT"
+	// The record was deleted (a tombstone).
+	ChangeOpDelete ChangeOp = "DELETE"
+)
+
+var AllChangeOp = []ChangeOp{
+	ChangeOpUpsert,
+	ChangeOpDelete,
+}
+
+func (e ChangeOp) IsValid() bool {
+	switch e {
+	case ChangeOpUpsert, ChangeOpDelete:
+		return true
+	}
+	return false
+}
+
+func (e ChangeOp) String() string {
+	return string(e)
+}
+
+func (e *ChangeOp) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChangeOp(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChangeOp", str)
+	}
+	return nil
+}
+
+func (e ChangeOp) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChangeOp) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChangeOp) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The types of record: those a deletion touches, and countries (in the changes feed).
 type RecordKind string
 
 const (
@@ -292,6 +350,8 @@ const (
 	RecordKindSource RecordKind = "SOURCE"
 	// A relationship.
 	RecordKindRelationship RecordKind = "RELATIONSHIP"
+	// A country a fixture added or overrode.
+	RecordKindCountry RecordKind = "COUNTRY"
 )
 
 var AllRecordKind = []RecordKind{
@@ -300,11 +360,12 @@ var AllRecordKind = []RecordKind{
 	RecordKindStatement,
 	RecordKindSource,
 	RecordKindRelationship,
+	RecordKindCountry,
 }
 
 func (e RecordKind) IsValid() bool {
 	switch e {
-	case RecordKindActor, RecordKindEvent, RecordKindStatement, RecordKindSource, RecordKindRelationship:
+	case RecordKindActor, RecordKindEvent, RecordKindStatement, RecordKindSource, RecordKindRelationship, RecordKindCountry:
 		return true
 	}
 	return false

@@ -77,9 +77,12 @@ type Hub struct {
 	logger *slog.Logger
 	opts   Options
 
-	mu      sync.Mutex
-	subs    map[*subscriber]struct{}
-	stopped bool
+	mu   sync.Mutex
+	subs map[*subscriber]struct{}
+	// feedSubs are the subscribers of the changes feed (feed.go): their
+	// after counts in the feed's numbers, not the change log's.
+	feedSubs map[*subscriber]struct{}
+	stopped  bool
 	// slots counts the subscriptions open or being opened, for
 	// MaxSubscribers; held counts them by Limit.Key, and forgets a key
 	// whose count falls to zero, so that it does not grow with every
@@ -99,19 +102,24 @@ type subscriber struct {
 	after  int64
 	closed bool
 	limits []Limit // the limits it counts against
+
+	// A subscriber of the changes feed has feed instead of ch, and the
+	// kinds it wants (nil: every kind).
+	feed  chan db.FeedChange
+	kinds map[db.RefKind]bool
 }
 
 // New returns a hub reading store's change log.
 func New(store *sqlite.Store, logger *slog.Logger, opts Options) *Hub {
 	return &Hub{store: store, logger: logger, opts: opts.withDefaults(),
-		subs: map[*subscriber]struct{}{}, held: map[string]int{}}
+		subs: map[*subscriber]struct{}{}, feedSubs: map[*subscriber]struct{}{}, held: map[string]int{}}
 }
 
 // Open is the number of open subscriptions.
 func (h *Hub) Open() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return len(h.subs)
+	return len(h.subs) + len(h.feedSubs)
 }
 
 // Held is the number of subscriptions open or being opened under key (see
@@ -146,11 +154,21 @@ func (h *Hub) Dropped() int64 { return h.dropped.Load() }
 // client past its limits costs the hub a few map lookups. Once the hub has
 // stopped the error is ErrClosed.
 func (h *Hub) Subscribe(ctx context.Context, f db.TimelineFilter) (<-chan db.ItemID, error) {
+	s, err := h.add(ctx, h.subs, func(limits []Limit) (*subscriber, error) { return h.prepare(ctx, f, limits) })
+	if err != nil {
+		return nil, err
+	}
+	return s.ch, nil
+}
+
+// add reserves the slots of a subscription under ctx's limits, makes its
+// subscriber with prepare and adds it to subs until ctx ends.
+func (h *Hub) add(ctx context.Context, subs map[*subscriber]struct{}, prepare func([]Limit) (*subscriber, error)) (*subscriber, error) {
 	limits := limitsFrom(ctx)
 	if err := h.reserve(limits); err != nil {
 		return nil, err
 	}
-	s, err := h.prepare(ctx, f, limits)
+	s, err := prepare(limits)
 	h.mu.Lock()
 	if err == nil && h.stopped {
 		err = ErrClosed
@@ -160,13 +178,13 @@ func (h *Hub) Subscribe(ctx context.Context, f db.TimelineFilter) (<-chan db.Ite
 		h.mu.Unlock()
 		return nil, err
 	}
-	h.subs[s] = struct{}{}
+	subs[s] = struct{}{}
 	h.mu.Unlock()
 	go func() {
 		<-ctx.Done()
 		h.remove(s)
 	}()
-	return s.ch, nil
+	return s, nil
 }
 
 // reserve takes a slot under every limit and under MaxSubscribers, or
@@ -234,8 +252,13 @@ func (h *Hub) closeLocked(s *subscriber) bool {
 		return false
 	}
 	s.closed = true
-	close(s.ch)
-	delete(h.subs, s)
+	if s.feed != nil {
+		close(s.feed)
+		delete(h.feedSubs, s)
+	} else {
+		close(s.ch)
+		delete(h.subs, s)
+	}
 	// Every way a subscription ends (its client leaves, the hub drops it,
 	// the hub stops) comes here once: the one place its slots are given back.
 	h.releaseLocked(s.limits)
@@ -259,7 +282,7 @@ func (h *Hub) Run(ctx context.Context) {
 	defer h.stop()
 	// last is how far the log has been read. It starts at 0 and pump moves
 	// it to the oldest subscriber's start, so an idle hub reads nothing.
-	var last int64
+	var last, lastFeed int64
 	var err error
 	tick := time.NewTicker(h.opts.Poll)
 	defer tick.Stop()
@@ -273,6 +296,9 @@ func (h *Hub) Run(ctx context.Context) {
 		if last, err = h.pump(ctx, last); err != nil && ctx.Err() == nil {
 			h.logger.Error("live updates: deliver changes", "err", err)
 		}
+		if lastFeed, err = h.pumpFeed(ctx, lastFeed); err != nil && ctx.Err() == nil {
+			h.logger.Error("live updates: deliver the changes feed", "err", err)
+		}
 	}
 }
 
@@ -280,6 +306,9 @@ func (h *Hub) stop() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for s := range h.subs {
+		h.closeLocked(s)
+	}
+	for s := range h.feedSubs {
 		h.closeLocked(s)
 	}
 	h.stopped = true
@@ -373,24 +402,38 @@ func (h *Hub) deliver(ctx context.Context, changes []db.Change) error {
 // send offers s the matching changes it has not had, without blocking: a
 // full buffer drops s.
 func (h *Hub) send(s *subscriber, changes []db.Change, matched map[db.ItemID]bool) {
+	sendEach(h, s, changes, func(c db.Change) int64 { return c.Seq }, func(c db.Change) bool {
+		return !matched[c.Item] || offerLocked(h, s, s.ch, c.Item)
+	})
+}
+
+// sendEach hands s each of changes it has not had yet (seq numbers them),
+// through offer, which reports whether s is still open.
+func sendEach[C any](h *Hub, s *subscriber, changes []C, seq func(C) int64, offer func(C) bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if s.closed {
 		return
 	}
 	for _, c := range changes {
-		if c.Seq <= s.after {
+		if seq(c) <= s.after {
 			continue
 		}
-		s.after = c.Seq
-		if !matched[c.Item] {
-			continue
-		}
-		select {
-		case s.ch <- c.Item:
-		default:
-			h.dropLocked(s, "its buffer is full: it reads too slowly")
+		s.after = seq(c)
+		if !offer(c) {
 			return
 		}
+	}
+}
+
+// offerLocked hands v to s through ch without blocking: a full buffer
+// drops s, and it reports whether s is still open. h.mu must be held.
+func offerLocked[T any](h *Hub, s *subscriber, ch chan T, v T) bool {
+	select {
+	case ch <- v:
+		return true
+	default:
+		h.dropLocked(s, "its buffer is full: it reads too slowly")
+		return false
 	}
 }

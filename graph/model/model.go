@@ -119,6 +119,20 @@ type RunConnection struct {
 	PageInfo *PageInfo
 }
 
+// ChangeEdge is a change of the changes feed with its cursor.
+type ChangeEdge struct {
+	Cursor string
+	Node   *db.FeedChange
+}
+
+// ChangeConnection is a page of the changes feed, oldest first.
+type ChangeConnection struct {
+	Edges      []*ChangeEdge
+	Nodes      []*db.FeedChange
+	PageInfo   *PageInfo
+	HeadCursor string
+}
+
 // TimelineEdge is a timeline item with its cursor.
 type TimelineEdge struct {
 	Cursor string

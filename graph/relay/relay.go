@@ -80,10 +80,12 @@ func isIDType(t string) bool {
 	return false
 }
 
-// Cursor formats: "t1:" time-ordered positions, "k1:" key-ordered ones.
+// Cursor formats: "t1:" time-ordered positions, "k1:" key-ordered ones,
+// "c1:" places in the changes feed.
 const (
-	timePrefix = "t1:"
-	keyPrefix  = "k1:"
+	timePrefix   = "t1:"
+	keyPrefix    = "k1:"
+	changePrefix = "c1:"
 )
 
 // TimeCursor encodes a position in a time-ordered list (timeline, events,
@@ -100,6 +102,30 @@ func TimeCursor(p db.Position) string {
 // KeyCursor encodes a position in a key-ordered list (actors, countries).
 func KeyCursor(key string) string {
 	return enc.EncodeToString([]byte(keyPrefix + key))
+}
+
+// ChangeCursor encodes a place in the changes feed: the sequence number of
+// the change it follows.
+func ChangeCursor(seq int64) string {
+	return enc.EncodeToString([]byte(changePrefix + strconv.FormatInt(seq, 10)))
+}
+
+// ParseChangeCursor decodes a ChangeCursor; arg names the argument for the
+// error.
+func ParseChangeCursor(arg, s string) (int64, error) {
+	if len(s) > MaxCursorBytes {
+		return 0, badCursor(arg, s)
+	}
+	raw, err := decode(s)
+	if err != nil || !strings.HasPrefix(string(raw), changePrefix) {
+		return 0, badCursor(arg, s)
+	}
+	num := strings.TrimPrefix(string(raw), changePrefix)
+	seq, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || seq < 0 || strconv.FormatInt(seq, 10) != num {
+		return 0, badCursor(arg, s)
+	}
+	return seq, nil
 }
 
 // MaxCursorBytes bounds a cursor argument: the longest cursor written, a

@@ -47,6 +47,19 @@ func TestCursorRoundTrip(t *testing.T) {
 	if err != nil || got.Key != "IN" {
 		t.Errorf("ParseKeyCursor(KeyCursor(IN)) = %+v, %v", got, err)
 	}
+	for _, seq := range []int64{0, 1, 1 << 62} {
+		if got, err := ParseChangeCursor("after", ChangeCursor(seq)); err != nil || got != seq {
+			t.Errorf("ParseChangeCursor(ChangeCursor(%d)) = %d, %v", seq, got, err)
+		}
+	}
+}
+
+func TestChangeCursorRejects(t *testing.T) {
+	for _, raw := range []string{"c1:", "c1:-1", "c1:01", "c1:x", "k1:1", "c2:1"} {
+		if _, err := ParseChangeCursor("after", enc.EncodeToString([]byte(raw))); err == nil {
+			t.Errorf("ParseChangeCursor(%q) accepted", raw)
+		}
+	}
 }
 
 func TestCursorRejects(t *testing.T) {
