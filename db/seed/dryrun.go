@@ -45,10 +45,7 @@ func (d *Decoded) DryRun(ctx context.Context, store *sqlite.Store) (Report, erro
 		sum, updated, err = store.DryRunStream(ctx, d.set.Refs, d.feed(ctx))
 	}
 	if ps := problems(err); ps != nil {
-		if again, rerr := store.UnknownRefs(ctx, d.set.Refs, d.set.Defined); rerr == nil && len(again) > 0 {
-			ps = again
-		}
-		return Report{}, fixture.Truncate(ps, 0)
+		return Report{}, d.writeProblems(ctx, store, ps)
 	}
 	if err != nil {
 		return Report{}, err

@@ -225,17 +225,23 @@ func (d *Decoded) Write(ctx context.Context, store *sqlite.Store) (db.Summary, e
 		sum, err = store.ApplyStreamRun(ctx, d.l.Record, d.set.Refs, d.feed(ctx))
 	}
 	if ps := problems(err); ps != nil {
-		// The write checks the references first and stops there; read
-		// again, they get suggestions from the files' own keys too, which
-		// the write did not reach.
-		if len(d.set.Refs) > 0 {
-			if again, rerr := store.UnknownRefs(ctx, d.set.Refs, d.set.Defined); rerr == nil && len(again) > 0 {
-				ps = again
-			}
-		}
-		return db.Summary{}, fixture.Truncate(ps, 0)
+		return db.Summary{}, d.writeProblems(ctx, store, ps)
 	}
 	return sum, err
+}
+
+// writeProblems is what a write (or dry run) that found problems reports.
+// The write checks the references first and stops there; read again, they
+// get suggestions from the files' own keys too, which the write's
+// transaction does not hold. This reads each reference once more, on the
+// error path only.
+func (d *Decoded) writeProblems(ctx context.Context, store *sqlite.Store, ps db.Problems) error {
+	if len(d.set.Refs) > 0 {
+		if again, err := store.UnknownRefs(ctx, d.set.Refs, d.set.Defined); err == nil && len(again) > 0 {
+			ps = again
+		}
+	}
+	return fixture.Truncate(ps, 0)
 }
 
 // feed replays the spill into a transaction, kind by kind.

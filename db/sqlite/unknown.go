@@ -166,15 +166,13 @@ func candidates(ctx context.Context, q querier, kind db.RefKind) ([]suggest.Cand
 	return out, nil
 }
 
-// nodeKeys reads a node's row id by its key, per node type.
-var nodeKeys = map[db.NodeType]struct {
-	kind  db.RefKind
-	query string
-}{
-	db.NodeActor:     {db.RefActor, `SELECT id FROM actors WHERE key = ?`},
-	db.NodeCountry:   {db.RefCountry, `SELECT id FROM countries WHERE code = ?`},
-	db.NodeEvent:     {db.RefEvent, `SELECT id FROM events WHERE key = ?`},
-	db.NodeStatement: {db.RefStatement, `SELECT id FROM statements WHERE key = ?`},
+// nodeKinds names the kind of record behind each node type, whose key
+// query (refTables) resolves a reference by key.
+var nodeKinds = map[db.NodeType]db.RefKind{
+	db.NodeActor:     db.RefActor,
+	db.NodeCountry:   db.RefCountry,
+	db.NodeEvent:     db.RefEvent,
+	db.NodeStatement: db.RefStatement,
 }
 
 // ResolveNodes returns refs with every reference by key (db.NodeRef.Key)
@@ -188,20 +186,20 @@ func (s *Store) ResolveNodes(ctx context.Context, refs []db.NodeRef) ([]db.NodeR
 		if r.Key == "" || r.ID != 0 {
 			continue
 		}
-		nk, ok := nodeKeys[r.Type]
+		kind, ok := nodeKinds[r.Type]
 		if !ok {
 			return nil, fmt.Errorf("resolve node: unknown node type %q", r.Type)
 		}
-		err := s.read.QueryRowContext(ctx, nk.query, r.Key).Scan(&out[i].ID)
+		err := s.read.QueryRowContext(ctx, refTables[kind], r.Key).Scan(&out[i].ID)
 		if errors.Is(err, sql.ErrNoRows) {
-			h, err := hints(ctx, s.read, nk.kind, []string{r.Key}, nil)
+			h, err := hints(ctx, s.read, kind, []string{r.Key}, nil)
 			if err != nil {
 				return nil, err
 			}
-			return nil, db.Errorf(db.CodeNotFound, "no %s %q%s", nk.kind, r.Key, h[0])
+			return nil, db.Errorf(db.CodeNotFound, "no %s %q%s", kind, r.Key, h[0])
 		}
 		if err != nil {
-			return nil, fmt.Errorf("resolve %s %q: %w", nk.kind, r.Key, err)
+			return nil, fmt.Errorf("resolve %s %q: %w", kind, r.Key, err)
 		}
 		out[i].Key = ""
 	}
