@@ -255,8 +255,6 @@ func countTimeline(tb testing.TB, s *sqlite.Store, f db.TimelineFilter) int {
 	return n
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // at parses an RFC 3339 instant.
 func at(tb testing.TB, s string) *time.Time {
 	tb.Helper()

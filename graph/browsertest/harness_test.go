@@ -19,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -297,20 +296,6 @@ func (s *site) graphql(query string, vars map[string]any) json.RawMessage {
 		s.t.Fatalf("query failed: %s", r.Errors)
 	}
 	return r.Data
-}
-
-// nodeCenter is where a DOM node sits on the page, for real mouse clicks.
-func nodeCenter(ctx context.Context, sel string) (x, y float64, err error) {
-	var nodes []*cdp.Node
-	if err := chromedp.Run(ctx, chromedp.Nodes(sel, &nodes, chromedp.ByQuery)); err != nil {
-		return 0, 0, err
-	}
-	var box []float64
-	if err := chromedp.Run(ctx, chromedp.Evaluate(fmt.Sprintf(
-		`(() => { const r = document.querySelector(%q).getBoundingClientRect(); return [r.x + r.width/2, r.y + r.height/2]; })()`, sel), &box)); err != nil {
-		return 0, 0, err
-	}
-	return box[0], box[1], nil
 }
 
 // sameJSON reports whether two JSON documents hold equal values.
