@@ -48,9 +48,61 @@ var ErrBadDate = errors.New("not a date")
 
 // Date is a possibly partial point in time: the instant is the start of the
 // written period in UTC, and Precision records how much of it was written.
+//
+// An event's or a statement's date may also be an interval "START/END"
+// (FIXTURES.md, "Uncertain dates"): at some time within the span from the
+// start of START's period to the end of END's. At and Precision are then
+// START's, and Through and ThroughPrecision END's, as written, so that
+// String gives the interval back.
+//
+// The omitzero tags keep a plain date's JSON what it was before intervals
+// existed: stores hash records' JSON to tell a change (db/sqlite,
+// contentHash), and a stored record must not look changed for a field it
+// does not use.
 type Date struct {
 	At        time.Time
 	Precision Precision
+
+	ThroughAt        time.Time `json:",omitzero"`
+	ThroughPrecision Precision `json:",omitzero"`
+}
+
+// IsInterval reports whether d was written as an interval "START/END".
+func (d Date) IsInterval() bool { return d.ThroughPrecision != "" }
+
+// Start is d's START as a plain date (d itself when it is one).
+func (d Date) Start() Date { return Date{At: d.At, Precision: d.Precision} }
+
+// Through is the END of an interval as a plain date, and d itself for a
+// plain date.
+func (d Date) Through() Date {
+	if !d.IsInterval() {
+		return d
+	}
+	return Date{At: d.ThroughAt, Precision: d.ThroughPrecision}
+}
+
+// SpanPrecision is the precision of the span d names: its own for a plain
+// date, the coarser end's for an interval. Items sort by it after their
+// start instant, and filters by precision read it.
+func (d Date) SpanPrecision() Precision {
+	if d.IsInterval() && d.ThroughPrecision.Rank() < d.Precision.Rank() {
+		return d.ThroughPrecision
+	}
+	return d.Precision
+}
+
+// Span is an uncertain time: at some instant in [Earliest, Latest), known to
+// Precision.
+type Span struct {
+	Earliest  time.Time
+	Latest    time.Time
+	Precision Precision
+}
+
+// Contains reports whether the whole of s lies in [from, to).
+func (s Span) Contains(from, to time.Time) bool {
+	return !s.Earliest.Before(from) && !s.Latest.After(to)
 }
 
 // IsZero reports whether d is the zero Date, which stands for "no date".
@@ -62,6 +114,36 @@ func (d Date) Millis() int64 { return d.At.UnixMilli() }
 // DateFromMillis rebuilds a Date from what a store keeps.
 func DateFromMillis(ms int64, p Precision) Date {
 	return Date{At: time.UnixMilli(ms).UTC(), Precision: p}
+}
+
+// ParseSpan reads what an event's or a statement's date field holds: a date
+// in any form ParseDate reads, or an interval "START/END" of two of them.
+// END may not end before START begins ("2025-05-10/2025-05" is May 10 to 31;
+// "2025-05-10/2025-05-09" is refused).
+func ParseSpan(s string) (Date, error) {
+	start, end, interval := strings.Cut(s, "/")
+	if !interval {
+		return ParseDate(s)
+	}
+	if len(s) > 2*maxDateBytes+1 {
+		return Date{}, fmt.Errorf("%w: %d bytes, more than an interval of two dates holds", ErrBadDate, len(s))
+	}
+	if strings.Contains(end, "/") {
+		return Date{}, fmt.Errorf("%w: %q: an interval is START/END, two dates and one \"/\"", ErrBadDate, s)
+	}
+	from, err := ParseDate(start)
+	if err != nil {
+		return Date{}, fmt.Errorf("interval start: %w", err)
+	}
+	through, err := ParseDate(end)
+	if err != nil {
+		return Date{}, fmt.Errorf("interval end: %w", err)
+	}
+	if !through.End().After(from.At) {
+		return Date{}, fmt.Errorf("%w: %q: the interval ends (%s) before it starts (%s)", ErrBadDate, s, end, start)
+	}
+	from.ThroughAt, from.ThroughPrecision = through.At, through.Precision
+	return from, nil
 }
 
 // dateForms maps each accepted written form to its precision. Order matters
@@ -165,8 +247,12 @@ func dateLayout(s string) (string, Precision, bool) {
 }
 
 // String writes d in the canonical form for its precision, in UTC, so that
-// parsing the result gives d back. The zero Date is "".
+// parsing the result gives d back (an interval as "START/END"). The zero
+// Date is "".
 func (d Date) String() string {
+	if d.IsInterval() {
+		return d.Start().String() + "/" + d.Through().String()
+	}
 	t := d.At.UTC()
 	switch d.Precision {
 	case PrecisionYear:
@@ -184,8 +270,12 @@ func (d Date) String() string {
 }
 
 // End is the first instant after the period d names: the end of the year for
-// a YEAR date, of the day for a DAY date, and so on.
+// a YEAR date, of the day for a DAY date, and so on; for an interval, the end
+// of END's period.
 func (d Date) End() time.Time {
+	if d.IsInterval() {
+		return d.Through().End()
+	}
 	switch d.Precision {
 	case PrecisionYear:
 		return d.At.AddDate(1, 0, 0)

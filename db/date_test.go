@@ -340,3 +340,58 @@ func TestParseDateLongInput(t *testing.T) {
 		t.Errorf("err = %v\nwant %s", err, want)
 	}
 }
+
+func TestParseSpan(t *testing.T) {
+	for _, tc := range []struct {
+		in, str          string
+		start, end       time.Time
+		precision, first Precision
+	}{
+		// UCDP's date_start/date_end: the end's whole day is in the span.
+		{"1989-05-10/1989-05-16", "1989-05-10/1989-05-16", utc(1989, 5, 10, 0, 0, 0, 0), utc(1989, 5, 17, 0, 0, 0, 0), PrecisionDay, PrecisionDay},
+		{"2025-04/2025-05", "2025-04/2025-05", utc(2025, 4, 1, 0, 0, 0, 0), utc(2025, 6, 1, 0, 0, 0, 0), PrecisionMonth, PrecisionMonth},
+		// The coarser end sets the precision; START keeps its own.
+		{"2025-05-10/2025-05", "2025-05-10/2025-05", utc(2025, 5, 10, 0, 0, 0, 0), utc(2025, 6, 1, 0, 0, 0, 0), PrecisionMonth, PrecisionDay},
+		{"2025/2025-03-02", "2025/2025-03-02", utc(2025, 1, 1, 0, 0, 0, 0), utc(2025, 3, 3, 0, 0, 0, 0), PrecisionYear, PrecisionYear},
+		// Offsets are written back in UTC, as for plain dates.
+		{"2025-05-08T10:00+05:30/2025-05-08T12:00Z", "2025-05-08T04:30Z/2025-05-08T12:00Z",
+			utc(2025, 5, 8, 4, 30, 0, 0), utc(2025, 5, 8, 12, 1, 0, 0), PrecisionMinute, PrecisionMinute},
+		// One period as both ends is that period.
+		{"2025-05-08/2025-05-08", "2025-05-08/2025-05-08", utc(2025, 5, 8, 0, 0, 0, 0), utc(2025, 5, 9, 0, 0, 0, 0), PrecisionDay, PrecisionDay},
+		// A plain date is a span too.
+		{"2025-04", "2025-04", utc(2025, 4, 1, 0, 0, 0, 0), utc(2025, 5, 1, 0, 0, 0, 0), PrecisionMonth, PrecisionMonth},
+	} {
+		d, err := ParseSpan(tc.in)
+		if err != nil {
+			t.Errorf("%s: %v", tc.in, err)
+			continue
+		}
+		if d.String() != tc.str || !d.At.Equal(tc.start) || !d.End().Equal(tc.end) || d.SpanPrecision() != tc.precision || d.Precision != tc.first {
+			t.Errorf("%s: %s [%v, %v) %s (start %s), want %s [%v, %v) %s (start %s)", tc.in, d, d.At, d.End(), d.SpanPrecision(), d.Precision,
+				tc.str, tc.start, tc.end, tc.precision, tc.first)
+		}
+		if again, err := ParseSpan(d.String()); err != nil || again != d {
+			t.Errorf("%s: String %q parses to %+v (%v), want %+v", tc.in, d.String(), again, err, d)
+		}
+	}
+}
+
+func TestParseSpanErrors(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"2025-05-10/2025-05-09", `not a date: "2025-05-10/2025-05-09": the interval ends (2025-05-09) before it starts (2025-05-10)`},
+		{"2025-06/2025-05", `not a date: "2025-06/2025-05": the interval ends (2025-05) before it starts (2025-06)`},
+		{"2025/2026/2027", `not a date: "2025/2026/2027": an interval is START/END, two dates and one "/"`},
+		{"2025-05/", `interval end: not a date: "" (use 2025, 2025-05, 2025-05-08, 2025-05-08T14:30Z or an RFC 3339 timestamp)`},
+		{"/2025", `interval start: not a date: "" (use 2025, 2025-05, 2025-05-08, 2025-05-08T14:30Z or an RFC 3339 timestamp)`},
+		{"2025-02-30/2025-03", `interval start: not a date: "2025-02-30": day out of range`},
+	} {
+		_, err := ParseSpan(tc.in)
+		if err == nil || err.Error() != tc.want || !errors.Is(err, ErrBadDate) {
+			t.Errorf("%s: %v, want %s", tc.in, err, tc.want)
+		}
+	}
+	// Relationships and sources take plain dates only.
+	if _, err := ParseDate("2025-04/2025-05"); err == nil {
+		t.Error("ParseDate accepted an interval")
+	}
+}

@@ -20,8 +20,14 @@ type TimelineFilter struct {
 	EventTypes []EventType
 	// Include restricts the kinds of item; empty means both.
 	Include []ItemKind
-	// From and To bound the item's instant to [From, To).
+	// From and To bound the item's time to [From, To): its start instant,
+	// or its span as TimeMatch says.
 	From, To *time.Time
+	// TimeMatch is how From and To apply to an item's span (its When);
+	// "" is MatchStart.
+	TimeMatch TimeMatch
+	// Precisions keeps items whose span has one of these precisions.
+	Precisions []Precision
 	// Text, when not empty, keeps items holding every word of it in an
 	// event's title, summary or tags or a statement's text or summary,
 	// whatever their case and diacritics; a last word of three or more
@@ -46,13 +52,39 @@ type TimelineFilter struct {
 	About *TimelineFilter
 }
 
+// TimeMatch is how a time window [from, to) selects items with a span.
+type TimeMatch string
+
+// The ways a window selects: by the item's start instant (as before spans
+// existed), by any overlap of its span with the window, or by its whole span
+// lying inside the window.
+const (
+	MatchStart    TimeMatch = "START"
+	MatchOverlaps TimeMatch = "OVERLAPS"
+	MatchWithin   TimeMatch = "WITHIN"
+)
+
+// Matches reports whether an item with span s lies in [from, to) (a nil
+// bound is open) as m says: the one reading of a window that every store
+// and live filter compiles.
+func (m TimeMatch) Matches(s Span, from, to *time.Time) bool {
+	switch m {
+	case MatchOverlaps:
+		return (to == nil || s.Earliest.Before(*to)) && (from == nil || s.Latest.After(*from))
+	case MatchWithin:
+		return (from == nil || !s.Earliest.Before(*from)) && (to == nil || !s.Latest.After(*to))
+	}
+	return (from == nil || !s.Earliest.Before(*from)) && (to == nil || s.Earliest.Before(*to))
+}
+
 // OnlyTypesAndTime reports whether f restricts items by nothing but their
-// kind, event type and time: all that the store's kept counts record, so
+// kind, event type and start instant: all that the store's kept counts record, so
 // such a filter is counted from them. A field added to TimelineFilter must
 // be added here too.
 func (f TimelineFilter) OnlyTypesAndTime() bool {
 	return len(f.Actors)+len(f.Roles)+len(f.Countries)+len(f.Sources)+len(f.Tags)+
-		len(f.StatementKinds)+len(f.Stances) == 0 && f.Text == "" && f.About == nil
+		len(f.StatementKinds)+len(f.Stances)+len(f.Precisions) == 0 && f.Text == "" && f.About == nil &&
+		(f.TimeMatch == "" || f.TimeMatch == MatchStart || (f.From == nil && f.To == nil))
 }
 
 // Position is where an item sits in a sorted list, what cursors encode. Time

@@ -19,7 +19,8 @@ func (d *Date) precisionOrNil() *Precision {
 	if d.IsZero() {
 		return nil
 	}
-	return &d.Precision
+	p := d.SpanPrecision()
+	return &p
 }
 
 // Alpha3OrNil is the alpha-3 code, nil when unknown.
@@ -35,16 +36,32 @@ func (a *Actor) DescriptionOrNil() *string { return orNil(&a.Description) }
 func (e *Event) SummaryOrNil() *string { return orNil(&e.Summary) }
 
 // Precision is how much of the event's start is known.
-func (e *Event) Precision() Precision { return e.OccurredAt.Precision }
+func (e *Event) Precision() Precision { return e.OccurredAt.SpanPrecision() }
 
 // EndedPrecision is how much of the event's end is known, nil without one.
 func (e *Event) EndedPrecision() *Precision { return e.EndedAt.precisionOrNil() }
+
+// When is the span in which the event took place: from the start of its
+// occurredAt to the end of its endedAt (of its occurredAt without one), so
+// that a ten-day siege is under way on each of its days.
+func (e *Event) When() Span {
+	end := e.OccurredAt.End()
+	if !e.EndedAt.IsZero() {
+		end = e.EndedAt.End()
+	}
+	return Span{Earliest: e.OccurredAt.At, Latest: end, Precision: e.OccurredAt.SpanPrecision()}
+}
 
 // SummaryOrNil is the summary, nil when there is none.
 func (s *Statement) SummaryOrNil() *string { return orNil(&s.Summary) }
 
 // Precision is how much of the statement's date is known.
-func (s *Statement) Precision() Precision { return s.MadeAt.Precision }
+func (s *Statement) Precision() Precision { return s.MadeAt.SpanPrecision() }
+
+// When is the span in which the statement was made.
+func (s *Statement) When() Span {
+	return Span{Earliest: s.MadeAt.At, Latest: s.MadeAt.End(), Precision: s.MadeAt.SpanPrecision()}
+}
 
 // KeyOrNil is the key, nil for a relationship identified without one.
 func (r *Relationship) KeyOrNil() *string { return orNil(&r.Key) }

@@ -104,7 +104,8 @@ func timelineFilter(f *generated.TimelineFilter) (db.TimelineFilter, error) {
 	if err := db.CheckKeys("filter.tags", f.Tags); err != nil {
 		return db.TimelineFilter{}, err
 	}
-	if err := boundFilter(nil, nil, enumList{"statementKinds", len(f.StatementKinds)}, enumList{"stances", len(f.Stances)}); err != nil {
+	if err := boundFilter(nil, nil, enumList{"statementKinds", len(f.StatementKinds)}, enumList{"stances", len(f.Stances)},
+		enumList{"precisions", len(f.Precisions)}); err != nil {
 		return db.TimelineFilter{}, err
 	}
 	about, err := aboutFilter(f.About)
@@ -113,7 +114,8 @@ func timelineFilter(f *generated.TimelineFilter) (db.TimelineFilter, error) {
 	}
 	return db.TimelineFilter{Actors: f.Actors, Countries: countries, EventTypes: f.EventTypes,
 		Include: f.Include, From: f.From, To: f.To, Text: stringOr(f.Text), Sources: f.Sources,
-		Tags: f.Tags, StatementKinds: f.StatementKinds, Stances: f.Stances, About: about}, nil
+		Tags: f.Tags, StatementKinds: f.StatementKinds, Stances: f.Stances, About: about,
+		TimeMatch: timeMatch(f.TimeMatch), Precisions: f.Precisions}, nil
 }
 
 func eventFilter(f *generated.EventFilter) (db.TimelineFilter, error) {
@@ -121,7 +123,8 @@ func eventFilter(f *generated.EventFilter) (db.TimelineFilter, error) {
 	if f == nil {
 		return out, nil
 	}
-	if err := boundFilter(f.Actors, f.Text, enumList{"roles", len(f.Roles)}, enumList{"eventTypes", len(f.EventTypes)}); err != nil {
+	if err := boundFilter(f.Actors, f.Text, enumList{"roles", len(f.Roles)}, enumList{"eventTypes", len(f.EventTypes)},
+		enumList{"precisions", len(f.Precisions)}); err != nil {
 		return out, err
 	}
 	countries, err := countryCodes("filter.countries", f.Countries)
@@ -136,6 +139,7 @@ func eventFilter(f *generated.EventFilter) (db.TimelineFilter, error) {
 	}
 	out.Actors, out.Roles, out.Countries, out.EventTypes, out.From, out.To, out.Text, out.Sources, out.Tags =
 		f.Actors, f.Roles, countries, f.EventTypes, f.From, f.To, stringOr(f.Text), f.Sources, f.Tags
+	out.TimeMatch, out.Precisions = timeMatch(f.TimeMatch), f.Precisions
 	return out, nil
 }
 
@@ -157,7 +161,8 @@ func statementFilter(f *generated.StatementFilter) (db.TimelineFilter, error) {
 	if f == nil {
 		return out, nil
 	}
-	if err := boundFilter(f.Actors, f.Text, enumList{"statementKinds", len(f.StatementKinds)}, enumList{"stances", len(f.Stances)}); err != nil {
+	if err := boundFilter(f.Actors, f.Text, enumList{"statementKinds", len(f.StatementKinds)}, enumList{"stances", len(f.Stances)},
+		enumList{"precisions", len(f.Precisions)}); err != nil {
 		return out, err
 	}
 	countries, err := countryCodes("filter.countries", f.Countries)
@@ -166,6 +171,7 @@ func statementFilter(f *generated.StatementFilter) (db.TimelineFilter, error) {
 	}
 	out.Actors, out.Countries, out.From, out.To, out.Text = f.Actors, countries, f.From, f.To, stringOr(f.Text)
 	out.StatementKinds, out.Stances = f.StatementKinds, f.Stances
+	out.TimeMatch, out.Precisions = timeMatch(f.TimeMatch), f.Precisions
 	if out.About, err = aboutFilter(f.About); err != nil {
 		return out, err
 	}
@@ -427,6 +433,14 @@ func intOr(n *int, def int) int {
 		return def
 	}
 	return *n
+}
+
+// timeMatch is the filter's TimeMatch, START when it gives none.
+func timeMatch(m *db.TimeMatch) db.TimeMatch {
+	if m == nil {
+		return db.MatchStart
+	}
+	return *m
 }
 
 func stringOr(s *string) string {

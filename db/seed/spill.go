@@ -165,10 +165,18 @@ func (e *enc) strs(ss []string) {
 }
 
 func (e *enc) date(d db.Date) {
-	e.str(string(d.Precision))
+	e.point(d.Precision, d.At)
 	if !d.IsZero() {
-		e.int(d.At.Unix())
-		e.uint(uint64(d.At.Nanosecond()))
+		e.point(d.ThroughPrecision, d.ThroughAt)
+	}
+}
+
+// point is one written date: its precision ("" for none) and instant.
+func (e *enc) point(p db.Precision, at time.Time) {
+	e.str(string(p))
+	if p != "" {
+		e.int(at.Unix())
+		e.uint(uint64(at.Nanosecond()))
 	}
 }
 
@@ -366,13 +374,22 @@ func (d *dec) strs() []string {
 }
 
 func (d *dec) date() db.Date {
-	p := db.Precision(d.str())
+	p, at := d.point()
 	if p == "" {
 		return db.Date{}
 	}
+	tp, tat := d.point()
+	return db.Date{At: at, Precision: p, ThroughAt: tat, ThroughPrecision: tp}
+}
+
+func (d *dec) point() (db.Precision, time.Time) {
+	p := db.Precision(d.str())
+	if p == "" {
+		return "", time.Time{}
+	}
 	sec := d.int()
 	nsec := d.uint()
-	return db.Date{At: time.Unix(sec, int64(nsec)).UTC(), Precision: p}
+	return p, time.Unix(sec, int64(nsec)).UTC()
 }
 
 func (d *dec) optInt() *int {

@@ -504,10 +504,12 @@ func (w *writer) upsertEventRow(e *db.Event) (id int64, changed, inserted bool, 
 	}
 	switch {
 	case id == 0:
-		res, err := w.exec(`INSERT INTO events (key, type, title, summary, occurred_at, precision, ended_at, ended_precision,
+		res, err := w.exec(`INSERT INTO events (key, type, title, summary, occurred_at, precision, occurred_interval,
+			ended_at, ended_precision, ended_interval, span_end,
 			country_id, place, lat, lon, fatalities, injured, content_hash, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			e.Key, string(e.Type), e.Title, e.Summary, e.OccurredAt.Millis(), e.OccurredAt.Precision.Rank(), endAt, endPrec,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.Key, string(e.Type), e.Title, e.Summary, e.OccurredAt.Millis(), e.OccurredAt.SpanPrecision().Rank(), intervalArg(e.OccurredAt),
+			endAt, endPrec, intervalArg(e.EndedAt), e.When().Latest.UnixMilli(),
 			countryID, e.Location.Place, e.Location.Lat, e.Location.Lon, e.Fatalities, e.Injured, h, w.now, w.now)
 		if err != nil {
 			return 0, false, false, fmt.Errorf("insert event %q: %w", e.Key, err)
@@ -522,10 +524,12 @@ func (w *writer) upsertEventRow(e *db.Event) (id int64, changed, inserted bool, 
 		w.remember(db.RefEvent, e.Key, id)
 		return id, false, false, nil
 	default:
-		if _, err := w.exec(`UPDATE events SET type = ?, title = ?, summary = ?, occurred_at = ?, precision = ?, ended_at = ?,
-			ended_precision = ?, country_id = ?, place = ?, lat = ?, lon = ?, fatalities = ?, injured = ?, content_hash = ?,
+		if _, err := w.exec(`UPDATE events SET type = ?, title = ?, summary = ?, occurred_at = ?, precision = ?,
+			occurred_interval = ?, ended_at = ?, ended_precision = ?, ended_interval = ?, span_end = ?,
+			country_id = ?, place = ?, lat = ?, lon = ?, fatalities = ?, injured = ?, content_hash = ?,
 			updated_at = ? WHERE id = ?`,
-			string(e.Type), e.Title, e.Summary, e.OccurredAt.Millis(), e.OccurredAt.Precision.Rank(), endAt, endPrec,
+			string(e.Type), e.Title, e.Summary, e.OccurredAt.Millis(), e.OccurredAt.SpanPrecision().Rank(), intervalArg(e.OccurredAt),
+			endAt, endPrec, intervalArg(e.EndedAt), e.When().Latest.UnixMilli(),
 			countryID, e.Location.Place, e.Location.Lat, e.Location.Lon, e.Fatalities, e.Injured, h, w.now, id); err != nil {
 			return 0, false, false, fmt.Errorf("update event %q: %w", e.Key, err)
 		}
@@ -610,9 +614,10 @@ func (w *writer) statement(st *db.Statement) error {
 	fresh := id == 0
 	switch {
 	case id == 0:
-		res, err := w.exec(`INSERT INTO statements (key, kind, speaker_id, delivered_by_id, made_at, precision, text, summary,
-			content_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			st.Key, string(st.Kind), speaker, deliveredBy, st.MadeAt.Millis(), st.MadeAt.Precision.Rank(), st.Text, st.Summary,
+		res, err := w.exec(`INSERT INTO statements (key, kind, speaker_id, delivered_by_id, made_at, precision, made_interval,
+			span_end, text, summary, content_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			st.Key, string(st.Kind), speaker, deliveredBy, st.MadeAt.Millis(), st.MadeAt.SpanPrecision().Rank(), intervalArg(st.MadeAt),
+			st.When().Latest.UnixMilli(), st.Text, st.Summary,
 			h, w.now, w.now)
 		if err != nil {
 			return fmt.Errorf("insert statement %q: %w", st.Key, err)
@@ -627,8 +632,9 @@ func (w *writer) statement(st *db.Statement) error {
 		return nil
 	default:
 		if _, err := w.exec(`UPDATE statements SET kind = ?, speaker_id = ?, delivered_by_id = ?, made_at = ?, precision = ?,
-			text = ?, summary = ?, content_hash = ?, updated_at = ? WHERE id = ?`,
-			string(st.Kind), speaker, deliveredBy, st.MadeAt.Millis(), st.MadeAt.Precision.Rank(), st.Text, st.Summary,
+			made_interval = ?, span_end = ?, text = ?, summary = ?, content_hash = ?, updated_at = ? WHERE id = ?`,
+			string(st.Kind), speaker, deliveredBy, st.MadeAt.Millis(), st.MadeAt.SpanPrecision().Rank(), intervalArg(st.MadeAt),
+			st.When().Latest.UnixMilli(), st.Text, st.Summary,
 			h, w.now, id); err != nil {
 			return fmt.Errorf("update statement %q: %w", st.Key, err)
 		}
@@ -737,10 +743,21 @@ func (w *writer) replaceSources(table, owner string, id int64, keys []string, fr
 	return nil
 }
 
-// dateArgs turns an optional date into its two nullable columns.
+// dateArgs turns an optional date into its two nullable columns: the
+// instant and the precision of the span it names (intervalArg keeps an
+// interval's written form).
 func dateArgs(d db.Date) (at, precision sql.NullInt64) {
 	if d.IsZero() {
 		return sql.NullInt64{}, sql.NullInt64{}
 	}
-	return sql.NullInt64{Int64: d.Millis(), Valid: true}, sql.NullInt64{Int64: int64(d.Precision.Rank()), Valid: true}
+	return sql.NullInt64{Int64: d.Millis(), Valid: true}, sql.NullInt64{Int64: int64(d.SpanPrecision().Rank()), Valid: true}
+}
+
+// intervalArg is the written form of an interval, what the *_interval
+// columns hold (migration 00010), and NULL for a plain date or none.
+func intervalArg(d db.Date) sql.NullString {
+	if !d.IsInterval() {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: d.String(), Valid: true}
 }

@@ -31,6 +31,7 @@ func TestTimelinePlansUseTheIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 	after := &db.Position{At: at.Millis(), Rank: 3, Key: "e", Kind: db.ItemEvent}
 	cases := []struct {
 		name   string
@@ -53,6 +54,11 @@ func TestTimelinePlansUseTheIndex(t *testing.T) {
 		{"TagsKindsStances", db.TimelineFilter{Tags: []string{"x"}, StatementKinds: []db.StatementKind{db.StatementQuote},
 			Stances: []db.Stance{db.StanceCondolence}}, db.Page{Limit: 50}, db.Ascending},
 		{"About", db.TimelineFilter{About: &db.TimelineFilter{EventTypes: []db.EventType{db.EventCall}}}, db.Page{Limit: 50}, db.Ascending},
+		{"Overlaps", db.TimelineFilter{From: &from, To: &to, TimeMatch: db.MatchOverlaps}, db.Page{Limit: 50}, db.Ascending},
+		{"OverlapsFromDesc", db.TimelineFilter{From: &from, TimeMatch: db.MatchOverlaps}, db.Page{Limit: 50, After: after}, db.Descending},
+		{"OverlapsActor", db.TimelineFilter{Actors: []string{"a"}, From: &from, To: &to, TimeMatch: db.MatchOverlaps}, db.Page{Limit: 50}, db.Ascending},
+		{"Within", db.TimelineFilter{From: &from, To: &to, TimeMatch: db.MatchWithin, Precisions: []db.Precision{db.PrecisionMonth}},
+			db.Page{Limit: 50}, db.Ascending},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -69,6 +75,14 @@ func TestTimelinePlansUseTheIndex(t *testing.T) {
 			}
 			if scans != want {
 				t.Errorf("%d range scans of the index, want %d:\n%s", scans, want, text)
+			}
+			// A window bounds the scan by instant from below and above,
+			// whatever its TimeMatch (OVERLAPS from the longest span).
+			if c.filter.From != nil && !strings.Contains(text, "AND at>") {
+				t.Errorf("the window's start does not bound the range scan:\n%s", text)
+			}
+			if c.filter.To != nil && !strings.Contains(text, "at<?)") {
+				t.Errorf("the window's end does not bound the range scan:\n%s", text)
 			}
 			if strings.Contains(text, "SCAN t") {
 				t.Errorf("plan scans the table:\n%s", text)

@@ -33,6 +33,15 @@ func scanDate(at, precision sql.NullInt64) db.Date {
 	return db.DateFromMillis(at.Int64, p)
 }
 
+// scanSpan rebuilds an event's or a statement's date: an interval from its
+// written form, a plain date from its two columns.
+func scanSpan(at, precision sql.NullInt64, interval sql.NullString) (db.Date, error) {
+	if interval.Valid {
+		return db.ParseSpan(interval.String)
+	}
+	return scanDate(at, precision), nil
+}
+
 func stamps(created, updated int64) db.Stamps {
 	return db.Stamps{CreatedAt: time.UnixMilli(created).UTC(), UpdatedAt: time.UnixMilli(updated).UTC()}
 }
@@ -135,8 +144,8 @@ func (s *Store) ActorsByKey(ctx context.Context, keys []string) ([]*db.Actor, er
 	return s.actors(ctx, s.read, in, args...)
 }
 
-var eventColumns = `e.id, e.key, e.type, e.title, e.summary, e.occurred_at, e.precision, e.ended_at, e.ended_precision,
-	coalesce(c.code, ''), e.place, e.lat, e.lon, e.fatalities, e.injured, e.created_at, e.updated_at, ` +
+var eventColumns = `e.id, e.key, e.type, e.title, e.summary, e.occurred_at, e.precision, e.occurred_interval,
+	e.ended_at, e.ended_precision, e.ended_interval, coalesce(c.code, ''), e.place, e.lat, e.lon, e.fatalities, e.injured, e.created_at, e.updated_at, ` +
 	listColumn("event_tags", "event_id", "tag", "e.id") + `
 	FROM events e LEFT JOIN countries c ON c.id = e.country_id`
 
@@ -151,14 +160,19 @@ func (s *Store) events(ctx context.Context, q queryer, where string, args ...any
 		e := &db.Event{}
 		var at, prec, created, updated int64
 		var endAt, endPrec, fatalities, injured sql.NullInt64
+		var occInterval, endInterval sql.NullString
 		var lat, lon sql.NullFloat64
 		var tags string
-		if err := rows.Scan(&e.ID, &e.Key, &e.Type, &e.Title, &e.Summary, &at, &prec, &endAt, &endPrec,
+		if err := rows.Scan(&e.ID, &e.Key, &e.Type, &e.Title, &e.Summary, &at, &prec, &occInterval, &endAt, &endPrec, &endInterval,
 			&e.Location.Country, &e.Location.Place, &lat, &lon, &fatalities, &injured, &created, &updated, &tags); err != nil {
 			return nil, fmt.Errorf("read events: %w", err)
 		}
-		e.OccurredAt = scanDate(sql.NullInt64{Int64: at, Valid: true}, sql.NullInt64{Int64: prec, Valid: true})
-		e.EndedAt = scanDate(endAt, endPrec)
+		if e.OccurredAt, err = scanSpan(sql.NullInt64{Int64: at, Valid: true}, sql.NullInt64{Int64: prec, Valid: true}, occInterval); err != nil {
+			return nil, fmt.Errorf("read events: occurredAt of %s: %w", e.Key, err)
+		}
+		if e.EndedAt, err = scanSpan(endAt, endPrec, endInterval); err != nil {
+			return nil, fmt.Errorf("read events: endedAt of %s: %w", e.Key, err)
+		}
 		e.Location.Lat = floatPtr(lat)
 		e.Location.Lon = floatPtr(lon)
 		e.Fatalities = intPtr(fatalities)
@@ -202,7 +216,7 @@ func (s *Store) EventsByKey(ctx context.Context, keys []string) ([]*db.Event, er
 	return s.events(ctx, s.read, in, args...)
 }
 
-var statementColumns = `s.id, s.key, s.kind, sp.key, coalesce(d.key, ''), s.made_at, s.precision, s.text, s.summary,
+var statementColumns = `s.id, s.key, s.kind, sp.key, coalesce(d.key, ''), s.made_at, s.precision, s.made_interval, s.text, s.summary,
 	s.created_at, s.updated_at, ` + listColumn("statement_stances", "statement_id", "stance", "s.id") + `
 	FROM statements s JOIN actors sp ON sp.id = s.speaker_id LEFT JOIN actors d ON d.id = s.delivered_by_id`
 
@@ -217,11 +231,14 @@ func (s *Store) statements(ctx context.Context, q queryer, where string, args ..
 		st := &db.Statement{}
 		var at, prec, created, updated int64
 		var stances string
-		if err := rows.Scan(&st.ID, &st.Key, &st.Kind, &st.Speaker, &st.DeliveredBy, &at, &prec, &st.Text, &st.Summary,
+		var interval sql.NullString
+		if err := rows.Scan(&st.ID, &st.Key, &st.Kind, &st.Speaker, &st.DeliveredBy, &at, &prec, &interval, &st.Text, &st.Summary,
 			&created, &updated, &stances); err != nil {
 			return nil, fmt.Errorf("read statements: %w", err)
 		}
-		st.MadeAt = scanDate(sql.NullInt64{Int64: at, Valid: true}, sql.NullInt64{Int64: prec, Valid: true})
+		if st.MadeAt, err = scanSpan(sql.NullInt64{Int64: at, Valid: true}, sql.NullInt64{Int64: prec, Valid: true}, interval); err != nil {
+			return nil, fmt.Errorf("read statements: madeAt of %s: %w", st.Key, err)
+		}
 		st.Stamps = stamps(created, updated)
 		if st.Stances, err = decodeList[db.Stance](stances); err != nil {
 			return nil, fmt.Errorf("read statements: stances of %s: %w", st.Key, err)

@@ -84,27 +84,27 @@ func sqlCase[T ~string](col string, values []T) string {
 func lit(n int) string { return strconv.Itoa(n) }
 
 var (
-	reindexEventSQL = `INSERT OR IGNORE INTO timeline_index (facet, value, at, precision, key, kind, item_id, role)
-		SELECT ` + lit(facetAll) + `, 0, occurred_at, precision, key, ` + lit(kindEvent) + `, id, 0 FROM events WHERE id = ?1
-		UNION ALL SELECT ` + lit(facetType) + `, ` + sqlCase("type", db.EventTypes) + `, occurred_at, precision, key, ` + lit(kindEvent) + `, id, 0 FROM events WHERE id = ?1
-		UNION ALL SELECT ` + lit(facetCountry) + `, country_id, occurred_at, precision, key, ` + lit(kindEvent) + `, id, 0 FROM events WHERE id = ?1 AND country_id IS NOT NULL
-		UNION ALL SELECT ` + lit(facetActor) + `, p.actor_id, e.occurred_at, e.precision, e.key, ` + lit(kindEvent) + `, e.id, ` + sqlCase("p.role", db.ParticipantRoles) + `
+	reindexEventSQL = `INSERT OR IGNORE INTO timeline_index (facet, value, at, precision, key, kind, item_id, role, span_end)
+		SELECT ` + lit(facetAll) + `, 0, occurred_at, precision, key, ` + lit(kindEvent) + `, id, 0, span_end FROM events WHERE id = ?1
+		UNION ALL SELECT ` + lit(facetType) + `, ` + sqlCase("type", db.EventTypes) + `, occurred_at, precision, key, ` + lit(kindEvent) + `, id, 0, span_end FROM events WHERE id = ?1
+		UNION ALL SELECT ` + lit(facetCountry) + `, country_id, occurred_at, precision, key, ` + lit(kindEvent) + `, id, 0, span_end FROM events WHERE id = ?1 AND country_id IS NOT NULL
+		UNION ALL SELECT ` + lit(facetActor) + `, p.actor_id, e.occurred_at, e.precision, e.key, ` + lit(kindEvent) + `, e.id, ` + sqlCase("p.role", db.ParticipantRoles) + `, e.span_end
 			FROM events e JOIN event_participants p ON p.event_id = e.id WHERE e.id = ?1
-		UNION ALL SELECT ` + lit(facetCountry) + `, a.country_id, e.occurred_at, e.precision, e.key, ` + lit(kindEvent) + `, e.id, 0
+		UNION ALL SELECT ` + lit(facetCountry) + `, a.country_id, e.occurred_at, e.precision, e.key, ` + lit(kindEvent) + `, e.id, 0, e.span_end
 			FROM events e JOIN event_participants p ON p.event_id = e.id JOIN actors a ON a.id = p.actor_id
 			WHERE e.id = ?1 AND a.country_id IS NOT NULL
-		UNION ALL SELECT ` + lit(facetSource) + `, s.source_id, e.occurred_at, e.precision, e.key, ` + lit(kindEvent) + `, e.id, 0
+		UNION ALL SELECT ` + lit(facetSource) + `, s.source_id, e.occurred_at, e.precision, e.key, ` + lit(kindEvent) + `, e.id, 0, e.span_end
 			FROM events e JOIN event_sources s ON s.event_id = e.id WHERE e.id = ?1`
 
-	reindexStatementSQL = `INSERT OR IGNORE INTO timeline_index (facet, value, at, precision, key, kind, item_id, role)
-		SELECT ` + lit(facetAll) + `, 0, made_at, precision, key, ` + lit(kindStatement) + `, id, 0 FROM statements WHERE id = ?1
-		UNION ALL SELECT ` + lit(facetActor) + `, speaker_id, made_at, precision, key, ` + lit(kindStatement) + `, id, ` + lit(roleSpeaker) + ` FROM statements WHERE id = ?1
-		UNION ALL SELECT ` + lit(facetActor) + `, delivered_by_id, made_at, precision, key, ` + lit(kindStatement) + `, id, ` + lit(roleDeliverer) + ` FROM statements WHERE id = ?1 AND delivered_by_id IS NOT NULL
-		UNION ALL SELECT ` + lit(facetActor) + `, d.actor_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, ` + lit(roleAddressee) + `
+	reindexStatementSQL = `INSERT OR IGNORE INTO timeline_index (facet, value, at, precision, key, kind, item_id, role, span_end)
+		SELECT ` + lit(facetAll) + `, 0, made_at, precision, key, ` + lit(kindStatement) + `, id, 0, span_end FROM statements WHERE id = ?1
+		UNION ALL SELECT ` + lit(facetActor) + `, speaker_id, made_at, precision, key, ` + lit(kindStatement) + `, id, ` + lit(roleSpeaker) + `, span_end FROM statements WHERE id = ?1
+		UNION ALL SELECT ` + lit(facetActor) + `, delivered_by_id, made_at, precision, key, ` + lit(kindStatement) + `, id, ` + lit(roleDeliverer) + `, span_end FROM statements WHERE id = ?1 AND delivered_by_id IS NOT NULL
+		UNION ALL SELECT ` + lit(facetActor) + `, d.actor_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, ` + lit(roleAddressee) + `, s.span_end
 			FROM statements s JOIN statement_addressees d ON d.statement_id = s.id WHERE s.id = ?1
-		UNION ALL SELECT ` + lit(facetCountry) + `, a.country_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, 0
+		UNION ALL SELECT ` + lit(facetCountry) + `, a.country_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, 0, s.span_end
 			FROM statements s JOIN actors a ON a.id = s.speaker_id WHERE s.id = ?1 AND a.country_id IS NOT NULL
-		UNION ALL SELECT ` + lit(facetSource) + `, c.source_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, 0
+		UNION ALL SELECT ` + lit(facetSource) + `, c.source_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, 0, s.span_end
 			FROM statements s JOIN statement_sources c ON c.statement_id = s.id WHERE s.id = ?1`
 )
 

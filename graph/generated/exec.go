@@ -155,6 +155,7 @@ type ComplexityRoot struct {
 		Title          func(childComplexity int) int
 		Type           func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
+		When           func(childComplexity int) int
 	}
 
 	EventBucket struct {
@@ -342,6 +343,7 @@ type ComplexityRoot struct {
 		SummaryOrNil func(childComplexity int) int
 		Text         func(childComplexity int) int
 		UpdatedAt    func(childComplexity int) int
+		When         func(childComplexity int) int
 	}
 
 	StatementConnection struct {
@@ -365,6 +367,12 @@ type ComplexityRoot struct {
 	Subscription struct {
 		RecordChanged   func(childComplexity int, kinds []RecordKind) int
 		TimelineUpdated func(childComplexity int, filter *TimelineFilter) int
+	}
+
+	TimeSpan struct {
+		Earliest  func(childComplexity int) int
+		Latest    func(childComplexity int) int
+		Precision func(childComplexity int) int
 	}
 
 	TimelineConnection struct {
@@ -973,6 +981,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.UpdatedAt(childComplexity), true
+	case "Event.when":
+		if e.ComplexityRoot.Event.When == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.When(childComplexity), true
 
 	case "EventBucket.count":
 		if e.ComplexityRoot.EventBucket.Count == nil {
@@ -1899,6 +1913,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Statement.UpdatedAt(childComplexity), true
+	case "Statement.when":
+		if e.ComplexityRoot.Statement.When == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statement.When(childComplexity), true
 
 	case "StatementConnection.edges":
 		if e.ComplexityRoot.StatementConnection.Edges == nil {
@@ -1979,6 +1999,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.TimelineUpdated(childComplexity, args["filter"].(*TimelineFilter)), true
+
+	case "TimeSpan.earliest":
+		if e.ComplexityRoot.TimeSpan.Earliest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeSpan.Earliest(childComplexity), true
+	case "TimeSpan.latest":
+		if e.ComplexityRoot.TimeSpan.Latest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeSpan.Latest(childComplexity), true
+	case "TimeSpan.precision":
+		if e.ComplexityRoot.TimeSpan.Precision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeSpan.Precision(childComplexity), true
 
 	case "TimelineConnection.edges":
 		if e.ComplexityRoot.TimelineConnection.Edges == nil {
@@ -2169,6 +2208,32 @@ enum TimePrecision {
   MINUTE
   "The second (or finer): a full RFC 3339 timestamp."
   SECOND
+}
+
+"""
+When an event took place or a statement was made, as far as it is known: at
+some instant in [earliest, latest). A fixture's date names a period ("2025-04"
+is [2025-04-01, 2025-05-01)); an interval "START/END" runs from the start of
+START's period to the end of END's; an event's span runs on to the end of its
+endedAt.
+"""
+type TimeSpan {
+  "The first instant it may have been."
+  earliest: DateTime!
+  "The first instant after it: exclusive."
+  latest: DateTime!
+  "How much is known: the written date's precision, or an interval's coarser end's."
+  precision: TimePrecision!
+}
+
+"How a time window [from, to) selects items, which each have a span (their ` + "`" + `when` + "`" + `)."
+enum TimeMatch {
+  "The item's start instant lies in the window (the default)."
+  START
+  "The item's span meets the window: it was, or may have been, under way then (\"what was going on during 6 March\")."
+  OVERLAPS
+  "The item's whole span lies inside the window: it certainly happened then."
+  WITHIN
 }
 
 "What sort of actor a record describes."
@@ -2526,14 +2591,16 @@ type Event implements Node {
   title: String!
   "A longer summary; null when none."
   summary: String
-  "When it happened: the start of the period given, in UTC."
+  "When it happened: the start of the period (or interval) given, in UTC; when.earliest."
   occurredAt: DateTime!
-  "How much of occurredAt is known."
+  "How much of occurredAt is known (an interval's coarser end's)."
   precision: TimePrecision!
-  "When it ended, if known."
+  "When it ended, if known: the start of the period (or interval) given."
   endedAt: DateTime
   "How much of endedAt is known; null when endedAt is."
   endedPrecision: TimePrecision
+  "The span in which it took place: from the start of occurredAt to the end of endedAt (of occurredAt without one)."
+  when: TimeSpan!
   "Where it happened; null when unknown."
   location: Location
   "Deaths as reported; null when not reported."
@@ -2572,10 +2639,12 @@ type Statement implements Node {
   deliveredBy: Actor
   "To whom, in fixture order."
   addressees: [Actor!]!
-  "When it was made: the start of the period given, in UTC."
+  "When it was made: the start of the period (or interval) given, in UTC; when.earliest."
   madeAt: DateTime!
-  "How much of madeAt is known."
+  "How much of madeAt is known (an interval's coarser end's)."
   precision: TimePrecision!
+  "The span in which it was made."
+  when: TimeSpan!
   "The words, verbatim where quoted."
   text: String!
   "A summary; null when none."
@@ -2690,10 +2759,14 @@ input TimelineFilter {
   eventTypes: [EventType!]
   "EVENT, STATEMENT, or both (the default). At most 1000 values."
   include: [TimelineItemKind!]
-  "Only items at or after this instant."
+  "Only items at or after this instant (by their start; see timeMatch)."
   from: DateTime
   "Only items before this instant."
   to: DateTime
+  "How from and to select items by their span (when): START (the default), OVERLAPS or WITHIN."
+  timeMatch: TimeMatch
+  "Only items whose span has one of these precisions. At most 1000 values."
+  precisions: [TimePrecision!]
   "Full-text match on event titles, summaries and tags and statement texts and summaries; every word must match; a * right after the last word (of 3 letters or more) matches a prefix. At most 1000 bytes and 16 words."
   text: String
   "Only items citing one of these sources (keys). At most 1000 keys; a key that names no source is an error."
@@ -2718,10 +2791,14 @@ input EventFilter {
   countries: [String!]
   "Only events of these types. At most 1000 values."
   eventTypes: [EventType!]
-  "Only events at or after this instant."
+  "Only events at or after this instant (by their start; see timeMatch)."
   from: DateTime
   "Only events before this instant."
   to: DateTime
+  "How from and to select events by their span (when): START (the default), OVERLAPS or WITHIN."
+  timeMatch: TimeMatch
+  "Only events whose span has one of these precisions. At most 1000 values."
+  precisions: [TimePrecision!]
   "Full-text match on titles, summaries and tags; every word must match. At most 1000 bytes and 16 words."
   text: String
   "Only items citing one of these sources (keys). At most 1000 keys; a key that names no source is an error."
@@ -2736,10 +2813,14 @@ input StatementFilter {
   actors: [String!]
   "Country codes (alpha-2 or alpha-3): statements whose speaker is affiliated to one. At most 1000 codes."
   countries: [String!]
-  "Only statements made at or after this instant."
+  "Only statements made at or after this instant (by their start; see timeMatch)."
   from: DateTime
   "Only statements made before this instant."
   to: DateTime
+  "How from and to select statements by their span (when): START (the default), OVERLAPS or WITHIN."
+  timeMatch: TimeMatch
+  "Only statements whose span has one of these precisions. At most 1000 values."
+  precisions: [TimePrecision!]
   "Full-text match on statement texts and summaries; every word must match. At most 1000 bytes and 16 words."
   text: String
   "Only statements of these kinds. At most 1000 values."
@@ -3739,6 +3820,8 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_endedAt(ctx, field)
 	case "endedPrecision":
 		return ec.fieldContext_Event_endedPrecision(ctx, field)
+	case "when":
+		return ec.fieldContext_Event_when(ctx, field)
 	case "location":
 		return ec.fieldContext_Event_location(ctx, field)
 	case "fatalities":
@@ -4049,6 +4132,8 @@ func (ec *executionContext) childFields_Statement(ctx context.Context, field gra
 		return ec.fieldContext_Statement_madeAt(ctx, field)
 	case "precision":
 		return ec.fieldContext_Statement_precision(ctx, field)
+	case "when":
+		return ec.fieldContext_Statement_when(ctx, field)
 	case "text":
 		return ec.fieldContext_Statement_text(ctx, field)
 	case "summary":
@@ -4101,6 +4186,18 @@ func (ec *executionContext) childFields_Subgraph(ctx context.Context, field grap
 		return ec.fieldContext_Subgraph_truncated(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Subgraph", field.Name)
+}
+
+func (ec *executionContext) childFields_TimeSpan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "earliest":
+		return ec.fieldContext_TimeSpan_earliest(ctx, field)
+	case "latest":
+		return ec.fieldContext_TimeSpan_latest(ctx, field)
+	case "precision":
+		return ec.fieldContext_TimeSpan_precision(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimeSpan", field.Name)
 }
 
 func (ec *executionContext) childFields_TimelineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7177,6 +7274,38 @@ func (ec *executionContext) _Event_endedPrecision(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Event_endedPrecision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Event", field, true, false, "TimePrecision")
+}
+
+func (ec *executionContext) _Event_when(ctx context.Context, field graphql.CollectedField, obj *db.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_when(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.When(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.Span) graphql.Marshaler {
+			return ec.marshalNTimeSpan2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐSpan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_when(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Event",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimeSpan(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Event_location(ctx context.Context, field graphql.CollectedField, obj *db.Event) (ret graphql.Marshaler) {
@@ -11465,6 +11594,38 @@ func (ec *executionContext) fieldContext_Statement_precision(_ context.Context, 
 	return graphql.NewScalarFieldContext("Statement", field, true, false, "TimePrecision")
 }
 
+func (ec *executionContext) _Statement_when(ctx context.Context, field graphql.CollectedField, obj *db.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Statement_when(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.When(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.Span) graphql.Marshaler {
+			return ec.marshalNTimeSpan2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐSpan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Statement_when(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Statement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimeSpan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Statement_text(ctx context.Context, field graphql.CollectedField, obj *db.Statement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12037,6 +12198,75 @@ func (ec *executionContext) fieldContext_Subscription_recordChanged(ctx context.
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TimeSpan_earliest(ctx context.Context, field graphql.CollectedField, obj *db.Span) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeSpan_earliest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Earliest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeSpan_earliest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeSpan", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _TimeSpan_latest(ctx context.Context, field graphql.CollectedField, obj *db.Span) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeSpan_latest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Latest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeSpan_latest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeSpan", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _TimeSpan_precision(ctx context.Context, field graphql.CollectedField, obj *db.Span) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeSpan_precision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Precision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.Precision) graphql.Marshaler {
+			return ec.marshalNTimePrecision2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐPrecision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeSpan_precision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeSpan", field, false, false, "TimePrecision")
 }
 
 func (ec *executionContext) _TimelineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TimelineConnection) (ret graphql.Marshaler) {
@@ -13475,7 +13705,7 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"actors", "roles", "countries", "eventTypes", "from", "to", "text", "sources", "tags"}
+	fieldsInOrder := [...]string{"actors", "roles", "countries", "eventTypes", "from", "to", "timeMatch", "precisions", "text", "sources", "tags"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13524,6 +13754,20 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.To = data
+		case "timeMatch":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeMatch"))
+			data, err := ec.unmarshalOTimeMatch2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐTimeMatch(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeMatch = data
+		case "precisions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("precisions"))
+			data, err := ec.unmarshalOTimePrecision2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐPrecisionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Precisions = data
 		case "text":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -14133,7 +14377,7 @@ func (ec *executionContext) unmarshalInputStatementFilter(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"actors", "countries", "from", "to", "text", "statementKinds", "stances", "about"}
+	fieldsInOrder := [...]string{"actors", "countries", "from", "to", "timeMatch", "precisions", "text", "statementKinds", "stances", "about"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14168,6 +14412,20 @@ func (ec *executionContext) unmarshalInputStatementFilter(ctx context.Context, o
 				return it, err
 			}
 			it.To = data
+		case "timeMatch":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeMatch"))
+			data, err := ec.unmarshalOTimeMatch2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐTimeMatch(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeMatch = data
+		case "precisions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("precisions"))
+			data, err := ec.unmarshalOTimePrecision2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐPrecisionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Precisions = data
 		case "text":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -14336,7 +14594,7 @@ func (ec *executionContext) unmarshalInputTimelineFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"actors", "countries", "eventTypes", "include", "from", "to", "text", "sources", "tags", "statementKinds", "stances", "about"}
+	fieldsInOrder := [...]string{"actors", "countries", "eventTypes", "include", "from", "to", "timeMatch", "precisions", "text", "sources", "tags", "statementKinds", "stances", "about"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14385,6 +14643,20 @@ func (ec *executionContext) unmarshalInputTimelineFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.To = data
+		case "timeMatch":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeMatch"))
+			data, err := ec.unmarshalOTimeMatch2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐTimeMatch(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeMatch = data
+		case "precisions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("precisions"))
+			data, err := ec.unmarshalOTimePrecision2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐPrecisionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Precisions = data
 		case "text":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -15219,6 +15491,11 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 		case "endedPrecision":
 			out.Values[i] = ec._Event_endedPrecision(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "when":
+			out.Values[i] = ec._Event_when(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "location":
@@ -16546,6 +16823,11 @@ func (ec *executionContext) _Statement(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "when":
+			out.Values[i] = ec._Statement_when(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "text":
 			out.Values[i] = ec._Statement_text(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -16750,6 +17032,49 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var timeSpanImplementors = []string{"TimeSpan"}
+
+func (ec *executionContext) _TimeSpan(ctx context.Context, sel ast.SelectionSet, obj *db.Span) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timeSpanImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimeSpan")
+		case "earliest":
+			out.Values[i] = ec._TimeSpan_earliest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "latest":
+			out.Values[i] = ec._TimeSpan_latest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "precision":
+			out.Values[i] = ec._TimeSpan_precision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
 }
 
 var timelineConnectionImplementors = []string{"TimelineConnection"}
@@ -18288,6 +18613,10 @@ func (ec *executionContext) marshalNTimePrecision2githubᚗcomᚋgeotimelineᚋg
 	return res
 }
 
+func (ec *executionContext) marshalNTimeSpan2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐSpan(ctx context.Context, sel ast.SelectionSet, v db.Span) graphql.Marshaler {
+	return ec._TimeSpan(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNTimelineConnection2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐTimelineConnection(ctx context.Context, sel ast.SelectionSet, v *model.TimelineConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TimelineConnection!")
@@ -19186,6 +19515,61 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOTimeMatch2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐTimeMatch(ctx context.Context, v any) (*db.TimeMatch, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := db.TimeMatch(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTimeMatch2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐTimeMatch(ctx context.Context, sel ast.SelectionSet, v *db.TimeMatch) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOTimePrecision2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐPrecisionᚄ(ctx context.Context, v any) ([]db.Precision, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]db.Precision, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTimePrecision2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐPrecision(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTimePrecision2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐPrecisionᚄ(ctx context.Context, sel ast.SelectionSet, v []db.Precision) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimePrecision2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐPrecision(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOTimePrecision2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐPrecision(ctx context.Context, v any) (*db.Precision, error) {

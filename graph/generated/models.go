@@ -60,10 +60,14 @@ type EventFilter struct {
 	Countries []string `json:"countries,omitempty"`
 	// Only events of these types. At most 1000 values.
 	EventTypes []db.EventType `json:"eventTypes,omitempty"`
-	// Only events at or after this instant.
+	// Only events at or after this instant (by their start; see timeMatch).
 	From *time.Time `json:"from,omitempty"`
 	// Only events before this instant.
 	To *time.Time `json:"to,omitempty"`
+	// How from and to select events by their span (when): START (the default), OVERLAPS or WITHIN.
+	TimeMatch *db.TimeMatch `json:"timeMatch,omitempty"`
+	// Only events whose span has one of these precisions. At most 1000 values.
+	Precisions []db.Precision `json:"precisions,omitempty"`
 	// Full-text match on titles, summaries and tags; every word must match. At most 1000 bytes and 16 words.
 	Text *string `json:"text,omitempty"`
 	// Only items citing one of these sources (keys). At most 1000 keys; a key that names no source is an error.
@@ -204,10 +208,14 @@ type StatementFilter struct {
 	Actors []string `json:"actors,omitempty"`
 	// Country codes (alpha-2 or alpha-3): statements whose speaker is affiliated to one. At most 1000 codes.
 	Countries []string `json:"countries,omitempty"`
-	// Only statements made at or after this instant.
+	// Only statements made at or after this instant (by their start; see timeMatch).
 	From *time.Time `json:"from,omitempty"`
 	// Only statements made before this instant.
 	To *time.Time `json:"to,omitempty"`
+	// How from and to select statements by their span (when): START (the default), OVERLAPS or WITHIN.
+	TimeMatch *db.TimeMatch `json:"timeMatch,omitempty"`
+	// Only statements whose span has one of these precisions. At most 1000 values.
+	Precisions []db.Precision `json:"precisions,omitempty"`
 	// Full-text match on statement texts and summaries; every word must match. At most 1000 bytes and 16 words.
 	Text *string `json:"text,omitempty"`
 	// Only statements of these kinds. At most 1000 values.
@@ -260,10 +268,14 @@ type TimelineFilter struct {
 	EventTypes []db.EventType `json:"eventTypes,omitempty"`
 	// EVENT, STATEMENT, or both (the default). At most 1000 values.
 	Include []db.ItemKind `json:"include,omitempty"`
-	// Only items at or after this instant.
+	// Only items at or after this instant (by their start; see timeMatch).
 	From *time.Time `json:"from,omitempty"`
 	// Only items before this instant.
 	To *time.Time `json:"to,omitempty"`
+	// How from and to select items by their span (when): START (the default), OVERLAPS or WITHIN.
+	TimeMatch *db.TimeMatch `json:"timeMatch,omitempty"`
+	// Only items whose span has one of these precisions. At most 1000 values.
+	Precisions []db.Precision `json:"precisions,omitempty"`
 	// Full-text match on event titles, summaries and tags and statement texts and summaries; every word must match; a * right after the last word (of 3 letters or more) matches a prefix. At most 1000 bytes and 16 words.
 	Text *string `json:"text,omitempty"`
 	// Only items citing one of these sources (keys). At most 1000 keys; a key that names no source is an error.
