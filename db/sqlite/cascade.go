@@ -267,7 +267,7 @@ func (d *deleter) fullEvents(ids []int64) ([]*db.Event, error) {
 		return nil, fmt.Errorf("read events: %d of %d found", len(es), len(ids))
 	}
 	in, args = inClause("x.event_id", ids)
-	ps, err := participants(d.w.ctx, d.w.tx, `SELECT x.event_id, a.key, x.role FROM event_participants x
+	ps, err := participants(d.w.ctx, d.w.tx, `SELECT x.event_id, a.key, x.role, x.mention FROM event_participants x
 		JOIN actors a ON a.id = x.actor_id WHERE `+in+` ORDER BY x.event_id, x.position`, args)
 	if err != nil {
 		return nil, err

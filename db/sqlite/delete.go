@@ -525,7 +525,7 @@ func (d *deleter) fullEvent(id int64) (*db.Event, error) {
 		return nil, fmt.Errorf("read event %d: not found", id)
 	}
 	e := es[0]
-	ps, err := participants(d.w.ctx, d.w.tx, `SELECT p.event_id, a.key, p.role FROM event_participants p
+	ps, err := participants(d.w.ctx, d.w.tx, `SELECT p.event_id, a.key, p.role, p.mention FROM event_participants p
 		JOIN actors a ON a.id = p.actor_id WHERE p.event_id = ? ORDER BY p.position`, []any{id})
 	if err != nil {
 		return nil, err
