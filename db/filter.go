@@ -36,6 +36,9 @@ type TimelineFilter struct {
 	// Tags keeps events with any of these tags; statements are not
 	// affected.
 	Tags []string
+	// Codes keeps events with a code that one of these matches (exactly,
+	// or by prefix); statements are not affected.
+	Codes []CodeMatch
 	// StatementKinds and Stances keep statements of one of these kinds
 	// and taking one of these stances; events are not affected.
 	StatementKinds []StatementKind
@@ -51,7 +54,7 @@ type TimelineFilter struct {
 // such a filter is counted from them. A field added to TimelineFilter must
 // be added here too.
 func (f TimelineFilter) OnlyTypesAndTime() bool {
-	return len(f.Actors)+len(f.Roles)+len(f.Countries)+len(f.Sources)+len(f.Tags)+
+	return len(f.Actors)+len(f.Roles)+len(f.Countries)+len(f.Sources)+len(f.Tags)+len(f.Codes)+
 		len(f.StatementKinds)+len(f.Stances) == 0 && f.Text == "" && f.About == nil
 }
 

@@ -27,7 +27,7 @@ CREATE TABLE event_codes (
     code     TEXT    NOT NULL,
     label    TEXT    NOT NULL DEFAULT '',
     PRIMARY KEY (event_id, position)
-) WITHOUT ROWID;
+);
 CREATE UNIQUE INDEX event_codes_code ON event_codes (event_id, scheme, code);
 
 CREATE TABLE event_estimates (
@@ -40,7 +40,7 @@ CREATE TABLE event_estimates (
     source_id INTEGER REFERENCES sources (id),
     note      TEXT    NOT NULL DEFAULT '',
     PRIMARY KEY (event_id, position)
-) WITHOUT ROWID;
+);
 CREATE INDEX event_estimates_source ON event_estimates (source_id) WHERE source_id IS NOT NULL;
 
 CREATE TABLE statement_co_speakers (
@@ -48,7 +48,7 @@ CREATE TABLE statement_co_speakers (
     position     INTEGER NOT NULL,
     actor_id     INTEGER NOT NULL REFERENCES actors (id),
     PRIMARY KEY (statement_id, position)
-) WITHOUT ROWID;
+);
 CREATE INDEX statement_co_speakers_actor ON statement_co_speakers (actor_id);
 
 -- +goose Down

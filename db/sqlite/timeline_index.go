@@ -99,6 +99,8 @@ var (
 	reindexStatementSQL = `INSERT OR IGNORE INTO timeline_index (facet, value, at, precision, key, kind, item_id, role)
 		SELECT ` + lit(facetAll) + `, 0, made_at, precision, key, ` + lit(kindStatement) + `, id, 0 FROM statements WHERE id = ?1
 		UNION ALL SELECT ` + lit(facetActor) + `, speaker_id, made_at, precision, key, ` + lit(kindStatement) + `, id, ` + lit(roleSpeaker) + ` FROM statements WHERE id = ?1
+		UNION ALL SELECT ` + lit(facetActor) + `, c.actor_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, ` + lit(roleSpeaker) + `
+			FROM statements s JOIN statement_co_speakers c ON c.statement_id = s.id WHERE s.id = ?1
 		UNION ALL SELECT ` + lit(facetActor) + `, delivered_by_id, made_at, precision, key, ` + lit(kindStatement) + `, id, ` + lit(roleDeliverer) + ` FROM statements WHERE id = ?1 AND delivered_by_id IS NOT NULL
 		UNION ALL SELECT ` + lit(facetActor) + `, d.actor_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, ` + lit(roleAddressee) + `
 			FROM statements s JOIN statement_addressees d ON d.statement_id = s.id WHERE s.id = ?1
