@@ -32,7 +32,9 @@ const codedFixture = `{"version": 1,
 func TestCodesFilter(t *testing.T) {
 	s := mustOpen(t)
 	load(t, s, codedFixture)
-	code := func(scheme, c string, prefix bool) db.CodeMatch { return db.CodeMatch{Scheme: scheme, Code: c, Prefix: prefix} }
+	code := func(scheme, c string, prefix bool) db.CodeMatch {
+		return db.CodeMatch{Scheme: scheme, Code: c, Prefix: prefix}
+	}
 	for _, tt := range []struct {
 		name  string
 		codes []db.CodeMatch
