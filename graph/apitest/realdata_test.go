@@ -53,7 +53,7 @@ func TestRealDataFields(t *testing.T) {
 
 func TestCodesFilterAPI(t *testing.T) {
 	a := newAPI(t, realData)
-	events := `query($codes: [String!]) { events(filter: {codes: $codes}, first: 100) { totalCount nodes { key } } }`
+	events := `query($codes: [String!]) { events(filter: {codes: $codes, from: "2030-01-01T00:00:00Z"}, first: 100) { totalCount nodes { key } } }`
 	timeline := `query($codes: [String!]) { timeline(filter: {codes: $codes, from: "2030-01-01T00:00:00Z"}, first: 100) {
 	  totalCount nodes { ... on Event { key } ... on Statement { key } } } }`
 	for _, tt := range []struct {
@@ -147,4 +147,14 @@ func TestRealDataMutations(t *testing.T) {
 			t.Errorf("%s\n got %s (%s)\nwant %s (BAD_USER_INPUT)", tt.query, msg, code, tt.msg)
 		}
 	}
+}
+
+// The demo's codes, which the README's CodedAssaults example reads.
+func TestDemoCodes(t *testing.T) {
+	a := newAPI(t)
+	equalJSON(t, a.data(`{ assaults: events(filter: {codes: ["PLOVER:ASSAULT"]}) { totalCount nodes { key } }
+	  force: events(filter: {codes: ["CAMEO:19*"]}) { nodes { key codes { scheme code label } } } }`, nil), `{
+	  "assaults": {"totalCount": 2, "nodes": [{"key": "india-retaliatory-strikes"}, {"key": "pakistan-air-attacks-drones-missiles"}]},
+	  "force": {"nodes": [{"key": "pakistan-air-attacks-drones-missiles", "codes": [{"scheme": "PLOVER", "code": "ASSAULT", "label": null},
+	    {"scheme": "CAMEO", "code": "195", "label": "Employ aerial weapons"}]}]}}`)
 }
