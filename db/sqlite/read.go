@@ -186,16 +186,19 @@ func (s *Store) events(ctx context.Context, q queryer, where string, args ...any
 }
 
 // codesColumn and estimatesColumn hold an event's codes and estimates as
-// JSON arrays of arrays, in fixture order, or NULL when it has none: read
-// with the event, as its tags are, they cost a lookup in the list's
-// primary key and no loader. Most events have neither, and NULL is then
-// cheaper to scan than "[]".
+// JSON arrays, in fixture order, or NULL when it has none: read with the
+// event, as its tags are, they need no loader of their own. Most events
+// have neither, so each first probes its list's primary key: the ordered
+// aggregate, which SQLite sets up with a sorter even for no rows, cost a
+// page of 50 timeline items a third more (0.5 ms of 1.3 on graph/bench's
+// 2 000 events) when it ran for every row.
 const (
-	codesColumn = `(SELECT json_group_array(json_array(scheme, code, label) ORDER BY position)
-		FROM event_codes WHERE event_id = e.id HAVING count(*) > 0)`
-	estimatesColumn = `(SELECT json_group_array(json_object('m', x.measure, 'l', x.low, 'b', x.best, 'h', x.high,
+	codesColumn = `CASE WHEN EXISTS (SELECT 1 FROM event_codes WHERE event_id = e.id) THEN
+		(SELECT json_group_array(json_array(scheme, code, label) ORDER BY position) FROM event_codes WHERE event_id = e.id) END`
+	estimatesColumn = `CASE WHEN EXISTS (SELECT 1 FROM event_estimates WHERE event_id = e.id) THEN
+		(SELECT json_group_array(json_object('m', x.measure, 'l', x.low, 'b', x.best, 'h', x.high,
 			's', coalesce(s.key, ''), 'n', x.note) ORDER BY x.position)
-		FROM event_estimates x LEFT JOIN sources s ON s.id = x.source_id WHERE x.event_id = e.id HAVING count(*) > 0)`
+		FROM event_estimates x LEFT JOIN sources s ON s.id = x.source_id WHERE x.event_id = e.id) END`
 )
 
 // decodeCodes reads codesColumn; no codes is nil.
