@@ -13,8 +13,8 @@ type TimelineFilter struct {
 	// (by the listed Actors when there are any, by anyone otherwise).
 	Roles []ParticipantRole
 	// Countries (alpha-2) keeps events located in one of them or with a
-	// participant affiliated to one, and statements whose speaker is
-	// affiliated to one.
+	// participant affiliated to one, and statements whose speaker (or a
+	// co-speaker) is affiliated to one.
 	Countries []string
 	// EventTypes restricts events; statements are not affected.
 	EventTypes []EventType

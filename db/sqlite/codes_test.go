@@ -12,7 +12,7 @@ import (
 // ASSAULT, and a joint statement of a and b.
 const codedFixture = `{"version": 1,
   "sources": [{"key": "ucdp"}, {"key": "acled"}],
-  "actors": [{"key": "a", "name": "A", "kind": "STATE"}, {"key": "b", "name": "B", "kind": "STATE"},
+  "actors": [{"key": "a", "name": "A", "kind": "STATE", "country": "IN"}, {"key": "b", "name": "B", "kind": "STATE", "country": "NP"},
     {"key": "c", "name": "C", "kind": "STATE"}],
   "events": [
     {"key": "e190", "type": "ATTACK", "title": "190", "occurredAt": "2025-05-01", "codes": [{"scheme": "CAMEO", "code": "190"}]},
@@ -64,6 +64,13 @@ func TestCoSpeakersAreSpeakers(t *testing.T) {
 	checkTimeline(t, s, db.TimelineFilter{Actors: []string{"b"}}, "s:s-joint s:s-alone")
 	checkTimeline(t, s, db.TimelineFilter{Actors: []string{"b"}, Include: []db.ItemKind{db.ItemStatement}}, "s:s-joint s:s-alone")
 	checkTimeline(t, s, db.TimelineFilter{Actors: []string{"a"}}, "s:s-joint")
+	// The countries filter counts a co-speaker's country as a speaker's.
+	checkTimeline(t, s, db.TimelineFilter{Countries: []string{"NP"}}, "s:s-joint")
+	checkTimeline(t, s, db.TimelineFilter{Countries: []string{"IN"}}, "s:s-joint")
+	// A co-speaker that moves moves the statement's country rows with it.
+	load(t, s, `{"version": 1, "actors": [{"key": "b", "name": "B", "kind": "STATE", "country": "BT"}]}`)
+	checkTimeline(t, s, db.TimelineFilter{Countries: []string{"NP"}}, "")
+	checkTimeline(t, s, db.TimelineFilter{Countries: []string{"BT"}}, "s:s-joint")
 	if got := statementByKey(t, s, "s-joint").CoSpeakers; !reflect.DeepEqual(got, []string{"b"}) {
 		t.Errorf("CoSpeakers = %q, want [b]", got)
 	}

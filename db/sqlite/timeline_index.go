@@ -106,6 +106,9 @@ var (
 			FROM statements s JOIN statement_addressees d ON d.statement_id = s.id WHERE s.id = ?1
 		UNION ALL SELECT ` + lit(facetCountry) + `, a.country_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, 0
 			FROM statements s JOIN actors a ON a.id = s.speaker_id WHERE s.id = ?1 AND a.country_id IS NOT NULL
+		UNION ALL SELECT ` + lit(facetCountry) + `, a.country_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, 0
+			FROM statements s JOIN statement_co_speakers c ON c.statement_id = s.id JOIN actors a ON a.id = c.actor_id
+			WHERE s.id = ?1 AND a.country_id IS NOT NULL
 		UNION ALL SELECT ` + lit(facetSource) + `, c.source_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, 0
 			FROM statements s JOIN statement_sources c ON c.statement_id = s.id WHERE s.id = ?1`
 )
@@ -148,7 +151,8 @@ func (w *writer) reindexMovedActors() error {
 
 func (w *writer) itemsOfActor(actor int64) ([]itemRef, error) {
 	rows, err := w.tx.QueryContext(w.ctx, `SELECT `+lit(kindEvent)+`, event_id FROM event_participants WHERE actor_id = ?1
-		UNION SELECT `+lit(kindStatement)+`, id FROM statements WHERE speaker_id = ?1`, actor)
+		UNION SELECT `+lit(kindStatement)+`, id FROM statements WHERE speaker_id = ?1
+		UNION SELECT `+lit(kindStatement)+`, statement_id FROM statement_co_speakers WHERE actor_id = ?1`, actor)
 	if err != nil {
 		return nil, fmt.Errorf("items of actor %d: %w", actor, err)
 	}

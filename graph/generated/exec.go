@@ -2847,7 +2847,7 @@ union TimelineItem = Event | Statement
 input TimelineFilter {
   "Actor keys: events with any of them as participant; statements with any of them as speaker, deliverer or addressee. At most 1000 keys of at most 128 bytes each."
   actors: [String!]
-  "Country codes (alpha-2 or alpha-3): events located in one or with a participant affiliated to one; statements whose speaker is affiliated to one. At most 1000 codes."
+  "Country codes (alpha-2 or alpha-3): events located in one or with a participant affiliated to one; statements whose speaker (or a co-speaker) is affiliated to one. At most 1000 codes."
   countries: [String!]
   "Restricts events to these types; statements are kept unless include excludes them. At most 1000 values."
   eventTypes: [EventType!]
@@ -2901,7 +2901,7 @@ input EventFilter {
 input StatementFilter {
   "Actor keys: statements with any of them as speaker, deliverer or addressee. At most 1000 keys of at most 128 bytes each."
   actors: [String!]
-  "Country codes (alpha-2 or alpha-3): statements whose speaker is affiliated to one. At most 1000 codes."
+  "Country codes (alpha-2 or alpha-3): statements whose speaker (or a co-speaker) is affiliated to one. At most 1000 codes."
   countries: [String!]
   "Only statements made at or after this instant."
   from: DateTime

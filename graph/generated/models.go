@@ -238,7 +238,7 @@ type SourceInput struct {
 type StatementFilter struct {
 	// Actor keys: statements with any of them as speaker, deliverer or addressee. At most 1000 keys of at most 128 bytes each.
 	Actors []string `json:"actors,omitempty"`
-	// Country codes (alpha-2 or alpha-3): statements whose speaker is affiliated to one. At most 1000 codes.
+	// Country codes (alpha-2 or alpha-3): statements whose speaker (or a co-speaker) is affiliated to one. At most 1000 codes.
 	Countries []string `json:"countries,omitempty"`
 	// Only statements made at or after this instant.
 	From *time.Time `json:"from,omitempty"`
@@ -292,7 +292,7 @@ type Subscription struct {
 type TimelineFilter struct {
 	// Actor keys: events with any of them as participant; statements with any of them as speaker, deliverer or addressee. At most 1000 keys of at most 128 bytes each.
 	Actors []string `json:"actors,omitempty"`
-	// Country codes (alpha-2 or alpha-3): events located in one or with a participant affiliated to one; statements whose speaker is affiliated to one. At most 1000 codes.
+	// Country codes (alpha-2 or alpha-3): events located in one or with a participant affiliated to one; statements whose speaker (or a co-speaker) is affiliated to one. At most 1000 codes.
 	Countries []string `json:"countries,omitempty"`
 	// Restricts events to these types; statements are kept unless include excludes them. At most 1000 values.
 	EventTypes []db.EventType `json:"eventTypes,omitempty"`
