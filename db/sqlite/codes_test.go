@@ -57,6 +57,15 @@ func TestCodesFilter(t *testing.T) {
 		"e:e190 e:e193 e:e1951")
 }
 
+// A source that an estimate names is cited by the event, as one in its
+// sources list is.
+func TestEstimateSourceCited(t *testing.T) {
+	s := mustOpen(t)
+	load(t, s, codedFixture)
+	checkTimeline(t, s, db.TimelineFilter{Sources: []string{"ucdp"}}, "e:e1951")
+	checkTimeline(t, s, db.TimelineFilter{Sources: []string{"acled", "ucdp"}}, "e:e1951")
+}
+
 func TestCoSpeakersAreSpeakers(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t)

@@ -94,7 +94,9 @@ var (
 			FROM events e JOIN event_participants p ON p.event_id = e.id JOIN actors a ON a.id = p.actor_id
 			WHERE e.id = ?1 AND a.country_id IS NOT NULL
 		UNION ALL SELECT ` + lit(facetSource) + `, s.source_id, e.occurred_at, e.precision, e.key, ` + lit(kindEvent) + `, e.id, 0
-			FROM events e JOIN event_sources s ON s.event_id = e.id WHERE e.id = ?1`
+			FROM events e JOIN event_sources s ON s.event_id = e.id WHERE e.id = ?1
+		UNION ALL SELECT ` + lit(facetSource) + `, x.source_id, e.occurred_at, e.precision, e.key, ` + lit(kindEvent) + `, e.id, 0
+			FROM events e JOIN event_estimates x ON x.event_id = e.id WHERE e.id = ?1 AND x.source_id IS NOT NULL`
 
 	reindexStatementSQL = `INSERT OR IGNORE INTO timeline_index (facet, value, at, precision, key, kind, item_id, role)
 		SELECT ` + lit(facetAll) + `, 0, made_at, precision, key, ` + lit(kindStatement) + `, id, 0 FROM statements WHERE id = ?1

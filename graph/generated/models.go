@@ -92,7 +92,7 @@ type EventFilter struct {
 	To *time.Time `json:"to,omitempty"`
 	// Full-text match on titles, summaries and tags; every word must match. At most 1000 bytes and 16 words.
 	Text *string `json:"text,omitempty"`
-	// Only items citing one of these sources (keys). At most 1000 keys; a key that names no source is an error.
+	// Only items citing one of these sources (keys), in their sources or as an estimate's source. At most 1000 keys; a key that names no source is an error.
 	Sources []string `json:"sources,omitempty"`
 	// Only events with one of these tags. At most 1000 tags of at most 128 bytes.
 	Tags []string `json:"tags,omitempty"`
@@ -304,7 +304,7 @@ type TimelineFilter struct {
 	To *time.Time `json:"to,omitempty"`
 	// Full-text match on event titles, summaries and tags and statement texts and summaries; every word must match; a * right after the last word (of 3 letters or more) matches a prefix. At most 1000 bytes and 16 words.
 	Text *string `json:"text,omitempty"`
-	// Only items citing one of these sources (keys). At most 1000 keys; a key that names no source is an error.
+	// Only items citing one of these sources (keys), in their sources or as an estimate's source. At most 1000 keys; a key that names no source is an error.
 	Sources []string `json:"sources,omitempty"`
 	// Only events with one of these tags; statements are not affected. At most 1000 tags of at most 128 bytes.
 	Tags []string `json:"tags,omitempty"`
