@@ -168,6 +168,21 @@ var Stances = []Stance{StanceCondemnation, StanceCondolence, StanceCallForDeesca
 // Valid reports whether s is one of Stances.
 func (s Stance) Valid() bool { return slices.Contains(Stances, s) }
 
+// Measure is what an estimate counts.
+type Measure string
+
+// The measures of FIXTURES.md.
+const (
+	MeasureFatalities Measure = "FATALITIES"
+	MeasureInjured    Measure = "INJURED"
+)
+
+// Measures lists every Measure in the order of the specification.
+var Measures = []Measure{MeasureFatalities, MeasureInjured}
+
+// Valid reports whether m is one of Measures.
+func (m Measure) Valid() bool { return slices.Contains(Measures, m) }
+
 // ItemKind tells the two kinds of timeline item apart.
 type ItemKind string
 

@@ -13,8 +13,8 @@ type TimelineFilter struct {
 	// (by the listed Actors when there are any, by anyone otherwise).
 	Roles []ParticipantRole
 	// Countries (alpha-2) keeps events located in one of them or with a
-	// participant affiliated to one, and statements whose speaker is
-	// affiliated to one.
+	// participant affiliated to one, and statements whose speaker (or a
+	// co-speaker) is affiliated to one.
 	Countries []string
 	// EventTypes restricts events; statements are not affected.
 	EventTypes []EventType
@@ -42,6 +42,9 @@ type TimelineFilter struct {
 	// Tags keeps events with any of these tags; statements are not
 	// affected.
 	Tags []string
+	// Codes keeps events with a code that one of these matches (exactly,
+	// or by prefix); statements are not affected.
+	Codes []CodeMatch
 	// StatementKinds and Stances keep statements of one of these kinds
 	// and taking one of these stances; events are not affected.
 	StatementKinds []StatementKind
@@ -82,7 +85,7 @@ func (m TimeMatch) Matches(s Span, from, to *time.Time) bool {
 // such a filter is counted from them. A field added to TimelineFilter must
 // be added here too.
 func (f TimelineFilter) OnlyTypesAndTime() bool {
-	return len(f.Actors)+len(f.Roles)+len(f.Countries)+len(f.Sources)+len(f.Tags)+
+	return len(f.Actors)+len(f.Roles)+len(f.Countries)+len(f.Sources)+len(f.Tags)+len(f.Codes)+
 		len(f.StatementKinds)+len(f.Stances)+len(f.Precisions) == 0 && f.Text == "" && f.About == nil &&
 		(f.TimeMatch == "" || f.TimeMatch == MatchStart || (f.From == nil && f.To == nil))
 }

@@ -38,6 +38,26 @@ func CheckBytes(arg, s string, max int) error {
 	return nil
 }
 
+// CheckCodes bounds and reads a codes filter ("SCHEME:CODE" or
+// "SCHEME:PREFIX*" each), named as arg[i].
+func CheckCodes(arg string, values []string) ([]CodeMatch, error) {
+	if err := CheckList(arg, "values", len(values)); err != nil {
+		return nil, err
+	}
+	var out []CodeMatch
+	for i, v := range values {
+		if len(v) > MaxTextBytes {
+			return nil, Errorf(CodeInvalid, "%s[%d] is %d bytes, more than the limit of %d", arg, i, len(v), MaxTextBytes)
+		}
+		m, err := ParseCodeMatch(v)
+		if err != nil {
+			return nil, Errorf(CodeInvalid, "%s[%d]: %v", arg, i, err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
 // CheckKeys bounds a list of record keys: its length, then each key's
 // (MaxKeyLength; a longer one names no record and is refused rather than
 // looked up), named as arg[i].

@@ -12,7 +12,9 @@ type ListLengths struct {
 	LinkedFrom          int // Event.linkedFrom
 	EventStatements     int // Event.statements: the statements about one event
 	EventSources        int // Event.sources
+	Estimates           int // Event.estimates, each with its source
 	Addressees          int // Statement.addressees
+	CoSpeakers          int // Statement.coSpeakers
 	About               int // Statement.about
 	StatementSources    int // Statement.sources
 	ActorSources        int // Actor.sources

@@ -96,3 +96,9 @@ func (e *Edge) RoleOrNil() *string { return orNil(&e.Role) }
 
 // KeyOrNil is the group's key, nil when the counts are not grouped.
 func (b *EventBucket) KeyOrNil() *string { return orNil(&b.Key) }
+
+// LabelOrNil is the code's label, nil when there is none.
+func (c *EventCode) LabelOrNil() *string { return orNil(&c.Label) }
+
+// NoteOrNil is the estimate's note, nil when there is none.
+func (e *Estimate) NoteOrNil() *string { return orNil(&e.Note) }

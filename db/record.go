@@ -96,6 +96,33 @@ func (l Location) IsZero() bool {
 type Participant struct {
 	Actor string // actor key
 	Role  ParticipantRole
+	// As is the words that named the actor in the source, or "".
+	//
+	// The fields added after the first release are left out of the JSON
+	// the store fingerprints records by (sqlite.contentHash) when empty,
+	// so that a record stored before them keeps its fingerprint and
+	// loading it again changes nothing.
+	As string `json:",omitempty"`
+}
+
+// EventCode is an event's code in the scheme of a dataset it came from (CAMEO,
+// PLOVER, ACLED, …). A (Scheme, Code) pair occurs at most once per event.
+type EventCode struct {
+	Scheme string
+	Code   string
+	Label  string // optional
+}
+
+// Estimate is a figure that a source claims for an event, kept beside the
+// event's own Fatalities and Injured: sources dispute them. At least one of
+// Low, Best and High is set, and those set satisfy Low <= Best <= High.
+type Estimate struct {
+	Measure Measure
+	Low     *int
+	Best    *int
+	High    *int
+	Source  string // source key, or ""
+	Note    string
 }
 
 // Link ties an event (the subject) to another event.
@@ -116,6 +143,9 @@ type Event struct {
 	Location     Location
 	Fatalities   *int
 	Injured      *int
+	Codes        []EventCode `json:",omitempty"` // omitempty: see Participant.As
+	Intensity    *float64    `json:",omitempty"` // Goldstein scale, in [-10, 10]
+	Estimates    []Estimate  `json:",omitempty"`
 	Participants []Participant
 	Links        []Link
 	Tags         []string
@@ -128,8 +158,9 @@ type Statement struct {
 	ID          int64
 	Key         string
 	Kind        StatementKind
-	Speaker     string // actor key
-	DeliveredBy string // actor key, or ""
+	Speaker     string   // actor key
+	CoSpeakers  []string `json:",omitempty"` // actor keys of the others whose joint words these are; omitempty: see Participant.As
+	DeliveredBy string   // actor key, or ""
 	Addressees  []string
 	MadeAt      Date
 	Text        string

@@ -104,6 +104,10 @@ func timelineFilter(f *generated.TimelineFilter) (db.TimelineFilter, error) {
 	if err := db.CheckKeys("filter.tags", f.Tags); err != nil {
 		return db.TimelineFilter{}, err
 	}
+	codes, err := db.CheckCodes("filter.codes", f.Codes)
+	if err != nil {
+		return db.TimelineFilter{}, err
+	}
 	if err := boundFilter(nil, nil, enumList{"statementKinds", len(f.StatementKinds)}, enumList{"stances", len(f.Stances)},
 		enumList{"precisions", len(f.Precisions)}); err != nil {
 		return db.TimelineFilter{}, err
@@ -114,7 +118,7 @@ func timelineFilter(f *generated.TimelineFilter) (db.TimelineFilter, error) {
 	}
 	return db.TimelineFilter{Actors: f.Actors, Countries: countries, EventTypes: f.EventTypes,
 		Include: f.Include, From: f.From, To: f.To, Text: stringOr(f.Text), Sources: f.Sources,
-		Tags: f.Tags, StatementKinds: f.StatementKinds, Stances: f.Stances, About: about,
+		Tags: f.Tags, Codes: codes, StatementKinds: f.StatementKinds, Stances: f.Stances, About: about,
 		TimeMatch: timeMatch(f.TimeMatch), Precisions: f.Precisions}, nil
 }
 
@@ -135,6 +139,9 @@ func eventFilter(f *generated.EventFilter) (db.TimelineFilter, error) {
 		return out, err
 	}
 	if err := db.CheckKeys("filter.tags", f.Tags); err != nil {
+		return out, err
+	}
+	if out.Codes, err = db.CheckCodes("filter.codes", f.Codes); err != nil {
 		return out, err
 	}
 	out.Actors, out.Roles, out.Countries, out.EventTypes, out.From, out.To, out.Text, out.Sources, out.Tags =

@@ -161,6 +161,15 @@ func prefetchStatements(ctx context.Context, sel ast.SelectionSet, statements []
 			}
 		}
 	}
+	if sub, ok := selections(ctx, sel, statementTypes, "coSpeakers"); ok {
+		var keys []string
+		for _, st := range statements {
+			keys = append(keys, st.CoSpeakers...)
+		}
+		if err := prefetchActorKeys(ctx, sub, keys); err != nil {
+			return err
+		}
+	}
 	ids := statementIDs(statements)
 	if sub, ok := selections(ctx, sel, statementTypes, "addressees"); ok {
 		if err := prefetchVia(ctx, l.Addressees, l.ActorByKey, ids, sub, prefetchActors); err != nil {
@@ -249,7 +258,7 @@ func participantsOf(ctx context.Context, events []*db.Event) ([][]*model.Partici
 	for j, ps := range parts {
 		out[j] = ptrs[i : i+len(ps) : i+len(ps)]
 		for _, p := range ps {
-			flat[i].Role = p.Role
+			flat[i].Role, flat[i].As = p.Role, p.As
 			if actors != nil {
 				flat[i].Actor = actors[i]
 			}

@@ -118,6 +118,10 @@ func (r *countryResolver) Events(ctx context.Context, obj *db.Country, filter *g
 	return r.eventConnection(ctx, f, order, relay.Args{First: first, After: after, Last: last, Before: before})
 }
 
+func (r *estimateResolver) Source(ctx context.Context, objs []*db.Estimate) ([]*db.Source, error) {
+	return loader.Each(ctx, loader.For(ctx).SourceByKey, collect(objs, func(e *db.Estimate) string { return e.Source }))
+}
+
 // ID is the resolver for the id field.
 func (r *eventResolver) ID(ctx context.Context, obj *db.Event) (string, error) {
 	return relay.ID(relay.TypeEvent, obj.ID), nil
@@ -132,6 +136,17 @@ func (r *eventResolver) Location(ctx context.Context, objs []*db.Event) ([]*mode
 	for i, e := range objs {
 		if l := e.Location; !l.IsZero() {
 			out[i] = &model.Location{Country: countries[i], Place: nonEmpty(l.Place), Lat: l.Lat, Lon: l.Lon}
+		}
+	}
+	return out, nil
+}
+
+func (r *eventResolver) Estimates(ctx context.Context, obj *db.Event, measure *db.Measure) ([]*db.Estimate, error) {
+	// The estimates come with the event: this only picks them.
+	out := make([]*db.Estimate, 0, len(obj.Estimates))
+	for i := range obj.Estimates {
+		if measure == nil || obj.Estimates[i].Measure == *measure {
+			out = append(out, &obj.Estimates[i])
 		}
 	}
 	return out, nil
@@ -579,6 +594,14 @@ func (r *statementResolver) Speaker(ctx context.Context, objs []*db.Statement) (
 	return loader.Each(ctx, loader.For(ctx).ActorByKey, collect(objs, func(st *db.Statement) string { return st.Speaker }))
 }
 
+func (r *statementResolver) CoSpeakers(ctx context.Context, objs []*db.Statement) ([][]*db.Actor, error) {
+	keys := make([][]string, len(objs))
+	for i, st := range objs {
+		keys[i] = st.CoSpeakers
+	}
+	return loader.EachList(ctx, loader.For(ctx).ActorByKey, keys)
+}
+
 func (r *statementResolver) DeliveredBy(ctx context.Context, objs []*db.Statement) ([]*db.Actor, error) {
 	return loader.Each(ctx, loader.For(ctx).ActorByKey, collect(objs, func(st *db.Statement) string { return st.DeliveredBy }))
 }
@@ -626,6 +649,8 @@ func (r *Resolver) Counterpart() generated.CounterpartResolver { return &counter
 
 func (r *Resolver) Country() generated.CountryResolver { return &countryResolver{r} }
 
+func (r *Resolver) Estimate() generated.EstimateResolver { return &estimateResolver{r} }
+
 func (r *Resolver) Event() generated.EventResolver { return &eventResolver{r} }
 
 func (r *Resolver) EventLink() generated.EventLinkResolver { return &eventLinkResolver{r} }
@@ -653,6 +678,7 @@ type (
 	changeResolver       struct{ *Resolver }
 	counterpartResolver  struct{ *Resolver }
 	countryResolver      struct{ *Resolver }
+	estimateResolver     struct{ *Resolver }
 	eventResolver        struct{ *Resolver }
 	eventLinkResolver    struct{ *Resolver }
 	graphEdgeResolver    struct{ *Resolver }

@@ -116,6 +116,23 @@ func TestSchemaRejects(t *testing.T) {
 			},
 			want: []string{"/events/0/occurredAt pattern"},
 		},
+		{
+			name: "RealDataFields",
+			mutate: func(doc map[string]any) {
+				e := event(t, doc, 0)
+				e["codes"] = []any{map[string]any{"scheme": "cameo", "code": "190"}, map[string]any{"scheme": "CAMEO", "code": ""},
+					map[string]any{"scheme": "CAMEO"}}
+				e["intensity"] = 10.5
+				e["estimates"] = []any{map[string]any{"measure": "FATALITIES"}, map[string]any{"measure": "DEATHS", "best": 1},
+					map[string]any{"measure": "INJURED", "low": -1}}
+				e["participants"].([]any)[0].(map[string]any)["as"] = 5
+				doc["statements"].([]any)[0].(map[string]any)["coSpeakers"] = []any{"Not A Key"}
+			},
+			want: []string{"/events/0/codes/0/scheme pattern", "/events/0/codes/1/code minLength", "/events/0/codes/1/code pattern",
+				"/events/0/codes/2 required", "/events/0/estimates/0 required", "/events/0/estimates/0 required",
+				"/events/0/estimates/0 required", "/events/0/estimates/1/measure enum", "/events/0/estimates/2/low minimum",
+				"/events/0/intensity maximum", "/events/0/participants/0/as type", "/statements/0/coSpeakers/0 pattern"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,6 +153,34 @@ func TestSchemaRejects(t *testing.T) {
 				t.Errorf("failures = %q, want %q\n%v", got, tt.want, err)
 			}
 		})
+	}
+}
+
+// The schema and the loader agree on the real-data fields when they are
+// right: both accept the demo with every one of them set.
+func TestSchemaAndLoaderAcceptRealData(t *testing.T) {
+	var doc map[string]any
+	if err := json.Unmarshal(demo.JSON, &doc); err != nil {
+		t.Fatal(err)
+	}
+	e := event(t, doc, 0)
+	e["codes"] = []any{map[string]any{"scheme": "UCDP_GED", "code": "1", "label": "State-based"}}
+	e["intensity"] = -10
+	src := doc["sources"].([]any)[0].(map[string]any)["key"]
+	e["estimates"] = []any{map[string]any{"measure": "FATALITIES", "low": 25, "best": 26, "high": 28, "source": src, "note": "n"},
+		map[string]any{"measure": "INJURED", "high": 17}}
+	e["participants"].([]any)[0].(map[string]any)["as"] = "gunmen"
+	st := doc["statements"].([]any)[0].(map[string]any)
+	st["coSpeakers"] = []any{"nepal"}
+	data, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := compileSchema(t).Validate(instance(t, data)); err != nil {
+		t.Errorf("schema rejects: %v", err)
+	}
+	if _, err := fixture.Decode([]fixture.File{{Name: "demo.json", Data: data}}); err != nil {
+		t.Errorf("loader rejects: %v", err)
 	}
 }
 

@@ -79,3 +79,56 @@ func TestDryRun(t *testing.T) {
 		t.Errorf("problems = %q, want %q", got, want)
 	}
 }
+
+// The real-data fields are compared like the others: a dry run names
+// exactly those that would change.
+func TestDryRunRealDataFields(t *testing.T) {
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "dry.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	doc := func(codes, intensity, estimates, coSpeakers string) []byte {
+		return []byte(`{"version": 1, "sources": [{"key": "ucdp"}],
+		  "actors": [{"key": "a", "name": "A", "kind": "STATE"}, {"key": "b", "name": "B", "kind": "STATE"}],
+		  "events": [{"key": "e1", "type": "STRIKE", "title": "Strike", "occurredAt": "2025-05-07",
+		    "codes": ` + codes + `, "intensity": ` + intensity + `, "estimates": ` + estimates + `}],
+		  "statements": [{"key": "s1", "kind": "QUOTE", "speaker": "a", "coSpeakers": ` + coSpeakers + `, "madeAt": "2025", "text": "T"}]}`)
+	}
+	first := doc(`[{"scheme": "CAMEO", "code": "195"}]`, `-10`, `[{"measure": "FATALITIES", "best": 26, "source": "ucdp"}]`, `null`)
+	if _, _, err := seed.Load(ctx, store, []fixture.File{{Name: "a.json", Data: first}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		doc  []byte
+		want []seed.Update
+	}{
+		{"Same", first, nil},
+		{"CodeLabel", doc(`[{"scheme": "CAMEO", "code": "195", "label": "Employ aerial weapons"}]`, `-10`,
+			`[{"measure": "FATALITIES", "best": 26, "source": "ucdp"}]`, `null`),
+			[]seed.Update{{List: "events", Key: "e1", Fields: []string{"codes"}}}},
+		{"IntensityAndEstimates", doc(`[{"scheme": "CAMEO", "code": "195"}]`, `-9`,
+			`[{"measure": "FATALITIES", "low": 20, "best": 26, "source": "ucdp"}]`, `[]`),
+			[]seed.Update{{List: "events", Key: "e1", Fields: []string{"estimates", "intensity"}}}},
+		{"CoSpeakers", doc(`[{"scheme": "CAMEO", "code": "195"}]`, `-10`,
+			`[{"measure": "FATALITIES", "best": 26, "source": "ucdp"}]`, `["b"]`),
+			[]seed.Update{{List: "statements", Key: "s1", Fields: []string{"coSpeakers"}}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := (&seed.Loader{}).Decode(ctx, []fixture.File{{Name: "b.json", Data: tt.doc}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			rep, err := d.DryRun(ctx, store)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(rep.Updates, tt.want) {
+				t.Errorf("updates = %+v, want %+v", rep.Updates, tt.want)
+			}
+		})
+	}
+}

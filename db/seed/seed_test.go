@@ -80,6 +80,24 @@ func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 	if got := problemLines(t, err); !slices.Equal(got, wantNear) {
 		t.Errorf("Load with near misses:\n%q\nwant\n%q", got, wantNear)
 	}
+	// Co-speakers and an estimate's source are references like any other.
+	joint := []fixture.File{{Name: "f.json", Data: []byte(`{"version": 1,
+	  "sources": [{"key": "ucdp-ged"}],
+	  "events": [{"key": "e3", "type": "ATTACK", "title": "X", "occurredAt": "2025",
+	   "estimates": [{"measure": "FATALITIES", "best": 3, "source": "ucdp-gde"}, {"measure": "INJURED", "low": 1, "source": "ucdp-ged"}]}],
+	  "statements": [{"key": "s2", "kind": "QUOTE", "speaker": "india", "coSpeakers": ["indiaa", "pakistan"], "madeAt": "2025", "text": "T"}]}`)}}
+	wantJoint := []string{
+		`f.json: events[0].estimates[0].source: unknown source "ucdp-gde": did you mean "ucdp-ged"?`,
+		`f.json: statements[0].coSpeakers[0]: unknown actor "indiaa": did you mean "india"?`,
+		`f.json: statements[0].coSpeakers[1]: unknown actor "pakistan"`,
+	}
+	if got := problemLines(t, seed.Check(ctx, store, joint)); !slices.Equal(got, wantJoint) {
+		t.Errorf("Check of co-speakers and estimate sources:\n%q\nwant\n%q", got, wantJoint)
+	}
+	_, _, err = seed.Load(ctx, store, joint)
+	if got := problemLines(t, err); !slices.Equal(got, wantJoint) {
+		t.Errorf("Load of co-speakers and estimate sources:\n%q\nwant\n%q", got, wantJoint)
+	}
 	if err := seed.Check(ctx, store, []fixture.File{{Name: "d.json", Data: []byte(`{"version": 1}`)}}); err != nil {
 		t.Errorf("Check of an empty fixture: %v", err)
 	}

@@ -249,10 +249,27 @@ func (e *enc) event(r *db.Event) {
 	e.optFloat(r.Location.Lon)
 	e.optInt(r.Fatalities)
 	e.optInt(r.Injured)
+	e.uint(uint64(len(r.Codes)))
+	for _, c := range r.Codes {
+		e.str(c.Scheme)
+		e.str(c.Code)
+		e.str(c.Label)
+	}
+	e.optFloat(r.Intensity)
+	e.uint(uint64(len(r.Estimates)))
+	for _, est := range r.Estimates {
+		e.str(string(est.Measure))
+		e.optInt(est.Low)
+		e.optInt(est.Best)
+		e.optInt(est.High)
+		e.str(est.Source)
+		e.str(est.Note)
+	}
 	e.uint(uint64(len(r.Participants)))
 	for _, p := range r.Participants {
 		e.str(p.Actor)
 		e.str(string(p.Role))
+		e.str(p.As)
 	}
 	e.uint(uint64(len(r.Links)))
 	for _, l := range r.Links {
@@ -267,6 +284,7 @@ func (e *enc) statement(r *db.Statement) {
 	e.str(r.Key)
 	e.str(string(r.Kind))
 	e.str(r.Speaker)
+	e.strs(r.CoSpeakers)
 	e.str(r.DeliveredBy)
 	e.strs(r.Addressees)
 	e.date(r.MadeAt)
@@ -469,12 +487,32 @@ func (d *dec) event() (r db.Event, err error) {
 	r.Fatalities = d.optInt()
 	r.Injured = d.optInt()
 	if n := d.length(); n > 0 {
+		r.Codes = make([]db.EventCode, 0, min(n, 1024))
+		for range n {
+			if d.err != nil {
+				break
+			}
+			r.Codes = append(r.Codes, db.EventCode{Scheme: d.str(), Code: d.str(), Label: d.str()})
+		}
+	}
+	r.Intensity = d.optFloat()
+	if n := d.length(); n > 0 {
+		r.Estimates = make([]db.Estimate, 0, min(n, 1024))
+		for range n {
+			if d.err != nil {
+				break
+			}
+			r.Estimates = append(r.Estimates, db.Estimate{Measure: db.Measure(d.str()), Low: d.optInt(), Best: d.optInt(),
+				High: d.optInt(), Source: d.str(), Note: d.str()})
+		}
+	}
+	if n := d.length(); n > 0 {
 		r.Participants = make([]db.Participant, 0, min(n, 1024))
 		for range n {
 			if d.err != nil {
 				break
 			}
-			r.Participants = append(r.Participants, db.Participant{Actor: d.str(), Role: db.ParticipantRole(d.str())})
+			r.Participants = append(r.Participants, db.Participant{Actor: d.str(), Role: db.ParticipantRole(d.str()), As: d.str()})
 		}
 	}
 	if n := d.length(); n > 0 {
@@ -495,6 +533,7 @@ func (d *dec) statement() (r db.Statement, err error) {
 	r.Key = d.str()
 	r.Kind = db.StatementKind(d.str())
 	r.Speaker = d.str()
+	r.CoSpeakers = d.strs()
 	r.DeliveredBy = d.str()
 	r.Addressees = d.strs()
 	r.MadeAt = d.date()

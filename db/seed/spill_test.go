@@ -84,8 +84,9 @@ func TestSpillCoversEveryField(t *testing.T) {
 		v      any
 		fields int
 	}{
-		{db.Source{}, 8}, {db.Country{}, 5}, {db.Actor{}, 9}, {db.Relationship{}, 10}, {db.Event{}, 15},
-		{db.Statement{}, 13}, {db.Location{}, 4}, {db.Participant{}, 2}, {db.Link{}, 2},
+		{db.Source{}, 8}, {db.Country{}, 5}, {db.Actor{}, 9}, {db.Relationship{}, 10}, {db.Event{}, 18},
+		{db.Statement{}, 14}, {db.Location{}, 4}, {db.Participant{}, 3}, {db.Link{}, 2},
+		{db.EventCode{}, 3}, {db.Estimate{}, 6},
 		{db.RelationshipObject{}, 2}, {db.Date{}, 4},
 	} {
 		if got := reflect.TypeOf(tt.v).NumField(); got != tt.fields {

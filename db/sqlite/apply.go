@@ -498,6 +498,7 @@ func (w *writer) upsertEventRow(e *db.Event) (id int64, changed, inserted bool, 
 		return 0, false, false, err
 	}
 	endAt, endPrec := dateArgs(e.EndedAt)
+	fatLow, fatHigh := e.FatalityRange()
 	id, old, err := w.existing(`SELECT id, content_hash FROM events WHERE key = ?`, e.Key)
 	if err != nil {
 		return 0, false, false, fmt.Errorf("look up event %q: %w", e.Key, err)
@@ -506,11 +507,13 @@ func (w *writer) upsertEventRow(e *db.Event) (id int64, changed, inserted bool, 
 	case id == 0:
 		res, err := w.exec(`INSERT INTO events (key, type, title, summary, occurred_at, precision, occurred_interval,
 			ended_at, ended_precision, ended_interval, span_end,
-			country_id, place, lat, lon, fatalities, injured, content_hash, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			country_id, place, lat, lon, fatalities, injured, intensity, fatalities_low, fatalities_high,
+			content_hash, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			e.Key, string(e.Type), e.Title, e.Summary, e.OccurredAt.Millis(), e.OccurredAt.SpanPrecision().Rank(), intervalArg(e.OccurredAt),
 			endAt, endPrec, intervalArg(e.EndedAt), e.When().Latest.UnixMilli(),
-			countryID, e.Location.Place, e.Location.Lat, e.Location.Lon, e.Fatalities, e.Injured, h, w.now, w.now)
+			countryID, e.Location.Place, e.Location.Lat, e.Location.Lon, e.Fatalities, e.Injured, e.Intensity, fatLow, fatHigh,
+			h, w.now, w.now)
 		if err != nil {
 			return 0, false, false, fmt.Errorf("insert event %q: %w", e.Key, err)
 		}
@@ -526,11 +529,12 @@ func (w *writer) upsertEventRow(e *db.Event) (id int64, changed, inserted bool, 
 	default:
 		if _, err := w.exec(`UPDATE events SET type = ?, title = ?, summary = ?, occurred_at = ?, precision = ?,
 			occurred_interval = ?, ended_at = ?, ended_precision = ?, ended_interval = ?, span_end = ?,
-			country_id = ?, place = ?, lat = ?, lon = ?, fatalities = ?, injured = ?, content_hash = ?,
-			updated_at = ? WHERE id = ?`,
+			country_id = ?, place = ?, lat = ?, lon = ?, fatalities = ?, injured = ?, intensity = ?,
+			fatalities_low = ?, fatalities_high = ?, content_hash = ?, updated_at = ? WHERE id = ?`,
 			string(e.Type), e.Title, e.Summary, e.OccurredAt.Millis(), e.OccurredAt.SpanPrecision().Rank(), intervalArg(e.OccurredAt),
 			endAt, endPrec, intervalArg(e.EndedAt), e.When().Latest.UnixMilli(),
-			countryID, e.Location.Place, e.Location.Lat, e.Location.Lon, e.Fatalities, e.Injured, h, w.now, id); err != nil {
+			countryID, e.Location.Place, e.Location.Lat, e.Location.Lon, e.Fatalities, e.Injured, e.Intensity, fatLow, fatHigh,
+			h, w.now, id); err != nil {
 			return 0, false, false, fmt.Errorf("update event %q: %w", e.Key, err)
 		}
 		w.sum.Updated++
@@ -562,9 +566,35 @@ func (w *writer) writeEventLists(e *db.Event, id int64, fresh bool) error {
 		if err != nil {
 			return err
 		}
-		if _, err := w.exec(`INSERT INTO event_participants (event_id, actor_id, role, position) VALUES (?, ?, ?, ?)`,
-			id, actor, string(p.Role), i); err != nil {
+		if _, err := w.exec(`INSERT INTO event_participants (event_id, actor_id, role, position, mention) VALUES (?, ?, ?, ?, ?)`,
+			id, actor, string(p.Role), i, p.As); err != nil {
 			return fmt.Errorf("event %q participant %q: %w", e.Key, p.Actor, err)
+		}
+	}
+	if err := w.clear(fresh, `DELETE FROM event_codes WHERE event_id = ?`, id); err != nil {
+		return fmt.Errorf("event %q codes: %w", e.Key, err)
+	}
+	for i, c := range e.Codes {
+		if _, err := w.exec(`INSERT INTO event_codes (event_id, position, scheme, code, label) VALUES (?, ?, ?, ?, ?)`,
+			id, i, c.Scheme, c.Code, c.Label); err != nil {
+			return fmt.Errorf("event %q code %s:%s: %w", e.Key, c.Scheme, c.Code, err)
+		}
+	}
+	if err := w.clear(fresh, `DELETE FROM event_estimates WHERE event_id = ?`, id); err != nil {
+		return fmt.Errorf("event %q estimates: %w", e.Key, err)
+	}
+	for i, est := range e.Estimates {
+		var src sql.NullInt64
+		if est.Source != "" {
+			sid, err := w.mustID(db.RefSource, est.Source)
+			if err != nil {
+				return err
+			}
+			src = sql.NullInt64{Int64: sid, Valid: true}
+		}
+		if _, err := w.exec(`INSERT INTO event_estimates (event_id, position, measure, low, best, high, source_id, note)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, i, string(est.Measure), est.Low, est.Best, est.High, src, est.Note); err != nil {
+			return fmt.Errorf("event %q estimate %d: %w", e.Key, i, err)
 		}
 	}
 	if err := w.clear(fresh, `DELETE FROM event_links WHERE event_id = ?`, id); err != nil {
@@ -642,6 +672,19 @@ func (w *writer) statement(st *db.Statement) error {
 		w.dry.note(st)
 	}
 	w.remember(db.RefStatement, st.Key, id)
+	if err := w.clear(fresh, `DELETE FROM statement_co_speakers WHERE statement_id = ?`, id); err != nil {
+		return fmt.Errorf("statement %q co-speakers: %w", st.Key, err)
+	}
+	for i, a := range st.CoSpeakers {
+		actor, err := w.mustID(db.RefActor, a)
+		if err != nil {
+			return err
+		}
+		if _, err := w.exec(`INSERT INTO statement_co_speakers (statement_id, position, actor_id) VALUES (?, ?, ?)`,
+			id, i, actor); err != nil {
+			return fmt.Errorf("statement %q co-speaker %q: %w", st.Key, a, err)
+		}
+	}
 	if err := w.clear(fresh, `DELETE FROM statement_addressees WHERE statement_id = ?`, id); err != nil {
 		return fmt.Errorf("statement %q addressees: %w", st.Key, err)
 	}

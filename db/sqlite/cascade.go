@@ -84,6 +84,13 @@ func (d *deleter) rewriteEvents(ids []int64, t record) error {
 	if err := d.dropListRefs(l, t.id); err != nil {
 		return err
 	}
+	if t.kind == db.RefSource {
+		// stripEvent keeps an estimate whose source goes, unattributed.
+		if _, err := d.w.exec(`UPDATE event_estimates SET source_id = NULL
+			WHERE source_id = ?1 AND event_id IN (SELECT id FROM temp.rewrite)`, t.id); err != nil {
+			return fmt.Errorf("rewrite events: estimates: %w", err)
+		}
+	}
 	if t.kind == db.RefActor {
 		return d.dropParticipantRows(t.id)
 	}
@@ -166,6 +173,12 @@ func (d *deleter) rewriteStatements(ids []int64, t record) error {
 		if _, err := d.w.exec(`UPDATE statements SET delivered_by_id = NULL
 			WHERE delivered_by_id = ?1 AND id IN (SELECT id FROM temp.rewrite)`, t.id); err != nil {
 			return fmt.Errorf("rewrite statements: deliverer: %w", err)
+		}
+	}
+	if t.kind == db.RefActor {
+		// An actor is named by two lists of a statement.
+		if err := d.dropListRefs(refList{"statement_co_speakers", "statement_id", "actor_id"}, t.id); err != nil {
+			return err
 		}
 	}
 	l, ok := statementRefLists[t.kind]
@@ -267,7 +280,7 @@ func (d *deleter) fullEvents(ids []int64) ([]*db.Event, error) {
 		return nil, fmt.Errorf("read events: %d of %d found", len(es), len(ids))
 	}
 	in, args = inClause("x.event_id", ids)
-	ps, err := participants(d.w.ctx, d.w.tx, `SELECT x.event_id, a.key, x.role FROM event_participants x
+	ps, err := participants(d.w.ctx, d.w.tx, `SELECT x.event_id, a.key, x.role, x.mention FROM event_participants x
 		JOIN actors a ON a.id = x.actor_id WHERE `+in+` ORDER BY x.event_id, x.position`, args)
 	if err != nil {
 		return nil, err

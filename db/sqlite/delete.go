@@ -265,7 +265,8 @@ func (d *deleter) actorReferrers(id int64) ([]referrer, error) {
 			return d.keyed(db.RefStatement, `SELECT s.id, s.key, s.speaker_id = ?1 FROM statements s
 				WHERE s.id IN (SELECT id FROM statements WHERE speaker_id = ?1
 					UNION SELECT id FROM statements WHERE delivered_by_id = ?1
-					UNION SELECT statement_id FROM statement_addressees WHERE actor_id = ?1)
+					UNION SELECT statement_id FROM statement_addressees WHERE actor_id = ?1
+					UNION SELECT statement_id FROM statement_co_speakers WHERE actor_id = ?1)
 				ORDER BY s.key`, id)
 		},
 		func() ([]referrer, error) {
@@ -298,7 +299,8 @@ func (d *deleter) sourceReferrers(id int64) ([]referrer, error) {
 		},
 		func() ([]referrer, error) {
 			return d.keyed(db.RefEvent, `SELECT e.id, e.key, 0 FROM events e
-				WHERE e.id IN (SELECT event_id FROM event_sources WHERE source_id = ?1) ORDER BY e.key`, id)
+				WHERE e.id IN (SELECT event_id FROM event_sources WHERE source_id = ?1
+					UNION SELECT event_id FROM event_estimates WHERE source_id = ?1) ORDER BY e.key`, id)
 		},
 		func() ([]referrer, error) {
 			return d.keyed(db.RefStatement, `SELECT s.id, s.key, 0 FROM statements s
@@ -488,6 +490,12 @@ func stripEvent(e *db.Event, t record) {
 	e.Participants = slices.DeleteFunc(e.Participants, func(p db.Participant) bool { return t.is(db.RefActor, p.Actor) })
 	e.Links = slices.DeleteFunc(e.Links, func(l db.Link) bool { return t.is(db.RefEvent, l.Event) })
 	e.Sources = slices.DeleteFunc(e.Sources, func(s string) bool { return t.is(db.RefSource, s) })
+	// An estimate outlives its source: the figure stays, unattributed.
+	for i := range e.Estimates {
+		if t.is(db.RefSource, e.Estimates[i].Source) {
+			e.Estimates[i].Source = ""
+		}
+	}
 }
 
 // stripStatement removes from st its references to t: its deliverer, an
@@ -496,6 +504,7 @@ func stripStatement(st *db.Statement, t record) {
 	if t.is(db.RefActor, st.DeliveredBy) {
 		st.DeliveredBy = ""
 	}
+	st.CoSpeakers = slices.DeleteFunc(st.CoSpeakers, func(a string) bool { return t.is(db.RefActor, a) })
 	st.Addressees = slices.DeleteFunc(st.Addressees, func(a string) bool { return t.is(db.RefActor, a) })
 	st.About = slices.DeleteFunc(st.About, func(e string) bool { return t.is(db.RefEvent, e) })
 	st.Sources = slices.DeleteFunc(st.Sources, func(s string) bool { return t.is(db.RefSource, s) })
@@ -525,7 +534,7 @@ func (d *deleter) fullEvent(id int64) (*db.Event, error) {
 		return nil, fmt.Errorf("read event %d: not found", id)
 	}
 	e := es[0]
-	ps, err := participants(d.w.ctx, d.w.tx, `SELECT p.event_id, a.key, p.role FROM event_participants p
+	ps, err := participants(d.w.ctx, d.w.tx, `SELECT p.event_id, a.key, p.role, p.mention FROM event_participants p
 		JOIN actors a ON a.id = p.actor_id WHERE p.event_id = ? ORDER BY p.position`, []any{id})
 	if err != nil {
 		return nil, err

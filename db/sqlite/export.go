@@ -124,6 +124,6 @@ func sourceKeys(ctx context.Context, q queryer, table, owner string) (map[int64]
 }
 
 func allParticipants(ctx context.Context, q queryer) (map[int64][]db.Participant, error) {
-	return participants(ctx, q, `SELECT p.event_id, a.key, p.role FROM event_participants p
+	return participants(ctx, q, `SELECT p.event_id, a.key, p.role, p.mention FROM event_participants p
 		JOIN actors a ON a.id = p.actor_id ORDER BY p.event_id, p.position`, nil)
 }

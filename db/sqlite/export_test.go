@@ -43,12 +43,17 @@ const exportFixture = `{
     {"key": "e1", "type": "ATTACK", "title": "Attack", "summary": "Summary & more", "occurredAt": "2025-05-08T14:30+05:30",
       "endedAt": "2025-05-09", "location": {"country": "IN", "place": "Pahalgam", "lat": 34.01, "lon": -75.32},
       "fatalities": 0, "injured": 17,
-      "participants": [{"actor": "zed", "role": "INITIATOR"}, {"actor": "india", "role": "VICTIM"}],
+      "codes": [{"scheme": "CAMEO", "code": "190", "label": "Use conventional military force"}, {"scheme": "PLOVER", "code": "ASSAULT"},
+        {"scheme": "CAMEO", "code": "1951"}],
+      "intensity": -9.5,
+      "estimates": [{"measure": "FATALITIES", "low": 10, "best": 12, "high": 20, "source": "src-1", "note": "UCDP"},
+        {"measure": "INJURED", "high": 40}, {"measure": "FATALITIES", "best": 3, "source": "src-2"}],
+      "participants": [{"actor": "zed", "role": "INITIATOR", "as": "gunmen"}, {"actor": "india", "role": "VICTIM"}],
       "links": [{"kind": "FOLLOWS", "event": "e2"}], "tags": ["terror", "kashmir"], "sources": ["src-2", "src-1"]},
     {"key": "e3", "type": "OTHER", "title": "Month", "occurredAt": "2025-05", "location": {"lat": 0, "lon": 0}}
   ],
   "statements": [
-    {"key": "s1", "kind": "READOUT", "speaker": "india", "deliveredBy": "envoy", "addressees": ["zed", "envoy"],
+    {"key": "s1", "kind": "READOUT", "speaker": "india", "coSpeakers": ["zed", "envoy"], "deliveredBy": "envoy", "addressees": ["zed", "envoy"],
       "madeAt": "2025-05-10T12:00:00.5Z", "text": "\"Quoted\" <text>", "summary": "Sum",
       "about": ["e2", "e1"], "stances": ["DEMAND", "CONDEMNATION"], "sources": ["src-1"]},
     {"key": "s0", "kind": "QUOTE", "speaker": "zed", "madeAt": "2025", "text": "Short."}
@@ -165,10 +170,46 @@ const exportGolden = `{
       },
       "fatalities": 0,
       "injured": 17,
+      "codes": [
+        {
+          "scheme": "CAMEO",
+          "code": "190",
+          "label": "Use conventional military force"
+        },
+        {
+          "scheme": "PLOVER",
+          "code": "ASSAULT"
+        },
+        {
+          "scheme": "CAMEO",
+          "code": "1951"
+        }
+      ],
+      "intensity": -9.5,
+      "estimates": [
+        {
+          "measure": "FATALITIES",
+          "low": 10,
+          "best": 12,
+          "high": 20,
+          "source": "src-1",
+          "note": "UCDP"
+        },
+        {
+          "measure": "INJURED",
+          "high": 40
+        },
+        {
+          "measure": "FATALITIES",
+          "best": 3,
+          "source": "src-2"
+        }
+      ],
       "participants": [
         {
           "actor": "zed",
-          "role": "INITIATOR"
+          "role": "INITIATOR",
+          "as": "gunmen"
         },
         {
           "actor": "india",
@@ -229,6 +270,10 @@ const exportGolden = `{
       "key": "s1",
       "kind": "READOUT",
       "speaker": "india",
+      "coSpeakers": [
+        "zed",
+        "envoy"
+      ],
       "deliveredBy": "envoy",
       "addressees": [
         "zed",
@@ -284,7 +329,8 @@ func TestExportRoundTrip(t *testing.T) {
 		if got, want := timeline(t, s2, db.TimelineFilter{}, db.Ascending), timeline(t, s1, db.TimelineFilter{}, db.Ascending); got != want {
 			t.Errorf("timeline after the round trip = %q, want %q", got, want)
 		}
-		if got, want := timeline(t, s2, db.TimelineFilter{Countries: []string{"XZ"}}, db.Ascending), "s:s0 e:e1"; got != want {
+		// s1 is XZ's through its co-speaker zed.
+		if got, want := timeline(t, s2, db.TimelineFilter{Countries: []string{"XZ"}}, db.Ascending), "s:s0 e:e1 s:s1"; got != want {
 			t.Errorf("XZ timeline after the round trip = %q, want %q", got, want)
 		}
 	})

@@ -119,6 +119,8 @@ const (
 		WITH e (f, k, t, o, r, s) AS (
 			SELECT (1 << 48) | m.speaker_id, 2, (4 << 48) | m.id, (4 << 48) | m.id, '', m.made_at
 				FROM statements m WHERE m.id = ?1
+			UNION ALL SELECT (1 << 48) | c.actor_id, 2, (4 << 48) | m.id, (4 << 48) | m.id, '', m.made_at
+				FROM statements m JOIN statement_co_speakers c ON c.statement_id = m.id WHERE m.id = ?1
 			UNION ALL SELECT (1 << 48) | m.delivered_by_id, 3, (4 << 48) | m.id, (4 << 48) | m.id, '', m.made_at
 				FROM statements m WHERE m.id = ?1 AND m.delivered_by_id IS NOT NULL
 			UNION ALL SELECT (4 << 48) | m.id, 4, (1 << 48) | d.actor_id, (4 << 48) | m.id, '', m.made_at

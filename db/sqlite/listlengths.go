@@ -21,15 +21,17 @@ func (s *Store) ListLengths(ctx context.Context) (db.ListLengths, error) {
 		longest("event_links INDEXED BY event_links_target", "target_id")+`, `+
 		longest("statement_about INDEXED BY statement_about_event", "event_id")+`, `+
 		longest("event_sources", "event_id")+`, `+
+		longest("event_estimates", "event_id")+`, `+
 		longest("statement_addressees", "statement_id")+`, `+
+		longest("statement_co_speakers", "statement_id")+`, `+
 		longest("statement_about", "statement_id")+`, `+
 		longest("statement_sources", "statement_id")+`, `+
 		longest("actor_sources", "actor_id")+`, `+
 		longest(`(SELECT subject_id AS actor FROM relationships
 			UNION ALL SELECT object_actor_id FROM relationships WHERE object_actor_id IS NOT NULL)`, "actor")+`, `+
 		longest("relationship_sources", "relationship_id")).Scan(
-		&l.Participants, &l.Links, &l.LinkedFrom, &l.EventStatements, &l.EventSources,
-		&l.Addressees, &l.About, &l.StatementSources, &l.ActorSources, &l.ActorRelationships, &l.RelationshipSources)
+		&l.Participants, &l.Links, &l.LinkedFrom, &l.EventStatements, &l.EventSources, &l.Estimates,
+		&l.Addressees, &l.CoSpeakers, &l.About, &l.StatementSources, &l.ActorSources, &l.ActorRelationships, &l.RelationshipSources)
 	if err != nil {
 		return db.ListLengths{}, fmt.Errorf("list lengths: %w", err)
 	}

@@ -59,6 +59,10 @@ func TestTimelinePlansUseTheIndex(t *testing.T) {
 		{"OverlapsActor", db.TimelineFilter{Actors: []string{"a"}, From: &from, To: &to, TimeMatch: db.MatchOverlaps}, db.Page{Limit: 50}, db.Ascending},
 		{"Within", db.TimelineFilter{From: &from, To: &to, TimeMatch: db.MatchWithin, Precisions: []db.Precision{db.PrecisionMonth}},
 			db.Page{Limit: 50}, db.Ascending},
+		{"Codes", db.TimelineFilter{Codes: []db.CodeMatch{{Scheme: "CAMEO", Code: "190"}, {Scheme: "CAMEO", Code: "19", Prefix: true}}},
+			db.Page{Limit: 50}, db.Ascending},
+		{"CodesOfActor", db.TimelineFilter{Actors: []string{"a"}, Codes: []db.CodeMatch{{Scheme: "PLOVER", Code: "ASS", Prefix: true}}},
+			db.Page{Limit: 50, After: after}, db.Descending},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -88,9 +92,19 @@ func TestTimelinePlansUseTheIndex(t *testing.T) {
 				t.Errorf("plan scans the table:\n%s", text)
 			}
 			// Tags, kinds and stances are looked up by the item's id.
-			for _, alias := range []string{"g", "st", "ss", "sa"} {
+			for _, alias := range []string{"g", "st", "ss", "sa", "c"} {
 				if strings.Contains(text, "SCAN "+alias+" ") || strings.HasSuffix(text, "SCAN "+alias) {
 					t.Errorf("plan scans %s:\n%s", alias, text)
+				}
+			}
+			// A code is one probe of event_codes_code, a prefix one range.
+			for _, m := range c.filter.Codes {
+				want := "SEARCH c USING COVERING INDEX event_codes_code (event_id=? AND scheme=? AND code=?)"
+				if m.Prefix {
+					want = "SEARCH c USING COVERING INDEX event_codes_code (event_id=? AND scheme=? AND code>? AND code<?)"
+				}
+				if !strings.Contains(text, want) {
+					t.Errorf("plan does not look the code %+v up by %s:\n%s", m, want, text)
 				}
 			}
 			if len(c.filter.Actors) <= 1 && strings.Contains(text, "TEMP B-TREE FOR ORDER BY") {

@@ -201,6 +201,10 @@ func (s *Store) compileFilter(ctx context.Context, f db.TimelineFilter, lenient 
 		in, args := inClause("g.tag", f.Tags)
 		q.add(`(t.kind = `+lit(kindStatement)+` OR EXISTS (SELECT 1 FROM event_tags g WHERE g.event_id = t.item_id AND `+in+`))`, args...)
 	}
+	if len(f.Codes) > 0 {
+		cond, args := codesCondition(f.Codes)
+		q.add(`(t.kind = `+lit(kindStatement)+` OR `+cond+`)`, args...)
+	}
 	if len(f.StatementKinds) > 0 {
 		in, args := inClause("st.kind", f.StatementKinds)
 		q.add(`(t.kind = `+lit(kindEvent)+` OR EXISTS (SELECT 1 FROM statements st WHERE st.id = t.item_id AND `+in+`))`, args...)
@@ -491,4 +495,46 @@ func (s *Store) countUnfiltered(ctx context.Context, f db.TimelineFilter) (n int
 		n += c
 	}
 	return n, true, nil
+}
+
+// codesCondition keeps the rows t of events with a code that one of ms
+// matches. Each match is a lookup in event_codes_code (event_id, scheme,
+// code) for the row's event: an exact code one probe, a prefix one range,
+// code >= prefix AND code < the prefix's successor, so that no LIKE or
+// GLOB reads the event's other codes, and bytes compare as bytes (the
+// column's collation is BINARY).
+func codesCondition(ms []db.CodeMatch) (string, []any) {
+	var conds []string
+	var args []any
+	for _, m := range ms {
+		if !m.Prefix {
+			conds = append(conds, `EXISTS (SELECT 1 FROM event_codes c WHERE c.event_id = t.item_id AND c.scheme = ? AND c.code = ?)`)
+			args = append(args, m.Scheme, m.Code)
+			continue
+		}
+		if next, ok := prefixSuccessor(m.Code); ok {
+			conds = append(conds, `EXISTS (SELECT 1 FROM event_codes c WHERE c.event_id = t.item_id AND c.scheme = ? AND c.code >= ? AND c.code < ?)`)
+			args = append(args, m.Scheme, m.Code, next)
+		} else {
+			conds = append(conds, `EXISTS (SELECT 1 FROM event_codes c WHERE c.event_id = t.item_id AND c.scheme = ? AND c.code >= ?)`)
+			args = append(args, m.Scheme, m.Code)
+		}
+	}
+	return `(` + strings.Join(conds, ` OR `) + `)`, args
+}
+
+// prefixSuccessor is the least string greater than every string that
+// begins with p: p with its last byte below 0xff incremented and what
+// follows dropped. ok is false when p is all 0xff bytes, which no bound
+// closes. The successor need not be valid UTF-8: SQLite compares TEXT
+// under BINARY collation with memcmp.
+func prefixSuccessor(p string) (string, bool) {
+	b := []byte(p)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1]), true
+		}
+	}
+	return "", false
 }

@@ -94,16 +94,23 @@ var (
 			FROM events e JOIN event_participants p ON p.event_id = e.id JOIN actors a ON a.id = p.actor_id
 			WHERE e.id = ?1 AND a.country_id IS NOT NULL
 		UNION ALL SELECT ` + lit(facetSource) + `, s.source_id, e.occurred_at, e.precision, e.key, ` + lit(kindEvent) + `, e.id, 0, e.span_end
-			FROM events e JOIN event_sources s ON s.event_id = e.id WHERE e.id = ?1`
+			FROM events e JOIN event_sources s ON s.event_id = e.id WHERE e.id = ?1
+		UNION ALL SELECT ` + lit(facetSource) + `, x.source_id, e.occurred_at, e.precision, e.key, ` + lit(kindEvent) + `, e.id, 0, e.span_end
+			FROM events e JOIN event_estimates x ON x.event_id = e.id WHERE e.id = ?1 AND x.source_id IS NOT NULL`
 
 	reindexStatementSQL = `INSERT OR IGNORE INTO timeline_index (facet, value, at, precision, key, kind, item_id, role, span_end)
 		SELECT ` + lit(facetAll) + `, 0, made_at, precision, key, ` + lit(kindStatement) + `, id, 0, span_end FROM statements WHERE id = ?1
 		UNION ALL SELECT ` + lit(facetActor) + `, speaker_id, made_at, precision, key, ` + lit(kindStatement) + `, id, ` + lit(roleSpeaker) + `, span_end FROM statements WHERE id = ?1
+		UNION ALL SELECT ` + lit(facetActor) + `, c.actor_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, ` + lit(roleSpeaker) + `, s.span_end
+			FROM statements s JOIN statement_co_speakers c ON c.statement_id = s.id WHERE s.id = ?1
 		UNION ALL SELECT ` + lit(facetActor) + `, delivered_by_id, made_at, precision, key, ` + lit(kindStatement) + `, id, ` + lit(roleDeliverer) + `, span_end FROM statements WHERE id = ?1 AND delivered_by_id IS NOT NULL
 		UNION ALL SELECT ` + lit(facetActor) + `, d.actor_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, ` + lit(roleAddressee) + `, s.span_end
 			FROM statements s JOIN statement_addressees d ON d.statement_id = s.id WHERE s.id = ?1
 		UNION ALL SELECT ` + lit(facetCountry) + `, a.country_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, 0, s.span_end
 			FROM statements s JOIN actors a ON a.id = s.speaker_id WHERE s.id = ?1 AND a.country_id IS NOT NULL
+		UNION ALL SELECT ` + lit(facetCountry) + `, a.country_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, 0, s.span_end
+			FROM statements s JOIN statement_co_speakers c ON c.statement_id = s.id JOIN actors a ON a.id = c.actor_id
+			WHERE s.id = ?1 AND a.country_id IS NOT NULL
 		UNION ALL SELECT ` + lit(facetSource) + `, c.source_id, s.made_at, s.precision, s.key, ` + lit(kindStatement) + `, s.id, 0, s.span_end
 			FROM statements s JOIN statement_sources c ON c.statement_id = s.id WHERE s.id = ?1`
 )
@@ -146,7 +153,8 @@ func (w *writer) reindexMovedActors() error {
 
 func (w *writer) itemsOfActor(actor int64) ([]itemRef, error) {
 	rows, err := w.tx.QueryContext(w.ctx, `SELECT `+lit(kindEvent)+`, event_id FROM event_participants WHERE actor_id = ?1
-		UNION SELECT `+lit(kindStatement)+`, id FROM statements WHERE speaker_id = ?1`, actor)
+		UNION SELECT `+lit(kindStatement)+`, id FROM statements WHERE speaker_id = ?1
+		UNION SELECT `+lit(kindStatement)+`, statement_id FROM statement_co_speakers WHERE actor_id = ?1`, actor)
 	if err != nil {
 		return nil, fmt.Errorf("items of actor %d: %w", actor, err)
 	}

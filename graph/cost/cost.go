@@ -159,7 +159,10 @@ func Root(lists *Lists) generated.ComplexityRoot {
 	c.Event.LinkedFrom = list(func(l db.ListLengths) int { return l.LinkedFrom })
 	c.Event.Statements = list(func(l db.ListLengths) int { return l.EventStatements })
 	c.Event.Sources = list(func(l db.ListLengths) int { return l.EventSources })
+	estimates := list(func(l db.ListLengths) int { return l.Estimates })
+	c.Event.Estimates = func(child int, _ *db.Measure) int { return estimates(child) }
 	c.Statement.Addressees = list(func(l db.ListLengths) int { return l.Addressees })
+	c.Statement.CoSpeakers = list(func(l db.ListLengths) int { return l.CoSpeakers })
 	c.Statement.About = list(func(l db.ListLengths) int { return l.About })
 	c.Statement.Sources = list(func(l db.ListLengths) int { return l.StatementSources })
 	c.Relationship.Sources = list(func(l db.ListLengths) int { return l.RelationshipSources })

@@ -35,6 +35,7 @@ type ResolverRoot interface {
 	Change() ChangeResolver
 	Counterpart() CounterpartResolver
 	Country() CountryResolver
+	Estimate() EstimateResolver
 	Event() EventResolver
 	EventLink() EventLinkResolver
 	GraphEdge() GraphEdgeResolver
@@ -134,13 +135,25 @@ type ComplexityRoot struct {
 		Updated func(childComplexity int) int
 	}
 
+	Estimate struct {
+		Best      func(childComplexity int) int
+		High      func(childComplexity int) int
+		Low       func(childComplexity int) int
+		Measure   func(childComplexity int) int
+		NoteOrNil func(childComplexity int) int
+		Source    func(childComplexity int) int
+	}
+
 	Event struct {
+		Codes          func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
 		EndedAt        func(childComplexity int) int
 		EndedPrecision func(childComplexity int) int
+		Estimates      func(childComplexity int, measure *db.Measure) int
 		Fatalities     func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Injured        func(childComplexity int) int
+		Intensity      func(childComplexity int) int
 		Key            func(childComplexity int) int
 		LinkedFrom     func(childComplexity int) int
 		Links          func(childComplexity int) int
@@ -163,6 +176,12 @@ type ComplexityRoot struct {
 		Fatalities func(childComplexity int) int
 		KeyOrNil   func(childComplexity int) int
 		Start      func(childComplexity int) int
+	}
+
+	EventCode struct {
+		Code       func(childComplexity int) int
+		LabelOrNil func(childComplexity int) int
+		Scheme     func(childComplexity int) int
 	}
 
 	EventConnection struct {
@@ -226,8 +245,9 @@ type ComplexityRoot struct {
 	}
 
 	Participant struct {
-		Actor func(childComplexity int) int
-		Role  func(childComplexity int) int
+		Actor   func(childComplexity int) int
+		AsOrNil func(childComplexity int) int
+		Role    func(childComplexity int) int
 	}
 
 	Path struct {
@@ -330,6 +350,7 @@ type ComplexityRoot struct {
 	Statement struct {
 		About        func(childComplexity int) int
 		Addressees   func(childComplexity int) int
+		CoSpeakers   func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
 		DeliveredBy  func(childComplexity int) int
 		ID           func(childComplexity int) int
@@ -418,11 +439,15 @@ type CountryResolver interface {
 	Actors(ctx context.Context, obj *db.Country, filter *ActorFilter, first *int, after *string, last *int, before *string) (*model.ActorConnection, error)
 	Events(ctx context.Context, obj *db.Country, filter *EventFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) (*model.EventConnection, error)
 }
+type EstimateResolver interface {
+	Source(ctx context.Context, objs []*db.Estimate) ([]*db.Source, error)
+}
 type EventResolver interface {
 	ID(ctx context.Context, obj *db.Event) (string, error)
 
 	Location(ctx context.Context, objs []*db.Event) ([]*model.Location, error)
 
+	Estimates(ctx context.Context, obj *db.Event, measure *db.Measure) ([]*db.Estimate, error)
 	Participants(ctx context.Context, objs []*db.Event) ([][]*model.Participant, error)
 	Links(ctx context.Context, objs []*db.Event) ([][]*db.Link, error)
 	LinkedFrom(ctx context.Context, objs []*db.Event) ([][]*db.Link, error)
@@ -496,6 +521,7 @@ type StatementResolver interface {
 	ID(ctx context.Context, obj *db.Statement) (string, error)
 
 	Speaker(ctx context.Context, objs []*db.Statement) ([]*db.Actor, error)
+	CoSpeakers(ctx context.Context, objs []*db.Statement) ([][]*db.Actor, error)
 	DeliveredBy(ctx context.Context, objs []*db.Statement) ([]*db.Actor, error)
 	Addressees(ctx context.Context, objs []*db.Statement) ([][]*db.Actor, error)
 
@@ -861,6 +887,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Deletion.Updated(childComplexity), true
 
+	case "Estimate.best":
+		if e.ComplexityRoot.Estimate.Best == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Estimate.Best(childComplexity), true
+	case "Estimate.high":
+		if e.ComplexityRoot.Estimate.High == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Estimate.High(childComplexity), true
+	case "Estimate.low":
+		if e.ComplexityRoot.Estimate.Low == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Estimate.Low(childComplexity), true
+	case "Estimate.measure":
+		if e.ComplexityRoot.Estimate.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Estimate.Measure(childComplexity), true
+	case "Estimate.note":
+		if e.ComplexityRoot.Estimate.NoteOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Estimate.NoteOrNil(childComplexity), true
+	case "Estimate.source":
+		if e.ComplexityRoot.Estimate.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Estimate.Source(childComplexity), true
+
+	case "Event.codes":
+		if e.ComplexityRoot.Event.Codes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Codes(childComplexity), true
 	case "Event.createdAt":
 		if e.ComplexityRoot.Event.CreatedAt == nil {
 			break
@@ -879,6 +948,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.EndedPrecision(childComplexity), true
+	case "Event.estimates":
+		if e.ComplexityRoot.Event.Estimates == nil {
+			break
+		}
+
+		args, err := ec.field_Event_estimates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Event.Estimates(childComplexity, args["measure"].(*db.Measure)), true
 	case "Event.fatalities":
 		if e.ComplexityRoot.Event.Fatalities == nil {
 			break
@@ -897,6 +977,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Injured(childComplexity), true
+	case "Event.intensity":
+		if e.ComplexityRoot.Event.Intensity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Intensity(childComplexity), true
 	case "Event.key":
 		if e.ComplexityRoot.Event.Key == nil {
 			break
@@ -1012,6 +1098,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventBucket.Start(childComplexity), true
+
+	case "EventCode.code":
+		if e.ComplexityRoot.EventCode.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventCode.Code(childComplexity), true
+	case "EventCode.label":
+		if e.ComplexityRoot.EventCode.LabelOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventCode.LabelOrNil(childComplexity), true
+	case "EventCode.scheme":
+		if e.ComplexityRoot.EventCode.Scheme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventCode.Scheme(childComplexity), true
 
 	case "EventConnection.edges":
 		if e.ComplexityRoot.EventConnection.Edges == nil {
@@ -1303,6 +1408,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Participant.Actor(childComplexity), true
+	case "Participant.as":
+		if e.ComplexityRoot.Participant.AsOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Participant.AsOrNil(childComplexity), true
 	case "Participant.role":
 		if e.ComplexityRoot.Participant.Role == nil {
 			break
@@ -1835,6 +1946,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Statement.Addressees(childComplexity), true
+	case "Statement.coSpeakers":
+		if e.ComplexityRoot.Statement.CoSpeakers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statement.CoSpeakers(childComplexity), true
 	case "Statement.createdAt":
 		if e.ComplexityRoot.Statement.CreatedAt == nil {
 			break
@@ -2069,6 +2186,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ActorFilter", ec.unmarshalInputActorFilter),
 			graphql.NewInputUnmarshaler("ActorInput", ec.unmarshalInputActorInput),
 			graphql.NewInputUnmarshaler("CountryInput", ec.unmarshalInputCountryInput),
+			graphql.NewInputUnmarshaler("EstimateInput", ec.unmarshalInputEstimateInput),
+			graphql.NewInputUnmarshaler("EventCodeInput", ec.unmarshalInputEventCodeInput),
 			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
 			graphql.NewInputUnmarshaler("EventInput", ec.unmarshalInputEventInput),
 			graphql.NewInputUnmarshaler("EventLinkInput", ec.unmarshalInputEventLinkInput),
@@ -2569,6 +2688,42 @@ type Participant {
   actor: Actor!
   "The part it played."
   role: ParticipantRole!
+  "The words that named the actor in the source, such as \"senior Hungarian officials\"; null when not given."
+  as: String
+}
+
+"An event's code in the scheme of a dataset it came from (CAMEO, PLOVER, ACLED, UCDP, …)."
+type EventCode {
+  "The scheme: 1 to 16 characters of A-Z 0-9 _."
+  scheme: String!
+  "The code in that scheme, such as \"190\"."
+  code: String!
+  "What the code means; null when not given."
+  label: String
+}
+
+"What an estimate counts."
+enum Measure {
+  "People killed."
+  FATALITIES
+  "People injured."
+  INJURED
+}
+
+"A figure that a source claims for an event; sources dispute them, so they are kept side by side. At least one of low, best and high is given, and low <= best <= high among those given."
+type Estimate {
+  "What it counts."
+  measure: Measure!
+  "The lowest figure claimed; null when not given."
+  low: Int
+  "The best figure; null when not given."
+  best: Int
+  "The highest figure claimed; null when not given."
+  high: Int
+  "Who claims it; null when not given."
+  source: Source
+  "A note on the estimate; null when none."
+  note: String
 }
 
 "A link between two events."
@@ -2607,6 +2762,12 @@ type Event implements Node {
   fatalities: Int
   "Injuries as reported; null when not reported."
   injured: Int
+  "The event's codes in the schemes of its origin, in fixture order."
+  codes: [EventCode!]!
+  "Goldstein-scale intensity, -10 (most conflictual) to 10 (most cooperative); null when not given."
+  intensity: Float
+  "Contested figures, each a source's claim, in fixture order; only those of this measure when given."
+  estimates(measure: Measure): [Estimate!]!
   "The actors involved, in fixture order."
   participants: [Participant!]!
   "Links this event holds to others (this event is the subject)."
@@ -2635,6 +2796,8 @@ type Statement implements Node {
   kind: StatementKind!
   "Whose words or position these are."
   speaker: Actor!
+  "The others whose joint words these are (a joint statement), in fixture order. Every actor filter and the graph's SPEAKER edges count them as speakers."
+  coSpeakers: [Actor!]!
   "Who voiced them, such as a spokesperson reading a readout; null when the speaker did."
   deliveredBy: Actor
   "To whom, in fixture order."
@@ -2753,7 +2916,7 @@ union TimelineItem = Event | Statement
 input TimelineFilter {
   "Actor keys: events with any of them as participant; statements with any of them as speaker, deliverer or addressee. At most 1000 keys of at most 128 bytes each."
   actors: [String!]
-  "Country codes (alpha-2 or alpha-3): events located in one or with a participant affiliated to one; statements whose speaker is affiliated to one. At most 1000 codes."
+  "Country codes (alpha-2 or alpha-3): events located in one or with a participant affiliated to one; statements whose speaker (or a co-speaker) is affiliated to one. At most 1000 codes."
   countries: [String!]
   "Restricts events to these types; statements are kept unless include excludes them. At most 1000 values."
   eventTypes: [EventType!]
@@ -2769,10 +2932,12 @@ input TimelineFilter {
   precisions: [TimePrecision!]
   "Full-text match on event titles, summaries and tags and statement texts and summaries; every word must match; a * right after the last word (of 3 letters or more) matches a prefix. At most 1000 bytes and 16 words."
   text: String
-  "Only items citing one of these sources (keys). At most 1000 keys; a key that names no source is an error."
+  "Only items citing one of these sources (keys), in their sources or as an estimate's source. At most 1000 keys; a key that names no source is an error."
   sources: [String!]
   "Only events with one of these tags; statements are not affected. At most 1000 tags of at most 128 bytes."
   tags: [String!]
+  "Only events with one of these codes: \"SCHEME:CODE\" exactly, or \"SCHEME:PREFIX*\" for every code of the scheme that begins with PREFIX (\"CAMEO:19*\" is every use of force); statements are not affected. At most 1000 values."
+  codes: [String!]
   "Only statements of these kinds; events are not affected. At most 1000 values."
   statementKinds: [StatementKind!]
   "Only statements taking one of these stances; events are not affected. At most 1000 values."
@@ -2801,17 +2966,19 @@ input EventFilter {
   precisions: [TimePrecision!]
   "Full-text match on titles, summaries and tags; every word must match. At most 1000 bytes and 16 words."
   text: String
-  "Only items citing one of these sources (keys). At most 1000 keys; a key that names no source is an error."
+  "Only items citing one of these sources (keys), in their sources or as an estimate's source. At most 1000 keys; a key that names no source is an error."
   sources: [String!]
   "Only events with one of these tags. At most 1000 tags of at most 128 bytes."
   tags: [String!]
+  "Only events with one of these codes: \"SCHEME:CODE\" exactly, or \"SCHEME:PREFIX*\" for every code of the scheme that begins with PREFIX (\"CAMEO:19*\" is every use of force). At most 1000 values."
+  codes: [String!]
 }
 
 "Selects statements. Every field is optional; all given fields must hold."
 input StatementFilter {
   "Actor keys: statements with any of them as speaker, deliverer or addressee. At most 1000 keys of at most 128 bytes each."
   actors: [String!]
-  "Country codes (alpha-2 or alpha-3): statements whose speaker is affiliated to one. At most 1000 codes."
+  "Country codes (alpha-2 or alpha-3): statements whose speaker (or a co-speaker) is affiliated to one. At most 1000 codes."
   countries: [String!]
   "Only statements made at or after this instant (by their start; see timeMatch)."
   from: DateTime
@@ -3359,6 +3526,34 @@ input ParticipantInput {
   actor: String!
   "The part it played."
   role: ParticipantRole!
+  "The words that named the actor in the source."
+  as: String
+}
+
+"An event's code, as in a fixture's events[].codes[]."
+input EventCodeInput {
+  "The scheme: 1 to 16 characters of A-Z 0-9 _."
+  scheme: String!
+  "The code in that scheme; not empty."
+  code: String!
+  "What the code means."
+  label: String
+}
+
+"A source's figure for the event, as in a fixture's events[].estimates[]: at least one of low, best and high, low <= best <= high."
+input EstimateInput {
+  "What it counts."
+  measure: Measure!
+  "The lowest figure claimed, 0 or more."
+  low: Int
+  "The best figure, 0 or more."
+  best: Int
+  "The highest figure claimed, 0 or more."
+  high: Int
+  "The key of the source that claims it."
+  source: String
+  "A note on the estimate."
+  note: String
 }
 
 "A link from the event being stored to another."
@@ -3389,6 +3584,12 @@ input EventInput {
   fatalities: Int
   "Injuries as reported, 0 or more."
   injured: Int
+  "The event's codes; a (scheme, code) pair at most once."
+  codes: [EventCodeInput!]
+  "Goldstein-scale intensity, -10 to 10."
+  intensity: Float
+  "Contested figures, each a source's claim."
+  estimates: [EstimateInput!]
   "The actors involved; an actor at most once."
   participants: [ParticipantInput!]
   "Links from this event to others."
@@ -3407,6 +3608,8 @@ input StatementInput {
   kind: StatementKind!
   "The key of the actor whose words these are."
   speaker: String!
+  "Keys of the others whose joint words these are; never the speaker, each at most once."
+  coSpeakers: [String!]
   "The key of the actor who voiced them."
   deliveredBy: String
   "Keys of the actors addressed."
@@ -3800,6 +4003,24 @@ func (ec *executionContext) childFields_Deletion(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Deletion", field.Name)
 }
 
+func (ec *executionContext) childFields_Estimate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "measure":
+		return ec.fieldContext_Estimate_measure(ctx, field)
+	case "low":
+		return ec.fieldContext_Estimate_low(ctx, field)
+	case "best":
+		return ec.fieldContext_Estimate_best(ctx, field)
+	case "high":
+		return ec.fieldContext_Estimate_high(ctx, field)
+	case "source":
+		return ec.fieldContext_Estimate_source(ctx, field)
+	case "note":
+		return ec.fieldContext_Estimate_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Estimate", field.Name)
+}
+
 func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3828,6 +4049,12 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_fatalities(ctx, field)
 	case "injured":
 		return ec.fieldContext_Event_injured(ctx, field)
+	case "codes":
+		return ec.fieldContext_Event_codes(ctx, field)
+	case "intensity":
+		return ec.fieldContext_Event_intensity(ctx, field)
+	case "estimates":
+		return ec.fieldContext_Event_estimates(ctx, field)
 	case "participants":
 		return ec.fieldContext_Event_participants(ctx, field)
 	case "links":
@@ -3860,6 +4087,18 @@ func (ec *executionContext) childFields_EventBucket(ctx context.Context, field g
 		return ec.fieldContext_EventBucket_fatalities(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EventBucket", field.Name)
+}
+
+func (ec *executionContext) childFields_EventCode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "scheme":
+		return ec.fieldContext_EventCode_scheme(ctx, field)
+	case "code":
+		return ec.fieldContext_EventCode_code(ctx, field)
+	case "label":
+		return ec.fieldContext_EventCode_label(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventCode", field.Name)
 }
 
 func (ec *executionContext) childFields_EventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3958,6 +4197,8 @@ func (ec *executionContext) childFields_Participant(ctx context.Context, field g
 		return ec.fieldContext_Participant_actor(ctx, field)
 	case "role":
 		return ec.fieldContext_Participant_role(ctx, field)
+	case "as":
+		return ec.fieldContext_Participant_as(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Participant", field.Name)
 }
@@ -4124,6 +4365,8 @@ func (ec *executionContext) childFields_Statement(ctx context.Context, field gra
 		return ec.fieldContext_Statement_kind(ctx, field)
 	case "speaker":
 		return ec.fieldContext_Statement_speaker(ctx, field)
+	case "coSpeakers":
+		return ec.fieldContext_Statement_coSpeakers(ctx, field)
 	case "deliveredBy":
 		return ec.fieldContext_Statement_deliveredBy(ctx, field)
 	case "addressees":
@@ -4589,6 +4832,20 @@ func (ec *executionContext) field_Country_events_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Event_estimates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
+		func(ctx context.Context, v any) (*db.Measure, error) {
+			return ec.unmarshalOMeasure2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐMeasure(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measure"] = arg0
 	return args, nil
 }
 
@@ -7069,6 +7326,176 @@ func (ec *executionContext) fieldContext_Deletion_updated(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Estimate_measure(ctx context.Context, field graphql.CollectedField, obj *db.Estimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Estimate_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.Measure) graphql.Marshaler {
+			return ec.marshalNMeasure2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐMeasure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Estimate_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Estimate", field, false, false, "Measure")
+}
+
+func (ec *executionContext) _Estimate_low(ctx context.Context, field graphql.CollectedField, obj *db.Estimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Estimate_low(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Low, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Estimate_low(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Estimate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Estimate_best(ctx context.Context, field graphql.CollectedField, obj *db.Estimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Estimate_best(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Best, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Estimate_best(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Estimate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Estimate_high(ctx context.Context, field graphql.CollectedField, obj *db.Estimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Estimate_high(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.High, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Estimate_high(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Estimate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Estimate_source(ctx context.Context, field graphql.CollectedField, obj *db.Estimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Estimate_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_Estimate_source(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Source) graphql.Marshaler {
+			return ec.marshalOSource2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐSource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Estimate_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Estimate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Estimate_source(ctx context.Context, field graphql.CollectedField, obj *db.Estimate) (any, error) {
+	resolver := ec.Resolvers.Estimate()
+	if batch, ok := graphql.BatchParentsFor[*db.Estimate](ctx, "Estimate"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Source(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*db.Source](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Estimate.source",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Source(ctx, []*db.Estimate{obj})
+	return graphql.ResolveBatchSingleResult[*db.Source](
+		ctx,
+		results,
+		err,
+		"Estimate.source",
+	)
+}
+
+func (ec *executionContext) _Estimate_note(ctx context.Context, field graphql.CollectedField, obj *db.Estimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Estimate_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoteOrNil(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Estimate_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Estimate", field, true, false, "String")
+}
+
 func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *db.Event) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7407,6 +7834,105 @@ func (ec *executionContext) _Event_injured(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Event_injured(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Event", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Event_codes(ctx context.Context, field graphql.CollectedField, obj *db.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_codes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Codes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []db.EventCode) graphql.Marshaler {
+			return ec.marshalNEventCode2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEventCodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_codes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Event",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventCode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Event_intensity(ctx context.Context, field graphql.CollectedField, obj *db.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_intensity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Intensity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_intensity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Event_estimates(ctx context.Context, field graphql.CollectedField, obj *db.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_estimates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Event().Estimates(ctx, obj, fc.Args["measure"].(*db.Measure))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.Estimate) graphql.Marshaler {
+			return ec.marshalNEstimate2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEstimateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_estimates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Event",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Estimate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Event_estimates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Event_participants(ctx context.Context, field graphql.CollectedField, obj *db.Event) (ret graphql.Marshaler) {
@@ -7843,6 +8369,75 @@ func (ec *executionContext) _EventBucket_fatalities(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_EventBucket_fatalities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EventBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EventCode_scheme(ctx context.Context, field graphql.CollectedField, obj *db.EventCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventCode_scheme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scheme, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventCode_scheme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventCode", field, false, false, "String")
+}
+
+func (ec *executionContext) _EventCode_code(ctx context.Context, field graphql.CollectedField, obj *db.EventCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventCode_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventCode_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventCode", field, false, false, "String")
+}
+
+func (ec *executionContext) _EventCode_label(ctx context.Context, field graphql.CollectedField, obj *db.EventCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventCode_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LabelOrNil(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventCode_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventCode", field, true, false, "String")
 }
 
 func (ec *executionContext) _EventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.EventConnection) (ret graphql.Marshaler) {
@@ -9125,6 +9720,29 @@ func (ec *executionContext) _Participant_role(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Participant_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Participant", field, false, false, "ParticipantRole")
+}
+
+func (ec *executionContext) _Participant_as(ctx context.Context, field graphql.CollectedField, obj *model.Participant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Participant_as(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOrNil(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Participant_as(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Participant", field, true, false, "String")
 }
 
 func (ec *executionContext) _Path_length(ctx context.Context, field graphql.CollectedField, obj *model.Path) (ret graphql.Marshaler) {
@@ -11438,6 +12056,61 @@ func (ec *executionContext) resolveBatch_Statement_speaker(ctx context.Context, 
 	)
 }
 
+func (ec *executionContext) _Statement_coSpeakers(ctx context.Context, field graphql.CollectedField, obj *db.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Statement_coSpeakers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_Statement_coSpeakers(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.Actor) graphql.Marshaler {
+			return ec.marshalNActor2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐActorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Statement_coSpeakers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Statement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Actor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Statement_coSpeakers(ctx context.Context, field graphql.CollectedField, obj *db.Statement) (any, error) {
+	resolver := ec.Resolvers.Statement()
+	if batch, ok := graphql.BatchParentsFor[*db.Statement](ctx, "Statement"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.CoSpeakers(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[[]*db.Actor](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Statement.coSpeakers",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.CoSpeakers(ctx, []*db.Statement{obj})
+	return graphql.ResolveBatchSingleResult[[]*db.Actor](
+		ctx,
+		results,
+		err,
+		"Statement.coSpeakers",
+	)
+}
+
 func (ec *executionContext) _Statement_deliveredBy(ctx context.Context, field graphql.CollectedField, obj *db.Statement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13694,6 +14367,139 @@ func UnmarshalCountryInput(ctx context.Context, raw any) (CountryInput, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputEstimateInput(ctx context.Context, obj any) (EstimateInput, error) {
+	var it EstimateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"measure", "low", "best", "high", "source", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "measure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measure"))
+			data, err := ec.unmarshalNMeasure2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐMeasure(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measure = data
+		case "low":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("low"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Low = data
+		case "best":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("best"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Best = data
+		case "high":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("high"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.High = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEstimateInput unmarshals raw into the EstimateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEstimateInput(ctx context.Context, raw any) (EstimateInput, error) {
+	var out EstimateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EstimateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventCodeInput(ctx context.Context, obj any) (EventCodeInput, error) {
+	var it EventCodeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"scheme", "code", "label"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "scheme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scheme"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scheme = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventCodeInput unmarshals raw into the EventCodeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventCodeInput(ctx context.Context, raw any) (EventCodeInput, error) {
+	var out EventCodeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventCodeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj any) (EventFilter, error) {
 	var it EventFilter
 	if obj == nil {
@@ -13705,7 +14511,7 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"actors", "roles", "countries", "eventTypes", "from", "to", "timeMatch", "precisions", "text", "sources", "tags"}
+	fieldsInOrder := [...]string{"actors", "roles", "countries", "eventTypes", "from", "to", "timeMatch", "precisions", "text", "sources", "tags", "codes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13789,6 +14595,13 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.Tags = data
+		case "codes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Codes = data
 		}
 	}
 	return it, nil
@@ -13817,7 +14630,7 @@ func (ec *executionContext) unmarshalInputEventInput(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"key", "type", "title", "summary", "occurredAt", "endedAt", "location", "fatalities", "injured", "participants", "links", "tags", "sources"}
+	fieldsInOrder := [...]string{"key", "type", "title", "summary", "occurredAt", "endedAt", "location", "fatalities", "injured", "codes", "intensity", "estimates", "participants", "links", "tags", "sources"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13887,6 +14700,27 @@ func (ec *executionContext) unmarshalInputEventInput(ctx context.Context, obj an
 				return it, err
 			}
 			it.Injured = data
+		case "codes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codes"))
+			data, err := ec.unmarshalOEventCodeInput2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐEventCodeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Codes = data
+		case "intensity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intensity"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Intensity = data
+		case "estimates":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimates"))
+			data, err := ec.unmarshalOEstimateInput2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐEstimateInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Estimates = data
 		case "participants":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
 			data, err := ec.unmarshalOParticipantInput2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐParticipantInputᚄ(ctx, v)
@@ -14111,7 +14945,7 @@ func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"actor", "role"}
+	fieldsInOrder := [...]string{"actor", "role", "as"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14132,6 +14966,13 @@ func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, 
 				return it, err
 			}
 			it.Role = data
+		case "as":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("as"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.As = data
 		}
 	}
 	return it, nil
@@ -14482,7 +15323,7 @@ func (ec *executionContext) unmarshalInputStatementInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"key", "kind", "speaker", "deliveredBy", "addressees", "madeAt", "text", "summary", "about", "stances", "sources"}
+	fieldsInOrder := [...]string{"key", "kind", "speaker", "coSpeakers", "deliveredBy", "addressees", "madeAt", "text", "summary", "about", "stances", "sources"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14510,6 +15351,13 @@ func (ec *executionContext) unmarshalInputStatementInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Speaker = data
+		case "coSpeakers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coSpeakers"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CoSpeakers = data
 		case "deliveredBy":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveredBy"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -14594,7 +15442,7 @@ func (ec *executionContext) unmarshalInputTimelineFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"actors", "countries", "eventTypes", "include", "from", "to", "timeMatch", "precisions", "text", "sources", "tags", "statementKinds", "stances", "about"}
+	fieldsInOrder := [...]string{"actors", "countries", "eventTypes", "include", "from", "to", "timeMatch", "precisions", "text", "sources", "tags", "codes", "statementKinds", "stances", "about"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14678,6 +15526,13 @@ func (ec *executionContext) unmarshalInputTimelineFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.Tags = data
+		case "codes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Codes = data
 		case "statementKinds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statementKinds"))
 			data, err := ec.unmarshalOStatementKind2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐStatementKindᚄ(ctx, v)
@@ -15436,6 +16291,65 @@ func (ec *executionContext) _Deletion(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var estimateImplementors = []string{"Estimate"}
+
+func (ec *executionContext) _Estimate(ctx context.Context, sel ast.SelectionSet, obj *db.Estimate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, estimateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Estimate")
+		case "measure":
+			out.Values[i] = ec._Estimate_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "low":
+			out.Values[i] = ec._Estimate_low(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "best":
+			out.Values[i] = ec._Estimate_best(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "high":
+			out.Values[i] = ec._Estimate_high(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Estimate_source(ctx, field, obj)
+				})
+		case "note":
+			out.Values[i] = ec._Estimate_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var eventImplementors = []string{"Event", "Node", "TimelineItem", "SearchItem"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *db.Event) graphql.Marshaler {
@@ -15514,6 +16428,22 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "codes":
+			out.Values[i] = ec._Event_codes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "intensity":
+			out.Values[i] = ec._Event_intensity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "estimates":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_estimates(ctx, field, obj)
+				})
 		case "participants":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -15605,6 +16535,49 @@ func (ec *executionContext) _EventBucket(ctx context.Context, sel ast.SelectionS
 		case "fatalities":
 			out.Values[i] = ec._EventBucket_fatalities(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var eventCodeImplementors = []string{"EventCode"}
+
+func (ec *executionContext) _EventCode(ctx context.Context, sel ast.SelectionSet, obj *db.EventCode) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventCodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EventCode")
+		case "scheme":
+			out.Values[i] = ec._EventCode_scheme(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._EventCode_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._EventCode_label(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -16083,6 +17056,11 @@ func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionS
 		case "role":
 			out.Values[i] = ec._Participant_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "as":
+			out.Values[i] = ec._Participant_as(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -16800,6 +17778,12 @@ func (ec *executionContext) _Statement(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Statement_speaker(ctx, field, obj)
+				})
+		case "coSpeakers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Statement_coSpeakers(ctx, field, obj)
 				})
 		case "deliveredBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -17820,6 +18804,36 @@ func (ec *executionContext) marshalNEdgeKind2githubᚗcomᚋgeotimelineᚋgeotim
 	return res
 }
 
+func (ec *executionContext) marshalNEstimate2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEstimateᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Estimate) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "Estimate", v, nil)
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEstimate2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEstimate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEstimate2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEstimate(ctx context.Context, sel ast.SelectionSet, v *db.Estimate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Estimate!")
+		return graphql.Null
+	}
+	return ec._Estimate(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEstimateInput2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐEstimateInput(ctx context.Context, v any) (*EstimateInput, error) {
+	res, err := ec.unmarshalInputEstimateInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNEvent2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Event) graphql.Marshaler {
 	ctx = graphql.WithBatchParents(ctx, "Event", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -17867,6 +18881,31 @@ func (ec *executionContext) marshalNEventBucket2ᚖgithubᚗcomᚋgeotimelineᚋ
 		return graphql.Null
 	}
 	return ec._EventBucket(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEventCode2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEventCode(ctx context.Context, sel ast.SelectionSet, v db.EventCode) graphql.Marshaler {
+	return ec._EventCode(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEventCode2ᚕgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEventCodeᚄ(ctx context.Context, sel ast.SelectionSet, v []db.EventCode) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEventCode2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEventCode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNEventCodeInput2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐEventCodeInput(ctx context.Context, v any) (*EventCodeInput, error) {
+	res, err := ec.unmarshalInputEventCodeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNEventConnection2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐEventConnection(ctx context.Context, sel ast.SelectionSet, v *model.EventConnection) graphql.Marshaler {
@@ -18072,6 +19111,21 @@ func (ec *executionContext) marshalNLoadSummary2ᚖgithubᚗcomᚋgeotimelineᚋ
 		return graphql.Null
 	}
 	return ec._LoadSummary(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMeasure2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐMeasure(ctx context.Context, v any) (db.Measure, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := db.Measure(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMeasure2githubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐMeasure(ctx context.Context, sel ast.SelectionSet, v db.Measure) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Measure!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNNode2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
@@ -19050,11 +20104,45 @@ func (ec *executionContext) marshalOEdgeKind2ᚕgithubᚗcomᚋgeotimelineᚋgeo
 	return ret
 }
 
+func (ec *executionContext) unmarshalOEstimateInput2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐEstimateInputᚄ(ctx context.Context, v any) ([]*EstimateInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*EstimateInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEstimateInput2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐEstimateInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOEvent2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐEvent(ctx context.Context, sel ast.SelectionSet, v *db.Event) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Event(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOEventCodeInput2ᚕᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐEventCodeInputᚄ(ctx context.Context, v any) ([]*EventCodeInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*EventCodeInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventCodeInput2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐEventCodeInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOEventFilter2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋgeneratedᚐEventFilter(ctx context.Context, v any) (*EventFilter, error) {
@@ -19210,6 +20298,25 @@ func (ec *executionContext) unmarshalOLocationInput2ᚖgithubᚗcomᚋgeotimelin
 	}
 	res, err := ec.unmarshalInputLocationInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMeasure2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐMeasure(ctx context.Context, v any) (*db.Measure, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := db.Measure(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMeasure2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐMeasure(ctx context.Context, sel ast.SelectionSet, v *db.Measure) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋgeotimelineᚋgeotimelineᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {

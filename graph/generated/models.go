@@ -50,6 +50,32 @@ type CountryInput struct {
 	Region *string `json:"region,omitempty"`
 }
 
+// A source's figure for the event, as in a fixture's events[].estimates[]: at least one of low, best and high, low <= best <= high.
+type EstimateInput struct {
+	// What it counts.
+	Measure db.Measure `json:"measure"`
+	// The lowest figure claimed, 0 or more.
+	Low *int `json:"low,omitempty"`
+	// The best figure, 0 or more.
+	Best *int `json:"best,omitempty"`
+	// The highest figure claimed, 0 or more.
+	High *int `json:"high,omitempty"`
+	// The key of the source that claims it.
+	Source *string `json:"source,omitempty"`
+	// A note on the estimate.
+	Note *string `json:"note,omitempty"`
+}
+
+// An event's code, as in a fixture's events[].codes[].
+type EventCodeInput struct {
+	// The scheme: 1 to 16 characters of A-Z 0-9 _.
+	Scheme string `json:"scheme"`
+	// The code in that scheme; not empty.
+	Code string `json:"code"`
+	// What the code means.
+	Label *string `json:"label,omitempty"`
+}
+
 // Selects events. Every field is optional; all given fields must hold.
 type EventFilter struct {
 	// Actor keys: events with any of them as participant. At most 1000 keys of at most 128 bytes each.
@@ -70,10 +96,12 @@ type EventFilter struct {
 	Precisions []db.Precision `json:"precisions,omitempty"`
 	// Full-text match on titles, summaries and tags; every word must match. At most 1000 bytes and 16 words.
 	Text *string `json:"text,omitempty"`
-	// Only items citing one of these sources (keys). At most 1000 keys; a key that names no source is an error.
+	// Only items citing one of these sources (keys), in their sources or as an estimate's source. At most 1000 keys; a key that names no source is an error.
 	Sources []string `json:"sources,omitempty"`
 	// Only events with one of these tags. At most 1000 tags of at most 128 bytes.
 	Tags []string `json:"tags,omitempty"`
+	// Only events with one of these codes: "SCHEME:CODE" exactly, or "SCHEME:PREFIX*" for every code of the scheme that begins with PREFIX ("CAMEO:19*" is every use of force). At most 1000 values.
+	Codes []string `json:"codes,omitempty"`
 }
 
 // An event to store, as in a fixture's events[].
@@ -96,6 +124,12 @@ type EventInput struct {
 	Fatalities *int `json:"fatalities,omitempty"`
 	// Injuries as reported, 0 or more.
 	Injured *int `json:"injured,omitempty"`
+	// The event's codes; a (scheme, code) pair at most once.
+	Codes []*EventCodeInput `json:"codes,omitempty"`
+	// Goldstein-scale intensity, -10 to 10.
+	Intensity *float64 `json:"intensity,omitempty"`
+	// Contested figures, each a source's claim.
+	Estimates []*EstimateInput `json:"estimates,omitempty"`
 	// The actors involved; an actor at most once.
 	Participants []*ParticipantInput `json:"participants,omitempty"`
 	// Links from this event to others.
@@ -150,6 +184,8 @@ type ParticipantInput struct {
 	Actor string `json:"actor"`
 	// The part it played.
 	Role db.ParticipantRole `json:"role"`
+	// The words that named the actor in the source.
+	As *string `json:"as,omitempty"`
 }
 
 // The root of every read. Lists are Relay connections: `first`/`after` page
@@ -206,7 +242,7 @@ type SourceInput struct {
 type StatementFilter struct {
 	// Actor keys: statements with any of them as speaker, deliverer or addressee. At most 1000 keys of at most 128 bytes each.
 	Actors []string `json:"actors,omitempty"`
-	// Country codes (alpha-2 or alpha-3): statements whose speaker is affiliated to one. At most 1000 codes.
+	// Country codes (alpha-2 or alpha-3): statements whose speaker (or a co-speaker) is affiliated to one. At most 1000 codes.
 	Countries []string `json:"countries,omitempty"`
 	// Only statements made at or after this instant (by their start; see timeMatch).
 	From *time.Time `json:"from,omitempty"`
@@ -234,6 +270,8 @@ type StatementInput struct {
 	Kind db.StatementKind `json:"kind"`
 	// The key of the actor whose words these are.
 	Speaker string `json:"speaker"`
+	// Keys of the others whose joint words these are; never the speaker, each at most once.
+	CoSpeakers []string `json:"coSpeakers,omitempty"`
 	// The key of the actor who voiced them.
 	DeliveredBy *string `json:"deliveredBy,omitempty"`
 	// Keys of the actors addressed.
@@ -262,7 +300,7 @@ type Subscription struct {
 type TimelineFilter struct {
 	// Actor keys: events with any of them as participant; statements with any of them as speaker, deliverer or addressee. At most 1000 keys of at most 128 bytes each.
 	Actors []string `json:"actors,omitempty"`
-	// Country codes (alpha-2 or alpha-3): events located in one or with a participant affiliated to one; statements whose speaker is affiliated to one. At most 1000 codes.
+	// Country codes (alpha-2 or alpha-3): events located in one or with a participant affiliated to one; statements whose speaker (or a co-speaker) is affiliated to one. At most 1000 codes.
 	Countries []string `json:"countries,omitempty"`
 	// Restricts events to these types; statements are kept unless include excludes them. At most 1000 values.
 	EventTypes []db.EventType `json:"eventTypes,omitempty"`
@@ -278,10 +316,12 @@ type TimelineFilter struct {
 	Precisions []db.Precision `json:"precisions,omitempty"`
 	// Full-text match on event titles, summaries and tags and statement texts and summaries; every word must match; a * right after the last word (of 3 letters or more) matches a prefix. At most 1000 bytes and 16 words.
 	Text *string `json:"text,omitempty"`
-	// Only items citing one of these sources (keys). At most 1000 keys; a key that names no source is an error.
+	// Only items citing one of these sources (keys), in their sources or as an estimate's source. At most 1000 keys; a key that names no source is an error.
 	Sources []string `json:"sources,omitempty"`
 	// Only events with one of these tags; statements are not affected. At most 1000 tags of at most 128 bytes.
 	Tags []string `json:"tags,omitempty"`
+	// Only events with one of these codes: "SCHEME:CODE" exactly, or "SCHEME:PREFIX*" for every code of the scheme that begins with PREFIX ("CAMEO:19*" is every use of force); statements are not affected. At most 1000 values.
+	Codes []string `json:"codes,omitempty"`
 	// Only statements of these kinds; events are not affected. At most 1000 values.
 	StatementKinds []db.StatementKind `json:"statementKinds,omitempty"`
 	// Only statements taking one of these stances; events are not affected. At most 1000 values.

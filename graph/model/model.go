@@ -163,6 +163,15 @@ type Location struct {
 type Participant struct {
 	Actor *db.Actor
 	Role  db.ParticipantRole
+	As    string
+}
+
+// AsOrNil is the words that named the actor, nil when none were given.
+func (p *Participant) AsOrNil() *string {
+	if p.As == "" {
+		return nil
+	}
+	return &p.As
 }
 
 // Subgraph is a neighbourhood with its nodes loaded.

@@ -77,7 +77,7 @@ func TestNoExternalURLs(t *testing.T) {
 // scripts and the playground's examples (static/examples.json, which
 // TestExamplesMatchReadme keeps equal to the README's).
 func TestOperationNames(t *testing.T) {
-	want := []string{"ActorId", "ActorNames", "ActorSearch", "AttackToCallInTime", "AttackersToRubio", "Changes", "Countries", "EventCounts", "EventExtent",
+	want := []string{"ActorId", "ActorNames", "ActorSearch", "AttackToCallInTime", "AttackersToRubio", "Changes", "CodedAssaults", "Countries", "EventCounts", "EventExtent",
 		"EventTypes", "IndiaCounterparts", "Live", "Neighborhood", "PahalgamAttack", "PakistanAttacksAndStrikes", "PerdueTies",
 		"RubioCalls", "RubioNeighborhood", "Runs", "SearchPahalgam", "StrikesChain", "Timeline", "TimelineTotal", "WeeklyCounts", "WholeStory"}
 	if got := OperationNames(); !slices.Equal(got, want) {
