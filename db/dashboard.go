@@ -42,12 +42,22 @@ const (
 	GroupActor CountGroup = "ACTOR"
 )
 
-// EventBucket is the number of events (and their reported fatalities) whose
-// instant falls in one bucket, for one key of the grouping. Key is "" when
-// not grouped, or for events without a location country.
+// EventBucket is the number of events counted in one bucket (those whose
+// start instant falls in it or, counted by OVERLAPS, whose span meets it),
+// for one key of the grouping. Key is "" when not grouped, or for events
+// without a location country.
 type EventBucket struct {
-	Start      time.Time
-	Key        string
-	Count      int
+	Start time.Time
+	Key   string
+	Count int
+	// Certain is how many of them lie wholly in the bucket.
+	Certain    int
 	Fatalities int
+	// FatalitiesLow and FatalitiesHigh sum the events' fatality ranges
+	// (Event.FatalityRange).
+	FatalitiesLow  int
+	FatalitiesHigh int
+	// Intensity is the mean intensity of the events that have one, nil if
+	// none has.
+	Intensity *float64
 }

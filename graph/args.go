@@ -442,10 +442,11 @@ func intOr(n *int, def int) int {
 	return *n
 }
 
-// timeMatch is the filter's TimeMatch, START when it gives none.
+// timeMatch is the filter's TimeMatch, "" when it gives none: START for a
+// list, and what eventCounts counts by for its buckets.
 func timeMatch(m *db.TimeMatch) db.TimeMatch {
 	if m == nil {
-		return db.MatchStart
+		return ""
 	}
 	return *m
 }

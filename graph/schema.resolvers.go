@@ -475,7 +475,7 @@ func (r *queryResolver) EventChain(ctx context.Context, event string, direction 
 }
 
 // EventCounts is the resolver for the eventCounts field.
-func (r *queryResolver) EventCounts(ctx context.Context, filter *generated.EventFilter, interval db.Interval, groupBy *db.CountGroup) ([]*db.EventBucket, error) {
+func (r *queryResolver) EventCounts(ctx context.Context, filter *generated.EventFilter, interval db.Interval, groupBy *db.CountGroup, timeMatch *db.TimeMatch) ([]*db.EventBucket, error) {
 	f, err := eventFilter(filter)
 	if err != nil {
 		return nil, err
@@ -484,7 +484,11 @@ func (r *queryResolver) EventCounts(ctx context.Context, filter *generated.Event
 	if groupBy != nil {
 		group = *groupBy
 	}
-	buckets, err := r.Store.EventCounts(ctx, f, interval, group)
+	match := db.MatchStart
+	if timeMatch != nil {
+		match = *timeMatch
+	}
+	buckets, err := r.Store.EventCounts(ctx, f, interval, group, match)
 	return pointers(buckets), err
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -85,17 +86,26 @@ func bucketOf(day time.Time, interval db.Interval) time.Time {
 }
 
 // EventCounts counts the events matching f (its Include is ignored: only
-// events count) per bucket of interval and per key of groupBy, summing their
-// reported fatalities. An event counts in the bucket of its instant, so a
-// month-precise event counts on the first of its month. Empty buckets are
-// omitted; buckets come by start, then key.
+// events count) per bucket of interval and per key of groupBy, with their
+// fatalities, fatality ranges and mean intensity, and how many lie wholly in
+// the bucket (certain). Empty buckets are omitted; buckets come by start,
+// then key.
 //
-// A filter of event types and a time range alone (or none) is answered from
-// the kept counts (event_counts, migration 00006), whatever the number of
-// events; see keptCounts. Actors, roles, countries and text select events by
-// what the counts do not record (participants, affiliations, words), so
-// those filters read the matching events instead.
-func (s *Store) EventCounts(ctx context.Context, f db.TimelineFilter, interval db.Interval, groupBy db.CountGroup) ([]db.EventBucket, error) {
+// With match START (or "") an event counts in the bucket of its start
+// instant, so a month-precise event counts on the first of its month. With
+// OVERLAPS it counts in every bucket its span meets, within f's [From, To)
+// when f gives them; f then selects events by overlap too unless it sets a
+// TimeMatch of its own (an event under way when the window opens belongs to
+// its first bucket). With WITHIN only the events that lie wholly in one
+// bucket count, in it: every count is then certain.
+//
+// START with a filter of event types and a time range alone (or none) is
+// answered from the kept counts (event_counts, migrations 00006 and 00012),
+// whatever the number of events; see keptCounts. Actors, roles, countries,
+// text and the other filters select events by what the counts do not record,
+// and OVERLAPS spreads an event over buckets the counts cannot tell apart,
+// so those read the matching events instead.
+func (s *Store) EventCounts(ctx context.Context, f db.TimelineFilter, interval db.Interval, groupBy db.CountGroup, match db.TimeMatch) ([]db.EventBucket, error) {
 	switch interval {
 	case db.IntervalDay, db.IntervalWeek, db.IntervalMonth, db.IntervalYear:
 	default:
@@ -107,10 +117,24 @@ func (s *Store) EventCounts(ctx context.Context, f db.TimelineFilter, interval d
 	if _, ok := groupKey[groupBy]; !ok {
 		return nil, db.Errorf(db.CodeInvalid, "unknown grouping %q", groupBy)
 	}
-	sums := bucketSums{interval: interval, sums: map[bucketKey]*db.EventBucket{}}
+	sums := bucketSums{interval: interval, sums: map[bucketKey]*bucketSum{}}
+	switch match {
+	case "", db.MatchStart:
+	case db.MatchOverlaps, db.MatchWithin:
+		if f.TimeMatch == "" {
+			f.TimeMatch = match
+		}
+		sums.overlaps = match == db.MatchOverlaps
+		sums.within = match == db.MatchWithin
+		sums.clip = rangeOf(f)
+	default:
+		return nil, db.Errorf(db.CodeInvalid, "unknown timeMatch %q: want START, OVERLAPS or WITHIN", match)
+	}
 	var err error
 	// The kept counts know no participants: per actor, the events are read.
-	if f.OnlyTypesAndTime() && groupBy != db.GroupActor {
+	// They count by start instant: a filter that selects by span reads the
+	// events too.
+	if !sums.overlaps && f.OnlyTypesAndTime() && groupBy != db.GroupActor {
 		err = s.keptCounts(ctx, &sums, f.EventTypes, groupBy, widthFor(interval), rangeOf(f))
 	} else {
 		err = s.filteredCounts(ctx, &sums, f, groupBy)
@@ -126,17 +150,73 @@ type bucketKey struct {
 	key   string
 }
 
+// bucketSum is one bucket being summed, with the parts of its mean.
+type bucketSum struct {
+	db.EventBucket
+	intensitySum    float64
+	intensityEvents int
+}
+
 // bucketSums folds counts of days (or months) into buckets of an interval.
 type bucketSums struct {
 	interval db.Interval
-	sums     map[bucketKey]*db.EventBucket
+	sums     map[bucketKey]*bucketSum
+	// overlaps spreads each count over every bucket from its start's to
+	// its last's, within clip; within counts only the events that lie
+	// wholly in one bucket.
+	overlaps, within bool
+	clip             timeRange
 }
 
-// add counts n events with their fatalities on the day (or month) that
-// starts at the Unix ms start.
-func (b *bucketSums) add(start int64, key string, n, fatalities int) error {
-	bucket := bucketOf(time.UnixMilli(start).UTC(), b.interval)
-	bk := bucketKey{bucket.UnixMilli(), key}
+// countRow is one row of counts: the events whose span starts on the day
+// (or month) start and whose last instant falls on the day (or month) last,
+// for one key, and what they sum to.
+type countRow struct {
+	start, last        int64
+	key                string
+	events, fatalities int
+	low, high          int
+	intensitySum       float64
+	intensityEvents    int
+}
+
+// add counts a row in the bucket of its start or, with overlaps, in each
+// bucket from its start's to its last's.
+func (b *bucketSums) add(r countRow) error {
+	first := bucketOf(time.UnixMilli(r.start).UTC(), b.interval)
+	last := bucketOf(time.UnixMilli(r.last).UTC(), b.interval)
+	certain := first.Equal(last)
+	if b.within && !certain {
+		return nil
+	}
+	if !b.overlaps {
+		return b.addTo(first, r, certain)
+	}
+	// Only the days of the span within the window count: its first and
+	// last day there, which a window that ends before it begins leaves
+	// in the wrong order.
+	lo, hi := r.start, r.last
+	if b.clip.from != nil {
+		lo = max(lo, unitStart(*b.clip.from, widthDay))
+	}
+	if b.clip.to != nil {
+		hi = min(hi, unitStart(*b.clip.to-1, widthDay))
+	}
+	if lo > hi {
+		return nil
+	}
+	first = bucketOf(time.UnixMilli(lo).UTC(), b.interval)
+	last = bucketOf(time.UnixMilli(hi).UTC(), b.interval)
+	for bucket := first; !bucket.After(last); bucket = nextBucket(bucket, b.interval) {
+		if err := b.addTo(bucket, r, certain); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *bucketSums) addTo(bucket time.Time, r countRow, certain bool) error {
+	bk := bucketKey{bucket.UnixMilli(), r.key}
 	sum := b.sums[bk]
 	if sum == nil {
 		if len(b.sums) == db.MaxEventBuckets {
@@ -144,28 +224,60 @@ func (b *bucketSums) add(start int64, key string, n, fatalities int) error {
 			return db.Errorf(db.CodeTooComplex, "eventCounts would return more than %d buckets, the limit: "+
 				"use a wider interval, a shorter from–to range or groupBy NONE", db.MaxEventBuckets)
 		}
-		sum = &db.EventBucket{Start: bucket, Key: key}
+		sum = &bucketSum{EventBucket: db.EventBucket{Start: bucket, Key: r.key}}
 		b.sums[bk] = sum
 	}
-	sum.Count += n
-	sum.Fatalities += fatalities
+	sum.Count += r.events
+	if certain {
+		sum.Certain += r.events
+	}
+	sum.Fatalities += r.fatalities
+	sum.FatalitiesLow += r.low
+	sum.FatalitiesHigh += r.high
+	sum.intensitySum += r.intensitySum
+	sum.intensityEvents += r.intensityEvents
 	return nil
 }
 
-// scan adds rows of (start, key, count, fatalities), the answer to query.
+// nextBucket is the start of the bucket after the one starting at b.
+func nextBucket(b time.Time, interval db.Interval) time.Time {
+	switch interval {
+	case db.IntervalWeek:
+		return b.AddDate(0, 0, 7)
+	case db.IntervalMonth:
+		return b.AddDate(0, 1, 0)
+	case db.IntervalYear:
+		return b.AddDate(1, 0, 0)
+	}
+	return b.AddDate(0, 0, 1)
+}
+
+// countColumns are the sums a count query selects after its start, last and
+// key, over rows (or events) aliased e: what scan reads.
+type countColumns struct{ events, fatalities, low, high, intensitySum, intensityEvents string }
+
+var (
+	keptSums  = countColumns{`sum(e.events)`, `sum(e.fatalities)`, `sum(e.fatalities_low)`, `sum(e.fatalities_high)`, `sum(e.intensity_sum)`, `sum(e.intensity_events)`}
+	eventSums = countColumns{`count(*)`, `coalesce(sum(e.fatalities), 0)`, `sum(e.fatalities_low)`, `sum(e.fatalities_high)`, `coalesce(sum(e.intensity), 0)`, `count(e.intensity)`}
+)
+
+func (c countColumns) sql() string {
+	return strings.Join([]string{c.events, c.fatalities, c.low, c.high, c.intensitySum, c.intensityEvents}, ", ")
+}
+
+// scan adds rows of (start, last, key, the sums of countColumns), the
+// answer to query.
 func (b *bucketSums) scan(rows *sql.Rows, err error) error {
 	if err != nil {
 		return fmt.Errorf("event counts: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var start int64
-		var k string
-		var count, fatalities int
-		if err := rows.Scan(&start, &k, &count, &fatalities); err != nil {
+		var r countRow
+		if err := rows.Scan(&r.start, &r.last, &r.key, &r.events, &r.fatalities, &r.low, &r.high, &r.intensitySum, &r.intensityEvents); err != nil {
 			return fmt.Errorf("event counts: %w", err)
 		}
-		if err := b.add(start, k, count, fatalities); err != nil {
+		if err := b.add(r); err != nil {
 			return err
 		}
 	}
@@ -175,10 +287,19 @@ func (b *bucketSums) scan(rows *sql.Rows, err error) error {
 	return nil
 }
 
+// intensityDigits rounds a bucket's mean intensity: the sums kept by the
+// triggers add and take away floating-point numbers, which leaves noise in
+// the last bits that no intensity scale has.
+const intensityDigits = 1e9
+
 func (b *bucketSums) buckets() []db.EventBucket {
 	out := make([]db.EventBucket, 0, len(b.sums))
-	for _, b := range b.sums {
-		out = append(out, *b)
+	for _, s := range b.sums {
+		bucket := s.EventBucket
+		if s.intensityEvents > 0 {
+			bucket.Intensity = ptrTo(math.Round(s.intensitySum/float64(s.intensityEvents)*intensityDigits) / intensityDigits)
+		}
+		out = append(out, bucket)
 	}
 	slices.SortFunc(out, func(a, b db.EventBucket) int {
 		if c := a.Start.Compare(b.Start); c != 0 {
@@ -217,10 +338,10 @@ func (s *Store) countEvents(ctx context.Context, sums *bucketSums, where string,
 		from = `events e JOIN (SELECT DISTINCT event_id, actor_id FROM event_participants) p ON p.event_id = e.id
 			JOIN actors a ON a.id = p.actor_id`
 	}
-	return sums.scan(s.read.QueryContext(ctx, `SELECT e.occurred_at - ((e.occurred_at % ?1) + ?1) % ?1 AS day, `+groupKey[groupBy]+` AS k,
-		count(*), coalesce(sum(e.fatalities), 0)
+	return sums.scan(s.read.QueryContext(ctx, `SELECT e.occurred_at - ((e.occurred_at % ?1) + ?1) % ?1 AS day,
+		(e.span_end - 1) - (((e.span_end - 1) % ?1) + ?1) % ?1 AS last, `+groupKey[groupBy]+` AS k, `+eventSums.sql()+`
 		FROM `+from+` WHERE `+where+`
-		GROUP BY day, k`, append([]any{dayMillis}, args...)...))
+		GROUP BY day, last, k`, append([]any{dayMillis}, args...)...))
 }
 
 // The widths of the kept counts (event_counts.width), and the raw events
@@ -341,7 +462,7 @@ func (s *Store) keptCounts(ctx context.Context, sums *bucketSums, types []db.Eve
 	if whole.to != nil {
 		where, args = append(where, `e.start < ?`), append(args, *whole.to)
 	}
-	return sums.scan(s.read.QueryContext(ctx, `SELECT e.start, `+groupKey[groupBy]+` AS k, sum(e.events), sum(e.fatalities)
+	return sums.scan(s.read.QueryContext(ctx, `SELECT e.start, e.last, `+groupKey[groupBy]+` AS k, `+keptSums.sql()+`
 		FROM event_counts e LEFT JOIN countries c ON c.id = e.country WHERE `+strings.Join(where, " AND ")+`
-		GROUP BY e.start, k`, args...))
+		GROUP BY e.start, e.last, k`, args...))
 }

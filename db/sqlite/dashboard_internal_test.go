@@ -3,7 +3,9 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -20,16 +22,19 @@ import (
 
 // countedEvent is what eventCounts reads of an event.
 type countedEvent struct {
-	at         int64
-	typ        string
-	country    string
-	fatalities int
+	at, spanEnd int64
+	typ         string
+	country     string
+	fatalities  int
+	low, high   int
+	intensity   *float64
 }
 
 // allCountedEvents reads every event, for the brute force.
 func allCountedEvents(t *testing.T, s *Store) []countedEvent {
 	t.Helper()
-	rows, err := s.write.Query(`SELECT e.occurred_at, e.type, coalesce(c.code, ''), coalesce(e.fatalities, 0)
+	rows, err := s.write.Query(`SELECT e.occurred_at, e.span_end, e.type, coalesce(c.code, ''), coalesce(e.fatalities, 0),
+		e.fatalities_low, e.fatalities_high, e.intensity
 		FROM events e LEFT JOIN countries c ON c.id = e.country_id`)
 	if err != nil {
 		t.Fatal(err)
@@ -38,8 +43,12 @@ func allCountedEvents(t *testing.T, s *Store) []countedEvent {
 	var out []countedEvent
 	for rows.Next() {
 		var e countedEvent
-		if err := rows.Scan(&e.at, &e.typ, &e.country, &e.fatalities); err != nil {
+		var intensity sql.NullFloat64
+		if err := rows.Scan(&e.at, &e.spanEnd, &e.typ, &e.country, &e.fatalities, &e.low, &e.high, &intensity); err != nil {
 			t.Fatal(err)
+		}
+		if intensity.Valid {
+			e.intensity = &intensity.Float64
 		}
 		out = append(out, e)
 	}
@@ -70,40 +79,92 @@ func bruteStart(at int64, interval db.Interval) time.Time {
 }
 
 // bruteCounts is eventCounts of a filter of types and time computed in Go
-// from every event: the buckets as bucketsText writes them, or the error
-// code an answer of too many buckets gets.
-func bruteCounts(events []countedEvent, f db.TimelineFilter, interval db.Interval, groupBy db.CountGroup) string {
+// from every event, day by day of each span for OVERLAPS: the buckets as
+// bucketsText writes them, or the error code an answer of too many buckets
+// gets.
+func bruteCounts(events []countedEvent, f db.TimelineFilter, interval db.Interval, groupBy db.CountGroup, match db.TimeMatch) string {
 	type key struct {
 		start time.Time
 		key   string
 	}
-	sums := map[key]*db.EventBucket{}
+	type sum struct {
+		db.EventBucket
+		intensity float64
+		n         int
+	}
+	sums := map[key]*sum{}
 	for _, e := range events {
-		if len(f.EventTypes) > 0 && !slices.Contains(f.EventTypes, db.EventType(e.typ)) ||
-			f.From != nil && e.at < f.From.UnixMilli() || f.To != nil && e.at >= f.To.UnixMilli() {
+		if len(f.EventTypes) > 0 && !slices.Contains(f.EventTypes, db.EventType(e.typ)) {
 			continue
 		}
-		k := key{start: bruteStart(e.at, interval)}
-		switch groupBy {
-		case db.GroupType:
-			k.key = e.typ
-		case db.GroupCountry:
-			k.key = e.country
+		lo, hi := e.at, e.at
+		if match == db.MatchOverlaps {
+			if f.From != nil && e.spanEnd <= f.From.UnixMilli() || f.To != nil && e.at >= f.To.UnixMilli() {
+				continue
+			}
+			lo, hi = e.at, e.spanEnd-1
+			if f.From != nil {
+				lo = max(lo, f.From.UnixMilli())
+			}
+			if f.To != nil {
+				hi = min(hi, f.To.UnixMilli()-1)
+			}
+			if lo > hi { // an empty window: from is after to
+				continue
+			}
+		} else if f.From != nil && e.at < f.From.UnixMilli() || f.To != nil && e.at >= f.To.UnixMilli() {
+			continue
 		}
-		b := sums[k]
-		if b == nil {
-			b = &db.EventBucket{Start: k.start, Key: k.key}
-			sums[k] = b
+		certain := bruteStart(e.at, interval).Equal(bruteStart(e.spanEnd-1, interval))
+		if match == db.MatchWithin && (!certain || f.To != nil && e.spanEnd > f.To.UnixMilli()) {
+			continue
 		}
-		b.Count++
-		b.Fatalities += e.fatalities
+		seen := map[time.Time]bool{}
+		for day := lo; ; day += dayMillis {
+			if day > hi {
+				day = hi
+			}
+			start := bruteStart(day, interval)
+			if !seen[start] {
+				seen[start] = true
+				k := key{start: start}
+				switch groupBy {
+				case db.GroupType:
+					k.key = e.typ
+				case db.GroupCountry:
+					k.key = e.country
+				}
+				b := sums[k]
+				if b == nil {
+					b = &sum{EventBucket: db.EventBucket{Start: k.start, Key: k.key}}
+					sums[k] = b
+				}
+				b.Count++
+				if certain {
+					b.Certain++
+				}
+				b.Fatalities += e.fatalities
+				b.FatalitiesLow += e.low
+				b.FatalitiesHigh += e.high
+				if e.intensity != nil {
+					b.intensity += *e.intensity
+					b.n++
+				}
+			}
+			if day == hi {
+				break
+			}
+		}
 	}
 	if len(sums) > db.MaxEventBuckets {
 		return string(db.CodeTooComplex)
 	}
 	var out []db.EventBucket
 	for _, b := range sums {
-		out = append(out, *b)
+		if b.n > 0 {
+			b.Intensity = ptrTo(math.Round(b.intensity/float64(b.n)*1e9) / 1e9)
+		}
+		out = append(out, b.EventBucket)
 	}
 	slices.SortFunc(out, func(a, b db.EventBucket) int {
 		if c := a.Start.Compare(b.Start); c != 0 {
@@ -117,7 +178,12 @@ func bruteCounts(events []countedEvent, f db.TimelineFilter, interval db.Interva
 func bucketsText(bs []db.EventBucket) string {
 	var b strings.Builder
 	for _, x := range bs {
-		fmt.Fprintf(&b, "%s %s %d/%d\n", x.Start.Format(time.RFC3339), x.Key, x.Count, x.Fatalities)
+		fmt.Fprintf(&b, "%s %s %d/%d certain %d fatalities %d-%d", x.Start.Format(time.RFC3339), x.Key, x.Count, x.Fatalities,
+			x.Certain, x.FatalitiesLow, x.FatalitiesHigh)
+		if x.Intensity != nil {
+			fmt.Fprintf(&b, " intensity %g", *x.Intensity)
+		}
+		b.WriteString("\n")
 	}
 	return b.String()
 }
@@ -184,12 +250,21 @@ func checkCounts(t *testing.T, s *Store, r *rand.Rand, n int) {
 		for _, interval := range countIntervals {
 			for _, group := range countGroups {
 				name := fmt.Sprintf("types %v from %v to %v by %s and %s", f.EventTypes, f.From, f.To, interval, group)
-				want := bruteCounts(events, f, interval, group)
-				got, err := answerText(s.EventCounts(ctx, f, interval, group))
+				for _, m := range []db.TimeMatch{db.MatchOverlaps, db.MatchWithin} {
+					got, err := answerText(s.EventCounts(ctx, f, interval, group, m))
+					if err != nil {
+						t.Fatalf("%s, %s: %v", name, m, err)
+					}
+					if brute := bruteCounts(events, f, interval, group, m); got != brute {
+						t.Fatalf("%s, %s: the answer\n%s\nthe brute force\n%s", name, m, got, brute)
+					}
+				}
+				want := bruteCounts(events, f, interval, group, db.MatchStart)
+				got, err := answerText(s.EventCounts(ctx, f, interval, group, db.MatchStart))
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
-				sums := bucketSums{interval: interval, sums: map[bucketKey]*db.EventBucket{}}
+				sums := bucketSums{interval: interval, sums: map[bucketKey]*bucketSum{}}
 				err = s.filteredCounts(ctx, &sums, f, group)
 				read, err := answerText(sums.buckets(), err)
 				if err != nil {
@@ -328,6 +403,47 @@ func TestEventCountsMatchBruteForce(t *testing.T) {
 		}
 		checkCounts(t, s, r, 10)
 	})
+	t.Run("SpansIntensitiesEstimates", func(t *testing.T) {
+		// Spans of a few hours to a few months (intervals and endedAt, some
+		// across a day, week, month or year boundary), intensities and
+		// contested fatality figures, written as a fixture writes them.
+		var b db.Batch
+		events, err := s.EventsByKey(ctx, keys(120))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, e := range events {
+			start := e.OccurredAt.Start()
+			switch i % 6 {
+			case 0:
+				through := db.Date{At: start.At.AddDate(0, 0, 1+i%9), Precision: db.PrecisionDay}
+				e.OccurredAt = db.Date{At: start.At, Precision: start.Precision, ThroughAt: through.At, ThroughPrecision: through.Precision}
+			case 1:
+				e.EndedAt = db.Date{At: start.At.AddDate(0, 1+i%3, 0), Precision: db.PrecisionMonth}
+			case 2:
+				e.OccurredAt = db.Date{At: time.Date(start.At.Year(), start.At.Month(), 1, 0, 0, 0, 0, time.UTC), Precision: db.PrecisionMonth}
+			case 3:
+				e.OccurredAt = db.Date{At: start.At.Truncate(24 * time.Hour).Add(23 * time.Hour), Precision: db.PrecisionMinute,
+					ThroughAt: start.At.Truncate(24 * time.Hour).Add(25 * time.Hour), ThroughPrecision: db.PrecisionMinute}
+			}
+			e.EndedAt = e.EndedAt.Start()
+			if i%6 != 1 {
+				e.EndedAt = db.Date{}
+			}
+			if i%4 != 3 {
+				e.Intensity = ptrTo(float64(i%21-10) + 0.1*float64(i%10))
+			}
+			if i%5 == 0 {
+				e.Estimates = []db.Estimate{{Measure: db.MeasureFatalities, Low: ptrTo(i), High: ptrTo(3 * i)},
+					{Measure: db.MeasureFatalities, Best: ptrTo(2 * i)}, {Measure: db.MeasureInjured, Best: ptrTo(100)}}
+			}
+			b.Events = append(b.Events, *e)
+		}
+		if _, err := s.Apply(ctx, &b, nil); err != nil {
+			t.Fatal(err)
+		}
+		checkCounts(t, s, r, 10)
+	})
 	t.Run("BulkWrite", func(t *testing.T) {
 		// A write of more events than the pause bound (and an eighth of
 		// those stored) rebuilds the counts instead of keeping them.
@@ -391,9 +507,9 @@ func TestEventCountsMatchBruteForce(t *testing.T) {
 	})
 }
 
-// TestEventCountsMigrationBackfills checks that migration 00006 fills the
-// counts of the events a database already holds: they are dropped (down to
-// 00005) and the migration applied again.
+// TestEventCountsMigrationBackfills checks that migrations 00006 and 00012
+// fill the counts of the events a database already holds: they are dropped
+// (down to 00005) and the migrations applied again.
 func TestEventCountsMigrationBackfills(t *testing.T) {
 	ctx := context.Background()
 	s := openCountsStore(t)
@@ -407,7 +523,7 @@ func TestEventCountsMigrationBackfills(t *testing.T) {
 	if _, err := s.write.Exec(`UPDATE events SET fatalities = 7 WHERE id % 10 = 0`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.UpTo(ctx, 6); err != nil {
+	if _, err := p.Up(ctx); err != nil {
 		t.Fatal(err)
 	}
 	checkCounts(t, s, rand.New(rand.NewPCG(6, 6)), 10)

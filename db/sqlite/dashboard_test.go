@@ -63,7 +63,7 @@ func TestEventCounts(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := s.EventCounts(context.Background(), c.filter, c.interval, c.group)
+			got, err := s.EventCounts(context.Background(), c.filter, c.interval, c.group, db.MatchStart)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,7 +73,7 @@ func TestEventCounts(t *testing.T) {
 		})
 	}
 	t.Run("BadInterval", func(t *testing.T) {
-		_, err := s.EventCounts(context.Background(), db.TimelineFilter{}, "HOUR", db.GroupNone)
+		_, err := s.EventCounts(context.Background(), db.TimelineFilter{}, "HOUR", db.GroupNone, db.MatchStart)
 		if err == nil || err.Error() != `unknown interval "HOUR"` || db.ErrorCode(err) != db.CodeInvalid {
 			t.Errorf("error = %v", err)
 		}
@@ -127,12 +127,12 @@ func TestEventCountsBucketLimit(t *testing.T) {
 	}
 	b.WriteString("]}")
 	load(t, s, b.String())
-	_, err := s.EventCounts(context.Background(), db.TimelineFilter{}, db.IntervalDay, db.GroupNone)
+	_, err := s.EventCounts(context.Background(), db.TimelineFilter{}, db.IntervalDay, db.GroupNone, db.MatchStart)
 	if err == nil || db.ErrorCode(err) != db.CodeTooComplex || err.Error() != "eventCounts would return more than 5000 buckets, "+
 		"the limit: use a wider interval, a shorter from–to range or groupBy NONE" {
 		t.Errorf("error = %v (code %s)", err, db.ErrorCode(err))
 	}
-	got, err := s.EventCounts(context.Background(), db.TimelineFilter{}, db.IntervalYear, db.GroupNone)
+	got, err := s.EventCounts(context.Background(), db.TimelineFilter{}, db.IntervalYear, db.GroupNone, db.MatchStart)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,5 +143,99 @@ func TestEventCountsBucketLimit(t *testing.T) {
 	// 5001 days from 1 January 2000 end on 10 September 2013.
 	if len(got) != 14 || total != db.MaxEventBuckets+1 {
 		t.Errorf("%d buckets holding %d events, want 14 holding 5001", len(got), total)
+	}
+}
+
+// spanCountsFixture's events, known by construction (2025-01-20 is a
+// Monday, 2025-02-01 a Saturday):
+//
+//	iva     Jan 30 to Feb 2 (an interval), fatalities 4, estimates 2–9 and 5: range 2–9, intensity -7
+//	dayb    Jan 31, intensity 3, no figures: range 0–0
+//	monthc  February (all of it), fatalities 10, intensity 2: range 10–10
+//	endedd  Jan 15 to 20 (through endedAt), a FATALITIES estimate of high 3 only: range 3–3
+const spanCountsFixture = `{"version": 1,
+  "sources": [{"key": "ucdp"}],
+  "actors": [{"key": "a", "name": "A", "kind": "STATE"}],
+  "events": [
+    {"key": "iva", "type": "ATTACK", "title": "A", "occurredAt": "2025-01-30/2025-02-02", "fatalities": 4, "intensity": -7,
+     "estimates": [{"measure": "FATALITIES", "low": 2, "high": 9, "source": "ucdp"}, {"measure": "FATALITIES", "best": 5}],
+     "participants": [{"actor": "a", "role": "INITIATOR"}]},
+    {"key": "dayb", "type": "CALL", "title": "B", "occurredAt": "2025-01-31", "intensity": 3},
+    {"key": "monthc", "type": "STRIKE", "title": "C", "occurredAt": "2025-02", "fatalities": 10, "intensity": 2,
+     "participants": [{"actor": "a", "role": "INITIATOR"}]},
+    {"key": "endedd", "type": "PROTEST", "title": "D", "occurredAt": "2025-01-15", "endedAt": "2025-01-20",
+     "estimates": [{"measure": "FATALITIES", "high": 3}, {"measure": "INJURED", "best": 50}]}]}`
+
+func spanBuckets(bs []db.EventBucket) string {
+	var out []string
+	for _, b := range bs {
+		s := fmt.Sprintf("%s%s %d certain %d fatalities %d (%d-%d)", b.Start.Format("2006-01-02"), b.Key, b.Count, b.Certain,
+			b.Fatalities, b.FatalitiesLow, b.FatalitiesHigh)
+		if b.Intensity != nil {
+			s += fmt.Sprintf(" intensity %g", *b.Intensity)
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, "; ")
+}
+
+// Buckets with spans: certain, OVERLAPS (clipped to the window),
+// fatality ranges and mean intensity, from the kept counts and from the
+// events (an actor filter), which must agree.
+func TestEventCountsSpans(t *testing.T) {
+	s := mustOpen(t)
+	load(t, s, spanCountsFixture)
+	jan31, feb1, feb2 := at(t, "2025-01-31T00:00:00Z"), at(t, "2025-02-01T00:00:00Z"), at(t, "2025-02-02T00:00:00Z")
+	for _, c := range []struct {
+		name     string
+		filter   db.TimelineFilter
+		interval db.Interval
+		group    db.CountGroup
+		match    db.TimeMatch
+		want     string
+	}{
+		{"MonthStart", db.TimelineFilter{}, db.IntervalMonth, db.GroupNone, db.MatchStart,
+			"2025-01-01 3 certain 2 fatalities 4 (5-12) intensity -2; 2025-02-01 1 certain 1 fatalities 10 (10-10) intensity 2"},
+		{"MonthOverlaps", db.TimelineFilter{}, db.IntervalMonth, db.GroupNone, db.MatchOverlaps,
+			"2025-01-01 3 certain 2 fatalities 4 (5-12) intensity -2; 2025-02-01 2 certain 1 fatalities 14 (12-19) intensity -2.5"},
+		// An event under way when the window opens counts in its first
+		// bucket, and none before it.
+		{"MonthOverlapsFromFebruary", db.TimelineFilter{From: feb1}, db.IntervalMonth, db.GroupNone, db.MatchOverlaps,
+			"2025-02-01 2 certain 1 fatalities 14 (12-19) intensity -2.5"},
+		{"DayOverlapsWindow", db.TimelineFilter{From: jan31, To: feb2}, db.IntervalDay, db.GroupNone, db.MatchOverlaps,
+			"2025-01-31 2 certain 1 fatalities 4 (2-9) intensity -2; 2025-02-01 2 certain 0 fatalities 14 (12-19) intensity -2.5"},
+		// iva runs Thursday to Sunday, in one ISO week; endedd's last day
+		// is a Monday, in the next one.
+		{"WeekStart", db.TimelineFilter{}, db.IntervalWeek, db.GroupNone, db.MatchStart,
+			"2025-01-13 1 certain 0 fatalities 0 (3-3); 2025-01-27 3 certain 2 fatalities 14 (12-19) intensity -0.666666667"},
+		// February's event runs over five weeks.
+		{"WeekOverlaps", db.TimelineFilter{}, db.IntervalWeek, db.GroupNone, db.MatchOverlaps,
+			"2025-01-13 1 certain 0 fatalities 0 (3-3); 2025-01-20 1 certain 0 fatalities 0 (3-3); " +
+				"2025-01-27 3 certain 2 fatalities 14 (12-19) intensity -0.666666667; " +
+				"2025-02-03 1 certain 0 fatalities 10 (10-10) intensity 2; 2025-02-10 1 certain 0 fatalities 10 (10-10) intensity 2; " +
+				"2025-02-17 1 certain 0 fatalities 10 (10-10) intensity 2; 2025-02-24 1 certain 0 fatalities 10 (10-10) intensity 2"},
+		{"MonthWithin", db.TimelineFilter{}, db.IntervalMonth, db.GroupNone, db.MatchWithin,
+			"2025-01-01 2 certain 2 fatalities 0 (3-3) intensity 3; 2025-02-01 1 certain 1 fatalities 10 (10-10) intensity 2"},
+		{"ActorMonthStart", db.TimelineFilter{Actors: []string{"a"}}, db.IntervalMonth, db.GroupNone, db.MatchStart,
+			"2025-01-01 1 certain 0 fatalities 4 (2-9) intensity -7; 2025-02-01 1 certain 1 fatalities 10 (10-10) intensity 2"},
+		{"ActorMonthOverlapsByActor", db.TimelineFilter{Actors: []string{"a"}}, db.IntervalMonth, db.GroupActor, db.MatchOverlaps,
+			"2025-01-01a 1 certain 0 fatalities 4 (2-9) intensity -7; 2025-02-01a 2 certain 1 fatalities 14 (12-19) intensity -2.5"},
+		{"YearStartByType", db.TimelineFilter{}, db.IntervalYear, db.GroupType, db.MatchStart,
+			"2025-01-01ATTACK 1 certain 1 fatalities 4 (2-9) intensity -7; 2025-01-01CALL 1 certain 1 fatalities 0 (0-0) intensity 3; " +
+				"2025-01-01PROTEST 1 certain 1 fatalities 0 (3-3); 2025-01-01STRIKE 1 certain 1 fatalities 10 (10-10) intensity 2"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := s.EventCounts(context.Background(), c.filter, c.interval, c.group, c.match)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g := spanBuckets(got); g != c.want {
+				t.Errorf("buckets = %q\nwant %q", g, c.want)
+			}
+		})
+	}
+	_, err := s.EventCounts(context.Background(), db.TimelineFilter{}, db.IntervalDay, db.GroupNone, "SOMETIME")
+	if err == nil || err.Error() != `unknown timeMatch "SOMETIME": want START, OVERLAPS or WITHIN` || db.ErrorCode(err) != db.CodeInvalid {
+		t.Errorf("unknown timeMatch: %v", err)
 	}
 }

@@ -112,7 +112,7 @@ func pagesText(t *testing.T, s *Store, f db.TimelineFilter, order db.SortOrder, 
 		t.Fatal(err)
 	}
 	fmt.Fprintf(&b, "count %d\n", n)
-	counts, err := s.EventCounts(ctx, f, db.IntervalMonth, db.GroupCountry)
+	counts, err := s.EventCounts(ctx, f, db.IntervalMonth, db.GroupCountry, db.MatchStart)
 	if err != nil {
 		t.Fatal(err)
 	}

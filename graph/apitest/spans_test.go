@@ -89,6 +89,22 @@ func TestTimeSpans(t *testing.T) {
 		data := a.data(`{ timeline(filter: {from: "2025-03-06", to: "2025-03-07", timeMatch: OVERLAPS}, first: 2) { totalCount } }`, nil)
 		equalJSON(t, data, `{"timeline": {"totalCount": 6}}`)
 	})
+	t.Run("EventCounts", func(t *testing.T) {
+		// A year of months is priced as 12 buckets, not the 5000 an
+		// unbounded count may return.
+		year := `filter: {from: "2025-01-01", to: "2026-01-01"}, interval: MONTH`
+		data := a.data(`{ start: eventCounts(`+year+`) { start count certain fatalities fatalitiesLow fatalitiesHigh intensity }
+		  overlaps: eventCounts(`+year+`, timeMatch: OVERLAPS) { start count certain }
+		  within: eventCounts(`+year+`, timeMatch: WITHIN) { start count certain }
+		  sixth: eventCounts(filter: {from: "2025-03-06", to: "2025-03-07"}, interval: DAY, timeMatch: OVERLAPS) { start count certain } }`, nil)
+		equalJSON(t, data, `{
+		  "start": [
+		    {"start": "2025-02-01T00:00:00Z", "count": 1, "certain": 0, "fatalities": 0, "fatalitiesLow": 0, "fatalitiesHigh": 0, "intensity": null},
+		    {"start": "2025-03-01T00:00:00Z", "count": 5, "certain": 5, "fatalities": 0, "fatalitiesLow": 0, "fatalitiesHigh": 0, "intensity": null}],
+		  "overlaps": [{"start": "2025-02-01T00:00:00Z", "count": 1, "certain": 0}, {"start": "2025-03-01T00:00:00Z", "count": 6, "certain": 5}],
+		  "within": [{"start": "2025-03-01T00:00:00Z", "count": 5, "certain": 5}],
+		  "sixth": [{"start": "2025-03-06T00:00:00Z", "count": 5, "certain": 2}]}`)
+	})
 	t.Run("IntervalThroughMutation", func(t *testing.T) {
 		data := a.data(`mutation { upsertEvent(input: {key: "ucdp", type: ATTACK, title: "U", occurredAt: "1989-05-10/1989-05-16"}) {
 		  key occurredAt precision when { earliest latest precision } } }`, nil)

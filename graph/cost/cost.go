@@ -116,7 +116,7 @@ func Root(lists *Lists) generated.ComplexityRoot {
 	c.Query.Search = func(child int, _ string, first *int) int {
 		return Bounded(child, first, DefaultPageSize, MaxPageSize)
 	}
-	c.Query.EventCounts = func(child int, f *generated.EventFilter, interval db.Interval, groupBy *db.CountGroup) int {
+	c.Query.EventCounts = func(child int, f *generated.EventFilter, interval db.Interval, groupBy *db.CountGroup, _ *db.TimeMatch) int {
 		var from, to *time.Time
 		if f != nil {
 			from, to = f.From, f.To

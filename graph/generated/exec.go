@@ -172,10 +172,14 @@ type ComplexityRoot struct {
 	}
 
 	EventBucket struct {
-		Count      func(childComplexity int) int
-		Fatalities func(childComplexity int) int
-		KeyOrNil   func(childComplexity int) int
-		Start      func(childComplexity int) int
+		Certain        func(childComplexity int) int
+		Count          func(childComplexity int) int
+		Fatalities     func(childComplexity int) int
+		FatalitiesHigh func(childComplexity int) int
+		FatalitiesLow  func(childComplexity int) int
+		Intensity      func(childComplexity int) int
+		KeyOrNil       func(childComplexity int) int
+		Start          func(childComplexity int) int
 	}
 
 	EventCode struct {
@@ -264,7 +268,7 @@ type ComplexityRoot struct {
 		Country      func(childComplexity int, code string) int
 		Event        func(childComplexity int, key string) int
 		EventChain   func(childComplexity int, event string, direction *db.ChainDirection, kinds []db.LinkKind, maxDepth *int) int
-		EventCounts  func(childComplexity int, filter *EventFilter, interval db.Interval, groupBy *db.CountGroup) int
+		EventCounts  func(childComplexity int, filter *EventFilter, interval db.Interval, groupBy *db.CountGroup, timeMatch *db.TimeMatch) int
 		Events       func(childComplexity int, filter *EventFilter, order *db.SortOrder, first *int, after *string, last *int, before *string) int
 		Neighborhood func(childComplexity int, id string, depth *int, filter *GraphFilter, limit *int) int
 		Node         func(childComplexity int, id string) int
@@ -492,7 +496,7 @@ type QueryResolver interface {
 	Neighborhood(ctx context.Context, id string, depth *int, filter *GraphFilter, limit *int) (*model.Subgraph, error)
 	ShortestPath(ctx context.Context, from string, to string, maxDepth *int, filter *GraphFilter, chronological *bool) (*model.Path, error)
 	EventChain(ctx context.Context, event string, direction *db.ChainDirection, kinds []db.LinkKind, maxDepth *int) (*model.Subgraph, error)
-	EventCounts(ctx context.Context, filter *EventFilter, interval db.Interval, groupBy *db.CountGroup) ([]*db.EventBucket, error)
+	EventCounts(ctx context.Context, filter *EventFilter, interval db.Interval, groupBy *db.CountGroup, timeMatch *db.TimeMatch) ([]*db.EventBucket, error)
 	Search(ctx context.Context, text string, first *int) ([]*model.SearchHit, error)
 }
 type RecordRefResolver interface {
@@ -1074,6 +1078,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Event.When(childComplexity), true
 
+	case "EventBucket.certain":
+		if e.ComplexityRoot.EventBucket.Certain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventBucket.Certain(childComplexity), true
 	case "EventBucket.count":
 		if e.ComplexityRoot.EventBucket.Count == nil {
 			break
@@ -1086,6 +1096,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventBucket.Fatalities(childComplexity), true
+	case "EventBucket.fatalitiesHigh":
+		if e.ComplexityRoot.EventBucket.FatalitiesHigh == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventBucket.FatalitiesHigh(childComplexity), true
+	case "EventBucket.fatalitiesLow":
+		if e.ComplexityRoot.EventBucket.FatalitiesLow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventBucket.FatalitiesLow(childComplexity), true
+	case "EventBucket.intensity":
+		if e.ComplexityRoot.EventBucket.Intensity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventBucket.Intensity(childComplexity), true
 	case "EventBucket.key":
 		if e.ComplexityRoot.EventBucket.KeyOrNil == nil {
 			break
@@ -1527,7 +1555,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.EventCounts(childComplexity, args["filter"].(*EventFilter), args["interval"].(db.Interval), args["groupBy"].(*db.CountGroup)), true
+		return e.ComplexityRoot.Query.EventCounts(childComplexity, args["filter"].(*EventFilter), args["interval"].(db.Interval), args["groupBy"].(*db.CountGroup), args["timeMatch"].(*db.TimeMatch)), true
 	case "Query.events":
 		if e.ComplexityRoot.Query.Events == nil {
 			break
@@ -3220,6 +3248,14 @@ type EventBucket {
   count: Int!
   "The sum of their reported fatalities (events without a figure count as 0)."
   fatalities: Int!
+  "How many of them lie wholly in the bucket: their span (when) starts and ends in it."
+  certain: Int!
+  "The sum of their lowest fatality figures: each event's least FATALITIES estimate (low, else best, else high), or its fatalities (0 when absent) without estimates."
+  fatalitiesLow: Int!
+  "The sum of their highest fatality figures: each event's greatest FATALITIES estimate (high, else best, else low), or its fatalities (0 when absent) without estimates."
+  fatalitiesHigh: Int!
+  "The mean intensity of those that have one (Goldstein scale); null if none has."
+  intensity: Float
 }
 
 "What search finds."
@@ -3417,6 +3453,14 @@ type Query {
     interval: Interval!
     "What to split each bucket by."
     groupBy: CountGroup = NONE
+    """
+    Where an event counts: START, in the bucket of its start instant; OVERLAPS, in
+    every bucket its span meets (only those within the filter's from–to, when it
+    gives them); WITHIN, only in the bucket that holds its whole span, if one does.
+    With OVERLAPS or WITHIN the filter's from–to select events the same way, unless
+    it sets a timeMatch of its own.
+    """
+    timeMatch: TimeMatch = START
   ): [EventBucket!]!
   """
   Actors (by name and aliases), events and statements matching every word of
@@ -4085,6 +4129,14 @@ func (ec *executionContext) childFields_EventBucket(ctx context.Context, field g
 		return ec.fieldContext_EventBucket_count(ctx, field)
 	case "fatalities":
 		return ec.fieldContext_EventBucket_fatalities(ctx, field)
+	case "certain":
+		return ec.fieldContext_EventBucket_certain(ctx, field)
+	case "fatalitiesLow":
+		return ec.fieldContext_EventBucket_fatalitiesLow(ctx, field)
+	case "fatalitiesHigh":
+		return ec.fieldContext_EventBucket_fatalitiesHigh(ctx, field)
+	case "intensity":
+		return ec.fieldContext_EventBucket_intensity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EventBucket", field.Name)
 }
@@ -5254,6 +5306,14 @@ func (ec *executionContext) field_Query_eventCounts_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["groupBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "timeMatch",
+		func(ctx context.Context, v any) (*db.TimeMatch, error) {
+			return ec.unmarshalOTimeMatch2ᚖgithubᚗcomᚋgeotimelineᚋgeotimelineᚋdbᚐTimeMatch(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeMatch"] = arg3
 	return args, nil
 }
 
@@ -8371,6 +8431,98 @@ func (ec *executionContext) fieldContext_EventBucket_fatalities(_ context.Contex
 	return graphql.NewScalarFieldContext("EventBucket", field, false, false, "Int")
 }
 
+func (ec *executionContext) _EventBucket_certain(ctx context.Context, field graphql.CollectedField, obj *db.EventBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventBucket_certain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Certain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventBucket_certain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EventBucket_fatalitiesLow(ctx context.Context, field graphql.CollectedField, obj *db.EventBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventBucket_fatalitiesLow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FatalitiesLow, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventBucket_fatalitiesLow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EventBucket_fatalitiesHigh(ctx context.Context, field graphql.CollectedField, obj *db.EventBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventBucket_fatalitiesHigh(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FatalitiesHigh, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventBucket_fatalitiesHigh(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EventBucket_intensity(ctx context.Context, field graphql.CollectedField, obj *db.EventBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventBucket_intensity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Intensity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventBucket_intensity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventBucket", field, false, false, "Float")
+}
+
 func (ec *executionContext) _EventCode_scheme(ctx context.Context, field graphql.CollectedField, obj *db.EventCode) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10546,7 +10698,7 @@ func (ec *executionContext) _Query_eventCounts(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().EventCounts(ctx, fc.Args["filter"].(*EventFilter), fc.Args["interval"].(db.Interval), fc.Args["groupBy"].(*db.CountGroup))
+			return ec.Resolvers.Query().EventCounts(ctx, fc.Args["filter"].(*EventFilter), fc.Args["interval"].(db.Interval), fc.Args["groupBy"].(*db.CountGroup), fc.Args["timeMatch"].(*db.TimeMatch))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.EventBucket) graphql.Marshaler {
@@ -16535,6 +16687,26 @@ func (ec *executionContext) _EventBucket(ctx context.Context, sel ast.SelectionS
 		case "fatalities":
 			out.Values[i] = ec._EventBucket_fatalities(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "certain":
+			out.Values[i] = ec._EventBucket_certain(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fatalitiesLow":
+			out.Values[i] = ec._EventBucket_fatalitiesLow(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fatalitiesHigh":
+			out.Values[i] = ec._EventBucket_fatalitiesHigh(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "intensity":
+			out.Values[i] = ec._EventBucket_intensity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
