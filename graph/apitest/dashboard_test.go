@@ -15,20 +15,21 @@ func TestCounterparts(t *testing.T) {
 	t.Run("MostSharedFirst", func(t *testing.T) {
 		equalJSON(t, a.data(`{ actor(key: "india") { counterparts(first: 2) { actor { key } sharedEvents lastInteraction } } }`, nil),
 			`{"actor": {"counterparts": [
-			  {"actor": {"key": "pakistan"}, "sharedEvents": 2, "lastInteraction": "2025-05-01T00:00:00Z"},
-			  {"actor": {"key": "indian-armed-forces"}, "sharedEvents": 1, "lastInteraction": "2025-05-01T00:00:00Z"}]}}`)
+			  {"actor": {"key": "pakistan"}, "sharedEvents": 2, "lastInteraction": "2025-03-13T00:00:00Z"},
+			  {"actor": {"key": "indian-armed-forces"}, "sharedEvents": 1, "lastInteraction": "2025-03-13T00:00:00Z"}]}}`)
 	})
 	t.Run("TimeWindowIsHalfOpen", func(t *testing.T) {
-		// The strikes are at 2025-05-01T00:00Z: "to" excludes them.
-		equalJSON(t, a.data(`{ actor(key: "india") { counterparts(to: "2025-05") { actor { key } sharedEvents } } }`, nil),
-			`{"actor": {"counterparts": [
-			  {"actor": {"key": "nepal"}, "sharedEvents": 1},
-			  {"actor": {"key": "pakistan-based-terror-groups"}, "sharedEvents": 1}]}}`)
-		equalJSON(t, a.data(`{ actor(key: "india") { counterparts(from: "2025-05") { actor { key } sharedEvents } } }`, nil),
+		// India's three events start at 2025-03-13T00:00Z (their
+		// intervals' start): "to" excludes them, "from" includes them.
+		equalJSON(t, a.data(`{ actor(key: "india") { counterparts(to: "2025-03-13") { actor { key } sharedEvents } } }`, nil),
+			`{"actor": {"counterparts": []}}`)
+		equalJSON(t, a.data(`{ actor(key: "india") { counterparts(from: "2025-03-13", to: "2025-03-14") { actor { key } sharedEvents } } }`, nil),
 			`{"actor": {"counterparts": [
 			  {"actor": {"key": "pakistan"}, "sharedEvents": 2},
 			  {"actor": {"key": "indian-armed-forces"}, "sharedEvents": 1},
-			  {"actor": {"key": "pakistan-armed-forces"}, "sharedEvents": 1}]}}`)
+			  {"actor": {"key": "nepal"}, "sharedEvents": 1},
+			  {"actor": {"key": "pakistan-armed-forces"}, "sharedEvents": 1},
+			  {"actor": {"key": "pakistan-based-terror-groups"}, "sharedEvents": 1}]}}`)
 	})
 	t.Run("ForAListOfActors", func(t *testing.T) {
 		equalJSON(t, a.data(`{ actors(filter: {kinds: [MILITARY]}) { nodes { key counterparts { actor { key } } } } }`, nil),
@@ -49,20 +50,26 @@ func TestEventCounts(t *testing.T) {
 	cases := []struct {
 		name, args, want string
 	}{
+		// The three undated events start on 13 March (their intervals').
 		{"MonthNone", `interval: MONTH`, `[
-		  {"start": "2025-04-01T00:00:00Z", "key": null, "count": 1, "fatalities": 26},
-		  {"start": "2025-05-01T00:00:00Z", "key": null, "count": 5, "fatalities": 0}]`},
+		  {"start": "2025-03-01T00:00:00Z", "key": null, "count": 3, "fatalities": 26},
+		  {"start": "2025-05-01T00:00:00Z", "key": null, "count": 3, "fatalities": 0}]`},
 		{"MonthByType", `interval: MONTH, groupBy: TYPE`, `[
-		  {"start": "2025-04-01T00:00:00Z", "key": "ATTACK", "count": 1, "fatalities": 26},
-		  {"start": "2025-05-01T00:00:00Z", "key": "ATTACK", "count": 1, "fatalities": 0},
+		  {"start": "2025-03-01T00:00:00Z", "key": "ATTACK", "count": 2, "fatalities": 26},
+		  {"start": "2025-03-01T00:00:00Z", "key": "STRIKE", "count": 1, "fatalities": 0},
 		  {"start": "2025-05-01T00:00:00Z", "key": "CALL", "count": 2, "fatalities": 0},
-		  {"start": "2025-05-01T00:00:00Z", "key": "CEREMONY", "count": 1, "fatalities": 0},
-		  {"start": "2025-05-01T00:00:00Z", "key": "STRIKE", "count": 1, "fatalities": 0}]`},
-		// ISO weeks start on Monday: Tuesday 1 April is in the week of Monday 31 March.
+		  {"start": "2025-05-01T00:00:00Z", "key": "CEREMONY", "count": 1, "fatalities": 0}]`},
+		// ISO weeks start on Monday: Thursday 13 March is in the week of Monday 10 March.
 		{"WeekStartsMonday", `interval: WEEK`, `[
-		  {"start": "2025-03-31T00:00:00Z", "key": null, "count": 1, "fatalities": 26},
-		  {"start": "2025-04-28T00:00:00Z", "key": null, "count": 2, "fatalities": 0},
+		  {"start": "2025-03-10T00:00:00Z", "key": null, "count": 3, "fatalities": 26},
 		  {"start": "2025-05-05T00:00:00Z", "key": null, "count": 3, "fatalities": 0}]`},
+		// Each of them may have happened in March, April or early May.
+		{"MonthOverlaps", `interval: MONTH, timeMatch: OVERLAPS`, `[
+		  {"start": "2025-03-01T00:00:00Z", "key": null, "count": 3, "fatalities": 26},
+		  {"start": "2025-04-01T00:00:00Z", "key": null, "count": 3, "fatalities": 26},
+		  {"start": "2025-05-01T00:00:00Z", "key": null, "count": 6, "fatalities": 26}]`},
+		{"MonthWithin", `interval: MONTH, timeMatch: WITHIN`, `[
+		  {"start": "2025-05-01T00:00:00Z", "key": null, "count": 3, "fatalities": 0}]`},
 		{"YearByCountry", `interval: YEAR, groupBy: COUNTRY`, `[
 		  {"start": "2025-01-01T00:00:00Z", "key": null, "count": 2, "fatalities": 0},
 		  {"start": "2025-01-01T00:00:00Z", "key": "IN", "count": 2, "fatalities": 26},
@@ -77,6 +84,16 @@ func TestEventCounts(t *testing.T) {
 			equalJSON(t, a.data(`{ eventCounts(`+c.args+`) { start key count fatalities } }`, nil), `{"eventCounts": `+c.want+`}`)
 		})
 	}
+}
+
+// A bucket's certain count and fatality range: the attack's 26 dead are
+// also the article's estimate, so its range is 26–26.
+func TestEventCountsCertainAndRanges(t *testing.T) {
+	a := newAPI(t)
+	equalJSON(t, a.data(`{ eventCounts(interval: MONTH) { start count certain fatalitiesLow fatalitiesHigh intensity } }`, nil),
+		`{"eventCounts": [
+		  {"start": "2025-03-01T00:00:00Z", "count": 3, "certain": 0, "fatalitiesLow": 26, "fatalitiesHigh": 26, "intensity": null},
+		  {"start": "2025-05-01T00:00:00Z", "count": 3, "certain": 3, "fatalitiesLow": 0, "fatalitiesHigh": 0, "intensity": null}]}`)
 }
 
 // groupBy ACTOR counts an event once for each actor taking part in it.

@@ -9,7 +9,7 @@ import (
 func TestEventObject(t *testing.T) {
 	a := newAPI(t)
 	data := a.data(`{ event(key: "india-retaliatory-strikes") {
-	  key type title precision occurredAt endedAt endedPrecision fatalities injured tags
+	  key type title precision occurredAt endedAt endedPrecision when { earliest latest precision } fatalities injured tags
 	  location { country { code name } place lat lon }
 	  participants { actor { key name kind country { code alpha3 } } role }
 	  links { kind event { key } }
@@ -21,7 +21,8 @@ func TestEventObject(t *testing.T) {
 	json.Unmarshal(data, &v)
 	equalJSON(t, data, `{"event": {
 	  "key": "india-retaliatory-strikes", "type": "STRIKE", "title": `+jsonString(v.Event.Title)+`,
-	  "precision": "MONTH", "occurredAt": "2025-05-01T00:00:00Z", "endedAt": null, "endedPrecision": null,
+	  "precision": "DAY", "occurredAt": "2025-03-13T00:00:00Z", "endedAt": null, "endedPrecision": null,
+	  "when": {"earliest": "2025-03-13T00:00:00Z", "latest": "2025-05-09T00:00:00Z", "precision": "DAY"},
 	  "fatalities": null, "injured": null, "tags": `+tagsOf(t, a, "india-retaliatory-strikes")+`,
 	  "location": {"country": {"code": "PK", "name": "Pakistan"}, "place": "Nine locations across Pakistan and Pakistan-occupied Kashmir", "lat": null, "lon": null},
 	  "participants": [
@@ -60,17 +61,25 @@ func tagsOf(t *testing.T, a *api, key string) string {
 func TestPahalgamAttack(t *testing.T) {
 	a := newAPI(t)
 	data := a.data(`{ event(key: "pahalgam-attack") {
-	  type precision occurredAt fatalities
+	  type precision occurredAt when { earliest latest precision } fatalities
+	  estimates { measure low best high source { key } note }
+	  codes { scheme code label }
 	  location { country { code } place lat lon }
-	  participants { actor { key } role }
+	  participants { actor { key } role as }
 	  statements { key }
 	} }`, nil)
-	equalJSON(t, data, `{"event": {"type": "ATTACK", "precision": "MONTH", "occurredAt": "2025-04-01T00:00:00Z", "fatalities": 26,
+	// The article dates it only as before the "recent weeks" of tension
+	// that led to the calls of 8 May.
+	equalJSON(t, data, `{"event": {"type": "ATTACK", "precision": "DAY", "occurredAt": "2025-03-13T00:00:00Z",
+	  "when": {"earliest": "2025-03-13T00:00:00Z", "latest": "2025-05-08T00:00:00Z", "precision": "DAY"}, "fatalities": 26,
+	  "estimates": [{"measure": "FATALITIES", "low": null, "best": 26, "high": null, "source": {"key": "rubio-calls-jaishankar-sharif-2025-05-08"},
+	    "note": "\"a deadly terrorist attack in Pahalgam that killed 26 tourists, including one from Nepal\""}],
+	  "codes": [{"scheme": "PLOVER", "code": "ASSAULT", "label": null}, {"scheme": "CAMEO", "code": "180", "label": "Use unconventional violence"}],
 	  "location": {"country": {"code": "IN"}, "place": "Pahalgam", "lat": 34.0161, "lon": 75.315},
 	  "participants": [
-	    {"actor": {"key": "pakistan-based-terror-groups"}, "role": "INITIATOR"},
-	    {"actor": {"key": "india"}, "role": "VICTIM"},
-	    {"actor": {"key": "nepal"}, "role": "VICTIM"}],
+	    {"actor": {"key": "pakistan-based-terror-groups"}, "role": "INITIATOR", "as": "Pakistan-based terror groups"},
+	    {"actor": {"key": "india"}, "role": "VICTIM", "as": null},
+	    {"actor": {"key": "nepal"}, "role": "VICTIM", "as": null}],
 	  "statements": [{"key": "india-blames-pakistan-based-terror-groups"}, {"key": "rubio-jaishankar-call-readout"}]}}`)
 }
 

@@ -14,7 +14,7 @@ func TestReadmeExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	blocks := regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllSubmatch(readme, -1)
-	if got, want := len(blocks), 15; got != want {
+	if got, want := len(blocks), 18; got != want {
 		t.Fatalf("README has %d graphql examples, want %d", got, want)
 	}
 	a := newAPI(t)

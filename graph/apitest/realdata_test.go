@@ -154,7 +154,7 @@ func TestDemoCodes(t *testing.T) {
 	a := newAPI(t)
 	equalJSON(t, a.data(`{ assaults: events(filter: {codes: ["PLOVER:ASSAULT"]}) { totalCount nodes { key } }
 	  force: events(filter: {codes: ["CAMEO:19*"]}) { nodes { key codes { scheme code label } } } }`, nil), `{
-	  "assaults": {"totalCount": 2, "nodes": [{"key": "india-retaliatory-strikes"}, {"key": "pakistan-air-attacks-drones-missiles"}]},
+	  "assaults": {"totalCount": 3, "nodes": [{"key": "india-retaliatory-strikes"}, {"key": "pahalgam-attack"}, {"key": "pakistan-air-attacks-drones-missiles"}]},
 	  "force": {"nodes": [{"key": "pakistan-air-attacks-drones-missiles", "codes": [{"scheme": "PLOVER", "code": "ASSAULT", "label": null},
 	    {"scheme": "CAMEO", "code": "195", "label": "Employ aerial weapons"}]}]}}`)
 }

@@ -21,7 +21,7 @@ func openPlayground(s *site) {
 	s.t.Helper()
 	s.run("open the playground", chromedp.Navigate(s.base+"/"),
 		chromedp.WaitVisible(`.graphiql-execute-button`, chromedp.ByQuery))
-	s.waitJS("the README examples as tabs", `document.querySelectorAll('.graphiql-tab').length === 15`)
+	s.waitJS("the README examples as tabs", `document.querySelectorAll('.graphiql-tab').length === 18`)
 }
 
 // runEditor clicks the run button and waits until the response pane shows
