@@ -142,6 +142,20 @@ func prefetchEvents(ctx context.Context, sel ast.SelectionSet, events []*db.Even
 			return err
 		}
 	}
+	// The estimates come with the events; their sources are records.
+	if sub, ok := selections(ctx, sel, eventTypes, "estimates"); ok {
+		if _, ok := selections(ctx, sub, []string{"Estimate"}, "source"); ok {
+			var keys []string
+			for _, e := range events {
+				for _, est := range e.Estimates {
+					keys = append(keys, est.Source)
+				}
+			}
+			if _, err := loader.Each(ctx, l.SourceByKey, keys); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 

@@ -91,6 +91,8 @@ func TestCascadeSetWiseIsExact(t *testing.T) {
 	if err := synth.Write(&synthGraph, synth.Options{Events: 3000, Seed: 1}); err != nil {
 		t.Fatal(err)
 	}
+	realData := filepath.Join(t.TempDir(), "realdata.db")
+	loadAt(t, realData, []byte(realDataDeleteFixture))
 	generated := filepath.Join(t.TempDir(), "synth.db")
 	loadAt(t, generated, synthGraph.Bytes())
 	hub, events := hubActor(t, generated)
@@ -110,6 +112,8 @@ func TestCascadeSetWiseIsExact(t *testing.T) {
 		{deleteFixture, db.RefEvent, "strike", 4, 1, 4},
 		{deleteFixture, db.RefEvent, "attack", 2, 1, 2},
 		{deleteFixture, db.RefSource, "src-a", 5, 1, 3},
+		{realData, db.RefActor, "b", 3, 2, 3},     // e1, s1 and s2 lose b; s3, b's own, goes with b
+		{realData, db.RefSource, "ucdp", 2, 1, 2}, // e1 and e2 keep their estimates, unattributed
 		{generated, db.RefActor, hub, 1501, 151, 1501},
 	} {
 		t.Run(fmt.Sprintf("%s/%s", tt.kind, tt.key), func(t *testing.T) {

@@ -99,3 +99,25 @@ func TestFatalityColumnsMigrationBackfills(t *testing.T) {
 		t.Errorf("columns after the migration:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// realDataDeleteFixture has co-speakers and estimate sources to delete: b
+// co-speaks two statements (one also addressed to b) and takes part in an
+// event; ucdp is the source of estimates of two events and in the sources
+// of one of them.
+const realDataDeleteFixture = `{"version": 1,
+  "sources": [{"key": "ucdp"}, {"key": "acled"}],
+  "actors": [{"key": "a", "name": "A", "kind": "STATE", "country": "IN"}, {"key": "b", "name": "B", "kind": "STATE", "country": "NP"},
+    {"key": "c", "name": "C", "kind": "STATE"}],
+  "events": [
+    {"key": "e1", "type": "ATTACK", "title": "1", "occurredAt": "2025-05-01", "sources": ["ucdp", "acled"],
+      "estimates": [{"measure": "FATALITIES", "best": 3, "source": "ucdp"}, {"measure": "INJURED", "best": 4, "source": "acled"}],
+      "participants": [{"actor": "a", "role": "INITIATOR", "as": "A's army"}, {"actor": "b", "role": "TARGET"}]},
+    {"key": "e2", "type": "STRIKE", "title": "2", "occurredAt": "2025-05-02",
+      "estimates": [{"measure": "FATALITIES", "low": 1, "high": 9, "source": "ucdp", "note": "n"}]},
+    {"key": "e3", "type": "OTHER", "title": "3", "occurredAt": "2025-05-03", "codes": [{"scheme": "CAMEO", "code": "190"}]}
+  ],
+  "statements": [
+    {"key": "s1", "kind": "PRESS_RELEASE", "speaker": "a", "coSpeakers": ["c", "b"], "madeAt": "2025-05-04", "text": "Joint."},
+    {"key": "s2", "kind": "QUOTE", "speaker": "c", "coSpeakers": ["b"], "addressees": ["b", "a"], "madeAt": "2025-05-05", "text": "Joint too."},
+    {"key": "s3", "kind": "QUOTE", "speaker": "b", "madeAt": "2025-05-06", "text": "B's own."}
+  ]}`

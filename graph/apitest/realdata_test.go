@@ -1,6 +1,8 @@
 package apitest
 
 import (
+	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -157,4 +159,64 @@ func TestDemoCodes(t *testing.T) {
 	  "assaults": {"totalCount": 3, "nodes": [{"key": "india-retaliatory-strikes"}, {"key": "pahalgam-attack"}, {"key": "pakistan-air-attacks-drones-missiles"}]},
 	  "force": {"nodes": [{"key": "pakistan-air-attacks-drones-missiles", "codes": [{"scheme": "PLOVER", "code": "ASSAULT", "label": null},
 	    {"scheme": "CAMEO", "code": "195", "label": "Employ aerial weapons"}]}]}}`)
+}
+
+// The new lists below a page are batched like the old ones: a page of 1,
+// 5 or 50 events with their estimates' sources and their statements'
+// co-speakers costs the same statements, the 8 of
+// TestNestedPageStatementCount's page plus one for the co-speakers (read
+// by the actor loader apart from the speakers, whose prefetch runs first;
+// "india", a participant already read, costs nothing) and one for the
+// estimates' sources. Codes and intensity come with the events and cost
+// nothing.
+func TestNestedPageRealDataIsBatched(t *testing.T) {
+	var sources, actors, events, statements []string
+	for i := 0; i < 50; i++ {
+		sources = append(sources, fmt.Sprintf(`{"key": "gen-source-%02d"}`, i))
+		actors = append(actors, fmt.Sprintf(`{"key": "gen-actor-%02d", "name": "Actor %d", "kind": "PERSON", "country": "IN"}`, i, i),
+			fmt.Sprintf(`{"key": "gen-speaker-%02d", "name": "Speaker %d", "kind": "PERSON"}`, i, i),
+			fmt.Sprintf(`{"key": "gen-co-%02d", "name": "Co-speaker %d", "kind": "PERSON"}`, i, i))
+		events = append(events, fmt.Sprintf(`{"key": "gen-%02d", "type": "OTHER", "title": "Generated %d", "occurredAt": "2020-01-01T00:%02d:00Z",
+		  "codes": [{"scheme": "CAMEO", "code": "19%d"}], "intensity": -%d.5,
+		  "estimates": [{"measure": "FATALITIES", "best": %d, "source": "gen-source-%02d"}, {"measure": "INJURED", "low": 1}],
+		  "participants": [{"actor": "gen-actor-%02d", "role": "INITIATOR", "as": "actor %d"}, {"actor": "india", "role": "TARGET"}]}`,
+			i, i, i, i%10, i%10, i, i, i, i))
+		statements = append(statements, fmt.Sprintf(`{"key": "gen-statement-%02d", "kind": "OTHER", "speaker": "gen-speaker-%02d",
+		  "coSpeakers": ["gen-co-%02d", "india"], "madeAt": "2020-02", "text": "About generated %d", "about": ["gen-%02d"]}`, i, i, i, i, i))
+	}
+	a := newAPI(t, `{"version": 1, "sources": [`+join(sources)+`], "actors": [`+join(actors)+`], "events": [`+join(events)+`],
+	  "statements": [`+join(statements)+`]}`)
+	q := `query($n: Int) { timeline(first: $n, filter: {include: [EVENT], from: "2020-01-01", to: "2020-01-02"}) { nodes { ... on Event {
+	  key codes { scheme code } intensity estimates { measure best source { key } }
+	  participants { role as actor { key name country { code name } } }
+	  statements { key speaker { name } coSpeakers { key name } } } } } }`
+	for _, n := range []int{1, 5, 50} {
+		before := a.store.ReadStatements()
+		var page struct {
+			Timeline struct {
+				Nodes []struct {
+					Estimates []struct {
+						Best   *int
+						Source *struct{ Key string }
+					}
+					Statements []struct{ CoSpeakers []struct{ Key string } }
+				}
+			}
+		}
+		if err := json.Unmarshal(a.data(q, map[string]any{"n": n}), &page); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := a.store.ReadStatements()-before, int64(10); got != want {
+			t.Errorf("a nested page of %d events: %d SQL statements, want %d", n, got, want)
+		}
+		nodes := page.Timeline.Nodes
+		if len(nodes) != n {
+			t.Fatalf("a nested page of %d events has %d", n, len(nodes))
+		}
+		last := nodes[n-1]
+		if len(last.Estimates) != 2 || last.Estimates[0].Source == nil || last.Estimates[0].Source.Key != fmt.Sprintf("gen-source-%02d", n-1) ||
+			len(last.Statements) != 1 || len(last.Statements[0].CoSpeakers) != 2 || last.Statements[0].CoSpeakers[1].Key != "india" {
+			t.Errorf("the last event of a page of %d reads %+v", n, last)
+		}
+	}
 }

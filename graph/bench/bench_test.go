@@ -365,6 +365,13 @@ func BenchmarkTimelineByTimeRange(b *testing.B) {
 	run(b, `{ timeline(first: 50, filter: {from: "2019-06", to: "2019-07"}) { `+page+` } }`, none)
 }
 
+// What may have been under way in a month: every item whose span meets
+// it, read from the month minus the longest span stored (the generated
+// graph's year-precise items make that a year).
+func BenchmarkTimelineOverlaps(b *testing.B) {
+	run(b, `{ timeline(first: 50, filter: {from: "2019-06", to: "2019-07", timeMatch: OVERLAPS}) { `+page+` } }`, none)
+}
+
 func BenchmarkTimelineByText(b *testing.B) {
 	run(b, `query($t: String!) { timeline(first: 50, filter: {text: $t}) { `+page+` } }`,
 		func(e *env) map[string]any { return map[string]any{"t": e.word} })
@@ -433,6 +440,17 @@ func BenchmarkEventCountsMonthByType(b *testing.B) {
 // eventCounts returns.
 func BenchmarkEventCountsMonthByCountry(b *testing.B) {
 	run(b, `{ eventCounts(interval: MONTH, groupBy: COUNTRY, filter: {from: "2019-01-01", to: "2020-01-01"}) { start key count fatalities } }`, none)
+}
+
+// The real-data fields of a bucket, from the kept counts.
+func BenchmarkEventCountsMonthRanges(b *testing.B) {
+	run(b, `{ eventCounts(interval: MONTH) { start count certain fatalities fatalitiesLow fatalitiesHigh intensity } }`, none)
+}
+
+// Months of one year, each event in every month its span meets: read from
+// the events.
+func BenchmarkEventCountsMonthOverlaps(b *testing.B) {
+	run(b, `{ eventCounts(interval: MONTH, timeMatch: OVERLAPS, filter: {from: "2019-01-01", to: "2020-01-01"}) { start count certain fatalitiesLow fatalitiesHigh } }`, none)
 }
 
 // BenchmarkSeed loads a generated fixture of GEOTIMELINE_BENCH_EVENTS
