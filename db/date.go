@@ -100,11 +100,6 @@ type Span struct {
 	Precision Precision
 }
 
-// Contains reports whether the whole of s lies in [from, to).
-func (s Span) Contains(from, to time.Time) bool {
-	return !s.Earliest.Before(from) && !s.Latest.After(to)
-}
-
 // IsZero reports whether d is the zero Date, which stands for "no date".
 func (d Date) IsZero() bool { return d.Precision == "" }
 

@@ -68,8 +68,8 @@ const (
 )
 
 // Matches reports whether an item with span s lies in [from, to) (a nil
-// bound is open) as m says: the one reading of a window that every store
-// and live filter compiles.
+// bound is open) as m says. Stores compile the same reading into their
+// queries; this is the definition their tests check them against.
 func (m TimeMatch) Matches(s Span, from, to *time.Time) bool {
 	switch m {
 	case MatchOverlaps:

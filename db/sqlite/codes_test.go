@@ -41,15 +41,34 @@ func TestCodesFilter(t *testing.T) {
 		want  string
 	}{
 		{"Exact", []db.CodeMatch{code("CAMEO", "190", false)}, "e:e190 s:s-joint s:s-alone"},
-		{"ExactIsNotPrefix", []db.CodeMatch{code("CAMEO", "19", false)}, "s:s-joint s:s-alone"},
 		{"Prefix", []db.CodeMatch{code("CAMEO", "19", true)}, "e:e190 e:e193 e:e1951 s:s-joint s:s-alone"},
 		{"PrefixIsTheWholeCode", []db.CodeMatch{code("CAMEO", "1951", true)}, "e:e1951 s:s-joint s:s-alone"},
 		{"SchemeMatters", []db.CodeMatch{code("ACLED", "1", true)}, "e:e-acled s:s-joint s:s-alone"},
 		{"AnyOf", []db.CodeMatch{code("PLOVER", "ASSAULT", false), code("CAMEO", "2", true)}, "e:e193 e:e20 s:s-joint s:s-alone"},
-		{"CaseMatters", []db.CodeMatch{code("PLOVER", "assault", false)}, "s:s-joint s:s-alone"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			checkTimeline(t, s, db.TimelineFilter{Codes: tt.codes}, tt.want)
+		})
+	}
+	// A code, prefix or scheme that no event has is an error naming it,
+	// never an empty answer: an exact code is not a prefix, case matters.
+	for _, tt := range []struct {
+		name  string
+		codes []db.CodeMatch
+		want  string
+	}{
+		{"ExactIsNotPrefix", []db.CodeMatch{code("CAMEO", "19", false)},
+			`no event has a code matching "CAMEO:19": did you mean "CAMEO:190", "CAMEO:193" or "CAMEO:1951"?`},
+		{"CaseMatters", []db.CodeMatch{code("PLOVER", "assault", false)}, `no event has a code matching "PLOVER:assault": did you mean "PLOVER:ASSAULT"?`},
+		{"NoSuchPrefix", []db.CodeMatch{code("CAMEO", "7", true)}, `no event has a code matching "CAMEO:7*"`},
+		{"UnknownScheme", []db.CodeMatch{code("CAMEO", "190", false), code("PLOVR", "ASSAULT", false)},
+			`no event has a code of the scheme "PLOVR" (in "PLOVR:ASSAULT"): did you mean "PLOVER:ASSAULT"?`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := s.Timeline(context.Background(), db.TimelineFilter{Codes: tt.codes}, db.Ascending, db.Page{Limit: 10})
+			if err == nil || err.Error() != tt.want || db.ErrorCode(err) != db.CodeInvalid {
+				t.Errorf("got %v (%s)\nwant %s", err, db.ErrorCode(err), tt.want)
+			}
 		})
 	}
 	// Events only: the form an events(filter:) query takes.

@@ -25,7 +25,8 @@ func TestTimelinePlansUseTheIndex(t *testing.T) {
 	actor := db.Actor{Key: "a", Name: "A", Kind: db.ActorPerson, Country: "IN"}
 	at, _ := db.ParseDate("2025-05-08")
 	ev := db.Event{Key: "e", Type: db.EventCall, Title: "E", OccurredAt: at,
-		Participants: []db.Participant{{Actor: "a", Role: db.RoleInitiator}}, Sources: []string{"s"}}
+		Participants: []db.Participant{{Actor: "a", Role: db.RoleInitiator}}, Sources: []string{"s"}, Tags: []string{"x"},
+		Codes: []db.EventCode{{Scheme: "CAMEO", Code: "190"}, {Scheme: "PLOVER", Code: "ASSAULT"}}}
 	other := db.Actor{Key: "b", Name: "B", Kind: db.ActorPerson}
 	if _, err := s.Apply(ctx, &db.Batch{Sources: []db.Source{{Key: "s"}}, Actors: []db.Actor{actor, other}, Events: []db.Event{ev}}, nil); err != nil {
 		t.Fatal(err)

@@ -145,6 +145,16 @@ func (s *Store) compileFilter(ctx context.Context, f db.TimelineFilter, lenient 
 			return q, nil
 		}
 	}
+	if !lenient && len(f.Tags) > 0 {
+		if err := s.checkTags(ctx, f.Tags); err != nil {
+			return nil, err
+		}
+	}
+	if !lenient && len(f.Codes) > 0 {
+		if err := s.checkCodes(ctx, f.Codes); err != nil {
+			return nil, err
+		}
+	}
 	include := slices.Clone(f.Include)
 	if len(include) == 0 {
 		include = []db.ItemKind{db.ItemEvent, db.ItemStatement}

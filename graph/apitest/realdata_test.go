@@ -64,7 +64,6 @@ func TestCodesFilterAPI(t *testing.T) {
 	}{
 		{[]string{"CAMEO:19*"}, []string{"rd-190", "rd-193", "rd-1951"}, []string{"rd-190", "rd-193", "rd-1951", "rd-joint"}},
 		{[]string{"CAMEO:190"}, []string{"rd-190"}, []string{"rd-190", "rd-joint"}},
-		{[]string{"CAMEO:19"}, []string{}, []string{"rd-joint"}},
 		{[]string{"PLOVER:ASSAULT"}, []string{"rd-193", "rd-plover"}, []string{"rd-193", "rd-plover", "rd-joint"}},
 		{[]string{"CAMEO:2*", "PLOVER:ASSAULT"}, []string{"rd-193", "rd-20", "rd-plover"}, []string{"rd-193", "rd-20", "rd-plover", "rd-joint"}},
 	} {
@@ -77,6 +76,7 @@ func TestCodesFilterAPI(t *testing.T) {
 		}
 	}
 	for _, tt := range []struct{ value, msg string }{
+		{"CAMEO:19", `no event has a code matching "CAMEO:19": did you mean "CAMEO:190", "CAMEO:193" or "CAMEO:195"?`},
 		{"CAMEO", `filter.codes[0]: invalid code "CAMEO": want "SCHEME:CODE" or "SCHEME:PREFIX*"`},
 		{"cameo:19*", `filter.codes[0]: invalid code "cameo:19*": the scheme must be 1 to 16 characters of A-Z 0-9 _`},
 		{"CAMEO:1*9", `filter.codes[0]: invalid code "CAMEO:1*9": "*" may only end the code, for a prefix`},

@@ -356,6 +356,16 @@ func TestUnknownFilterValues(t *testing.T) {
 			`unknown actor "nobody"`},
 		{"ActorsCountry", `{ actors(filter: {countries: ["ZZ"]}) { totalCount } }`,
 			`unknown country "ZZ"`},
+		// Tags and codes are labels, not records: one that no event
+		// carries names nothing too.
+		{"TimelineTag", `{ timeline(filter: {tags: ["india-pakistan", "terorism"]}) { totalCount } }`,
+			`no event has the tag "terorism": did you mean "terrorism"?`},
+		{"EventCountsTag", `{ eventCounts(interval: YEAR, filter: {tags: ["Kashmir"]}) { count } }`,
+			`no event has the tag "Kashmir"`},
+		{"EventsCodeScheme", `{ events(filter: {codes: ["PLOVR:ASSAULT"]}) { totalCount } }`,
+			`no event has a code of the scheme "PLOVR" (in "PLOVR:ASSAULT"): did you mean "PLOVER:ASSAULT"?`},
+		{"StatementsAboutCode", `{ statements(filter: {about: {codes: ["CAMEO:05*"]}}) { totalCount } }`,
+			`no event has a code matching "CAMEO:05*"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			msg, code := a.errorOf(tt.query, nil)

@@ -3618,9 +3618,9 @@ input EventInput {
   title: String!
   "A longer summary."
   summary: String
-  "When it happened, in any fixture date form (the form sets the precision)."
+  "When it happened, in any fixture date form (the form sets the precision) or an interval \"START/END\" of two."
   occurredAt: String!
-  "When it ended, in any fixture date form."
+  "When it ended, in any fixture date form or an interval."
   endedAt: String
   "Where it happened."
   location: LocationInput
@@ -3658,7 +3658,7 @@ input StatementInput {
   deliveredBy: String
   "Keys of the actors addressed."
   addressees: [String!]
-  "When it was made, in any fixture date form."
+  "When it was made, in any fixture date form or an interval \"START/END\" of two."
   madeAt: String!
   "The words."
   text: String!

@@ -114,9 +114,9 @@ type EventInput struct {
 	Title string `json:"title"`
 	// A longer summary.
 	Summary *string `json:"summary,omitempty"`
-	// When it happened, in any fixture date form (the form sets the precision).
+	// When it happened, in any fixture date form (the form sets the precision) or an interval "START/END" of two.
 	OccurredAt string `json:"occurredAt"`
-	// When it ended, in any fixture date form.
+	// When it ended, in any fixture date form or an interval.
 	EndedAt *string `json:"endedAt,omitempty"`
 	// Where it happened.
 	Location *LocationInput `json:"location,omitempty"`
@@ -276,7 +276,7 @@ type StatementInput struct {
 	DeliveredBy *string `json:"deliveredBy,omitempty"`
 	// Keys of the actors addressed.
 	Addressees []string `json:"addressees,omitempty"`
-	// When it was made, in any fixture date form.
+	// When it was made, in any fixture date form or an interval "START/END" of two.
 	MadeAt string `json:"madeAt"`
 	// The words.
 	Text string `json:"text"`
