@@ -117,6 +117,19 @@ func TestSchemaRejects(t *testing.T) {
 			want: []string{"/events/0/occurredAt pattern"},
 		},
 		{
+			// An interval is two date forms and one "/"; relationships'
+			// and sources' dates take plain forms only.
+			name: "BadIntervals",
+			mutate: func(doc map[string]any) {
+				event(t, doc, 0)["occurredAt"] = "2025/2026/2027"
+				event(t, doc, 1)["endedAt"] = "2025-05/"
+				doc["statements"].([]any)[0].(map[string]any)["madeAt"] = "2025-05-08/2025-13"
+				doc["sources"].([]any)[0].(map[string]any)["publishedAt"] = "2025-04/2025-05"
+			},
+			want: []string{"/events/0/occurredAt pattern", "/events/1/endedAt pattern", "/sources/0/publishedAt pattern",
+				"/statements/0/madeAt pattern"},
+		},
+		{
 			name: "RealDataFields",
 			mutate: func(doc map[string]any) {
 				e := event(t, doc, 0)
@@ -157,7 +170,8 @@ func TestSchemaRejects(t *testing.T) {
 }
 
 // The schema and the loader agree on the real-data fields when they are
-// right: both accept the demo with every one of them set.
+// right: both accept the demo with every one of them set (the demo's own
+// intervals included).
 func TestSchemaAndLoaderAcceptRealData(t *testing.T) {
 	var doc map[string]any
 	if err := json.Unmarshal(demo.JSON, &doc); err != nil {
@@ -172,6 +186,8 @@ func TestSchemaAndLoaderAcceptRealData(t *testing.T) {
 	e["participants"].([]any)[0].(map[string]any)["as"] = "gunmen"
 	st := doc["statements"].([]any)[0].(map[string]any)
 	st["coSpeakers"] = []any{"nepal"}
+	st["madeAt"] = "2025-05-08T10:00+05:30/2025-05-08T12:00Z"
+	event(t, doc, 1)["endedAt"] = "2025-05-09/2025-06"
 	data, err := json.Marshal(doc)
 	if err != nil {
 		t.Fatal(err)

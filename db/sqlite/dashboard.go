@@ -132,9 +132,10 @@ func (s *Store) EventCounts(ctx context.Context, f db.TimelineFilter, interval d
 	}
 	var err error
 	// The kept counts know no participants: per actor, the events are read.
-	// They count by start instant: a filter that selects by span reads the
+	// They count each event by its start, with how many lie wholly in its
+	// bucket: a count by span, or of those alone with their sums, reads the
 	// events too.
-	if !sums.overlaps && f.OnlyTypesAndTime() && groupBy != db.GroupActor {
+	if !sums.overlaps && !sums.within && f.OnlyTypesAndTime() && groupBy != db.GroupActor {
 		err = s.keptCounts(ctx, &sums, f.EventTypes, groupBy, widthFor(interval), rangeOf(f))
 	} else {
 		err = s.filteredCounts(ctx, &sums, f, groupBy)
@@ -168,29 +169,40 @@ type bucketSums struct {
 	clip             timeRange
 }
 
-// countRow is one row of counts: the events whose span starts on the day
-// (or month) start and whose last instant falls on the day (or month) last,
-// for one key, and what they sum to.
+// countRow is one row of counts: the events that start on the day (or
+// month) start, for one key, and what they sum to. Rows read from the
+// events also give the day their spans end on (last), and leave certain
+// to be found from it (-1); the kept counts give certain for the interval
+// and last = start.
 type countRow struct {
-	start, last        int64
-	key                string
-	events, fatalities int
-	low, high          int
-	intensitySum       float64
-	intensityEvents    int
+	start, last     int64
+	key             string
+	events, certain int
+	fatalities      int
+	low, high       int
+	intensitySum    float64
+	intensityEvents int
 }
 
 // add counts a row in the bucket of its start or, with overlaps, in each
 // bucket from its start's to its last's.
 func (b *bucketSums) add(r countRow) error {
 	first := bucketOf(time.UnixMilli(r.start).UTC(), b.interval)
-	last := bucketOf(time.UnixMilli(r.last).UTC(), b.interval)
-	certain := first.Equal(last)
-	if b.within && !certain {
+	last := first
+	if r.last != r.start {
+		last = bucketOf(time.UnixMilli(r.last).UTC(), b.interval)
+	}
+	if r.certain < 0 {
+		r.certain = 0
+		if first.Equal(last) {
+			r.certain = r.events
+		}
+	}
+	if b.within && r.certain < r.events {
 		return nil
 	}
 	if !b.overlaps {
-		return b.addTo(first, r, certain)
+		return b.addTo(first, r)
 	}
 	// Only the days of the span within the window count: its first and
 	// last day there, which a window that ends before it begins leaves
@@ -208,14 +220,14 @@ func (b *bucketSums) add(r countRow) error {
 	first = bucketOf(time.UnixMilli(lo).UTC(), b.interval)
 	last = bucketOf(time.UnixMilli(hi).UTC(), b.interval)
 	for bucket := first; !bucket.After(last); bucket = nextBucket(bucket, b.interval) {
-		if err := b.addTo(bucket, r, certain); err != nil {
+		if err := b.addTo(bucket, r); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (b *bucketSums) addTo(bucket time.Time, r countRow, certain bool) error {
+func (b *bucketSums) addTo(bucket time.Time, r countRow) error {
 	bk := bucketKey{bucket.UnixMilli(), r.key}
 	sum := b.sums[bk]
 	if sum == nil {
@@ -228,9 +240,7 @@ func (b *bucketSums) addTo(bucket time.Time, r countRow, certain bool) error {
 		b.sums[bk] = sum
 	}
 	sum.Count += r.events
-	if certain {
-		sum.Certain += r.events
-	}
+	sum.Certain += r.certain
 	sum.Fatalities += r.fatalities
 	sum.FatalitiesLow += r.low
 	sum.FatalitiesHigh += r.high
@@ -254,15 +264,27 @@ func nextBucket(b time.Time, interval db.Interval) time.Time {
 
 // countColumns are the sums a count query selects after its start, last and
 // key, over rows (or events) aliased e: what scan reads.
-type countColumns struct{ events, fatalities, low, high, intensitySum, intensityEvents string }
+type countColumns struct{ events, certain, fatalities, low, high, intensitySum, intensityEvents string }
 
-var (
-	keptSums  = countColumns{`sum(e.events)`, `sum(e.fatalities)`, `sum(e.fatalities_low)`, `sum(e.fatalities_high)`, `sum(e.intensity_sum)`, `sum(e.intensity_events)`}
-	eventSums = countColumns{`count(*)`, `coalesce(sum(e.fatalities), 0)`, `sum(e.fatalities_low)`, `sum(e.fatalities_high)`, `coalesce(sum(e.intensity), 0)`, `count(e.intensity)`}
-)
+// eventSums sums events; keptSums sums kept counts, whose certain column is
+// that of the interval (keptCertain).
+var eventSums = countColumns{`count(*)`, `-1`, `coalesce(sum(e.fatalities), 0)`, `sum(e.fatalities_low)`, `sum(e.fatalities_high)`,
+	`coalesce(sum(e.intensity), 0)`, `count(e.intensity)`}
+
+func keptSums(interval db.Interval) countColumns {
+	return countColumns{`sum(e.events)`, `sum(e.` + keptCertain[interval] + `)`, `sum(e.fatalities)`, `sum(e.fatalities_low)`,
+		`sum(e.fatalities_high)`, `sum(e.intensity_sum)`, `sum(e.intensity_events)`}
+}
+
+// keptCertain is the column of event_counts that counts the events lying
+// wholly in the bucket of an interval that holds their start (migration
+// 00012).
+var keptCertain = map[db.Interval]string{
+	db.IntervalDay: "certain_day", db.IntervalWeek: "certain_week", db.IntervalMonth: "certain_month", db.IntervalYear: "certain_year",
+}
 
 func (c countColumns) sql() string {
-	return strings.Join([]string{c.events, c.fatalities, c.low, c.high, c.intensitySum, c.intensityEvents}, ", ")
+	return strings.Join([]string{c.events, c.certain, c.fatalities, c.low, c.high, c.intensitySum, c.intensityEvents}, ", ")
 }
 
 // scan adds rows of (start, last, key, the sums of countColumns), the
@@ -274,7 +296,7 @@ func (b *bucketSums) scan(rows *sql.Rows, err error) error {
 	defer rows.Close()
 	for rows.Next() {
 		var r countRow
-		if err := rows.Scan(&r.start, &r.last, &r.key, &r.events, &r.fatalities, &r.low, &r.high, &r.intensitySum, &r.intensityEvents); err != nil {
+		if err := rows.Scan(&r.start, &r.last, &r.key, &r.events, &r.certain, &r.fatalities, &r.low, &r.high, &r.intensitySum, &r.intensityEvents); err != nil {
 			return fmt.Errorf("event counts: %w", err)
 		}
 		if err := b.add(r); err != nil {
@@ -462,7 +484,7 @@ func (s *Store) keptCounts(ctx context.Context, sums *bucketSums, types []db.Eve
 	if whole.to != nil {
 		where, args = append(where, `e.start < ?`), append(args, *whole.to)
 	}
-	return sums.scan(s.read.QueryContext(ctx, `SELECT e.start, e.last, `+groupKey[groupBy]+` AS k, `+keptSums.sql()+`
+	return sums.scan(s.read.QueryContext(ctx, `SELECT e.start, e.start, `+groupKey[groupBy]+` AS k, `+keptSums(sums.interval).sql()+`
 		FROM event_counts e LEFT JOIN countries c ON c.id = e.country WHERE `+strings.Join(where, " AND ")+`
-		GROUP BY e.start, e.last, k`, args...))
+		GROUP BY e.start, k`, args...))
 }

@@ -12,23 +12,24 @@ import "fmt"
 
 // rebuildEventCountsSQL is migration 00012's backfill: the two must stay the
 // same.
-const rebuildEventCountsSQL = `INSERT INTO event_counts (width, grain, type, country, start, last, events, fatalities, fatalities_low, fatalities_high,
-    intensity_sum, intensity_events)
+const rebuildEventCountsSQL = `INSERT INTO event_counts (width, grain, type, country, start, events, certain_day, certain_week, certain_month, certain_year,
+    fatalities, fatalities_low, fatalities_high, intensity_sum, intensity_events)
 SELECT w.width, t.grain + c.grain,
     CASE WHEN t.grain = 0 THEN '' ELSE e.type END,
     CASE WHEN c.grain = 0 THEN -1 ELSE e.country END,
     CASE w.width WHEN 0 THEN e.day ELSE unixepoch(e.day / 1000, 'unixepoch', 'start of month') * 1000 END,
-    CASE w.width WHEN 0 THEN e.last ELSE unixepoch(e.last / 1000, 'unixepoch', 'start of month') * 1000 END,
-    count(*), sum(e.fatalities), sum(e.fatalities_low), sum(e.fatalities_high),
-    coalesce(sum(e.intensity), 0), count(e.intensity)
-FROM (SELECT occurred_at - ((occurred_at % 86400000) + 86400000) % 86400000 AS day,
-        (span_end - 1) - (((span_end - 1) % 86400000) + 86400000) % 86400000 AS last, type,
+    count(*), sum(e.span_end <= e.day + 86400000),
+    sum(e.span_end <= e.day - (((e.day / 86400000 + 3) % 7 + 7) % 7) * 86400000 + 7 * 86400000),
+    sum(e.span_end <= unixepoch(e.day / 1000, 'unixepoch', 'start of month', '+1 months') * 1000),
+    sum(e.span_end <= unixepoch(e.day / 1000, 'unixepoch', 'start of year', '+1 years') * 1000),
+    sum(e.fatalities), sum(e.fatalities_low), sum(e.fatalities_high), coalesce(sum(e.intensity), 0), count(e.intensity)
+FROM (SELECT occurred_at - ((occurred_at % 86400000) + 86400000) % 86400000 AS day, span_end, type,
         coalesce(country_id, 0) AS country, coalesce(fatalities, 0) AS fatalities, fatalities_low, fatalities_high,
         intensity FROM events) e,
     (SELECT 0 AS width UNION ALL SELECT 1) w,
     (SELECT 0 AS grain UNION ALL SELECT 1) t,
     (SELECT 0 AS grain UNION ALL SELECT 2) c
-GROUP BY 1, 2, 3, 4, 5, 6`
+GROUP BY 1, 2, 3, 4, 5`
 
 // defaultPauseEventCounts is Store.pauseEventCounts's default: how many
 // events (inserted or changed) a write makes before it pauses the triggers,
