@@ -52,11 +52,12 @@ CREATE TABLE event_counts (
 ) WITHOUT ROWID;
 CREATE INDEX event_counts_empty ON event_counts (events) WHERE events = 0;
 
--- What the triggers write through, as in 00006, with what the new columns
--- count: whether the event lies wholly in its day, week, month and year.
-CREATE VIEW event_count_changes (sign, occurred_at, type, country_id, fatalities, fatalities_low, fatalities_high, intensity,
-    in_day, in_week, in_month, in_year) AS
-SELECT 0, 0, '', 0, 0, 0, 0, 0, 0, 0, 0, 0 WHERE false;
+-- What the triggers write through, as in 00006, now with the event's span
+-- end: the INSTEAD OF trigger finds from it whether the event lies wholly
+-- in the day, week, month and year of its start.
+CREATE VIEW event_count_changes (sign, occurred_at, span_end, type, country_id, fatalities, fatalities_low, fatalities_high,
+    intensity) AS
+SELECT 0, 0, 0, '', 0, 0, 0, 0, 0 WHERE false;
 
 -- +goose StatementBegin
 CREATE TRIGGER event_count_change INSTEAD OF INSERT ON event_count_changes BEGIN
@@ -64,7 +65,11 @@ CREATE TRIGGER event_count_change INSTEAD OF INSERT ON event_count_changes BEGIN
         fatalities, fatalities_low, fatalities_high, intensity_sum, intensity_events)
     SELECT w.width, t.grain + c.grain, t.type, c.country,
         CASE w.width WHEN 0 THEN d.day ELSE unixepoch(d.day / 1000, 'unixepoch', 'start of month') * 1000 END,
-        NEW.sign, NEW.sign * NEW.in_day, NEW.sign * NEW.in_week, NEW.sign * NEW.in_month, NEW.sign * NEW.in_year,
+        NEW.sign,
+        NEW.sign * (NEW.span_end <= d.day + 86400000),
+        NEW.sign * (NEW.span_end <= d.day - (((d.day / 86400000 + 3) % 7 + 7) % 7) * 86400000 + 7 * 86400000),
+        NEW.sign * (NEW.span_end <= unixepoch(d.day / 1000, 'unixepoch', 'start of month', '+1 months') * 1000),
+        NEW.sign * (NEW.span_end <= unixepoch(d.day / 1000, 'unixepoch', 'start of year', '+1 years') * 1000),
         NEW.sign * coalesce(NEW.fatalities, 0), NEW.sign * NEW.fatalities_low, NEW.sign * NEW.fatalities_high,
         NEW.sign * coalesce(NEW.intensity, 0), NEW.sign * (NEW.intensity IS NOT NULL)
     FROM (SELECT NEW.occurred_at - ((NEW.occurred_at % 86400000) + 86400000) % 86400000 AS day) d,
@@ -88,24 +93,16 @@ END;
 -- +goose StatementBegin
 CREATE TRIGGER event_counts_insert AFTER INSERT ON events
 WHEN NOT EXISTS (SELECT 1 FROM event_counts_paused) BEGIN
-    INSERT INTO event_count_changes SELECT 1, NEW.occurred_at, NEW.type, NEW.country_id, NEW.fatalities,
-        NEW.fatalities_low, NEW.fatalities_high, NEW.intensity, NEW.span_end <= d.day + 86400000,
-        NEW.span_end <= d.day - (((d.day / 86400000 + 3) % 7 + 7) % 7) * 86400000 + 7 * 86400000,
-        NEW.span_end <= unixepoch(d.day / 1000, 'unixepoch', 'start of month', '+1 months') * 1000,
-        NEW.span_end <= unixepoch(d.day / 1000, 'unixepoch', 'start of year', '+1 years') * 1000
-    FROM (SELECT NEW.occurred_at - ((NEW.occurred_at % 86400000) + 86400000) % 86400000 AS day) d;
+    INSERT INTO event_count_changes VALUES (1, NEW.occurred_at, NEW.span_end, NEW.type, NEW.country_id, NEW.fatalities,
+        NEW.fatalities_low, NEW.fatalities_high, NEW.intensity);
 END;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
 CREATE TRIGGER event_counts_delete AFTER DELETE ON events
 WHEN NOT EXISTS (SELECT 1 FROM event_counts_paused) BEGIN
-    INSERT INTO event_count_changes SELECT -1, OLD.occurred_at, OLD.type, OLD.country_id, OLD.fatalities,
-        OLD.fatalities_low, OLD.fatalities_high, OLD.intensity, OLD.span_end <= d.day + 86400000,
-        OLD.span_end <= d.day - (((d.day / 86400000 + 3) % 7 + 7) % 7) * 86400000 + 7 * 86400000,
-        OLD.span_end <= unixepoch(d.day / 1000, 'unixepoch', 'start of month', '+1 months') * 1000,
-        OLD.span_end <= unixepoch(d.day / 1000, 'unixepoch', 'start of year', '+1 years') * 1000
-    FROM (SELECT OLD.occurred_at - ((OLD.occurred_at % 86400000) + 86400000) % 86400000 AS day) d;
+    INSERT INTO event_count_changes VALUES (-1, OLD.occurred_at, OLD.span_end, OLD.type, OLD.country_id, OLD.fatalities,
+        OLD.fatalities_low, OLD.fatalities_high, OLD.intensity);
 END;
 -- +goose StatementEnd
 
@@ -113,18 +110,10 @@ END;
 CREATE TRIGGER event_counts_update AFTER UPDATE OF occurred_at, span_end, type, country_id, fatalities, fatalities_low,
     fatalities_high, intensity ON events
 WHEN NOT EXISTS (SELECT 1 FROM event_counts_paused) BEGIN
-    INSERT INTO event_count_changes SELECT -1, OLD.occurred_at, OLD.type, OLD.country_id, OLD.fatalities,
-        OLD.fatalities_low, OLD.fatalities_high, OLD.intensity, OLD.span_end <= d.day + 86400000,
-        OLD.span_end <= d.day - (((d.day / 86400000 + 3) % 7 + 7) % 7) * 86400000 + 7 * 86400000,
-        OLD.span_end <= unixepoch(d.day / 1000, 'unixepoch', 'start of month', '+1 months') * 1000,
-        OLD.span_end <= unixepoch(d.day / 1000, 'unixepoch', 'start of year', '+1 years') * 1000
-    FROM (SELECT OLD.occurred_at - ((OLD.occurred_at % 86400000) + 86400000) % 86400000 AS day) d;
-    INSERT INTO event_count_changes SELECT 1, NEW.occurred_at, NEW.type, NEW.country_id, NEW.fatalities,
-        NEW.fatalities_low, NEW.fatalities_high, NEW.intensity, NEW.span_end <= d.day + 86400000,
-        NEW.span_end <= d.day - (((d.day / 86400000 + 3) % 7 + 7) % 7) * 86400000 + 7 * 86400000,
-        NEW.span_end <= unixepoch(d.day / 1000, 'unixepoch', 'start of month', '+1 months') * 1000,
-        NEW.span_end <= unixepoch(d.day / 1000, 'unixepoch', 'start of year', '+1 years') * 1000
-    FROM (SELECT NEW.occurred_at - ((NEW.occurred_at % 86400000) + 86400000) % 86400000 AS day) d;
+    INSERT INTO event_count_changes VALUES (-1, OLD.occurred_at, OLD.span_end, OLD.type, OLD.country_id, OLD.fatalities,
+        OLD.fatalities_low, OLD.fatalities_high, OLD.intensity);
+    INSERT INTO event_count_changes VALUES (1, NEW.occurred_at, NEW.span_end, NEW.type, NEW.country_id, NEW.fatalities,
+        NEW.fatalities_low, NEW.fatalities_high, NEW.intensity);
 END;
 -- +goose StatementEnd
 
