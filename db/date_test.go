@@ -395,3 +395,32 @@ func TestParseSpanErrors(t *testing.T) {
 		t.Error("ParseDate accepted an interval")
 	}
 }
+
+// FuzzParseSpan: whatever ParseSpan accepts is a span that ends after it
+// starts, whose precision is its coarser end's, and whose written form
+// parses back to it; what it refuses wraps ErrBadDate.
+func FuzzParseSpan(f *testing.F) {
+	for _, s := range []string{"1989-05-10/1989-05-16", "2025-04/2025-05", "2025/2025-03-02", "2025-05-10/2025-05-09",
+		"2025-05-08T10:00+05:30/2025-05-08T12:00Z", "2025-05-08", "/", "2025//2026"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseSpan(s)
+		if err != nil {
+			if !errors.Is(err, ErrBadDate) {
+				t.Fatalf("ParseSpan(%q): error %v does not wrap ErrBadDate", s, err)
+			}
+			return
+		}
+		if !d.End().After(d.At) {
+			t.Fatalf("ParseSpan(%q): end %v is not after start %v", s, d.End(), d.At)
+		}
+		if p := d.SpanPrecision(); p.Rank() > d.Precision.Rank() || (d.IsInterval() && p.Rank() > d.ThroughPrecision.Rank()) {
+			t.Fatalf("ParseSpan(%q): precision %s is finer than an end's", s, p)
+		}
+		again, err := ParseSpan(d.String())
+		if err != nil || again != d {
+			t.Fatalf("ParseSpan(%q) = %+v, written %q, which parses to %+v (%v)", s, d, d.String(), again, err)
+		}
+	})
+}
