@@ -103,8 +103,9 @@ func bucketOf(day time.Time, interval db.Interval) time.Time {
 // answered from the kept counts (event_counts, migrations 00006 and 00012),
 // whatever the number of events; see keptCounts. Actors, roles, countries,
 // text and the other filters select events by what the counts do not record,
-// and OVERLAPS spreads an event over buckets the counts cannot tell apart,
-// so those read the matching events instead.
+// OVERLAPS spreads an event over buckets the counts cannot tell apart, and
+// WITHIN sums only the certain events, which the counts count but do not sum:
+// those read the matching events instead.
 func (s *Store) EventCounts(ctx context.Context, f db.TimelineFilter, interval db.Interval, groupBy db.CountGroup, match db.TimeMatch) ([]db.EventBucket, error) {
 	switch interval {
 	case db.IntervalDay, db.IntervalWeek, db.IntervalMonth, db.IntervalYear:
