@@ -338,3 +338,25 @@ func TestWebsocketRefusesOtherOrigins(t *testing.T) {
 		t.Errorf("response = %v, want 403", res)
 	}
 }
+
+// A subscription's time window reads spans as the timeline does: with
+// OVERLAPS it delivers an interval that reaches into the window though it
+// starts before it, and not one that ends before it begins.
+func TestTimelineUpdatedOverlaps(t *testing.T) {
+	a := newAPI(t)
+	c, err := a.dialWS(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.subscribe("june", liveQuery, map[string]any{"f": map[string]any{"from": "2025-06-10", "to": "2025-06-11", "timeMatch": "OVERLAPS"}})
+	waitFor(t, "the subscription to open", func() bool { return a.hub.Open() == 1 })
+	upsert := func(key, occurredAt string) {
+		a.data(`mutation($in: EventInput!) { upsertEvent(input: $in) { key } }`, map[string]any{"in": map[string]any{
+			"key": key, "type": "MEETING", "title": key, "occurredAt": occurredAt}})
+	}
+	upsert("ends-before", "2025-06-01/2025-06-09")
+	upsert("reaches-in", "2025-06-01/2025-06-10")
+	upsert("starts-after", "2025-06-11")
+	equalJSON(t, c.next("june"), `{"timelineUpdated": {"__typename": "Event", "key": "reaches-in", "title": "reaches-in", "participants": []}}`)
+	c.quiet(300 * time.Millisecond)
+}
