@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -46,5 +48,101 @@ func TestExportMissingDatabase(t *testing.T) {
 	}
 	if _, err := os.Stat(dbPath); !os.IsNotExist(err) {
 		t.Errorf("export created %s", dbPath)
+	}
+}
+
+// smallDB seeds db/export/testdata/small.json, three events and a
+// statement whose every exported value is known by construction.
+func smallDB(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "small.db")
+	mustRun(t, "seed", "--db", path, filepath.Join("..", "..", "db", "export", "testdata", "small.json"))
+	return path
+}
+
+func TestExportCSV(t *testing.T) {
+	dbPath := smallDB(t)
+	res := mustRun(t, "export", "--db", dbPath, "--format", "csv")
+	rows, err := csv.NewReader(strings.NewReader(res.stdout)).ReadAll()
+	if err != nil {
+		t.Fatalf("read csv: %v\n%s", err, res.stdout)
+	}
+	want := [][]string{
+		{"key", "occurred_at", "precision", "earliest", "latest", "ended_at", "type", "codes", "title", "summary", "country", "place",
+			"lat", "lon", "fatalities", "fatalities_low", "fatalities_high", "intensity", "actors", "tags", "sources"},
+		{"siege", "2024-12-30T00:00:00Z", "DAY", "2024-12-30T00:00:00Z", "2025-01-03T00:00:00Z", "", "ATTACK", "", "Siege", "", "PK", "",
+			"34", "73.5", "", "0", "0", "", "pakistan:INITIATOR", "", "s1"},
+		{"talks", "2025-05-01T00:00:00Z", "MONTH", "2025-05-01T00:00:00Z", "2025-06-11T00:00:00Z", "2025-06-10T00:00:00Z", "MEETING", "",
+			"Talks in Washington", "", "US", "Washington", "", "", "", "0", "0", "", "india:PARTICIPANT;united-states:MEDIATOR", "", "s1"},
+		{"strike", "2025-05-07T01:05:00Z", "MINUTE", "2025-05-07T01:05:00Z", "2025-05-07T01:06:00Z", "", "STRIKE", "CAMEO:190;PLOVER:ASSAULT",
+			"Strikes on Muridke", `Missiles, "precision" strikes`, "PK", "Muridke", "31.8", "74.26", "31", "26", "40", "-10",
+			"india:INITIATOR;pakistan:TARGET", "strike;india-pakistan", "s1;s2"},
+	}
+	if !reflect.DeepEqual(rows, want) {
+		t.Errorf("csv rows:\n got %q\nwant %q", rows, want)
+	}
+}
+
+// TestExportFilters checks that the filter flags select as the timeline
+// filter does.
+func TestExportFilters(t *testing.T) {
+	dbPath := smallDB(t)
+	keys := func(args ...string) []string {
+		t.Helper()
+		res := mustRun(t, append([]string{"export", "--db", dbPath, "--format", "csv"}, args...)...)
+		rows, err := csv.NewReader(strings.NewReader(res.stdout)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range rows[1:] {
+			out = append(out, r[0])
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--actors", "united-states"}, []string{"talks"}},
+		{[]string{"--actors", "pakistan,united-states"}, []string{"siege", "talks", "strike"}},
+		{[]string{"--types", "attack,strike"}, []string{"siege", "strike"}},
+		{[]string{"--from", "2025-01-01", "--to", "2025-02-01"}, nil},
+		{[]string{"--from", "2025-01-01", "--to", "2025-02-01", "--time-match", "OVERLAPS"}, []string{"siege"}},
+		{[]string{"--from", "2025-05", "--to", "2025-06", "--time-match", "WITHIN"}, []string{"strike"}},
+		{[]string{"--countries", "PAK"}, []string{"siege", "strike"}},
+		{[]string{"--countries", "US"}, []string{"talks"}},
+		{[]string{"--codes", "CAMEO:19*"}, []string{"strike"}},
+		{[]string{"--tags", "strike"}, []string{"strike"}},
+		{[]string{"--sources", "s2"}, []string{"strike"}},
+		{[]string{"--text", "washington"}, []string{"talks"}},
+	} {
+		if got := keys(tc.args...); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%v: keys %q, want %q", tc.args, got, tc.want)
+		}
+	}
+}
+
+func TestExportErrors(t *testing.T) {
+	dbPath := smallDB(t)
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"--format", "csv", "--actors", "inda"}, 1, "export: unknown actor \"inda\": did you mean \"india\"?\n"},
+		{[]string{"--format", "xlsx"}, 2, "export: --format \"xlsx\": want fixture, csv, timelinejs, geojson, gexf or graphml\n" +
+			"Run 'geotimeline export --help' for usage.\n"},
+		{[]string{"--actors", "india"}, 2, "export: the fixture format is the whole database and takes no filter flags; " +
+			"use another --format to export a filtered view\nRun 'geotimeline export --help' for usage.\n"},
+		{[]string{"--format", "csv", "--time-match", "ANY"}, 2, "export: time-match: \"ANY\" is not one of START, OVERLAPS, WITHIN\n" +
+			"Run 'geotimeline export --help' for usage.\n"},
+		{[]string{"--format", "csv", "--types", "atack"}, 2, "export: types: \"atack\" is not an event type: did you mean \"ATTACK\"?\n" +
+			"Run 'geotimeline export --help' for usage.\n"},
+	} {
+		res := runCLI(t, "", append([]string{"export", "--db", dbPath}, tc.args...)...)
+		if res.code != tc.code || res.stderr != tc.stderr || res.stdout != "" {
+			t.Errorf("%v: exit %d, stderr %q, stdout %q; want %d, %q and nothing", tc.args, res.code, res.stderr, res.stdout, tc.code, tc.stderr)
+		}
 	}
 }
