@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -144,5 +145,103 @@ func TestExportErrors(t *testing.T) {
 		if res.code != tc.code || res.stderr != tc.stderr || res.stdout != "" {
 			t.Errorf("%v: exit %d, stderr %q, stdout %q; want %d, %q and nothing", tc.args, res.code, res.stderr, res.stdout, tc.code, tc.stderr)
 		}
+	}
+}
+
+func TestExportTimelineJS(t *testing.T) {
+	dbPath := smallDB(t)
+	res := mustRun(t, "export", "--db", dbPath, "--format", "timelinejs")
+	type date struct {
+		Year                             int
+		Month, Day, Hour, Minute, Second *int
+		Display                          string `json:"display_date"`
+	}
+	var doc struct {
+		Title struct {
+			Text struct{ Headline string }
+		}
+		Events []struct {
+			StartDate date  `json:"start_date"`
+			EndDate   *date `json:"end_date"`
+			Text      struct{ Headline, Text string }
+			UniqueID  string `json:"unique_id"`
+			Group     string
+		}
+	}
+	dec := json.NewDecoder(strings.NewReader(res.stdout))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("decode: %v\n%s", err, res.stdout)
+	}
+	n := func(v int) *int { return &v }
+	type slide struct {
+		id, group, headline, text string
+		start                     date
+		end                       *date
+	}
+	want := []slide{
+		{"siege", "ATTACK", "Siege", "", date{Year: 2024, Month: n(12), Day: n(30), Display: "2024-12-30"},
+			&date{Year: 2025, Month: n(1), Day: n(2), Display: "2025-01-02"}},
+		{"talks", "MEETING", "Talks in Washington", "", date{Year: 2025, Month: n(5), Display: "2025-05"},
+			&date{Year: 2025, Month: n(6), Day: n(10), Display: "2025-06-10"}},
+		{"strike", "STRIKE", "Strikes on Muridke", `Missiles, "precision" strikes`,
+			date{Year: 2025, Month: n(5), Day: n(7), Hour: n(1), Minute: n(5), Display: "2025-05-07T01:05Z"}, nil},
+		{"call", "STATEMENT", "united-states: QUOTE", "Stop now", date{Year: 2025, Month: n(5), Day: n(8), Display: "2025-05-08"}, nil},
+	}
+	if doc.Title.Text.Headline != "geotimeline" {
+		t.Errorf("title %q", doc.Title.Text.Headline)
+	}
+	var got []slide
+	for _, e := range doc.Events {
+		got = append(got, slide{e.UniqueID, e.Group, e.Text.Headline, e.Text.Text, e.StartDate, e.EndDate})
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("slides:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestExportGeoJSON(t *testing.T) {
+	dbPath := smallDB(t)
+	res := mustRun(t, "export", "--db", dbPath, "--format", "geojson")
+	type feature struct {
+		Type     string
+		Geometry struct {
+			Type        string
+			Coordinates []float64
+		}
+		Properties struct {
+			Key, Title, Type, OccurredAt, Precision, Country, Place string
+			Fatalities                                              *int
+			Codes, Actors                                           []string
+		}
+	}
+	var doc struct {
+		Type     string
+		Features []feature
+	}
+	dec := json.NewDecoder(strings.NewReader(res.stdout))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("decode: %v\n%s", err, res.stdout)
+	}
+	if doc.Type != "FeatureCollection" || len(doc.Features) != 2 {
+		t.Fatalf("got %s with %d features, want a FeatureCollection of 2 (talks has no coordinates):\n%s", doc.Type, len(doc.Features), res.stdout)
+	}
+	siege, strike := doc.Features[0], doc.Features[1]
+	if siege.Type != "Feature" || siege.Geometry.Type != "Point" || !reflect.DeepEqual(siege.Geometry.Coordinates, []float64{73.5, 34}) ||
+		siege.Properties.Key != "siege" || siege.Properties.Fatalities != nil || siege.Properties.OccurredAt != "2024-12-30T00:00:00Z" {
+		t.Errorf("siege: %+v", siege)
+	}
+	p := strike.Properties
+	if !reflect.DeepEqual(strike.Geometry.Coordinates, []float64{74.26, 31.8}) || p.Key != "strike" || p.Title != "Strikes on Muridke" ||
+		p.Type != "STRIKE" || p.OccurredAt != "2025-05-07T01:05:00Z" || p.Precision != "MINUTE" || p.Country != "PK" ||
+		p.Place != "Muridke" || p.Fatalities == nil || *p.Fatalities != 31 ||
+		!reflect.DeepEqual(p.Codes, []string{"CAMEO:190", "PLOVER:ASSAULT"}) ||
+		!reflect.DeepEqual(p.Actors, []string{"india:INITIATOR", "pakistan:TARGET"}) {
+		t.Errorf("strike: %+v", strike)
+	}
+	res = mustRun(t, "export", "--db", dbPath, "--format", "geojson", "--actors", "united-states")
+	if res.stdout != "{\"type\":\"FeatureCollection\",\"features\":[\n]}\n" {
+		t.Errorf("geojson of talks alone = %q, want an empty collection", res.stdout)
 	}
 }
