@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -243,5 +245,202 @@ func TestExportGeoJSON(t *testing.T) {
 	res = mustRun(t, "export", "--db", dbPath, "--format", "geojson", "--actors", "united-states")
 	if res.stdout != "{\"type\":\"FeatureCollection\",\"features\":[\n]}\n" {
 		t.Errorf("geojson of talks alone = %q, want an empty collection", res.stdout)
+	}
+}
+
+// graphEdge is an edge as both graph formats are compared: source, target,
+// kind, role, start, end.
+type graphEdge [6]string
+
+// wantEdges are the edges of the whole small fixture, in the order written:
+// item edges in timeline order, then affiliations and relationships.
+var wantEdges = []graphEdge{
+	{"event:siege", "actor:pakistan", "PARTICIPANT", "INITIATOR", "2024-12-30T00:00:00Z", "2025-01-03T00:00:00Z"},
+	{"event:siege", "country:PK", "LOCATION", "", "2024-12-30T00:00:00Z", "2025-01-03T00:00:00Z"},
+	{"event:talks", "actor:india", "PARTICIPANT", "PARTICIPANT", "2025-05-01T00:00:00Z", "2025-06-11T00:00:00Z"},
+	{"event:talks", "actor:united-states", "PARTICIPANT", "MEDIATOR", "2025-05-01T00:00:00Z", "2025-06-11T00:00:00Z"},
+	{"event:talks", "country:US", "LOCATION", "", "2025-05-01T00:00:00Z", "2025-06-11T00:00:00Z"},
+	{"event:strike", "actor:india", "PARTICIPANT", "INITIATOR", "2025-05-07T01:05:00Z", "2025-05-07T01:06:00Z"},
+	{"event:strike", "actor:pakistan", "PARTICIPANT", "TARGET", "2025-05-07T01:05:00Z", "2025-05-07T01:06:00Z"},
+	{"event:strike", "country:PK", "LOCATION", "", "2025-05-07T01:05:00Z", "2025-05-07T01:06:00Z"},
+	{"event:strike", "event:siege", "LINK", "ESCALATION_OF", "2025-05-07T01:05:00Z", "2025-05-07T01:06:00Z"},
+	{"statement:call", "actor:united-states", "SPEAKER", "", "2025-05-08T00:00:00Z", "2025-05-09T00:00:00Z"},
+	{"statement:call", "actor:india", "ADDRESSEE", "", "2025-05-08T00:00:00Z", "2025-05-09T00:00:00Z"},
+	{"statement:call", "actor:pakistan", "ADDRESSEE", "", "2025-05-08T00:00:00Z", "2025-05-09T00:00:00Z"},
+	{"statement:call", "event:strike", "ABOUT", "", "2025-05-08T00:00:00Z", "2025-05-09T00:00:00Z"},
+	{"actor:india", "country:IN", "AFFILIATION", "", "", ""},
+	{"actor:pakistan", "country:PK", "AFFILIATION", "", "", ""},
+	{"actor:united-states", "country:US", "AFFILIATION", "", "", ""},
+	{"actor:india", "actor:pakistan", "RELATIONSHIP", "OPPOSES", "2025-05-07T00:00:00Z", ""},
+	{"actor:pakistan", "country:PK", "RELATIONSHIP", "BASED_IN", "2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z"},
+}
+
+// wantNodes are the nodes of the whole small fixture: id, label, type,
+// kind, start, end.
+var wantNodes = [][6]string{
+	{"event:siege", "Siege", "EVENT", "ATTACK", "2024-12-30T00:00:00Z", "2025-01-03T00:00:00Z"},
+	{"event:talks", "Talks in Washington", "EVENT", "MEETING", "2025-05-01T00:00:00Z", "2025-06-11T00:00:00Z"},
+	{"event:strike", "Strikes on Muridke", "EVENT", "STRIKE", "2025-05-07T01:05:00Z", "2025-05-07T01:06:00Z"},
+	{"statement:call", "united-states: QUOTE", "STATEMENT", "QUOTE", "2025-05-08T00:00:00Z", "2025-05-09T00:00:00Z"},
+	{"actor:india", "India", "ACTOR", "STATE", "", ""},
+	{"actor:pakistan", "Pakistan", "ACTOR", "STATE", "", ""},
+	{"actor:united-states", "United States", "ACTOR", "STATE", "", ""},
+	{"country:IN", "India", "COUNTRY", "", "", ""},
+	{"country:PK", "Pakistan", "COUNTRY", "", "", ""},
+	{"country:US", "United States", "COUNTRY", "", "", ""},
+}
+
+func TestExportGEXF(t *testing.T) {
+	dbPath := smallDB(t)
+	type values struct {
+		Values []struct {
+			For   string `xml:"for,attr"`
+			Value string `xml:"value,attr"`
+		} `xml:"attvalues>attvalue"`
+	}
+	get := func(v values, name string) string {
+		for _, a := range v.Values {
+			if a.For == name {
+				return a.Value
+			}
+		}
+		return ""
+	}
+	var doc struct {
+		XMLName xml.Name `xml:"http://gexf.net/1.3 gexf"`
+		Version string   `xml:"version,attr"`
+		Graph   struct {
+			Mode       string `xml:"mode,attr"`
+			TimeFormat string `xml:"timeformat,attr"`
+			Attributes []struct {
+				Class string `xml:"class,attr"`
+				Attrs []struct {
+					ID string `xml:"id,attr"`
+				} `xml:"attribute"`
+			} `xml:"attributes"`
+			Nodes []struct {
+				ID    string `xml:"id,attr"`
+				Label string `xml:"label,attr"`
+				Start string `xml:"start,attr"`
+				End   string `xml:"end,attr"`
+				values
+			} `xml:"nodes>node"`
+			Edges []struct {
+				ID     string `xml:"id,attr"`
+				Source string `xml:"source,attr"`
+				Target string `xml:"target,attr"`
+				Start  string `xml:"start,attr"`
+				End    string `xml:"end,attr"`
+				values
+			} `xml:"edges>edge"`
+		} `xml:"graph"`
+	}
+	res := mustRun(t, "export", "--db", dbPath, "--format", "gexf")
+	if err := xml.Unmarshal([]byte(res.stdout), &doc); err != nil {
+		t.Fatalf("unmarshal: %v\n%s", err, res.stdout)
+	}
+	if doc.Version != "1.3" || doc.Graph.Mode != "dynamic" || doc.Graph.TimeFormat != "dateTime" || len(doc.Graph.Attributes) != 2 {
+		t.Errorf("gexf %s, graph mode %q timeformat %q, %d attribute classes", doc.Version, doc.Graph.Mode, doc.Graph.TimeFormat, len(doc.Graph.Attributes))
+	}
+	var nodes [][6]string
+	for _, n := range doc.Graph.Nodes {
+		nodes = append(nodes, [6]string{n.ID, n.Label, get(n.values, "type"), get(n.values, "kind"), n.Start, n.End})
+	}
+	if !reflect.DeepEqual(nodes, wantNodes) {
+		t.Errorf("nodes:\n got %q\nwant %q", nodes, wantNodes)
+	}
+	var edges []graphEdge
+	for i, e := range doc.Graph.Edges {
+		if want := fmt.Sprintf("e%d", i+1); e.ID != want {
+			t.Errorf("edge %d has id %q, want %q", i, e.ID, want)
+		}
+		edges = append(edges, graphEdge{e.Source, e.Target, get(e.values, "kind"), get(e.values, "role"), e.Start, e.End})
+	}
+	if !reflect.DeepEqual(edges, wantEdges) {
+		t.Errorf("edges:\n got %q\nwant %q", edges, wantEdges)
+	}
+}
+
+func TestExportGraphML(t *testing.T) {
+	dbPath := smallDB(t)
+	type data struct {
+		Data []struct {
+			Key   string `xml:"key,attr"`
+			Value string `xml:",chardata"`
+		} `xml:"data"`
+	}
+	get := func(d data, key string) string {
+		for _, v := range d.Data {
+			if v.Key == key {
+				return v.Value
+			}
+		}
+		return ""
+	}
+	var doc struct {
+		XMLName xml.Name `xml:"http://graphml.graphdrawing.org/xmlns graphml"`
+		Keys    []struct {
+			ID   string `xml:"id,attr"`
+			For  string `xml:"for,attr"`
+			Name string `xml:"attr.name,attr"`
+		} `xml:"key"`
+		Graph struct {
+			EdgeDefault string `xml:"edgedefault,attr"`
+			Nodes       []struct {
+				ID string `xml:"id,attr"`
+				data
+			} `xml:"node"`
+			Edges []struct {
+				Source string `xml:"source,attr"`
+				Target string `xml:"target,attr"`
+				data
+			} `xml:"edge"`
+		} `xml:"graph"`
+	}
+	decode := func(args ...string) {
+		t.Helper()
+		doc.Graph.Nodes, doc.Graph.Edges = nil, nil
+		res := mustRun(t, append([]string{"export", "--db", dbPath, "--format", "graphml"}, args...)...)
+		if err := xml.Unmarshal([]byte(res.stdout), &doc); err != nil {
+			t.Fatalf("unmarshal: %v\n%s", err, res.stdout)
+		}
+	}
+	decode()
+	if doc.Graph.EdgeDefault != "directed" || len(doc.Keys) != 8 {
+		t.Errorf("edgedefault %q, %d keys", doc.Graph.EdgeDefault, len(doc.Keys))
+	}
+	var nodes [][6]string
+	for _, n := range doc.Graph.Nodes {
+		nodes = append(nodes, [6]string{n.ID, get(n.data, "label"), get(n.data, "type"), get(n.data, "kind"), get(n.data, "start"), get(n.data, "end")})
+	}
+	if !reflect.DeepEqual(nodes, wantNodes) {
+		t.Errorf("nodes:\n got %q\nwant %q", nodes, wantNodes)
+	}
+	var edges []graphEdge
+	for _, e := range doc.Graph.Edges {
+		edges = append(edges, graphEdge{e.Source, e.Target, get(e.data, "edgekind"), get(e.data, "role"), get(e.data, "start"), get(e.data, "end")})
+	}
+	if !reflect.DeepEqual(edges, wantEdges) {
+		t.Errorf("edges:\n got %q\nwant %q", edges, wantEdges)
+	}
+
+	// Filtered to the United States: talks and the call; the call's ABOUT
+	// edge to the strike, which is not exported, is left out.
+	decode("--actors", "united-states")
+	var ids []string
+	for _, n := range doc.Graph.Nodes {
+		ids = append(ids, n.ID)
+	}
+	if want := []string{"event:talks", "statement:call", "actor:india", "actor:pakistan", "actor:united-states",
+		"country:IN", "country:PK", "country:US"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("filtered nodes %q, want %q", ids, want)
+	}
+	for _, e := range doc.Graph.Edges {
+		if get(e.data, "edgekind") == "ABOUT" || e.Target == "event:strike" {
+			t.Errorf("edge %s → %s to an event not exported", e.Source, e.Target)
+		}
+	}
+	if len(doc.Graph.Edges) != 11 {
+		t.Errorf("%d filtered edges, want 11", len(doc.Graph.Edges))
 	}
 }
