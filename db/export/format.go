@@ -35,7 +35,12 @@ func ParseFormat(s string) (Format, error) {
 		for i, f := range Formats {
 			names[i] = string(f)
 		}
-		return "", db.Errorf(db.CodeInvalid, "unknown export format %q: want fixture, %s", s, strings.Join(names, ", "))
+		if f == "fixture" {
+			// The CLI writes it from the store itself; it is the whole
+			// database, built in memory, and takes no filter.
+			return "", db.Errorf(db.CodeInvalid, "the fixture format is the whole database and is not streamed: use geotimeline export --format fixture")
+		}
+		return "", db.Errorf(db.CodeInvalid, "unknown export format %q: want %s", s, strings.Join(names, ", "))
 	}
 	return f, nil
 }
