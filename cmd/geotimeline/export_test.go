@@ -186,7 +186,7 @@ func TestExportTimelineJS(t *testing.T) {
 			&date{Year: 2025, Month: n(1), Day: n(2), Display: "2025-01-02"}},
 		{"talks", "MEETING", "Talks in Washington", "", date{Year: 2025, Month: n(5), Display: "2025-05"},
 			&date{Year: 2025, Month: n(6), Day: n(10), Display: "2025-06-10"}},
-		{"strike", "STRIKE", "Strikes on Muridke", `Missiles, "precision" strikes`,
+		{"strike", "STRIKE", "Strikes on Muridke", "Missiles, &#34;precision&#34; strikes",
 			date{Year: 2025, Month: n(5), Day: n(7), Hour: n(1), Minute: n(5), Display: "2025-05-07T01:05Z"}, nil},
 		{"call", "STATEMENT", "united-states: QUOTE", "Stop now", date{Year: 2025, Month: n(5), Day: n(8), Display: "2025-05-08"}, nil},
 	}
@@ -442,5 +442,19 @@ func TestExportGraphML(t *testing.T) {
 	}
 	if len(doc.Graph.Edges) != 11 {
 		t.Errorf("%d filtered edges, want 11", len(doc.Graph.Edges))
+	}
+}
+
+func TestExportHelp(t *testing.T) {
+	res := mustRun(t, "export", "--help")
+	for _, want := range []string{"--format F", `default "fixture"`, "--actors KEYS", "--countries CODES", "--types TYPES",
+		"--from DATE", "--to DATE", "--text WORDS", "--sources KEYS", "--tags TAGS", "--codes CODES", "--time-match MATCH",
+		"leaves no partial output", "events without coordinates are left out"} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("export --help does not mention %q:\n%s", want, res.stdout)
+		}
+	}
+	if strings.Contains(res.stdout, "GEOTIMELINE_ACTORS") {
+		t.Errorf("the filter flags have no environment variables:\n%s", res.stdout)
 	}
 }

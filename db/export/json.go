@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -100,7 +101,9 @@ func newGeoJSON(w io.Writer) *jsonArray {
 // event gives only its year, a MONTH one year and month, and so on. An
 // event's end_date is its endedAt, or the end of its occurredAt when that
 // is an interval; a statement's, the end of an interval madeAt. Events are
-// grouped by type, statements by "STATEMENT".
+// grouped by type, statements by "STATEMENT". TimelineJS renders headline
+// and text as HTML: they are escaped, so that a title with markup in it
+// shows as written and cannot script the page that embeds the timeline.
 
 type tlDate struct {
 	// Pointers: a field below the date's precision is absent, and a
@@ -132,7 +135,7 @@ type tlEvent struct {
 func newTimelineJS(w io.Writer) *jsonArray {
 	return &jsonArray{w: bufio.NewWriter(w), head: `{"title":{"text":{"headline":"geotimeline"}},"events":[`, write: func(it Item) (any, bool) {
 		if e := it.Event; e != nil {
-			ev := tlEvent{StartDate: tlDateOf(e.OccurredAt.Start()), Text: tlText{Headline: e.Title, Text: e.Summary},
+			ev := tlEvent{StartDate: tlDateOf(e.OccurredAt.Start()), Text: tlText{Headline: html.EscapeString(e.Title), Text: html.EscapeString(e.Summary)},
 				UniqueID: e.Key, Group: string(e.Type)}
 			switch {
 			case !e.EndedAt.IsZero():
@@ -146,7 +149,7 @@ func newTimelineJS(w io.Writer) *jsonArray {
 		}
 		s := it.Statement
 		ev := tlEvent{StartDate: tlDateOf(s.MadeAt.Start()), UniqueID: s.Key, Group: "STATEMENT",
-			Text: tlText{Headline: s.Speaker + ": " + string(s.Kind), Text: s.Text}}
+			Text: tlText{Headline: html.EscapeString(s.Speaker + ": " + string(s.Kind)), Text: html.EscapeString(s.Text)}}
 		if s.MadeAt.IsInterval() {
 			d := tlDateOf(s.MadeAt.Through())
 			ev.EndDate = &d

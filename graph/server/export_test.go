@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/sqlite"
@@ -194,5 +195,15 @@ func TestExportOverHTTPSizeBound(t *testing.T) {
 	}
 	if d := fetchExport(t, base+"/export/csv", ""); d.status != 200 || d.readErr != nil {
 		t.Errorf("csv under the bound: status %d, read error %v", d.status, d.readErr)
+	}
+}
+
+// TestExportOverHTTPTimeout checks that the request timeout bounds an
+// export as it bounds a query.
+func TestExportOverHTTPTimeout(t *testing.T) {
+	base := serveSmall(t, Options{RequestTimeout: time.Nanosecond})
+	d := fetchExport(t, base+"/export/csv", "")
+	if d.status != 400 || d.body != `{"errors":[{"message":"the request took longer than 1ns and was cancelled","extensions":{"code":"QUERY_TOO_COMPLEX"}}]}`+"\n" {
+		t.Errorf("%d %s", d.status, d.body)
 	}
 }
