@@ -63,6 +63,14 @@ func (cmd *command) stringFlag(p *string, name, placeholder, env, def, usage str
 	cmd.flags = append(cmd.flags, flagDoc{name, placeholder, env, strconv.Quote(def), usage})
 }
 
+// plainFlag defines --name with no environment variable: a per-run
+// choice (an export's filter) that a variable left set in the shell would
+// silently apply to every run.
+func (cmd *command) plainFlag(p *string, name, placeholder, def, usage string) {
+	cmd.fs.StringVar(p, name, def, usage)
+	cmd.flags = append(cmd.flags, flagDoc{name, placeholder, "", strconv.Quote(def), usage})
+}
+
 // boolFlag defines --name, off by default; $env turns it on with any value
 // strconv.ParseBool accepts as true.
 func (cmd *command) boolFlag(p *bool, name, env, usage string) {
@@ -183,11 +191,15 @@ func (cmd *command) usage(w io.Writer) {
 	if len(cmd.flags) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\nFlags (each can also be set by its environment variable; a flag wins):\n")
+	fmt.Fprintf(w, "\nFlags (those with an environment variable can also be set by it; a flag wins):\n")
 	for _, fd := range cmd.flags {
 		head := "--" + fd.name
 		if fd.placeholder != "" {
 			head += " " + fd.placeholder
+		}
+		if fd.env == "" {
+			fmt.Fprintf(w, "  %s\n        %s\n        default %s\n", head, fd.usage, fd.def)
+			continue
 		}
 		fmt.Fprintf(w, "  %s\n        %s\n        env %s, default %s\n", head, fd.usage, fd.env, fd.def)
 	}

@@ -250,6 +250,10 @@ func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.L
 	timed := withTimeout(opts.RequestTimeout, api)
 	mux.Handle("GET /graphql", upgrades(lim.countSockets(acc, api), timed))
 	mux.Handle("POST /graphql", timed)
+	// Exports are reads like queries: the same access decision, timeout
+	// and response size bound (see exportHandler).
+	mux.Handle("GET /export/{format}", authenticateRequests(acc,
+		withTimeout(opts.RequestTimeout, exportHandler(store, acc, opts.MaxResponseBytes))))
 	mux.Handle("GET /healthz", health(store))
 	mux.Handle("GET /metrics", acc.metricsAccess(m.handler()))
 	web.Register(mux)
