@@ -517,20 +517,26 @@ func codesCondition(ms []db.CodeMatch) (string, []any) {
 	var conds []string
 	var args []any
 	for _, m := range ms {
-		if !m.Prefix {
-			conds = append(conds, `EXISTS (SELECT 1 FROM event_codes c WHERE c.event_id = t.item_id AND c.scheme = ? AND c.code = ?)`)
-			args = append(args, m.Scheme, m.Code)
-			continue
-		}
-		if next, ok := prefixSuccessor(m.Code); ok {
-			conds = append(conds, `EXISTS (SELECT 1 FROM event_codes c WHERE c.event_id = t.item_id AND c.scheme = ? AND c.code >= ? AND c.code < ?)`)
-			args = append(args, m.Scheme, m.Code, next)
-		} else {
-			conds = append(conds, `EXISTS (SELECT 1 FROM event_codes c WHERE c.event_id = t.item_id AND c.scheme = ? AND c.code >= ?)`)
-			args = append(args, m.Scheme, m.Code)
-		}
+		cond, a := codeMatchCondition("c", m)
+		conds = append(conds, `EXISTS (SELECT 1 FROM event_codes c WHERE c.event_id = t.item_id AND `+cond+`)`)
+		args = append(args, a...)
 	}
 	return `(` + strings.Join(conds, ` OR `) + `)`, args
+}
+
+// codeMatchCondition is the condition on the codes aliased alias that m
+// matches: scheme and code equal, or for a prefix the code in the range
+// [prefix, successor), so that an index on (…, scheme, code) answers it.
+func codeMatchCondition(alias string, m db.CodeMatch) (string, []any) {
+	cond := alias + `.scheme = ? AND ` + alias + `.code = ?`
+	if !m.Prefix {
+		return cond, []any{m.Scheme, m.Code}
+	}
+	cond = alias + `.scheme = ? AND ` + alias + `.code >= ?`
+	if next, ok := prefixSuccessor(m.Code); ok {
+		return cond + ` AND ` + alias + `.code < ?`, []any{m.Scheme, m.Code, next}
+	}
+	return cond, []any{m.Scheme, m.Code}
 }
 
 // prefixSuccessor is the least string greater than every string that

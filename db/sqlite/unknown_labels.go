@@ -51,18 +51,11 @@ func (s *Store) checkTags(ctx context.Context, tags []string) error {
 func (s *Store) checkCodes(ctx context.Context, ms []db.CodeMatch) error {
 	var missing []db.CodeMatch
 	for _, m := range ms {
-		// One probe (a prefix one range) of event_codes_scheme_code, as
-		// codesCondition's of each event's codes.
-		query, args := `SELECT EXISTS (SELECT 1 FROM event_codes WHERE scheme = ? AND code = ?)`, []any{m.Scheme, m.Code}
-		if m.Prefix {
-			query, args = `SELECT EXISTS (SELECT 1 FROM event_codes WHERE scheme = ? AND code >= ?`, []any{m.Scheme, m.Code}
-			if next, ok := prefixSuccessor(m.Code); ok {
-				query, args = query+` AND code < ?`, append(args, next)
-			}
-			query += `)`
-		}
+		// One probe (a prefix one range) of event_codes_scheme_code: the
+		// condition the filter checks each event's codes with.
+		cond, args := codeMatchCondition("c", m)
 		var ok bool
-		if err := s.read.QueryRowContext(ctx, query, args...).Scan(&ok); err != nil {
+		if err := s.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM event_codes c WHERE `+cond+`)`, args...).Scan(&ok); err != nil {
 			return fmt.Errorf("look up codes: %w", err)
 		}
 		if !ok && !slices.Contains(missing, m) {
