@@ -311,17 +311,20 @@ func (q *timelineQuery) window(f db.TimelineFilter) error {
 	return nil
 }
 
-func scanIDs(rows *sql.Rows) ([]int64, error) {
+func scanIDs(rows *sql.Rows) ([]int64, error) { return scanColumn[int64](rows) }
+
+// scanColumn reads the one column of rows, in order, and closes them.
+func scanColumn[T any](rows *sql.Rows) ([]T, error) {
 	defer rows.Close()
-	var ids []int64
+	var out []T
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var v T
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		out = append(out, v)
 	}
-	return ids, rows.Err()
+	return out, rows.Err()
 }
 
 // Timeline returns one page of events and statements matching f, sorted by

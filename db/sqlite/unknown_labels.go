@@ -111,16 +111,7 @@ func (s *Store) texts(ctx context.Context, query string, args ...any) ([]string,
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return scanColumn[string](rows)
 }
 
 // labelCandidates reads at most maxSuggestionScan distinct labels (query
