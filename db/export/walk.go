@@ -58,50 +58,20 @@ func fill(ctx context.Context, store *sqlite.Store, page db.ItemPage) ([]Item, e
 	events := map[int64]*db.Event{}
 	statements := map[int64]*db.Statement{}
 	if len(eventIDs) > 0 {
-		es, err := store.EventsByID(ctx, eventIDs)
-		if err != nil {
-			return nil, err
-		}
-		parts, err := store.Participants(ctx, eventIDs)
-		if err != nil {
-			return nil, err
-		}
-		links, err := store.Links(ctx, eventIDs)
-		if err != nil {
-			return nil, err
-		}
-		sources, err := store.SourcesOf(ctx, sqlite.OwnerEvent, eventIDs)
+		es, err := store.FullEvents(ctx, eventIDs)
 		if err != nil {
 			return nil, err
 		}
 		for _, e := range es {
-			e.Participants = parts[e.ID]
-			e.Links = links[e.ID]
-			e.Sources = sourceKeys(sources[e.ID])
 			events[e.ID] = e
 		}
 	}
 	if len(statementIDs) > 0 {
-		ss, err := store.StatementsByID(ctx, statementIDs)
-		if err != nil {
-			return nil, err
-		}
-		addressees, err := store.Addressees(ctx, statementIDs)
-		if err != nil {
-			return nil, err
-		}
-		about, err := store.About(ctx, statementIDs)
-		if err != nil {
-			return nil, err
-		}
-		sources, err := store.SourcesOf(ctx, sqlite.OwnerStatement, statementIDs)
+		ss, err := store.FullStatements(ctx, statementIDs)
 		if err != nil {
 			return nil, err
 		}
 		for _, s := range ss {
-			s.Addressees = addressees[s.ID]
-			s.About = about[s.ID]
-			s.Sources = sourceKeys(sources[s.ID])
 			statements[s.ID] = s
 		}
 	}
@@ -121,15 +91,4 @@ func fill(ctx context.Context, store *sqlite.Store, page db.ItemPage) ([]Item, e
 		out = append(out, it)
 	}
 	return out, nil
-}
-
-func sourceKeys(ss []*db.Source) []string {
-	if len(ss) == 0 {
-		return nil
-	}
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = s.Key
-	}
-	return out
 }

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
@@ -271,8 +272,32 @@ func (d *deleter) storedHashes(table string, ids []int64) (map[int64][]byte, err
 
 // fullEvents is fullEvent for many events, with one query per list.
 func (d *deleter) fullEvents(ids []int64) ([]*db.Event, error) {
+	return d.s.fullEvents(d.w.ctx, d.w.tx, ids)
+}
+
+// fullStatements is fullStatement for many statements.
+func (d *deleter) fullStatements(ids []int64) ([]*db.Statement, error) {
+	return d.s.fullStatements(d.w.ctx, d.w.tx, ids)
+}
+
+// FullEvents returns the events with these ids, whole: with their
+// participants, links and sources, as a fixture holds them, in no set
+// order. Every id must name an event: under a snapshot (Snapshot) the ids
+// of a timeline page do.
+func (s *Store) FullEvents(ctx context.Context, ids []int64) ([]*db.Event, error) {
+	return s.fullEvents(ctx, s.read, ids)
+}
+
+// FullStatements is FullEvents for statements, with their addressees,
+// events spoken of and sources.
+func (s *Store) FullStatements(ctx context.Context, ids []int64) ([]*db.Statement, error) {
+	return s.fullStatements(ctx, s.read, ids)
+}
+
+// fullEvents reads whole events through q, with one query per list.
+func (s *Store) fullEvents(ctx context.Context, q queryer, ids []int64) ([]*db.Event, error) {
 	in, args := inClause("e.id", ids)
-	es, err := d.s.events(d.w.ctx, d.w.tx, in, args...)
+	es, err := s.events(ctx, q, in, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -280,17 +305,17 @@ func (d *deleter) fullEvents(ids []int64) ([]*db.Event, error) {
 		return nil, fmt.Errorf("read events: %d of %d found", len(es), len(ids))
 	}
 	in, args = inClause("x.event_id", ids)
-	ps, err := participants(d.w.ctx, d.w.tx, `SELECT x.event_id, a.key, x.role, x.mention FROM event_participants x
+	ps, err := participants(ctx, q, `SELECT x.event_id, a.key, x.role, x.mention FROM event_participants x
 		JOIN actors a ON a.id = x.actor_id WHERE `+in+` ORDER BY x.event_id, x.position`, args)
 	if err != nil {
 		return nil, err
 	}
-	links, err := d.s.links(d.w.ctx, d.w.tx, `SELECT x.event_id, x.kind, t.key FROM event_links x
+	links, err := s.links(ctx, q, `SELECT x.event_id, x.kind, t.key FROM event_links x
 		JOIN events t ON t.id = x.target_id WHERE `+in+` ORDER BY x.event_id, x.position`, args)
 	if err != nil {
 		return nil, err
 	}
-	sources, err := keyLists(d.w.ctx, d.w.tx, `SELECT x.event_id, s.key FROM event_sources x
+	sources, err := keyLists(ctx, q, `SELECT x.event_id, s.key FROM event_sources x
 		JOIN sources s ON s.id = x.source_id WHERE `+in+` ORDER BY x.event_id, x.position`, args)
 	if err != nil {
 		return nil, err
@@ -301,10 +326,10 @@ func (d *deleter) fullEvents(ids []int64) ([]*db.Event, error) {
 	return es, nil
 }
 
-// fullStatements is fullStatement for many statements.
-func (d *deleter) fullStatements(ids []int64) ([]*db.Statement, error) {
+// fullStatements reads whole statements through q.
+func (s *Store) fullStatements(ctx context.Context, q queryer, ids []int64) ([]*db.Statement, error) {
 	in, args := inClause("s.id", ids)
-	ss, err := d.s.statements(d.w.ctx, d.w.tx, in, args...)
+	ss, err := s.statements(ctx, q, in, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -312,17 +337,17 @@ func (d *deleter) fullStatements(ids []int64) ([]*db.Statement, error) {
 		return nil, fmt.Errorf("read statements: %d of %d found", len(ss), len(ids))
 	}
 	in, args = inClause("x.statement_id", ids)
-	addressees, err := keyLists(d.w.ctx, d.w.tx, `SELECT x.statement_id, a.key FROM statement_addressees x
+	addressees, err := keyLists(ctx, q, `SELECT x.statement_id, a.key FROM statement_addressees x
 		JOIN actors a ON a.id = x.actor_id WHERE `+in+` ORDER BY x.statement_id, x.position`, args)
 	if err != nil {
 		return nil, err
 	}
-	about, err := keyLists(d.w.ctx, d.w.tx, `SELECT x.statement_id, e.key FROM statement_about x
+	about, err := keyLists(ctx, q, `SELECT x.statement_id, e.key FROM statement_about x
 		JOIN events e ON e.id = x.event_id WHERE `+in+` ORDER BY x.statement_id, x.position`, args)
 	if err != nil {
 		return nil, err
 	}
-	sources, err := keyLists(d.w.ctx, d.w.tx, `SELECT x.statement_id, s.key FROM statement_sources x
+	sources, err := keyLists(ctx, q, `SELECT x.statement_id, s.key FROM statement_sources x
 		JOIN sources s ON s.id = x.source_id WHERE `+in+` ORDER BY x.statement_id, x.position`, args)
 	if err != nil {
 		return nil, err
