@@ -27,9 +27,6 @@
 package synth
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -37,6 +34,7 @@ import (
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/fixture"
 )
 
 // Options says what to generate. Only Events is required.
@@ -98,123 +96,52 @@ func Write(w io.Writer, o Options) error {
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := newEncoder(bw)
-	enc.raw("{\n  \"version\": 1")
+	enc := fixture.NewWriter(w)
 
 	wd := newWorld(o)
-	enc.open("sources")
+	enc.List("sources")
 	for _, s := range wd.sources() {
-		enc.elem(s)
+		enc.Put(s)
 	}
-	enc.close()
 
-	enc.open("actors")
+	enc.List("actors")
 	for i := range wd.actors {
-		enc.elem(wd.actorRecord(i))
+		enc.Put(wd.actorRecord(i))
 	}
-	enc.close()
 
-	enc.open("relationships")
+	enc.List("relationships")
 	for i := range wd.rels {
-		enc.elem(&wd.rels[i])
+		enc.Put(&wd.rels[i])
 	}
-	enc.close()
 
 	// Statements are written after every event, yet must not be kept in
 	// memory: a second pass replays the events' randomness (cheap without
 	// their words) and makes each statement as its event comes by.
-	enc.open("events")
+	enc.List("events")
 	eg := newEvents(wd, true)
 	for range o.Events {
 		eg.next()
-		enc.elem(eg.out())
-		if enc.err != nil {
+		enc.Put(eg.out())
+		if enc.Err() != nil {
 			break
 		}
 	}
-	enc.close()
 
-	enc.open("statements")
-	if enc.err == nil {
+	enc.List("statements")
+	if enc.Err() == nil {
 		eg = newEvents(wd, false)
 		sg := newStatements(wd)
 		for range o.Events {
 			eg.next()
 			if eg.cur.statement {
-				enc.elem(sg.about(eg))
+				enc.Put(sg.about(eg))
 			}
-			if enc.err != nil {
+			if enc.Err() != nil {
 				break
 			}
 		}
 	}
-	enc.close()
-	enc.raw("\n}\n")
-	if enc.err != nil {
-		return enc.err
-	}
-	return bw.Flush()
-}
-
-// encoder writes the document around records that encoding/json writes
-// one at a time.
-type encoder struct {
-	w   *bufio.Writer
-	buf bytes.Buffer
-	enc *json.Encoder
-	n   int // elements written to the open list
-	err error
-}
-
-func newEncoder(w *bufio.Writer) *encoder {
-	e := &encoder{w: w}
-	e.enc = json.NewEncoder(&e.buf)
-	// Names with & < > read better unescaped, as fixture.Encode writes them.
-	e.enc.SetEscapeHTML(false)
-	return e
-}
-
-func (e *encoder) raw(s string) {
-	if e.err == nil {
-		_, e.err = e.w.WriteString(s)
-	}
-}
-
-// open starts the list called name.
-func (e *encoder) open(name string) {
-	e.raw(",\n  " + strconv.Quote(name) + ": [")
-	e.n = 0
-}
-
-// elem writes v as the next element of the open list, on a line of its own.
-func (e *encoder) elem(v any) {
-	if e.err != nil {
-		return
-	}
-	e.buf.Reset()
-	if err := e.enc.Encode(v); err != nil {
-		e.err = err
-		return
-	}
-	if e.n == 0 {
-		e.raw("\n    ")
-	} else {
-		e.raw(",\n    ")
-	}
-	if e.err == nil {
-		_, e.err = e.w.Write(bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")))
-	}
-	e.n++
-}
-
-// close ends the open list.
-func (e *encoder) close() {
-	if e.n == 0 {
-		e.raw("]")
-	} else {
-		e.raw("\n  ]")
-	}
+	return enc.Close()
 }
 
 // date writes t at precision p, as FIXTURES.md's dates are written.
