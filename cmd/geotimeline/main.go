@@ -3,6 +3,7 @@
 //
 //	geotimeline serve  [--db PATH] [--addr HOST:PORT] [--no-demo]
 //	geotimeline seed   [--db PATH] FILE...
+//	geotimeline import --format F [--db PATH] FILE...
 //	geotimeline export [--db PATH] [--format F] [filter flags]
 //	geotimeline generate --events N [--seed S] [--out FILE]
 //	geotimeline bench [--url URL] [--concurrency 1,8,32] [--duration D]
@@ -52,6 +53,7 @@ var commands = []struct {
 }{
 	{"serve", "serve the GraphQL API, the playground and the dashboard over HTTP", (*cli).serve},
 	{"seed", "load fixture files into the database, all or nothing", (*cli).seed},
+	{"import", "load event dataset files (GDELT, ICEWS, UCDP, ACLED, PLOVER) into the database, all or nothing", (*cli).importCmd},
 	{"export", "write the database, or a filtered view of it, as a fixture, CSV, TimelineJS, GeoJSON, GEXF or GraphML", (*cli).export},
 	{"generate", "write a synthetic fixture of N events, the same for the same seed", (*cli).generate},
 	{"bench", "send a mix of queries to a running server and report req/s and latency", (*cli).bench},

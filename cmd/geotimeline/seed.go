@@ -78,31 +78,56 @@ func (c *cli) seed(ctx context.Context, args []string) error {
 		return err
 	}
 	defer cleanup()
-	progress := newProgress(c.stderr)
+	return c.load(ctx, loadRun{command: "seed", files: files, inputs: len(files), dbPath: dbPath, dryRun: dryRun, writeWait: writeWait})
+}
+
+// loadRun is one seed or import: fixture files to load in one transaction.
+type loadRun struct {
+	command string // "seed", "import"
+	files   []fixture.File
+	// inputs is how many files the user named; recorded, when set, are
+	// they, for the run record, instead of the fixtures (an import's
+	// dataset files).
+	inputs    int
+	recorded  []db.RunFile
+	dbPath    string
+	dryRun    bool
+	writeWait time.Duration
+	progress  *progress
+}
+
+// load checks and writes r's files, or with dryRun reports what writing
+// them would change, and prints the summary.
+func (c *cli) load(ctx context.Context, r loadRun) error {
+	progress := r.progress
+	if progress == nil {
+		progress = newProgress(c.stderr, r.command)
+	}
 	defer progress.clear()
 	loader := &seed.Loader{Progress: progress.update,
-		Record: &db.Run{Command: "seed", Client: systemUser(), StartedAt: time.Now().UTC()}}
+		Record: &db.Run{Command: r.command, Client: systemUser(), StartedAt: time.Now().UTC(), Files: r.recorded}}
 	// Read and check every file before the database is touched: a
 	// fixture with mistakes then leaves no empty database file behind and
 	// holds no lock while it is read.
-	dec, err := loader.Decode(ctx, files)
+	dec, err := loader.Decode(ctx, r.files)
 	if err != nil {
 		return err
 	}
 	defer dec.Close()
+	dbPath := r.dbPath
 	_, statErr := os.Stat(dbPath)
-	if dryRun {
+	if r.dryRun {
 		progress.clear()
-		return c.dryRun(ctx, dec, dbPath, errors.Is(statErr, os.ErrNotExist), len(files))
+		return c.dryRun(ctx, dec, r.command, dbPath, errors.Is(statErr, os.ErrNotExist), r.inputs)
 	}
 	created := errors.Is(statErr, os.ErrNotExist)
 	if created {
 		if err := dec.Check(ctx, nil); err != nil {
 			progress.clear()
-			return c.reportProblems(err)
+			return c.reportProblems(r.command, err)
 		}
 	}
-	store, err := sqlite.OpenWith(ctx, dbPath, sqlite.Options{WriteWait: writeWait, Writer: "geotimeline seed"})
+	store, err := sqlite.OpenWith(ctx, dbPath, sqlite.Options{WriteWait: r.writeWait, Writer: "geotimeline " + r.command})
 	if err != nil {
 		return err
 	}
@@ -115,12 +140,12 @@ func (c *cli) seed(ctx context.Context, args []string) error {
 			// either: the next seed should start from the same state.
 			removeDatabase(dbPath)
 		}
-		return c.reportProblems(err)
+		return c.reportProblems(r.command, err)
 	}
 	if closeErr != nil {
 		return fmt.Errorf("close %s: %w", dbPath, closeErr)
 	}
-	fmt.Fprintf(c.stderr, "seed: loaded %s: %s\n", plural(len(files), "file"), sum)
+	fmt.Fprintf(c.stderr, "%s: loaded %s: %s\n", r.command, plural(r.inputs, "file"), sum)
 	return nil
 }
 
@@ -206,7 +231,7 @@ func spoolStdin(stdin io.Reader) (open func() (io.ReadCloser, error), done func(
 
 // reportProblems prints a db.Problems one problem a line, followed by a
 // count, and returns errShown; any other error is returned as it is.
-func (c *cli) reportProblems(err error) error {
+func (c *cli) reportProblems(command string, err error) error {
 	var ps db.Problems
 	if !errors.As(err, &ps) {
 		return err
@@ -216,7 +241,7 @@ func (c *cli) reportProblems(err error) error {
 	}
 	// Past fixture.MaxProblems the last line counts the problems left out.
 	kept, more := fixture.Untruncate(ps)
-	fmt.Fprintf(c.stderr, "seed: %s; nothing was written\n", plural(len(kept)+more, "problem"))
+	fmt.Fprintf(c.stderr, "%s: %s; nothing was written\n", command, plural(len(kept)+more, "problem"))
 	return errShown
 }
 
@@ -233,6 +258,7 @@ func removeDatabase(path string) {
 // shows nothing: a log wants the summary alone.
 type progress struct {
 	w          io.Writer
+	command    string
 	start      time.Time
 	phase      seed.Phase
 	phaseStart time.Time
@@ -255,12 +281,12 @@ var isTerminal = func(w io.Writer) bool {
 
 // newProgress returns the progress display for w, nil when w is not a
 // terminal; a nil *progress does nothing.
-func newProgress(w io.Writer) *progress {
+func newProgress(w io.Writer, command string) *progress {
 	if !isTerminal(w) {
 		return nil
 	}
 	now := time.Now()
-	return &progress{w: w, start: now, phaseStart: now}
+	return &progress{w: w, command: command, start: now, phaseStart: now}
 }
 
 // update is a seed.Loader's Progress.
@@ -275,7 +301,7 @@ func (p *progress) update(pr seed.Progress) {
 		return
 	}
 	p.last = now
-	fmt.Fprintf(p.w, "\rseed: %s\x1b[K", progressLine(pr, now.Sub(p.phaseStart), now.Sub(p.start)))
+	fmt.Fprintf(p.w, "\r%s: %s\x1b[K", p.command, progressLine(pr, now.Sub(p.phaseStart), now.Sub(p.start)))
 	p.shown = true
 }
 
@@ -342,7 +368,7 @@ func systemUser() string {
 // nothing. A database that does not exist yet is stood in for by an empty
 // one in a temporary directory, so that the report is exact and no file is
 // left at dbPath.
-func (c *cli) dryRun(ctx context.Context, dec *seed.Decoded, dbPath string, missing bool, files int) error {
+func (c *cli) dryRun(ctx context.Context, dec *seed.Decoded, command, dbPath string, missing bool, files int) error {
 	if missing {
 		dir, err := os.MkdirTemp("", "geotimeline-dry-run-*")
 		if err != nil {
@@ -351,16 +377,16 @@ func (c *cli) dryRun(ctx context.Context, dec *seed.Decoded, dbPath string, miss
 		defer os.RemoveAll(dir)
 		dbPath = filepath.Join(dir, "empty.db")
 	}
-	store, err := sqlite.OpenWith(ctx, dbPath, sqlite.Options{Writer: "geotimeline seed --dry-run"})
+	store, err := sqlite.OpenWith(ctx, dbPath, sqlite.Options{Writer: "geotimeline " + command + " --dry-run"})
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	rep, err := dec.DryRun(ctx, store)
 	if err != nil {
-		return c.reportProblems(err)
+		return c.reportProblems(command, err)
 	}
-	fmt.Fprintf(c.stdout, "seed: dry run of %s, nothing written: %s\n", plural(files, "file"), rep.Summary)
+	fmt.Fprintf(c.stdout, command+": dry run of %s, nothing written: %s\n", plural(files, "file"), rep.Summary)
 	for _, u := range rep.Updates {
 		fmt.Fprintf(c.stdout, "  %s %s: %s\n", u.List, u.Key, strings.Join(u.Fields, ", "))
 	}

@@ -59,8 +59,9 @@ type Loader struct {
 	// Record, when set, is the run a write records (Store.ApplyStreamRun)
 	// in the transaction that writes: the caller gives Command, Client and
 	// StartedAt, the loader the files' names and SHA-256, the write the
-	// rest. A run that writes nothing because of a problem leaves no
-	// record.
+	// rest. Files the caller sets are kept: an import records the dataset
+	// files it read, not the fixtures it made of them. A run that writes
+	// nothing because of a problem leaves no record.
 	Record *db.Run
 }
 
@@ -136,7 +137,7 @@ func (l *Loader) Decode(ctx context.Context, files []fixture.File) (*Decoded, er
 }
 
 func (l *Loader) decode(ctx context.Context, files []fixture.File, keep bool) (*Decoded, error) {
-	if l.Record != nil && keep {
+	if l.Record != nil && keep && l.Record.Files == nil {
 		hashed, err := hashFiles(files)
 		if err != nil {
 			return nil, err

@@ -144,6 +144,12 @@ func (s *Store) ActorsByKey(ctx context.Context, keys []string) ([]*db.Actor, er
 	return s.actors(ctx, s.read, in, args...)
 }
 
+// ActorsOfKind returns every actor of one kind, by key: importers look
+// among the states for the one that stands for a country.
+func (s *Store) ActorsOfKind(ctx context.Context, kind db.ActorKind) ([]*db.Actor, error) {
+	return s.actors(ctx, s.read, "a.kind = ? ORDER BY a.key", string(kind))
+}
+
 var eventColumns = `e.id, e.key, e.type, e.title, e.summary, e.occurred_at, e.precision, e.occurred_interval,
 	e.ended_at, e.ended_precision, e.ended_interval, coalesce(c.code, ''), e.place, e.lat, e.lon, e.fatalities, e.injured,
 	e.intensity, e.created_at, e.updated_at, ` +
