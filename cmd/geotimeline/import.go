@@ -152,4 +152,3 @@ func (c *cli) importSources(names []string) ([]importer.Source, error) {
 	}
 	return out, nil
 }
-

@@ -2,12 +2,12 @@ package importer
 
 import (
 	"cmp"
-	"slices"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/geotimeline/geotimeline/db"
