@@ -10,6 +10,7 @@ import (
 
 	"github.com/geotimeline/geotimeline/db/importer"
 	"github.com/geotimeline/geotimeline/db/importer/gdelt"
+	"github.com/geotimeline/geotimeline/db/importer/icews"
 	"github.com/geotimeline/geotimeline/db/seed"
 	"github.com/geotimeline/geotimeline/db/sqlite"
 )
@@ -38,6 +39,7 @@ what the import would insert, update and leave unchanged, writing nothing.`
 // importFormats are the datasets import reads, by --format name.
 var importFormats = map[string]importer.Format{
 	"gdelt": gdelt.Format{},
+	"icews": icews.Format{},
 }
 
 func formatNames() []string {

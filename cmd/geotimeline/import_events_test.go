@@ -49,3 +49,22 @@ func TestImportGDELT(t *testing.T) {
 		t.Errorf("bad row: exit %d, stderr %q", res.code, res.stderr)
 	}
 }
+
+func TestImportICEWS(t *testing.T) {
+	file := sharedData(t, "icews", "events.20180601.tab")
+	dbPath := filepath.Join(t.TempDir(), "i.db")
+	res := mustRun(t, "import", "--format", "icews", "--db", dbPath, file)
+	if !strings.HasPrefix(res.stderr, "import: loaded 1 file: ") || strings.Contains(res.stderr, " 0 inserted") {
+		t.Errorf("stderr = %q", res.stderr)
+	}
+	res = mustRun(t, "import", "--format", "icews", "--db", dbPath, "--dry-run", file)
+	if !strings.Contains(res.stdout, "nothing written: 0 inserted, 0 updated, ") {
+		t.Errorf("dry run again: stdout %q, stderr %q", res.stdout, res.stderr)
+	}
+
+	// A GDELT file given as ICEWS: the header names the missing columns.
+	res = runCLI(t, "", "import", "--format", "icews", "--db", filepath.Join(t.TempDir(), "new.db"), sharedData(t, "gdelt", "20191024143000.export.CSV"))
+	if res.code == 0 || !strings.Contains(res.stderr, "the header lacks the columns") {
+		t.Errorf("GDELT as ICEWS: exit %d, stderr %q", res.code, res.stderr)
+	}
+}
