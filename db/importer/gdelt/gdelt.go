@@ -103,13 +103,18 @@ type side struct {
 func (Format) Read(ctx context.Context, in *importer.Input, out *importer.Output) error {
 	t := importer.NewTable(in, out, importer.TableOptions{Comma: '\t', Header: Columns})
 	r := reader{t: t, out: out, actors: map[string]string{}, urls: map[string]string{}}
+	rows := 0
 	for t.Next() {
 		if !out.Row() {
 			return ctx.Err()
 		}
+		rows++
 		if err := r.row(); err != nil {
 			return err
 		}
+	}
+	if rows == 0 && t.Err() == nil && out.Problems() == 0 {
+		out.Problem(0, "", "the file is empty: want GDELT 2.0 event rows")
 	}
 	return t.Err()
 }
