@@ -266,4 +266,3 @@ func summary(story, sentence, publisher string) string {
 	}
 	return s + "."
 }
-

@@ -219,7 +219,9 @@ func show(v any) string {
 	return ""
 }
 
-func ftoa(f float64) string { return strings.TrimRight(strings.TrimRight(strings.TrimSpace(fmtFloat(f)), "0"), ".") }
+func ftoa(f float64) string {
+	return strings.TrimRight(strings.TrimRight(strings.TrimSpace(fmtFloat(f)), "0"), ".")
+}
 
 const header = "Event ID\tEvent Date\tSource Name\tSource Sectors\tSource Country\tEvent Text\tCAMEO Code\tIntensity\tTarget Name\tTarget Sectors\tTarget Country\tStory ID\tSentence Number\tPublisher\tCity\tDistrict\tProvince\tCountry\tLatitude\tLongitude\n"
 
