@@ -102,7 +102,7 @@ type side struct {
 // Read reads one export file.
 func (Format) Read(ctx context.Context, in *importer.Input, out *importer.Output) error {
 	t := importer.NewTable(in, out, importer.TableOptions{Comma: '\t', Header: Columns})
-	r := reader{t: t, out: out, actors: map[string]string{}, urls: map[string]string{}}
+	r := reader{t: t, out: out, actors: map[string]actorKey{}, urls: map[string]string{}, codes: map[string]cameoCode{}}
 	rows := 0
 	for t.Next() {
 		if !out.Row() {
@@ -125,9 +125,30 @@ func (Format) Read(ctx context.Context, in *importer.Input, out *importer.Output
 type reader struct {
 	t      *importer.Table
 	out    *importer.Output
-	actors map[string]string // CAMEO actor code → its key in the run
-	urls   map[string]string // SOURCEURL → its source key, "" for none
+	actors map[string]actorKey // CAMEO actor code → its key in the run
+	urls   map[string]string   // SOURCEURL → its source key, "" for none
+	codes  map[string]cameoCode
 	buf    []byte
+}
+
+// cameoCode is what an EventCode gives an event.
+type cameoCode struct {
+	typ           db.EventType
+	plover, label string
+	known         bool
+}
+
+// cameo looks an event code up in the code tables, once per code.
+func (r *reader) cameo(code string) cameoCode {
+	if c, ok := r.codes[code]; ok {
+		return c
+	}
+	typ, plover, known := codebook.TypeOfCAMEO(code)
+	c := cameoCode{typ: typ, plover: plover.Event, label: cameoLabel(code), known: known}
+	if len(r.codes) < 1<<12 {
+		r.codes[code] = c
+	}
+	return c
 }
 
 // sourceKey is the key of the source of a SOURCEURL, written the first
@@ -169,21 +190,21 @@ func (r *reader) row() error {
 	e.OccurredAt = day
 
 	code := t.At(cEventCode)
-	typ, plover, known := codebook.TypeOfCAMEO(code)
+	c := r.cameo(code)
 	switch {
 	case code == "":
 		t.Problem("EventCode", "missing: the CAMEO event code gives the event's type")
 		ok = false
-	case !known:
+	case !c.known:
 		t.Problem("EventCode", "unknown CAMEO event code %q", code)
 		ok = false
 	}
-	e.Type = typ
-	label := cameoLabel(code)
+	e.Type = c.typ
+	label := c.label
 	codes := make([]db.EventCode, 0, 3)
 	codes = append(codes, db.EventCode{Scheme: "CAMEO", Code: code, Label: label})
-	if plover.Event != "" {
-		codes = append(codes, db.EventCode{Scheme: "PLOVER", Code: plover.Event})
+	if c.plover != "" {
+		codes = append(codes, db.EventCode{Scheme: "PLOVER", Code: c.plover})
 	}
 	if q := t.Int("QuadClass", 1, 4); q != nil {
 		codes = append(codes, db.EventCode{Scheme: QuadClassScheme, Code: quadCodes[*q], Label: quadClasses[*q]})
@@ -234,9 +255,10 @@ func (r *reader) actor(sd side) (db.Participant, string, error) {
 		return db.Participant{}, "", nil
 	}
 	text := t.At(sd.name)
-	key, seen := r.actors[code]
-	info, known := codebook.CAMEOActor(code)
+	ak, seen := r.actors[code]
 	if !seen {
+		info, known := codebook.CAMEOActor(code)
+		ak.group = known && info.Group != ""
 		ref := importer.ActorRef{ID: code}
 		if known && info.Kind == db.ActorState {
 			ref.Actor = db.Actor{Kind: db.ActorState, Country: info.Country}
@@ -256,16 +278,22 @@ func (r *reader) actor(sd side) (db.Participant, string, error) {
 			ref.Actor = a
 		}
 		var err error
-		if key, err = r.out.Actor(ref); err != nil {
+		if ak.key, err = r.out.Actor(ref); err != nil {
 			return db.Participant{}, "", err
 		}
-		r.actors[code] = key
+		r.actors[code] = ak
 	}
 	shown := codebook.TitleCase(text)
-	if known && info.Group != "" || shown == "" {
+	if ak.group || shown == "" {
 		shown = codebook.CAMEOActorName(code, text)
 	}
-	return db.Participant{Actor: key, Role: sd.role, As: text}, shown, nil
+	return db.Participant{Actor: ak.key, Role: sd.role, As: text}, shown, nil
+}
+
+// actorKey is what the run knows of a CAMEO actor code.
+type actorKey struct {
+	key   string
+	group bool // the code names a known group, whose name titles show
 }
 
 // cameoLabel is CAMEO's description of an event code, or else of the
