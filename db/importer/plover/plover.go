@@ -81,7 +81,7 @@ func syntax(out *importer.Output, ln *lines, dec *json.Decoder, err error) error
 	case errors.As(err, &se):
 		out.Problem(ln.at(se.Offset-1), "", "not JSON: %v", se)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		out.Problem(ln.at(dec.InputOffset()), "", "the file ends inside the array of records: is it cut short?")
+		out.Problem(ln.at(ln.read), "", "the file ends inside the array of records: is it cut short?")
 	default:
 		return err
 	}
@@ -197,18 +197,19 @@ func (c *rec) count(name string) *int {
 	if !ok || string(f.val) == "null" {
 		return nil
 	}
-	s := string(f.val)
+	s, shown := string(f.val), string(f.val)
 	if kindOf(f.val) == "a string" {
 		if s, ok = c.text(f); !ok || s == "" {
 			return nil
 		}
+		shown = strconv.Quote(s)
 	} else if kindOf(f.val) != "a number" {
 		c.problem(f, "want a whole number, got %s", kindOf(f.val))
 		return nil
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 {
-		c.problem(f, "not a whole number ≥ 0: %s", s)
+		c.problem(f, "not a whole number ≥ 0: %s", shown)
 		return nil
 	}
 	return &n
