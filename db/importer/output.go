@@ -177,6 +177,11 @@ func (o *Output) Actor(r ActorRef) (string, error) {
 	}
 	a := r.Actor
 	if a.Kind == db.ActorState && a.Country != "" {
+		// An alpha-3 code is India too: without this it would be a
+		// second state, keyed state-ind.
+		if a2, ok := iso3166.Normalize(a.Country); ok {
+			a.Country = a2
+		}
 		if key, ok := o.states[a.Country]; ok {
 			return key, nil
 		}
