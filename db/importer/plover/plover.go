@@ -136,12 +136,14 @@ func (r *reader) record(i, line int, raw json.RawMessage) {
 	for _, m := range ms {
 		c.fields[m.key] = field{path: c.path + "." + m.key, line: c.lineAt(m.off), val: m.val, off: m.off}
 	}
-	event, _ := c.str("event")
-	event = strings.ToUpper(event)
-	if event == "DOCUMENT" {
+	var event string
+	if f, ok := c.fields["event"]; ok {
+		json.Unmarshal(f.val, &event) // quietly: event reports what is wrong with it
+	}
+	if strings.EqualFold(strings.TrimSpace(event), "DOCUMENT") {
 		return // the file's documentation, not an event
 	}
-	c.event(event)
+	c.event()
 }
 
 // lineAt is the line of an offset in the record's bytes.
@@ -190,6 +192,24 @@ func clean(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// required reads a field that must be a non-empty string (or, if number,
+// a number), reporting it otherwise; "" when reported.
+func (c *rec) required(name, what string, number bool) string {
+	f, ok := c.fields[name]
+	if !ok || string(f.val) == "null" {
+		c.r.out.Problem(c.line, c.path+"."+name, "required: %s", what)
+		return ""
+	}
+	if number && kindOf(f.val) == "a number" {
+		return string(f.val) // some PLOVER files number their records
+	}
+	s, ok := c.text(f)
+	if ok && s == "" {
+		c.problem(f, "must not be empty: %s", what)
+	}
+	return s
+}
+
 // count reads dead or injured: a whole number ≥ 0, written as a string
 // ("156") or a number.
 func (c *rec) count(name string) *int {
@@ -215,12 +235,12 @@ func (c *rec) count(name string) *int {
 	return &n
 }
 
-func (c *rec) event(category string) {
+func (c *rec) event() {
 	out := c.r.out
 	e := &db.Event{}
-	id, _ := c.str("id")
+	id := c.required("id", "the record's id, which its event's key is made of", true)
 	if id == "" {
-		out.Problem(c.line, c.path+".id", "required: the record's id, which its event's key is made of")
+		// Reported.
 	} else if e.Key = importer.Key("plover", id); e.Key == "plover" {
 		out.Problem(c.fields["id"].line, c.path+".id", "%q has no letter or digit to make a key of", id)
 		e.Key = ""
@@ -228,8 +248,9 @@ func (c *rec) event(category string) {
 
 	mode, _ := c.str("mode")
 	context, _ := c.str("context")
+	category := strings.ToUpper(c.required("event", "the record's PLOVER category", false))
 	if category == "" {
-		out.Problem(c.line, c.path+".event", "required: the record's PLOVER category")
+		// Reported.
 	} else if t, ok := codebook.TypeOf(codebook.PLOVER{Event: category, Mode: mode}); ok {
 		e.Type = t
 	} else {

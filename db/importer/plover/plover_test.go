@@ -258,7 +258,11 @@ const hostile = `[
 "not a record",
 {"id": "A-1", "date": "2000", "event": "REJECT"},
 {"date": "2000", "event": "REJECT", "mode": 3, "source": "", "target": {"code": "IND"}},
-{"id": "A-4", "date": "2000-01-01/1999", "event": "threaten", "source": [{"actorText": "X", "code": "ISM"}]}
+{"id": "A-4", "date": "2000-01-01/1999", "event": "threaten", "source": [{"actorText": "X", "code": "ISM"}]},
+{"id": "", "date": "2000", "event": ""},
+{"id": 17, "date": "2000", "event": 5},
+{"id": "!!!", "date": "2000", "event": "AGREE"},
+{"id": 17, "date": "2000", "event": "AGREE", "eventLoc": "Kabul", "dead": true}
 ]`
 
 func TestProblems(t *testing.T) {
@@ -282,6 +286,13 @@ func TestProblems(t *testing.T) {
 		`bad.json:11: records[6].target: want a list of actors ({"actorText": …, "code": …, "sector": …}), got an object`,
 		`bad.json:12: records[7].date: not a date: "2000-01-01/1999": the interval ends (1999) before it starts (2000-01-01)`,
 		`bad.json:12: records[7].source[0].code: the code names no actor and the actor has no sector`,
+		`bad.json:13: records[8].id: must not be empty: the record's id, which its event's key is made of`,
+		`bad.json:13: records[8].event: must not be empty: the record's PLOVER category`,
+		`bad.json:14: records[9].event: want a string, got a number`,
+		`bad.json:15: records[10].id: "!!!" has no letter or digit to make a key of`,
+		`bad.json:16: records[11].dead: want a whole number, got a boolean`,
+		`bad.json:16: records[11].eventLoc: want an object {"name": …, "country code": …}, got a string`,
+		`bad.json:16: records[11].id: duplicate id: event plover-17 is also at bad.json:14`,
 	}
 	if got := problems(t, err); !slices.Equal(got, want) {
 		t.Errorf("problems:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
