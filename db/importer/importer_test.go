@@ -563,3 +563,62 @@ func TestProgressAndCancel(t *testing.T) {
 		t.Errorf("a cancelled run left %d files", len(left))
 	}
 }
+
+// csvFormat reads CSV rows id,date,lat,lon,dead through the Table's
+// number readers, as UCDP's and ACLED's importers do.
+type csvFormat struct{}
+
+func (csvFormat) Name() string { return "csvtest" }
+
+func (csvFormat) Read(ctx context.Context, in *importer.Input, out *importer.Output) error {
+	t := importer.NewTable(in, out, importer.TableOptions{Comma: ',', Required: []string{"id", "date"}})
+	for t.Next() {
+		out.Row()
+		e := &db.Event{Key: importer.Key("csv", t.Get("id")), Type: db.EventOther, Title: "event " + t.Get("id")}
+		e.OccurredAt, _ = db.ParseDate(t.Get("date"))
+		e.Location.Lat, e.Location.Lon = t.Point("lat", "lon")
+		e.Fatalities = t.Int("dead", 0, 1_000_000)
+		out.Event(t.Line(), "id", e)
+	}
+	return t.Err()
+}
+
+func TestCSVTable(t *testing.T) {
+	data := "\ufeffid,date,lat,lon,dead\n" +
+		`1,2025,34.01,75.32,26.0` + "\n" +
+		`"2, quoted",2025,,,` + "\n" +
+		`"3",2025,"multi` + "\n" + `line",75,x` + "\n" +
+		`4,2025,91,181,-1` + "\n" +
+		`5,2025,10,,2.5` + "\n" +
+		`6,2025,10,20,3 "bare"` + "\n"
+	_, err := importer.Convert(context.Background(), csvFormat{}, []importer.Source{src("x.csv", []byte(data))}, importer.Options{})
+	wantProblems(t, err,
+		`x.csv:4: lat: not a number: "multi\nline"`,
+		`x.csv:4: dead: not a whole number: "x"`,
+		`x.csv:6: lat: 91 is out of range [-90, 90]`,
+		`x.csv:6: lon: 181 is out of range [-180, 180]`,
+		`x.csv:6: dead: -1 is out of range [0, 1000000]`,
+		`x.csv:7: lon: missing, though lat is given`,
+		`x.csv:7: dead: not a whole number: "2.5"`,
+		`x.csv:8: bare " in non-quoted-field`)
+
+	conv, err := importer.Convert(context.Background(), csvFormat{}, []importer.Source{src("x.csv", []byte("\ufeffid,date,lat,lon,dead\n"+
+		`1,2025,34.01,75.32,26.0`+"\n"+`"2, quoted",2025,,,`+"\n"))}, importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conv.Close()
+	evs := records(t, conv)["events"]
+	if len(evs) != 2 || evs[0]["fatalities"] != float64(26) || evs[0]["location"].(map[string]any)["lat"] != 34.01 || evs[1]["key"] != "csv-2-quoted" {
+		t.Errorf("events %v", evs)
+	}
+}
+
+// A bad coordinate is reported once, as bad, not again as missing.
+func TestPointReportedOnce(t *testing.T) {
+	data := "id,date,lat,lon,dead\n1,2025,\xe9,75,\n2,2025,north,75,\n"
+	_, err := importer.Convert(context.Background(), csvFormat{}, []importer.Source{src("x.csv", []byte(data))}, importer.Options{})
+	wantProblems(t, err,
+		`x.csv:2: lat: not valid UTF-8 (the file must be UTF-8; convert it first, e.g. with iconv -f latin1 -t utf-8): "\xe9"`,
+		`x.csv:3: lat: not a number: "north"`)
+}
