@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -356,5 +357,31 @@ func TestDeterministic(t *testing.T) {
 		if conv.Rows != 323 {
 			t.Errorf("%d rows read, want 323 (the documentation record too)", conv.Rows)
 		}
+	}
+}
+
+// A long file is read record by record, and the lines stay right far past
+// the decoder's first buffer: a problem in the last of 20,000 records,
+// three lines each, is at its line.
+func TestLongFile(t *testing.T) {
+	const n = 20000
+	var b bytes.Buffer
+	b.WriteString("[\n")
+	for i := range n {
+		date := "2000-01-01"
+		if i == n-1 {
+			date = "2000-02-30"
+		}
+		fmt.Fprintf(&b, "{\"id\": \"R-%d\",\n \"date\": \"%s\", \"event\": \"PROTEST\",\n \"source\": [{\"actorText\": \"Protesters\", \"code\": \"IND\", \"sector\": \"CVL\"}]}", i, date)
+		if i < n-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("]\n")
+	_, err := convert(t, importer.Options{}, source("long.json", b.Bytes()))
+	want := []string{fmt.Sprintf(`long.json:%d: records[%d].date: not a date: "2000-02-30": day out of range`, 2+3*(n-1)+1, n-1)}
+	if got := problems(t, err); !slices.Equal(got, want) {
+		t.Errorf("%q, want %q", got, want)
 	}
 }
