@@ -75,9 +75,10 @@ func readRow(t *importer.Table, out *importer.Output) {
 	e.Location = db.Location{Country: country, Place: place(t), Lat: lat, Lon: lon}
 
 	low, best, high := t.Int("low", 0, math.MaxInt32), t.Int("best", 0, math.MaxInt32), t.Int("high", 0, math.MaxInt32)
-	if best == nil {
+	if t.Get("best") == "" {
 		t.Problem("best", "missing: GED gives every event a best estimate of its deaths")
-	} else {
+	}
+	if best != nil {
 		e.Fatalities = best
 		e.Estimates = []db.Estimate{estimate(low, best, high)}
 	}
@@ -231,7 +232,11 @@ func side(t *importer.Table, out *importer.Output, which, country string) actor 
 		if country == "" {
 			return actor{} // the unknown country is reported already
 		}
-		ref.Actor = db.Actor{Key: importer.Key("ucdp-civilians", country), Name: "Civilians (" + t.Get("country") + ")",
+		in := t.Get("country")
+		if i := strings.Index(in, " ("); i > 0 {
+			in = in[:i] // "DR Congo (Zaire)": the former name is not needed here
+		}
+		ref.Actor = db.Actor{Key: importer.Key("ucdp-civilians", country), Name: "Civilians (" + in + ")",
 			Kind: db.ActorOther, Country: country}
 	default:
 		id := t.Get(col + "_new_id")
@@ -276,8 +281,8 @@ func summary(t *importer.Table, v codebook.UCDPViolence, a, b string) string {
 		s = append(s, fmt.Sprintf("%s (%s).", c, strings.ToLower(v.Label)))
 	}
 	var deaths []string
-	for _, d := range []struct{ col, who string }{{"deaths_a", a}, {"deaths_b", b}, {"deaths_civilians", "civilians"}, {"deaths_unknown", "unknown"}} {
-		if n := t.Int(d.col, 0, math.MaxInt32); n != nil && d.who != "" {
+	for _, d := range []struct{ col, who string }{{"deaths_a", "side A " + a}, {"deaths_b", "side B " + b}, {"deaths_civilians", "civilians"}, {"deaths_unknown", "unknown"}} {
+		if n := t.Int(d.col, 0, math.MaxInt32); n != nil {
 			deaths = append(deaths, fmt.Sprintf("%s %d", d.who, *n))
 		}
 	}
