@@ -22,6 +22,9 @@ var ucdpPrecisionTable string
 //go:embed acled-types.tsv
 var acledTypesTable string
 
+//go:embed acled-precision.tsv
+var acledPrecisionTable string
+
 //go:embed acled-inter.tsv
 var acledInterTable string
 
@@ -52,9 +55,10 @@ type ACLEDInter struct {
 
 var (
 	ucdpViolence = parseUCDPViolence(ucdpViolenceTable)
-	ucdpMeaning  = parseUCDPPrecision(ucdpPrecisionTable)
+	ucdpMeaning  = parseMeanings(ucdpPrecisionTable, "ucdp-precision.tsv")
 	acledTypes   = parseACLEDTypes(acledTypesTable)
 	acledInter   = parseACLEDInter(acledInterTable)
+	acledMeaning = parseMeanings(acledPrecisionTable, "acled-precision.tsv")
 )
 
 func parseUCDPViolence(text string) map[string]UCDPViolence {
@@ -70,9 +74,10 @@ func parseUCDPViolence(text string) map[string]UCDPViolence {
 // an export may vary them ("Explosions/remote violence") do not matter.
 func acledKey(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
-func parseUCDPPrecision(text string) map[[2]string]string {
+// parseMeanings reads a table of COLUMN, CODE, meaning.
+func parseMeanings(text, name string) map[[2]string]string {
 	out := map[[2]string]string{}
-	for _, f := range rows(text, "ucdp-precision.tsv", 3) {
+	for _, f := range rows(text, name, 3) {
 		out[[2]string{f[0], f[1]}] = f[2]
 	}
 	return out
@@ -124,6 +129,25 @@ func UCDPViolenceType(code string) (UCDPViolence, bool) {
 func UCDPMeaning(column, code string) (string, bool) {
 	m, ok := ucdpMeaning[[2]string{column, code}]
 	return m, ok
+}
+
+// ACLEDMeaning says what a code of ACLED's geo_precision column
+// means, false for a code the codebook does not give the column.
+func ACLEDMeaning(column, code string) (string, bool) {
+	m, ok := acledMeaning[[2]string{column, code}]
+	return m, ok
+}
+
+// ACLEDEventType reports whether ACLED's codebook has an event type (of
+// any case), and gives it as the codebook writes it.
+func ACLEDEventType(eventType string) (string, bool) {
+	k := acledKey(eventType)
+	for key, t := range acledTypes {
+		if key[0] == k {
+			return t.EventType, true
+		}
+	}
+	return "", false
 }
 
 // ACLED returns the row of an ACLED event type and sub-event type, matched
