@@ -126,7 +126,7 @@ func date(t *importer.Table) db.Date {
 	}
 	var day time.Time
 	var err error
-	for _, layout := range []string{time.DateOnly, "2 January 2006", "02-January-2006"} {
+	for _, layout := range []string{time.DateOnly, "2 January 2006"} {
 		if day, err = time.Parse(layout, s); err == nil {
 			break
 		}

@@ -308,3 +308,35 @@ func TestEmptyAndForeignFiles(t *testing.T) {
 		}
 	}
 }
+
+// How ACLED's names of state institutions and its generic actors become
+// actors.
+func TestActorKinds(t *testing.T) {
+	file := rows(t,
+		map[string]string{"event_id_cnty": "T1", "actor1": "Government of India (2014-) Ministry of Home Affairs",
+			"actor2": "Military Forces of the United States (2021-) Air Force", "inter2": "8"},
+		map[string]string{"event_id_cnty": "T2", "actor1": "Police Forces of India (2014-) Crime Investigation Department",
+			"actor2": "Jamaat-ul-Ahrar", "inter2": "Rebel group", "assoc_actor_2": "Tribal Group (Nowhere)"},
+		map[string]string{"event_id_cnty": "T3", "event_date": "1 February 2023", "time_precision": ""},
+	)
+	store := importtest.Open(t)
+	if _, _, err := importtest.Import(t, store, acled.Format{}, importtest.Bytes("kinds.csv", file)); err != nil {
+		t.Fatal(err)
+	}
+	var got []any
+	for _, a := range importtest.Actors(t, store, "acled-actor-government-of-india-2014-ministry-of-home-affairs",
+		"acled-actor-military-forces-of-the-united-states-2021-air-force",
+		"acled-actor-police-forces-of-india-2014-crime-investigation-department", "acled-actor-jamaat-ul-ahrar",
+		"acled-actor-tribal-group-nowhere") {
+		got = append(got, fixture.ActorOut(&a))
+	}
+	importtest.EqualJSON(t, "actors", got, `[
+	  {"key": "acled-actor-government-of-india-2014-ministry-of-home-affairs", "name": "Government of India (2014-) Ministry of Home Affairs", "kind": "GOVERNMENT_BODY", "country": "IN"},
+	  {"key": "acled-actor-military-forces-of-the-united-states-2021-air-force", "name": "Military Forces of the United States (2021-) Air Force", "kind": "MILITARY", "country": "US"},
+	  {"key": "acled-actor-police-forces-of-india-2014-crime-investigation-department", "name": "Police Forces of India (2014-) Crime Investigation Department", "kind": "GOVERNMENT_BODY", "country": "IN"},
+	  {"key": "acled-actor-jamaat-ul-ahrar", "name": "Jamaat-ul-Ahrar", "kind": "ARMED_GROUP"},
+	  {"key": "acled-actor-tribal-group-nowhere", "name": "Tribal Group (Nowhere)", "kind": "ARMED_GROUP"}]`)
+	if got := importtest.Event(t, store, "acled-t3").OccurredAt.String(); got != "2023-02-01" {
+		t.Errorf("acled-t3: occurredAt %s, want 2023-02-01", got)
+	}
+}

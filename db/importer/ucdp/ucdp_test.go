@@ -12,6 +12,7 @@ import (
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/demo"
 	"github.com/geotimeline/geotimeline/db/fixture"
+	"github.com/geotimeline/geotimeline/db/importer"
 	"github.com/geotimeline/geotimeline/db/importer/internal/importtest"
 	"github.com/geotimeline/geotimeline/db/importer/ucdp"
 	"github.com/geotimeline/geotimeline/db/seed"
@@ -216,7 +217,8 @@ func TestBadRows(t *testing.T) {
 		map[string]string{"id": "8", "where_description": "in the village of Kh\xe9rbet"},
 		map[string]string{"id": "9", "best": "many", "side_a": "Government of Atlantis"},
 		map[string]string{"id": "10", "date_end": "03/01/2013", "latitude": ""},
-		map[string]string{"id": "", "date_prec": "9"},
+		map[string]string{"id": "12", "date_prec": "9"},
+		map[string]string{"id": ""},
 	)
 	store := importtest.Open(t)
 	_, _, err := importtest.Import(t, store, ucdp.Format{}, importtest.Bytes("ged.csv", file))
@@ -232,7 +234,8 @@ func TestBadRows(t *testing.T) {
 		`ged.csv:10: side_a: unknown country in "Government of Atlantis" (a name db/iso3166 does not know: add it to db/iso3166/names.tsv)`,
 		`ged.csv:11: date_end: not a date: "03/01/2013" (want YYYY-MM-DD)`,
 		`ged.csv:11: latitude: missing, though longitude is given`,
-		`ged.csv:12: id: missing: every GED event has an id`,
+		`ged.csv:12: date_prec: unknown code "9"`,
+		`ged.csv:13: id: missing: every GED event has an id`,
 	}
 	if got := importtest.Problems(t, err); !slices.Equal(got, want) {
 		t.Errorf("problems:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -264,3 +267,41 @@ var requiredColumns = []string{"id", "type_of_violence", "conflict_new_id", "con
 	"side_a_new_id", "side_a", "side_b_new_id", "side_b", "source_article", "where_prec", "where_coordinates",
 	"where_description", "adm_1", "adm_2", "latitude", "longitude", "country", "event_clarity", "date_prec",
 	"date_start", "date_end", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "best", "high", "low"}
+
+// Dates as UCDP's downloads write them read too; a span of exactly a year
+// is that year; --actors maps a side by its name.
+func TestDatesAndMappedActors(t *testing.T) {
+	file := rows(t,
+		map[string]string{"id": "1", "date_start": "2013-01-03 00:00:00.000", "date_end": "2013-01-05 00:00:00.000"},
+		map[string]string{"id": "2", "date_start": "2019-01-01", "date_end": "2019-12-31", "date_prec": "5"},
+		map[string]string{"id": "3", "date_start": "2019-03-01", "date_end": "2019-04-30", "date_prec": "5"},
+	)
+	store := importtest.Open(t)
+	if _, _, err := seed.Load(t.Context(), store, []fixture.File{{Name: "a.json",
+		Data: []byte(`{"version": 1, "actors": [{"key": "fsa", "name": "Free Syrian Army", "kind": "ARMED_GROUP"}]}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := importer.ReadActorMap(t.Context(), "actors.csv", strings.NewReader("dataset,actor,key\nucdp,Syrian insurgents,fsa\n"),
+		[]string{"ucdp"}, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv, err := importer.Convert(t.Context(), ucdp.Format{}, []importer.Source{importtest.Bytes("ged.csv", file)},
+		importer.Options{Store: store, Actors: m, TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conv.Close()
+	if _, _, err := seed.Load(t.Context(), store, conv.Fixtures); err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]string{"ucdp-1": "2013-01-03/2013-01-05", "ucdp-2": "2019", "ucdp-3": "2019-03/2019-04"} {
+		e := importtest.Event(t, store, key)
+		if got := e.OccurredAt.String(); got != want {
+			t.Errorf("%s: occurredAt %s, want %s", key, got, want)
+		}
+		if got := e.Participants[1]; got != (db.Participant{Actor: "fsa", Role: db.RoleParticipant, As: "Syrian insurgents"}) {
+			t.Errorf("%s: side B %+v, want the mapped fsa", key, got)
+		}
+	}
+}
