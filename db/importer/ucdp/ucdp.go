@@ -83,13 +83,13 @@ func readRow(t *importer.Table, out *importer.Output) {
 		e.Estimates = []db.Estimate{estimate(low, best, high)}
 	}
 
-	a := side(t, out, "a", country)
-	b := side(t, out, "b", country)
-	if a.key != "" {
-		e.Participants = importer.AddParticipant(e.Participants, db.Participant{Actor: a.key, Role: violence.RoleA, As: a.name})
+	a, actorsA := side(t, out, "a", country)
+	b, actorsB := side(t, out, "b", country)
+	for _, x := range actorsA {
+		e.Participants = importer.AddParticipant(e.Participants, db.Participant{Actor: x.key, Role: violence.RoleA, As: x.as})
 	}
-	if b.key != "" {
-		e.Participants = importer.AddParticipant(e.Participants, db.Participant{Actor: b.key, Role: violence.RoleB, As: b.name})
+	for _, x := range actorsB {
+		e.Participants = importer.AddParticipant(e.Participants, db.Participant{Actor: x.key, Role: violence.RoleB, As: x.as})
 	}
 
 	e.Codes = importer.Codes(
@@ -97,8 +97,8 @@ func readRow(t *importer.Table, out *importer.Output) {
 		db.EventCode{Scheme: "UCDP_CONFLICT", Code: t.Get("conflict_new_id"), Label: t.Get("conflict_name")},
 		db.EventCode{Scheme: "UCDP_DYAD", Code: t.Get("dyad_new_id"), Label: t.Get("dyad_name")},
 	)
-	e.Title = title(t, a.name, b.name, best)
-	e.Summary = summary(t, violence, a.name, b.name)
+	e.Title = title(t, a, b, best)
+	e.Summary = summary(t, violence, a, b)
 
 	for _, s := range articles(t) {
 		out.Source(&s)
@@ -206,54 +206,67 @@ func estimate(low, best, high *int) db.Estimate {
 	return e
 }
 
-type actor struct{ key, name string }
+// actor is a participant's actor, and the words of the side that name it.
+type actor struct{ key, as string }
 
-// side reads side_a or side_b. A government ("Government of Syria") is the
-// state of its country, shared with every dataset; UCDP's civilians, the
-// victims of one-sided violence, are one actor per country; any other side
-// is an armed group, keyed by its UCDP actor id.
-func side(t *importer.Table, out *importer.Output, which, country string) actor {
+// side reads side_a or side_b: its name, and the actors it stands for. A
+// government ("Government of Syria") is the state of its country, shared
+// with every dataset, and a side of several ("Government of Australia,
+// Government of United Kingdom", in interstate wars) is each of their
+// states; UCDP's civilians, the victims of one-sided violence, are one
+// actor per country; any other side is an armed group, keyed by its UCDP
+// actor id.
+func side(t *importer.Table, out *importer.Output, which, country string) (string, []actor) {
 	col := "side_" + which
 	name := t.Get(col)
 	if name == "" {
 		t.Problem(col, "missing")
-		return actor{}
+		return "", nil
 	}
-	ref := importer.ActorRef{ID: name}
+	var refs []importer.ActorRef
 	switch {
 	case strings.HasPrefix(name, "Government of "):
-		c, ok := iso3166.FromName(strings.TrimPrefix(name, "Government of "))
-		if !ok {
-			t.Problem(col, "unknown country in %q (a name db/iso3166 does not know: add it to db/iso3166/names.tsv)", name)
-			return actor{}
+		for i, part := range strings.Split(name, ", Government of ") {
+			if i > 0 {
+				part = "Government of " + part
+			}
+			c, ok := iso3166.FromName(strings.TrimPrefix(part, "Government of "))
+			if !ok {
+				t.Problem(col, "unknown country in %q (a name db/iso3166 does not know: add it to db/iso3166/names.tsv)", part)
+				continue
+			}
+			refs = append(refs, importer.ActorRef{ID: part, Actor: db.Actor{Kind: db.ActorState, Country: c}})
 		}
-		ref.Actor = db.Actor{Kind: db.ActorState, Country: c}
 	case name == "Civilians" && t.Get("type_of_violence") == "3":
 		if country == "" {
-			return actor{} // the unknown country is reported already
+			return name, nil // the unknown country is reported already
 		}
 		in := t.Get("country")
 		if i := strings.Index(in, " ("); i > 0 {
 			in = in[:i] // "DR Congo (Zaire)": the former name is not needed here
 		}
-		ref.Actor = db.Actor{Key: importer.Key("ucdp-civilians", country), Name: "Civilians (" + in + ")",
-			Kind: db.ActorOther, Country: country}
+		refs = append(refs, importer.ActorRef{ID: name, Actor: db.Actor{Key: importer.Key("ucdp-civilians", country),
+			Name: "Civilians (" + in + ")", Kind: db.ActorOther, Country: country}})
 	default:
 		id := t.Get(col + "_new_id")
 		if id == "" {
 			id = name
 		} else if _, err := strconv.Atoi(id); err != nil {
 			t.Problem(col+"_new_id", "not a whole number: %q", id)
-			return actor{}
+			return name, nil
 		}
-		ref.Actor = db.Actor{Key: importer.Key("ucdp-actor", id), Name: name, Kind: db.ActorArmedGroup}
+		refs = append(refs, importer.ActorRef{ID: name, Actor: db.Actor{Key: importer.Key("ucdp-actor", id), Name: name, Kind: db.ActorArmedGroup}})
 	}
-	key, err := out.Actor(ref)
-	if err != nil {
-		t.Problem(col, "%v", err)
-		return actor{}
+	var actors []actor
+	for _, ref := range refs {
+		key, err := out.Actor(ref)
+		if err != nil {
+			t.Problem(col, "%v", err)
+			continue
+		}
+		actors = append(actors, actor{key, ref.ID})
 	}
-	return actor{key, name}
+	return name, actors
 }
 
 // title reads like "Government of Syria - Syrian insurgents: 2 killed in

@@ -305,3 +305,23 @@ func TestDatesAndMappedActors(t *testing.T) {
 		}
 	}
 }
+
+// A side of several governments, as UCDP writes the coalitions of
+// interstate wars, is each of their states.
+func TestSideOfSeveralGovernments(t *testing.T) {
+	file := rows(t, map[string]string{"id": "1", "side_a": "Government of Iraq", "side_a_new_id": "116",
+		"side_b": "Government of Australia, Government of United Kingdom, Government of United States of America", "side_b_new_id": "1234"})
+	store := importtest.Open(t)
+	if _, _, err := importtest.Import(t, store, ucdp.Format{}, importtest.Bytes("ged.csv", file)); err != nil {
+		t.Fatal(err)
+	}
+	want := []db.Participant{
+		{Actor: "iraq", Role: db.RoleParticipant, As: "Government of Iraq"},
+		{Actor: "australia", Role: db.RoleParticipant, As: "Government of Australia"},
+		{Actor: "united-kingdom", Role: db.RoleParticipant, As: "Government of United Kingdom"},
+		{Actor: "united-states", Role: db.RoleParticipant, As: "Government of United States of America"},
+	}
+	if got := importtest.Event(t, store, "ucdp-1").Participants; !slices.Equal(got, want) {
+		t.Errorf("participants:\n%+v\nwant\n%+v", got, want)
+	}
+}
