@@ -54,10 +54,13 @@ func readRow(t *importer.Table, out *importer.Output) {
 		t.Problem("id", "missing: every GED event has an id")
 		return
 	}
-	if n := t.Int("id", 0, math.MaxInt32); n == nil {
+	n := t.Int("id", 0, math.MaxInt32)
+	if n == nil {
 		return
 	}
-	e := &db.Event{Key: importer.Key("ucdp", id)}
+	// The number, not the text: "300380.0", as some exports write it, is
+	// the event 300380.
+	e := &db.Event{Key: importer.Key("ucdp", strconv.Itoa(*n))}
 	defer out.Event(t.Line(), "id", e)
 
 	violence, ok := codebook.UCDPViolenceType(t.Get("type_of_violence"))
