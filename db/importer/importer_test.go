@@ -20,6 +20,7 @@ import (
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/importer"
+	"github.com/geotimeline/geotimeline/db/iso3166"
 	"github.com/geotimeline/geotimeline/db/seed"
 	"github.com/geotimeline/geotimeline/db/sqlite"
 )
@@ -621,4 +622,24 @@ func TestPointReportedOnce(t *testing.T) {
 	wantProblems(t, err,
 		`x.csv:2: lat: not valid UTF-8 (the file must be UTF-8; convert it first, e.g. with iconv -f latin1 -t utf-8): "\xe9"`,
 		`x.csv:3: lat: not a number: "north"`)
+}
+
+func TestStateNames(t *testing.T) {
+	for code, want := range map[string][2]string{
+		"IN": {"india", "India"}, "US": {"united-states", "United States"}, "IR": {"iran", "Iran"},
+		"TW": {"taiwan", "Taiwan"}, "KR": {"republic-of-korea", "Republic of Korea"}, "MD": {"moldova", "Moldova"},
+	} {
+		if k, n := importer.StateKey(code), importer.StateName(code); k != want[0] || n != want[1] {
+			t.Errorf("%s: key %q name %q, want %q %q", code, k, n, want[0], want[1])
+		}
+	}
+	// No two countries share a state key.
+	seen := map[string]string{}
+	for _, c := range iso3166.All() {
+		k := importer.StateKey(c.Code)
+		if other, dup := seen[k]; dup {
+			t.Errorf("%s and %s share the state key %q", other, c.Code, k)
+		}
+		seen[k] = c.Code
+	}
 }

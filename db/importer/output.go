@@ -185,8 +185,7 @@ func (o *Output) Actor(r ActorRef) (string, error) {
 		if key, ok := o.states[a.Country]; ok {
 			return key, nil
 		}
-		c, _ := iso3166.Lookup(a.Country)
-		a = db.Actor{Key: StateKey(a.Country), Name: c.Name, Kind: db.ActorState, Country: a.Country}
+		a = db.Actor{Key: StateKey(a.Country), Name: StateName(a.Country), Kind: db.ActorState, Country: a.Country}
 		o.states[a.Country] = a.Key
 	}
 	if _, ok := o.actors[a.Key]; ok {
