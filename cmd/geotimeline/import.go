@@ -9,8 +9,11 @@ import (
 	"time"
 
 	"github.com/geotimeline/geotimeline/db/importer"
+	"github.com/geotimeline/geotimeline/db/importer/acled"
 	"github.com/geotimeline/geotimeline/db/importer/gdelt"
 	"github.com/geotimeline/geotimeline/db/importer/icews"
+	"github.com/geotimeline/geotimeline/db/importer/plover"
+	"github.com/geotimeline/geotimeline/db/importer/ucdp"
 	"github.com/geotimeline/geotimeline/db/seed"
 	"github.com/geotimeline/geotimeline/db/sqlite"
 )
@@ -38,8 +41,11 @@ what the import would insert, update and leave unchanged, writing nothing.`
 
 // importFormats are the datasets import reads, by --format name.
 var importFormats = map[string]importer.Format{
-	"gdelt": gdelt.Format{},
-	"icews": icews.Format{},
+	"acled":  acled.Format{},
+	"gdelt":  gdelt.Format{},
+	"icews":  icews.Format{},
+	"plover": plover.Format{},
+	"ucdp":   ucdp.Format{},
 }
 
 func formatNames() []string {

@@ -9,19 +9,8 @@ import (
 	"testing"
 )
 
-// sharedData is ../shared/data beside the repository, the real rows of
-// SOURCES.md.
-func sharedData(tb testing.TB, parts ...string) string {
-	tb.Helper()
-	p := filepath.Join(append([]string{"..", "..", "..", "shared", "data"}, parts...)...)
-	if _, err := os.Stat(p); err != nil {
-		tb.Fatalf("the real data files are missing (want ../shared/data beside the repository): %v", err)
-	}
-	return p
-}
-
 func TestImportGDELT(t *testing.T) {
-	file := sharedData(t, "gdelt", "20191024143000.export.CSV")
+	file := sharedData(t, "gdelt/20191024143000.export.CSV")
 	dbPath := filepath.Join(t.TempDir(), "g.db")
 	res := mustRun(t, "import", "--format", "gdelt", "--db", dbPath, file)
 	if !strings.HasPrefix(res.stderr, "import: loaded 1 file: ") || strings.Contains(res.stderr, " 0 inserted") {
@@ -51,7 +40,7 @@ func TestImportGDELT(t *testing.T) {
 }
 
 func TestImportICEWS(t *testing.T) {
-	file := sharedData(t, "icews", "events.20180601.tab")
+	file := sharedData(t, "icews/events.20180601.tab")
 	dbPath := filepath.Join(t.TempDir(), "i.db")
 	res := mustRun(t, "import", "--format", "icews", "--db", dbPath, file)
 	if !strings.HasPrefix(res.stderr, "import: loaded 1 file: ") || strings.Contains(res.stderr, " 0 inserted") {
@@ -63,7 +52,7 @@ func TestImportICEWS(t *testing.T) {
 	}
 
 	// A GDELT file given as ICEWS: the header names the missing columns.
-	res = runCLI(t, "", "import", "--format", "icews", "--db", filepath.Join(t.TempDir(), "new.db"), sharedData(t, "gdelt", "20191024143000.export.CSV"))
+	res = runCLI(t, "", "import", "--format", "icews", "--db", filepath.Join(t.TempDir(), "new.db"), sharedData(t, "gdelt/20191024143000.export.CSV"))
 	if res.code == 0 || !strings.Contains(res.stderr, "the header lacks the columns") {
 		t.Errorf("GDELT as ICEWS: exit %d, stderr %q", res.code, res.stderr)
 	}

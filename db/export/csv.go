@@ -19,7 +19,7 @@ import (
 //	ended_at        its end as written, RFC 3339, or empty
 //	type            the event type
 //	codes           SCHEME:CODE;… ("CAMEO:190;PLOVER:ASSAULT")
-//	title, summary
+//	title, summary  (free text: see text for the leading apostrophe)
 //	country         alpha-2 of where it took place, or empty
 //	place, lat, lon
 //	fatalities      its own figure, or empty
@@ -59,9 +59,9 @@ func (c *csvWriter) item(it Item) error {
 	}
 	low, high := e.FatalityRange()
 	row := []string{e.Key, rfc3339(e.OccurredAt.At), string(e.Precision()), rfc3339(span.Earliest), rfc3339(span.Latest),
-		ended, string(e.Type), strings.Join(codes, ";"), e.Title, e.Summary, e.Location.Country, e.Location.Place,
+		ended, string(e.Type), strings.Join(codes, ";"), text(e.Title), text(e.Summary), e.Location.Country, text(e.Location.Place),
 		floatOr(e.Location.Lat), floatOr(e.Location.Lon), intOr(e.Fatalities), strconv.Itoa(low), strconv.Itoa(high),
-		floatOr(e.Intensity), strings.Join(actors, ";"), strings.Join(e.Tags, ";"), strings.Join(e.Sources, ";")}
+		floatOr(e.Intensity), strings.Join(actors, ";"), text(strings.Join(e.Tags, ";")), strings.Join(e.Sources, ";")}
 	if err := c.w.Write(row); err != nil {
 		return fmt.Errorf("write csv row %s: %w", e.Key, err)
 	}
@@ -71,6 +71,19 @@ func (c *csvWriter) item(it Item) error {
 func (c *csvWriter) end() error {
 	c.w.Flush()
 	return c.w.Error()
+}
+
+// text guards a free-text cell against formula injection: a spreadsheet
+// runs a cell that starts with = + - @ (or a tab or carriage return before
+// one) as a formula, and imported titles and places are anyone's words.
+// Such a cell gets a leading apostrophe, which spreadsheets show as text,
+// as OWASP's CSV injection advice says. Numbers, keys and codes are left
+// as they are: a negative intensity is data, and keys never start so.
+func text(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

