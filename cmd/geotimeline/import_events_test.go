@@ -3,10 +3,15 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 func TestImportGDELT(t *testing.T) {
@@ -55,5 +60,63 @@ func TestImportICEWS(t *testing.T) {
 	res = runCLI(t, "", "import", "--format", "icews", "--db", filepath.Join(t.TempDir(), "new.db"), sharedData(t, "gdelt/20191024143000.export.CSV"))
 	if res.code == 0 || !strings.Contains(res.stderr, "the header lacks the columns") {
 		t.Errorf("GDELT as ICEWS: exit %d, stderr %q", res.code, res.stderr)
+	}
+}
+
+// The demo, then GDELT and ICEWS into one database: a country is one
+// state whichever dataset names it (the demo's india and united-states),
+// and the demo's own record of it is left as it was.
+func TestImportGDELTAndICEWSShareStates(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "all.db")
+	mustRun(t, "seed", "--db", dbPath, demoFile(t, dir))
+	mustRun(t, "import", "--format", "gdelt", "--db", dbPath, sharedData(t, "gdelt/20191024143000.export.CSV"))
+	mustRun(t, "import", "--format", "icews", "--db", dbPath, sharedData(t, "icews/events.20180601.tab"))
+
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	participants := func(key string) []db.Participant {
+		t.Helper()
+		es, err := store.EventsByKey(ctx, []string{key})
+		if err != nil || len(es) != 1 {
+			t.Fatalf("%s: %v, %d found", key, err, len(es))
+		}
+		full, err := store.FullEvents(ctx, []int64{es[0].ID})
+		if err != nil || len(full) != 1 {
+			t.Fatalf("%s: %v", key, err)
+		}
+		return full[0].Participants
+	}
+	if got, want := participants("icews-32891176"), []db.Participant{{Actor: "india", Role: db.RoleInitiator, As: "India"},
+		{Actor: "pakistan", Role: db.RoleTarget, As: "Pakistan"}}; !slices.Equal(got, want) {
+		t.Errorf("ICEWS India → Pakistan: %+v, want %+v", got, want)
+	}
+	// GDELT 881990883's target is GBR, "MANCHESTER".
+	found := false
+	for _, p := range participants("gdelt-881990883") {
+		found = found || p.Actor == "united-kingdom"
+	}
+	if !found {
+		t.Errorf("gdelt-881990883: no united-kingdom")
+	}
+	states, err := store.ActorsOfKind(ctx, db.ActorState)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perCountry := map[string][]string{}
+	for _, a := range states {
+		perCountry[a.Country] = append(perCountry[a.Country], a.Key)
+	}
+	for c, keys := range perCountry {
+		if len(keys) != 1 {
+			t.Errorf("country %s has %d states: %v", c, len(keys), keys)
+		}
+	}
+	if as, _ := store.ActorsByKey(ctx, []string{"india"}); len(as) != 1 || !strings.HasPrefix(as[0].Description, "India. The article says") {
+		t.Errorf("the demo's india was rewritten: %+v", as)
 	}
 }
