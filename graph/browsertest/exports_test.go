@@ -1,0 +1,116 @@
+package browsertest
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// exportTools is the node_modules directory that tools/install.sh fills
+// with the libraries the exports are opened in ($GEOTIMELINE_EXPORT_TOOLS,
+// the directory the script prints). Without it the tests skip, or fail
+// when browser tests are required, as with a missing Chromium.
+func exportTools(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("GEOTIMELINE_EXPORT_TOOLS")
+	if dir == "" {
+		msg := "GEOTIMELINE_EXPORT_TOOLS is not set: run graph/browsertest/tools/install.sh and set it to the directory it prints"
+		if os.Getenv("GEOTIMELINE_BROWSER_TESTS") == "require" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "@knight-lab", "timelinejs", "package.json")); err != nil {
+		t.Fatalf("GEOTIMELINE_EXPORT_TOOLS=%s holds no TimelineJS (run graph/browsertest/tools/install.sh): %v", dir, err)
+	}
+	return dir
+}
+
+// page serves one fixed HTML document.
+func page(html string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(html))
+	})
+}
+
+// timelinePage embeds TimelineJS as its documentation says (its script and
+// stylesheet, then new TL.Timeline on an element) with the export as data.
+// script_path is given because TimelineJS defaults it to its CDN, not to
+// where timeline.js was loaded from, and loads its font stylesheet from
+// there: an embed offline or on 127.0.0.1 has to name it. font is null
+// because the default font's stylesheet loads Google Fonts.
+const timelinePage = `<!doctype html>
+<html><head><meta charset="utf-8"><title>TimelineJS</title>
+<link rel="stylesheet" href="/tools/timelinejs/css/timeline.css">
+<script src="/tools/timelinejs/js/timeline.js"></script>
+</head><body>
+<div id="timeline" style="width: 1200px; height: 700px"></div>
+<script>
+fetch('/export/timelinejs').then(r => r.json()).then(data => {
+	window.exported = data;
+	window.timeline = new TL.Timeline('timeline', data,
+		{script_path: new URL('/tools/timelinejs/js/', location.href).href, font: null});
+	window.timeline.on('loaded', () => { window.timelineLoaded = true; });
+});
+</script>
+</body></html>`
+
+// TestTimelineJSOpensExport opens /export/timelinejs in TimelineJS 3, the
+// library the format is for: every exported event and statement must become
+// a slide, with its date and headline as an analyst would read them.
+func TestTimelineJSOpensExport(t *testing.T) {
+	tools := exportTools(t)
+	dist := filepath.Join(tools, "@knight-lab", "timelinejs", "dist")
+	s := openWith(t, false, map[string]http.Handler{
+		"GET /tools/timelinejs/": http.StripPrefix("/tools/timelinejs/", http.FileServer(http.Dir(dist))),
+		"GET /test/timelinejs":   page(timelinePage),
+	})
+	// The demo's dates are days and intervals of days; a month-precision
+	// event shows whether TimelineJS reads a date without its day.
+	s.graphql(`mutation { upsertEvent(input: {key: "month-dated", type: MEETING, title: "Talks <held> in May", occurredAt: "2025-05"}) { key } }`, nil)
+
+	s.run("open the TimelineJS page", chromedp.Navigate(s.base+"/test/timelinejs"))
+	s.waitJS("TimelineJS to load the export", `window.timelineLoaded === true`)
+
+	var exported int
+	s.eval(`window.exported.events.length`, &exported)
+	// The demo's 6 events and 6 statements, and the one added above.
+	if exported != 13 {
+		t.Errorf("the export holds %d slides, want 13", exported)
+	}
+	var built struct {
+		Slides int `json:"slides"`
+		DOM    int `json:"dom"`
+		Title  int `json:"title"`
+	}
+	s.eval(`({slides: window.timeline._storyslider._slides.length,
+		dom: document.querySelectorAll('.tl-slide:not(.tl-slide-titleslide)').length,
+		title: document.querySelectorAll('.tl-slide-titleslide').length})`, &built)
+	// TimelineJS puts the export's title first as a slide of its own.
+	if built.Slides != 1+13 || built.DOM != 13 || built.Title != 1 {
+		t.Errorf("TimelineJS built %d slides (%d in the page and %d title slides), want 14: the title and 13", built.Slides, built.DOM, built.Title)
+	}
+
+	var month struct {
+		Date     string `json:"date"`
+		Headline string `json:"headline"`
+	}
+	s.eval(`(() => { const el = document.getElementById('month-dated');
+		return {date: el.querySelector('.tl-headline-date').textContent, headline: el.querySelector('.tl-headline').textContent}; })()`, &month)
+	if month.Date != "2025-05" {
+		t.Errorf("the month-dated event's slide shows the date %q, want 2025-05", month.Date)
+	}
+	// Escaped by the export, so shown as written rather than as markup.
+	if month.Headline != "Talks <held> in May" {
+		t.Errorf("the month-dated event's headline reads %q", month.Headline)
+	}
+	var headline string
+	s.eval(`document.getElementById('india-retaliatory-strikes').querySelector('.tl-headline').textContent`, &headline)
+	if want := "India's precision retaliatory strikes on nine locations across Pakistan and Pakistan-occupied Kashmir"; headline != want {
+		t.Errorf("the strikes' headline reads %q, want %q", headline, want)
+	}
+}
