@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -112,5 +114,63 @@ func TestTimelineJSOpensExport(t *testing.T) {
 	s.eval(`document.getElementById('india-retaliatory-strikes').querySelector('.tl-headline').textContent`, &headline)
 	if want := "India's precision retaliatory strikes on nine locations across Pakistan and Pakistan-occupied Kashmir"; headline != want {
 		t.Errorf("the strikes' headline reads %q, want %q", headline, want)
+	}
+}
+
+// leafletPage puts an export on a Leaflet map with L.geoJSON, the way a
+// page that embeds the export would, using the Leaflet the binary serves.
+// Points become circle markers, as on the dashboard: the binary vendors no
+// marker images for Leaflet's default icon. No tile layer: only 127.0.0.1.
+const leafletPage = `<!doctype html>
+<html><head><meta charset="utf-8"><title>Leaflet</title>
+<link rel="stylesheet" href="/assets/vendor/leaflet.css">
+<script src="/assets/vendor/leaflet.js"></script>
+</head><body>
+<div id="map" style="width: 1200px; height: 700px"></div>
+<script>
+window.map = L.map('map').setView([20, 0], 2);
+window.load = query => fetch('/export/geojson' + query).then(r => r.json()).then(data => {
+	if (window.layer) window.layer.remove();
+	window.layer = L.geoJSON(data, {pointToLayer: (feature, latlng) => L.circleMarker(latlng)}).addTo(window.map);
+	window.loaded = query;
+});
+</script>
+</body></html>`
+
+// marker is one layer of the GeoJSON layer: its event and position.
+type marker struct {
+	Key string  `json:"key"`
+	Lat float64 `json:"lat"`
+	Lng float64 `json:"lng"`
+}
+
+// TestLeafletOpensGeoJSON puts /export/geojson, whole and filtered, on a
+// Leaflet map: one marker per event with coordinates, where the event is
+// (GeoJSON writes [lon, lat], so a swap would put Pahalgam in the Barents Sea).
+func TestLeafletOpensGeoJSON(t *testing.T) {
+	s := openWith(t, false, map[string]http.Handler{"GET /test/leaflet": page(leafletPage)})
+	s.run("open the Leaflet page", chromedp.Navigate(s.base+"/test/leaflet"))
+	s.waitJS("Leaflet", `window.load !== undefined`)
+
+	markers := func(query string) []marker {
+		t.Helper()
+		s.eval(`window.load(`+strconv.Quote(query)+`), true`, new(bool))
+		s.waitJS("the export on the map", `window.loaded === `+strconv.Quote(query))
+		var out []marker
+		s.eval(`window.layer.getLayers().map(l => ({key: l.feature.properties.key, lat: l.getLatLng().lat, lng: l.getLatLng().lng}))`, &out)
+		return out
+	}
+	// Of the demo's 6 events, 2 have coordinates.
+	want := []marker{{"pahalgam-attack", 34.0161, 75.315}, {"perdue-swearing-in", 38.8977, -77.0365}}
+	if got := markers(""); !slices.Equal(got, want) {
+		t.Errorf("the map shows %v, want %v", got, want)
+	}
+	if got := markers("?countries=US"); !slices.Equal(got, want[1:]) {
+		t.Errorf("with countries=US the map shows %v, want %v", got, want[1:])
+	}
+	var drawn int
+	s.eval(`document.querySelectorAll('#map path.leaflet-interactive').length`, &drawn)
+	if drawn != 1 {
+		t.Errorf("%d markers drawn on the map, want 1", drawn)
 	}
 }
