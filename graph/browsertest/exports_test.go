@@ -78,6 +78,13 @@ func TestTimelineJSOpensExport(t *testing.T) {
 	s.run("open the TimelineJS page", chromedp.Navigate(s.base+"/test/timelinejs"))
 	s.waitJS("TimelineJS to load the export", `window.timelineLoaded === true`)
 
+	// TimelineJS drops a slide it cannot read (a bad date) without a
+	// console error, logging it in its config instead.
+	var rejected []string
+	s.eval(`window.timeline.config.getErrors().map(String)`, &rejected)
+	if len(rejected) > 0 {
+		t.Errorf("TimelineJS rejected slides: %q", rejected)
+	}
 	var exported int
 	s.eval(`window.exported.events.length`, &exported)
 	// The demo's 6 events and 6 statements, and the one added above.
