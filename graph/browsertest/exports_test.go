@@ -54,7 +54,8 @@ const timelinePage = `<!doctype html>
 <script>
 fetch('/export/timelinejs').then(r => r.json()).then(data => {
 	window.exported = data;
-	window.timeline = new TL.Timeline('timeline', data,
+	// A copy: TimelineJS rewrites the data it is given (ids, dates).
+	window.timeline = new TL.Timeline('timeline', structuredClone(data),
 		{script_path: new URL('/tools/timelinejs/js/', location.href).href, font: null});
 	window.timeline.on('loaded', () => { window.timelineLoaded = true; });
 });
@@ -74,6 +75,11 @@ func TestTimelineJSOpensExport(t *testing.T) {
 	// The demo's dates are days and intervals of days; a month-precision
 	// event shows whether TimelineJS reads a date without its day.
 	s.graphql(`mutation { upsertEvent(input: {key: "month-dated", type: MEETING, title: "Talks <held> in May", occurredAt: "2025-05"}) { key } }`, nil)
+	// Events and statements have keys of their own, and the export's title
+	// slide is "geotimeline": TimelineJS renames a slide whose id is taken,
+	// which breaks links to it.
+	s.graphql(`mutation { upsertStatement(input: {key: "month-dated", kind: QUOTE, speaker: "india", madeAt: "2025-05-20", text: "Talks went well"}) { key } }`, nil)
+	s.graphql(`mutation { upsertEvent(input: {key: "geotimeline", type: MEETING, title: "Named like the title", occurredAt: "2025-05-21"}) { key } }`, nil)
 
 	s.run("open the TimelineJS page", chromedp.Navigate(s.base+"/test/timelinejs"))
 	s.waitJS("TimelineJS to load the export", `window.timelineLoaded === true`)
@@ -87,9 +93,9 @@ func TestTimelineJSOpensExport(t *testing.T) {
 	}
 	var exported int
 	s.eval(`window.exported.events.length`, &exported)
-	// The demo's 6 events and 6 statements, and the one added above.
-	if exported != 13 {
-		t.Errorf("the export holds %d slides, want 13", exported)
+	// The demo's 6 events and 6 statements, and the three added above.
+	if exported != 15 {
+		t.Errorf("the export holds %d slides, want 15", exported)
 	}
 	var built struct {
 		Slides int `json:"slides"`
@@ -100,15 +106,21 @@ func TestTimelineJSOpensExport(t *testing.T) {
 		dom: document.querySelectorAll('.tl-slide:not(.tl-slide-titleslide)').length,
 		title: document.querySelectorAll('.tl-slide-titleslide').length})`, &built)
 	// TimelineJS puts the export's title first as a slide of its own.
-	if built.Slides != 1+13 || built.DOM != 13 || built.Title != 1 {
-		t.Errorf("TimelineJS built %d slides (%d in the page and %d title slides), want 14: the title and 13", built.Slides, built.DOM, built.Title)
+	if built.Slides != 1+15 || built.DOM != 15 || built.Title != 1 {
+		t.Errorf("TimelineJS built %d slides (%d in the page and %d title slides), want 16: the title and 15", built.Slides, built.DOM, built.Title)
+	}
+	var renamed []string
+	s.eval(`(() => { const ids = new Set(window.exported.events.map(e => e.unique_id));
+		return window.timeline.config.events.map(e => e.unique_id).filter(id => !ids.has(id)); })()`, &renamed)
+	if len(renamed) > 0 {
+		t.Errorf("TimelineJS renamed slides to %q: their ids clash", renamed)
 	}
 
 	var month struct {
 		Date     string `json:"date"`
 		Headline string `json:"headline"`
 	}
-	s.eval(`(() => { const el = document.getElementById('month-dated');
+	s.eval(`(() => { const el = document.getElementById('event:month-dated');
 		return {date: el.querySelector('.tl-headline-date').textContent, headline: el.querySelector('.tl-headline').textContent}; })()`, &month)
 	if month.Date != "2025-05" {
 		t.Errorf("the month-dated event's slide shows the date %q, want 2025-05", month.Date)
@@ -118,7 +130,7 @@ func TestTimelineJSOpensExport(t *testing.T) {
 		t.Errorf("the month-dated event's headline reads %q", month.Headline)
 	}
 	var headline string
-	s.eval(`document.getElementById('india-retaliatory-strikes').querySelector('.tl-headline').textContent`, &headline)
+	s.eval(`document.getElementById('event:india-retaliatory-strikes').querySelector('.tl-headline').textContent`, &headline)
 	if want := "India's precision retaliatory strikes on nine locations across Pakistan and Pakistan-occupied Kashmir"; headline != want {
 		t.Errorf("the strikes' headline reads %q, want %q", headline, want)
 	}
