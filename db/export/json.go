@@ -118,6 +118,8 @@ type tlDate struct {
 	Hour   *int `json:"hour,omitempty"`
 	Minute *int `json:"minute,omitempty"`
 	Second *int `json:"second,omitempty"`
+	// The store keeps milliseconds; TimelineJS places a slide by them.
+	Millisecond *int `json:"millisecond,omitempty"`
 	// Display is the date as the store writes it, so that a partial
 	// date is not shown as a full one.
 	Display string `json:"display_date"`
@@ -178,6 +180,9 @@ func tlDateOf(d db.Date) tlDate {
 	}
 	if rank >= db.PrecisionSecond.Rank() {
 		out.Second = ptr(t.Second())
+		if ms := t.Nanosecond() / 1e6; ms != 0 {
+			out.Millisecond = ptr(ms)
+		}
 	}
 	return out
 }

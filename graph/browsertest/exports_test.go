@@ -80,6 +80,8 @@ func TestTimelineJSOpensExport(t *testing.T) {
 	// which breaks links to it.
 	s.graphql(`mutation { upsertStatement(input: {key: "month-dated", kind: QUOTE, speaker: "india", madeAt: "2025-05-20", text: "Talks went well"}) { key } }`, nil)
 	s.graphql(`mutation { upsertEvent(input: {key: "geotimeline", type: MEETING, title: "Named like the title", occurredAt: "2025-05-21"}) { key } }`, nil)
+	// The store keeps milliseconds.
+	s.graphql(`mutation { upsertEvent(input: {key: "to-the-millisecond", type: MEETING, title: "Timed", occurredAt: "2025-05-07T01:05:30.250Z"}) { key } }`, nil)
 
 	s.run("open the TimelineJS page", chromedp.Navigate(s.base+"/test/timelinejs"))
 	s.waitJS("TimelineJS to load the export", `window.timelineLoaded === true`)
@@ -93,9 +95,9 @@ func TestTimelineJSOpensExport(t *testing.T) {
 	}
 	var exported int
 	s.eval(`window.exported.events.length`, &exported)
-	// The demo's 6 events and 6 statements, and the three added above.
-	if exported != 15 {
-		t.Errorf("the export holds %d slides, want 15", exported)
+	// The demo's 6 events and 6 statements, and the four added above.
+	if exported != 16 {
+		t.Errorf("the export holds %d slides, want 16", exported)
 	}
 	var built struct {
 		Slides int `json:"slides"`
@@ -106,8 +108,8 @@ func TestTimelineJSOpensExport(t *testing.T) {
 		dom: document.querySelectorAll('.tl-slide:not(.tl-slide-titleslide)').length,
 		title: document.querySelectorAll('.tl-slide-titleslide').length})`, &built)
 	// TimelineJS puts the export's title first as a slide of its own.
-	if built.Slides != 1+15 || built.DOM != 15 || built.Title != 1 {
-		t.Errorf("TimelineJS built %d slides (%d in the page and %d title slides), want 16: the title and 15", built.Slides, built.DOM, built.Title)
+	if built.Slides != 1+16 || built.DOM != 16 || built.Title != 1 {
+		t.Errorf("TimelineJS built %d slides (%d in the page and %d title slides), want 17: the title and 16", built.Slides, built.DOM, built.Title)
 	}
 	var renamed []string
 	s.eval(`(() => { const ids = new Set(window.exported.events.map(e => e.unique_id));
@@ -128,6 +130,17 @@ func TestTimelineJSOpensExport(t *testing.T) {
 	// Escaped by the export, so shown as written rather than as markup.
 	if month.Headline != "Talks <held> in May" {
 		t.Errorf("the month-dated event's headline reads %q", month.Headline)
+	}
+	// Where TimelineJS places the slides on its time axis: its own reading
+	// of the dates, in the page's time zone (so local fields, and no
+	// assumption about the machine's zone).
+	var placed []string
+	s.eval(`['event:month-dated', 'event:to-the-millisecond'].map(id => {
+		const d = window.timeline.config.event_dict[id].start_date.data.date_obj;
+		return [d.getFullYear(), d.getMonth() + 1, d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds()].join(' ');
+	})`, &placed)
+	if want := []string{"2025 5 1 0 0 0 0", "2025 5 7 1 5 30 250"}; !slices.Equal(placed, want) {
+		t.Errorf("TimelineJS places the month and the millisecond events at %q, want %q", placed, want)
 	}
 	var headline string
 	s.eval(`document.getElementById('event:india-retaliatory-strikes').querySelector('.tl-headline').textContent`, &headline)
