@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/geotimeline/geotimeline/db/importer"
+	"github.com/geotimeline/geotimeline/db/importer/acled"
+	"github.com/geotimeline/geotimeline/db/importer/plover"
+	"github.com/geotimeline/geotimeline/db/importer/ucdp"
 	"github.com/geotimeline/geotimeline/db/seed"
 	"github.com/geotimeline/geotimeline/db/sqlite"
 )
@@ -35,7 +38,11 @@ standard error; on a terminal progress is shown there. --dry-run prints
 what the import would insert, update and leave unchanged, writing nothing.`
 
 // importFormats are the datasets import reads, by --format name.
-var importFormats = map[string]importer.Format{}
+var importFormats = map[string]importer.Format{
+	"acled":  acled.Format{},
+	"plover": plover.Format{},
+	"ucdp":   ucdp.Format{},
+}
 
 func formatNames() []string {
 	names := make([]string, 0, len(importFormats))

@@ -2,7 +2,9 @@
 // embedded beside it with their origin named in each: CAMEO → PLOVER
 // (cameo2plover-2021.txt, the Open Event Data Alliance's conversion table,
 // CC BY-SA 4.0, unchanged), and PLOVER and CAMEO → the event types of
-// FIXTURES.md (plover-types.tsv, cameo-types.tsv, written for geotimeline).
+// FIXTURES.md (plover-types.tsv, cameo-types.tsv, written for geotimeline),
+// and CAMEO's actor code units (cameo-actors.tsv, from the CAMEO codebook's
+// actor chapter as GDELT publishes it) with the actor kinds they make.
 // The importers of db/importer read them; nothing here reads files at run
 // time.
 package codebook

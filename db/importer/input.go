@@ -55,7 +55,8 @@ func (s *Source) each(read func(*Input) error) error {
 		if err := zr.Close(); err != nil {
 			return fmt.Errorf("%s: %w", s.Name, err)
 		}
-	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")):
+		// A local file header, or the end record alone of an empty archive.
 		if err := s.eachEntry(br, h, read); err != nil {
 			return err
 		}

@@ -61,47 +61,53 @@ func Slug(s string) string {
 }
 
 // StateKey is the key of the state actor an import makes for a country
-// the database has no state for: its ISO short name as a slug, without
-// what the name adds in parentheses ("india", "united-states",
-// "iran" for "Iran (Islamic Republic of)"), the keys the demo's states
-// have, so that every dataset shares one node per country.
+// the database has no state for: its short name (StateName) as a slug
+// ("india", "united-states", "iran"), the keys the demo's states have, so
+// that every dataset shares one node per country.
 func StateKey(alpha2 string) string {
-	if k, ok := stateKeys[alpha2]; ok {
-		return k
+	if s, ok := states[alpha2]; ok {
+		return s.key
 	}
 	return Key("state", alpha2)
 }
 
-var stateKeys = func() map[string]string {
-	out := map[string]string{}
-	taken := map[string]string{}
+// StateName is the name of the state actor an import makes for a country:
+// its ISO name without what the name adds in parentheses ("Iran" for "Iran
+// (Islamic Republic of)", "Taiwan" for "Taiwan (Province of China)"),
+// unless two countries would then share a name.
+func StateName(alpha2 string) string {
+	if s, ok := states[alpha2]; ok {
+		return s.name
+	}
+	return alpha2
+}
+
+type state struct{ key, name string }
+
+var states = func() map[string]state {
 	all := iso3166.All()
+	short := map[string]string{}
+	count := map[string]int{}
 	for _, c := range all {
 		name := c.Name
 		if i := strings.Index(name, " ("); i > 0 {
 			name = name[:i]
 		}
-		k := Slug(name)
-		if other, dup := taken[k]; dup || k == "" {
+		short[c.Code] = name
+		count[Slug(name)]++
+	}
+	out := map[string]state{}
+	for _, c := range all {
+		name := short[c.Code]
+		if count[Slug(name)] > 1 || Slug(name) == "" {
 			// Two names that differ only in parentheses: both keep
 			// their whole name.
-			out[other] = Slug(iso3166Name(all, other))
-			k = Slug(c.Name)
+			name = c.Name
 		}
-		taken[k] = c.Code
-		out[c.Code] = k
+		out[c.Code] = state{key: Slug(name), name: name}
 	}
 	return out
 }()
-
-func iso3166Name(all []db.Country, code string) string {
-	for _, c := range all {
-		if c.Code == code {
-			return c.Name
-		}
-	}
-	return code
-}
 
 // URLSource is the source record of an article's URL, keyed by a hash of
 // the URL so that every dataset citing it shares one record; the

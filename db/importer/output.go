@@ -177,11 +177,15 @@ func (o *Output) Actor(r ActorRef) (string, error) {
 	}
 	a := r.Actor
 	if a.Kind == db.ActorState && a.Country != "" {
+		// An alpha-3 code is India too: without this it would be a
+		// second state, keyed state-ind.
+		if a2, ok := iso3166.Normalize(a.Country); ok {
+			a.Country = a2
+		}
 		if key, ok := o.states[a.Country]; ok {
 			return key, nil
 		}
-		c, _ := iso3166.Lookup(a.Country)
-		a = db.Actor{Key: StateKey(a.Country), Name: c.Name, Kind: db.ActorState, Country: a.Country}
+		a = db.Actor{Key: StateKey(a.Country), Name: StateName(a.Country), Kind: db.ActorState, Country: a.Country}
 		o.states[a.Country] = a.Key
 	}
 	if _, ok := o.actors[a.Key]; ok {

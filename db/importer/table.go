@@ -212,6 +212,17 @@ func (t *Table) Get(column string) string {
 	return t.out.Text(t.line, column, s)
 }
 
+// given reports whether the current row has a value in column, without
+// checking it (Get reports a bad one).
+func (t *Table) given(column string) bool {
+	i, ok := t.index[column]
+	if !ok {
+		return false
+	}
+	s := strings.TrimSpace(t.fields[i])
+	return s != "" && !t.missing[s]
+}
+
 // Problem reports a problem with the current row's column.
 func (t *Table) Problem(column, format string, args ...any) {
 	t.out.Problem(t.line, column, format, args...)
@@ -265,9 +276,12 @@ func (t *Table) Point(latColumn, lonColumn string) (lat, lon *float64) {
 	lat = t.Float(latColumn, -90, 90)
 	lon = t.Float(lonColumn, -180, 180)
 	if (lat == nil) != (lon == nil) {
-		if lat == nil {
+		// One is missing, or bad and reported already.
+		switch {
+		case lat == nil && t.given(latColumn), lon == nil && t.given(lonColumn):
+		case lat == nil:
 			t.Problem(latColumn, "missing, though %s is given", lonColumn)
-		} else {
+		default:
 			t.Problem(lonColumn, "missing, though %s is given", latColumn)
 		}
 		return nil, nil

@@ -36,6 +36,9 @@ func TestFromName(t *testing.T) {
 		"Myanmar (Burma)": "MM", "Kingdom of eSwatini (Swaziland)": "SZ", "Bosnia-Herzegovina": "BA",
 		"the former Yugoslav Republic of Macedonia": "MK", "South Korea": "KR", "North Korea": "KP",
 		"Yemen (North Yemen)": "YE", "Serbia (Yugoslavia)": "RS",
+		// ACLED's and UCDP's, which the library alone reads wrongly or not at all.
+		"Republic of Congo": "CG", "Bailiwick of Guernsey": "GG", "Bailiwick of Jersey": "JE", "Congo": "CG",
+		"Macedonia, FYR": "MK",
 	} {
 		if got, ok := FromName(name); !ok || got != want {
 			t.Errorf("FromName(%q) = %q, %v; want %q", name, got, ok, want)

@@ -1,0 +1,197 @@
+// Package importtest runs an import format the way `geotimeline import`
+// does, for the formats' tests: the files converted by importer.Convert,
+// the fixtures loaded by seed.Loader into a real SQLite file, and the
+// records read back through the store.
+package importtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/fixture"
+	"github.com/geotimeline/geotimeline/db/importer"
+	"github.com/geotimeline/geotimeline/db/seed"
+	"github.com/geotimeline/geotimeline/db/sqlite"
+)
+
+// DataDir is the directory of the project's real data files, ../shared/data
+// beside the repository. Tests need it: it is missing only on a machine
+// set up wrongly, and that fails the test.
+func DataDir(tb testing.TB) string {
+	tb.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			tb.Fatal("no go.mod above the test's directory")
+		}
+		dir = parent
+	}
+	data := filepath.Join(dir, "..", "shared", "data")
+	if _, err := os.Stat(data); err != nil {
+		tb.Fatalf("the real data files are missing (want them in ../shared/data beside the repository): %v", err)
+	}
+	return data
+}
+
+// File is a dataset file on disk, as the command line names one.
+func File(path string) importer.Source {
+	return importer.Source{Name: filepath.Base(path), Open: func() (io.ReadCloser, error) { return os.Open(path) }}
+}
+
+// Bytes is a dataset file held in memory.
+func Bytes(name string, data []byte) importer.Source {
+	return importer.Source{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
+}
+
+// Open opens a new database in the test's temporary directory.
+func Open(tb testing.TB) *sqlite.Store {
+	tb.Helper()
+	store, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "import.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { store.Close() })
+	return store
+}
+
+// Import converts the files with f, reading what store holds as an import
+// does, and loads them into store. The conversion's error is returned
+// (problems are db.Problems); a failed load fails the test.
+func Import(tb testing.TB, store *sqlite.Store, f importer.Format, files ...importer.Source) (*importer.Converted, db.Summary, error) {
+	tb.Helper()
+	ctx := context.Background()
+	conv, err := importer.Convert(ctx, f, files, importer.Options{Store: store, TempDir: tb.TempDir()})
+	if err != nil {
+		return nil, db.Summary{}, err
+	}
+	defer conv.Close()
+	l := &seed.Loader{Record: &db.Run{Command: "import", Files: conv.Inputs}}
+	_, sum, err := l.Load(ctx, store, conv.Fixtures)
+	if err != nil {
+		tb.Fatalf("load the converted fixtures: %v", err)
+	}
+	return conv, sum, nil
+}
+
+// Problems are the problem lines of an error that must be db.Problems.
+func Problems(tb testing.TB, err error) []string {
+	tb.Helper()
+	var ps db.Problems
+	if !errors.As(err, &ps) {
+		tb.Fatalf("error %v, want problems", err)
+	}
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return out
+}
+
+// Event reads an event back whole, with its lists, and with the store's
+// own fields (id, stamps) cleared so that it compares with a record
+// written by hand.
+func Event(tb testing.TB, store *sqlite.Store, key string) *db.Event {
+	tb.Helper()
+	ctx := context.Background()
+	es, err := store.EventsByKey(ctx, []string{key})
+	if err != nil || len(es) != 1 {
+		tb.Fatalf("event %s: %v (%d found)", key, err, len(es))
+	}
+	full, err := store.FullEvents(ctx, []int64{es[0].ID})
+	if err != nil || len(full) != 1 {
+		tb.Fatalf("event %s: %v", key, err)
+	}
+	e := full[0]
+	e.ID, e.Stamps = 0, db.Stamps{}
+	return e
+}
+
+// Actors reads actors back by key, the store's fields cleared, in the
+// order of keys; a missing one fails the test.
+func Actors(tb testing.TB, store *sqlite.Store, keys ...string) []db.Actor {
+	tb.Helper()
+	found, err := store.ActorsByKey(context.Background(), keys)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	byKey := map[string]*db.Actor{}
+	for _, a := range found {
+		byKey[a.Key] = a
+	}
+	out := make([]db.Actor, len(keys))
+	for i, k := range keys {
+		a, ok := byKey[k]
+		if !ok {
+			tb.Fatalf("no actor %s", k)
+		}
+		out[i] = *a
+		out[i].ID, out[i].Stamps = 0, db.Stamps{}
+	}
+	return out
+}
+
+// Sources is Actors for sources.
+func Sources(tb testing.TB, store *sqlite.Store, keys ...string) []db.Source {
+	tb.Helper()
+	found, err := store.SourcesByKey(context.Background(), keys)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	byKey := map[string]*db.Source{}
+	for _, s := range found {
+		byKey[s.Key] = s
+	}
+	out := make([]db.Source, len(keys))
+	for i, k := range keys {
+		s, ok := byKey[k]
+		if !ok {
+			tb.Fatalf("no source %s", k)
+		}
+		out[i] = *s
+		out[i].ID, out[i].Stamps = 0, db.Stamps{}
+	}
+	return out
+}
+
+// EventJSON is an event read back, as a fixture writes it.
+func EventJSON(tb testing.TB, store *sqlite.Store, key string) any {
+	tb.Helper()
+	return fixture.EventOut(Event(tb, store, key))
+}
+
+// EqualJSON fails the test unless got, written as JSON, is the JSON want
+// (spacing and the order of object members aside).
+func EqualJSON(tb testing.TB, what string, got any, want string) {
+	tb.Helper()
+	b, err := json.Marshal(got)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var g, w any
+	if err := json.Unmarshal(b, &g); err != nil {
+		tb.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		tb.Fatalf("%s: the expected JSON: %v", what, err)
+	}
+	if !reflect.DeepEqual(g, w) {
+		gi, _ := json.MarshalIndent(g, "", "  ")
+		wi, _ := json.MarshalIndent(w, "", "  ")
+		tb.Errorf("%s:\n%s\nwant\n%s", what, gi, wi)
+	}
+}
