@@ -182,13 +182,13 @@ func TestExportTimelineJS(t *testing.T) {
 		end                       *date
 	}
 	want := []slide{
-		{"siege", "ATTACK", "Siege", "", date{Year: 2024, Month: n(12), Day: n(30), Display: "2024-12-30"},
+		{"event:siege", "ATTACK", "Siege", "", date{Year: 2024, Month: n(12), Day: n(30), Display: "2024-12-30"},
 			&date{Year: 2025, Month: n(1), Day: n(2), Display: "2025-01-02"}},
-		{"talks", "MEETING", "Talks in Washington", "", date{Year: 2025, Month: n(5), Display: "2025-05"},
+		{"event:talks", "MEETING", "Talks in Washington", "", date{Year: 2025, Month: n(5), Display: "2025-05"},
 			&date{Year: 2025, Month: n(6), Day: n(10), Display: "2025-06-10"}},
-		{"strike", "STRIKE", "Strikes on Muridke", "Missiles, &#34;precision&#34; strikes",
+		{"event:strike", "STRIKE", "Strikes on Muridke", "Missiles, &#34;precision&#34; strikes",
 			date{Year: 2025, Month: n(5), Day: n(7), Hour: n(1), Minute: n(5), Display: "2025-05-07T01:05Z"}, nil},
-		{"call", "STATEMENT", "united-states: QUOTE", "Stop now", date{Year: 2025, Month: n(5), Day: n(8), Display: "2025-05-08"}, nil},
+		{"statement:call", "STATEMENT", "united-states: QUOTE", "Stop now", date{Year: 2025, Month: n(5), Day: n(8), Display: "2025-05-08"}, nil},
 	}
 	if doc.Title.Text.Headline != "geotimeline" {
 		t.Errorf("title %q", doc.Title.Text.Headline)

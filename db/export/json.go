@@ -104,6 +104,10 @@ func newGeoJSON(w io.Writer) *jsonArray {
 // grouped by type, statements by "STATEMENT". TimelineJS renders headline
 // and text as HTML: they are escaped, so that a title with markup in it
 // shows as written and cannot script the page that embeds the timeline.
+// unique_id is the graph formats' node id (event:KEY, statement:KEY):
+// events and statements have keys of their own, the title slide takes the
+// id "geotimeline", and TimelineJS renames a slide whose id is taken, so
+// that a bare key could link to another slide than the one meant.
 
 type tlDate struct {
 	// Pointers: a field below the date's precision is absent, and a
@@ -114,6 +118,8 @@ type tlDate struct {
 	Hour   *int `json:"hour,omitempty"`
 	Minute *int `json:"minute,omitempty"`
 	Second *int `json:"second,omitempty"`
+	// The store keeps milliseconds; TimelineJS places a slide by them.
+	Millisecond *int `json:"millisecond,omitempty"`
 	// Display is the date as the store writes it, so that a partial
 	// date is not shown as a full one.
 	Display string `json:"display_date"`
@@ -136,7 +142,7 @@ func newTimelineJS(w io.Writer) *jsonArray {
 	return &jsonArray{w: bufio.NewWriter(w), head: `{"title":{"text":{"headline":"geotimeline"}},"events":[`, write: func(it Item) (any, bool) {
 		if e := it.Event; e != nil {
 			ev := tlEvent{StartDate: tlDateOf(e.OccurredAt.Start()), Text: tlText{Headline: html.EscapeString(e.Title), Text: html.EscapeString(e.Summary)},
-				UniqueID: e.Key, Group: string(e.Type)}
+				UniqueID: nodeID(NodeEvent, e.Key), Group: string(e.Type)}
 			switch {
 			case !e.EndedAt.IsZero():
 				d := tlDateOf(e.EndedAt.Through())
@@ -148,7 +154,7 @@ func newTimelineJS(w io.Writer) *jsonArray {
 			return ev, true
 		}
 		s := it.Statement
-		ev := tlEvent{StartDate: tlDateOf(s.MadeAt.Start()), UniqueID: s.Key, Group: "STATEMENT",
+		ev := tlEvent{StartDate: tlDateOf(s.MadeAt.Start()), UniqueID: nodeID(NodeStatement, s.Key), Group: "STATEMENT",
 			Text: tlText{Headline: html.EscapeString(s.Speaker + ": " + string(s.Kind)), Text: html.EscapeString(s.Text)}}
 		if s.MadeAt.IsInterval() {
 			d := tlDateOf(s.MadeAt.Through())
@@ -174,6 +180,9 @@ func tlDateOf(d db.Date) tlDate {
 	}
 	if rank >= db.PrecisionSecond.Rank() {
 		out.Second = ptr(t.Second())
+		if ms := t.Nanosecond() / 1e6; ms != 0 {
+			out.Millisecond = ptr(ms)
+		}
 	}
 	return out
 }

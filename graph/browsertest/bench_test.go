@@ -39,7 +39,7 @@ func BenchmarkDashboardLoad(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	base, _ := serve(b, store, false)
+	base, _ := serve(b, store, false, nil)
 	tabCtx := newTab(b, bin)
 	ready := `document.body.dataset.state === 'ready' && document.querySelectorAll('#timeline li.item').length > 0`
 	var requests, bytes float64

@@ -84,6 +84,14 @@ func open(t *testing.T) *site {
 // openServer is open for a private server (reads need the token) or not.
 func openServer(t *testing.T, private bool) *site {
 	t.Helper()
+	return openWith(t, private, nil)
+}
+
+// openWith is openServer with test-only routes (pattern → handler) served
+// beside the server's own on its origin: pages that load third-party tools
+// are then held to checkClean's rule like the server's pages are.
+func openWith(t *testing.T, private bool, routes map[string]http.Handler) *site {
+	t.Helper()
 	bin := chromium(t)
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "browser.db"))
@@ -94,7 +102,7 @@ func openServer(t *testing.T, private bool) *site {
 	if _, _, err := seed.Load(ctx, store, []fixture.File{{Name: "demo.json", Data: demo.JSON}}); err != nil {
 		t.Fatal(err)
 	}
-	base, hub := serve(t, store, private)
+	base, hub := serve(t, store, private, routes)
 	tabCtx := newTab(t, bin)
 	// Bounds every step of a test: a page that never gets ready fails it
 	// instead of hanging.
@@ -111,16 +119,25 @@ func openServer(t *testing.T, private bool) *site {
 }
 
 // serve starts the API and pages on 127.0.0.1 over store, with a running
-// live hub, and returns the base URL and the hub.
-func serve(tb testing.TB, store *sqlite.Store, private bool) (string, *live.Hub) {
+// live hub and any extra routes, and returns the base URL and the hub.
+func serve(tb testing.TB, store *sqlite.Store, private bool, routes map[string]http.Handler) (string, *live.Hub) {
 	tb.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hub := live.New(store, logger, live.Options{})
 	hubCtx, stopHub := context.WithCancel(context.Background())
 	hubDone := make(chan struct{})
 	go func() { defer close(hubDone); hub.Run(hubCtx) }()
-	srv := httptest.NewServer(server.New(store, logger, server.Options{
-		Tokens: []server.Token{server.NewToken("browser", writeToken)}, Live: hub, Private: private}))
+	var h http.Handler = server.New(store, logger, server.Options{
+		Tokens: []server.Token{server.NewToken("browser", writeToken)}, Live: hub, Private: private})
+	if len(routes) > 0 {
+		mux := http.NewServeMux()
+		mux.Handle("/", h)
+		for pattern, route := range routes {
+			mux.Handle(pattern, route)
+		}
+		h = mux
+	}
+	srv := httptest.NewServer(h)
 	tb.Cleanup(func() { stopHub(); <-hubDone; srv.Close() })
 	return srv.URL, hub
 }

@@ -114,7 +114,7 @@ func TestExportOverHTTP(t *testing.T) {
 		t.Fatalf("timelinejs: %v %q\n%s", err, d.contentType, d.body)
 	}
 	// types restricts events only: the statement is kept.
-	if len(tl.Events) != 2 || tl.Events[0].UniqueID != "strike" || tl.Events[1].UniqueID != "call" {
+	if len(tl.Events) != 2 || tl.Events[0].UniqueID != "event:strike" || tl.Events[1].UniqueID != "statement:call" {
 		t.Errorf("timelinejs %+v", tl)
 	}
 
