@@ -26,7 +26,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/codebook"
@@ -405,7 +404,8 @@ func digits(s string) bool {
 	return true
 }
 
-// parseDay reads SQLDATE, YYYYMMDD.
+// parseDay reads SQLDATE, YYYYMMDD, through db.ParseDate, so that a day
+// is what every fixture's day is (years 0001 to 9999 included).
 func parseDay(s string) (db.Date, error) {
 	if s == "" {
 		return db.Date{}, fmt.Errorf("missing: every event needs its date (YYYYMMDD)")
@@ -413,12 +413,9 @@ func parseDay(s string) (db.Date, error) {
 	if len(s) != 8 || !digits(s) {
 		return db.Date{}, fmt.Errorf("not a date YYYYMMDD: %q", s)
 	}
-	y, _ := strconv.Atoi(s[:4])
-	m, _ := strconv.Atoi(s[4:6])
-	d, _ := strconv.Atoi(s[6:])
-	at := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
-	if at.Year() != y || int(at.Month()) != m || at.Day() != d {
+	d, err := db.ParseDate(s[:4] + "-" + s[4:6] + "-" + s[6:])
+	if err != nil {
 		return db.Date{}, fmt.Errorf("no such day: %q", s)
 	}
-	return db.Date{At: at, Precision: db.PrecisionDay}, nil
+	return d, nil
 }

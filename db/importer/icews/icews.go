@@ -77,17 +77,18 @@ func (r *reader) row() error {
 	}
 	e := db.Event{Key: importer.Key("icews", id)}
 	ok := true
+	// A day as every fixture's day is (db.ParseDate: years 0001 to 9999).
 	date := t.Get("Event Date")
-	at, err := time.Parse(time.DateOnly, date)
+	day, err := db.ParseDate(date)
 	switch {
 	case date == "":
 		t.Problem("Event Date", "missing: every event needs its date (YYYY-MM-DD)")
 		ok = false
-	case err != nil:
+	case err != nil || day.Precision != db.PrecisionDay || len(date) != len(time.DateOnly):
 		t.Problem("Event Date", "not a date YYYY-MM-DD: %q", date)
 		ok = false
 	}
-	e.OccurredAt = db.Date{At: at, Precision: db.PrecisionDay}
+	e.OccurredAt = day
 
 	code := t.Get("CAMEO Code")
 	typ, plover, known := codebook.TypeOfCAMEO(code)

@@ -267,7 +267,9 @@ func TestProblems(t *testing.T) {
 		row(map[string]string{"Event ID": "6"}) +
 		row(map[string]string{"Event ID": "7", "Latitude": "12"}) +
 		row(map[string]string{"Event ID": "8", "Source Name": "Ren\xe9 L\xe9vesque"}) +
-		row(map[string]string{"Event ID": "NA"})
+		row(map[string]string{"Event ID": "NA"}) +
+		row(map[string]string{"Event ID": "12", "Event Date": "0000-01-01"}) +
+		row(map[string]string{"Event ID": "13", "Event Date": "2018-06"})
 	_, err := convert(t, "bad.tab", []byte(data))
 	var ps db.Problems
 	if !errors.As(err, &ps) {
@@ -285,6 +287,8 @@ func TestProblems(t *testing.T) {
 		`bad.tab:9: Longitude: missing, though Latitude is given`,
 		`bad.tab:10: Source Name: not valid UTF-8`,
 		`bad.tab:11: Event ID: missing`,
+		`bad.tab:12: Event Date: not a date YYYY-MM-DD: "0000-01-01"`,
+		`bad.tab:13: Event Date: not a date YYYY-MM-DD: "2018-06"`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("problems lack %q:\n%s", want, got)
