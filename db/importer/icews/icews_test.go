@@ -304,3 +304,26 @@ func TestProblems(t *testing.T) {
 }
 
 func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'f', 6, 64) }
+
+// FuzzRow puts any text in the columns the format reads most: it reports
+// problems, or converts to fixtures that load; it never panics.
+func FuzzRow(f *testing.F) {
+	f.Add("Police (India)", "Government,Police", "India", "2018-06-01", "040", "Hanoi", "21")
+	f.Add("Government (Atlantis)", "", "NA", "0001-01-01", "0874", "", "x")
+	f.Add("Ren\xe9", "Military,", "Narnia", "2018-02-30", "01", "NA", "")
+	f.Fuzz(func(t *testing.T, name, sectors, country, date, code, city, lat string) {
+		data := header + row(map[string]string{"Source Name": name, "Source Sectors": sectors, "Source Country": country,
+			"Target Name": city, "Event Date": date, "CAMEO Code": code, "City": city, "Latitude": lat, "Longitude": lat,
+			"Story ID": name, "Publisher": sectors})
+		conv, err := convert(t, "f.tab", []byte(data))
+		var ps db.Problems
+		if err != nil && !errors.As(err, &ps) {
+			t.Fatalf("not problems: %v", err)
+		}
+		if conv != nil {
+			if err := seed.Check(context.Background(), nil, conv.Fixtures); err != nil {
+				t.Fatalf("the converted row does not load: %v", err)
+			}
+		}
+	})
+}
