@@ -33,6 +33,7 @@ func TestCAMEOActor(t *testing.T) {
 		{"GOVPTY", CAMEOActorInfo{Kind: db.ActorGovernmentBody, Types: []string{"GOV", "PTY"}}, "Government political party"},
 		{"PTY", CAMEOActorInfo{Kind: db.ActorPoliticalParty, Types: []string{"PTY"}}, "Political party"},
 		{"ROM", CAMEOActorInfo{Country: "RO", Kind: db.ActorState}, "Romania"},
+		{"KSVGOV", CAMEOActorInfo{Country: "XK", Kind: db.ActorGovernmentBody, Types: []string{"GOV"}}, "Kosovo government"},
 		{"SRBCVLalb", CAMEOActorInfo{Country: "RS", Kind: db.ActorOther, Types: []string{"CVL"}}, "Serbia civilians"},
 		{"catSEP", CAMEOActorInfo{Kind: db.ActorArmedGroup, Types: []string{"SEP"}}, "Separatist rebels"},
 		{"CHRCTH", CAMEOActorInfo{Kind: db.ActorOther}, "Christian Catholic"},
