@@ -10,6 +10,8 @@ import (
 
 	"github.com/geotimeline/geotimeline/db/importer"
 	"github.com/geotimeline/geotimeline/db/importer/acled"
+	"github.com/geotimeline/geotimeline/db/importer/gdelt"
+	"github.com/geotimeline/geotimeline/db/importer/icews"
 	"github.com/geotimeline/geotimeline/db/importer/plover"
 	"github.com/geotimeline/geotimeline/db/importer/ucdp"
 	"github.com/geotimeline/geotimeline/db/seed"
@@ -40,6 +42,8 @@ what the import would insert, update and leave unchanged, writing nothing.`
 // importFormats are the datasets import reads, by --format name.
 var importFormats = map[string]importer.Format{
 	"acled":  acled.Format{},
+	"gdelt":  gdelt.Format{},
+	"icews":  icews.Format{},
 	"plover": plover.Format{},
 	"ucdp":   ucdp.Format{},
 }

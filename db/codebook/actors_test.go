@@ -2,6 +2,7 @@ package codebook
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -32,6 +33,7 @@ func TestCAMEOActor(t *testing.T) {
 		{"GOVPTY", CAMEOActorInfo{Kind: db.ActorGovernmentBody, Types: []string{"GOV", "PTY"}}, "Government political party"},
 		{"PTY", CAMEOActorInfo{Kind: db.ActorPoliticalParty, Types: []string{"PTY"}}, "Political party"},
 		{"ROM", CAMEOActorInfo{Country: "RO", Kind: db.ActorState}, "Romania"},
+		{"KSVGOV", CAMEOActorInfo{Country: "XK", Kind: db.ActorGovernmentBody, Types: []string{"GOV"}}, "Kosovo government"},
 		{"SRBCVLalb", CAMEOActorInfo{Country: "RS", Kind: db.ActorOther, Types: []string{"CVL"}}, "Serbia civilians"},
 		{"catSEP", CAMEOActorInfo{Kind: db.ActorArmedGroup, Types: []string{"SEP"}}, "Separatist rebels"},
 		{"CHRCTH", CAMEOActorInfo{Kind: db.ActorOther}, "Christian Catholic"},
@@ -66,6 +68,33 @@ func TestTitleCase(t *testing.T) {
 		"O'BRIEN": "O'brien", "Barack Obama": "Barack Obama", "ÉCOLE": "École"} {
 		if got := TitleCase(in); got != want {
 			t.Errorf("TitleCase(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestICEWSSectorKind(t *testing.T) {
+	for sectors, want := range map[string]db.ActorKind{
+		"Government,Military":                   db.ActorMilitary,
+		"Executive,Foreign Ministry,Government": db.ActorGovernmentBody,
+		"Government,Police":                     db.ActorGovernmentBody,
+		"International Government Organization,Regional Diplomatic IGOs,Regional": db.ActorInternationalOrganization,
+		"Parties,(National) Major Party,Government Major Party (In Government)":   db.ActorPoliticalParty,
+		"Media,Government":  db.ActorMedia,
+		"Human Rights NGOs": db.ActorNGO,
+		"Insurgents,Radicals / Extremists / Fundamentalists": db.ActorArmedGroup,
+	} {
+		if got, ok := ICEWSSectorKind(strings.Split(sectors, ",")); !ok || got != want {
+			t.Errorf("ICEWSSectorKind(%s) = %q, %v; want %q", sectors, got, ok, want)
+		}
+	}
+	if got, ok := ICEWSSectorKind([]string{"General Population / Civilian / Social", "Social"}); ok {
+		t.Errorf("civilians: %q, want no kind", got)
+	}
+	for name, want := range map[string]bool{"Donald Trump": false, "Kim Yong-chol": false, "Khalid A. Al-Falih": false,
+		"Israeli Defense Forces": true, "Central Bureau of Investigation": true, "Al Qaeda": true, "BBC": true,
+		"Mahindra & Mahindra": true, "Lok Sabha": true, "Unspecified Actor": true, "United Nations": true} {
+		if got := ICEWSOrganizationName(name); got != want {
+			t.Errorf("ICEWSOrganizationName(%q) = %v, want %v", name, got, want)
 		}
 	}
 }

@@ -30,11 +30,18 @@ type Output struct {
 	actors  map[string]struct{} // keys this run writes or refers to
 	stored  map[string]bool     // actor keys looked up: whether stored
 	states  map[string]string   // alpha-2 → the key of its state
-	events  map[string]string   // event key → where it was first
+	events  map[string]position // event key → where it was first
 	// problems are the run's, up to fixture.MaxProblems; more counts
 	// those past it.
 	problems db.Problems
 	more     int
+}
+
+// position is a line of an input, kept as a pair rather than written out
+// for every event: only a duplicate needs it written.
+type position struct {
+	file string
+	line int
 }
 
 // list is one fixture file of the run, written as records come.
@@ -51,7 +58,7 @@ func newOutput(ctx context.Context, format string, o Options) (*Output, error) {
 		return nil, fmt.Errorf("import: %w", err)
 	}
 	out := &Output{ctx: ctx, format: format, o: o, dir: dir, sources: map[string]struct{}{},
-		actors: map[string]struct{}{}, stored: map[string]bool{}, events: map[string]string{}}
+		actors: map[string]struct{}{}, stored: map[string]bool{}, events: map[string]position{}}
 	for i, name := range []string{"sources", "actors", "events"} {
 		p := filepath.Join(dir, name+".json")
 		f, err := os.Create(p)
@@ -218,12 +225,11 @@ func (o *Output) isStored(key string) (bool, error) {
 // Event writes an event read at line. A key the run has met before is a
 // duplicate id: the problem names both lines, and the event is dropped.
 func (o *Output) Event(line int, column string, e *db.Event) {
-	here := where(o.file, line, "")
 	if first, dup := o.events[e.Key]; dup {
-		o.Problem(line, column, "duplicate id: event %s is also at %s", e.Key, first)
+		o.Problem(line, column, "duplicate id: event %s is also at %s", e.Key, where(first.file, first.line, ""))
 		return
 	}
-	o.events[e.Key] = here
+	o.events[e.Key] = position{o.file, line}
 	if o.Problems() > 0 {
 		// Nothing will be written: spare the disk.
 		return

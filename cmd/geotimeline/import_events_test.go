@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/sqlite"
+)
+
+func TestImportGDELT(t *testing.T) {
+	file := sharedData(t, "gdelt/20191024143000.export.CSV")
+	dbPath := filepath.Join(t.TempDir(), "g.db")
+	res := mustRun(t, "import", "--format", "gdelt", "--db", dbPath, file)
+	if !strings.HasPrefix(res.stderr, "import: loaded 1 file: ") || strings.Contains(res.stderr, " 0 inserted") {
+		t.Errorf("stderr = %q", res.stderr)
+	}
+
+	// The same rows gzipped on standard input change nothing.
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(data)
+	zw.Close()
+	res = runCLI(t, gz.String(), "import", "--format", "gdelt", "--db", dbPath, "-")
+	if res.code != 0 || !strings.Contains(res.stderr, " 0 inserted, 0 updated, ") {
+		t.Errorf("again from stdin: exit %d, stderr %q", res.code, res.stderr)
+	}
+
+	// A bad row names its line and column, and nothing is written.
+	bad := writeFile(t, t.TempDir(), "bad.CSV", "1\t2019\n")
+	res = runCLI(t, "", "import", "--format", "gdelt", "--db", filepath.Join(t.TempDir(), "new.db"), bad)
+	if res.code == 0 || !strings.Contains(res.stderr, "bad.CSV:1: 2 fields, want 61") {
+		t.Errorf("bad row: exit %d, stderr %q", res.code, res.stderr)
+	}
+}
+
+func TestImportICEWS(t *testing.T) {
+	file := sharedData(t, "icews/events.20180601.tab")
+	dbPath := filepath.Join(t.TempDir(), "i.db")
+	res := mustRun(t, "import", "--format", "icews", "--db", dbPath, file)
+	if !strings.HasPrefix(res.stderr, "import: loaded 1 file: ") || strings.Contains(res.stderr, " 0 inserted") {
+		t.Errorf("stderr = %q", res.stderr)
+	}
+	res = mustRun(t, "import", "--format", "icews", "--db", dbPath, "--dry-run", file)
+	if !strings.Contains(res.stdout, "nothing written: 0 inserted, 0 updated, ") {
+		t.Errorf("dry run again: stdout %q, stderr %q", res.stdout, res.stderr)
+	}
+
+	// A GDELT file given as ICEWS: the header names the missing columns.
+	res = runCLI(t, "", "import", "--format", "icews", "--db", filepath.Join(t.TempDir(), "new.db"), sharedData(t, "gdelt/20191024143000.export.CSV"))
+	if res.code == 0 || !strings.Contains(res.stderr, "the header lacks the columns") {
+		t.Errorf("GDELT as ICEWS: exit %d, stderr %q", res.code, res.stderr)
+	}
+}
+
+// The demo, then GDELT and ICEWS into one database: a country is one
+// state whichever dataset names it (the demo's india and united-states),
+// and the demo's own record of it is left as it was.
+func TestImportGDELTAndICEWSShareStates(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "all.db")
+	mustRun(t, "seed", "--db", dbPath, demoFile(t, dir))
+	mustRun(t, "import", "--format", "gdelt", "--db", dbPath, sharedData(t, "gdelt/20191024143000.export.CSV"))
+	mustRun(t, "import", "--format", "icews", "--db", dbPath, sharedData(t, "icews/events.20180601.tab"))
+
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	participants := func(key string) []db.Participant {
+		t.Helper()
+		es, err := store.EventsByKey(ctx, []string{key})
+		if err != nil || len(es) != 1 {
+			t.Fatalf("%s: %v, %d found", key, err, len(es))
+		}
+		full, err := store.FullEvents(ctx, []int64{es[0].ID})
+		if err != nil || len(full) != 1 {
+			t.Fatalf("%s: %v", key, err)
+		}
+		return full[0].Participants
+	}
+	if got, want := participants("icews-32891176"), []db.Participant{{Actor: "india", Role: db.RoleInitiator, As: "India"},
+		{Actor: "pakistan", Role: db.RoleTarget, As: "Pakistan"}}; !slices.Equal(got, want) {
+		t.Errorf("ICEWS India → Pakistan: %+v, want %+v", got, want)
+	}
+	// GDELT 881990883's target is GBR, "MANCHESTER".
+	found := false
+	for _, p := range participants("gdelt-881990883") {
+		found = found || p.Actor == "united-kingdom"
+	}
+	if !found {
+		t.Errorf("gdelt-881990883: no united-kingdom")
+	}
+	states, err := store.ActorsOfKind(ctx, db.ActorState)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perCountry := map[string][]string{}
+	for _, a := range states {
+		perCountry[a.Country] = append(perCountry[a.Country], a.Key)
+	}
+	for c, keys := range perCountry {
+		if len(keys) != 1 {
+			t.Errorf("country %s has %d states: %v", c, len(keys), keys)
+		}
+	}
+	if as, _ := store.ActorsByKey(ctx, []string{"india"}); len(as) != 1 || !strings.HasPrefix(as[0].Description, "India. The article says") {
+		t.Errorf("the demo's india was rewritten: %+v", as)
+	}
+}
