@@ -86,6 +86,13 @@ func (cmd *command) boolFlag(p *bool, name, env, usage string) {
 	cmd.flags = append(cmd.flags, flagDoc{name, "", env, "false", usage})
 }
 
+// plainBoolFlag is boolFlag with no environment variable, for a per-run
+// choice as plainFlag is.
+func (cmd *command) plainBoolFlag(p *bool, name, usage string) {
+	cmd.fs.BoolVar(p, name, false, usage)
+	cmd.flags = append(cmd.flags, flagDoc{name, "", "", "false", usage})
+}
+
 // intFlag defines --name, a whole number of 1 or more, starting from $env
 // when it is set and from def otherwise.
 func (cmd *command) intFlag(p *int, name, placeholder, env string, def int, usage string) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"context"
 	"io"
 	"os"
@@ -62,10 +63,11 @@ func (c *cli) importCmd(ctx context.Context, args []string) error {
 	var (
 		dbPath, format, actors string
 		writeWait              time.Duration
-		dryRun                 bool
+		dryRun, rename         bool
 	)
 	cmd.plainFlag(&format, "format", "F", "", "the dataset: "+strings.Join(formatNames(), ", ")+" (required)")
 	cmd.plainFlag(&actors, "actors", "FILE", "", "a CSV file (dataset,actor,key) mapping dataset actors onto actor keys")
+	cmd.plainBoolFlag(&rename, "rename-duplicates", "import a row whose id the run has met before under the id with -2 (-3, …) added, and say so, instead of refusing the run")
 	cmd.dbFlag(&dbPath)
 	cmd.boolFlag(&dryRun, "dry-run", "GEOTIMELINE_DRY_RUN", "check the files and report what would change, writing nothing")
 	cmd.durationFlag(&writeWait, "write-wait", "DURATION", "GEOTIMELINE_WRITE_WAIT", defaultSeedWriteWait,
@@ -93,7 +95,7 @@ func (c *cli) importCmd(ctx context.Context, args []string) error {
 
 	// The database is read before the import writes: which actors and
 	// states it has decides which records the run makes.
-	var opts importer.Options
+	opts := importer.Options{RenameDuplicates: rename}
 	closeLookup := func() {}
 	if _, err := os.Stat(dbPath); err == nil {
 		store, err := sqlite.OpenWith(ctx, dbPath, sqlite.Options{WriteWait: writeWait, Writer: "geotimeline import"})
@@ -126,6 +128,10 @@ func (c *cli) importCmd(ctx context.Context, args []string) error {
 		return c.reportProblems("import", err)
 	}
 	defer conv.Close()
+	progress.clear()
+	for _, n := range conv.Notes {
+		fmt.Fprintln(c.stderr, n.String())
+	}
 	// The load opens the database again, to write.
 	closeLookup()
 	return c.load(ctx, loadRun{command: "import", files: conv.Fixtures, inputs: len(names), recorded: conv.Inputs,

@@ -72,7 +72,7 @@ func TestImportUCDPStdinAndProblems(t *testing.T) {
 
 	bad := bytes.Replace(data, []byte("\n300380,"), []byte("\n21300,"), 1)
 	res = runCLI(t, string(bad), "import", "--format", "ucdp", "--db", dbPath, "-")
-	want := "-:3: id: duplicate id: event ucdp-21300 is also at -:2\nimport: 1 problem; nothing was written\n"
+	want := "-:3: id: duplicate id: event ucdp-21300 is also at -:2 (--rename-duplicates imports this one as ucdp-21300-2)\nimport: 1 problem; nothing was written\n"
 	if res.code == 0 || res.stderr != want {
 		t.Errorf("duplicate id: exit %d, stderr %q; want non-zero, %q", res.code, res.stderr, want)
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -89,6 +90,33 @@ func TestImportPLOVER(t *testing.T) {
 	}
 }
 
+// The gold standard as published: refused for its duplicate id, then in
+// with --rename-duplicates, which says what it renamed.
+func TestImportRenameDuplicates(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "new.db")
+	data, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "data", "plover", "PLOVER_GSR_CAMEO.json"))
+	if err != nil {
+		t.Fatalf("the PLOVER gold standard: %v", err)
+	}
+	file := filepath.Join(dir, "PLOVER_GSR_CAMEO.json")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := runCLI(t, "", "import", "--format", "plover", "--db", dbPath, file)
+	dup := file + ":4826: records[290].id: duplicate id: event plover-plover-gsr01-coerce-0004 is also at " + file + ":4597"
+	if want := dup + " (--rename-duplicates imports this one as plover-plover-gsr01-coerce-0004-2)\nimport: 1 problem; nothing was written\n"; res.code != 1 || res.stderr != want {
+		t.Errorf("without the flag: exit %d, stderr %q; want 1, %q", res.code, res.stderr, want)
+	}
+	if _, err := os.Stat(dbPath); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused import left %s behind: %v", dbPath, err)
+	}
+	res = mustRun(t, "import", "--format", "plover", "--rename-duplicates", "--db", dbPath, file)
+	if want := dup + ": imported as plover-plover-gsr01-coerce-0004-2\nimport: loaded 1 file: 620 inserted, 0 updated, 0 unchanged\n"; res.stderr != want {
+		t.Errorf("with the flag: stderr %q, want %q", res.stderr, want)
+	}
+}
+
 // --dry-run reports what the import would do and writes nothing, not even
 // a new database.
 func TestImportDryRun(t *testing.T) {
@@ -126,7 +154,7 @@ func TestImportProblems(t *testing.T) {
 ` + bad + `:3: records[1].event: unknown PLOVER category "FOO"
 ` + bad + `:3: records[1].date: not a date: "1 January 2000" (use 2025, 2025-05, 2025-05-08, 2025-05-08T14:30Z or an RFC 3339 timestamp)
 ` + bad + `:3: records[1].text: not valid UTF-8 (the file must be UTF-8; convert it first, e.g. with iconv -f latin1 -t utf-8): "Caf\xe9"
-` + bad + `:4: records[2].id: duplicate id: event plover-x-1 is also at ` + bad + `:2
+` + bad + `:4: records[2].id: duplicate id: event plover-x-1 is also at ` + bad + `:2 (--rename-duplicates imports this one as plover-x-1-2)
 import: 5 problems; nothing was written
 `
 	if res.stderr != want {

@@ -55,6 +55,12 @@ type Options struct {
 	// Progress, when set, is called every few hundred rows with the
 	// number of rows read so far.
 	Progress func(rows int)
+	// RenameDuplicates (--rename-duplicates) imports a row whose id the
+	// run has met before under the id with "-2" (then "-3", …) added,
+	// and reports it as a note, instead of refusing the run: a published
+	// dataset may give two different events one id (the PLOVER gold
+	// standard does), and its users want both in.
+	RenameDuplicates bool
 }
 
 // Converted is a run's files turned into fixtures, ready for a
@@ -68,7 +74,10 @@ type Converted struct {
 	Inputs []db.RunFile
 	// Rows is the number of dataset rows read.
 	Rows int
-	dir  string
+	// Notes are what the run did that the user should know of but that
+	// is no problem: the duplicate ids it renamed.
+	Notes db.Problems
+	dir   string
 }
 
 // Close removes the fixture files.
@@ -114,7 +123,7 @@ func Convert(ctx context.Context, f Format, inputs []Source, o Options) (*Conver
 	if err != nil {
 		return fail(err)
 	}
-	conv.Fixtures, conv.Rows = files, out.rows
+	conv.Fixtures, conv.Rows, conv.Notes = files, out.rows, out.notes
 	return conv, nil
 }
 

@@ -199,8 +199,8 @@ func TestGzip(t *testing.T) {
 		t.Fatal("the same rows twice converted")
 	}
 	wantProblems(t, err,
-		"renamed.tsv:2: id: duplicate id: event test-1 is also at events.tsv.gz:2",
-		"renamed.tsv:3: id: duplicate id: event test-2 is also at events.tsv.gz:3")
+		"renamed.tsv:2: id: duplicate id: event test-1 is also at events.tsv.gz:2 (--rename-duplicates imports this one as test-1-2)",
+		"renamed.tsv:3: id: duplicate id: event test-2 is also at events.tsv.gz:3 (--rename-duplicates imports this one as test-2-2)")
 
 	conv, err = convert(t, importer.Options{}, src("events.tsv.gz", raw))
 	if err != nil {
@@ -230,7 +230,7 @@ func TestZip(t *testing.T) {
 	raw := zipOf(t, "one.tsv", header+"1\t2025\t\t\t\n2\t2025\t\t\t\n", "dir/two.tsv", header+"3\t2025\t\t\t\n1\t2026\t\t\t\n",
 		"__MACOSX/._one.tsv", "junk", ".hidden", "junk")
 	_, err := convert(t, importer.Options{}, src("events.zip", raw))
-	wantProblems(t, err, "events.zip:dir/two.tsv:3: id: duplicate id: event test-1 is also at events.zip:one.tsv:2")
+	wantProblems(t, err, "events.zip:dir/two.tsv:3: id: duplicate id: event test-1 is also at events.zip:one.tsv:2 (--rename-duplicates imports this one as test-1-2)")
 
 	raw = zipOf(t, "one.tsv", header+"1\t2025\t\t\t\n", "two.tsv", header+"2\t2025\t\t\t\n")
 	conv, err := convert(t, importer.Options{}, src("events.zip", raw))
@@ -294,7 +294,7 @@ func TestProblems(t *testing.T) {
 		{"bad date", header + "1\t2025-13-01\t\t\t\n2\t22/04/2025\t\t\t\n",
 			[]string{`x.tsv:2: date: not a date: "2025-13-01": month out of range`,
 				`x.tsv:3: date: not a date: "22/04/2025" (use 2025, 2025-05, 2025-05-08, 2025-05-08T14:30Z or an RFC 3339 timestamp)`}},
-		{"duplicate", header + "1\t2025\t\t\t\n1\t2026\t\t\t\n", []string{"x.tsv:3: id: duplicate id: event test-1 is also at x.tsv:2"}},
+		{"duplicate", header + "1\t2025\t\t\t\n1\t2026\t\t\t\n", []string{"x.tsv:3: id: duplicate id: event test-1 is also at x.tsv:2 (--rename-duplicates imports this one as test-1-2)"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -35,6 +36,7 @@ type Output struct {
 	// those past it.
 	problems db.Problems
 	more     int
+	notes    db.Problems
 }
 
 // position is a line of an input, kept as a pair rather than written out
@@ -226,8 +228,15 @@ func (o *Output) isStored(key string) (bool, error) {
 // duplicate id: the problem names both lines, and the event is dropped.
 func (o *Output) Event(line int, column string, e *db.Event) {
 	if first, dup := o.events[e.Key]; dup {
-		o.Problem(line, column, "duplicate id: event %s is also at %s", e.Key, where(first.file, first.line, ""))
-		return
+		renamed := o.freeKey(e.Key)
+		if !o.o.RenameDuplicates {
+			o.Problem(line, column, "duplicate id: event %s is also at %s (--rename-duplicates imports this one as %s)",
+				e.Key, where(first.file, first.line, ""), renamed)
+			return
+		}
+		o.notes.Add(where(o.file, line, column), "duplicate id: event %s is also at %s: imported as %s",
+			e.Key, where(first.file, first.line, ""), renamed)
+		e.Key = renamed
 	}
 	o.events[e.Key] = position{o.file, line}
 	if o.Problems() > 0 {
@@ -235,6 +244,21 @@ func (o *Output) Event(line int, column string, e *db.Event) {
 		return
 	}
 	o.lists[2].w.Put(fixture.EventOut(e))
+}
+
+// freeKey is key with the first of "-2", "-3", … that gives a key the run
+// has not met.
+func (o *Output) freeKey(key string) string {
+	for n := 2; ; n++ {
+		suffix := "-" + strconv.Itoa(n)
+		k := key
+		if len(k)+len(suffix) > db.MaxKeyLength {
+			k = k[:db.MaxKeyLength-len(suffix)]
+		}
+		if _, taken := o.events[k+suffix]; !taken {
+			return k + suffix
+		}
+	}
 }
 
 // Text checks that a field is UTF-8, as every dataset is meant to be, and

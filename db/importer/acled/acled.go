@@ -187,7 +187,7 @@ func countryOf(t *importer.Table) string {
 	case iso != "":
 		t.Problem("iso", "unknown ISO 3166-1 numeric code %q", iso)
 	default:
-		t.Problem("country", "unknown country %q and no iso code (a name db/iso3166 does not know: add it to db/iso3166/names.tsv)", name)
+		t.Problem("country", "unknown country %q and no iso code (no ISO 3166-1 country goes by this name)", name)
 	}
 	return ""
 }
@@ -262,7 +262,7 @@ func actorOf(t *importer.Table, out *importer.Output, col, name string, kind db.
 		switch {
 		case m[1] == "Government" && strings.TrimSpace(m[4]) == "":
 			if !ok {
-				t.Problem(col, "unknown country in %q (a name db/iso3166 does not know: add it to db/iso3166/names.tsv)", name)
+				t.Problem(col, "unknown country in %q (no ISO 3166-1 country goes by this name)", name)
 				return "", false
 			}
 			ref.Actor = db.Actor{Kind: db.ActorState, Country: c}

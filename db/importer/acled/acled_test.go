@@ -273,13 +273,13 @@ func TestBadRows(t *testing.T) {
 		`acled.csv:6: event_type: unknown event type "Battle" (not in ACLED's codebook, db/codebook/acled-types.tsv)`,
 		`acled.csv:7: sub_event_type: unknown sub-event type "Air/drone strike" of "Battles" (not in ACLED's codebook, db/codebook/acled-types.tsv)`,
 		// Keys are lower-cased: IND1 and ind1 are one event.
-		`acled.csv:8: event_id_cnty: duplicate id: event acled-ind1 is also at acled.csv:2`,
+		`acled.csv:8: event_id_cnty: duplicate id: event acled-ind1 is also at acled.csv:2 (--rename-duplicates imports this one as acled-ind1-2)`,
 		`acled.csv:9: notes: not valid UTF-8 (the file must be UTF-8; convert it first, e.g. with iconv -f latin1 -t utf-8): "Sold\xe9ts"`,
 		`acled.csv:10: country: "India" is IN, but iso 586 is PK`,
 		`acled.csv:11: fatalities: -1 is out of range [0, 2147483647]`,
 		`acled.csv:11: inter2: unknown actor type "9": want 1 to 8 (ACLED's inter codes, db/codebook/acled-inter.tsv)`,
 		`acled.csv:12: iso: unknown ISO 3166-1 numeric code "999"`,
-		`acled.csv:12: actor1: unknown country in "Government of Atlantis (2020-)" (a name db/iso3166 does not know: add it to db/iso3166/names.tsv)`,
+		`acled.csv:12: actor1: unknown country in "Government of Atlantis (2020-)" (no ISO 3166-1 country goes by this name)`,
 		`acled.csv:13: event_id_cnty: missing: every ACLED event has an id`,
 	}
 	if got := importtest.Problems(t, err); !slices.Equal(got, want) {

@@ -265,7 +265,7 @@ func TestProblems(t *testing.T) {
 		`bad.CSV:3: EventCode: unknown CAMEO event code "999"`,
 		`bad.CSV:4: GoldsteinScale: 12 is out of range [-10, 10]`,
 		`bad.CSV:5: 2 fields, want 61`,
-		`bad.CSV:7: GLOBALEVENTID: duplicate id: event gdelt-6 is also at bad.CSV:6`,
+		`bad.CSV:7: GLOBALEVENTID: duplicate id: event gdelt-6 is also at bad.CSV:6 (--rename-duplicates imports this one as gdelt-6-2)`,
 		`bad.CSV:8: ActionGeo_Lat: missing, though ActionGeo_Long is given`,
 		`bad.CSV:9: EventCode: missing`,
 	} {

@@ -283,7 +283,7 @@ func TestProblems(t *testing.T) {
 		`bad.tab:5: Country: unknown country "Narnia"`,
 		`bad.tab:6: 2 fields, want 20`,
 		`bad.tab:7: Intensity: 11 is out of range [-10, 10]`,
-		`bad.tab:8: Event ID: duplicate id: event icews-6 is also at bad.tab:7`,
+		`bad.tab:8: Event ID: duplicate id: event icews-6 is also at bad.tab:7 (--rename-duplicates imports this one as icews-6-2)`,
 		`bad.tab:9: Longitude: missing, though Latitude is given`,
 		`bad.tab:10: Source Name: not valid UTF-8`,
 		`bad.tab:11: Event ID: missing`,

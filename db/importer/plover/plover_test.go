@@ -100,7 +100,13 @@ func openStore(t *testing.T) *sqlite.Store {
 // load converts srcs against store, as the command does, and loads them.
 func load(t *testing.T, store *sqlite.Store, srcs ...importer.Source) db.Summary {
 	t.Helper()
-	conv, err := convert(t, importer.Options{Store: store}, srcs...)
+	return loadWith(t, store, importer.Options{}, srcs...)
+}
+
+func loadWith(t *testing.T, store *sqlite.Store, o importer.Options, srcs ...importer.Source) db.Summary {
+	t.Helper()
+	o.Store = store
+	conv, err := convert(t, o, srcs...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,9 +162,41 @@ func actorsJSON(t *testing.T, store *sqlite.Store, keys ...string) []string {
 // where both records are, and writes nothing.
 func TestGoldStandardDuplicateID(t *testing.T) {
 	_, err := convert(t, importer.Options{}, source("PLOVER_GSR_CAMEO.json", goldStandard(t)))
-	want := []string{`PLOVER_GSR_CAMEO.json:4826: records[290].id: duplicate id: event plover-plover-gsr01-coerce-0004 is also at PLOVER_GSR_CAMEO.json:4597`}
+	want := []string{`PLOVER_GSR_CAMEO.json:4826: records[290].id: duplicate id: event plover-plover-gsr01-coerce-0004 is also at PLOVER_GSR_CAMEO.json:4597 (--rename-duplicates imports this one as plover-plover-gsr01-coerce-0004-2)`}
 	if got := problems(t, err); !slices.Equal(got, want) {
 		t.Errorf("problems:\n%q\nwant\n%q", got, want)
+	}
+}
+
+// With RenameDuplicates the gold standard imports as published: the second
+// COERCE-0004 is keyed with -2, said in a note, and a second import finds
+// the same keys and changes nothing.
+func TestGoldStandardRenamed(t *testing.T) {
+	ctx := context.Background()
+	store := openStore(t)
+	o := importer.Options{RenameDuplicates: true}
+	conv, err := convert(t, o, source("PLOVER_GSR_CAMEO.json", goldStandard(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantNote := `PLOVER_GSR_CAMEO.json:4826: records[290].id: duplicate id: event plover-plover-gsr01-coerce-0004 is also at PLOVER_GSR_CAMEO.json:4597: imported as plover-plover-gsr01-coerce-0004-2`
+	if len(conv.Notes) != 1 || conv.Notes[0].String() != wantNote {
+		t.Errorf("notes %q, want %q", conv.Notes, wantNote)
+	}
+	conv.Close()
+	for i, want := range []db.Summary{{Inserted: 620}, {Unchanged: 323}} {
+		if got := loadWith(t, store, o, source("PLOVER_GSR_CAMEO.json", goldStandard(t))); got != want {
+			t.Errorf("import %d: %v, want %v", i+1, got, want)
+		}
+	}
+	evs, err := store.EventsByKey(ctx, []string{"plover-plover-gsr01-coerce-0004", "plover-plover-gsr01-coerce-0004-2"})
+	if err != nil || len(evs) != 2 {
+		t.Fatalf("%d events, %v; want both", len(evs), err)
+	}
+	titles := []string{evs[0].Title, evs[1].Title}
+	slices.Sort(titles)
+	if titles[0] == titles[1] {
+		t.Errorf("the two COERCE-0004 records have one title %q: they are different events", titles[0])
 	}
 }
 
@@ -281,7 +319,7 @@ func TestProblems(t *testing.T) {
 		`bad.json:7: records[3].injured: not a whole number ≥ 0: -2`,
 		`bad.json:8: records[3].eventLoc.country code: unknown country "QQ": want an ISO 3166-1 code`,
 		`bad.json:9: records[4]: want an object (a PLOVER record), got a string`,
-		`bad.json:10: records[5].id: duplicate id: event plover-a-1 is also at bad.json:3`,
+		`bad.json:10: records[5].id: duplicate id: event plover-a-1 is also at bad.json:3 (--rename-duplicates imports this one as plover-a-1-2)`,
 		`bad.json:11: records[6].id: required: the record's id, which its event's key is made of`,
 		`bad.json:11: records[6].mode: want a string, got a number`,
 		`bad.json:11: records[6].target: want a list of actors ({"actorText": …, "code": …, "sector": …}), got an object`,
@@ -293,7 +331,7 @@ func TestProblems(t *testing.T) {
 		`bad.json:15: records[10].id: "!!!" has no letter or digit to make a key of`,
 		`bad.json:16: records[11].dead: want a whole number, got a boolean`,
 		`bad.json:16: records[11].eventLoc: want an object {"name": …, "country code": …}, got a string`,
-		`bad.json:16: records[11].id: duplicate id: event plover-17 is also at bad.json:14`,
+		`bad.json:16: records[11].id: duplicate id: event plover-17 is also at bad.json:14 (--rename-duplicates imports this one as plover-17-2)`,
 	}
 	if got := problems(t, err); !slices.Equal(got, want) {
 		t.Errorf("problems:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -322,7 +360,7 @@ func TestFileProblems(t *testing.T) {
 func TestByteOrderMark(t *testing.T) {
 	data := "\ufeff[\n{\"id\": \"A\", \"date\": \"2000\", \"event\": \"AGREE\"},\n{\"id\": \"A\", \"date\": \"2000\", \"event\": \"AGREE\"}\n]"
 	_, err := convert(t, importer.Options{}, source("f.json", []byte(data)))
-	want := []string{"f.json:3: records[1].id: duplicate id: event plover-a is also at f.json:2"}
+	want := []string{"f.json:3: records[1].id: duplicate id: event plover-a is also at f.json:2 (--rename-duplicates imports this one as plover-a-2)"}
 	if got := problems(t, err); !slices.Equal(got, want) {
 		t.Errorf("%q, want %q", got, want)
 	}

@@ -72,7 +72,7 @@ func readRow(t *importer.Table, out *importer.Output) {
 
 	country, ok := iso3166.FromName(t.Get("country"))
 	if !ok {
-		t.Problem("country", "unknown country %q (a name db/iso3166 does not know: add it to db/iso3166/names.tsv)", t.Get("country"))
+		t.Problem("country", "unknown country %q (no ISO 3166-1 country goes by this name)", t.Get("country"))
 	}
 	lat, lon := t.Point("latitude", "longitude")
 	e.Location = db.Location{Country: country, Place: place(t), Lat: lat, Lon: lon}
@@ -235,7 +235,7 @@ func side(t *importer.Table, out *importer.Output, which, country string) (strin
 			}
 			c, ok := iso3166.FromName(strings.TrimPrefix(part, "Government of "))
 			if !ok {
-				t.Problem(col, "unknown country in %q (a name db/iso3166 does not know: add it to db/iso3166/names.tsv)", part)
+				t.Problem(col, "unknown country in %q (no ISO 3166-1 country goes by this name)", part)
 				continue
 			}
 			refs = append(refs, importer.ActorRef{ID: part, Actor: db.Actor{Kind: db.ActorState, Country: c}})
