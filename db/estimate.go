@@ -87,8 +87,9 @@ func ParseCodeMatch(v string) (CodeMatch, error) {
 	switch {
 	case strings.Contains(m.Code, "*"):
 		return CodeMatch{}, fmt.Errorf(`invalid code %q: "*" may only end the code, for a prefix`, v)
-	case m.Code == "":
-		return CodeMatch{}, fmt.Errorf(`invalid code %q: the code (or prefix) must not be empty`, v)
+	case m.Code == "" && !m.Prefix:
+		// "SCHEME:*" is every code of the scheme: an event's dataset.
+		return CodeMatch{}, fmt.Errorf(`invalid code %q: the code must not be empty (SCHEME:* is every code of a scheme)`, v)
 	}
 	return m, nil
 }

@@ -43,6 +43,7 @@ func TestParseCodeMatch(t *testing.T) {
 	}{
 		{in: "CAMEO:190", want: CodeMatch{"CAMEO", "190", false}},
 		{in: "CAMEO:19*", want: CodeMatch{"CAMEO", "19", true}},
+		{in: "CAMEO:*", want: CodeMatch{"CAMEO", "", true}},
 		{in: "PLOVER:ASSAULT", want: CodeMatch{"PLOVER", "ASSAULT", false}},
 		{in: "ACLED_X:a:b", want: CodeMatch{"ACLED_X", "a:b", false}},
 		{in: "CAMEO", err: `invalid code "CAMEO": want "SCHEME:CODE" or "SCHEME:PREFIX*"`},
@@ -50,8 +51,7 @@ func TestParseCodeMatch(t *testing.T) {
 		{in: ":190", err: `invalid code ":190": the scheme must be 1 to 16 characters of A-Z 0-9 _`},
 		{in: "CAMEO:1*9", err: `invalid code "CAMEO:1*9": "*" may only end the code, for a prefix`},
 		{in: "CAMEO:19**", err: `invalid code "CAMEO:19**": "*" may only end the code, for a prefix`},
-		{in: "CAMEO:", err: `invalid code "CAMEO:": the code (or prefix) must not be empty`},
-		{in: "CAMEO:*", err: `invalid code "CAMEO:*": the code (or prefix) must not be empty`},
+		{in: "CAMEO:", err: `invalid code "CAMEO:": the code must not be empty (SCHEME:* is every code of a scheme)`},
 		{in: "", err: `invalid code "": want "SCHEME:CODE" or "SCHEME:PREFIX*"`},
 	} {
 		got, err := ParseCodeMatch(c.in)

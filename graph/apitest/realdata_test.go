@@ -66,6 +66,8 @@ func TestCodesFilterAPI(t *testing.T) {
 		{[]string{"CAMEO:190"}, []string{"rd-190"}, []string{"rd-190", "rd-joint"}},
 		{[]string{"PLOVER:ASSAULT"}, []string{"rd-193", "rd-plover"}, []string{"rd-193", "rd-plover", "rd-joint"}},
 		{[]string{"CAMEO:2*", "PLOVER:ASSAULT"}, []string{"rd-193", "rd-20", "rd-plover"}, []string{"rd-193", "rd-20", "rd-plover", "rd-joint"}},
+		// Every code of a scheme: the events a dataset coded.
+		{[]string{"CAMEO:*"}, []string{"rd-190", "rd-193", "rd-1951", "rd-20"}, []string{"rd-190", "rd-193", "rd-1951", "rd-20", "rd-joint"}},
 	} {
 		vars := map[string]any{"codes": tt.codes}
 		if got := keys(t, a.data(events, vars), "events", "nodes"); !slices.Equal(got, tt.events) {
@@ -80,7 +82,7 @@ func TestCodesFilterAPI(t *testing.T) {
 		{"CAMEO", `filter.codes[0]: invalid code "CAMEO": want "SCHEME:CODE" or "SCHEME:PREFIX*"`},
 		{"cameo:19*", `filter.codes[0]: invalid code "cameo:19*": the scheme must be 1 to 16 characters of A-Z 0-9 _`},
 		{"CAMEO:1*9", `filter.codes[0]: invalid code "CAMEO:1*9": "*" may only end the code, for a prefix`},
-		{"CAMEO:*", `filter.codes[0]: invalid code "CAMEO:*": the code (or prefix) must not be empty`},
+		{"CAMEO:", `filter.codes[0]: invalid code "CAMEO:": the code must not be empty (SCHEME:* is every code of a scheme)`},
 	} {
 		msg, code := a.errorOf(events, map[string]any{"codes": []string{tt.value}})
 		if msg != tt.msg || code != "BAD_USER_INPUT" {

@@ -2964,7 +2964,7 @@ input TimelineFilter {
   sources: [String!]
   "Only events with one of these tags; statements are not affected. At most 1000 tags of at most 128 bytes."
   tags: [String!]
-  "Only events with one of these codes: \"SCHEME:CODE\" exactly, or \"SCHEME:PREFIX*\" for every code of the scheme that begins with PREFIX (\"CAMEO:19*\" is every use of force); statements are not affected. At most 1000 values."
+  "Only events with one of these codes: \"SCHEME:CODE\" exactly, or \"SCHEME:PREFIX*\" for every code of the scheme that begins with PREFIX (\"CAMEO:19*\" is every use of force; \"UCDP:*\" every code of the scheme); statements are not affected. At most 1000 values."
   codes: [String!]
   "Only statements of these kinds; events are not affected. At most 1000 values."
   statementKinds: [StatementKind!]
@@ -2998,7 +2998,7 @@ input EventFilter {
   sources: [String!]
   "Only events with one of these tags. At most 1000 tags of at most 128 bytes."
   tags: [String!]
-  "Only events with one of these codes: \"SCHEME:CODE\" exactly, or \"SCHEME:PREFIX*\" for every code of the scheme that begins with PREFIX (\"CAMEO:19*\" is every use of force). At most 1000 values."
+  "Only events with one of these codes: \"SCHEME:CODE\" exactly, or \"SCHEME:PREFIX*\" for every code of the scheme that begins with PREFIX (\"CAMEO:19*\" is every use of force; \"UCDP:*\" every code of the scheme). At most 1000 values."
   codes: [String!]
 }
 

@@ -100,7 +100,7 @@ type EventFilter struct {
 	Sources []string `json:"sources,omitempty"`
 	// Only events with one of these tags. At most 1000 tags of at most 128 bytes.
 	Tags []string `json:"tags,omitempty"`
-	// Only events with one of these codes: "SCHEME:CODE" exactly, or "SCHEME:PREFIX*" for every code of the scheme that begins with PREFIX ("CAMEO:19*" is every use of force). At most 1000 values.
+	// Only events with one of these codes: "SCHEME:CODE" exactly, or "SCHEME:PREFIX*" for every code of the scheme that begins with PREFIX ("CAMEO:19*" is every use of force; "UCDP:*" every code of the scheme). At most 1000 values.
 	Codes []string `json:"codes,omitempty"`
 }
 
@@ -320,7 +320,7 @@ type TimelineFilter struct {
 	Sources []string `json:"sources,omitempty"`
 	// Only events with one of these tags; statements are not affected. At most 1000 tags of at most 128 bytes.
 	Tags []string `json:"tags,omitempty"`
-	// Only events with one of these codes: "SCHEME:CODE" exactly, or "SCHEME:PREFIX*" for every code of the scheme that begins with PREFIX ("CAMEO:19*" is every use of force); statements are not affected. At most 1000 values.
+	// Only events with one of these codes: "SCHEME:CODE" exactly, or "SCHEME:PREFIX*" for every code of the scheme that begins with PREFIX ("CAMEO:19*" is every use of force; "UCDP:*" every code of the scheme); statements are not affected. At most 1000 values.
 	Codes []string `json:"codes,omitempty"`
 	// Only statements of these kinds; events are not affected. At most 1000 values.
 	StatementKinds []db.StatementKind `json:"statementKinds,omitempty"`
