@@ -170,7 +170,9 @@ func TestImportedDatasetsTogether(t *testing.T) {
 			demoIndia = act.Name + "|" + act.Description
 		}
 	}
-	var india struct{ Actor struct{ Name, Description string } }
+	var india struct {
+		Actor struct{ Name, Description string }
+	}
 	if err := json.Unmarshal(a.data(`{ actor(key: "india") { name description } }`, nil), &india); err != nil {
 		t.Fatal(err)
 	}
