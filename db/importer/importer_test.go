@@ -33,11 +33,7 @@ type testFormat struct{}
 func (testFormat) Name() string { return "test" }
 
 func (testFormat) Read(ctx context.Context, in *importer.Input, out *importer.Output) error {
-	t := importer.NewTable(in, out, importer.TableOptions{Comma: '\t', Required: []string{"id", "date"}, Missing: []string{"NA"}})
-	for t.Next() {
-		if !out.Row() {
-			return ctx.Err()
-		}
+	return importer.ReadRows(ctx, in, out, importer.TableOptions{Comma: '\t', Required: []string{"id", "date"}, Missing: []string{"NA"}}, func(t *importer.Table) error {
 		e := &db.Event{Key: importer.Key("test", t.Get("id")), Type: db.EventOther, Title: t.Get("note")}
 		if e.Title == "" {
 			e.Title = "event " + t.Get("id")
@@ -59,8 +55,8 @@ func (testFormat) Read(ctx context.Context, in *importer.Input, out *importer.Ou
 			e.Participants = importer.AddParticipant(e.Participants, db.Participant{Actor: key, Role: db.RoleInitiator, As: name})
 		}
 		out.Event(t.Line(), "id", e)
-	}
-	return t.Err()
+		return nil
+	})
 }
 
 const header = "id\tdate\tactor\tcountry\tnote\n"
