@@ -3,7 +3,6 @@ package gdelt_test
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,46 +12,20 @@ import (
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/importer"
 	"github.com/geotimeline/geotimeline/db/importer/gdelt"
+	"github.com/geotimeline/geotimeline/db/importer/internal/importtest"
 	"github.com/geotimeline/geotimeline/db/seed"
 	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // realFile is the 1,000 real rows of ../shared/data beside the repository
-// (SOURCES.md). Their absence fails the test: only a machine set up
-// wrongly lacks them.
+// (SOURCES.md).
 func realFile(tb testing.TB) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			tb.Fatal("no go.mod above the test's directory")
-		}
-		dir = filepath.Dir(dir)
-	}
-	p := filepath.Join(dir, "..", "shared", "data", "gdelt", "20191024143000.export.CSV")
-	if _, err := os.Stat(p); err != nil {
-		tb.Fatalf("the real GDELT rows are missing (want ../shared/data beside the repository): %v", err)
-	}
-	return p
-}
-
-func source(name string, data []byte) importer.Source {
-	return importer.Source{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(string(data))), nil }}
+	return filepath.Join(importtest.DataDir(tb), "gdelt", "20191024143000.export.CSV")
 }
 
 func convert(t *testing.T, name string, data []byte) (*importer.Converted, error) {
 	t.Helper()
-	conv, err := importer.Convert(context.Background(), gdelt.Format{}, []importer.Source{source(name, data)}, importer.Options{TempDir: t.TempDir()})
-	if conv != nil {
-		t.Cleanup(func() { conv.Close() })
-	}
-	return conv, err
+	return importtest.Convert(t, gdelt.Format{}, importer.Options{}, importtest.Bytes(name, data))
 }
 
 // load converts data and loads it into a new database, which it returns.
@@ -62,40 +35,18 @@ func load(t *testing.T, data []byte) (*sqlite.Store, db.Summary) {
 	if err != nil {
 		t.Fatalf("convert: %v", err)
 	}
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "g.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	_, sum, err := seed.Load(ctx, store, conv.Fixtures)
-	if err != nil {
-		t.Fatalf("load: %v", err)
-	}
-	return store, sum
+	store := importtest.Open(t)
+	return store, importtest.Load(t, store, conv)
 }
 
 func event(t *testing.T, store *sqlite.Store, key string) *db.Event {
 	t.Helper()
-	ctx := context.Background()
-	es, err := store.EventsByKey(ctx, []string{key})
-	if err != nil || len(es) != 1 {
-		t.Fatalf("event %s: %v, %d found", key, err, len(es))
-	}
-	full, err := store.FullEvents(ctx, []int64{es[0].ID})
-	if err != nil || len(full) != 1 {
-		t.Fatalf("full event %s: %v", key, err)
-	}
-	return full[0]
+	return importtest.Event(t, store, key)
 }
 
-func actor(t *testing.T, store *sqlite.Store, key string) *db.Actor {
+func actor(t *testing.T, store *sqlite.Store, key string) db.Actor {
 	t.Helper()
-	as, err := store.ActorsByKey(context.Background(), []string{key})
-	if err != nil || len(as) != 1 {
-		t.Fatalf("actor %s: %v, %d found", key, err, len(as))
-	}
-	return as[0]
+	return importtest.Actors(t, store, key)[0]
 }
 
 func TestRealFile(t *testing.T) {
@@ -185,9 +136,9 @@ func TestRealFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, sum, err := seed.Load(ctx, store, conv.Fixtures)
-	if err != nil || sum.Inserted != 0 || sum.Updated != 0 || sum.Unchanged != first.Inserted {
-		t.Errorf("second load: %s, %v; first %s", sum, err, first)
+	sum := importtest.Load(t, store, conv)
+	if sum.Inserted != 0 || sum.Updated != 0 || sum.Unchanged != first.Inserted {
+		t.Errorf("second load: %s; first %s", sum, first)
 	}
 }
 
@@ -290,7 +241,7 @@ func FuzzRow(f *testing.F) {
 	f.Fuzz(func(t *testing.T, code, name, event, date, lat, geo, fips string) {
 		data := row(map[string]string{"Actor1Code": code, "Actor1Name": name, "Actor2Code": name, "EventCode": event, "SQLDATE": date,
 			"ActionGeo_Lat": lat, "ActionGeo_Type": geo, "ActionGeo_CountryCode": fips, "SOURCEURL": name})
-		conv, err := importer.Convert(context.Background(), gdelt.Format{}, []importer.Source{source("f.CSV", []byte(data))}, importer.Options{TempDir: t.TempDir()})
+		conv, err := importer.Convert(context.Background(), gdelt.Format{}, []importer.Source{importtest.Bytes("f.CSV", []byte(data))}, importer.Options{TempDir: t.TempDir()})
 		var ps db.Problems
 		if err != nil && !errors.As(err, &ps) {
 			t.Fatalf("not problems: %v", err)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,43 +14,20 @@ import (
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/importer"
 	"github.com/geotimeline/geotimeline/db/importer/icews"
+	"github.com/geotimeline/geotimeline/db/importer/internal/importtest"
 	"github.com/geotimeline/geotimeline/db/seed"
 	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // realFile is the 2,359 real rows of ../shared/data beside the repository
-// (SOURCES.md). Their absence fails the test: only a machine set up
-// wrongly lacks them.
+// (SOURCES.md).
 func realFile(tb testing.TB) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			tb.Fatal("no go.mod above the test's directory")
-		}
-		dir = filepath.Dir(dir)
-	}
-	p := filepath.Join(dir, "..", "shared", "data", "icews", "events.20180601.tab")
-	if _, err := os.Stat(p); err != nil {
-		tb.Fatalf("the real ICEWS rows are missing (want ../shared/data beside the repository): %v", err)
-	}
-	return p
+	return filepath.Join(importtest.DataDir(tb), "icews", "events.20180601.tab")
 }
 
 func convert(t *testing.T, name string, data []byte) (*importer.Converted, error) {
 	t.Helper()
-	src := importer.Source{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(string(data))), nil }}
-	conv, err := importer.Convert(context.Background(), icews.Format{}, []importer.Source{src}, importer.Options{TempDir: t.TempDir()})
-	if conv != nil {
-		t.Cleanup(func() { conv.Close() })
-	}
-	return conv, err
+	return importtest.Convert(t, icews.Format{}, importer.Options{}, importtest.Bytes(name, data))
 }
 
 func load(t *testing.T, store *sqlite.Store, data []byte) db.Summary {
@@ -60,46 +36,17 @@ func load(t *testing.T, store *sqlite.Store, data []byte) db.Summary {
 	if err != nil {
 		t.Fatalf("convert: %v", err)
 	}
-	_, sum, err := seed.Load(context.Background(), store, conv.Fixtures)
-	if err != nil {
-		t.Fatalf("load: %v", err)
-	}
-	return sum
-}
-
-func open(t *testing.T) *sqlite.Store {
-	t.Helper()
-	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "i.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	return store
+	return importtest.Load(t, store, conv)
 }
 
 func event(t *testing.T, store *sqlite.Store, key string) *db.Event {
 	t.Helper()
-	ctx := context.Background()
-	es, err := store.EventsByKey(ctx, []string{key})
-	if err != nil || len(es) != 1 {
-		t.Fatalf("event %s: %v, %d found", key, err, len(es))
-	}
-	full, err := store.FullEvents(ctx, []int64{es[0].ID})
-	if err != nil || len(full) != 1 {
-		t.Fatalf("full event %s: %v", key, err)
-	}
-	return full[0]
+	return importtest.Event(t, store, key)
 }
 
 func actor(t *testing.T, store *sqlite.Store, key string) db.Actor {
 	t.Helper()
-	as, err := store.ActorsByKey(context.Background(), []string{key})
-	if err != nil || len(as) != 1 {
-		t.Fatalf("actor %s: %v, %d found", key, err, len(as))
-	}
-	a := *as[0]
-	a.ID, a.Stamps = 0, db.Stamps{}
-	return a
+	return importtest.Actors(t, store, key)[0]
 }
 
 func TestRealFile(t *testing.T) {
@@ -107,7 +54,7 @@ func TestRealFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := open(t)
+	store := importtest.Open(t)
 	first := load(t, store, data)
 
 	// Every row is an event.
@@ -243,7 +190,7 @@ func row(set map[string]string) string {
 }
 
 func TestRow(t *testing.T) {
-	store := open(t)
+	store := importtest.Open(t)
 	load(t, store, []byte(header+row(nil)+row(map[string]string{"Event ID": "2", "Source Name": "NA", "Source Country": "NA", "Story ID": "NA"})))
 	e := event(t, store, "icews-1")
 	if e.Title != "India: Make statement" || e.Type != db.EventStatementOfPolicy || e.Location.Country != "IN" || e.Location.Lat != nil ||

@@ -69,23 +69,51 @@ func Open(tb testing.TB) *sqlite.Store {
 	return store
 }
 
+// Convert converts the files with f and options o, in the test's
+// temporary directory unless o names one; the result is closed when the
+// test ends. The conversion's error is returned as is.
+func Convert(tb testing.TB, f importer.Format, o importer.Options, files ...importer.Source) (*importer.Converted, error) {
+	tb.Helper()
+	if o.TempDir == "" {
+		o.TempDir = tb.TempDir()
+	}
+	conv, err := importer.Convert(context.Background(), f, files, o)
+	if conv != nil {
+		tb.Cleanup(func() { conv.Close() })
+	}
+	return conv, err
+}
+
+// Load loads converted fixtures into store as an import does; a failed
+// load fails the test.
+func Load(tb testing.TB, store *sqlite.Store, conv *importer.Converted) db.Summary {
+	tb.Helper()
+	l := &seed.Loader{Record: &db.Run{Command: "import", Files: conv.Inputs}}
+	_, sum, err := l.Load(context.Background(), store, conv.Fixtures)
+	if err != nil {
+		tb.Fatalf("load the converted fixtures: %v", err)
+	}
+	return sum
+}
+
 // Import converts the files with f, reading what store holds as an import
 // does, and loads them into store. The conversion's error is returned
 // (problems are db.Problems); a failed load fails the test.
 func Import(tb testing.TB, store *sqlite.Store, f importer.Format, files ...importer.Source) (*importer.Converted, db.Summary, error) {
 	tb.Helper()
-	ctx := context.Background()
-	conv, err := importer.Convert(ctx, f, files, importer.Options{Store: store, TempDir: tb.TempDir()})
+	return ImportWith(tb, store, f, importer.Options{}, files...)
+}
+
+// ImportWith is Import with the options o (RenameDuplicates, say); o.Store
+// is store.
+func ImportWith(tb testing.TB, store *sqlite.Store, f importer.Format, o importer.Options, files ...importer.Source) (*importer.Converted, db.Summary, error) {
+	tb.Helper()
+	o.Store = store
+	conv, err := Convert(tb, f, o, files...)
 	if err != nil {
 		return nil, db.Summary{}, err
 	}
-	defer conv.Close()
-	l := &seed.Loader{Record: &db.Run{Command: "import", Files: conv.Inputs}}
-	_, sum, err := l.Load(ctx, store, conv.Fixtures)
-	if err != nil {
-		tb.Fatalf("load the converted fixtures: %v", err)
-	}
-	return conv, sum, nil
+	return conv, Load(tb, store, conv), nil
 }
 
 // Problems are the problem lines of an error that must be db.Problems.
