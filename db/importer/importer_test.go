@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/importer"
+	"github.com/geotimeline/geotimeline/db/importer/internal/importtest"
 	"github.com/geotimeline/geotimeline/db/iso3166"
 	"github.com/geotimeline/geotimeline/db/seed"
 	"github.com/geotimeline/geotimeline/db/sqlite"
@@ -61,47 +61,18 @@ func (testFormat) Read(ctx context.Context, in *importer.Input, out *importer.Ou
 
 const header = "id\tdate\tactor\tcountry\tnote\n"
 
-func src(name string, data []byte) importer.Source {
-	return importer.Source{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
-}
+func src(name string, data []byte) importer.Source { return importtest.Bytes(name, data) }
 
 func convert(t *testing.T, o importer.Options, srcs ...importer.Source) (*importer.Converted, error) {
 	t.Helper()
-	conv, err := importer.Convert(context.Background(), testFormat{}, srcs, o)
-	if conv != nil {
-		t.Cleanup(func() { conv.Close() })
-	}
-	return conv, err
-}
-
-func problems(t *testing.T, err error) []string {
-	t.Helper()
-	var ps db.Problems
-	if !errors.As(err, &ps) {
-		t.Fatalf("error %v, want problems", err)
-	}
-	var out []string
-	for _, p := range ps {
-		out = append(out, p.String())
-	}
-	return out
+	return importtest.Convert(t, testFormat{}, o, srcs...)
 }
 
 func wantProblems(t *testing.T, err error, want ...string) {
 	t.Helper()
-	if got := problems(t, err); !slices.Equal(got, want) {
+	if got := importtest.Problems(t, err); !slices.Equal(got, want) {
 		t.Errorf("problems:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-}
-
-func openStore(t *testing.T) *sqlite.Store {
-	t.Helper()
-	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "import.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	return store
 }
 
 func seedFixture(t *testing.T, store *sqlite.Store, data string) {
@@ -114,12 +85,7 @@ func seedFixture(t *testing.T, store *sqlite.Store, data string) {
 // load converts srcs against store, as the command does, and loads them.
 func load(t *testing.T, store *sqlite.Store, o importer.Options, srcs ...importer.Source) db.Summary {
 	t.Helper()
-	o.Store = store
-	conv, err := convert(t, o, srcs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, sum, err := (&seed.Loader{}).Load(context.Background(), store, conv.Fixtures)
+	_, sum, err := importtest.ImportWith(t, store, testFormat{}, o, srcs...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -424,13 +390,13 @@ func TestActorMap(t *testing.T) {
 		{"quotes", "dataset,actor,key\ntest,\"Modi,x\n", []string{`actors.csv:2: extraneous or missing " in quoted-field`}},
 	} {
 		_, err := readMap(t, c.data, nil)
-		if got := problems(t, err); !slices.Equal(got, c.want) {
+		if got := importtest.Problems(t, err); !slices.Equal(got, c.want) {
 			t.Errorf("%s:\n%s\nwant\n%s", c.name, strings.Join(got, "\n"), strings.Join(c.want, "\n"))
 		}
 	}
 
 	// Against a database, a key it lacks is reported at its first line.
-	store := openStore(t)
+	store := importtest.Open(t)
 	seedFixture(t, store, `{"version": 1, "actors": [{"key": "narendra-modi", "name": "Narendra Modi", "kind": "PERSON", "country": "IN"}]}`)
 	_, err = readMap(t, "dataset,actor,key\ntest,Modi,narendra-modi\ntest,Shah,amit-shah\ngdelt,Shah,amit-shah\ntest,Doval,ajit-doval\n", store)
 	wantProblems(t, err,
@@ -440,7 +406,7 @@ func TestActorMap(t *testing.T) {
 
 // A mapped actor is the key it maps to: no record is made for it.
 func TestActorMapInConvert(t *testing.T) {
-	store := openStore(t)
+	store := importtest.Open(t)
 	seedFixture(t, store, `{"version": 1, "actors": [{"key": "narendra-modi", "name": "Narendra Modi", "kind": "PERSON", "country": "IN"},
 	  {"key": "bharat-sarkar", "name": "Government of India", "kind": "GOVERNMENT_BODY", "country": "IN"}]}`)
 	m, err := readMap(t, "dataset,actor,key\ntest,Modi,narendra-modi\n*,India,bharat-sarkar\n", store)
@@ -469,7 +435,7 @@ func TestActorMapInConvert(t *testing.T) {
 // analyst's description survives an import, and no actor is updated.
 func TestStoredActorsKept(t *testing.T) {
 	ctx := context.Background()
-	store := openStore(t)
+	store := importtest.Open(t)
 	seedFixture(t, store, `{"version": 1, "actors": [{"key": "india", "name": "Republic of India", "kind": "STATE", "country": "IN",
 	  "description": "kept by an analyst"}, {"key": "test-modi", "name": "Narendra Modi", "kind": "PERSON", "aliases": ["NaMo"]}]}`)
 	data := header + "1\t2025-04-22\tIndia\tIN\t\n2\t2025\tModi\t\t\n"
@@ -507,7 +473,7 @@ func TestStoredActorsKept(t *testing.T) {
 // "bharat", country IN, is India's; with none stored, the run makes
 // StateKey's.
 func TestStoredStateOfAnotherKey(t *testing.T) {
-	store := openStore(t)
+	store := importtest.Open(t)
 	seedFixture(t, store, `{"version": 1, "actors": [{"key": "bharat", "name": "Bharat", "kind": "STATE", "country": "IN"}]}`)
 	data := header + "1\t2025\tIndia\tIN\t\n2\t2025\tIndien\tIND\t\n3\t2025\tNepal\tNP\t\n"
 	conv, err := convert(t, importer.Options{Store: store}, src("x.tsv", []byte(data)))
