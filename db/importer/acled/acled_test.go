@@ -1,9 +1,6 @@
 package acled_test
 
 import (
-	"bytes"
-	"encoding/csv"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -216,35 +213,7 @@ func TestGovernmentIsTheStoredState(t *testing.T) {
 // first row with the given columns changed (nil: a row cut short).
 func rows(t *testing.T, changes ...map[string]string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(sample)
-	if err != nil {
-		t.Fatal(err)
-	}
-	all, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	header, first := all[0], all[1]
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	w.Write(header)
-	for _, c := range changes {
-		if c == nil {
-			w.Write([]string{"IND9", "2023-01-01", "2023"})
-			continue
-		}
-		row := slices.Clone(first)
-		for col, v := range c {
-			i := slices.Index(header, col)
-			if i < 0 {
-				t.Fatalf("no column %s", col)
-			}
-			row[i] = v
-		}
-		w.Write(row)
-	}
-	w.Flush()
-	return b.Bytes()
+	return importtest.CSVRows(t, sample, []string{"IND9", "2023-01-01", "2023"}, changes...)
 }
 
 // Bad rows are every one reported, with line and column, and nothing is

@@ -1,9 +1,6 @@
 package ucdp_test
 
 import (
-	"bytes"
-	"encoding/csv"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -167,40 +164,7 @@ func TestGovernmentIsTheStoredState(t *testing.T) {
 // first row with the given columns changed ("" a row of its own, cut short).
 func rows(t *testing.T, changes ...map[string]string) []byte {
 	t.Helper()
-	f, err := os.Open(sample(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	header, err := r.Read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, err := r.Read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	w.Write(header)
-	for _, c := range changes {
-		if c == nil {
-			w.Write([]string{"2", "x"})
-			continue
-		}
-		row := slices.Clone(first)
-		for col, v := range c {
-			i := slices.Index(header, col)
-			if i < 0 {
-				t.Fatalf("no column %s", col)
-			}
-			row[i] = v
-		}
-		w.Write(row)
-	}
-	w.Flush()
-	return b.Bytes()
+	return importtest.CSVRows(t, sample(t), []string{"2", "x"}, changes...)
 }
 
 // Bad rows are every one reported, with line and column, and nothing is

@@ -7,12 +7,14 @@ package importtest
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -222,4 +224,45 @@ func EqualJSON(tb testing.TB, what string, got any, want string) {
 		wi, _ := json.MarshalIndent(w, "", "  ")
 		tb.Errorf("%s:\n%s\nwant\n%s", what, gi, wi)
 	}
+}
+
+// CSVRows writes a CSV file from the one at path: its header and, for each
+// change, its first row with the given columns changed; a nil change
+// writes the row short instead, one cut short.
+func CSVRows(tb testing.TB, path string, short []string, changes ...map[string]string) []byte {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	header, err := r.Read()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	first, err := r.Read()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write(header)
+	for _, c := range changes {
+		if c == nil {
+			w.Write(short)
+			continue
+		}
+		row := slices.Clone(first)
+		for col, v := range c {
+			i := slices.Index(header, col)
+			if i < 0 {
+				tb.Fatalf("no column %s", col)
+			}
+			row[i] = v
+		}
+		w.Write(row)
+	}
+	w.Flush()
+	return b.Bytes()
 }
