@@ -68,13 +68,6 @@ func convert(t *testing.T, o importer.Options, srcs ...importer.Source) (*import
 	return importtest.Convert(t, testFormat{}, o, srcs...)
 }
 
-func wantProblems(t *testing.T, err error, want ...string) {
-	t.Helper()
-	if got := importtest.Problems(t, err); !slices.Equal(got, want) {
-		t.Errorf("problems:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-}
-
 func seedFixture(t *testing.T, store *sqlite.Store, data string) {
 	t.Helper()
 	if _, _, err := seed.Load(context.Background(), store, []fixture.File{{Name: "seed.json", Data: []byte(data)}}); err != nil {
@@ -160,7 +153,7 @@ func TestGzip(t *testing.T) {
 	if err == nil {
 		t.Fatal("the same rows twice converted")
 	}
-	wantProblems(t, err,
+	importtest.WantProblems(t, err,
 		"renamed.tsv:2: id: duplicate id: event test-1 is also at events.tsv.gz:2 (--rename-duplicates imports this one as test-1-2)",
 		"renamed.tsv:3: id: duplicate id: event test-2 is also at events.tsv.gz:3 (--rename-duplicates imports this one as test-2-2)")
 
@@ -192,7 +185,7 @@ func TestZip(t *testing.T) {
 	raw := zipOf(t, "one.tsv", header+"1\t2025\t\t\t\n2\t2025\t\t\t\n", "dir/two.tsv", header+"3\t2025\t\t\t\n1\t2026\t\t\t\n",
 		"__MACOSX/._one.tsv", "junk", ".hidden", "junk")
 	_, err := convert(t, importer.Options{}, src("events.zip", raw))
-	wantProblems(t, err, "events.zip:dir/two.tsv:3: id: duplicate id: event test-1 is also at events.zip:one.tsv:2 (--rename-duplicates imports this one as test-1-2)")
+	importtest.WantProblems(t, err, "events.zip:dir/two.tsv:3: id: duplicate id: event test-1 is also at events.zip:one.tsv:2 (--rename-duplicates imports this one as test-1-2)")
 
 	raw = zipOf(t, "one.tsv", header+"1\t2025\t\t\t\n", "two.tsv", header+"2\t2025\t\t\t\n")
 	conv, err := convert(t, importer.Options{}, src("events.zip", raw))
@@ -264,7 +257,7 @@ func TestProblems(t *testing.T) {
 			if conv != nil {
 				t.Fatal("converted")
 			}
-			wantProblems(t, err, c.want...)
+			importtest.WantProblems(t, err, c.want...)
 			if left, _ := os.ReadDir(dir); len(left) != 0 {
 				t.Errorf("a failed run left %d files behind", len(left))
 			}
@@ -399,7 +392,7 @@ func TestActorMap(t *testing.T) {
 	store := importtest.Open(t)
 	seedFixture(t, store, `{"version": 1, "actors": [{"key": "narendra-modi", "name": "Narendra Modi", "kind": "PERSON", "country": "IN"}]}`)
 	_, err = readMap(t, "dataset,actor,key\ntest,Modi,narendra-modi\ntest,Shah,amit-shah\ngdelt,Shah,amit-shah\ntest,Doval,ajit-doval\n", store)
-	wantProblems(t, err,
+	importtest.WantProblems(t, err,
 		`actors.csv:3: key: unknown actor "amit-shah": the database has no actor with this key`,
 		`actors.csv:5: key: unknown actor "ajit-doval": the database has no actor with this key`)
 }
@@ -555,7 +548,7 @@ func TestCSVTable(t *testing.T) {
 		`5,2025,10,,2.5` + "\n" +
 		`6,2025,10,20,3 "bare"` + "\n"
 	_, err := importer.Convert(context.Background(), csvFormat{}, []importer.Source{src("x.csv", []byte(data))}, importer.Options{})
-	wantProblems(t, err,
+	importtest.WantProblems(t, err,
 		`x.csv:4: lat: not a number: "multi\nline"`,
 		`x.csv:4: dead: not a whole number: "x"`,
 		`x.csv:6: lat: 91 is out of range [-90, 90]`,
@@ -581,7 +574,7 @@ func TestCSVTable(t *testing.T) {
 func TestPointReportedOnce(t *testing.T) {
 	data := "id,date,lat,lon,dead\n1,2025,\xe9,75,\n2,2025,north,75,\n"
 	_, err := importer.Convert(context.Background(), csvFormat{}, []importer.Source{src("x.csv", []byte(data))}, importer.Options{})
-	wantProblems(t, err,
+	importtest.WantProblems(t, err,
 		`x.csv:2: lat: not valid UTF-8 (the file must be UTF-8; convert it first, e.g. with iconv -f latin1 -t utf-8): "\xe9"`,
 		`x.csv:3: lat: not a number: "north"`)
 }

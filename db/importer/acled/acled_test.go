@@ -2,7 +2,6 @@ package acled_test
 
 import (
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -251,9 +250,7 @@ func TestBadRows(t *testing.T) {
 		`acled.csv:12: actor1: unknown country in "Government of Atlantis (2020-)" (no ISO 3166-1 country goes by this name)`,
 		`acled.csv:13: event_id_cnty: missing: every ACLED event has an id`,
 	}
-	if got := importtest.Problems(t, err); !slices.Equal(got, want) {
-		t.Errorf("problems:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	importtest.WantProblems(t, err, want...)
 	if es, err := store.EventsByKey(t.Context(), []string{"acled-ind1"}); err != nil || len(es) != 0 {
 		t.Errorf("events written: %v, %v; want none", es, err)
 	}

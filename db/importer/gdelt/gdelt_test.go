@@ -39,16 +39,6 @@ func load(t *testing.T, data []byte) (*sqlite.Store, db.Summary) {
 	return store, importtest.Load(t, store, conv)
 }
 
-func event(t *testing.T, store *sqlite.Store, key string) *db.Event {
-	t.Helper()
-	return importtest.Event(t, store, key)
-}
-
-func actor(t *testing.T, store *sqlite.Store, key string) db.Actor {
-	t.Helper()
-	return importtest.Actors(t, store, key)[0]
-}
-
 func TestRealFile(t *testing.T) {
 	data, err := os.ReadFile(realFile(t))
 	if err != nil {
@@ -68,7 +58,7 @@ func TestRealFile(t *testing.T) {
 
 	// The first row: no Actor1, Actor2 AUS "VICTORIA" (the state of
 	// Australia), CAMEO 139, at Vancouver.
-	e := event(t, store, "gdelt-881990832")
+	e := importtest.Event(t, store, "gdelt-881990832")
 	if e.Type != db.EventThreat || e.OccurredAt.String() != "2018-10-24" {
 		t.Errorf("type %s, date %s", e.Type, e.OccurredAt)
 	}
@@ -95,25 +85,25 @@ func TestRealFile(t *testing.T) {
 	if len(e.Sources) != 1 || !strings.HasPrefix(e.Sources[0], "url-") {
 		t.Errorf("sources %v", e.Sources)
 	}
-	if a := actor(t, store, "australia"); a.Kind != db.ActorState || a.Country != "AU" {
+	if a := importtest.Actors(t, store, "australia")[0]; a.Kind != db.ActorState || a.Country != "AU" {
 		t.Errorf("australia: %+v", a)
 	}
 
 	// IGOEUREEC "THE EU": the European Union, an international
 	// organisation; CAMEO 040 has no PLOVER category of its own.
-	e = event(t, store, "gdelt-881990833")
+	e = importtest.Event(t, store, "gdelt-881990833")
 	if e.Type != db.EventMeeting || len(e.Participants) != 1 || e.Participants[0].Actor != "cameo-igoeureec" || e.Participants[0].Role != db.RoleTarget {
 		t.Errorf("881990833: %s %+v", e.Type, e.Participants)
 	}
 	if e.Title != "European Union: Consult in Minsk" || e.Location.Country != "BY" {
 		t.Errorf("881990833: title %q, location %+v", e.Title, e.Location)
 	}
-	if a := actor(t, store, "cameo-igoeureec"); a.Kind != db.ActorInternationalOrganization || a.Name != "European Union" {
+	if a := importtest.Actors(t, store, "cameo-igoeureec")[0]; a.Kind != db.ActorInternationalOrganization || a.Name != "European Union" {
 		t.Errorf("cameo-igoeureec: %+v", a)
 	}
 
 	// COP "POLICE" → GBR "MANCHESTER", no ActionGeo (type 0).
-	e = event(t, store, "gdelt-881990883")
+	e = importtest.Event(t, store, "gdelt-881990883")
 	if !e.Location.IsZero() {
 		t.Errorf("881990883: location %+v, want none (ActionGeo_Type 0)", e.Location)
 	}
@@ -124,10 +114,10 @@ func TestRealFile(t *testing.T) {
 	if e.Title != "Police → Manchester: De-escalate military engagement" || e.Type != db.EventRetreat {
 		t.Errorf("881990883: title %q", e.Title)
 	}
-	if a := actor(t, store, "cameo-cop"); a.Kind != db.ActorGovernmentBody || a.Name != "Police" {
+	if a := importtest.Actors(t, store, "cameo-cop")[0]; a.Kind != db.ActorGovernmentBody || a.Name != "Police" {
 		t.Errorf("cameo-cop: %+v", a)
 	}
-	if a := actor(t, store, "cameo-gbrgov"); a.Kind != db.ActorGovernmentBody || a.Country != "GB" || a.Name != "United Kingdom government" {
+	if a := importtest.Actors(t, store, "cameo-gbrgov")[0]; a.Kind != db.ActorGovernmentBody || a.Country != "GB" || a.Name != "United Kingdom government" {
 		t.Errorf("cameo-gbrgov: %+v", a)
 	}
 
@@ -162,7 +152,7 @@ func row(set map[string]string) string {
 
 func TestRow(t *testing.T) {
 	store, _ := load(t, []byte(row(nil)+row(map[string]string{"GLOBALEVENTID": "2", "Actor1Code": "", "Actor2Code": "", "ActionGeo_Type": "0"})))
-	e := event(t, store, "gdelt-1")
+	e := importtest.Event(t, store, "gdelt-1")
 	if e.Type != db.EventMeeting || e.Title != "United States → France: Make a visit" {
 		t.Errorf("type %s, title %q", e.Type, e.Title)
 	}
@@ -178,13 +168,13 @@ func TestRow(t *testing.T) {
 	if !slices.Equal(e.Codes, wantCodes) {
 		t.Errorf("codes %+v, want %+v", e.Codes, wantCodes)
 	}
-	e = event(t, store, "gdelt-2")
+	e = importtest.Event(t, store, "gdelt-2")
 	if len(e.Participants) != 0 || !e.Location.IsZero() || e.Title != "Make a visit" {
 		t.Errorf("an event without actors or place: %+v", e)
 	}
 	// A root code that PLOVER dropped: a type, no PLOVER code.
 	store, _ = load(t, []byte(row(map[string]string{"EventCode": "010"})))
-	e = event(t, store, "gdelt-1")
+	e = importtest.Event(t, store, "gdelt-1")
 	if e.Type != db.EventStatementOfPolicy || len(e.Codes) != 2 || e.Codes[0].Label != "Make statement, not specified below" && e.Codes[0].Label == "" {
 		t.Errorf("010: %s %+v", e.Type, e.Codes)
 	}

@@ -267,9 +267,7 @@ func TestProblems(t *testing.T) {
 		`bad.json:16: records[11].eventLoc: want an object {"name": …, "country code": …}, got a string`,
 		`bad.json:16: records[11].id: duplicate id: event plover-17 is also at bad.json:14 (--rename-duplicates imports this one as plover-17-2)`,
 	}
-	if got := importtest.Problems(t, err); !slices.Equal(got, want) {
-		t.Errorf("problems:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	importtest.WantProblems(t, err, want...)
 }
 
 // A file that is not a JSON array of records is reported as a whole, at the

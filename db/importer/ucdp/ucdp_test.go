@@ -201,9 +201,7 @@ func TestBadRows(t *testing.T) {
 		`ged.csv:12: date_prec: unknown code "9"`,
 		`ged.csv:13: id: missing: every GED event has an id`,
 	}
-	if got := importtest.Problems(t, err); !slices.Equal(got, want) {
-		t.Errorf("problems:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	importtest.WantProblems(t, err, want...)
 	if es, err := store.EventsByKey(t.Context(), []string{"ucdp-1"}); err != nil || len(es) != 0 {
 		t.Errorf("events written: %v, %v; want none", es, err)
 	}
@@ -250,13 +248,7 @@ func TestDatesAndMappedActors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conv, err := importer.Convert(t.Context(), ucdp.Format{}, []importer.Source{importtest.Bytes("ged.csv", file)},
-		importer.Options{Store: store, Actors: m, TempDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conv.Close()
-	if _, _, err := seed.Load(t.Context(), store, conv.Fixtures); err != nil {
+	if _, _, err := importtest.ImportWith(t, store, ucdp.Format{}, importer.Options{Actors: m}, importtest.Bytes("ged.csv", file)); err != nil {
 		t.Fatal(err)
 	}
 	for key, want := range map[string]string{"ucdp-1": "2013-01-03/2013-01-05", "ucdp-2": "2019", "ucdp-3": "2019-03/2019-04"} {

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -130,6 +131,15 @@ func Problems(tb testing.TB, err error) []string {
 		out[i] = p.String()
 	}
 	return out
+}
+
+// WantProblems fails the test unless err is db.Problems with exactly the
+// lines want, in order.
+func WantProblems(tb testing.TB, err error, want ...string) {
+	tb.Helper()
+	if got := Problems(tb, err); !slices.Equal(got, want) {
+		tb.Errorf("problems:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
 
 // Event reads an event back whole, with its lists, and with the store's
