@@ -166,44 +166,39 @@ func Event(tb testing.TB, store *sqlite.Store, key string) *db.Event {
 func Actors(tb testing.TB, store *sqlite.Store, keys ...string) []db.Actor {
 	tb.Helper()
 	found, err := store.ActorsByKey(context.Background(), keys)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	byKey := map[string]*db.Actor{}
-	for _, a := range found {
-		byKey[a.Key] = a
-	}
-	out := make([]db.Actor, len(keys))
-	for i, k := range keys {
-		a, ok := byKey[k]
-		if !ok {
-			tb.Fatalf("no actor %s", k)
-		}
-		out[i] = *a
-		out[i].ID, out[i].Stamps = 0, db.Stamps{}
-	}
-	return out
+	return byKey(tb, "actor", keys, found, err, func(a *db.Actor) string { return a.Key }, func(a *db.Actor) {
+		a.ID, a.Stamps = 0, db.Stamps{}
+	})
 }
 
 // Sources is Actors for sources.
 func Sources(tb testing.TB, store *sqlite.Store, keys ...string) []db.Source {
 	tb.Helper()
 	found, err := store.SourcesByKey(context.Background(), keys)
+	return byKey(tb, "source", keys, found, err, func(s *db.Source) string { return s.Key }, func(s *db.Source) {
+		s.ID, s.Stamps = 0, db.Stamps{}
+	})
+}
+
+// byKey puts the records found (err the lookup's) in the order of keys,
+// copied, each cleared by clear; a missing one fails the test.
+func byKey[T any](tb testing.TB, what string, keys []string, found []*T, err error, key func(*T) string, clear func(*T)) []T {
+	tb.Helper()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	byKey := map[string]*db.Source{}
-	for _, s := range found {
-		byKey[s.Key] = s
+	m := map[string]*T{}
+	for _, r := range found {
+		m[key(r)] = r
 	}
-	out := make([]db.Source, len(keys))
+	out := make([]T, len(keys))
 	for i, k := range keys {
-		s, ok := byKey[k]
+		r, ok := m[k]
 		if !ok {
-			tb.Fatalf("no source %s", k)
+			tb.Fatalf("no %s %s", what, k)
 		}
-		out[i] = *s
-		out[i].ID, out[i].Stamps = 0, db.Stamps{}
+		out[i] = *r
+		clear(&out[i])
 	}
 	return out
 }
