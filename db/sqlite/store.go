@@ -45,6 +45,10 @@ type Store struct {
 	// writer, instead of events and statements set-wise: the reference the
 	// set-wise rewrite is tested against.
 	cascadeOneByOne bool
+	// noBulk makes a write into an empty database take the normal path,
+	// not the bulk path (bulk.go): the reference the bulk path is tested
+	// against.
+	noBulk bool
 	// maxCachedIDs bounds the ids a write keeps per kind of record and
 	// flushEvery how many changed records it lets pile up before rebuilding
 	// their derived rows (defaultMaxCachedIDs, defaultFlushEvery): fields,
