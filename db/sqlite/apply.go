@@ -102,6 +102,7 @@ type writer struct {
 	// that a test's store sets them for its own writes alone.
 	maxCachedIDs int
 	flushEvery   int
+	bulkRange    int
 }
 
 type itemRef struct {
@@ -112,7 +113,7 @@ type itemRef struct {
 func (s *Store) newWriter(ctx context.Context, tx *sql.Tx, now int64) *writer {
 	return &writer{ctx: ctx, tx: tx, now: now, stmts: map[string]*sql.Stmt{},
 		ids:          map[db.RefKind]map[string]int64{},
-		maxCachedIDs: s.maxCachedIDs, flushEvery: s.flushEvery, eventsStored: -1,
+		maxCachedIDs: s.maxCachedIDs, flushEvery: s.flushEvery, bulkRange: s.bulkRange, eventsStored: -1,
 		pauseEventCounts: s.pauseEventCounts}
 }
 

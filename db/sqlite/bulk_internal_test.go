@@ -104,6 +104,8 @@ func TestBulkLoadMatchesNormalPath(t *testing.T) {
 			// The normal path as it runs a load of millions: derived rows
 			// rebuilt every few records, ids forgotten and looked up.
 			normal.flushEvery, normal.maxCachedIDs = 700, 300
+			// And the bulk path's derived rows built in several ranges.
+			bulk.bulkRange = 400
 			var sums [2]db.Summary
 			var runs [2]db.Run
 			for i, s := range []*Store{normal, bulk} {

@@ -49,6 +49,9 @@ type Store struct {
 	// not the bulk path (bulk.go): the reference the bulk path is tested
 	// against.
 	noBulk bool
+	// bulkRange is how many records' derived rows a bulk write builds in
+	// one statement (defaultBulkRange); tests lower it.
+	bulkRange int
 	// maxCachedIDs bounds the ids a write keeps per kind of record and
 	// flushEvery how many changed records it lets pile up before rebuilding
 	// their derived rows (defaultMaxCachedIDs, defaultFlushEvery): fields,
@@ -191,7 +194,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	s := &Store{path: path, write: write, opts: opts, Now: time.Now, MaxCascade: DefaultMaxCascade,
 		maxCachedIDs: defaultMaxCachedIDs, flushEvery: defaultFlushEvery, maxEdgesRead: defaultMaxEdgesRead,
 		maxChainNodes: db.MaxChainNodes,
-		rareMatches:   defaultRareMatches, pauseEventCounts: defaultPauseEventCounts,
+		rareMatches:   defaultRareMatches, pauseEventCounts: defaultPauseEventCounts, bulkRange: defaultBulkRange,
 		observer: &observer{}, commits: make(chan struct{}, 1), version: &versionWatch{}}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()
