@@ -17,13 +17,16 @@ import (
 //     SQLite gives an INTEGER PRIMARY KEY appended to an empty table, so the
 //     ids are those the normal path would get;
 //   - keeps every key's id in memory (a key given twice in a run is already
-//     rejected by the fixture decoder, and the tables held none);
+//     rejected by the fixture decoder, and the tables held none; a batch
+//     that skipped the decoder and repeats a key fails on the key's UNIQUE
+//     index, where the normal path would have updated the first);
 //   - writes rows with multi-row INSERTs, a few hundred rows a statement;
 //   - drops the non-unique secondary indexes of the record tables and
 //     creates them again, with the text they had, before it commits: sorting
 //     once is cheaper than keeping a B-tree in order row by row (NOTES.md);
-//   - builds the derived tables once at the end, over all rows, with the
-//     statements the normal path runs over a set of ids (derived.go).
+//   - builds the derived tables at the end, a range of ids a statement,
+//     with the statements the normal path runs over a set of ids
+//     (derived.go).
 // Everything else — the feed's and the timeline spans' triggers, the
 // pausing and rebuild of the kept counts, the change log, the trims, the
 // run record — is the normal path's, in the same order, so the database it
