@@ -52,6 +52,14 @@ func (w *writer) eventWritten() error {
 	if w.eventsWritten < w.eventsStored/8 {
 		return nil
 	}
+	// The triggers counted the events written so far, so a bulk write
+	// writes those it holds back before pausing them, as the normal path
+	// would have.
+	if w.bulk != nil {
+		if err := w.flushRows(w.bulk.events); err != nil {
+			return err
+		}
+	}
 	if _, err := w.exec(`INSERT INTO event_counts_paused (paused) VALUES (1)`); err != nil {
 		return fmt.Errorf("pause event counts: %w", err)
 	}
