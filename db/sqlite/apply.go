@@ -81,6 +81,8 @@ type writer struct {
 	sum   db.Summary
 	// dry, for a dry run, collects the records the write updates.
 	dry *dryRun
+	// bulk is set when the write takes the bulk path (bulk.go).
+	bulk *bulkLoad
 
 	// actors whose country changed: the timeline rows of their events and
 	// statements carry that country and must be rewritten.
@@ -100,6 +102,7 @@ type writer struct {
 	// that a test's store sets them for its own writes alone.
 	maxCachedIDs int
 	flushEvery   int
+	bulkRange    int
 }
 
 type itemRef struct {
@@ -110,7 +113,7 @@ type itemRef struct {
 func (s *Store) newWriter(ctx context.Context, tx *sql.Tx, now int64) *writer {
 	return &writer{ctx: ctx, tx: tx, now: now, stmts: map[string]*sql.Stmt{},
 		ids:          map[db.RefKind]map[string]int64{},
-		maxCachedIDs: s.maxCachedIDs, flushEvery: s.flushEvery, eventsStored: -1,
+		maxCachedIDs: s.maxCachedIDs, flushEvery: s.flushEvery, bulkRange: s.bulkRange, eventsStored: -1,
 		pauseEventCounts: s.pauseEventCounts}
 }
 
@@ -183,6 +186,10 @@ func (w *writer) id(kind db.RefKind, key string) (int64, error) {
 	if key == "" {
 		return 0, nil
 	}
+	if w.bulk != nil && kind != db.RefCountry {
+		// The tables held none: what the write has not given is not there.
+		return w.bulk.ids[kind][key], nil
+	}
 	m := w.cached(kind)
 	if id, ok := m[key]; ok {
 		return id, nil
@@ -213,6 +220,9 @@ func (w *writer) mustID(kind db.RefKind, key string) (int64, error) {
 }
 
 func (w *writer) remember(kind db.RefKind, key string, id int64) {
+	if w.bulk != nil && kind != db.RefCountry {
+		return
+	}
 	w.cached(kind)[key] = id
 }
 
@@ -297,11 +307,12 @@ func (w *writer) country(c *db.Country) error {
 }
 
 func (w *writer) source(src *db.Source) error {
-	rec := *src
-	rec.ID, rec.Stamps = 0, db.Stamps{}
-	h, err := contentHash(rec)
+	h, err := sourceHash(src)
 	if err != nil {
 		return err
+	}
+	if w.bulk != nil {
+		return w.bulkSource(src, h)
 	}
 	id, old, err := w.existing(`SELECT id, content_hash FROM sources WHERE key = ?`, src.Key)
 	if err != nil {
@@ -310,9 +321,7 @@ func (w *writer) source(src *db.Source) error {
 	pubAt, pubPrec := dateArgs(src.PublishedAt)
 	switch {
 	case id == 0:
-		res, err := w.exec(`INSERT INTO sources (key, url, title, publisher, author, published_at, published_precision,
-			content_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			src.Key, src.URL, src.Title, src.Publisher, src.Author, pubAt, pubPrec, h, w.now, w.now)
+		res, err := w.exec(insertOne("sources", sourceCols), sourceArgs(src, h, w.now)...)
 		if err != nil {
 			return fmt.Errorf("insert source %q: %w", src.Key, err)
 		}
@@ -336,16 +345,16 @@ func (w *writer) source(src *db.Source) error {
 }
 
 func (w *writer) actor(a *db.Actor) error {
-	rec := *a
-	rec.ID, rec.Stamps = 0, db.Stamps{}
-	rec.Aliases, rec.Sources = noEmpty(rec.Aliases), noEmpty(rec.Sources)
-	h, err := contentHash(rec)
+	h, err := actorHash(a)
 	if err != nil {
 		return err
 	}
 	countryID, err := w.countryID(a.Country)
 	if err != nil {
 		return err
+	}
+	if w.bulk != nil {
+		return w.bulkActor(a, countryID, h)
 	}
 	var id int64
 	var old []byte
@@ -357,8 +366,7 @@ func (w *writer) actor(a *db.Actor) error {
 	fresh := id == 0
 	switch {
 	case id == 0:
-		res, err := w.exec(`INSERT INTO actors (key, name, kind, country_id, description, content_hash, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.Key, a.Name, string(a.Kind), countryID, a.Description, h, w.now, w.now)
+		res, err := w.exec(insertOne("actors", actorCols), actorArgs(a, countryID, h, w.now)...)
 		if err != nil {
 			return fmt.Errorf("insert actor %q: %w", a.Key, err)
 		}
@@ -423,6 +431,10 @@ func (w *writer) relationship(r *db.Relationship) error {
 	}
 	fromAt, fromPrec := dateArgs(r.From)
 	toAt, toPrec := dateArgs(r.To)
+	if w.bulk != nil {
+		return w.bulkRelationship(r, []any{key, identity, string(r.Kind), subject, objActor, objCountry, r.Title,
+			fromAt, fromPrec, toAt, toPrec, h, w.now, w.now})
+	}
 	id, old, err := w.existing(`SELECT id, content_hash FROM relationships WHERE identity = ?`, identity)
 	if err != nil {
 		return fmt.Errorf("look up relationship %s: %w", identity, err)
@@ -430,9 +442,7 @@ func (w *writer) relationship(r *db.Relationship) error {
 	fresh := id == 0
 	switch {
 	case id == 0:
-		res, err := w.exec(`INSERT INTO relationships (key, identity, kind, subject_id, object_actor_id, object_country_id,
-			title, from_at, from_precision, to_at, to_precision, content_hash, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		res, err := w.exec(insertOne("relationships", relationshipCols),
 			key, identity, string(r.Kind), subject, objActor, objCountry, r.Title, fromAt, fromPrec, toAt, toPrec, h, w.now, w.now)
 		if err != nil {
 			return fmt.Errorf("insert relationship %s: %w", identity, err)
@@ -499,21 +509,17 @@ func (w *writer) upsertEventRow(e *db.Event) (id int64, changed, inserted bool, 
 	}
 	endAt, endPrec := dateArgs(e.EndedAt)
 	fatLow, fatHigh := e.FatalityRange()
+	if w.bulk != nil {
+		id, err := w.bulkEventRow(e, eventArgs(e, countryID, h, w.now))
+		return id, err == nil, err == nil, err
+	}
 	id, old, err := w.existing(`SELECT id, content_hash FROM events WHERE key = ?`, e.Key)
 	if err != nil {
 		return 0, false, false, fmt.Errorf("look up event %q: %w", e.Key, err)
 	}
 	switch {
 	case id == 0:
-		res, err := w.exec(`INSERT INTO events (key, type, title, summary, occurred_at, precision, occurred_interval,
-			ended_at, ended_precision, ended_interval, span_end,
-			country_id, place, lat, lon, fatalities, injured, intensity, fatalities_low, fatalities_high,
-			content_hash, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			e.Key, string(e.Type), e.Title, e.Summary, e.OccurredAt.Millis(), e.OccurredAt.SpanPrecision().Rank(), intervalArg(e.OccurredAt),
-			endAt, endPrec, intervalArg(e.EndedAt), e.When().Latest.UnixMilli(),
-			countryID, e.Location.Place, e.Location.Lat, e.Location.Lon, e.Fatalities, e.Injured, e.Intensity, fatLow, fatHigh,
-			h, w.now, w.now)
+		res, err := w.exec(insertOne("events", eventCols), eventArgs(e, countryID, h, w.now)...)
 		if err != nil {
 			return 0, false, false, fmt.Errorf("insert event %q: %w", e.Key, err)
 		}
@@ -558,6 +564,9 @@ func (w *writer) eventLists(e *db.Event) error {
 // writeEventLists rewrites the lists of event id; fresh is as for
 // replaceStrings.
 func (w *writer) writeEventLists(e *db.Event, id int64, fresh bool) error {
+	if w.bulk != nil {
+		return w.bulkEventLists(e, id)
+	}
 	if err := w.clear(fresh, `DELETE FROM event_participants WHERE event_id = ?`, id); err != nil {
 		return fmt.Errorf("event %q participants: %w", e.Key, err)
 	}
@@ -637,6 +646,9 @@ func (w *writer) statement(st *db.Statement) error {
 		}
 		deliveredBy = sql.NullInt64{Int64: id, Valid: true}
 	}
+	if w.bulk != nil {
+		return w.bulkStatement(st, statementArgs(st, speaker, deliveredBy, h, w.now))
+	}
 	id, old, err := w.existing(`SELECT id, content_hash FROM statements WHERE key = ?`, st.Key)
 	if err != nil {
 		return fmt.Errorf("look up statement %q: %w", st.Key, err)
@@ -644,11 +656,7 @@ func (w *writer) statement(st *db.Statement) error {
 	fresh := id == 0
 	switch {
 	case id == 0:
-		res, err := w.exec(`INSERT INTO statements (key, kind, speaker_id, delivered_by_id, made_at, precision, made_interval,
-			span_end, text, summary, content_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			st.Key, string(st.Kind), speaker, deliveredBy, st.MadeAt.Millis(), st.MadeAt.SpanPrecision().Rank(), intervalArg(st.MadeAt),
-			st.When().Latest.UnixMilli(), st.Text, st.Summary,
-			h, w.now, w.now)
+		res, err := w.exec(insertOne("statements", statementCols), statementArgs(st, speaker, deliveredBy, h, w.now)...)
 		if err != nil {
 			return fmt.Errorf("insert statement %q: %w", st.Key, err)
 		}

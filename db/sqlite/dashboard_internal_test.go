@@ -528,3 +528,60 @@ func TestEventCountsMigrationBackfills(t *testing.T) {
 	}
 	checkCounts(t, s, rand.New(rand.NewPCG(6, 6)), 10)
 }
+
+// TestEventCountsEndOfTime stores events in the last month and year a date
+// can name, whose buckets end in year 10000 (for SQLite's date functions,
+// NULL): by the triggers and by the rebuild, they count, and count as
+// certain, as the brute force says.
+func TestEventCountsEndOfTime(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "end.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	date := func(v string) db.Date {
+		d, err := db.ParseSpan(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	batch := func(keys ...string) *db.Batch {
+		b := &db.Batch{}
+		for i, k := range keys {
+			b.Events = append(b.Events, db.Event{Key: fmt.Sprintf("e%d-%d", len(k), i), Type: db.EventProtest, Title: "x", OccurredAt: date(k)})
+		}
+		return b
+	}
+	check := func(when string) {
+		t.Helper()
+		events := allCountedEvents(t, s)
+		for _, interval := range countIntervals {
+			got, err := answerText(s.EventCounts(ctx, db.TimelineFilter{}, interval, db.GroupNone, db.MatchStart))
+			if err != nil {
+				t.Fatalf("%s: %s: %v", when, interval, err)
+			}
+			if want := bruteCounts(events, db.TimelineFilter{}, interval, db.GroupNone, db.MatchStart); got != want {
+				t.Errorf("%s: %s counts:\n%s\nwant\n%s", when, interval, got, want)
+			}
+		}
+	}
+	// Few events: the triggers count them.
+	if _, err := s.Apply(ctx, batch("9999-12-31", "9999-12", "9999", "9999-12-30/9999-12-31"), nil); err != nil {
+		t.Fatalf("store events of December 9999: %v", err)
+	}
+	check("by the triggers")
+	var certain int
+	if err := s.read.QueryRowContext(ctx, `SELECT certain_year FROM event_counts WHERE width = 1 AND grain = 0 AND start =
+		(SELECT max(start) FROM event_counts WHERE width = 1 AND grain = 0)`).Scan(&certain); err != nil || certain != 3 {
+		t.Errorf("December 9999's certain_year = %d, %v; want 3 (the events that start in it)", certain, err)
+	}
+	// The rebuild, as a large write makes it.
+	s.pauseEventCounts = 1
+	defer func() { s.pauseEventCounts = defaultPauseEventCounts }()
+	if _, err := s.Apply(ctx, batch("9999-12-29", "9999-11"), nil); err != nil {
+		t.Fatalf("store more events: %v", err)
+	}
+	check("by the rebuild")
+}

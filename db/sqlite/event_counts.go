@@ -10,8 +10,9 @@ import "fmt"
 // table (about 130 µs each on a database of 1M events, measured here),
 // while the rebuild reads the events once (about 10 s of CPU for 1M).
 
-// rebuildEventCountsSQL is migration 00012's backfill: the two must stay the
-// same.
+// rebuildEventCountsSQL is migration 00012's backfill with 00014's end of
+// time (a bucket that ends in year 10000 ends at 10000-01-01, not NULL):
+// it must count as the trigger does.
 const rebuildEventCountsSQL = `INSERT INTO event_counts (width, grain, type, country, start, events, certain_day, certain_week, certain_month, certain_year,
     fatalities, fatalities_low, fatalities_high, intensity_sum, intensity_events)
 SELECT w.width, t.grain + c.grain,
@@ -20,8 +21,8 @@ SELECT w.width, t.grain + c.grain,
     CASE w.width WHEN 0 THEN e.day ELSE unixepoch(e.day / 1000, 'unixepoch', 'start of month') * 1000 END,
     count(*), sum(e.span_end <= e.day + 86400000),
     sum(e.span_end <= e.day - (((e.day / 86400000 + 3) % 7 + 7) % 7) * 86400000 + 7 * 86400000),
-    sum(e.span_end <= unixepoch(e.day / 1000, 'unixepoch', 'start of month', '+1 months') * 1000),
-    sum(e.span_end <= unixepoch(e.day / 1000, 'unixepoch', 'start of year', '+1 years') * 1000),
+    sum(e.span_end <= coalesce(unixepoch(e.day / 1000, 'unixepoch', 'start of month', '+1 months'), 253402300800) * 1000),
+    sum(e.span_end <= coalesce(unixepoch(e.day / 1000, 'unixepoch', 'start of year', '+1 years'), 253402300800) * 1000),
     sum(e.fatalities), sum(e.fatalities_low), sum(e.fatalities_high), coalesce(sum(e.intensity), 0), count(e.intensity)
 FROM (SELECT occurred_at - ((occurred_at % 86400000) + 86400000) % 86400000 AS day, span_end, type,
         coalesce(country_id, 0) AS country, coalesce(fatalities, 0) AS fatalities, fatalities_low, fatalities_high,
@@ -51,6 +52,14 @@ func (w *writer) eventWritten() error {
 	}
 	if w.eventsWritten < w.eventsStored/8 {
 		return nil
+	}
+	// The triggers counted the events written so far, so a bulk write
+	// writes those it holds back before pausing them, as the normal path
+	// would have.
+	if w.bulk != nil {
+		if err := w.flushRows(w.bulk.events); err != nil {
+			return err
+		}
 	}
 	if _, err := w.exec(`INSERT INTO event_counts_paused (paused) VALUES (1)`); err != nil {
 		return fmt.Errorf("pause event counts: %w", err)

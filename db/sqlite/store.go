@@ -45,6 +45,13 @@ type Store struct {
 	// writer, instead of events and statements set-wise: the reference the
 	// set-wise rewrite is tested against.
 	cascadeOneByOne bool
+	// noBulk makes a write into an empty database take the normal path,
+	// not the bulk path (bulk.go): the reference the bulk path is tested
+	// against.
+	noBulk bool
+	// bulkRange is how many records' derived rows a bulk write builds in
+	// one statement (defaultBulkRange); tests lower it.
+	bulkRange int
 	// maxCachedIDs bounds the ids a write keeps per kind of record and
 	// flushEvery how many changed records it lets pile up before rebuilding
 	// their derived rows (defaultMaxCachedIDs, defaultFlushEvery): fields,
@@ -187,7 +194,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	s := &Store{path: path, write: write, opts: opts, Now: time.Now, MaxCascade: DefaultMaxCascade,
 		maxCachedIDs: defaultMaxCachedIDs, flushEvery: defaultFlushEvery, maxEdgesRead: defaultMaxEdgesRead,
 		maxChainNodes: db.MaxChainNodes,
-		rareMatches:   defaultRareMatches, pauseEventCounts: defaultPauseEventCounts,
+		rareMatches:   defaultRareMatches, pauseEventCounts: defaultPauseEventCounts, bulkRange: defaultBulkRange,
 		observer: &observer{}, commits: make(chan struct{}, 1), version: &versionWatch{}}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()

@@ -52,6 +52,11 @@ func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, fee
 		if err := w.checkRefs(refs); err != nil {
 			return err
 		}
+		if dry == nil && !s.noBulk {
+			if err := w.startBulk(); err != nil {
+				return err
+			}
+		}
 		f := &Feeder{w: w}
 		if err := feed(f); err != nil {
 			return err
@@ -63,6 +68,11 @@ func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, fee
 			return errDryRun
 		}
 		f.phase = phaseDone
+		if w.bulk != nil {
+			if err := w.finishBulk(); err != nil {
+				return err
+			}
+		}
 		// Items of actors whose country changed carry that country in
 		// their timeline rows: mark them, an actor at a time, flushing as
 		// the marks pile up.
@@ -141,6 +151,13 @@ var phaseNames = [...]string{"country", "source", "actor", "relationship", "even
 func (f *Feeder) enter(p phase) error {
 	if p < f.phase {
 		return fmt.Errorf("sqlite: %s written after %s: records must come kind by kind, in dependency order", phaseNames[p], phaseNames[f.phase])
+	}
+	if p > f.phase {
+		// The records of the next kind refer to these: a bulk write
+		// writes what it holds back first.
+		if err := f.w.flushBulk(); err != nil {
+			return err
+		}
 	}
 	f.phase = p
 	return nil
