@@ -68,10 +68,7 @@ func (c *cli) importCmd(ctx context.Context, args []string) error {
 	cmd.plainFlag(&format, "format", "F", "", "the dataset: "+strings.Join(formatNames(), ", ")+" (required)")
 	cmd.plainFlag(&actors, "actors", "FILE", "", "a CSV file (dataset,actor,key) mapping dataset actors onto actor keys")
 	cmd.plainBoolFlag(&rename, "rename-duplicates", "import a row whose id the run has met before under the id with -2 (-3, …) added, and say so, instead of refusing the run")
-	cmd.dbFlag(&dbPath)
-	cmd.boolFlag(&dryRun, "dry-run", "GEOTIMELINE_DRY_RUN", "check the files and report what would change, writing nothing")
-	cmd.durationFlag(&writeWait, "write-wait", "DURATION", "GEOTIMELINE_WRITE_WAIT", defaultSeedWriteWait,
-		"how long to wait for another process's write (a server's, another seed's) before giving up")
+	cmd.loadFlags(&dbPath, &dryRun, &writeWait)
 	names, err := cmd.parse(args)
 	if err != nil {
 		return err

@@ -2,22 +2,9 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
-	"os"
 	"path/filepath"
 	"testing"
 )
-
-// sharedData is a file of the project's real data, ../shared/data beside
-// the repository (two levels above this package). Tests need it.
-func sharedData(t *testing.T, name string) string {
-	t.Helper()
-	p := filepath.Join("..", "..", "..", "shared", "data", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("the real data files are missing: %v", err)
-	}
-	return p
-}
 
 // UCDP's real sample and ACLED's made-up rows into one database: the two
 // datasets share the states (India, Pakistan), and each file imported
@@ -57,15 +44,8 @@ func TestImportUCDPAndACLED(t *testing.T) {
 func TestImportUCDPStdinAndProblems(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "ucdp.db")
-	data, err := os.ReadFile(sharedData(t, filepath.Join("ucdp", "ged-2023-sample.csv")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write(data)
-	zw.Close()
-	res := runCLI(t, gz.String(), "import", "--format", "ucdp", "--db", dbPath, "-")
+	data := readShared(t, filepath.Join("ucdp", "ged-2023-sample.csv"))
+	res := runCLI(t, string(gzipped(data)), "import", "--format", "ucdp", "--db", dbPath, "-")
 	if want := "import: loaded 1 file: 1610 inserted, 0 updated, 0 unchanged\n"; res.code != 0 || res.stderr != want {
 		t.Errorf("exit %d, stderr %q; want 0, %q", res.code, res.stderr, want)
 	}

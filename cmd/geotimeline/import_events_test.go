@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/geotimeline/geotimeline/db"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 func TestImportGDELT(t *testing.T) {
@@ -23,15 +19,7 @@ func TestImportGDELT(t *testing.T) {
 	}
 
 	// The same rows gzipped on standard input change nothing.
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write(data)
-	zw.Close()
-	res = runCLI(t, gz.String(), "import", "--format", "gdelt", "--db", dbPath, "-")
+	res = runCLI(t, string(gzipped(readShared(t, "gdelt/20191024143000.export.CSV"))), "import", "--format", "gdelt", "--db", dbPath, "-")
 	if res.code != 0 || !strings.Contains(res.stderr, " 0 inserted, 0 updated, ") {
 		t.Errorf("again from stdin: exit %d, stderr %q", res.code, res.stderr)
 	}
@@ -74,30 +62,14 @@ func TestImportGDELTAndICEWSShareStates(t *testing.T) {
 	mustRun(t, "import", "--format", "icews", "--db", dbPath, sharedData(t, "icews/events.20180601.tab"))
 
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	participants := func(key string) []db.Participant {
-		t.Helper()
-		es, err := store.EventsByKey(ctx, []string{key})
-		if err != nil || len(es) != 1 {
-			t.Fatalf("%s: %v, %d found", key, err, len(es))
-		}
-		full, err := store.FullEvents(ctx, []int64{es[0].ID})
-		if err != nil || len(full) != 1 {
-			t.Fatalf("%s: %v", key, err)
-		}
-		return full[0].Participants
-	}
-	if got, want := participants("icews-32891176"), []db.Participant{{Actor: "india", Role: db.RoleInitiator, As: "India"},
+	store := openStore(t, dbPath)
+	if got, want := participants(t, store, "icews-32891176"), []db.Participant{{Actor: "india", Role: db.RoleInitiator, As: "India"},
 		{Actor: "pakistan", Role: db.RoleTarget, As: "Pakistan"}}; !slices.Equal(got, want) {
 		t.Errorf("ICEWS India → Pakistan: %+v, want %+v", got, want)
 	}
 	// GDELT 881990883's target is GBR, "MANCHESTER".
 	found := false
-	for _, p := range participants("gdelt-881990883") {
+	for _, p := range participants(t, store, "gdelt-881990883") {
 		found = found || p.Actor == "united-kingdom"
 	}
 	if !found {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/geotimeline/geotimeline/db"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // ploverFile writes the PLOVER gold standard, kept beside the repository
@@ -22,10 +20,7 @@ import (
 // dir with its one duplicate id renamed, so that every record loads.
 func ploverFile(t *testing.T, dir string) (string, []byte) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "data", "plover", "PLOVER_GSR_CAMEO.json"))
-	if err != nil {
-		t.Fatalf("the PLOVER gold standard: %v", err)
-	}
+	data := readShared(t, filepath.Join("plover", "PLOVER_GSR_CAMEO.json"))
 	dup := []byte(`"PLOVER-GSR01-COERCE-0004"`)
 	i := bytes.LastIndex(data, dup)
 	data = slices.Concat(data[:i], []byte(`"PLOVER-GSR01-COERCE-0019"`), data[i+len(dup):])
@@ -70,11 +65,7 @@ func TestImportPLOVER(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := openStore(t, dbPath)
 	runs, _, err := store.Runs(ctx, 0, 10)
 	if err != nil {
 		t.Fatal(err)
@@ -95,10 +86,7 @@ func TestImportPLOVER(t *testing.T) {
 func TestImportRenameDuplicates(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "new.db")
-	data, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "data", "plover", "PLOVER_GSR_CAMEO.json"))
-	if err != nil {
-		t.Fatalf("the PLOVER gold standard: %v", err)
-	}
+	data := readShared(t, filepath.Join("plover", "PLOVER_GSR_CAMEO.json"))
 	file := filepath.Join(dir, "PLOVER_GSR_CAMEO.json")
 	if err := os.WriteFile(file, data, 0o644); err != nil {
 		t.Fatal(err)
@@ -189,38 +177,18 @@ func TestImportActors(t *testing.T) {
 		t.Errorf("stderr %q, want %q", res.stderr, want)
 	}
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	es, err := store.EventsByKey(ctx, []string{"plover-plover-gsr01-consult-0002"})
-	if err != nil || len(es) != 1 {
-		t.Fatal(es, err)
-	}
-	full, err := store.FullEvents(ctx, []int64{es[0].ID})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := openStore(t, dbPath)
 	want := []db.Participant{{Actor: "us-department-of-state", Role: db.RoleInitiator, As: "U.S. Secretary of State Warren Christopher"},
 		{Actor: "cameo-rusgov", Role: db.RoleInitiator, As: "Russian Foreign Minister Andrei Kozyrev"}}
-	if !slices.Equal(full[0].Participants, want) {
-		t.Errorf("participants %v, want %v", full[0].Participants, want)
+	if got := participants(t, store, "plover-plover-gsr01-consult-0002"); !slices.Equal(got, want) {
+		t.Errorf("participants %v, want %v", got, want)
 	}
 	if got, _ := store.ActorsByKey(ctx, []string{"cameo-usagov", "united-states-of-america", "state-us"}); len(got) != 0 {
 		t.Errorf("actors made beside the demo's: %v", got)
 	}
-	es, err = store.EventsByKey(ctx, []string{"plover-plover-gsr01-agree-0003"})
-	if err != nil || len(es) != 1 {
-		t.Fatal(es, err)
-	}
-	full, err = store.FullEvents(ctx, []int64{es[0].ID})
-	if err != nil {
-		t.Fatal(err)
-	}
 	want = []db.Participant{{Actor: "united-states", Role: db.RoleInitiator, As: "United States"}, {Actor: "jordan", Role: db.RoleInitiator, As: "Jordan"}}
-	if !slices.Equal(full[0].Participants, want) {
-		t.Errorf("participants %v, want %v", full[0].Participants, want)
+	if got := participants(t, store, "plover-plover-gsr01-agree-0003"); !slices.Equal(got, want) {
+		t.Errorf("participants %v, want %v", got, want)
 	}
 	// A key neither the database nor the run has is refused before reading.
 	unknown := writeFile(t, dir, "unknown.csv", "dataset,actor,key\nplover,USAGOV,nobody\n")
@@ -238,27 +206,20 @@ func TestImportStdinAndGzip(t *testing.T) {
 	if want := "import: loaded 1 file: 620 inserted, 0 updated, 0 unchanged\n"; res.code != 0 || res.stderr != want {
 		t.Errorf("stdin: exit %d, stderr %q; want %q", res.code, res.stderr, want)
 	}
-	var b bytes.Buffer
-	w := gzip.NewWriter(&b)
-	w.Write(data)
-	w.Close()
-	gz := writeFile(t, dir, "gsr.json.gz", b.String())
+	zipped := gzipped(data)
+	gz := writeFile(t, dir, "gsr.json.gz", string(zipped))
 	res = runCLI(t, "", "import", "--format", "plover", "--db", filepath.Join(dir, "stdin.db"), gz)
 	if want := "import: loaded 1 file: 0 inserted, 0 updated, 323 unchanged\n"; res.code != 0 || res.stderr != want {
 		t.Errorf(".gz after stdin: exit %d, stderr %q; want %q", res.code, res.stderr, want)
 	}
 	// Both runs recorded with the bytes they read.
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(dir, "stdin.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := openStore(t, filepath.Join(dir, "stdin.db"))
 	runs, _, err := store.Runs(ctx, 0, 10)
 	if err != nil || len(runs) != 2 {
 		t.Fatal(runs, err)
 	}
-	if got, want := runs[0].Files, []db.RunFile{{Name: gz, SHA256: sha(b.Bytes())}}; !slices.Equal(got, want) {
+	if got, want := runs[0].Files, []db.RunFile{{Name: gz, SHA256: sha(zipped)}}; !slices.Equal(got, want) {
 		t.Errorf(".gz run files %v, want %v", got, want)
 	}
 	if got, want := runs[1].Files, []db.RunFile{{Name: "-", SHA256: sha(data)}}; !slices.Equal(got, want) {

@@ -52,6 +52,15 @@ database file that does not exist yet).`
 // for minutes.
 const defaultSeedWriteWait = 10 * time.Minute
 
+// loadFlags are the flags of the commands that load records (seed,
+// import): --db, --dry-run and --write-wait.
+func (cmd *command) loadFlags(dbPath *string, dryRun *bool, writeWait *time.Duration) {
+	cmd.dbFlag(dbPath)
+	cmd.boolFlag(dryRun, "dry-run", "GEOTIMELINE_DRY_RUN", "check the files and report what would change, writing nothing")
+	cmd.durationFlag(writeWait, "write-wait", "DURATION", "GEOTIMELINE_WRITE_WAIT", defaultSeedWriteWait,
+		"how long to wait for another process's write (a server's, another seed's) before giving up")
+}
+
 func (c *cli) seed(ctx context.Context, args []string) error {
 	cmd := c.newCommand("seed", "seed [flags] FILE...", seedAbout)
 	var (
@@ -59,10 +68,7 @@ func (c *cli) seed(ctx context.Context, args []string) error {
 		writeWait time.Duration
 		dryRun    bool
 	)
-	cmd.dbFlag(&dbPath)
-	cmd.boolFlag(&dryRun, "dry-run", "GEOTIMELINE_DRY_RUN", "check the files and report what would change, writing nothing")
-	cmd.durationFlag(&writeWait, "write-wait", "DURATION", "GEOTIMELINE_WRITE_WAIT", defaultSeedWriteWait,
-		"how long to wait for another process's write (a server's, another seed's) before giving up")
+	cmd.loadFlags(&dbPath, &dryRun, &writeWait)
 	names, err := cmd.parse(args)
 	if err != nil {
 		return err

@@ -112,13 +112,27 @@ func rows(text, name string, n int) [][]string {
 	return out
 }
 
-func eventType(table, s string) db.EventType {
-	t := db.EventType(s)
-	if !t.Valid() {
-		panic(fmt.Sprintf("codebook: %s: %q is not an event type", table, s))
+// enum reads a field of a table as one of the db package's checked
+// values (an event type, a participant role, an actor kind), named what in
+// the panic that another value is.
+func enum[T interface {
+	~string
+	Valid() bool
+}](table, what, s string) T {
+	v := T(s)
+	if !v.Valid() {
+		panic(fmt.Sprintf("codebook: %s: %q is not %s", table, s, what))
 	}
-	return t
+	return v
 }
+
+func eventType(table, s string) db.EventType { return enum[db.EventType](table, "an event type", s) }
+
+func role(table, s string) db.ParticipantRole {
+	return enum[db.ParticipantRole](table, "a participant role", s)
+}
+
+func actorKind(table, s string) db.ActorKind { return enum[db.ActorKind](table, "an actor kind", s) }
 
 func digits(s string) bool {
 	if s == "" {

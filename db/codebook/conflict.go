@@ -2,7 +2,6 @@ package codebook
 
 import (
 	_ "embed"
-	"fmt"
 	"strings"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -97,23 +96,11 @@ func parseACLEDInter(text string) map[string]ACLEDInter {
 	const name = "acled-inter.tsv"
 	out := map[string]ACLEDInter{}
 	for _, f := range rows(text, name, 3) {
-		k := db.ActorKind(f[1])
-		if !k.Valid() {
-			panic(fmt.Sprintf("codebook: %s: %q is not an actor kind", name, f[1]))
-		}
-		r := ACLEDInter{Code: f[0], Kind: k, Label: f[2]}
+		r := ACLEDInter{Code: f[0], Kind: actorKind(name, f[1]), Label: f[2]}
 		out[f[0]] = r
 		out[acledKey(f[2])] = r
 	}
 	return out
-}
-
-func role(table, s string) db.ParticipantRole {
-	r := db.ParticipantRole(s)
-	if !r.Valid() {
-		panic(fmt.Sprintf("codebook: %s: %q is not a participant role", table, s))
-	}
-	return r
 }
 
 // UCDPViolenceType returns the row of a UCDP type_of_violence code ("1",

@@ -24,11 +24,7 @@ func parseICEWSSectors(text string) (map[string]icewsSector, map[string]bool) {
 	for i, f := range rows(text, "icews-sectors.tsv", 3) {
 		switch f[0] {
 		case "sector":
-			k := db.ActorKind(f[2])
-			if !k.Valid() {
-				panic(fmt.Sprintf("codebook: icews-sectors.tsv: %q is not an actor kind", f[2]))
-			}
-			sectors[f[1]] = icewsSector{k, i}
+			sectors[f[1]] = icewsSector{actorKind("icews-sectors.tsv", f[2]), i}
 		case "word":
 			words[strings.ToLower(f[1])] = true
 		default:

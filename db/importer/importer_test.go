@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/importer"
+	"github.com/geotimeline/geotimeline/db/importer/internal/importtest"
 	"github.com/geotimeline/geotimeline/db/iso3166"
 	"github.com/geotimeline/geotimeline/db/seed"
 	"github.com/geotimeline/geotimeline/db/sqlite"
@@ -33,11 +33,7 @@ type testFormat struct{}
 func (testFormat) Name() string { return "test" }
 
 func (testFormat) Read(ctx context.Context, in *importer.Input, out *importer.Output) error {
-	t := importer.NewTable(in, out, importer.TableOptions{Comma: '\t', Required: []string{"id", "date"}, Missing: []string{"NA"}})
-	for t.Next() {
-		if !out.Row() {
-			return ctx.Err()
-		}
+	return importer.ReadRows(ctx, in, out, importer.TableOptions{Comma: '\t', Required: []string{"id", "date"}, Missing: []string{"NA"}}, func(t *importer.Table) error {
 		e := &db.Event{Key: importer.Key("test", t.Get("id")), Type: db.EventOther, Title: t.Get("note")}
 		if e.Title == "" {
 			e.Title = "event " + t.Get("id")
@@ -59,53 +55,17 @@ func (testFormat) Read(ctx context.Context, in *importer.Input, out *importer.Ou
 			e.Participants = importer.AddParticipant(e.Participants, db.Participant{Actor: key, Role: db.RoleInitiator, As: name})
 		}
 		out.Event(t.Line(), "id", e)
-	}
-	return t.Err()
+		return nil
+	})
 }
 
 const header = "id\tdate\tactor\tcountry\tnote\n"
 
-func src(name string, data []byte) importer.Source {
-	return importer.Source{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
-}
+func src(name string, data []byte) importer.Source { return importtest.Bytes(name, data) }
 
 func convert(t *testing.T, o importer.Options, srcs ...importer.Source) (*importer.Converted, error) {
 	t.Helper()
-	conv, err := importer.Convert(context.Background(), testFormat{}, srcs, o)
-	if conv != nil {
-		t.Cleanup(func() { conv.Close() })
-	}
-	return conv, err
-}
-
-func problems(t *testing.T, err error) []string {
-	t.Helper()
-	var ps db.Problems
-	if !errors.As(err, &ps) {
-		t.Fatalf("error %v, want problems", err)
-	}
-	var out []string
-	for _, p := range ps {
-		out = append(out, p.String())
-	}
-	return out
-}
-
-func wantProblems(t *testing.T, err error, want ...string) {
-	t.Helper()
-	if got := problems(t, err); !slices.Equal(got, want) {
-		t.Errorf("problems:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-}
-
-func openStore(t *testing.T) *sqlite.Store {
-	t.Helper()
-	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "import.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	return store
+	return importtest.Convert(t, testFormat{}, o, srcs...)
 }
 
 func seedFixture(t *testing.T, store *sqlite.Store, data string) {
@@ -118,12 +78,7 @@ func seedFixture(t *testing.T, store *sqlite.Store, data string) {
 // load converts srcs against store, as the command does, and loads them.
 func load(t *testing.T, store *sqlite.Store, o importer.Options, srcs ...importer.Source) db.Summary {
 	t.Helper()
-	o.Store = store
-	conv, err := convert(t, o, srcs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, sum, err := (&seed.Loader{}).Load(context.Background(), store, conv.Fixtures)
+	_, sum, err := importtest.ImportWith(t, store, testFormat{}, o, srcs...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +153,7 @@ func TestGzip(t *testing.T) {
 	if err == nil {
 		t.Fatal("the same rows twice converted")
 	}
-	wantProblems(t, err,
+	importtest.WantProblems(t, err,
 		"renamed.tsv:2: id: duplicate id: event test-1 is also at events.tsv.gz:2 (--rename-duplicates imports this one as test-1-2)",
 		"renamed.tsv:3: id: duplicate id: event test-2 is also at events.tsv.gz:3 (--rename-duplicates imports this one as test-2-2)")
 
@@ -230,7 +185,7 @@ func TestZip(t *testing.T) {
 	raw := zipOf(t, "one.tsv", header+"1\t2025\t\t\t\n2\t2025\t\t\t\n", "dir/two.tsv", header+"3\t2025\t\t\t\n1\t2026\t\t\t\n",
 		"__MACOSX/._one.tsv", "junk", ".hidden", "junk")
 	_, err := convert(t, importer.Options{}, src("events.zip", raw))
-	wantProblems(t, err, "events.zip:dir/two.tsv:3: id: duplicate id: event test-1 is also at events.zip:one.tsv:2 (--rename-duplicates imports this one as test-1-2)")
+	importtest.WantProblems(t, err, "events.zip:dir/two.tsv:3: id: duplicate id: event test-1 is also at events.zip:one.tsv:2 (--rename-duplicates imports this one as test-1-2)")
 
 	raw = zipOf(t, "one.tsv", header+"1\t2025\t\t\t\n", "two.tsv", header+"2\t2025\t\t\t\n")
 	conv, err := convert(t, importer.Options{}, src("events.zip", raw))
@@ -302,7 +257,7 @@ func TestProblems(t *testing.T) {
 			if conv != nil {
 				t.Fatal("converted")
 			}
-			wantProblems(t, err, c.want...)
+			importtest.WantProblems(t, err, c.want...)
 			if left, _ := os.ReadDir(dir); len(left) != 0 {
 				t.Errorf("a failed run left %d files behind", len(left))
 			}
@@ -428,23 +383,23 @@ func TestActorMap(t *testing.T) {
 		{"quotes", "dataset,actor,key\ntest,\"Modi,x\n", []string{`actors.csv:2: extraneous or missing " in quoted-field`}},
 	} {
 		_, err := readMap(t, c.data, nil)
-		if got := problems(t, err); !slices.Equal(got, c.want) {
+		if got := importtest.Problems(t, err); !slices.Equal(got, c.want) {
 			t.Errorf("%s:\n%s\nwant\n%s", c.name, strings.Join(got, "\n"), strings.Join(c.want, "\n"))
 		}
 	}
 
 	// Against a database, a key it lacks is reported at its first line.
-	store := openStore(t)
+	store := importtest.Open(t)
 	seedFixture(t, store, `{"version": 1, "actors": [{"key": "narendra-modi", "name": "Narendra Modi", "kind": "PERSON", "country": "IN"}]}`)
 	_, err = readMap(t, "dataset,actor,key\ntest,Modi,narendra-modi\ntest,Shah,amit-shah\ngdelt,Shah,amit-shah\ntest,Doval,ajit-doval\n", store)
-	wantProblems(t, err,
+	importtest.WantProblems(t, err,
 		`actors.csv:3: key: unknown actor "amit-shah": the database has no actor with this key`,
 		`actors.csv:5: key: unknown actor "ajit-doval": the database has no actor with this key`)
 }
 
 // A mapped actor is the key it maps to: no record is made for it.
 func TestActorMapInConvert(t *testing.T) {
-	store := openStore(t)
+	store := importtest.Open(t)
 	seedFixture(t, store, `{"version": 1, "actors": [{"key": "narendra-modi", "name": "Narendra Modi", "kind": "PERSON", "country": "IN"},
 	  {"key": "bharat-sarkar", "name": "Government of India", "kind": "GOVERNMENT_BODY", "country": "IN"}]}`)
 	m, err := readMap(t, "dataset,actor,key\ntest,Modi,narendra-modi\n*,India,bharat-sarkar\n", store)
@@ -473,7 +428,7 @@ func TestActorMapInConvert(t *testing.T) {
 // analyst's description survives an import, and no actor is updated.
 func TestStoredActorsKept(t *testing.T) {
 	ctx := context.Background()
-	store := openStore(t)
+	store := importtest.Open(t)
 	seedFixture(t, store, `{"version": 1, "actors": [{"key": "india", "name": "Republic of India", "kind": "STATE", "country": "IN",
 	  "description": "kept by an analyst"}, {"key": "test-modi", "name": "Narendra Modi", "kind": "PERSON", "aliases": ["NaMo"]}]}`)
 	data := header + "1\t2025-04-22\tIndia\tIN\t\n2\t2025\tModi\t\t\n"
@@ -511,7 +466,7 @@ func TestStoredActorsKept(t *testing.T) {
 // "bharat", country IN, is India's; with none stored, the run makes
 // StateKey's.
 func TestStoredStateOfAnotherKey(t *testing.T) {
-	store := openStore(t)
+	store := importtest.Open(t)
 	seedFixture(t, store, `{"version": 1, "actors": [{"key": "bharat", "name": "Bharat", "kind": "STATE", "country": "IN"}]}`)
 	data := header + "1\t2025\tIndia\tIN\t\n2\t2025\tIndien\tIND\t\n3\t2025\tNepal\tNP\t\n"
 	conv, err := convert(t, importer.Options{Store: store}, src("x.tsv", []byte(data)))
@@ -593,7 +548,7 @@ func TestCSVTable(t *testing.T) {
 		`5,2025,10,,2.5` + "\n" +
 		`6,2025,10,20,3 "bare"` + "\n"
 	_, err := importer.Convert(context.Background(), csvFormat{}, []importer.Source{src("x.csv", []byte(data))}, importer.Options{})
-	wantProblems(t, err,
+	importtest.WantProblems(t, err,
 		`x.csv:4: lat: not a number: "multi\nline"`,
 		`x.csv:4: dead: not a whole number: "x"`,
 		`x.csv:6: lat: 91 is out of range [-90, 90]`,
@@ -619,7 +574,7 @@ func TestCSVTable(t *testing.T) {
 func TestPointReportedOnce(t *testing.T) {
 	data := "id,date,lat,lon,dead\n1,2025,\xe9,75,\n2,2025,north,75,\n"
 	_, err := importer.Convert(context.Background(), csvFormat{}, []importer.Source{src("x.csv", []byte(data))}, importer.Options{})
-	wantProblems(t, err,
+	importtest.WantProblems(t, err,
 		`x.csv:2: lat: not valid UTF-8 (the file must be UTF-8; convert it first, e.g. with iconv -f latin1 -t utf-8): "\xe9"`,
 		`x.csv:3: lat: not a number: "north"`)
 }

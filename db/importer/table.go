@@ -3,6 +3,7 @@ package importer
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -187,6 +188,23 @@ func (t *Table) Next() bool {
 		return true
 	}
 	return false
+}
+
+// ReadRows reads in as a Table with options o, calling row on each row
+// read: the loop of a format's Read. It stops when the import is
+// cancelled (out.Row is false: the context's error is returned) and at
+// row's first error; otherwise it returns what stopped the table (Err).
+func ReadRows(ctx context.Context, in *Input, out *Output, o TableOptions, row func(*Table) error) error {
+	t := NewTable(in, out, o)
+	for t.Next() {
+		if !out.Row() {
+			return ctx.Err()
+		}
+		if err := row(t); err != nil {
+			return err
+		}
+	}
+	return t.Err()
 }
 
 func (t *Table) what() string {

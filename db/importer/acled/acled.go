@@ -36,14 +36,10 @@ var Dataset = db.Source{Key: "acled", Title: "Armed Conflict Location & Event Da
 
 // Read reads one ACLED CSV file.
 func (Format) Read(ctx context.Context, in *importer.Input, out *importer.Output) error {
-	t := importer.NewTable(in, out, importer.TableOptions{Comma: ',', Required: required})
-	for t.Next() {
-		if !out.Row() {
-			return ctx.Err()
-		}
+	return importer.ReadRows(ctx, in, out, importer.TableOptions{Comma: ',', Required: required}, func(t *importer.Table) error {
 		readRow(t, out)
-	}
-	return t.Err()
+		return nil
+	})
 }
 
 func readRow(t *importer.Table, out *importer.Output) {

@@ -1,11 +1,7 @@
 package acled_test
 
 import (
-	"bytes"
-	"encoding/csv"
-	"os"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -216,35 +212,7 @@ func TestGovernmentIsTheStoredState(t *testing.T) {
 // first row with the given columns changed (nil: a row cut short).
 func rows(t *testing.T, changes ...map[string]string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(sample)
-	if err != nil {
-		t.Fatal(err)
-	}
-	all, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	header, first := all[0], all[1]
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	w.Write(header)
-	for _, c := range changes {
-		if c == nil {
-			w.Write([]string{"IND9", "2023-01-01", "2023"})
-			continue
-		}
-		row := slices.Clone(first)
-		for col, v := range c {
-			i := slices.Index(header, col)
-			if i < 0 {
-				t.Fatalf("no column %s", col)
-			}
-			row[i] = v
-		}
-		w.Write(row)
-	}
-	w.Flush()
-	return b.Bytes()
+	return importtest.CSVRows(t, sample, []string{"IND9", "2023-01-01", "2023"}, changes...)
 }
 
 // Bad rows are every one reported, with line and column, and nothing is
@@ -282,9 +250,7 @@ func TestBadRows(t *testing.T) {
 		`acled.csv:12: actor1: unknown country in "Government of Atlantis (2020-)" (no ISO 3166-1 country goes by this name)`,
 		`acled.csv:13: event_id_cnty: missing: every ACLED event has an id`,
 	}
-	if got := importtest.Problems(t, err); !slices.Equal(got, want) {
-		t.Errorf("problems:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	importtest.WantProblems(t, err, want...)
 	if es, err := store.EventsByKey(t.Context(), []string{"acled-ind1"}); err != nil || len(es) != 0 {
 		t.Errorf("events written: %v, %v; want none", es, err)
 	}

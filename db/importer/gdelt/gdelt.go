@@ -100,22 +100,17 @@ type side struct {
 
 // Read reads one export file.
 func (Format) Read(ctx context.Context, in *importer.Input, out *importer.Output) error {
-	t := importer.NewTable(in, out, importer.TableOptions{Comma: '\t', Header: Columns})
-	r := reader{t: t, out: out, actors: map[string]actorKey{}, urls: map[string]string{}, codes: map[string]cameoCode{}}
+	r := reader{out: out, actors: map[string]actorKey{}, urls: map[string]string{}, codes: map[string]cameoCode{}}
 	rows := 0
-	for t.Next() {
-		if !out.Row() {
-			return ctx.Err()
-		}
+	err := importer.ReadRows(ctx, in, out, importer.TableOptions{Comma: '\t', Header: Columns}, func(t *importer.Table) error {
+		r.t = t
 		rows++
-		if err := r.row(); err != nil {
-			return err
-		}
-	}
-	if rows == 0 && t.Err() == nil && out.Problems() == 0 {
+		return r.row()
+	})
+	if rows == 0 && err == nil && out.Problems() == 0 {
 		out.Problem(0, "", "the file is empty: want GDELT 2.0 event rows")
 	}
-	return t.Err()
+	return err
 }
 
 // reader reads the rows of one file. It keeps what consecutive rows

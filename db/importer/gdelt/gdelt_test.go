@@ -3,7 +3,6 @@ package gdelt_test
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,46 +12,20 @@ import (
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/importer"
 	"github.com/geotimeline/geotimeline/db/importer/gdelt"
+	"github.com/geotimeline/geotimeline/db/importer/internal/importtest"
 	"github.com/geotimeline/geotimeline/db/seed"
 	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // realFile is the 1,000 real rows of ../shared/data beside the repository
-// (SOURCES.md). Their absence fails the test: only a machine set up
-// wrongly lacks them.
+// (SOURCES.md).
 func realFile(tb testing.TB) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			tb.Fatal("no go.mod above the test's directory")
-		}
-		dir = filepath.Dir(dir)
-	}
-	p := filepath.Join(dir, "..", "shared", "data", "gdelt", "20191024143000.export.CSV")
-	if _, err := os.Stat(p); err != nil {
-		tb.Fatalf("the real GDELT rows are missing (want ../shared/data beside the repository): %v", err)
-	}
-	return p
-}
-
-func source(name string, data []byte) importer.Source {
-	return importer.Source{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(string(data))), nil }}
+	return filepath.Join(importtest.DataDir(tb), "gdelt", "20191024143000.export.CSV")
 }
 
 func convert(t *testing.T, name string, data []byte) (*importer.Converted, error) {
 	t.Helper()
-	conv, err := importer.Convert(context.Background(), gdelt.Format{}, []importer.Source{source(name, data)}, importer.Options{TempDir: t.TempDir()})
-	if conv != nil {
-		t.Cleanup(func() { conv.Close() })
-	}
-	return conv, err
+	return importtest.Convert(t, gdelt.Format{}, importer.Options{}, importtest.Bytes(name, data))
 }
 
 // load converts data and loads it into a new database, which it returns.
@@ -62,40 +35,8 @@ func load(t *testing.T, data []byte) (*sqlite.Store, db.Summary) {
 	if err != nil {
 		t.Fatalf("convert: %v", err)
 	}
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "g.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	_, sum, err := seed.Load(ctx, store, conv.Fixtures)
-	if err != nil {
-		t.Fatalf("load: %v", err)
-	}
-	return store, sum
-}
-
-func event(t *testing.T, store *sqlite.Store, key string) *db.Event {
-	t.Helper()
-	ctx := context.Background()
-	es, err := store.EventsByKey(ctx, []string{key})
-	if err != nil || len(es) != 1 {
-		t.Fatalf("event %s: %v, %d found", key, err, len(es))
-	}
-	full, err := store.FullEvents(ctx, []int64{es[0].ID})
-	if err != nil || len(full) != 1 {
-		t.Fatalf("full event %s: %v", key, err)
-	}
-	return full[0]
-}
-
-func actor(t *testing.T, store *sqlite.Store, key string) *db.Actor {
-	t.Helper()
-	as, err := store.ActorsByKey(context.Background(), []string{key})
-	if err != nil || len(as) != 1 {
-		t.Fatalf("actor %s: %v, %d found", key, err, len(as))
-	}
-	return as[0]
+	store := importtest.Open(t)
+	return store, importtest.Load(t, store, conv)
 }
 
 func TestRealFile(t *testing.T) {
@@ -117,7 +58,7 @@ func TestRealFile(t *testing.T) {
 
 	// The first row: no Actor1, Actor2 AUS "VICTORIA" (the state of
 	// Australia), CAMEO 139, at Vancouver.
-	e := event(t, store, "gdelt-881990832")
+	e := importtest.Event(t, store, "gdelt-881990832")
 	if e.Type != db.EventThreat || e.OccurredAt.String() != "2018-10-24" {
 		t.Errorf("type %s, date %s", e.Type, e.OccurredAt)
 	}
@@ -144,25 +85,25 @@ func TestRealFile(t *testing.T) {
 	if len(e.Sources) != 1 || !strings.HasPrefix(e.Sources[0], "url-") {
 		t.Errorf("sources %v", e.Sources)
 	}
-	if a := actor(t, store, "australia"); a.Kind != db.ActorState || a.Country != "AU" {
+	if a := importtest.Actors(t, store, "australia")[0]; a.Kind != db.ActorState || a.Country != "AU" {
 		t.Errorf("australia: %+v", a)
 	}
 
 	// IGOEUREEC "THE EU": the European Union, an international
 	// organisation; CAMEO 040 has no PLOVER category of its own.
-	e = event(t, store, "gdelt-881990833")
+	e = importtest.Event(t, store, "gdelt-881990833")
 	if e.Type != db.EventMeeting || len(e.Participants) != 1 || e.Participants[0].Actor != "cameo-igoeureec" || e.Participants[0].Role != db.RoleTarget {
 		t.Errorf("881990833: %s %+v", e.Type, e.Participants)
 	}
 	if e.Title != "European Union: Consult in Minsk" || e.Location.Country != "BY" {
 		t.Errorf("881990833: title %q, location %+v", e.Title, e.Location)
 	}
-	if a := actor(t, store, "cameo-igoeureec"); a.Kind != db.ActorInternationalOrganization || a.Name != "European Union" {
+	if a := importtest.Actors(t, store, "cameo-igoeureec")[0]; a.Kind != db.ActorInternationalOrganization || a.Name != "European Union" {
 		t.Errorf("cameo-igoeureec: %+v", a)
 	}
 
 	// COP "POLICE" → GBR "MANCHESTER", no ActionGeo (type 0).
-	e = event(t, store, "gdelt-881990883")
+	e = importtest.Event(t, store, "gdelt-881990883")
 	if !e.Location.IsZero() {
 		t.Errorf("881990883: location %+v, want none (ActionGeo_Type 0)", e.Location)
 	}
@@ -173,10 +114,10 @@ func TestRealFile(t *testing.T) {
 	if e.Title != "Police → Manchester: De-escalate military engagement" || e.Type != db.EventRetreat {
 		t.Errorf("881990883: title %q", e.Title)
 	}
-	if a := actor(t, store, "cameo-cop"); a.Kind != db.ActorGovernmentBody || a.Name != "Police" {
+	if a := importtest.Actors(t, store, "cameo-cop")[0]; a.Kind != db.ActorGovernmentBody || a.Name != "Police" {
 		t.Errorf("cameo-cop: %+v", a)
 	}
-	if a := actor(t, store, "cameo-gbrgov"); a.Kind != db.ActorGovernmentBody || a.Country != "GB" || a.Name != "United Kingdom government" {
+	if a := importtest.Actors(t, store, "cameo-gbrgov")[0]; a.Kind != db.ActorGovernmentBody || a.Country != "GB" || a.Name != "United Kingdom government" {
 		t.Errorf("cameo-gbrgov: %+v", a)
 	}
 
@@ -185,9 +126,9 @@ func TestRealFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, sum, err := seed.Load(ctx, store, conv.Fixtures)
-	if err != nil || sum.Inserted != 0 || sum.Updated != 0 || sum.Unchanged != first.Inserted {
-		t.Errorf("second load: %s, %v; first %s", sum, err, first)
+	sum := importtest.Load(t, store, conv)
+	if sum.Inserted != 0 || sum.Updated != 0 || sum.Unchanged != first.Inserted {
+		t.Errorf("second load: %s; first %s", sum, first)
 	}
 }
 
@@ -211,7 +152,7 @@ func row(set map[string]string) string {
 
 func TestRow(t *testing.T) {
 	store, _ := load(t, []byte(row(nil)+row(map[string]string{"GLOBALEVENTID": "2", "Actor1Code": "", "Actor2Code": "", "ActionGeo_Type": "0"})))
-	e := event(t, store, "gdelt-1")
+	e := importtest.Event(t, store, "gdelt-1")
 	if e.Type != db.EventMeeting || e.Title != "United States → France: Make a visit" {
 		t.Errorf("type %s, title %q", e.Type, e.Title)
 	}
@@ -227,13 +168,13 @@ func TestRow(t *testing.T) {
 	if !slices.Equal(e.Codes, wantCodes) {
 		t.Errorf("codes %+v, want %+v", e.Codes, wantCodes)
 	}
-	e = event(t, store, "gdelt-2")
+	e = importtest.Event(t, store, "gdelt-2")
 	if len(e.Participants) != 0 || !e.Location.IsZero() || e.Title != "Make a visit" {
 		t.Errorf("an event without actors or place: %+v", e)
 	}
 	// A root code that PLOVER dropped: a type, no PLOVER code.
 	store, _ = load(t, []byte(row(map[string]string{"EventCode": "010"})))
-	e = event(t, store, "gdelt-1")
+	e = importtest.Event(t, store, "gdelt-1")
 	if e.Type != db.EventStatementOfPolicy || len(e.Codes) != 2 || e.Codes[0].Label != "Make statement, not specified below" && e.Codes[0].Label == "" {
 		t.Errorf("010: %s %+v", e.Type, e.Codes)
 	}
@@ -290,7 +231,7 @@ func FuzzRow(f *testing.F) {
 	f.Fuzz(func(t *testing.T, code, name, event, date, lat, geo, fips string) {
 		data := row(map[string]string{"Actor1Code": code, "Actor1Name": name, "Actor2Code": name, "EventCode": event, "SQLDATE": date,
 			"ActionGeo_Lat": lat, "ActionGeo_Type": geo, "ActionGeo_CountryCode": fips, "SOURCEURL": name})
-		conv, err := importer.Convert(context.Background(), gdelt.Format{}, []importer.Source{source("f.CSV", []byte(data))}, importer.Options{TempDir: t.TempDir()})
+		conv, err := importer.Convert(context.Background(), gdelt.Format{}, []importer.Source{importtest.Bytes("f.CSV", []byte(data))}, importer.Options{TempDir: t.TempDir()})
 		var ps db.Problems
 		if err != nil && !errors.As(err, &ps) {
 			t.Fatalf("not problems: %v", err)

@@ -45,17 +45,11 @@ func (Format) Name() string { return "icews" }
 
 // Read reads one events file.
 func (Format) Read(ctx context.Context, in *importer.Input, out *importer.Output) error {
-	t := importer.NewTable(in, out, importer.TableOptions{Comma: '\t', Required: Columns, Missing: []string{"NA"}})
-	r := reader{t: t, out: out, actors: map[actorID]string{}, stories: map[string]bool{}}
-	for t.Next() {
-		if !out.Row() {
-			return ctx.Err()
-		}
-		if err := r.row(); err != nil {
-			return err
-		}
-	}
-	return t.Err()
+	r := reader{out: out, actors: map[actorID]string{}, stories: map[string]bool{}}
+	return importer.ReadRows(ctx, in, out, importer.TableOptions{Comma: '\t', Required: Columns, Missing: []string{"NA"}}, func(t *importer.Table) error {
+		r.t = t
+		return r.row()
+	})
 }
 
 type reader struct {

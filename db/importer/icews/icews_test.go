@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,43 +14,20 @@ import (
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/importer"
 	"github.com/geotimeline/geotimeline/db/importer/icews"
+	"github.com/geotimeline/geotimeline/db/importer/internal/importtest"
 	"github.com/geotimeline/geotimeline/db/seed"
 	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // realFile is the 2,359 real rows of ../shared/data beside the repository
-// (SOURCES.md). Their absence fails the test: only a machine set up
-// wrongly lacks them.
+// (SOURCES.md).
 func realFile(tb testing.TB) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			tb.Fatal("no go.mod above the test's directory")
-		}
-		dir = filepath.Dir(dir)
-	}
-	p := filepath.Join(dir, "..", "shared", "data", "icews", "events.20180601.tab")
-	if _, err := os.Stat(p); err != nil {
-		tb.Fatalf("the real ICEWS rows are missing (want ../shared/data beside the repository): %v", err)
-	}
-	return p
+	return filepath.Join(importtest.DataDir(tb), "icews", "events.20180601.tab")
 }
 
 func convert(t *testing.T, name string, data []byte) (*importer.Converted, error) {
 	t.Helper()
-	src := importer.Source{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(string(data))), nil }}
-	conv, err := importer.Convert(context.Background(), icews.Format{}, []importer.Source{src}, importer.Options{TempDir: t.TempDir()})
-	if conv != nil {
-		t.Cleanup(func() { conv.Close() })
-	}
-	return conv, err
+	return importtest.Convert(t, icews.Format{}, importer.Options{}, importtest.Bytes(name, data))
 }
 
 func load(t *testing.T, store *sqlite.Store, data []byte) db.Summary {
@@ -60,46 +36,7 @@ func load(t *testing.T, store *sqlite.Store, data []byte) db.Summary {
 	if err != nil {
 		t.Fatalf("convert: %v", err)
 	}
-	_, sum, err := seed.Load(context.Background(), store, conv.Fixtures)
-	if err != nil {
-		t.Fatalf("load: %v", err)
-	}
-	return sum
-}
-
-func open(t *testing.T) *sqlite.Store {
-	t.Helper()
-	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "i.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	return store
-}
-
-func event(t *testing.T, store *sqlite.Store, key string) *db.Event {
-	t.Helper()
-	ctx := context.Background()
-	es, err := store.EventsByKey(ctx, []string{key})
-	if err != nil || len(es) != 1 {
-		t.Fatalf("event %s: %v, %d found", key, err, len(es))
-	}
-	full, err := store.FullEvents(ctx, []int64{es[0].ID})
-	if err != nil || len(full) != 1 {
-		t.Fatalf("full event %s: %v", key, err)
-	}
-	return full[0]
-}
-
-func actor(t *testing.T, store *sqlite.Store, key string) db.Actor {
-	t.Helper()
-	as, err := store.ActorsByKey(context.Background(), []string{key})
-	if err != nil || len(as) != 1 {
-		t.Fatalf("actor %s: %v, %d found", key, err, len(as))
-	}
-	a := *as[0]
-	a.ID, a.Stamps = 0, db.Stamps{}
-	return a
+	return importtest.Load(t, store, conv)
 }
 
 func TestRealFile(t *testing.T) {
@@ -107,7 +44,7 @@ func TestRealFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := open(t)
+	store := importtest.Open(t)
 	first := load(t, store, data)
 
 	// Every row is an event.
@@ -122,7 +59,7 @@ func TestRealFile(t *testing.T) {
 		t.Errorf("%d of %d events stored, want 2,359: %v", len(es), len(keys), err)
 	}
 
-	e := event(t, store, "icews-32889836")
+	e := importtest.Event(t, store, "icews-32889836")
 	lat, lon := 21.0245, 105.841
 	one := 1.0
 	want := &db.Event{ID: e.ID, Key: "icews-32889836", Type: db.EventMeeting, Stamps: e.Stamps,
@@ -142,11 +79,11 @@ func TestRealFile(t *testing.T) {
 	if got, exp := show(e), show(want); got != exp {
 		t.Errorf("icews-32889836:\n got %s\nwant %s", got, exp)
 	}
-	if got, exp := actor(t, store, "icews-foreign-affairs-bangladesh"), (db.Actor{Key: "icews-foreign-affairs-bangladesh", Name: "Foreign Affairs (Bangladesh)",
+	if got, exp := importtest.Actors(t, store, "icews-foreign-affairs-bangladesh")[0], (db.Actor{Key: "icews-foreign-affairs-bangladesh", Name: "Foreign Affairs (Bangladesh)",
 		Kind: db.ActorGovernmentBody, Country: "BD", Description: "ICEWS sectors: Executive, Foreign Ministry, Government"}); show(got) != show(exp) {
 		t.Errorf("actor:\n got %s\nwant %s", show(got), show(exp))
 	}
-	if a := actor(t, store, "icews-high-ranking-military-personnel-vietnam"); a.Kind != db.ActorMilitary || a.Country != "VN" {
+	if a := importtest.Actors(t, store, "icews-high-ranking-military-personnel-vietnam")[0]; a.Kind != db.ActorMilitary || a.Country != "VN" {
 		t.Errorf("military personnel: %+v", a)
 	}
 	srcs, err := store.SourcesByKey(context.Background(), []string{"icews-story-47400351"})
@@ -155,21 +92,21 @@ func TestRealFile(t *testing.T) {
 	}
 
 	// A person, and a country without sectors: the shared state.
-	e = event(t, store, "icews-32891068")
+	e = importtest.Event(t, store, "icews-32891068")
 	if e.Type != db.EventRequest || e.Title != "Donald Trump → China: Demand diplomatic cooperation (such as policy support) in Beijing" {
 		t.Errorf("32891068: %s %q", e.Type, e.Title)
 	}
 	if !slices.Equal(e.Participants, []db.Participant{{Actor: "icews-donald-trump", Role: db.RoleInitiator, As: "Donald Trump"}, {Actor: "china", Role: db.RoleTarget, As: "China"}}) {
 		t.Errorf("32891068: participants %+v", e.Participants)
 	}
-	if a := actor(t, store, "icews-donald-trump"); a.Kind != db.ActorPerson || a.Country != "US" || a.Name != "Donald Trump" {
+	if a := importtest.Actors(t, store, "icews-donald-trump")[0]; a.Kind != db.ActorPerson || a.Country != "US" || a.Name != "Donald Trump" {
 		t.Errorf("Donald Trump: %+v", a)
 	}
-	if a := actor(t, store, "china"); a.Kind != db.ActorState || a.Country != "CN" {
+	if a := importtest.Actors(t, store, "china")[0]; a.Kind != db.ActorState || a.Country != "CN" {
 		t.Errorf("china: %+v", a)
 	}
 	// "Government (China)" is China's state too; no city: the province.
-	e = event(t, store, "icews-32891069")
+	e = importtest.Event(t, store, "icews-32891069")
 	if !slices.Equal(e.Participants, []db.Participant{{Actor: "china", Role: db.RoleInitiator, As: "Government (China)"}, {Actor: "united-states", Role: db.RoleTarget, As: "United States"}}) {
 		t.Errorf("32891069: participants %+v", e.Participants)
 	}
@@ -177,13 +114,13 @@ func TestRealFile(t *testing.T) {
 		t.Errorf("32891069: %q %+v", e.Title, e.Location)
 	}
 	// Sectors decide: an armed force, an armed group without a country.
-	if a := actor(t, store, "icews-israeli-defense-forces"); a.Kind != db.ActorMilitary || a.Country != "IL" {
+	if a := importtest.Actors(t, store, "icews-israeli-defense-forces")[0]; a.Kind != db.ActorMilitary || a.Country != "IL" {
 		t.Errorf("IDF: %+v", a)
 	}
-	if a := actor(t, store, "icews-criminal-al-qaeda"); a.Kind != db.ActorArmedGroup || a.Country != "" {
+	if a := importtest.Actors(t, store, "icews-criminal-al-qaeda")[0]; a.Kind != db.ActorArmedGroup || a.Country != "" {
 		t.Errorf("Criminal (Al Qaeda): %+v", a)
 	}
-	if a := actor(t, store, "icews-protester-palestinian-territory-occupied"); a.Country != "PS" || a.Kind != db.ActorOther {
+	if a := importtest.Actors(t, store, "icews-protester-palestinian-territory-occupied")[0]; a.Country != "PS" || a.Kind != db.ActorOther {
 		t.Errorf("protester: %+v", a)
 	}
 
@@ -243,14 +180,14 @@ func row(set map[string]string) string {
 }
 
 func TestRow(t *testing.T) {
-	store := open(t)
+	store := importtest.Open(t)
 	load(t, store, []byte(header+row(nil)+row(map[string]string{"Event ID": "2", "Source Name": "NA", "Source Country": "NA", "Story ID": "NA"})))
-	e := event(t, store, "icews-1")
+	e := importtest.Event(t, store, "icews-1")
 	if e.Title != "India: Make statement" || e.Type != db.EventStatementOfPolicy || e.Location.Country != "IN" || e.Location.Lat != nil ||
 		len(e.Participants) != 1 || e.Participants[0].Actor != "india" || e.Summary != "Sentence 1 of ICEWS story 9." {
 		t.Errorf("icews-1: %+v", e)
 	}
-	e = event(t, store, "icews-2")
+	e = importtest.Event(t, store, "icews-2")
 	if e.Title != "Make statement" || len(e.Participants) != 0 || len(e.Sources) != 0 || e.Summary != "" {
 		t.Errorf("icews-2: %+v", e)
 	}

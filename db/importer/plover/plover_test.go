@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,31 +15,16 @@ import (
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/importer"
+	"github.com/geotimeline/geotimeline/db/importer/internal/importtest"
 	"github.com/geotimeline/geotimeline/db/importer/plover"
-	"github.com/geotimeline/geotimeline/db/seed"
 	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // goldStandard reads the PLOVER gold-standard records kept beside the
-// repository (../shared/data from the module root). Their absence fails the
-// test: CI always has them.
+// repository (../shared/data from the module root).
 func goldStandard(t *testing.T) []byte {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's directory")
-		}
-		dir = parent
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "..", "shared", "data", "plover", "PLOVER_GSR_CAMEO.json"))
+	data, err := os.ReadFile(filepath.Join(importtest.DataDir(t), "plover", "PLOVER_GSR_CAMEO.json"))
 	if err != nil {
 		t.Fatalf("the PLOVER gold standard: %v", err)
 	}
@@ -61,40 +45,11 @@ func corrected(t *testing.T) []byte {
 	return slices.Concat(data[:i], []byte(`"PLOVER-GSR01-COERCE-0019"`), data[i+len(dup):])
 }
 
-func source(name string, data []byte) importer.Source {
-	return importer.Source{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
-}
+func source(name string, data []byte) importer.Source { return importtest.Bytes(name, data) }
 
 func convert(t *testing.T, o importer.Options, srcs ...importer.Source) (*importer.Converted, error) {
 	t.Helper()
-	conv, err := importer.Convert(context.Background(), plover.Format{}, srcs, o)
-	if conv != nil {
-		t.Cleanup(func() { conv.Close() })
-	}
-	return conv, err
-}
-
-func problems(t *testing.T, err error) []string {
-	t.Helper()
-	var ps db.Problems
-	if !errors.As(err, &ps) {
-		t.Fatalf("error %v, want problems", err)
-	}
-	var out []string
-	for _, p := range ps {
-		out = append(out, p.String())
-	}
-	return out
-}
-
-func openStore(t *testing.T) *sqlite.Store {
-	t.Helper()
-	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "plover.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	return store
+	return importtest.Convert(t, plover.Format{}, o, srcs...)
 }
 
 // load converts srcs against store, as the command does, and loads them.
@@ -105,38 +60,17 @@ func load(t *testing.T, store *sqlite.Store, srcs ...importer.Source) db.Summary
 
 func loadWith(t *testing.T, store *sqlite.Store, o importer.Options, srcs ...importer.Source) db.Summary {
 	t.Helper()
-	o.Store = store
-	conv, err := convert(t, o, srcs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, sum, err := (&seed.Loader{}).Load(context.Background(), store, conv.Fixtures)
+	_, sum, err := importtest.ImportWith(t, store, plover.Format{}, o, srcs...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return sum
 }
 
-func event(t *testing.T, store *sqlite.Store, key string) *db.Event {
-	t.Helper()
-	ctx := context.Background()
-	es, err := store.EventsByKey(ctx, []string{key})
-	if err != nil || len(es) != 1 {
-		t.Fatalf("event %s: %v, %v", key, es, err)
-	}
-	full, err := store.FullEvents(ctx, []int64{es[0].ID})
-	if err != nil || len(full) != 1 {
-		t.Fatalf("event %s: %v, %v", key, full, err)
-	}
-	e := full[0]
-	e.ID, e.Stamps = 0, db.Stamps{}
-	return e
-}
-
 // eventJSON is the stored event as a fixture writes it.
 func eventJSON(t *testing.T, store *sqlite.Store, key string) string {
 	t.Helper()
-	b, err := json.Marshal(fixture.EventOut(event(t, store, key)))
+	b, err := json.Marshal(importtest.EventJSON(t, store, key))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +97,7 @@ func actorsJSON(t *testing.T, store *sqlite.Store, keys ...string) []string {
 func TestGoldStandardDuplicateID(t *testing.T) {
 	_, err := convert(t, importer.Options{}, source("PLOVER_GSR_CAMEO.json", goldStandard(t)))
 	want := []string{`PLOVER_GSR_CAMEO.json:4826: records[290].id: duplicate id: event plover-plover-gsr01-coerce-0004 is also at PLOVER_GSR_CAMEO.json:4597 (--rename-duplicates imports this one as plover-plover-gsr01-coerce-0004-2)`}
-	if got := problems(t, err); !slices.Equal(got, want) {
+	if got := importtest.Problems(t, err); !slices.Equal(got, want) {
 		t.Errorf("problems:\n%q\nwant\n%q", got, want)
 	}
 }
@@ -173,7 +107,7 @@ func TestGoldStandardDuplicateID(t *testing.T) {
 // the same keys and changes nothing.
 func TestGoldStandardRenamed(t *testing.T) {
 	ctx := context.Background()
-	store := openStore(t)
+	store := importtest.Open(t)
 	o := importer.Options{RenameDuplicates: true}
 	conv, err := convert(t, o, source("PLOVER_GSR_CAMEO.json", goldStandard(t)))
 	if err != nil {
@@ -205,7 +139,7 @@ func TestGoldStandardRenamed(t *testing.T) {
 // importing it again changes nothing.
 func TestGoldStandard(t *testing.T) {
 	ctx := context.Background()
-	store := openStore(t)
+	store := importtest.Open(t)
 	data := corrected(t)
 	// 322 events, 297 actors (75 states, 222 CAMEO actors), 1 source.
 	if got, want := load(t, store, source("gsr.json", data)), (db.Summary{Inserted: 620}); got != want {
@@ -333,9 +267,7 @@ func TestProblems(t *testing.T) {
 		`bad.json:16: records[11].eventLoc: want an object {"name": …, "country code": …}, got a string`,
 		`bad.json:16: records[11].id: duplicate id: event plover-17 is also at bad.json:14 (--rename-duplicates imports this one as plover-17-2)`,
 	}
-	if got := problems(t, err); !slices.Equal(got, want) {
-		t.Errorf("problems:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	importtest.WantProblems(t, err, want...)
 }
 
 // A file that is not a JSON array of records is reported as a whole, at the
@@ -350,7 +282,7 @@ func TestFileProblems(t *testing.T) {
 		{"two arrays", "[]\n[]", "f.json:2: more after the array of records: a file holds one array"},
 	} {
 		_, err := convert(t, importer.Options{}, source("f.json", []byte(c.data)))
-		if got := problems(t, err); !slices.Equal(got, []string{c.want}) {
+		if got := importtest.Problems(t, err); !slices.Equal(got, []string{c.want}) {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
 	}
@@ -361,7 +293,7 @@ func TestByteOrderMark(t *testing.T) {
 	data := "\ufeff[\n{\"id\": \"A\", \"date\": \"2000\", \"event\": \"AGREE\"},\n{\"id\": \"A\", \"date\": \"2000\", \"event\": \"AGREE\"}\n]"
 	_, err := convert(t, importer.Options{}, source("f.json", []byte(data)))
 	want := []string{"f.json:3: records[1].id: duplicate id: event plover-a is also at f.json:2 (--rename-duplicates imports this one as plover-a-2)"}
-	if got := problems(t, err); !slices.Equal(got, want) {
+	if got := importtest.Problems(t, err); !slices.Equal(got, want) {
 		t.Errorf("%q, want %q", got, want)
 	}
 }
@@ -419,7 +351,7 @@ func TestLongFile(t *testing.T) {
 	b.WriteString("]\n")
 	_, err := convert(t, importer.Options{}, source("long.json", b.Bytes()))
 	want := []string{fmt.Sprintf(`long.json:%d: records[%d].date: not a date: "2000-02-30": day out of range`, 2+3*(n-1)+1, n-1)}
-	if got := problems(t, err); !slices.Equal(got, want) {
+	if got := importtest.Problems(t, err); !slices.Equal(got, want) {
 		t.Errorf("%q, want %q", got, want)
 	}
 }

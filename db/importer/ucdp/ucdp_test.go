@@ -1,9 +1,6 @@
 package ucdp_test
 
 import (
-	"bytes"
-	"encoding/csv"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -167,40 +164,7 @@ func TestGovernmentIsTheStoredState(t *testing.T) {
 // first row with the given columns changed ("" a row of its own, cut short).
 func rows(t *testing.T, changes ...map[string]string) []byte {
 	t.Helper()
-	f, err := os.Open(sample(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	header, err := r.Read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, err := r.Read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	w.Write(header)
-	for _, c := range changes {
-		if c == nil {
-			w.Write([]string{"2", "x"})
-			continue
-		}
-		row := slices.Clone(first)
-		for col, v := range c {
-			i := slices.Index(header, col)
-			if i < 0 {
-				t.Fatalf("no column %s", col)
-			}
-			row[i] = v
-		}
-		w.Write(row)
-	}
-	w.Flush()
-	return b.Bytes()
+	return importtest.CSVRows(t, sample(t), []string{"2", "x"}, changes...)
 }
 
 // Bad rows are every one reported, with line and column, and nothing is
@@ -237,9 +201,7 @@ func TestBadRows(t *testing.T) {
 		`ged.csv:12: date_prec: unknown code "9"`,
 		`ged.csv:13: id: missing: every GED event has an id`,
 	}
-	if got := importtest.Problems(t, err); !slices.Equal(got, want) {
-		t.Errorf("problems:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	importtest.WantProblems(t, err, want...)
 	if es, err := store.EventsByKey(t.Context(), []string{"ucdp-1"}); err != nil || len(es) != 0 {
 		t.Errorf("events written: %v, %v; want none", es, err)
 	}
@@ -286,13 +248,7 @@ func TestDatesAndMappedActors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conv, err := importer.Convert(t.Context(), ucdp.Format{}, []importer.Source{importtest.Bytes("ged.csv", file)},
-		importer.Options{Store: store, Actors: m, TempDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conv.Close()
-	if _, _, err := seed.Load(t.Context(), store, conv.Fixtures); err != nil {
+	if _, _, err := importtest.ImportWith(t, store, ucdp.Format{}, importer.Options{Actors: m}, importtest.Bytes("ged.csv", file)); err != nil {
 		t.Fatal(err)
 	}
 	for key, want := range map[string]string{"ucdp-1": "2013-01-03/2013-01-05", "ucdp-2": "2019", "ucdp-3": "2019-03/2019-04"} {

@@ -7,12 +7,15 @@ package importtest
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -69,23 +72,51 @@ func Open(tb testing.TB) *sqlite.Store {
 	return store
 }
 
+// Convert converts the files with f and options o, in the test's
+// temporary directory unless o names one; the result is closed when the
+// test ends. The conversion's error is returned as is.
+func Convert(tb testing.TB, f importer.Format, o importer.Options, files ...importer.Source) (*importer.Converted, error) {
+	tb.Helper()
+	if o.TempDir == "" {
+		o.TempDir = tb.TempDir()
+	}
+	conv, err := importer.Convert(context.Background(), f, files, o)
+	if conv != nil {
+		tb.Cleanup(func() { conv.Close() })
+	}
+	return conv, err
+}
+
+// Load loads converted fixtures into store as an import does; a failed
+// load fails the test.
+func Load(tb testing.TB, store *sqlite.Store, conv *importer.Converted) db.Summary {
+	tb.Helper()
+	l := &seed.Loader{Record: &db.Run{Command: "import", Files: conv.Inputs}}
+	_, sum, err := l.Load(context.Background(), store, conv.Fixtures)
+	if err != nil {
+		tb.Fatalf("load the converted fixtures: %v", err)
+	}
+	return sum
+}
+
 // Import converts the files with f, reading what store holds as an import
 // does, and loads them into store. The conversion's error is returned
 // (problems are db.Problems); a failed load fails the test.
 func Import(tb testing.TB, store *sqlite.Store, f importer.Format, files ...importer.Source) (*importer.Converted, db.Summary, error) {
 	tb.Helper()
-	ctx := context.Background()
-	conv, err := importer.Convert(ctx, f, files, importer.Options{Store: store, TempDir: tb.TempDir()})
+	return ImportWith(tb, store, f, importer.Options{}, files...)
+}
+
+// ImportWith is Import with the options o (RenameDuplicates, say); o.Store
+// is store.
+func ImportWith(tb testing.TB, store *sqlite.Store, f importer.Format, o importer.Options, files ...importer.Source) (*importer.Converted, db.Summary, error) {
+	tb.Helper()
+	o.Store = store
+	conv, err := Convert(tb, f, o, files...)
 	if err != nil {
 		return nil, db.Summary{}, err
 	}
-	defer conv.Close()
-	l := &seed.Loader{Record: &db.Run{Command: "import", Files: conv.Inputs}}
-	_, sum, err := l.Load(ctx, store, conv.Fixtures)
-	if err != nil {
-		tb.Fatalf("load the converted fixtures: %v", err)
-	}
-	return conv, sum, nil
+	return conv, Load(tb, store, conv), nil
 }
 
 // Problems are the problem lines of an error that must be db.Problems.
@@ -100,6 +131,15 @@ func Problems(tb testing.TB, err error) []string {
 		out[i] = p.String()
 	}
 	return out
+}
+
+// WantProblems fails the test unless err is db.Problems with exactly the
+// lines want, in order.
+func WantProblems(tb testing.TB, err error, want ...string) {
+	tb.Helper()
+	if got := Problems(tb, err); !slices.Equal(got, want) {
+		tb.Errorf("problems:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
 
 // Event reads an event back whole, with its lists, and with the store's
@@ -126,44 +166,39 @@ func Event(tb testing.TB, store *sqlite.Store, key string) *db.Event {
 func Actors(tb testing.TB, store *sqlite.Store, keys ...string) []db.Actor {
 	tb.Helper()
 	found, err := store.ActorsByKey(context.Background(), keys)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	byKey := map[string]*db.Actor{}
-	for _, a := range found {
-		byKey[a.Key] = a
-	}
-	out := make([]db.Actor, len(keys))
-	for i, k := range keys {
-		a, ok := byKey[k]
-		if !ok {
-			tb.Fatalf("no actor %s", k)
-		}
-		out[i] = *a
-		out[i].ID, out[i].Stamps = 0, db.Stamps{}
-	}
-	return out
+	return byKey(tb, "actor", keys, found, err, func(a *db.Actor) string { return a.Key }, func(a *db.Actor) {
+		a.ID, a.Stamps = 0, db.Stamps{}
+	})
 }
 
 // Sources is Actors for sources.
 func Sources(tb testing.TB, store *sqlite.Store, keys ...string) []db.Source {
 	tb.Helper()
 	found, err := store.SourcesByKey(context.Background(), keys)
+	return byKey(tb, "source", keys, found, err, func(s *db.Source) string { return s.Key }, func(s *db.Source) {
+		s.ID, s.Stamps = 0, db.Stamps{}
+	})
+}
+
+// byKey puts the records found (err the lookup's) in the order of keys,
+// copied, each cleared by clear; a missing one fails the test.
+func byKey[T any](tb testing.TB, what string, keys []string, found []*T, err error, key func(*T) string, clear func(*T)) []T {
+	tb.Helper()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	byKey := map[string]*db.Source{}
-	for _, s := range found {
-		byKey[s.Key] = s
+	m := map[string]*T{}
+	for _, r := range found {
+		m[key(r)] = r
 	}
-	out := make([]db.Source, len(keys))
+	out := make([]T, len(keys))
 	for i, k := range keys {
-		s, ok := byKey[k]
+		r, ok := m[k]
 		if !ok {
-			tb.Fatalf("no source %s", k)
+			tb.Fatalf("no %s %s", what, k)
 		}
-		out[i] = *s
-		out[i].ID, out[i].Stamps = 0, db.Stamps{}
+		out[i] = *r
+		clear(&out[i])
 	}
 	return out
 }
@@ -194,4 +229,45 @@ func EqualJSON(tb testing.TB, what string, got any, want string) {
 		wi, _ := json.MarshalIndent(w, "", "  ")
 		tb.Errorf("%s:\n%s\nwant\n%s", what, gi, wi)
 	}
+}
+
+// CSVRows writes a CSV file from the one at path: its header and, for each
+// change, its first row with the given columns changed; a nil change
+// writes the row short instead, one cut short.
+func CSVRows(tb testing.TB, path string, short []string, changes ...map[string]string) []byte {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	header, err := r.Read()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	first, err := r.Read()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write(header)
+	for _, c := range changes {
+		if c == nil {
+			w.Write(short)
+			continue
+		}
+		row := slices.Clone(first)
+		for col, v := range c {
+			i := slices.Index(header, col)
+			if i < 0 {
+				tb.Fatalf("no column %s", col)
+			}
+			row[i] = v
+		}
+		w.Write(row)
+	}
+	w.Flush()
+	return b.Bytes()
 }
