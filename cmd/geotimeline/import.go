@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/importer"
 	"github.com/geotimeline/geotimeline/db/importer/acled"
 	"github.com/geotimeline/geotimeline/db/importer/gdelt"
@@ -126,7 +127,12 @@ func (c *cli) importCmd(ctx context.Context, args []string) error {
 	}
 	defer conv.Close()
 	progress.clear()
-	for _, n := range conv.Notes {
+	// At most fixture.MaxProblems lines, as for problems, then a count.
+	for i, n := range conv.Notes {
+		if i == fixture.MaxProblems {
+			fmt.Fprintf(c.stderr, "and %d more renamed\n", len(conv.Notes)-i)
+			break
+		}
 		fmt.Fprintln(c.stderr, n.String())
 	}
 	// The load opens the database again, to write.

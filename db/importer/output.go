@@ -225,7 +225,9 @@ func (o *Output) isStored(key string) (bool, error) {
 }
 
 // Event writes an event read at line. A key the run has met before is a
-// duplicate id: the problem names both lines, and the event is dropped.
+// duplicate id: the problem names both lines and the run writes nothing,
+// or with RenameDuplicates the event is written under the first free key
+// with "-2", "-3", … added and a note says so.
 func (o *Output) Event(line int, column string, e *db.Event) {
 	if first, dup := o.events[e.Key]; dup {
 		renamed := o.freeKey(e.Key)
