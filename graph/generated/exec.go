@@ -2321,7 +2321,7 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../../schema.graphql", Input: `# geotimeline's GraphQL API: the contract is ../shared/spec/API.md. Every type
+	{Name: "../../schema.graphql", Input: `# geotimeline's GraphQL API (README.md, "The API", describes it). Every type
 # and field carries a description, because the playground's documentation
 # pane is what analysts read.
 
