@@ -223,7 +223,7 @@ func (d *Decoded) Write(ctx context.Context, store *sqlite.Store) (db.Summary, e
 	if d.spill == nil {
 		sum, err = store.ApplyRun(ctx, d.l.Record, &d.set.Batch, d.set.Refs)
 	} else {
-		sum, err = store.ApplyStreamRun(ctx, d.l.Record, d.set.Refs, d.feed(ctx))
+		sum, err = store.ApplyStreamRunKeys(ctx, d.l.Record, d.set.Refs, d.keys(), d.feed(ctx))
 	}
 	if ps := problems(err); ps != nil {
 		return db.Summary{}, d.writeProblems(ctx, store, ps)
@@ -243,6 +243,40 @@ func (d *Decoded) writeProblems(ctx context.Context, store *sqlite.Store, ps db.
 		}
 	}
 	return fixture.Truncate(ps, 0)
+}
+
+// keys reads the spill's keys back, for a write to tell whether its
+// records are all new before it writes (sqlite.KeyFeed).
+func (d *Decoded) keys() sqlite.KeyFeed {
+	s := d.spill
+	return func(add func(db.RefKind, string) error) error {
+		steps := []struct {
+			kind int
+			key  func(*dec) (db.RefKind, string, error)
+		}{
+			{kindSources, func(r *dec) (db.RefKind, string, error) { v, err := r.source(); return db.RefSource, v.Key, err }},
+			{kindActors, func(r *dec) (db.RefKind, string, error) { v, err := r.actor(); return db.RefActor, v.Key, err }},
+			{kindRelationships, func(r *dec) (db.RefKind, string, error) {
+				v, err := r.relationship()
+				return db.RefRelationship, v.Identity(), err
+			}},
+			{kindEvents, func(r *dec) (db.RefKind, string, error) { v, err := r.event(); return db.RefEvent, v.Key, err }},
+			{kindStatements, func(r *dec) (db.RefKind, string, error) { v, err := r.statement(); return db.RefStatement, v.Key, err }},
+		}
+		for _, st := range steps {
+			err := s.each(st.kind, func(r *dec) error {
+				kind, key, err := st.key(r)
+				if err != nil {
+					return err
+				}
+				return add(kind, key)
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // feed replays the spill into a transaction, kind by kind.

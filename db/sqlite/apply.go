@@ -24,7 +24,39 @@ func (s *Store) Apply(ctx context.Context, b *db.Batch, refs []db.Ref) (db.Summa
 
 // ApplyRun is Apply that also records run, as ApplyStreamRun does.
 func (s *Store) ApplyRun(ctx context.Context, run *db.Run, b *db.Batch, refs []db.Ref) (db.Summary, error) {
-	return s.ApplyStreamRun(ctx, run, refs, batchFeed(b))
+	return s.ApplyStreamRunKeys(ctx, run, refs, batchKeys(b), batchFeed(b))
+}
+
+// batchKeys lists the keys of b's records, as KeyFeed.
+func batchKeys(b *db.Batch) KeyFeed {
+	return func(add func(db.RefKind, string) error) error {
+		for i := range b.Sources {
+			if err := add(db.RefSource, b.Sources[i].Key); err != nil {
+				return err
+			}
+		}
+		for i := range b.Actors {
+			if err := add(db.RefActor, b.Actors[i].Key); err != nil {
+				return err
+			}
+		}
+		for i := range b.Relationships {
+			if err := add(db.RefRelationship, b.Relationships[i].Identity()); err != nil {
+				return err
+			}
+		}
+		for i := range b.Events {
+			if err := add(db.RefEvent, b.Events[i].Key); err != nil {
+				return err
+			}
+		}
+		for i := range b.Statements {
+			if err := add(db.RefStatement, b.Statements[i].Key); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // batchFeed feeds the records of b, kind by kind, in the order Feeder
@@ -187,8 +219,11 @@ func (w *writer) id(kind db.RefKind, key string) (int64, error) {
 		return 0, nil
 	}
 	if w.bulk != nil && kind != db.RefCountry {
-		// The tables held none: what the write has not given is not there.
-		return w.bulk.ids[kind][key], nil
+		if id, ok := w.bulk.ids[kind][key]; ok || !w.bulk.stored {
+			// The tables held none: what the write has not given is not there.
+			return id, nil
+		}
+		// A stored record's key: none of the run's is stored.
 	}
 	m := w.cached(kind)
 	if id, ok := m[key]; ok {

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -9,24 +11,27 @@ import (
 )
 
 // The bulk path: a write into a database that holds no records of its own
-// (only countries) inserts every record it is given, so the normal path's
-// work per record — look the key up, compare content hashes, write one row
-// per statement, mark the record for its derived rows — is mostly wasted.
-// The bulk path instead
-//   - numbers each kind's rows itself, from 1 in the order they come: what
-//     SQLite gives an INTEGER PRIMARY KEY appended to an empty table, so the
-//     ids are those the normal path would get;
+// (only countries), or one none of whose keys is stored (allNew), inserts
+// every record it is given, so the normal path's work per record — look
+// the key up, compare content hashes, write one row per statement, mark
+// the record for its derived rows — is mostly wasted. The bulk path instead
+//   - numbers each kind's rows itself, in the order they come, from 1 or
+//     from the table's largest id + 1: what SQLite gives an INTEGER PRIMARY
+//     KEY without AUTOINCREMENT appended to the table, so the ids are those
+//     the normal path would get;
 //   - keeps every key's id in memory (a key given twice in a run is already
-//     rejected by the fixture decoder, and the tables held none; a batch
-//     that skipped the decoder and repeats a key fails on the key's UNIQUE
-//     index, where the normal path would have updated the first);
+//     rejected by the fixture decoder, and the tables held none of them; a
+//     batch that skipped the decoder and repeats a key fails on the key's
+//     UNIQUE index, where the normal path would have updated the first),
+//     looking up only the keys of stored records the run refers to;
 //   - writes rows with multi-row INSERTs, a few hundred rows a statement;
 //   - drops the non-unique secondary indexes of the record tables and
 //     creates them again, with the text they had, before it commits: sorting
-//     once is cheaper than keeping a B-tree in order row by row (NOTES.md);
-//   - builds the derived tables at the end, a range of ids a statement,
-//     with the statements the normal path runs over a set of ids
-//     (derived.go).
+//     once is cheaper than keeping a B-tree in order row by row (NOTES.md),
+//     unless the tables already hold more records than the run brings;
+//   - builds the derived tables at the end, a range of the new ids a
+//     statement, with the statements the normal path runs over a set of ids
+//     (derived.go): the normal path too rebuilds only the records it wrote.
 // Everything else — the feed's and the timeline spans' triggers, the
 // pausing and rebuild of the kept counts, the change log, the trims, the
 // run record — is the normal path's, in the same order, so the database it
@@ -73,6 +78,11 @@ func (b *rowBuffer) insertSQL(rows int) string {
 type bulkLoad struct {
 	ids  map[db.RefKind]map[string]int64
 	last map[db.RefKind]int64 // the last row id given, per kind
+	// base is the largest id stored before the write, per kind, and
+	// stored says the database held records: keys not in ids are then
+	// looked up.
+	base   map[db.RefKind]int64
+	stored bool
 	// bufs are every table's buffers, parents before children.
 	bufs                                                                            []*rowBuffer
 	sources, actors, actorAliases, actorSources, relationships, relationshipSources *rowBuffer
@@ -125,18 +135,39 @@ func withID(cols []string) []string { return append([]string{"id"}, cols...) }
 func listCols(owner, column string) []string { return []string{owner, "position", column} }
 
 // startBulk switches w to the bulk path when the database holds no records
-// of its own, dropping the secondary indexes it rebuilds at the end.
-func (w *writer) startBulk() error {
-	var empty bool
-	if err := w.tx.QueryRowContext(w.ctx, `SELECT NOT EXISTS (SELECT 1 FROM sources) AND NOT EXISTS (SELECT 1 FROM actors)
-		AND NOT EXISTS (SELECT 1 FROM relationships) AND NOT EXISTS (SELECT 1 FROM events)
-		AND NOT EXISTS (SELECT 1 FROM statements)`).Scan(&empty); err != nil {
+// of its own, or when keys, given, lists every key of the run and none is
+// stored (allNew): then every record of the run is an insert, as in an
+// empty database, numbered on from the tables' largest ids.
+func (w *writer) startBulk(keys KeyFeed) error {
+	var stored int64
+	if err := w.tx.QueryRowContext(w.ctx, `SELECT (SELECT count(*) FROM sources) + (SELECT count(*) FROM actors)
+		+ (SELECT count(*) FROM relationships) + (SELECT count(*) FROM events)
+		+ (SELECT count(*) FROM statements)`).Scan(&stored); err != nil {
 		return fmt.Errorf("bulk load: %w", err)
 	}
-	if !empty {
-		return nil
+	var run int64
+	if stored > 0 {
+		if keys == nil {
+			return nil
+		}
+		n, ok, err := w.allNew(keys)
+		if err != nil || !ok {
+			return err
+		}
+		run = n
 	}
-	b := &bulkLoad{ids: map[db.RefKind]map[string]int64{}, last: map[db.RefKind]int64{}}
+	b := &bulkLoad{ids: map[db.RefKind]map[string]int64{}, last: map[db.RefKind]int64{}, base: map[db.RefKind]int64{}, stored: stored > 0}
+	if b.stored {
+		// INTEGER PRIMARY KEY without AUTOINCREMENT (the record tables,
+		// migrations): SQLite gives an insert the largest id + 1.
+		for kind, table := range bulkIDTables {
+			var max int64
+			if err := w.tx.QueryRowContext(w.ctx, `SELECT coalesce(max(id), 0) FROM `+table).Scan(&max); err != nil {
+				return fmt.Errorf("bulk load: %w", err)
+			}
+			b.last[kind], b.base[kind] = max, max
+		}
+	}
 	add := func(table string, cols []string, parent *rowBuffer) *rowBuffer {
 		buf := newRowBuffer(table, cols, parent)
 		b.bufs = append(b.bufs, buf)
@@ -162,6 +193,13 @@ func (w *writer) startBulk() error {
 	b.stances = add("statement_stances", listCols("statement_id", "stance"), b.statements)
 	b.statementSources = add("statement_sources", listCols("statement_id", "source_id"), b.statements)
 
+	w.bulk = b
+	if b.stored && run <= stored {
+		// Creating an index again sorts every row of its table, the
+		// stored ones too: worth it only when the run brings more rows
+		// than there are (README, "Bulk loading").
+		return nil
+	}
 	// A UNIQUE index stays: it is what refuses a duplicate, and the
 	// error must come where the normal path's does.
 	rows, err := w.tx.QueryContext(w.ctx, `SELECT name, sql FROM sqlite_master
@@ -189,21 +227,81 @@ func (w *writer) startBulk() error {
 			return fmt.Errorf("bulk load: drop index %s: %w", name, err)
 		}
 	}
-	w.bulk = b
 	return nil
 }
 
-func jsonList(xs []string) string {
-	var b strings.Builder
-	b.WriteString("[")
-	for i, x := range xs {
-		if i > 0 {
-			b.WriteString(",")
+// KeyFeed lists the keys of a run's records — sources, actors, events and
+// statements by key, relationships by Identity (kind db.RefRelationship) —
+// to add, before the run writes; it stops when add returns an error, and
+// returns that error.
+type KeyFeed func(add func(kind db.RefKind, key string) error) error
+
+// bulkIDTables are the record tables by kind of key.
+var bulkIDTables = map[db.RefKind]string{
+	db.RefSource: "sources", db.RefActor: "actors", db.RefRelationship: "relationships",
+	db.RefEvent: "events", db.RefStatement: "statements",
+}
+
+var bulkKeyExists = map[db.RefKind]string{
+	db.RefSource:       `SELECT EXISTS (SELECT 1 FROM sources WHERE key IN (SELECT value FROM json_each(?)))`,
+	db.RefActor:        `SELECT EXISTS (SELECT 1 FROM actors WHERE key IN (SELECT value FROM json_each(?)))`,
+	db.RefRelationship: `SELECT EXISTS (SELECT 1 FROM relationships WHERE identity IN (SELECT value FROM json_each(?)))`,
+	db.RefEvent:        `SELECT EXISTS (SELECT 1 FROM events WHERE key IN (SELECT value FROM json_each(?)))`,
+	db.RefStatement:    `SELECT EXISTS (SELECT 1 FROM statements WHERE key IN (SELECT value FROM json_each(?)))`,
+}
+
+// bulkKeyBatch is how many keys one lookup of allNew names.
+const bulkKeyBatch = 500
+
+var errStoredKey = errors.New("a key of the run is stored")
+
+// allNew reports whether no key keys lists is stored, looking them up a
+// few hundred a statement, and how many keys it listed.
+func (w *writer) allNew(keys KeyFeed) (int64, bool, error) {
+	pending := map[db.RefKind][]string{}
+	var n int64
+	check := func(kind db.RefKind) error {
+		ks := pending[kind]
+		if len(ks) == 0 {
+			return nil
 		}
-		fmt.Fprintf(&b, "%q", x)
+		q, ok := bulkKeyExists[kind]
+		if !ok {
+			return fmt.Errorf("bulk load: no key of kind %s", kind)
+		}
+		var found bool
+		if err := w.queryRow(q, jsonList(ks)).Scan(&found); err != nil {
+			return fmt.Errorf("bulk load: look up keys: %w", err)
+		}
+		pending[kind] = ks[:0]
+		if found {
+			return errStoredKey
+		}
+		return nil
 	}
-	b.WriteString("]")
-	return b.String()
+	err := keys(func(kind db.RefKind, key string) error {
+		n++
+		pending[kind] = append(pending[kind], key)
+		if len(pending[kind]) < bulkKeyBatch {
+			return nil
+		}
+		return check(kind)
+	})
+	for kind := range pending {
+		if err == nil {
+			err = check(kind)
+		}
+	}
+	if errors.Is(err, errStoredKey) {
+		return 0, false, nil
+	}
+	return n, err == nil, err
+}
+
+func jsonList(xs []string) string {
+	// Strings always marshal.
+	data, _ := json.Marshal(xs)
+	return string(data)
 }
 
 // newID gives the next row id of kind to key.
@@ -271,7 +369,9 @@ func (w *writer) flushBulk() error {
 }
 
 // bulkDerivations are the derived rows' inserts of derivations over a
-// range of row ids, ?1 to ?2; the deletes have nothing to delete.
+// range of row ids, ?1 to ?2; the deletes have nothing to delete, since
+// the ids are new (above every stored one) and deleting a record deletes
+// its derived rows.
 var bulkDerivations = func() map[recordType][]string {
 	out := map[recordType][]string{}
 	for t, ds := range derivations {
@@ -302,12 +402,13 @@ func (w *writer) finishBulk() error {
 		return err
 	}
 	for _, t := range []recordType{derivedActor, derivedRelationship, derivedEvent, derivedStatement} {
-		if w.bulk.last[refKindOf[t]] == 0 {
+		last := w.bulk.last[refKindOf[t]]
+		base := w.bulk.base[refKindOf[t]]
+		if last == base {
 			continue
 		}
-		last := w.bulk.last[refKindOf[t]]
 		step := int64(w.bulkRange)
-		for lo := int64(1); lo <= last; lo += step {
+		for lo := base + 1; lo <= last; lo += step {
 			hi := min(lo+step-1, last)
 			for _, q := range bulkDerivations[t] {
 				if _, err := w.exec(q, lo, hi); err != nil {
@@ -316,7 +417,7 @@ func (w *writer) finishBulk() error {
 			}
 		}
 		if kind, ok := loggedChanges[t]; ok {
-			if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO changes (kind, item_id) SELECT ?, id FROM `+derivedTables[t]+` ORDER BY id`, kind); err != nil {
+			if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO changes (kind, item_id) SELECT ?, id FROM `+derivedTables[t]+` WHERE id > ? ORDER BY id`, kind, base); err != nil {
 				return fmt.Errorf("change log: %w", err)
 			}
 		}

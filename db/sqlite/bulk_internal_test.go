@@ -234,7 +234,9 @@ type tableDump struct {
 // as they are, its segments after merging them into one ('optimize'),
 // which leaves the same blocks for the same terms, numbered from where
 // the database's last block was: their numbers, and the root that names
-// them, are left out.
+// them, are left out, and so is the merged segment's level, which is the
+// highest level the segments had reached (FTS4 merges 16 segments of a
+// level into one of the next), a count of how the inserts were batched.
 func dumpDatabase(tb testing.TB, s *Store) []tableDump {
 	tb.Helper()
 	ctx := context.Background()
@@ -265,7 +267,7 @@ func dumpDatabase(tb testing.TB, s *Store) []tableDump {
 			// each database's last block was.
 			q = `SELECT quote(block) FROM search_text_segments`
 		case "search_text_segdir":
-			q = `SELECT level || '|' || idx || '|' || (leaves_end_block - start_block) || '|' || (end_block - start_block) FROM search_text_segdir`
+			q = `SELECT idx || '|' || (leaves_end_block - start_block) || '|' || (end_block - start_block) FROM search_text_segdir`
 		}
 		rows := queryColumn(tb, s, q)
 		slices.Sort(rows)

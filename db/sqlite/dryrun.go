@@ -54,7 +54,7 @@ func (d *dryRun) note(rec any) {
 // write would.
 func (s *Store) DryRunStream(ctx context.Context, refs []db.Ref, feed func(*Feeder) error) (db.Summary, *db.Batch, error) {
 	dry := &dryRun{}
-	sum, err := s.applyStream(ctx, nil, refs, feed, dry)
+	sum, err := s.applyStream(ctx, nil, refs, nil, feed, dry)
 	if err != nil {
 		return db.Summary{}, nil, err
 	}

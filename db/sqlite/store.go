@@ -45,10 +45,12 @@ type Store struct {
 	// writer, instead of events and statements set-wise: the reference the
 	// set-wise rewrite is tested against.
 	cascadeOneByOne bool
-	// noBulk makes a write into an empty database take the normal path,
+	// noBulk makes every write take the normal path,
 	// not the bulk path (bulk.go): the reference the bulk path is tested
 	// against.
 	noBulk bool
+	// lastBulk says whether the last write took the bulk path, for tests.
+	lastBulk atomic.Bool
 	// bulkRange is how many records' derived rows a bulk write builds in
 	// one statement (defaultBulkRange); tests lower it.
 	bulkRange int

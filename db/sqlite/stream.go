@@ -35,12 +35,20 @@ func (s *Store) ApplyStream(ctx context.Context, refs []db.Ref, feed func(*Feede
 // recorded exactly when the write commits. run's ID, FinishedAt and
 // Summary are filled in.
 func (s *Store) ApplyStreamRun(ctx context.Context, run *db.Run, refs []db.Ref, feed func(*Feeder) error) (db.Summary, error) {
-	return s.applyStream(ctx, run, refs, feed, nil)
+	return s.applyStream(ctx, run, refs, nil, feed, nil)
 }
 
-// applyStream is ApplyStreamRun; with dry set it rolls the write back at
+// ApplyStreamRunKeys is ApplyStreamRun given also keys, every key of the
+// records feed will give: when none of them is stored, the write takes the
+// bulk path (bulk.go) into a database that holds records too. keys is read
+// before anything is written; it must list every record feed gives.
+func (s *Store) ApplyStreamRunKeys(ctx context.Context, run *db.Run, refs []db.Ref, keys KeyFeed, feed func(*Feeder) error) (db.Summary, error) {
+	return s.applyStream(ctx, run, refs, keys, feed, nil)
+}
+
+// applyStream is ApplyStreamRunKeys; with dry set it rolls the write back at
 // the end, having noted in dry the records it would have updated.
-func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, feed func(*Feeder) error, dry *dryRun) (db.Summary, error) {
+func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, keys KeyFeed, feed func(*Feeder) error, dry *dryRun) (db.Summary, error) {
 	var sum db.Summary
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		w := s.newWriter(ctx, tx, s.Now().UTC().UnixMilli())
@@ -53,9 +61,10 @@ func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, fee
 			return err
 		}
 		if dry == nil && !s.noBulk {
-			if err := w.startBulk(); err != nil {
+			if err := w.startBulk(keys); err != nil {
 				return err
 			}
+			s.lastBulk.Store(w.bulk != nil)
 		}
 		f := &Feeder{w: w}
 		if err := feed(f); err != nil {
