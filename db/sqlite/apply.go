@@ -254,6 +254,19 @@ func (w *writer) mustID(kind db.RefKind, key string) (int64, error) {
 	return id, nil
 }
 
+// optionalID is the id of an optional reference: NULL for "", else as
+// mustID.
+func (w *writer) optionalID(kind db.RefKind, key string) (sql.NullInt64, error) {
+	if key == "" {
+		return sql.NullInt64{}, nil
+	}
+	id, err := w.mustID(kind, key)
+	if err != nil {
+		return sql.NullInt64{}, err
+	}
+	return sql.NullInt64{Int64: id, Valid: true}, nil
+}
+
 func (w *writer) remember(kind db.RefKind, key string, id int64) {
 	if w.bulk != nil && kind != db.RefCountry {
 		return
@@ -628,13 +641,9 @@ func (w *writer) writeEventLists(e *db.Event, id int64, fresh bool) error {
 		return fmt.Errorf("event %q estimates: %w", e.Key, err)
 	}
 	for i, est := range e.Estimates {
-		var src sql.NullInt64
-		if est.Source != "" {
-			sid, err := w.mustID(db.RefSource, est.Source)
-			if err != nil {
-				return err
-			}
-			src = sql.NullInt64{Int64: sid, Valid: true}
+		src, err := w.optionalID(db.RefSource, est.Source)
+		if err != nil {
+			return err
 		}
 		if _, err := w.exec(`INSERT INTO event_estimates (event_id, position, measure, low, best, high, source_id, note)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, i, string(est.Measure), est.Low, est.Best, est.High, src, est.Note); err != nil {
@@ -673,13 +682,9 @@ func (w *writer) statement(st *db.Statement) error {
 	if err != nil {
 		return err
 	}
-	var deliveredBy sql.NullInt64
-	if st.DeliveredBy != "" {
-		id, err := w.mustID(db.RefActor, st.DeliveredBy)
-		if err != nil {
-			return err
-		}
-		deliveredBy = sql.NullInt64{Int64: id, Valid: true}
+	deliveredBy, err := w.optionalID(db.RefActor, st.DeliveredBy)
+	if err != nil {
+		return err
 	}
 	if w.bulk != nil {
 		return w.bulkStatement(st, statementArgs(st, speaker, deliveredBy, h, w.now))

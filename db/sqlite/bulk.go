@@ -526,13 +526,9 @@ func (w *writer) bulkEventLists(e *db.Event, id int64) error {
 		}
 	}
 	for i, est := range e.Estimates {
-		var src sql.NullInt64
-		if est.Source != "" {
-			sid, err := w.mustID(db.RefSource, est.Source)
-			if err != nil {
-				return err
-			}
-			src = sql.NullInt64{Int64: sid, Valid: true}
+		src, err := w.optionalID(db.RefSource, est.Source)
+		if err != nil {
+			return err
 		}
 		if err := w.addRow(b.estimates, id, i, string(est.Measure), est.Low, est.Best, est.High, src, est.Note); err != nil {
 			return err
