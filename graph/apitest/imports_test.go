@@ -242,8 +242,8 @@ func ploverCoded(gsr []map[string]any) int {
 	return n
 }
 
-// tsvRows reads a tab-separated file: rows by position, or by column
-// name when it has a header (then as maps, in tsvRows' second result).
+// tsvRows reads a tab-separated file, each row a map from column to
+// value: by the header's names, or by position ("0", "1", …) without one.
 func tsvRows(t *testing.T, path string, header bool) []map[string]string {
 	t.Helper()
 	data, err := os.ReadFile(path)
