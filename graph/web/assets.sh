@@ -31,18 +31,24 @@ graphiql          graphiql.min.js                        graphiql.min.js
 graphiql          graphiql.min.css                       graphiql.min.css
 graphql-ws        umd/graphql-ws.min.js                  graphql-ws.min.js
 cytoscape         dist/cytoscape.min.js                  cytoscape.min.js
+layout-base       layout-base.js                         layout-base.js
+cose-base         cose-base.js                           cose-base.js
+cytoscape-fcose   cytoscape-fcose.js                     cytoscape-fcose.js
 leaflet           dist/leaflet.js                        leaflet.js
 leaflet           dist/leaflet.css                       leaflet.css
+leaflet.markercluster dist/leaflet.markercluster.js      leaflet.markercluster.js
+leaflet.markercluster dist/MarkerCluster.css             MarkerCluster.css
+leaflet.markercluster dist/MarkerCluster.Default.css     MarkerCluster.Default.css
 topojson-client   dist/topojson-client.min.js            topojson-client.min.js
 world-atlas       countries-110m.json                    countries-110m.json
 LIST
 
 # Licences travel with the code, and VERSIONS says what is here.
 : >"$out/VERSIONS"
-for pkg in react react-dom graphiql graphql-ws cytoscape leaflet topojson-client world-atlas; do
+for pkg in react react-dom graphiql graphql-ws cytoscape layout-base cose-base cytoscape-fcose leaflet leaflet.markercluster topojson-client world-atlas; do
 	version="$(node -p "require('$nm/$pkg/package.json').version")"
 	echo "$pkg $version" >>"$out/VERSIONS"
-	for lic in LICENSE LICENSE.md LICENSE.txt; do
+	for lic in LICENSE LICENSE.md LICENSE.txt MIT-LICENCE.txt; do
 		if [[ -f "$nm/$pkg/$lic" ]]; then
 			cp "$nm/$pkg/$lic" "$out/licenses/$pkg.txt"
 			break

@@ -29,6 +29,9 @@ func TestServe(t *testing.T) {
 		{"/assets/vendor/graphiql.min.js", "200", "text/javascript; charset=utf-8", "", "GraphiQL"},
 		{"/assets/vendor/countries-110m.json", "200", "application/json", "", `"countries"`},
 		{"/assets/vendor/VERSIONS", "200", "text/plain; charset=utf-8", "", "graphiql 4.1.2\n"},
+		// The network's layout and the map's clusters for real data (issue 14), vendored ahead of the code that uses them.
+		{"/assets/vendor/cytoscape-fcose.js", "200", "text/javascript; charset=utf-8", "", "fcose"},
+		{"/assets/vendor/leaflet.markercluster.js", "200", "text/javascript; charset=utf-8", "", "MarkerClusterGroup"},
 		{"/favicon.ico", "200", "image/svg+xml", "", "<svg"},
 		{"/assets/", "404", "text/plain; charset=utf-8", "", ""},
 		{"/assets/vendor/", "404", "text/plain; charset=utf-8", "", ""},
