@@ -6,7 +6,8 @@
 //
 // This module wires the parts together: it starts them, binds the page's
 // controls, and answers the events they emit on the bus of state.js (see
-// there). The parts do not import one another's state.
+// there). A part reads another's state only through its exported functions
+// (filter.js's currentView(), actors.js's knownActor()), never its variables.
 
 import { $ } from './util.js';
 import { token, TOKEN_KEY } from './api.js';

@@ -2,7 +2,8 @@
 // The page's event bus and its status: which views are loading, which
 // failed and why (#status, the field errors, body[data-state]).
 //
-// Parts talk through the bus, not through each other's variables:
+// Parts tell each other what happened through the bus, not through each
+// other's variables:
 // emit(type, detail) calls, synchronously and in the order they were
 // registered, every fn given to on(type, fn), with detail. The events:
 //
