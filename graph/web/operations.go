@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"regexp"
 	"slices"
+	"strings"
 )
 
 // operationName finds the named operations in a page's script or an
@@ -22,7 +23,7 @@ func OperationNames() []string {
 			seen[m[1]] = true
 		}
 	}
-	for _, script := range []string{"dashboard.js", "playground.js"} {
+	for _, script := range append(DashboardScripts(), "playground.js") {
 		b, err := fs.ReadFile(files, script)
 		if err != nil {
 			panic(err) // embedded: cannot be missing
@@ -43,6 +44,23 @@ func OperationNames() []string {
 	names := make([]string, 0, len(seen))
 	for n := range seen {
 		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// DashboardScripts are the dashboard's ES modules, every .js file under
+// static/dashboard, as paths in the asset tree, sorted.
+func DashboardScripts() []string {
+	var names []string
+	err := fs.WalkDir(files, "dashboard", func(name string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(name, ".js") {
+			names = append(names, name)
+		}
+		return err
+	})
+	if err != nil || len(names) == 0 {
+		panic("static/dashboard holds no scripts") // embedded: cannot be missing
 	}
 	slices.Sort(names)
 	return names

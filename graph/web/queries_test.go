@@ -26,36 +26,43 @@ var dynamicOperations = map[string]string{
 	"ActorNames": `query ActorNames($k0: String!, $k1: String!) { a0: actor(key: $k0) { id name } a1: actor(key: $k1) { id name } }`,
 }
 
-// pageDocuments are the GraphQL documents of a page's script: the template
-// literals (the text between each pair of backticks: the script puts none
-// inside a substitution) and '…' strings that hold a whole operation, each
-// with the fragments it spreads appended, as the script appends them.
-func pageDocuments(t *testing.T, script string) map[string]string {
+// pageDocuments are the GraphQL documents of a page's scripts: the
+// template literals (the text between each pair of backticks: the scripts
+// put none inside a substitution) and '…' strings that hold a whole
+// operation, each with the fragments it spreads appended, as the scripts
+// append them. A fragment may be defined in one script and spread in
+// another's operation, and an operation written in two scripts fails.
+func pageDocuments(t *testing.T, scripts []string) map[string]string {
 	t.Helper()
-	b, err := fs.ReadFile(files, script)
-	if err != nil {
-		t.Fatal(err)
-	}
-	parts := strings.Split(string(b), "`")
 	var ops []string
 	fragments := map[string]string{}
-	for i := 1; i < len(parts); i += 2 {
-		text := strings.TrimSpace(parts[i])
-		if strings.HasPrefix(text, "fragment ") {
-			// A literal may hold several fragments.
-			for _, f := range strings.Split("\n"+text, "\nfragment ")[1:] {
-				f = "fragment " + f
-				fragments[fragmentName.FindStringSubmatch(f)[1]] = f
+	for _, script := range scripts {
+		b, err := fs.ReadFile(files, script)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts := strings.Split(string(b), "`")
+		if len(parts)%2 == 0 {
+			t.Fatalf("%s: an odd number of backticks", script)
+		}
+		for i := 1; i < len(parts); i += 2 {
+			text := strings.TrimSpace(parts[i])
+			if strings.HasPrefix(text, "fragment ") {
+				// A literal may hold several fragments.
+				for _, f := range strings.Split("\n"+text, "\nfragment ")[1:] {
+					f = "fragment " + f
+					fragments[fragmentName.FindStringSubmatch(f)[1]] = f
+				}
+				continue
 			}
-			continue
+			if m := operationName.FindStringSubmatch(text); m != nil && strings.HasPrefix(text, strings.Fields(m[0])[0]) {
+				ops = append(ops, text)
+			}
 		}
-		if m := operationName.FindStringSubmatch(text); m != nil && strings.HasPrefix(text, strings.Fields(m[0])[0]) {
-			ops = append(ops, text)
-		}
-	}
-	for _, m := range quotedOperation.FindAllStringSubmatch(string(b), -1) {
-		if strings.Count(m[1], "{") > 0 && strings.Count(m[1], "{") == strings.Count(m[1], "}") {
-			ops = append(ops, m[1])
+		for _, m := range quotedOperation.FindAllStringSubmatch(string(b), -1) {
+			if strings.Count(m[1], "{") > 0 && strings.Count(m[1], "{") == strings.Count(m[1], "}") {
+				ops = append(ops, m[1])
+			}
 		}
 	}
 	docs := map[string]string{}
@@ -69,31 +76,37 @@ func pageDocuments(t *testing.T, script string) map[string]string {
 				doc += "\n" + f
 			}
 		}
+		if _, dup := docs[name]; dup {
+			t.Errorf("operation %s is written twice", name)
+		}
 		docs[name] = doc
 	}
 	return docs
 }
 
 // TestDashboardDocumentsMatchSchema validates every GraphQL document the
-// dashboard sends against the schema the server serves, so that a schema
+// dashboard's modules send against the schema the server serves, so that a schema
 // change that breaks the page fails go test, not only the browser tests
 // that happen to send that query.
 func TestDashboardDocumentsMatchSchema(t *testing.T) {
 	schema := generated.NewExecutableSchema(generated.Config{}).Schema()
-	docs := pageDocuments(t, "dashboard.js")
+	scripts := DashboardScripts()
+	docs := pageDocuments(t, scripts)
 	for name, doc := range dynamicOperations {
 		if _, dup := docs[name]; dup {
 			t.Errorf("%s is both written out and listed as built in code", name)
 		}
 		docs[name] = doc
 	}
-	b, err := fs.ReadFile(files, "dashboard.js")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var named []string
-	for _, m := range operationName.FindAllStringSubmatch(string(b), -1) {
-		named = append(named, m[1])
+	for _, script := range scripts {
+		b, err := fs.ReadFile(files, script)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range operationName.FindAllStringSubmatch(string(b), -1) {
+			named = append(named, m[1])
+		}
 	}
 	slices.Sort(named)
 	named = slices.Compact(named)
@@ -104,7 +117,7 @@ func TestDashboardDocumentsMatchSchema(t *testing.T) {
 	slices.Sort(found)
 	// Every operation the script names is checked, as a whole document.
 	if !slices.Equal(found, named) {
-		t.Fatalf("documents found %q, operations named in dashboard.js %q", found, named)
+		t.Fatalf("documents found %q, operations named in %q %q", found, scripts, named)
 	}
 	for _, name := range found {
 		if _, errs := gqlparser.LoadQuery(schema, docs[name]); errs != nil {

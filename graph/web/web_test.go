@@ -2,8 +2,11 @@ package web
 
 import (
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -21,7 +24,8 @@ func TestServe(t *testing.T) {
 		path, status, contentType, csp, contains string
 	}{
 		{"/", "200", "text/html; charset=utf-8", contentSecurityPolicy, `<script src="/assets/playground.js">`},
-		{"/dashboard", "200", "text/html; charset=utf-8", contentSecurityPolicy, `<script src="/assets/dashboard.js">`},
+		{"/dashboard", "200", "text/html; charset=utf-8", contentSecurityPolicy, `<script type="module" src="/assets/dashboard/main.js">`},
+		{"/assets/dashboard/main.js", "200", "text/javascript; charset=utf-8", "", "import "},
 		{"/assets/vendor/graphiql.min.js", "200", "text/javascript; charset=utf-8", "", "GraphiQL"},
 		{"/assets/vendor/countries-110m.json", "200", "application/json", "", `"countries"`},
 		{"/assets/vendor/VERSIONS", "200", "text/plain; charset=utf-8", "", "graphiql 4.1.2\n"},
@@ -61,7 +65,7 @@ func TestServe(t *testing.T) {
 // No page or script of ours names another origin: everything comes from
 // the binary.
 func TestNoExternalURLs(t *testing.T) {
-	for _, name := range []string{"playground.html", "playground.js", "dashboard.html", "dashboard.js", "dashboard.css", "playground.css"} {
+	for _, name := range append([]string{"playground.html", "playground.js", "dashboard.html", "dashboard.css", "playground.css"}, DashboardScripts()...) {
 		b, err := static.ReadFile("static/" + name)
 		if err != nil {
 			t.Fatal(err)
@@ -86,5 +90,40 @@ func TestOperationNames(t *testing.T) {
 		"UnderWayEarlyMay", "WeeklyCounts", "WholeStory"}
 	if got := OperationNames(); !slices.Equal(got, want) {
 		t.Errorf("names = %v\nwant %v", got, want)
+	}
+}
+
+// The dashboard's modules import one another by relative paths that the
+// binary serves, and each is served as JavaScript, which a browser
+// requires of a module script.
+func TestDashboardModules(t *testing.T) {
+	mux := http.NewServeMux()
+	Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	importFrom := regexp.MustCompile(`(?m)^import\b[^;]*?from '([^']+)';`)
+	for _, name := range DashboardScripts() {
+		res, err := http.Get(srv.URL + "/assets/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if ct := res.Header.Get("Content-Type"); res.StatusCode != 200 || ct != "text/javascript; charset=utf-8" {
+			t.Errorf("%s: %d %q, want 200 text/javascript", name, res.StatusCode, ct)
+		}
+		if !strings.HasPrefix(string(body), "// @ts-check\n") {
+			t.Errorf("%s does not start with // @ts-check", name)
+		}
+		for _, m := range importFrom.FindAllStringSubmatch(string(body), -1) {
+			if !strings.HasPrefix(m[1], "./") {
+				t.Errorf("%s imports %q, not a relative path", name, m[1])
+				continue
+			}
+			target := path.Join(path.Dir(name), m[1])
+			if _, err := fs.Stat(files, target); err != nil {
+				t.Errorf("%s imports %q, which is not served: %v", name, m[1], err)
+			}
+		}
 	}
 }

@@ -1,0 +1,153 @@
+// @ts-check
+// The filter: the view (filter, network centre, depth) this module owns,
+// the form that edits it, the URL hash that records it, the event-type
+// boxes, and the API filters derived from it.
+
+import { $, el, humanize } from './util.js';
+import { gql } from './api.js';
+import { Q_EVENT_TYPES } from './queries.js';
+import { selectedActors, renderChips } from './actors.js';
+
+/**
+ * @typedef {{ from: string, to: string, actors: string[], countries: string[],
+ *   types: string[], text: string, order: 'ASC' | 'DESC' }} Filter
+ * @typedef {{ filter: Filter, center: string | null, depth: number }} View
+ */
+
+// Used only when the server refuses introspection (--no-introspection).
+const FALLBACK_EVENT_TYPES = ['ATTACK', 'STRIKE', 'CALL', 'MEETING', 'STATEMENT_OF_POLICY', 'PROTEST',
+  'SANCTION', 'AGREEMENT', 'CEASEFIRE', 'MOBILIZATION', 'CEREMONY', 'OTHER', 'SUPPORT', 'CONCESSION',
+  'COOPERATION', 'AID', 'RETREAT', 'REQUEST', 'ACCUSATION', 'REJECTION', 'THREAT', 'COERCION'];
+
+/** @type {View} */
+const view = {
+  filter: emptyFilter(),
+  center: null, // the network's centre (global ID) when the user chose one
+  depth: 1,
+};
+
+export function emptyFilter() {
+  return { from: '', to: '', actors: [], countries: [], types: [], text: '', order: 'ASC' };
+}
+
+function parseCountries(text) {
+  return text.split(/[\s,;]+/).map((c) => c.trim().toUpperCase()).filter(Boolean);
+}
+
+export function readForm() {
+  const boxes = document.querySelectorAll('#f-types input[type=checkbox]');
+  return {
+    from: $('f-from').value,
+    to: $('f-to').value,
+    actors: selectedActors(),
+    countries: parseCountries($('f-countries').value),
+    types: boxes.length ? [...boxes].filter((b) => b.checked).map((b) => b.value) : view.filter.types,
+    text: $('f-text').value.trim(),
+    order: $('f-order').value === 'DESC' ? 'DESC' : 'ASC',
+  };
+}
+
+export function writeForm(f) {
+  $('f-from').value = f.from;
+  $('f-to').value = f.to;
+  $('f-countries').value = f.countries.join(', ');
+  $('f-text').value = f.text;
+  $('f-order').value = f.order;
+  for (const box of document.querySelectorAll('#f-types input[type=checkbox]')) box.checked = f.types.includes(box.value);
+  renderChips(f.actors);
+  $('net-depth').value = String(view.depth);
+}
+
+function encodeHash() {
+  const f = view.filter;
+  const p = new URLSearchParams();
+  if (f.from) p.set('from', f.from);
+  if (f.to) p.set('to', f.to);
+  if (f.actors.length) p.set('actors', f.actors.join(','));
+  if (f.countries.length) p.set('countries', f.countries.join(','));
+  if (f.types.length) p.set('types', f.types.join(','));
+  if (f.text) p.set('text', f.text);
+  if (f.order !== 'ASC') p.set('order', f.order);
+  if (view.center) p.set('center', view.center);
+  if (view.depth !== 1) p.set('depth', String(view.depth));
+  // Commas need no escaping in a fragment; plain ones keep URLs readable.
+  return p.toString().replace(/%2C/gi, ',');
+}
+
+export function decodeHash() {
+  const p = new URLSearchParams(location.hash.replace(/^#/, ''));
+  const list = (name) => (p.get(name) || '').split(',').map((s) => s.trim()).filter(Boolean);
+  const date = (name) => (/^\d{4}-\d{2}-\d{2}$/.test(p.get(name) || '') ? p.get(name) : '');
+  view.filter = {
+    from: date('from'),
+    to: date('to'),
+    actors: list('actors'),
+    countries: list('countries').map((c) => c.toUpperCase()),
+    types: list('types'),
+    text: p.get('text') || '',
+    order: p.get('order') === 'DESC' ? 'DESC' : 'ASC',
+  };
+  view.center = p.get('center') || null;
+  view.depth = p.get('depth') === '2' ? 2 : 1;
+}
+
+// setHash records the view in the URL without triggering hashchange, so
+// that only back/forward and edited URLs go through onHashChange.
+export function setHash(push) {
+  const hash = encodeHash();
+  const url = location.pathname + location.search + '#' + hash;
+  if (push && location.hash.replace(/^#/, '') !== hash) history.pushState(null, '', url);
+  else history.replaceState(null, '', url);
+}
+
+// apiFilter is the TimelineFilter for the view; EventFilter has the same
+// fields, so it serves eventCounts and events too.
+export function apiFilter(f) {
+  const out = {};
+  if (f.actors.length) out.actors = f.actors;
+  if (f.countries.length) out.countries = f.countries;
+  if (f.types.length) out.eventTypes = f.types;
+  if (f.from) out.from = f.from;
+  if (f.to) out.to = f.to;
+  if (f.text) out.text = f.text;
+  return out;
+}
+
+export function graphFilter(f) {
+  const out = {};
+  if (f.from) out.from = f.from;
+  if (f.to) out.to = f.to;
+  return Object.keys(out).length ? out : null;
+}
+
+// currentView is the view: read it, and change it only through takeForm,
+// setCentre, setDepth and decodeHash.
+/** @returns {View} */
+export function currentView() { return view; }
+
+// takeForm makes the form's values the filter, with no chosen centre.
+export function takeForm() {
+  view.filter = readForm();
+  view.center = null;
+}
+
+/** @param {string | null} id */
+export function setCentre(id) { view.center = id; }
+
+/** @param {number} depth */
+export function setDepth(depth) { view.depth = depth; }
+
+export async function loadEventTypes() {
+  let names;
+  try {
+    const data = await gql(Q_EVENT_TYPES, {});
+    names = data.__type ? data.__type.enumValues.map((v) => v.name) : FALLBACK_EVENT_TYPES;
+  } catch (err) {
+    // Introspection may be turned off; the schema's list still works.
+    names = FALLBACK_EVENT_TYPES;
+  }
+  const boxes = names.map((name) => el('label', { className: 'type-pill' },
+    el('input', { type: 'checkbox', name: 'types', value: name, checked: view.filter.types.includes(name) }),
+    el('span', {}, humanize(name))));
+  $('f-types').replaceChildren($('f-types').querySelector('legend'), ...boxes);
+}

@@ -1,0 +1,130 @@
+// @ts-check
+// The page's event bus and its status: which views are loading, which
+// failed and why (#status, the field errors, body[data-state]).
+//
+// Parts tell each other what happened through the bus, not through each
+// other's variables:
+// emit(type, detail) calls, synchronously and in the order they were
+// registered, every fn given to on(type, fn), with detail. The events:
+//
+//   centre       id: show this node in the network (a button, a tap)
+//   focus-item   id: bring this timeline item into view (a map marker)
+//   narrow       { from, to }: narrow the filter's range (a histogram bar)
+//   item-shown   item: the timeline shows an item (the map adds its marker)
+//   item-removed id: the timeline dropped an item (the map drops its marker)
+//   items-cleared   the timeline emptied (the map drops every marker)
+//   page-shown      a first page is shown (the map fits its markers)
+//   live-item    item: the feed delivered an item (the timeline places it)
+//   live-placed  updated: the timeline placed a live item (true: it replaced one)
+//   live-burst      a burst of live items has passed (refresh the aggregates)
+//   reload          fetch every view again (the feed reconnected)
+
+import { $ } from './util.js';
+import { isAbort } from './api.js';
+
+/** @typedef {{ message: string, code?: string }} ViewError */
+
+const bus = new EventTarget();
+
+/**
+ * on registers fn for the events of a type.
+ * @param {string} type
+ * @param {(detail: any) => void} fn
+ */
+export function on(type, fn) {
+  bus.addEventListener(type, (e) => fn(/** @type {CustomEvent} */ (e).detail));
+}
+
+/**
+ * emit calls every fn registered for type, in order, before it returns.
+ * @param {string} type
+ * @param {any} [detail]
+ */
+export function emit(type, detail) {
+  bus.dispatchEvent(new CustomEvent(type, { detail }));
+}
+
+const pageState = { pending: 0, errors: new Map() };
+
+function updateBodyState() {
+  let state = 'ready';
+  if (pageState.pending > 0) state = 'loading';
+  else if (pageState.errors.size > 0) state = 'error';
+  document.body.dataset.state = state;
+}
+
+// renderStatus names each failing view once per distinct error: a bad
+// filter fails every view with the same message.
+export function renderStatus() {
+  const byMessage = new Map();
+  for (const [view, err] of pageState.errors) {
+    const text = err.message + (err.code ? ' [' + err.code + ']' : '');
+    byMessage.set(text, (byMessage.get(text) || []).concat(view));
+  }
+  const lines = [...byMessage].map(([text, views]) => views.join(', ') + ': ' + text);
+  $('status').textContent = lines.join(' · ');
+  $('status').classList.toggle('error', lines.length > 0);
+  renderFieldErrors();
+}
+
+export function reportError(view, err) {
+  pageState.errors.set(view, err);
+  renderStatus();
+  updateBodyState();
+}
+
+// fieldErrors are the parts of the API's messages that concern one
+// filter field: a value that names nothing, with what it probably meant
+// ('unknown country "UK": did you mean "GB"?'). Each is shown under its
+// field as well as in the status line, so the analyst sees which value
+// to fix, and the field is marked invalid for assistive technology.
+const fieldErrors = [
+  { input: 'f-countries', box: 'f-countries-error', pattern: /(unknown country "[^"]*"(: did you mean [^?]*\?)?|filter\.countries: [^;]*)/g },
+  { input: 'f-actor', box: 'f-actor-error', pattern: /unknown actor "[^"]*"(: did you mean [^?]*\?)?/g },
+];
+
+function renderFieldErrors() {
+  const messages = [...pageState.errors.values()]
+    .filter((err) => err.code === 'BAD_USER_INPUT').map((err) => err.message);
+  for (const f of fieldErrors) {
+    const found = new Set();
+    for (const m of messages) for (const hit of m.matchAll(f.pattern)) found.add(hit[0]);
+    const box = $(f.box);
+    box.textContent = [...found].join('; ');
+    box.hidden = found.size === 0;
+    const input = $(f.input);
+    const described = (input.getAttribute('aria-describedby') || '').split(' ').filter((id) => id && id !== f.box);
+    if (found.size > 0) {
+      input.setAttribute('aria-invalid', 'true');
+      described.push(f.box);
+    } else {
+      input.removeAttribute('aria-invalid');
+    }
+    input.setAttribute('aria-describedby', described.join(' '));
+  }
+}
+
+// track counts a view's request towards body[data-state] and shows its
+// failure in #status. It resolves to the work's value, or undefined when
+// the work failed or was superseded.
+export async function track(view, work) {
+  pageState.pending++;
+  pageState.errors.delete(view);
+  renderStatus();
+  updateBodyState();
+  try {
+    return await work();
+  } catch (err) {
+    if (!isAbort(err)) reportError(view, err);
+    return undefined;
+  } finally {
+    pageState.pending--;
+    updateBodyState();
+  }
+}
+
+// clearErrors forgets every view's failure, as a reload of every view does.
+export function clearErrors() {
+  pageState.errors.clear();
+  renderStatus();
+}
