@@ -245,37 +245,27 @@ func (d *Decoded) writeProblems(ctx context.Context, store *sqlite.Store, ps db.
 	return fixture.Truncate(ps, 0)
 }
 
-// keys reads the spill's keys back, for a write to tell whether its
-// records are all new before it writes (sqlite.KeyFeed).
+// keys lists the run's keys, for a write to tell whether its records are
+// all new before it writes (sqlite.KeyFeed): those the decoder kept to
+// find duplicates, without reading the spill again, and the relationships'
+// identities, which it did not keep (a relationship's key is optional),
+// from the relationships' spill, the shortest.
 func (d *Decoded) keys() sqlite.KeyFeed {
-	s := d.spill
 	return func(add func(db.RefKind, string) error) error {
-		steps := []struct {
-			kind int
-			key  func(*dec) (db.RefKind, string, error)
-		}{
-			{kindSources, func(r *dec) (db.RefKind, string, error) { v, err := r.source(); return db.RefSource, v.Key, err }},
-			{kindActors, func(r *dec) (db.RefKind, string, error) { v, err := r.actor(); return db.RefActor, v.Key, err }},
-			{kindRelationships, func(r *dec) (db.RefKind, string, error) {
-				v, err := r.relationship()
-				return db.RefRelationship, v.Identity(), err
-			}},
-			{kindEvents, func(r *dec) (db.RefKind, string, error) { v, err := r.event(); return db.RefEvent, v.Key, err }},
-			{kindStatements, func(r *dec) (db.RefKind, string, error) { v, err := r.statement(); return db.RefStatement, v.Key, err }},
-		}
-		for _, st := range steps {
-			err := s.each(st.kind, func(r *dec) error {
-				kind, key, err := st.key(r)
-				if err != nil {
+		for _, kind := range []db.RefKind{db.RefSource, db.RefActor, db.RefEvent, db.RefStatement} {
+			for _, key := range d.set.Defined(kind) {
+				if err := add(kind, key); err != nil {
 					return err
 				}
-				return add(kind, key)
-			})
+			}
+		}
+		return d.spill.each(kindRelationships, func(r *dec) error {
+			v, err := r.relationship()
 			if err != nil {
 				return err
 			}
-		}
-		return nil
+			return add(db.RefRelationship, v.Identity())
+		})
 	}
 }
 
