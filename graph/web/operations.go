@@ -12,8 +12,9 @@ import (
 // example's text.
 var operationName = regexp.MustCompile(`\b(?:query|mutation|subscription)\s+([A-Za-z_][A-Za-z0-9_]*)`)
 
-// OperationNames are the names of the operations the pages send and the
-// playground offers as examples, sorted: the operations this server knows
+// OperationNames are the names of the operations the pages send (the
+// dashboard's documents, and those its scripts build) and the playground
+// offers as examples, sorted: the operations this server knows
 // by name, which /metrics labels by name (any other name is a client's
 // choice, and counted as "other").
 func OperationNames() []string {
@@ -23,6 +24,14 @@ func OperationNames() []string {
 			seen[m[1]] = true
 		}
 	}
+	docs, err := Documents()
+	if err != nil {
+		panic(err) // embedded: TestDashboardDocumentsMatchSchema reads them
+	}
+	for _, d := range docs {
+		add(d)
+	}
+	// The scripts name the operations they build in code (ActorNames).
 	for _, script := range append(DashboardScripts(), "playground.js") {
 		b, err := fs.ReadFile(files, script)
 		if err != nil {

@@ -32,6 +32,7 @@ func TestServe(t *testing.T) {
 		// The network's layout and the map's clusters for real data (issue 14), vendored ahead of the code that uses them.
 		{"/assets/vendor/cytoscape-fcose.js", "200", "text/javascript; charset=utf-8", "", "fcose"},
 		{"/assets/vendor/leaflet.markercluster.js", "200", "text/javascript; charset=utf-8", "", "MarkerClusterGroup"},
+		{"/assets/dashboard/documents.json", "200", "application/json", "", `"Timeline":"query Timeline(`},
 		{"/favicon.ico", "200", "image/svg+xml", "", "<svg"},
 		{"/assets/", "404", "text/plain; charset=utf-8", "", ""},
 		{"/assets/vendor/", "404", "text/plain; charset=utf-8", "", ""},

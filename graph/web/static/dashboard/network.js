@@ -4,7 +4,7 @@
 
 import { $, el, humanize, truncate, debounce } from './util.js';
 import { gql, freshSignal } from './api.js';
-import { Q_NEIGHBORHOOD } from './queries.js';
+import { Q_NEIGHBORHOOD, Q_ACTOR_ID } from './queries.js';
 import { graphFilter } from './filter.js';
 import { knownActor } from './actors.js';
 import { emit } from './state.js';
@@ -131,7 +131,7 @@ export async function networkCentre(view, firstPage) {
   const known = key && knownActor(key);
   if (known) return known.id;
   if (key) {
-    const data = await gql('query ActorId($key: String!) { actor(key: $key) { id } }', { key });
+    const data = await gql(Q_ACTOR_ID, { key });
     return data.actor ? data.actor.id : null;
   }
   const items = (await firstPage) || [];
