@@ -102,6 +102,12 @@ func openWith(t *testing.T, private bool, routes map[string]http.Handler) *site 
 	if _, _, err := seed.Load(ctx, store, []fixture.File{{Name: "demo.json", Data: demo.JSON}}); err != nil {
 		t.Fatal(err)
 	}
+	return openStore(t, bin, store, private, routes)
+}
+
+// openStore is openWith on a store the caller filled.
+func openStore(t *testing.T, bin string, store *sqlite.Store, private bool, routes map[string]http.Handler) *site {
+	t.Helper()
 	base, hub := serve(t, store, private, routes)
 	tabCtx := newTab(t, bin)
 	// Bounds every step of a test: a page that never gets ready fails it
