@@ -86,7 +86,7 @@ func TestNoExternalURLs(t *testing.T) {
 // TestExamplesMatchReadme keeps equal to the README's).
 func TestOperationNames(t *testing.T) {
 	want := []string{"ActorId", "ActorNames", "ActorSearch", "AttackToCallInTime", "AttackersToRubio", "Changes", "CodedAssaults", "Countries", "EventCounts", "EventExtent",
-		"EventTypes", "IndiaCounterparts", "Live", "MonthlySpread", "Neighborhood", "PahalgamAttack", "PakistanAttacksAndStrikes", "PerdueTies",
+		"EventTypes", "HistogramCounts", "IndiaCounterparts", "Live", "MonthlySpread", "Neighborhood", "PahalgamAttack", "PakistanAttacksAndStrikes", "PerdueTies",
 		"RubioCalls", "RubioNeighborhood", "RubioOnStrikes", "Runs", "SearchPahalgam", "StrikesChain", "Timeline", "TimelineTotal",
 		"UnderWayEarlyMay", "WeeklyCounts", "WholeStory"}
 	if got := OperationNames(); !slices.Equal(got, want) {
