@@ -26,6 +26,7 @@ const view = {
   depth: 1,
 };
 
+/** @returns {Filter} */
 export function emptyFilter() {
   return { from: '', to: '', actors: [], countries: [], types: [], text: '', order: 'ASC' };
 }
@@ -34,6 +35,7 @@ function parseCountries(text) {
   return text.split(/[\s,;]+/).map((c) => c.trim().toUpperCase()).filter(Boolean);
 }
 
+/** @returns {Filter} */
 export function readForm() {
   const boxes = document.querySelectorAll('#f-types input[type=checkbox]');
   return {
