@@ -464,6 +464,32 @@ func TestDashboardSuggestionsApply(t *testing.T) {
 	if text != "" {
 		t.Errorf("after the fix the status says %q", text)
 	}
+
+	// An event type the schema lacks (an edited URL): GraphQL refuses it
+	// without a suggestion, the export with one, shown under the types;
+	// clicking it ticks that type and applies it.
+	s.run("open the dashboard on a misspelt type", chromedp.Navigate(s.base+"/dashboard?type#types=ATACK"))
+	s.waitJS("the error under the types", `!document.getElementById('f-types-error').hidden`)
+	s.eval(`document.getElementById('downloads').open = true`, nil)
+	s.run("download the CSV", chromedp.Click(`#dl-csv`, chromedp.ByID))
+	s.waitJS("the suggestion under the types", `document.querySelector('#f-types-error button.suggestion[data-value="ATTACK"]') !== null`)
+	s.eval(`document.getElementById('f-types-error').textContent`, &text)
+	if want := `ATACK is not a valid EventType; types: "ATACK" is not an event type: did you mean "ATTACK"?`; text != want {
+		t.Errorf("under the types: %q, want %q", text, want)
+	}
+	s.run("click the suggestion", chromedp.Click(`#f-types-error button.suggestion[data-value="ATTACK"]`, chromedp.ByQuery))
+	s.waitJS("the suggestion applied", `location.hash.includes('types=ATTACK')`)
+	s.waitReady("the views for attacks")
+	var ticked []string
+	s.eval(`[...document.querySelectorAll('#f-types input:checked')].map(b => b.value)`, &ticked)
+	if !slices.Equal(ticked, []string{"ATTACK"}) {
+		t.Errorf("ticked after the suggestion: %q, want [ATTACK]", ticked)
+	}
+	keys, total = s.listed()
+	wantKeys, wantTotal = s.apiTimeline(map[string]any{"eventTypes": []string{"ATTACK"}})
+	if total != wantTotal || !slices.Equal(keys, wantKeys) {
+		t.Errorf("the list shows %d of %d, the API %d of %d", len(keys), total, len(wantKeys), wantTotal)
+	}
 }
 
 // On a private server, where the export takes the token only as a header,

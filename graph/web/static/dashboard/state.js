@@ -140,7 +140,10 @@ function renderFieldErrors() {
     // keeps its focus while the views reload.
     if (box.dataset.text !== text) {
       box.dataset.text = text;
-      box.replaceChildren(...[...found].flatMap((hit, i) => (i > 0 ? ['; '] : []).concat(fieldErrorNodes(f.field, hit))));
+      /** @type {(Node | string)[]} */
+      const nodes = [];
+      [...found].forEach((hit, i) => nodes.push(...(i > 0 ? ['; '] : []), ...fieldErrorNodes(f.field, hit)));
+      box.replaceChildren(...nodes);
     }
     box.hidden = found.size === 0;
     const input = $(f.input);
