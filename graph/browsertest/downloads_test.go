@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
@@ -123,8 +124,10 @@ func (s *site) download(d *downloads, format string) (name string, body []byte, 
 	d.mu.Unlock()
 	s.eval(`document.getElementById('downloads').open = true`, nil)
 	s.run("click the "+format+" download", chromedp.Click(`#dl-`+format, chromedp.ByID))
+	// Polled for up to a minute (waitFor's few seconds are short for a
+	// browser saving a file on a loaded machine).
 	var guid string
-	waitFor(s.t, "the "+format+" download to be saved", func() bool {
+	saved := func() bool {
 		d.mu.Lock()
 		defer d.mu.Unlock()
 		if len(d.seen) > before {
@@ -132,7 +135,12 @@ func (s *site) download(d *downloads, format string) (name string, body []byte, 
 			return d.done[guid]
 		}
 		return false
-	})
+	}
+	for deadline := time.Now().Add(time.Minute); !saved(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("timed out waiting for the %s download to be saved", format)
+		}
+	}
 	body, err := os.ReadFile(filepath.Join(d.dir, guid))
 	if err != nil {
 		s.t.Fatal(err)
@@ -346,7 +354,8 @@ func TestDashboardDownloadsAreTheView(t *testing.T) {
 		if shown >= len(all) {
 			break
 		}
-		s.run("load more", chromedp.Click(`#more`, chromedp.ByID))
+		// Clicked unless scrolling has already started the next page.
+		s.eval(`(() => { const b = document.getElementById('more'); if (!b.hidden && !b.disabled) b.click(); })()`, nil)
 		s.waitJS("the next page", fmt.Sprintf(`document.querySelectorAll('#timeline li.item').length > %d`, shown))
 	}
 	listed, total := s.listed()

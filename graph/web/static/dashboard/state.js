@@ -149,7 +149,8 @@ function renderFieldErrors() {
     const input = $(f.input);
     const described = (input.getAttribute('aria-describedby') || '').split(' ').filter((id) => id && id !== f.box);
     if (found.size > 0) {
-      input.setAttribute('aria-invalid', 'true');
+      // (The types' fieldset is a group, which aria-invalid does not apply to.)
+      if (input.matches('input')) input.setAttribute('aria-invalid', 'true');
       described.push(f.box);
     } else {
       input.removeAttribute('aria-invalid');
