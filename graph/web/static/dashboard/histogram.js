@@ -65,15 +65,17 @@ function bucketNext(ms, interval) {
 }
 
 // histogramRange is the filter's range, with the ends it leaves open taken
-// from the first and last matching events.
+// from the first and last matching events: the day of the first's start,
+// the day after the last's. Whole days let eventCounts answer from the
+// counts the server keeps (by span too) rather than by reading the events.
 async function histogramRange(view, filter, signal) {
   let start = view.filter.from ? Date.parse(view.filter.from) : null;
   let end = view.filter.to ? Date.parse(view.filter.to) : null;
   if (start === null || end === null) {
     const data = await gql(Q_EXTENT, { filter }, signal);
     if (!data.first.nodes.length) return null;
-    if (start === null) start = Date.parse(data.first.nodes[0].occurredAt);
-    if (end === null) end = Date.parse(data.last.nodes[0].occurredAt) + 1;
+    if (start === null) start = bucketFloor(Date.parse(data.first.nodes[0].occurredAt), 'DAY');
+    if (end === null) end = bucketFloor(Date.parse(data.last.nodes[0].occurredAt), 'DAY') + DAY_MS;
   }
   return end > start ? { start, end } : null;
 }
@@ -81,18 +83,19 @@ async function histogramRange(view, filter, signal) {
 // countFilter is the filter the histogram counts with: the view's, with
 // its time match always given (eventCounts with OVERLAPS would otherwise
 // select events by overlap, not as the list does), and with the ends the
-// view leaves open closed at the range's, so that a span reaching past the
-// last start does not add buckets the chart has no room for. Closing them
-// selects the same events: every event starts in the range, so one that
-// starts in (START), or overlaps (OVERLAPS), the open-ended window starts
-// in, or overlaps, the closed one. WITHIN with an open end is "starts after
-// from" (or "ends before to"), which the closed window would narrow: with
-// an open "to" it is START over the range.
+// view leaves open closed at the range's (whole days around the first and
+// last starts), so that a span reaching past the last start does not add
+// buckets the chart has no room for. Closing them selects the same events:
+// every event starts in the range, so one that starts in (START), or
+// overlaps (OVERLAPS), the open-ended window starts in, or overlaps, the
+// closed one. WITHIN with an open end is "starts after from" (or "ends
+// before to"), which the closed window would narrow: with an open "to" it
+// is START over the range.
 function countFilter(view, range) {
   const f = view.filter;
   const filter = apiFilter(f);
-  filter.from = f.from || new Date(range.start).toISOString();
-  filter.to = f.to || new Date(range.end).toISOString();
+  filter.from = f.from || isoDate(range.start);
+  filter.to = f.to || isoDate(range.end);
   filter.timeMatch = f.timeMatch === 'WITHIN' && !f.to ? 'START' : f.timeMatch;
   return filter;
 }
