@@ -1,6 +1,7 @@
 package browsertest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -256,6 +258,27 @@ func addMonths(t *testing.T, day string, n int) string {
 	return parseInstant(t, day).AddDate(0, n, 0).Format(time.DateOnly)
 }
 
+// matchMonth is the first month of the real samples, by eventCounts, in
+// which the items that start, overlap and lie within it differ (and some
+// lie within it), as timeline answers.
+func (s *site) matchMonth() (from, to string) {
+	s.t.Helper()
+	total := func(from, to, match string) int {
+		_, n := s.apiTimeline(map[string]any{"from": from, "to": to, "timeMatch": match})
+		return n
+	}
+	for _, b := range s.monthsWithSpans() {
+		f, u := b.Start, addMonths(s.t, b.Start, 1)
+		start, overlaps, within := total(f, u, "START"), total(f, u, "OVERLAPS"), total(f, u, "WITHIN")
+		if within > 0 && start != within && overlaps != start {
+			s.t.Logf("%s to %s: %d items start in it, %d overlap it, %d lie within it", f, u, start, overlaps, within)
+			return f, u
+		}
+	}
+	s.t.Fatal("no month of the real samples in which START, OVERLAPS and WITHIN select different items")
+	return "", ""
+}
+
 // barShape is a bar as drawn: its height and those of its two parts.
 type barShape struct {
 	Start                     string
@@ -373,23 +396,7 @@ func TestHistogramUncertainty(t *testing.T) {
 // kept in the URL.
 func TestHistogramTimeMatchControl(t *testing.T) {
 	s := openRealData(t)
-	total := func(from, to, match string) int {
-		_, n := s.apiTimeline(map[string]any{"from": from, "to": to, "timeMatch": match})
-		return n
-	}
-	var from, to string
-	for _, b := range s.monthsWithSpans() {
-		f, u := b.Start, addMonths(t, b.Start, 1)
-		start, overlaps, within := total(f, u, "START"), total(f, u, "OVERLAPS"), total(f, u, "WITHIN")
-		if within > 0 && start != within && overlaps != start {
-			from, to = f, u
-			t.Logf("%s to %s: %d items start in it, %d overlap it, %d lie within it", from, to, start, overlaps, within)
-			break
-		}
-	}
-	if from == "" {
-		t.Fatal("no month of the real samples in which START, OVERLAPS and WITHIN select different items")
-	}
+	from, to := s.matchMonth()
 	filter := map[string]any{"from": from, "to": to}
 	openDashboard(s, fmt.Sprintf("#from=%s&to=%s", from, to))
 	s.checkAgainstAPI(filter)
@@ -426,5 +433,68 @@ func TestHistogramTimeMatchControl(t *testing.T) {
 		}
 		openDashboard(s, "#"+hash)
 		s.checkAgainstAPI(f)
+	}
+}
+
+// recordRequests makes the page keep every GraphQL document it sends, over
+// HTTP and over the live websocket, in window.__sent, from its first script
+// on: {op, filter} for each, op the operation's name.
+func (s *site) recordRequests() {
+	s.t.Helper()
+	s.run("record the page's requests", chromedp.ActionFunc(func(ctx context.Context) error {
+		_, err := cdppage.AddScriptToEvaluateOnNewDocument(`(() => {
+			window.__sent = [];
+			const keep = (body) => {
+				try {
+					const m = JSON.parse(body);
+					const p = m.payload || m;
+					if (!p.query) return;
+					const op = (p.query.match(/^\s*(?:query|subscription)\s+(\w+)/m) || [])[1] || '';
+					window.__sent.push({op, filter: (p.variables || {}).filter || null});
+				} catch (e) {}
+			};
+			const fetch = window.fetch;
+			window.fetch = function (input, init) {
+				if (init && typeof init.body === 'string') keep(init.body);
+				return fetch.apply(this, arguments);
+			};
+			const send = WebSocket.prototype.send;
+			WebSocket.prototype.send = function (data) {
+				if (typeof data === 'string') keep(data);
+				return send.apply(this, arguments);
+			};
+		})()`).Do(ctx)
+		return err
+	}))
+}
+
+// Every view that selects items by time sends the time match: the list,
+// its total, the histogram, the map's counts and the live subscription
+// (the network's GraphFilter has none, so it is left out of the check).
+func TestHistogramTimeMatchEveryView(t *testing.T) {
+	s := openRealData(t)
+	from, to := s.matchMonth()
+	s.recordRequests()
+	openDashboard(s, fmt.Sprintf("#from=%s&to=%s&match=WITHIN", from, to))
+	s.checkAgainstAPI(map[string]any{"from": from, "to": to, "timeMatch": "WITHIN"})
+	var sent []struct {
+		Op     string         `json:"op"`
+		Filter map[string]any `json:"filter"`
+	}
+	s.eval(`window.__sent`, &sent)
+	ops := map[string]bool{}
+	for _, r := range sent {
+		if r.Filter == nil || r.Op == "Neighborhood" {
+			continue
+		}
+		ops[r.Op] = true
+		if r.Filter["from"] != from || r.Filter["to"] != to || r.Filter["timeMatch"] != "WITHIN" {
+			t.Errorf("%s was sent the filter %v; want from %s, to %s and timeMatch WITHIN", r.Op, r.Filter, from, to)
+		}
+	}
+	for _, op := range []string{"Timeline", "HistogramCounts", "EventCounts", "Live"} {
+		if !ops[op] {
+			t.Errorf("no %s request with a filter among %v", op, sent)
+		}
 	}
 }
