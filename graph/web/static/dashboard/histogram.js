@@ -302,7 +302,10 @@ function barSummary(b, interval) {
     events += b.certain === 0 ? (b.count === 1 ? ', dated to a span' : ', all dated to spans') : ', ' + spread + ' of them dated to a span';
     events += ' reaching beyond the ' + noun;
   }
-  return bucketPhrase(Date.parse(b.start), interval) + ': ' + events + ', ' + deadPhrase(b.fatalities, b.fatalitiesLow, b.fatalitiesHigh);
+  // The dead of an event dated to a span count wherever it does: they
+  // may have fallen in any bucket of it.
+  const dead = deadPhrase(b.fatalities, b.fatalitiesLow, b.fatalitiesHigh) + (spread > 0 && b.fatalitiesHigh > 0 ? ' among them' : '');
+  return bucketPhrase(Date.parse(b.start), interval) + ': ' + events + ', ' + dead;
 }
 
 function drawBars(chart, buckets, scale, interval) {
