@@ -18,6 +18,7 @@
 //   live-placed  updated: the timeline placed a live item (true: it replaced one)
 //   live-burst      a burst of live items has passed (refresh the aggregates)
 //   reload          fetch every view again (the feed reconnected)
+//   open-event   key: open that event's page (a card's title, a chain's link)
 
 import { $ } from './util.js';
 import { isAbort } from './api.js';
