@@ -27,6 +27,7 @@ const view = {
   event: null, // the key of the event whose page is open (event.js)
 };
 
+/** @returns {Filter} */
 export function emptyFilter() {
   return { from: '', to: '', actors: [], countries: [], types: [], text: '', order: 'ASC' };
 }
@@ -35,6 +36,7 @@ function parseCountries(text) {
   return text.split(/[\s,;]+/).map((c) => c.trim().toUpperCase()).filter(Boolean);
 }
 
+/** @returns {Filter} */
 export function readForm() {
   const boxes = document.querySelectorAll('#f-types input[type=checkbox]');
   return {
