@@ -163,7 +163,7 @@ export function renderItem(item) {
 
 // eventLink is an event's title as a link to its page (#event=KEY, which
 // event.js opens); a plain click opens it in place, keeping the filter.
-/** @param {{ key: string, title: string }} event */
+/** @param {{ key: string, [field: string]: any }} event an event with its key and title */
 export function eventLink(event) {
   const a = el('a', { className: 'event-link', href: '#event=' + encodeURIComponent(event.key), 'data-key': event.key }, event.title);
   a.addEventListener('click', (/** @type {MouseEvent} */ e) => {
