@@ -148,10 +148,12 @@ func spanText(t *testing.T, s apiSpan) string {
 	switch {
 	case sp == "DAY" && ep == "DAY" && sameMonth:
 		return fmt.Sprintf("between %d and %s", start.Day(), part(last, "DAY"))
-	case sp == "DAY" && ep == "DAY" && sameYear:
-		return fmt.Sprintf("between %d %s and %s", start.Day(), monthNames[start.Month()-1], part(last, "DAY"))
-	case sp == "MONTH" && ep == "MONTH" && sameYear:
-		return fmt.Sprintf("between %s and %s", monthNames[start.Month()-1], part(last, "MONTH"))
+	case sameYear && (sp == "DAY" || sp == "MONTH") && (ep == "DAY" || ep == "MONTH"):
+		first := monthNames[start.Month()-1]
+		if sp == "DAY" {
+			first = strconv.Itoa(start.Day()) + " " + first
+		}
+		return "between " + first + " and " + part(last, ep)
 	}
 	return "between " + part(start, sp) + " and " + part(last, ep)
 }
@@ -187,6 +189,9 @@ func TestCardsSpanText(t *testing.T) {
 		{apiSpan{"2025-04-01T00:00:00Z", "2025-07-01T00:00:00Z", "MONTH"}, "between April and June 2025"},
 		{apiSpan{"2024-12-30T00:00:00Z", "2025-01-03T00:00:00Z", "DAY"}, "between 30 December 2024 and 2 January 2025"},
 		{apiSpan{"2025-05-08T14:30:00Z", "2025-05-08T14:31:00Z", "MINUTE"}, "8 May 2025, 14:30 UTC"},
+		{apiSpan{"2025-04-01T00:00:00Z", "2025-06-16T00:00:00Z", "MONTH"}, "between April and 15 June 2025"},
+		{apiSpan{"2025-03-13T00:00:00Z", "2025-06-01T00:00:00Z", "MONTH"}, "between 13 March and May 2025"},
+		{apiSpan{"2019-01-01T00:00:00Z", "2022-01-01T00:00:00Z", "YEAR"}, "between 2019 and 2021"},
 	} {
 		if got := spanText(t, tt.span); got != tt.want {
 			t.Errorf("spanText(%v) = %q, want %q", tt.span, got, tt.want)
@@ -540,6 +545,37 @@ func TestCardsSpans(t *testing.T) {
 	}
 }
 
+// An event written with an end, figures from two sources that disagree,
+// injuries and a mention shows them all: the span to the end of its end
+// month, the dead as the range over both sources, each estimate's source.
+func TestCardsEndAndSources(t *testing.T) {
+	s := openRealData(t)
+	s.graphql(`mutation { upsertEvent(input: {key: "cards-clash", type: ATTACK, title: "A clash reported twice",
+		summary: "Two counts of one clash.", occurredAt: "2025-04", endedAt: "2025-06-15", fatalities: 12, injured: 30,
+		tags: ["cards", "test"], codes: [{scheme: "UCDP", code: "1", label: "State-based conflict"}, {scheme: "CAMEO", code: "190"}],
+		estimates: [{measure: FATALITIES, low: 10, best: 12, source: "ucdp-ged", note: "GED count"},
+		            {measure: FATALITIES, best: 16, high: 20, source: "rubio-calls-jaishankar-sharif-2025-05-08"},
+		            {measure: INJURED, low: 25, high: 30}],
+		participants: [{actor: "india", role: INITIATOR, as: "Indian troops"}, {actor: "pakistan", role: TARGET}],
+		location: {place: "Line of Control", country: "IN", lat: 34.5, lon: 74.25},
+		sources: ["ucdp-ged"]}) { key } }`, nil)
+	var one struct {
+		Event apiEvent `json:"event"`
+	}
+	json.Unmarshal(s.graphql(`{ event(key: "cards-clash") { `+cardEventFields+` } }`, nil), &one)
+	ev := one.Event
+	c := s.card(s.showListed(ev))
+	checkCard(t, c, ev)
+	for what, pair := range map[string][2]string{
+		"span": {c.Span, "between April and 15 June 2025"}, "dead": {c.Fatal, "10–20 dead"}, "injured": {c.Injured, "25–30 injured"},
+		"ended": {c.Facts["Ended"], "15 June 2025"}, "mention": {c.Participants[0], "India (as “Indian troops”)"},
+	} {
+		if pair[0] != pair[1] {
+			t.Errorf("%s: %q, want %q", what, pair[0], pair[1])
+		}
+	}
+}
+
 func mustTime(t *testing.T, s string) time.Time {
 	t.Helper()
 	d, err := time.Parse(time.RFC3339, s)
@@ -617,16 +653,13 @@ func TestEventPage(t *testing.T) {
 		Backward apiChain `json:"backward"`
 		Forward  apiChain `json:"forward"`
 		Event    struct {
-			Statements []struct {
-				Key  string `json:"key"`
-				Text string `json:"text"`
-			} `json:"statements"`
+			Statements []apiStatement `json:"statements"`
 		} `json:"event"`
 	}
 	json.Unmarshal(s.graphql(`query($ref: ID!, $key: String!) {
 		backward: eventChain(event: $ref, direction: BACKWARD) { truncated nodes { id ... on Event { key title } } edges { role from { id } to { id } } }
 		forward: eventChain(event: $ref, direction: FORWARD) { truncated nodes { id ... on Event { key title } } edges { role from { id } to { id } } }
-		event(key: $key) { statements { key text } } }`, map[string]any{"ref": "event:" + key, "key": key}), &api)
+		event(key: $key) { statements { key text summary stances when { earliest latest precision } about { key } coSpeakers { name } } } }`, map[string]any{"ref": "event:" + key, "key": key}), &api)
 	if len(api.Backward.Edges) == 0 || len(api.Forward.Edges) == 0 {
 		t.Fatalf("%s: the API's chain has no links one way: %+v", key, api)
 	}
@@ -679,10 +712,17 @@ func TestEventPage(t *testing.T) {
 	s.waitJS("the page to close", `!document.getElementById('event-page').open && !location.hash.includes('event=')`)
 }
 
-func (s *site) checkEventPage(ev apiEvent, backward, forward apiChain, statements []struct {
-	Key  string `json:"key"`
-	Text string `json:"text"`
-}) {
+type apiStatement struct {
+	Key        string                  `json:"key"`
+	Text       string                  `json:"text"`
+	Summary    *string                 `json:"summary"`
+	Stances    []string                `json:"stances"`
+	When       apiSpan                 `json:"when"`
+	About      []struct{ Key string }  `json:"about"`
+	CoSpeakers []struct{ Name string } `json:"coSpeakers"`
+}
+
+func (s *site) checkEventPage(ev apiEvent, backward, forward apiChain, statements []apiStatement) {
 	t := s.t
 	t.Helper()
 	var page struct {
@@ -692,6 +732,7 @@ func (s *site) checkEventPage(ev apiEvent, backward, forward apiChain, statement
 		Statements, StatementTexts []string
 		Participants               [][]string
 		Codes                      []string
+		StatementParts             [][]string
 	}
 	s.eval(`(() => {
 		const p = document.getElementById('event-page');
@@ -707,6 +748,12 @@ func (s *site) checkEventPage(ev apiEvent, backward, forward apiChain, statement
 			StatementTexts: [...p.querySelectorAll('#ev-statements li.item .quote')].map(q => q.textContent),
 			Participants: [...p.querySelectorAll('table.participants tbody tr')].map(tr => [tr.dataset.key, tr.cells[2].textContent]),
 			Codes: [...p.querySelectorAll('.codes li')].map(li => li.dataset.code),
+			StatementParts: [...p.querySelectorAll('#ev-statements li.item')].map(li => [
+				li.querySelector('.meta time.span').textContent,
+				[...li.querySelectorAll('.stances li')].map(e => e.textContent).join(','),
+				[...li.querySelectorAll('.about a.event-link')].map(a => a.dataset.key).join(','),
+				(li.querySelector('.summary') || {}).textContent || '',
+				li.querySelector('.who').textContent]),
 		};
 	})()`, &page)
 	if page.Title != ev.Title || page.Span != spanText(t, ev.When) {
@@ -736,6 +783,32 @@ func (s *site) checkEventPage(ev apiEvent, backward, forward apiChain, statement
 	}
 	if !slices.Equal(page.Statements, keys) || !slices.Equal(page.StatementTexts, texts) {
 		t.Errorf("the statements about it: %v; the API's: %v", page.Statements, keys)
+	}
+	for i, st := range statements {
+		if i >= len(page.StatementParts) {
+			break
+		}
+		got := page.StatementParts[i]
+		var stances, about []string
+		for _, x := range st.Stances {
+			stances = append(stances, humanize(x))
+		}
+		for _, a := range st.About {
+			about = append(about, a.Key)
+		}
+		summary := ""
+		if st.Summary != nil {
+			summary = *st.Summary
+		}
+		want := []string{spanText(t, st.When), strings.Join(stances, ","), strings.Join(about, ","), summary}
+		if !slices.Equal(got[:4], want) {
+			t.Errorf("statement %s: the card shows (span, stances, about, summary) %q; the API's %q", st.Key, got[:4], want)
+		}
+		for _, c := range st.CoSpeakers {
+			if !strings.Contains(got[4], c.Name) {
+				t.Errorf("statement %s: the card's who line %q leaves out the co-speaker %s", st.Key, got[4], c.Name)
+			}
+		}
 	}
 	var parts [][]string
 	for _, p := range ev.Participants {

@@ -147,10 +147,9 @@ export function formatSpan(when) {
   let text;
   if (sp === 'DAY' && ep === 'DAY' && sameMonth) {
     text = start.getUTCDate() + ' and ' + formatPart(last, 'DAY');
-  } else if (sp === 'DAY' && ep === 'DAY' && sameYear) {
-    text = start.getUTCDate() + ' ' + MONTH_NAMES[start.getUTCMonth()] + ' and ' + formatPart(last, 'DAY');
-  } else if (sp === 'MONTH' && ep === 'MONTH' && sameYear) {
-    text = MONTH_NAMES[start.getUTCMonth()] + ' and ' + formatPart(last, 'MONTH');
+  } else if (sameYear && (sp === 'DAY' || sp === 'MONTH') && (ep === 'DAY' || ep === 'MONTH')) {
+    // The year once: "between 13 March and 7 May 2025", "between April and 15 June 2025".
+    text = (sp === 'DAY' ? start.getUTCDate() + ' ' : '') + MONTH_NAMES[start.getUTCMonth()] + ' and ' + formatPart(last, ep);
   } else {
     text = formatPart(start, sp) + ' and ' + formatPart(last, ep);
   }
