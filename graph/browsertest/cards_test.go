@@ -710,6 +710,29 @@ func TestEventPage(t *testing.T) {
 		document.getElementById('event-page').dataset.state === 'ready'`, other))
 	s.run("close it", chromedp.Click(`#event-close`, chromedp.ByID))
 	s.waitJS("the page to close", `!document.getElementById('event-page').open && !location.hash.includes('event=')`)
+
+	// "Show in the network" closes the page on the network centred on the event.
+	var idr struct {
+		Event struct {
+			ID string `json:"id"`
+		} `json:"event"`
+	}
+	json.Unmarshal(s.graphql(`query($k: String!) { event(key: $k) { id } }`, map[string]any{"k": key}), &idr)
+	id := idr.Event.ID
+	if id == "" {
+		t.Fatalf("no id for %s", key)
+	}
+	s.run("open the page again", chromedp.Evaluate(fmt.Sprintf(`location.hash = '#event=%s'`, key), nil))
+	s.waitJS("the page", `document.getElementById('event-page').open && document.getElementById('event-page').dataset.state === 'ready'`)
+	s.run("show it in the network", chromedp.Click(`#event-page-body > .meta button`, chromedp.ByQuery))
+	s.waitJS("the network on the event", fmt.Sprintf(`!document.getElementById('event-page').open && document.getElementById('network').dataset.center === %q &&
+		!location.hash.includes('event=') && document.body.dataset.state === 'ready'`, id))
+
+	// A key that names no event says so.
+	s.run("open a page of nothing", chromedp.Evaluate(`location.hash = '#event=no-such-event'`, nil))
+	s.waitJS("the answer", `document.getElementById('event-page').open && document.getElementById('event-page').dataset.state === 'ready' &&
+		document.getElementById('event-title').textContent === 'No such event' &&
+		document.getElementById('event-page-body').textContent === 'No event has the key “no-such-event”.'`)
 }
 
 type apiStatement struct {
