@@ -96,8 +96,8 @@ type spanEvent struct {
 	} `json:"when"`
 }
 
-// apiEvents is every event the timeline holds for filter, page by page.
-func (s *site) apiEvents(filter map[string]any) []spanEvent {
+// apiSpans is every event the timeline holds for filter, page by page.
+func (s *site) apiSpans(filter map[string]any) []spanEvent {
 	s.t.Helper()
 	f := maps.Clone(filter)
 	f["include"] = []string{"EVENT"}
@@ -174,7 +174,7 @@ func (s *site) checkHistogram(filter map[string]any) {
 		s.t.Errorf("the histogram (per %s) shows %v,\neventCounts(OVERLAPS) answers %v", interval, bars, want)
 	}
 
-	events := s.apiEvents(filter)
+	events := s.apiSpans(filter)
 	_, eventTotal := s.apiTimeline(merge(filter, map[string]any{"include": []string{"EVENT"}}))
 	var shown int
 	s.eval(`Number(document.getElementById('histogram').dataset.events)`, &shown)
