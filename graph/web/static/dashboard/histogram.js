@@ -107,7 +107,7 @@ export async function loadHistogram(view) {
   try {
     const range = await histogramRange(view, apiFilter(view.filter), signal);
     if (!range) {
-      for (const k of ['from', 'to', 'timeMatch', 'events']) delete chart.dataset[k];
+      for (const k of ['from', 'to', 'timeMatch']) delete chart.dataset[k];
       return renderHistogram([], null, 'DAY', null);
     }
     const interval = pickInterval(range.start, range.end);
@@ -176,6 +176,8 @@ function renderHistogram(buckets, totals, interval, domain, emptyText) {
   // The interval asked of eventCounts, so that a reader (or a test) can
   // ask the API the same question.
   chart.dataset.interval = interval;
+  // How many events the bars stand for, each counted once.
+  chart.dataset.events = String(totals ? totals.count : 0);
   // Redrawing drops the focused bar: keep the keyboard user's place.
   const focusedStart = chart.contains(document.activeElement) ? /** @type {HTMLElement} */ (document.activeElement).dataset.start : null;
   const width = Math.max(320, $('hist-wrap').clientWidth);
@@ -192,7 +194,6 @@ function renderHistogram(buckets, totals, interval, domain, emptyText) {
   // Totals count each event once (in the bucket of its start); the bars
   // count an event dated to a span in every bucket it overlaps.
   const noun = INTERVAL_NOUN[interval];
-  chart.dataset.events = String(totals.count);
   $('hist-caption').textContent = totals.count + (totals.count === 1 ? ' event, ' : ' events, ') +
     deadPhrase(totals.fatalities, totals.fatalitiesLow, totals.fatalitiesHigh) + ', per ' + noun + ' (UTC). ' +
     'An event dated to a span counts in every ' + noun + ' it overlaps: hatched where it may lie outside the ' + noun + '.';
