@@ -55,6 +55,9 @@ func TestEventCounts(t *testing.T) {
 			"2024-01-01 STRIKE 1/10; 2024-12-01 CALL 1/0; 2025-01-01 ATTACK 2/5; 2025-01-01 CALL 1/0"},
 		{"YearByCountry", db.TimelineFilter{}, db.IntervalYear, db.GroupCountry,
 			"2024-01-01  2/10; 2025-01-01  1/0; 2025-01-01 IN 1/2; 2025-01-01 PK 1/3"},
+		// nye's C has no country; A and B take part in sun and mon.
+		{"YearByParticipantCountry", db.TimelineFilter{}, db.IntervalYear, db.GroupParticipantCountry,
+			"2024-01-01 IN 1/0; 2025-01-01 IN 2/5; 2025-01-01 PK 2/5"},
 		{"FilteredByActorAndRole", db.TimelineFilter{Actors: []string{"b"}, Roles: []db.ParticipantRole{db.RoleTarget}},
 			db.IntervalYear, db.GroupNone, "2025-01-01  2/5"},
 		{"FilteredByTime", db.TimelineFilter{From: at(t, "2025-01-06T00:00:00Z"), To: at(t, "2025-01-07T00:00:00Z")},
