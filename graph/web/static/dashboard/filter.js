@@ -11,7 +11,8 @@ import { selectedActors, renderChips } from './actors.js';
 /**
  * @typedef {{ from: string, to: string, actors: string[], countries: string[],
  *   types: string[], text: string, order: 'ASC' | 'DESC' }} Filter
- * @typedef {{ filter: Filter, center: string | null, depth: number }} View
+ * @typedef {{ filter: Filter, center: string | null, depth: number, mapBy: MapBy }} View
+ * @typedef {'location' | 'participants'} MapBy what the map's countries are shaded by
  */
 
 // Used only when the server refuses introspection (--no-introspection).
@@ -24,6 +25,7 @@ const view = {
   filter: emptyFilter(),
   center: null, // the network's centre (global ID) when the user chose one
   depth: 1,
+  mapBy: 'location', // the map's shading: event locations or participants' countries
 };
 
 export function emptyFilter() {
@@ -70,6 +72,7 @@ function encodeHash() {
   if (f.order !== 'ASC') p.set('order', f.order);
   if (view.center) p.set('center', view.center);
   if (view.depth !== 1) p.set('depth', String(view.depth));
+  if (view.mapBy !== 'location') p.set('map', view.mapBy);
   // Commas need no escaping in a fragment; plain ones keep URLs readable.
   return p.toString().replace(/%2C/gi, ',');
 }
@@ -89,6 +92,7 @@ export function decodeHash() {
   };
   view.center = p.get('center') || null;
   view.depth = p.get('depth') === '2' ? 2 : 1;
+  view.mapBy = p.get('map') === 'participants' ? 'participants' : 'location';
 }
 
 // setHash records the view in the URL without triggering hashchange, so
@@ -121,7 +125,7 @@ export function graphFilter(f) {
 }
 
 // currentView is the view: read it, and change it only through takeForm,
-// setCentre, setDepth and decodeHash.
+// setCentre, setDepth, setMapBy and decodeHash.
 /** @returns {View} */
 export function currentView() { return view; }
 
@@ -136,6 +140,9 @@ export function setCentre(id) { view.center = id; }
 
 /** @param {number} depth */
 export function setDepth(depth) { view.depth = depth; }
+
+/** @param {MapBy} by */
+export function setMapBy(by) { view.mapBy = by; }
 
 export async function loadEventTypes() {
   let names;
