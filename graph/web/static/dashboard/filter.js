@@ -28,6 +28,7 @@ const view = {
   mapBy: 'location', // the map's shading: event locations or participants' countries
 };
 
+/** @returns {Filter} */
 export function emptyFilter() {
   return { from: '', to: '', actors: [], countries: [], types: [], text: '', order: 'ASC' };
 }
@@ -36,6 +37,7 @@ function parseCountries(text) {
   return text.split(/[\s,;]+/).map((c) => c.trim().toUpperCase()).filter(Boolean);
 }
 
+/** @returns {Filter} */
 export function readForm() {
   const boxes = document.querySelectorAll('#f-types input[type=checkbox]');
   return {
