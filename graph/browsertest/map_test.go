@@ -150,6 +150,37 @@ func TestMapShadingSwitch(t *testing.T) {
 	if hash != "#countries=IN" {
 		t.Errorf("the hash is %q; want #countries=IN", hash)
 	}
+
+	// Most events of 2000 (PLOVER's) have no coordinates and no location
+	// country, but their participants have countries.
+	s.run("leave the dashboard", chromedp.Navigate("about:blank"))
+	openDashboard(s, "#from=2000-01-01&to=2001-01-01")
+	year := map[string]any{"from": "2000-01-01", "to": "2001-01-01"}
+	byLocation = check(year, "location", "COUNTRY", "located")
+	s.chooseMapBy("participants")
+	byParticipants = check(year, "participants", "PARTICIPANT_COUNTRY", "participant")
+	var located struct {
+		EventCounts []struct {
+			Key   *string
+			Count int
+		}
+	}
+	if err := json.Unmarshal(s.graphql(`query($f: EventFilter) { eventCounts(filter: $f, interval: YEAR, groupBy: COUNTRY) { key count } }`,
+		map[string]any{"f": year}), &located); err != nil {
+		t.Fatal(err)
+	}
+	unlocated, all := 0, 0
+	for _, b := range located.EventCounts {
+		all += b.Count
+		if b.Key == nil {
+			unlocated += b.Count
+		}
+	}
+	if unlocated*2 < all || shaded(byParticipants) < 2*shaded(byLocation) {
+		t.Errorf("2000: %d of %d events without a location country; %d countries shaded by participants, %d by location: want most without, twice as many shaded",
+			unlocated, all, shaded(byParticipants), shaded(byLocation))
+	}
+	s.screenshot("map-participants-unlocated")
 }
 
 // mapDots tells how the map draws the located items listed: clusters (with
@@ -208,6 +239,12 @@ func TestMapClusters(t *testing.T) {
 		t.Fatalf("the map shows clusters %v and %d dots for %d located events; want clusters adding up to them", shown.Clusters, shown.Dots, located)
 	}
 	s.screenshot("map-clusters")
+	var unnamed int
+	s.eval(`[...document.querySelectorAll('#map .marker-cluster')].filter(c => c.getAttribute('role') !== 'button' ||
+		c.getAttribute('aria-label') !== c.textContent + ' located events close together: show them').length`, &unnamed)
+	if unnamed > 0 {
+		t.Errorf("%d clusters are not buttons named by their count", unnamed)
+	}
 
 	// The event to bring out: the first child of the largest cluster.
 	s.eval(`(() => {

@@ -72,16 +72,28 @@ function addLegend() {
   legend.addTo(map);
 }
 
+// ClusterIcon is a DivIcon with an accessible name: Leaflet makes a
+// marker's icon a focusable button (Enter opens a cluster), but names it
+// only by its text, the bare count.
+const ClusterIcon = L.DivIcon.extend({
+  createIcon(old) {
+    const div = L.DivIcon.prototype.createIcon.call(this, old);
+    div.setAttribute('aria-label', this.options.label);
+    return div;
+  },
+});
+
 // clusterIcon draws a cluster as the plugin's default does (its CSS sizes
-// and colours it by count), with a text and a name built as elements:
-// Leaflet takes an icon's html string as HTML.
+// and colours it by count), with its text built as elements: Leaflet takes
+// an icon's html string as HTML.
 function clusterIcon(cluster) {
   const n = cluster.getChildCount();
   const size = n < 10 ? 'small' : n < 100 ? 'medium' : 'large';
-  return L.divIcon({
+  return new ClusterIcon({
     html: el('div', {}, el('span', {}, String(n))),
     className: 'marker-cluster marker-cluster-' + size,
     iconSize: L.point(40, 40),
+    label: n + ' located events close together: show them',
   });
 }
 
