@@ -242,3 +242,44 @@ func TestEventCountsSpans(t *testing.T) {
 		t.Errorf("unknown timeMatch: %v", err)
 	}
 }
+
+// By participant country an event counts once per country, however many of
+// its participants come from it, and not at all without one; its location
+// does not count.
+func TestEventCountsByParticipantCountry(t *testing.T) {
+	s := mustOpen(t)
+	load(t, s, `{"version": 1,
+  "actors": [
+    {"key": "a", "name": "A", "kind": "STATE", "country": "IN"},
+    {"key": "d", "name": "D", "kind": "PERSON", "country": "IN"},
+    {"key": "b", "name": "B", "kind": "STATE", "country": "PK"},
+    {"key": "c", "name": "C", "kind": "STATE"}],
+  "events": [
+    {"key": "x", "type": "MEETING", "title": "Two of India in Pakistan", "occurredAt": "2025-03-01", "fatalities": 1,
+     "location": {"country": "PK"}, "participants": [{"actor": "a", "role": "INITIATOR"}, {"actor": "d", "role": "PARTICIPANT"}]},
+    {"key": "y", "type": "CALL", "title": "Pakistan, nowhere", "occurredAt": "2025-04-01",
+     "participants": [{"actor": "b", "role": "INITIATOR"}, {"actor": "c", "role": "TARGET"}]},
+    {"key": "z", "type": "PROTEST", "title": "Nobody in India", "occurredAt": "2025-05-01", "location": {"country": "IN"}}]}`)
+	for _, c := range []struct {
+		name   string
+		filter db.TimelineFilter
+		group  db.CountGroup
+		want   string
+	}{
+		{"ByParticipants", db.TimelineFilter{}, db.GroupParticipantCountry, "2025-01-01 IN 1/1; 2025-01-01 PK 1/0"},
+		{"ByLocation", db.TimelineFilter{}, db.GroupCountry, "2025-01-01  1/0; 2025-01-01 IN 1/0; 2025-01-01 PK 1/1"},
+		// The country filter keeps x (its participants) and z (its place).
+		{"IndiaByParticipants", db.TimelineFilter{Countries: []string{"IN"}}, db.GroupParticipantCountry, "2025-01-01 IN 1/1"},
+		{"MeetingsByParticipants", db.TimelineFilter{EventTypes: []db.EventType{"MEETING"}}, db.GroupParticipantCountry, "2025-01-01 IN 1/1"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := s.EventCounts(context.Background(), c.filter, db.IntervalYear, c.group, db.MatchStart)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g := bucketsString(got); g != c.want {
+				t.Errorf("buckets = %q\nwant %q", g, c.want)
+			}
+		})
+	}
+}
