@@ -31,6 +31,7 @@ let shadedBy = 'location';
 // a place or the map is at its closest zoom.
 const markerLayer = L.markerClusterGroup({
   maxClusterRadius: 40, showCoverageOnHover: false, spiderfyOnMaxZoom: true, iconCreateFunction: clusterIcon,
+  animate: !matchMedia('(prefers-reduced-motion: reduce)').matches,
 });
 const markers = new Map(); // item id -> circle marker
 let codeToNumeric = null; // promise of Map alpha-2 -> ISO numeric
