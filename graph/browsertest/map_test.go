@@ -183,6 +183,13 @@ func TestMapShadingSwitch(t *testing.T) {
 	s.screenshot("map-participants-unlocated")
 }
 
+// mapIdle holds when the map and its clusters are not moving: no zoom, pan
+// or cluster animation under way.
+const mapIdle = `(() => {
+	const map = window.dashboard.map, g = window.dashboard.markers;
+	return !map._animatingZoom && !(map._panAnim && map._panAnim._inProgress) && !g._inZoomAnimation;
+})()`
+
 // mapDots tells how the map draws the located items listed: clusters (with
 // their child counts) and single dots.
 const mapDots = `(() => {
@@ -231,7 +238,7 @@ func TestMapClusters(t *testing.T) {
 	if located < 20 {
 		t.Fatalf("the first page lists %d located events; the test wants many", located)
 	}
-	cond := mapDots + `.sum === ` + fmt.Sprint(located) + ` && !window.dashboard.map._animatingZoom`
+	cond := mapDots + `.sum === ` + fmt.Sprint(located) + ` && ` + mapIdle
 	s.waitJS("the located events on the map", cond)
 	var shown dotsShown
 	s.eval(mapDots, &shown)
@@ -268,30 +275,45 @@ func TestMapClusters(t *testing.T) {
 		if i == 12 {
 			t.Fatalf("the event is still in a cluster after %d clicks", i)
 		}
+		// The cluster is brought to the map's centre, clear of its
+		// controls, and clicked there once nothing moves.
+		s.waitJS("the map at rest", mapIdle)
+		var at struct {
+			X, Y float64
+			Hit  bool
+		}
 		s.eval(`(() => {
-			document.querySelectorAll('[data-test-click]').forEach(e => e.removeAttribute('data-test-click'));
+			const map = window.dashboard.map;
 			window.__clicked = window.__shownParent();
-			window.__clicked._icon.setAttribute('data-test-click', '');
-			return true;
-		})()`, nil)
-		s.run("click the cluster", chromedp.Click(`[data-test-click]`, chromedp.ByQuery))
-		s.waitJS("the cluster to open", `(() => {
-			const map = window.dashboard.map, g = window.dashboard.markers;
-			if (map._animatingZoom || g._inZoomAnimation) return false;
-			return map.hasLayer(window.__kid) || window.__shownParent() !== window.__clicked;
-		})()`)
+			map.panTo(window.__clicked.getLatLng(), { animate: false });
+			const r = window.__clicked._icon.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+			return { x, y, hit: window.__clicked._icon.contains(document.elementFromPoint(x, y)) };
+		})()`, &at)
+		if !at.Hit {
+			t.Fatalf("the cluster at (%v, %v) is covered", at.X, at.Y)
+		}
+		s.run("click the cluster", chromedp.MouseClickXY(at.X, at.Y))
+		s.waitJS("the cluster to open", mapIdle+` && (window.dashboard.map.hasLayer(window.__kid) || window.__shownParent() !== window.__clicked)`)
 	}
 	var zoom float64
 	s.eval(`window.dashboard.map.getZoom()`, &zoom)
 	t.Logf("the event is a dot at zoom %v", zoom)
 
 	// Clicking the dot focuses its item in the list.
-	var at struct{ X, Y float64 }
+	s.waitJS("the map at rest", mapIdle)
+	var at struct {
+		X, Y float64
+		Hit  bool
+	}
 	s.eval(`(() => {
-		const map = window.dashboard.map, p = map.latLngToContainerPoint(window.__kid.getLatLng());
-		const r = map.getContainer().getBoundingClientRect();
-		return { x: r.left + p.x, y: r.top + p.y };
+		const map = window.dashboard.map, kid = window.__kid;
+		map.panTo(kid.getLatLng(), { animate: false });
+		const r = kid.getElement().getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+		return { x, y, hit: document.elementFromPoint(x, y) === kid.getElement() };
 	})()`, &at)
+	if !at.Hit {
+		t.Fatalf("the dot at (%v, %v) is covered", at.X, at.Y)
+	}
 	s.run("click the dot", chromedp.MouseClickXY(at.X, at.Y))
 	s.waitJS("the dot's item focused", `document.activeElement && document.activeElement.matches('#timeline li.item.focused') &&
 		document.activeElement.dataset.id === window.__kid.itemId`)

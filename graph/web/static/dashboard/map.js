@@ -85,8 +85,8 @@ const ClusterIcon = L.DivIcon.extend({
 });
 
 // clusterIcon draws a cluster as the plugin's default does (its CSS sizes
-// and colours it by count), with its text built as elements: Leaflet takes
-// an icon's html string as HTML.
+// it, dashboard.css colours it), with its text built as elements: Leaflet
+// takes an icon's html string as HTML.
 function clusterIcon(cluster) {
   const n = cluster.getChildCount();
   const size = n < 10 ? 'small' : n < 100 ? 'medium' : 'large';
@@ -163,7 +163,6 @@ function countryNumerics() {
 export async function loadCountryCounts(view) {
   const by = view.mapBy;
   $('map-by').value = by;
-  legendText.textContent = SHADINGS[by].legend;
   const signal = freshSignal('map');
   const [data, numerics] = await Promise.all([
     gql(Q_COUNTS, { filter: apiFilter(view.filter), interval: 'YEAR', groupBy: SHADINGS[by].groupBy }, signal),
@@ -180,8 +179,10 @@ export async function loadCountryCounts(view) {
 }
 
 // shadeCountries colours each outline by its count, and records the count
-// and what it counts on its path (data-count, data-by) for tests.
+// and what it counts on its path (data-count, data-by) for tests; the
+// legend says what the counts count.
 function shadeCountries(counts) {
+  legendText.textContent = SHADINGS[shadedBy].legend;
   if (!countryLayer) return;
   const max = Math.max(1, ...counts.values());
   countryLayer.eachLayer((layer) => {
