@@ -6,12 +6,12 @@
 import { $, el, humanize } from './util.js';
 import { gql } from './api.js';
 import { Q_EVENT_TYPES } from './queries.js';
-import { selectedActors, renderChips } from './actors.js';
+import { selectedActors, renderChips, replaceActor } from './actors.js';
 
 /**
  * @typedef {{ from: string, to: string, actors: string[], countries: string[],
  *   types: string[], text: string, order: 'ASC' | 'DESC' }} Filter
- * @typedef {{ filter: Filter, center: string | null, depth: number, mapBy: MapBy }} View
+ * @typedef {{ filter: Filter, center: string | null, depth: number, event: string | null, mapBy: MapBy }} View
  * @typedef {'location' | 'participants'} MapBy what the map's countries are shaded by
  */
 
@@ -25,6 +25,7 @@ const view = {
   filter: emptyFilter(),
   center: null, // the network's centre (global ID) when the user chose one
   depth: 1,
+  event: null, // the key of the event whose page is open (event.js)
   mapBy: 'location', // the map's shading: event locations or participants' countries
 };
 
@@ -74,6 +75,7 @@ function encodeHash() {
   if (f.order !== 'ASC') p.set('order', f.order);
   if (view.center) p.set('center', view.center);
   if (view.depth !== 1) p.set('depth', String(view.depth));
+  if (view.event) p.set('event', view.event);
   if (view.mapBy !== 'location') p.set('map', view.mapBy);
   // Commas need no escaping in a fragment; plain ones keep URLs readable.
   return p.toString().replace(/%2C/gi, ',');
@@ -94,6 +96,7 @@ export function decodeHash() {
   };
   view.center = p.get('center') || null;
   view.depth = p.get('depth') === '2' ? 2 : 1;
+  view.event = p.get('event') || null;
   view.mapBy = p.get('map') === 'participants' ? 'participants' : 'location';
 }
 
@@ -127,7 +130,7 @@ export function graphFilter(f) {
 }
 
 // currentView is the view: read it, and change it only through takeForm,
-// setCentre, setDepth, setMapBy and decodeHash.
+// setCentre, setDepth, setEvent, setMapBy and decodeHash.
 /** @returns {View} */
 export function currentView() { return view; }
 
@@ -143,6 +146,8 @@ export function setCentre(id) { view.center = id; }
 /** @param {number} depth */
 export function setDepth(depth) { view.depth = depth; }
 
+/** @param {string | null} key */
+export function setEvent(key) { view.event = key; }
 /** @param {MapBy} by */
 export function setMapBy(by) { view.mapBy = by; }
 
@@ -159,4 +164,25 @@ export async function loadEventTypes() {
     el('input', { type: 'checkbox', name: 'types', value: name, checked: view.filter.types.includes(name) }),
     el('span', {}, humanize(name))));
   $('f-types').replaceChildren($('f-types').querySelector('legend'), ...boxes);
+}
+
+// suggestInForm puts a suggested value in place of the bad one a field
+// error named ('unknown country "UK": did you mean "GB"?'): in the
+// countries field, among the actor chips, or as a ticked event type. The
+// caller applies the form.
+/** @param {{ field: string, bad: string, value: string }} s */
+export function suggestInForm({ field, bad, value }) {
+  if (field === 'countries') {
+    const codes = parseCountries($('f-countries').value);
+    const i = codes.indexOf(bad.toUpperCase());
+    if (i >= 0) codes[i] = value;
+    else if (!codes.includes(value)) codes.push(value);
+    $('f-countries').value = [...new Set(codes)].join(', ');
+  } else if (field === 'actors') {
+    replaceActor(bad, value);
+  } else if (field === 'types') {
+    for (const box of document.querySelectorAll('#f-types input[type=checkbox]')) {
+      if (/** @type {HTMLInputElement} */ (box).value === value) /** @type {HTMLInputElement} */ (box).checked = true;
+    }
+  }
 }
