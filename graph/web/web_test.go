@@ -86,7 +86,7 @@ func TestNoExternalURLs(t *testing.T) {
 // TestExamplesMatchReadme keeps equal to the README's).
 func TestOperationNames(t *testing.T) {
 	want := []string{"ActorId", "ActorNames", "ActorSearch", "AttackToCallInTime", "AttackersToRubio", "Changes", "CodedAssaults", "Countries", "EventChain", "EventCounts", "EventExtent",
-		"EventPage", "EventTypes", "IndiaCounterparts", "Live", "MonthlySpread", "Neighborhood", "PahalgamAttack", "PakistanAttacksAndStrikes", "PerdueTies",
+		"EventPage", "EventTypes", "HistogramCounts", "IndiaCounterparts", "Live", "MonthlySpread", "Neighborhood", "PahalgamAttack", "PakistanAttacksAndStrikes", "PerdueTies",
 		"RubioCalls", "RubioNeighborhood", "RubioOnStrikes", "Runs", "SearchPahalgam", "StrikesChain", "Timeline", "TimelineTotal",
 		"UnderWayEarlyMay", "WeeklyCounts", "WholeStory"}
 	if got := OperationNames(); !slices.Equal(got, want) {

@@ -9,7 +9,8 @@ import { Q_EVENT_TYPES } from './queries.js';
 import { selectedActors, renderChips, replaceActor } from './actors.js';
 
 /**
- * @typedef {{ from: string, to: string, actors: string[], countries: string[],
+ * @typedef {'START' | 'OVERLAPS' | 'WITHIN'} TimeMatch
+ * @typedef {{ from: string, to: string, timeMatch: TimeMatch, actors: string[], countries: string[],
  *   types: string[], text: string, order: 'ASC' | 'DESC' }} Filter
  * @typedef {{ filter: Filter, center: string | null, depth: number, event: string | null, mapBy: MapBy }} View
  * @typedef {'location' | 'participants'} MapBy what the map's countries are shaded by
@@ -31,7 +32,21 @@ const view = {
 
 /** @returns {Filter} */
 export function emptyFilter() {
-  return { from: '', to: '', actors: [], countries: [], types: [], text: '', order: 'ASC' };
+  return { from: '', to: '', timeMatch: 'START', actors: [], countries: [], types: [], text: '', order: 'ASC' };
+}
+
+// How From and To select items dated to a span (TimeMatch in the schema):
+// by its start (the API's default), by any overlap, or only when the whole
+// span lies in the range.
+const TIME_MATCHES = ['START', 'OVERLAPS', 'WITHIN'];
+
+/**
+ * @param {string | null} value
+ * @returns {TimeMatch}
+ */
+function timeMatchOf(value) {
+  const v = (value || '').toUpperCase();
+  return TIME_MATCHES.includes(v) ? /** @type {TimeMatch} */ (v) : 'START';
 }
 
 function parseCountries(text) {
@@ -44,6 +59,7 @@ export function readForm() {
   return {
     from: $('f-from').value,
     to: $('f-to').value,
+    timeMatch: timeMatchOf($('f-match').value),
     actors: selectedActors(),
     countries: parseCountries($('f-countries').value),
     types: boxes.length ? [...boxes].filter((b) => b.checked).map((b) => b.value) : view.filter.types,
@@ -55,6 +71,7 @@ export function readForm() {
 export function writeForm(f) {
   $('f-from').value = f.from;
   $('f-to').value = f.to;
+  $('f-match').value = f.timeMatch;
   $('f-countries').value = f.countries.join(', ');
   $('f-text').value = f.text;
   $('f-order').value = f.order;
@@ -68,6 +85,7 @@ function encodeHash() {
   const p = new URLSearchParams();
   if (f.from) p.set('from', f.from);
   if (f.to) p.set('to', f.to);
+  if (f.timeMatch !== 'START') p.set('match', f.timeMatch);
   if (f.actors.length) p.set('actors', f.actors.join(','));
   if (f.countries.length) p.set('countries', f.countries.join(','));
   if (f.types.length) p.set('types', f.types.join(','));
@@ -88,6 +106,7 @@ export function decodeHash() {
   view.filter = {
     from: date('from'),
     to: date('to'),
+    timeMatch: timeMatchOf(p.get('match')),
     actors: list('actors'),
     countries: list('countries').map((c) => c.toUpperCase()),
     types: list('types'),
@@ -110,7 +129,14 @@ export function setHash(push) {
 }
 
 // apiFilter is the TimelineFilter for the view; EventFilter has the same
-// fields, so it serves eventCounts and events too.
+// fields, so it serves eventCounts and events too. The time match is left
+// out when it is the API's default (START), so that requests stay as they
+// were; the histogram, whose eventCounts would otherwise select by its own
+// timeMatch, sets it always (see histogram.js).
+/**
+ * @param {Filter} f
+ * @returns {Record<string, any>}
+ */
 export function apiFilter(f) {
   const out = {};
   if (f.actors.length) out.actors = f.actors;
@@ -118,10 +144,14 @@ export function apiFilter(f) {
   if (f.types.length) out.eventTypes = f.types;
   if (f.from) out.from = f.from;
   if (f.to) out.to = f.to;
+  if (f.timeMatch !== 'START') out.timeMatch = f.timeMatch;
   if (f.text) out.text = f.text;
   return out;
 }
 
+// graphFilter is the GraphFilter for the view: its from/to select edges
+// by their instant; GraphFilter has no time match, so the network ignores it.
+/** @param {Filter} f */
 export function graphFilter(f) {
   const out = {};
   if (f.from) out.from = f.from;

@@ -1,18 +1,33 @@
 // @ts-check
 // The histogram: events and fatalities per day, week, month or year over
 // the filter's range, as an SVG chart whose bars narrow the range.
+//
+// An event dated to a span (a month, "between 10 and 16 May") counts in
+// every bucket its span overlaps (eventCounts with timeMatch OVERLAPS): the
+// part of a bar whose events lie wholly in its bucket (certain) is solid,
+// the rest, events that may or may not have happened then, hatched.
+// Fatalities are a line through each bucket's reported sum, with a whisker
+// from the sum of the lowest estimates to that of the highest where the
+// sources disagree.
 
 import { $, svg, isoDate, debounce, DAY_MS, MONTHS } from './util.js';
 import { gql, freshSignal, isAbort } from './api.js';
-import { Q_EXTENT, Q_COUNTS } from './queries.js';
+import { Q_EXTENT, Q_HISTOGRAM } from './queries.js';
 import { apiFilter } from './filter.js';
 import { emit } from './state.js';
 
 /** @typedef {import('./filter.js').View} View */
-/** @typedef {{ start: string, key: string | null, count: number, fatalities: number }} Bucket */
+/**
+ * @typedef {{ start: string, count: number, certain: number, fatalities: number,
+ *   fatalitiesLow: number, fatalitiesHigh: number }} Bucket
+ * @typedef {{ count: number, fatalities: number, fatalitiesLow: number, fatalitiesHigh: number }} Totals
+ */
 
-/** @type {{ rendered: boolean, buckets: Bucket[], interval: string, domain: number[] | null, emptyText: string | null | undefined }} */
-const histogram = { rendered: false, buckets: [], interval: 'DAY', domain: null, emptyText: null };
+/**
+ * @type {{ rendered: boolean, buckets: Bucket[], totals: Totals | null, interval: string,
+ *   domain: number[] | null, emptyText: string | null | undefined }}
+ */
+const histogram = { rendered: false, buckets: [], totals: null, interval: 'DAY', domain: null, emptyText: null };
 
 const MAX_BAR_PX = 48;
 const LABEL_GAP_PX = 68; // room for the widest axis label, "30 Sep 2025"
@@ -50,32 +65,71 @@ function bucketNext(ms, interval) {
 }
 
 // histogramRange is the filter's range, with the ends it leaves open taken
-// from the first and last matching events.
+// from the first and last matching events: the day of the first's start,
+// the day after the last's. Whole days let eventCounts answer from the
+// counts the server keeps (by span too) rather than by reading the events.
 async function histogramRange(view, filter, signal) {
   let start = view.filter.from ? Date.parse(view.filter.from) : null;
   let end = view.filter.to ? Date.parse(view.filter.to) : null;
   if (start === null || end === null) {
     const data = await gql(Q_EXTENT, { filter }, signal);
     if (!data.first.nodes.length) return null;
-    if (start === null) start = Date.parse(data.first.nodes[0].occurredAt);
-    if (end === null) end = Date.parse(data.last.nodes[0].occurredAt) + 1;
+    if (start === null) start = bucketFloor(Date.parse(data.first.nodes[0].occurredAt), 'DAY');
+    if (end === null) end = bucketFloor(Date.parse(data.last.nodes[0].occurredAt), 'DAY') + DAY_MS;
   }
   return end > start ? { start, end } : null;
+}
+
+// countFilter is the filter the histogram counts with: the view's, with
+// its time match always given (eventCounts with OVERLAPS would otherwise
+// select events by overlap, not as the list does), and with the ends the
+// view leaves open closed at the range's (whole days around the first and
+// last starts), so that a span reaching past the last start does not add
+// buckets the chart has no room for. Closing them selects the same events:
+// every event starts in the range, so one that starts in (START), or
+// overlaps (OVERLAPS), the open-ended window starts in, or overlaps, the
+// closed one. WITHIN with an open end is "starts after from" (or "ends
+// before to"), which the closed window would narrow: with an open "to" it
+// is START over the range.
+function countFilter(view, range) {
+  const f = view.filter;
+  const filter = apiFilter(f);
+  filter.from = f.from || isoDate(range.start);
+  filter.to = f.to || isoDate(range.end);
+  filter.timeMatch = f.timeMatch === 'WITHIN' && !f.to ? 'START' : f.timeMatch;
+  return filter;
 }
 
 /** @param {View} view */
 export async function loadHistogram(view) {
   const signal = freshSignal('histogram');
-  const filter = apiFilter(view.filter);
+  const chart = $('histogram');
   try {
-    const range = await histogramRange(view, filter, signal);
-    if (!range) return renderHistogram([], 'DAY', null);
+    const range = await histogramRange(view, apiFilter(view.filter), signal);
+    if (!range) {
+      for (const k of ['from', 'to', 'timeMatch']) delete chart.dataset[k];
+      return renderHistogram([], null, 'DAY', null);
+    }
     const interval = pickInterval(range.start, range.end);
-    const data = await gql(Q_COUNTS, { filter, interval, groupBy: 'NONE' }, signal);
+    const filter = countFilter(view, range);
+    const data = await gql(Q_HISTOGRAM, { filter, interval }, signal);
     const domain = [bucketFloor(range.start, interval), bucketNext(bucketFloor(range.end - 1, interval), interval)];
-    renderHistogram(data.eventCounts, interval, domain);
+    // What was asked of eventCounts, so that a reader (or a test) can ask
+    // the API the same question.
+    chart.dataset.from = filter.from;
+    chart.dataset.to = filter.to;
+    chart.dataset.timeMatch = filter.timeMatch;
+    /** @type {Totals} */
+    const totals = { count: 0, fatalities: 0, fatalitiesLow: 0, fatalitiesHigh: 0 };
+    for (const b of data.starts) {
+      totals.count += b.count;
+      totals.fatalities += b.fatalities;
+      totals.fatalitiesLow += b.fatalitiesLow;
+      totals.fatalitiesHigh += b.fatalitiesHigh;
+    }
+    renderHistogram(data.spread, totals, interval, domain);
   } catch (err) {
-    if (!isAbort(err)) renderHistogram([], 'DAY', null, 'The histogram could not be loaded.');
+    if (!isAbort(err)) renderHistogram([], null, 'DAY', null, 'The histogram could not be loaded.');
     throw err;
   }
 }
@@ -108,12 +162,22 @@ function bucketPhrase(ms, interval) {
   }
 }
 
-function renderHistogram(buckets, interval, domain, emptyText) {
-  Object.assign(histogram, { rendered: true, buckets, interval, domain, emptyText });
+// deadPhrase is a number of deaths, or their range where the estimates
+// disagree: "26 dead", "10–16 dead (12 reported)".
+function deadPhrase(fatalities, low, high) {
+  const reported = ' (' + fatalities + ' reported)';
+  if (low === high) return low + ' dead' + (fatalities === low ? '' : reported);
+  return low + '–' + high + ' dead' + reported;
+}
+
+function renderHistogram(buckets, totals, interval, domain, emptyText) {
+  Object.assign(histogram, { rendered: true, buckets, totals, interval, domain, emptyText });
   const chart = $('histogram');
   // The interval asked of eventCounts, so that a reader (or a test) can
   // ask the API the same question.
   chart.dataset.interval = interval;
+  // How many events the bars stand for, each counted once.
+  chart.dataset.events = String(totals ? totals.count : 0);
   // Redrawing drops the focused bar: keep the keyboard user's place.
   const focusedStart = chart.contains(document.activeElement) ? /** @type {HTMLElement} */ (document.activeElement).dataset.start : null;
   const width = Math.max(320, $('hist-wrap').clientWidth);
@@ -127,14 +191,19 @@ function renderHistogram(buckets, interval, domain, emptyText) {
     chart.append(svg('text', { x: width / 2, y: height / 2, class: 'empty-text', 'text-anchor': 'middle' }, emptyText || 'No events match the filter.'));
     return;
   }
-  const total = buckets.reduce((n, b) => n + b.count, 0);
-  const deaths = buckets.reduce((n, b) => n + b.fatalities, 0);
-  $('hist-caption').textContent = total + ' events, ' + deaths + ' fatalities, per ' + INTERVAL_NOUN[interval] + ' (UTC).';
+  // Totals count each event once (in the bucket of its start); the bars
+  // count an event dated to a span in every bucket it overlaps.
+  const noun = INTERVAL_NOUN[interval];
+  $('hist-caption').textContent = totals.count + (totals.count === 1 ? ' event, ' : ' events, ') +
+    deadPhrase(totals.fatalities, totals.fatalitiesLow, totals.fatalitiesHigh) + ', per ' + noun + ' (UTC). ' +
+    'An event dated to a span counts in every ' + noun + ' it overlaps: hatched where it may lie outside the ' + noun + '.';
   const box = { left: 40, right: 46, top: 10, bottom: 22, width, height };
   const scale = histogramScale(buckets, domain, box);
+  chart.append(hatchPattern());
   drawAxes(chart, scale, box, interval);
-  drawBars(chart, buckets, scale, interval);
+  drawBarParts(chart, buckets, scale, interval);
   drawFatalityLine(chart, buckets, scale, interval);
+  drawBars(chart, buckets, scale, interval);
   if (focusedStart) {
     const bars = [...chart.querySelectorAll('rect.bar')];
     (bars.find((b) => b.dataset.start === focusedStart) || bars[0]).focus();
@@ -145,7 +214,7 @@ function histogramScale(buckets, domain, box) {
   const plotW = box.width - box.left - box.right;
   const plotH = box.height - box.top - box.bottom;
   const maxCount = niceMax(Math.max(...buckets.map((b) => b.count)));
-  const maxFat = niceMax(Math.max(1, ...buckets.map((b) => b.fatalities)));
+  const maxFat = niceMax(Math.max(1, ...buckets.map((b) => Math.max(b.fatalities, b.fatalitiesHigh))));
   return {
     domain, maxCount, maxFat, plotH,
     x: (ms) => box.left + ((ms - domain[0]) / (domain[1] - domain[0])) * plotW,
@@ -189,19 +258,66 @@ function bucketStarts(domain, interval) {
   return out;
 }
 
+// hatchPattern is the fill of the uncertain parts: light diagonal stripes.
+function hatchPattern() {
+  return svg('defs', {}, svg('pattern', { id: 'hist-hatch', class: 'hatch', width: 5, height: 5,
+    patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' },
+  svg('rect', { class: 'hatch-bg', width: 5, height: 5 }),
+  svg('line', { class: 'hatch-line', x1: 0, y1: 0, x2: 0, y2: 5 })));
+}
+
+// barBox is where a bucket's bar stands: few buckets make wide slots, so
+// bars stay slim, centred in their slot.
+function barBox(b, scale, interval) {
+  const start = Date.parse(b.start);
+  const x0 = scale.x(start), x1 = scale.x(bucketNext(start, interval));
+  const w = Math.min(MAX_BAR_PX, Math.max(2, x1 - x0 - (x1 - x0 > 6 ? 2 : 0)));
+  return { x: (x0 + x1 - w) / 2, w, y: scale.yCount(b.count), base: scale.yCount(0) };
+}
+
+// drawBarParts draws each bar as its certain part (solid, at the base) and
+// its uncertain rest (hatched, above); the bars drawn over them take the
+// pointer and the focus.
+function drawBarParts(chart, buckets, scale, interval) {
+  const g = svg('g', { class: 'bar-parts', 'aria-hidden': 'true' });
+  for (const b of buckets) {
+    const { x, w, y, base } = barBox(b, scale, interval);
+    const yCertain = scale.yCount(b.certain);
+    if (b.certain > 0) {
+      g.append(svg('rect', { class: 'certain', x, y: yCertain, width: w, height: Math.max(1, base - yCertain),
+        'data-start': b.start, 'data-count': b.certain }));
+    }
+    if (b.count > b.certain) {
+      g.append(svg('rect', { class: 'uncertain', x, y, width: w, height: Math.max(1, yCertain - y), fill: 'url(#hist-hatch)',
+        'data-start': b.start, 'data-count': b.count - b.certain }));
+    }
+  }
+  chart.append(g);
+}
+
+function barSummary(b, interval) {
+  const noun = INTERVAL_NOUN[interval];
+  const spread = b.count - b.certain;
+  let events = b.count + (b.count === 1 ? ' event' : ' events');
+  if (spread > 0) {
+    events += b.certain === 0 ? (b.count === 1 ? ', dated to a span' : ', all dated to spans') : ', ' + spread + ' of them dated to a span';
+    events += ' reaching beyond the ' + noun;
+  }
+  // The dead of an event dated to a span count wherever it does: they
+  // may have fallen in any bucket of it.
+  const dead = deadPhrase(b.fatalities, b.fatalitiesLow, b.fatalitiesHigh) + (spread > 0 && b.fatalitiesHigh > 0 ? ' among them' : '');
+  return bucketPhrase(Date.parse(b.start), interval) + ': ' + events + ', ' + dead;
+}
+
 function drawBars(chart, buckets, scale, interval) {
   const g = svg('g', { class: 'bars' });
   for (const b of buckets) {
-    const start = Date.parse(b.start);
-    const x0 = scale.x(start), x1 = scale.x(bucketNext(start, interval));
-    // Few buckets make wide slots: keep bars slim, centred in their slot.
-    const w = Math.min(MAX_BAR_PX, Math.max(2, x1 - x0 - (x1 - x0 > 6 ? 2 : 0)));
-    const y = scale.yCount(b.count);
-    const phrase = bucketPhrase(start, interval);
-    const summary = phrase + ': ' + b.count + (b.count === 1 ? ' event, ' : ' events, ') + b.fatalities + (b.fatalities === 1 ? ' fatality' : ' fatalities');
+    const { x, w, y, base } = barBox(b, scale, interval);
+    const summary = barSummary(b, interval);
     const rect = svg('rect', {
-      class: 'bar', x: (x0 + x1 - w) / 2, y, width: w, height: Math.max(1, scale.yCount(0) - y),
-      'data-start': b.start, 'data-count': b.count, 'data-fatalities': b.fatalities,
+      class: 'bar', x, y, width: w, height: Math.max(1, base - y),
+      'data-start': b.start, 'data-count': b.count, 'data-certain': b.certain, 'data-fatalities': b.fatalities,
+      'data-fatalities-low': b.fatalitiesLow, 'data-fatalities-high': b.fatalitiesHigh,
       tabindex: '0', role: 'button', 'aria-label': summary + '. Narrow the range to this ' + INTERVAL_NOUN[interval] + '.',
     }, svg('title', {}, summary));
     rect.addEventListener('click', () => narrowToBucket(b.start));
@@ -215,6 +331,7 @@ function drawBars(chart, buckets, scale, interval) {
 // omits had no events, hence no fatalities, and the line drops to zero.
 function drawFatalityLine(chart, buckets, scale, interval) {
   const byStart = new Map(buckets.map((b) => [Date.parse(b.start), b.fatalities]));
+  const ranges = new Map(buckets.filter((b) => b.fatalitiesLow !== b.fatalitiesHigh).map((b) => [Date.parse(b.start), b]));
   const starts = bucketStarts(scale.domain, interval);
   const half = (ms) => (scale.x(bucketNext(ms, interval)) - scale.x(ms)) / 2;
   const points = starts.map((ms) => [scale.x(ms) + half(ms), scale.yFat(byStart.get(ms) || 0)]);
@@ -226,6 +343,17 @@ function drawFatalityLine(chart, buckets, scale, interval) {
       if (byStart.get(ms)) g.append(svg('circle', { cx: points[i][0], cy: points[i][1], r: 3 }));
     });
   }
+  // Where the estimates disagree, a whisker from the lowest to the highest.
+  const cap = Math.min(4, Math.max(1.5, half(scale.domain[0]) - 1));
+  starts.forEach((ms, i) => {
+    const b = ranges.get(ms);
+    if (!b) return;
+    const x = points[i][0], yLow = scale.yFat(b.fatalitiesLow), yHigh = scale.yFat(b.fatalitiesHigh);
+    g.append(svg('path', { class: 'range', 'data-start': b.start, 'data-low': b.fatalitiesLow, 'data-high': b.fatalitiesHigh,
+      d: 'M' + x.toFixed(1) + ' ' + yLow.toFixed(1) + ' V' + yHigh.toFixed(1) +
+        ' M' + (x - cap).toFixed(1) + ' ' + yHigh.toFixed(1) + ' H' + (x + cap).toFixed(1) +
+        ' M' + (x - cap).toFixed(1) + ' ' + yLow.toFixed(1) + ' H' + (x + cap).toFixed(1) }));
+  });
   chart.append(g);
 }
 
@@ -251,6 +379,6 @@ function narrowToBucket(start) {
 // observeResize redraws the chart when its pane changes size.
 export function observeResize() {
   new ResizeObserver(debounce(() => {
-    if (histogram.rendered) renderHistogram(histogram.buckets, histogram.interval, histogram.domain, histogram.emptyText);
+    if (histogram.rendered) renderHistogram(histogram.buckets, histogram.totals, histogram.interval, histogram.domain, histogram.emptyText);
   }, 100)).observe($('hist-wrap'));
 }

@@ -104,7 +104,7 @@ function bindControls() {
   // Enter applies from every control, not only from the text fields that
   // submit a form natively.
   $('filters').addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
-    if (e.key === 'Enter' && /** @type {Element} */ (e.target).matches('#f-types input, #f-order')) {
+    if (e.key === 'Enter' && /** @type {Element} */ (e.target).matches('#f-types input, #f-order, #f-match')) {
       e.preventDefault();
       applyForm();
     }
