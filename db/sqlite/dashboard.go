@@ -101,7 +101,9 @@ func bucketOf(day time.Time, interval db.Interval) time.Time {
 //
 // START with a filter of event types and a time range alone (or none) is
 // answered from the kept counts (event_counts, migrations 00006 and 00012),
-// whatever the number of events; see keptCounts. Actors, roles, countries,
+// whatever the number of events; see keptCounts. So are OVERLAPS and WITHIN
+// when the range starts and ends on whole days (a date, as the dashboard
+// sends) and the grouping is by type or none: see keptSpanCounts. Actors, roles, countries,
 // text and the other filters select events by what the counts do not record,
 // OVERLAPS spreads an event over buckets the counts cannot tell apart, and
 // WITHIN sums only the certain events, which the counts count but do not sum:
@@ -136,9 +138,12 @@ func (s *Store) EventCounts(ctx context.Context, f db.TimelineFilter, interval d
 	// They count each event by its start, with how many lie wholly in its
 	// bucket: a count by span, or of those alone with their sums, reads the
 	// events too.
-	if !sums.overlaps && !sums.within && f.OnlyTypesAndTime() && groupBy != db.GroupActor {
+	switch {
+	case !sums.overlaps && !sums.within && f.OnlyTypesAndTime() && groupBy != db.GroupActor:
 		err = s.keptCounts(ctx, &sums, f.EventTypes, groupBy, widthFor(interval), rangeOf(f))
-	} else {
+	case (sums.overlaps || sums.within) && spanCountable(f, groupBy):
+		err = s.keptSpanCounts(ctx, &sums, f, groupBy)
+	default:
 		err = s.filteredCounts(ctx, &sums, f, groupBy)
 	}
 	if err != nil {
@@ -365,6 +370,79 @@ func (s *Store) countEvents(ctx context.Context, sums *bucketSums, where string,
 		(e.span_end - 1) - (((e.span_end - 1) % ?1) + ?1) % ?1 AS last, `+groupKey[groupBy]+` AS k, `+eventSums.sql()+`
 		FROM `+from+` WHERE `+where+`
 		GROUP BY day, last, k`, append([]any{dayMillis}, args...)...))
+}
+
+// spanCountable says whether keptSpanCounts can answer a count by span:
+// types and time alone, grouped by nothing or by type (event_span_counts
+// keeps no countries), over a range whose bounds are whole days, by which
+// the rows are keyed.
+func spanCountable(f db.TimelineFilter, groupBy db.CountGroup) bool {
+	g := f
+	g.TimeMatch = ""
+	if !g.OnlyTypesAndTime() || (groupBy != db.GroupNone && groupBy != db.GroupType) {
+		return false
+	}
+	r := rangeOf(f)
+	return (r.from == nil || *r.from%dayMillis == 0) && (r.to == nil || *r.to%dayMillis == 0)
+}
+
+// keptSpanCounts counts by span from the kept counts: the events that lie
+// within one day are the day rows of event_counts less those of
+// event_span_counts that start on the day, and lie in every bucket that
+// holds that day; the others are event_span_counts' rows, which give the
+// day each span starts and ends on, for add to spread or to keep as
+// certain. f's range selects events as its TimeMatch says (by their start,
+// their overlap or their lying within), which on whole days is a condition
+// on those two days; add then clips each span to the range.
+func (s *Store) keptSpanCounts(ctx context.Context, sums *bucketSums, f db.TimelineFilter, groupBy db.CountGroup) error {
+	r := rangeOf(f)
+	grain := 0
+	if len(f.EventTypes) > 0 || groupBy == db.GroupType {
+		grain = 1
+	}
+	// days selects the one-day events (and the rows that take the longer
+	// ones out of their day), spans the longer events.
+	days, spans := []string{`grain = ?`}, []string{`grain = ?`}
+	dayArgs, spanArgs := []any{grain}, []any{grain}
+	if len(f.EventTypes) > 0 {
+		in, a := inClause(`type`, f.EventTypes)
+		days, dayArgs = append(days, in), append(dayArgs, a...)
+		spans, spanArgs = append(spans, in), append(spanArgs, a...)
+	}
+	if r.from != nil {
+		days, dayArgs = append(days, `start >= ?`), append(dayArgs, *r.from)
+		switch f.TimeMatch {
+		case db.MatchOverlaps:
+			spans, spanArgs = append(spans, `last >= ?`), append(spanArgs, *r.from)
+		default: // START and WITHIN: the span starts in the range
+			spans, spanArgs = append(spans, `start >= ?`), append(spanArgs, *r.from)
+		}
+	}
+	if r.to != nil {
+		days, dayArgs = append(days, `start < ?`), append(dayArgs, *r.to)
+		switch f.TimeMatch {
+		case db.MatchWithin:
+			spans, spanArgs = append(spans, `last < ?`), append(spanArgs, *r.to)
+		default: // START and OVERLAPS: the span starts before the range ends
+			spans, spanArgs = append(spans, `start < ?`), append(spanArgs, *r.to)
+		}
+	}
+	dayWhere, spanWhere := strings.Join(days, " AND "), strings.Join(spans, " AND ")
+	const sums6 = `fatalities, fatalities_low, fatalities_high, intensity_sum, intensity_events`
+	const negated = `-events, -fatalities, -fatalities_low, -fatalities_high, -intensity_sum, -intensity_events`
+	query := `SELECT e.start, e.last, ` + groupKey[groupBy] + ` AS k, sum(e.events), -1, sum(e.fatalities), sum(e.fatalities_low),
+		sum(e.fatalities_high), sum(e.intensity_sum), sum(e.intensity_events)
+	FROM (
+		SELECT start, start AS last, type, events, ` + sums6 + ` FROM event_counts WHERE width = 0 AND ` + dayWhere + `
+		UNION ALL
+		SELECT start, start, type, ` + negated + ` FROM event_span_counts WHERE ` + dayWhere + `
+		UNION ALL
+		SELECT start, last, type, events, ` + sums6 + ` FROM event_span_counts WHERE ` + spanWhere + `
+	) e
+	GROUP BY e.start, e.last, k
+	HAVING sum(e.events) > 0`
+	args := append(append(append([]any{}, dayArgs...), dayArgs...), spanArgs...)
+	return sums.scan(s.read.QueryContext(ctx, query, args...))
 }
 
 // The widths of the kept counts (event_counts.width), and the raw events

@@ -2,8 +2,9 @@ package sqlite
 
 import "fmt"
 
-// The kept counts of eventCounts (table event_counts, migrations 00006 and
-// 00012) are written by triggers on events, in the transaction that writes
+// The kept counts of eventCounts (tables event_counts and
+// event_span_counts, migrations 00006, 00012 and 00015) are written by
+// triggers on events, in the transaction that writes
 // the event.
 // A write of many events pauses them and rebuilds the counts once before it
 // commits: row by row, each event costs eight upserts scattered over the
@@ -31,6 +32,21 @@ FROM (SELECT occurred_at - ((occurred_at % 86400000) + 86400000) % 86400000 AS d
     (SELECT 0 AS grain UNION ALL SELECT 1) t,
     (SELECT 0 AS grain UNION ALL SELECT 2) c
 GROUP BY 1, 2, 3, 4, 5`
+
+// rebuildSpanCountsSQL is migration 00015's backfill: the events whose
+// span reaches past the day of their start, by that day and the day of
+// their end.
+const rebuildSpanCountsSQL = `INSERT INTO event_span_counts (grain, type, start, last, events, fatalities, fatalities_low,
+    fatalities_high, intensity_sum, intensity_events)
+SELECT t.grain, CASE WHEN t.grain = 0 THEN '' ELSE e.type END, e.day, e.last,
+    count(*), sum(e.fatalities), sum(e.fatalities_low), sum(e.fatalities_high), coalesce(sum(e.intensity), 0), count(e.intensity)
+FROM (SELECT occurred_at - ((occurred_at % 86400000) + 86400000) % 86400000 AS day,
+        (span_end - 1) - (((span_end - 1) % 86400000) + 86400000) % 86400000 AS last, type,
+        coalesce(fatalities, 0) AS fatalities, fatalities_low, fatalities_high, intensity
+    FROM events) e,
+    (SELECT 0 AS grain UNION ALL SELECT 1) t
+WHERE e.last > e.day
+GROUP BY 1, 2, 3, 4`
 
 // defaultPauseEventCounts is Store.pauseEventCounts's default: how many
 // events (inserted or changed) a write makes before it pauses the triggers,
@@ -74,7 +90,8 @@ func (w *writer) resumeEventCounts() error {
 	if !w.countsPaused {
 		return nil
 	}
-	for _, q := range []string{`DELETE FROM event_counts`, rebuildEventCountsSQL, `DELETE FROM event_counts_paused`} {
+	for _, q := range []string{`DELETE FROM event_counts`, rebuildEventCountsSQL,
+		`DELETE FROM event_span_counts`, rebuildSpanCountsSQL, `DELETE FROM event_counts_paused`} {
 		if _, err := w.exec(q); err != nil {
 			return fmt.Errorf("rebuild event counts: %w", err)
 		}

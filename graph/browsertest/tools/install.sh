@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the test-only libraries the export tests open the exports in
-# (TimelineJS, graphology-gexf), at the exact versions of package-lock.json,
-# into node_modules here (git-ignored), and prints that directory: the
-# value for GEOTIMELINE_EXPORT_TOOLS. --ignore-scripts: nothing of theirs
+# (TimelineJS, graphology-gexf), and TypeScript, whose tsc type-checks the
+# dashboard's modules (graph/web TestDashboardTypes), at the exact versions
+# of package-lock.json, into node_modules here (git-ignored), and prints
+# that directory: the value for GEOTIMELINE_EXPORT_TOOLS. --ignore-scripts: nothing of theirs
 # runs at install time; the tests run them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"

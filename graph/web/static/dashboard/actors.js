@@ -196,3 +196,16 @@ export function selectedActors() {
 // key that names no actor, undefined while unknown.
 /** @param {string} key */
 export function knownActor(key) { return actorNames.get(key); }
+
+// replaceActor puts the actor key in place of the chip of another (a
+// suggestion for a key that names nothing), or adds it when that chip is
+// gone.
+/** @param {string} bad @param {string} key */
+export function replaceActor(bad, key) {
+  const old = document.querySelector('#f-actors-chips li[data-key="' + CSS.escape(bad) + '"]');
+  const taken = document.querySelector('#f-actors-chips li[data-key="' + CSS.escape(key) + '"]');
+  if (old && taken) old.remove();
+  else if (old) old.replaceWith(chipFor(key));
+  else if (!taken) $('f-actors-chips').append(chipFor(key));
+  if (!actorNames.has(key)) resolveActorNames([key]);
+}

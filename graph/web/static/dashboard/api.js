@@ -9,7 +9,9 @@ export class ApiError extends Error {
 
 export function isAbort(err) { return err && err.name === 'AbortError'; }
 
-function errorFrom(errors) {
+// errorFrom is the ApiError of a response's errors (GraphQL's, or an
+// export's refusal, which has the same shape).
+export function errorFrom(errors) {
   const first = errors[0] || {};
   const code = (first.extensions && first.extensions.code) || 'ERROR';
   return new ApiError([...new Set(errors.map((e) => e.message))].join('; '), code);

@@ -6,7 +6,7 @@
 import { $, el, humanize } from './util.js';
 import { gql } from './api.js';
 import { Q_EVENT_TYPES } from './queries.js';
-import { selectedActors, renderChips } from './actors.js';
+import { selectedActors, renderChips, replaceActor } from './actors.js';
 
 /**
  * @typedef {{ from: string, to: string, actors: string[], countries: string[],
@@ -26,6 +26,7 @@ const view = {
   depth: 1,
 };
 
+/** @returns {Filter} */
 export function emptyFilter() {
   return { from: '', to: '', actors: [], countries: [], types: [], text: '', order: 'ASC' };
 }
@@ -34,6 +35,7 @@ function parseCountries(text) {
   return text.split(/[\s,;]+/).map((c) => c.trim().toUpperCase()).filter(Boolean);
 }
 
+/** @returns {Filter} */
 export function readForm() {
   const boxes = document.querySelectorAll('#f-types input[type=checkbox]');
   return {
@@ -150,4 +152,25 @@ export async function loadEventTypes() {
     el('input', { type: 'checkbox', name: 'types', value: name, checked: view.filter.types.includes(name) }),
     el('span', {}, humanize(name))));
   $('f-types').replaceChildren($('f-types').querySelector('legend'), ...boxes);
+}
+
+// suggestInForm puts a suggested value in place of the bad one a field
+// error named ('unknown country "UK": did you mean "GB"?'): in the
+// countries field, among the actor chips, or as a ticked event type. The
+// caller applies the form.
+/** @param {{ field: string, bad: string, value: string }} s */
+export function suggestInForm({ field, bad, value }) {
+  if (field === 'countries') {
+    const codes = parseCountries($('f-countries').value);
+    const i = codes.indexOf(bad.toUpperCase());
+    if (i >= 0) codes[i] = value;
+    else if (!codes.includes(value)) codes.push(value);
+    $('f-countries').value = [...new Set(codes)].join(', ');
+  } else if (field === 'actors') {
+    replaceActor(bad, value);
+  } else if (field === 'types') {
+    for (const box of document.querySelectorAll('#f-types input[type=checkbox]')) {
+      if (/** @type {HTMLInputElement} */ (box).value === value) /** @type {HTMLInputElement} */ (box).checked = true;
+    }
+  }
 }

@@ -115,7 +115,7 @@ function renderHistogram(buckets, interval, domain, emptyText) {
   // ask the API the same question.
   chart.dataset.interval = interval;
   // Redrawing drops the focused bar: keep the keyboard user's place.
-  const focusedStart = chart.contains(document.activeElement) ? document.activeElement.dataset.start : null;
+  const focusedStart = chart.contains(document.activeElement) ? /** @type {HTMLElement} */ (document.activeElement).dataset.start : null;
   const width = Math.max(320, $('hist-wrap').clientWidth);
   const height = $('hist-wrap').clientHeight || 150;
   chart.setAttribute('width', width);

@@ -11,14 +11,15 @@
 
 import { $ } from './util.js';
 import { token, TOKEN_KEY } from './api.js';
-import { on, track, clearErrors } from './state.js';
-import { currentView, emptyFilter, readForm, writeForm, decodeHash, setHash, takeForm, setCentre, setDepth, loadEventTypes } from './filter.js';
+import { on, emit, track, clearErrors } from './state.js';
+import { currentView, emptyFilter, readForm, writeForm, decodeHash, setHash, takeForm, setCentre, setDepth, loadEventTypes, suggestInForm } from './filter.js';
 import { closeOptions, pickTyped, runSearch, onActorKeydown } from './actors.js';
 import * as histogram from './histogram.js';
 import * as timeline from './timeline.js';
 import * as network from './network.js';
 import * as map from './map.js';
 import { restartLive } from './live.js';
+import { createDownloads } from './downloads.js';
 
 // reloadViews fetches every view for the current filter.
 function reloadViews() {
@@ -35,6 +36,7 @@ function applyView() {
   timeline.dropHeld();
   reloadViews();
   restartLive();
+  emit('view-applied', currentView());
 }
 
 // applyForm first turns text left in the actor field into a chip, as
@@ -77,6 +79,11 @@ function narrowTo(bucket) {
 on('centre', centreOn);
 on('narrow', narrowTo);
 on('reload', reloadViews);
+// A field error's suggestion replaces the bad value and applies the filter.
+on('suggest', (/** @type {{ field: string, bad: string, value: string }} */ s) => {
+  suggestInForm(s);
+  applyForm();
+});
 // The aggregates are refreshed once a burst of live items has passed.
 on('live-burst', () => {
   const view = currentView();
@@ -124,6 +131,7 @@ function init() {
   /** @type {any} */ (window).dashboard = { cy: null, map: null };
   network.createNetwork();
   map.createMap();
+  createDownloads();
   bindControls();
   decodeHash();
   writeForm(currentView().filter);

@@ -18,8 +18,11 @@
 //   live-placed  updated: the timeline placed a live item (true: it replaced one)
 //   live-burst      a burst of live items has passed (refresh the aggregates)
 //   reload          fetch every view again (the feed reconnected)
+//   view-applied    view: a new view is applied (downloads rebuild their links)
+//   suggest      { field, bad, value }: put a suggested value in place of a
+//                bad one in a filter field and apply (a field error's button)
 
-import { $ } from './util.js';
+import { $, el } from './util.js';
 import { isAbort } from './api.js';
 
 /** @typedef {{ message: string, code?: string }} ViewError */
@@ -75,27 +78,79 @@ export function reportError(view, err) {
 
 // fieldErrors are the parts of the API's messages that concern one
 // filter field: a value that names nothing, with what it probably meant
-// ('unknown country "UK": did you mean "GB"?'). Each is shown under its
-// field as well as in the status line, so the analyst sees which value
-// to fix, and the field is marked invalid for assistive technology.
+// ('unknown country "UK": did you mean "GB"?'), from the GraphQL views
+// and from a download (/export/ words them as "countries: …" where
+// GraphQL says "filter.countries: …"). Each is shown under its field as
+// well as in the status line, so the analyst sees which value to fix, and
+// the field is marked invalid for assistive technology. Every suggestion
+// is a button that emits 'suggest' { field, bad, value }: main.js puts
+// the value in place of the bad one and applies the filter.
 const fieldErrors = [
-  { input: 'f-countries', box: 'f-countries-error', pattern: /(unknown country "[^"]*"(: did you mean [^?]*\?)?|filter\.countries: [^;]*)/g },
-  { input: 'f-actor', box: 'f-actor-error', pattern: /unknown actor "[^"]*"(: did you mean [^?]*\?)?/g },
+  { field: 'countries', input: 'f-countries', box: 'f-countries-error',
+    pattern: /(unknown country "[^"]*"(: did you mean [^?]*\?)?|(filter\.)?countries(\[\d+\])?: [^;]*)/g },
+  { field: 'actors', input: 'f-actor', box: 'f-actor-error', pattern: /unknown actor "[^"]*"(: did you mean [^?]*\?)?/g },
+  { field: 'types', input: 'f-types', box: 'f-types-error',
+    pattern: /(types: "[^"]*" is not an event type(: did you mean [^?]*\?)?|\b[A-Za-z_]+ is not a valid EventType)/g },
 ];
+
+// Field errors come with these codes: the resolvers' BAD_USER_INPUT, and
+// GraphQL's own refusal of an enum value the schema lacks (a type in an
+// edited URL).
+const FIELD_ERROR_CODES = ['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED'];
+
+/**
+ * fieldErrorNodes renders one field error: its text, each suggestion a
+ * button that applies it in place of the value the error names.
+ * @param {string} field
+ * @param {string} text
+ * @returns {(Node | string)[]}
+ */
+function fieldErrorNodes(field, text) {
+  const hint = text.indexOf(': did you mean ');
+  const quoted = /"([^"]*)"/.exec(text);
+  const bad = quoted ? quoted[1] : text.split(' ')[0];
+  if (hint < 0) return [text];
+  const head = text.slice(0, hint + ': did you mean '.length);
+  const values = [...text.slice(head.length).matchAll(/"([^"]*)"/g)].map((m) => m[1]);
+  if (!values.length) return [text];
+  /** @type {(Node | string)[]} */
+  const out = [head];
+  // The quotes stay outside the buttons, so that the text reads as the API
+  // wrote it; each quoted suggestion is kept on one line.
+  values.forEach((value, i) => {
+    if (i > 0) out.push(i === values.length - 1 ? ' or ' : ', ');
+    const button = el('button', { type: 'button', className: 'suggestion', 'data-field': field, 'data-bad': bad,
+      'data-value': value, 'aria-label': 'Use ' + value + ' instead of ' + bad }, value);
+    button.addEventListener('click', () => emit('suggest', { field, bad, value }));
+    out.push(el('span', { className: 'suggested' }, '"', button, '"', i === values.length - 1 ? '?' : ''));
+  });
+  return out;
+}
 
 function renderFieldErrors() {
   const messages = [...pageState.errors.values()]
-    .filter((err) => err.code === 'BAD_USER_INPUT').map((err) => err.message);
+    .filter((err) => FIELD_ERROR_CODES.includes(err.code || '')).map((err) => err.message);
   for (const f of fieldErrors) {
     const found = new Set();
-    for (const m of messages) for (const hit of m.matchAll(f.pattern)) found.add(hit[0]);
+    // GraphQL's "filter.countries: …" is the export's "countries: …".
+    for (const m of messages) for (const hit of m.matchAll(f.pattern)) found.add(hit[0].replace(/^filter\./, ''));
     const box = $(f.box);
-    box.textContent = [...found].join('; ');
+    const text = [...found].join('; ');
+    // Unchanged errors are left as they are, so that a focused suggestion
+    // keeps its focus while the views reload.
+    if (box.dataset.text !== text) {
+      box.dataset.text = text;
+      /** @type {(Node | string)[]} */
+      const nodes = [];
+      [...found].forEach((hit, i) => nodes.push(...(i > 0 ? ['; '] : []), ...fieldErrorNodes(f.field, hit)));
+      box.replaceChildren(...nodes);
+    }
     box.hidden = found.size === 0;
     const input = $(f.input);
     const described = (input.getAttribute('aria-describedby') || '').split(' ').filter((id) => id && id !== f.box);
     if (found.size > 0) {
-      input.setAttribute('aria-invalid', 'true');
+      // (The types' fieldset is a group, which aria-invalid does not apply to.)
+      if (input.matches('input')) input.setAttribute('aria-invalid', 'true');
       described.push(f.box);
     } else {
       input.removeAttribute('aria-invalid');
