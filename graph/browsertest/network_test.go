@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -141,7 +142,7 @@ func TestNetworkReadableAt200(t *testing.T) {
 	}
 	boxes := s.visibleLabels()
 	checkNoOverlap(t, boxes)
-	if len(boxes) < 6 {
+	if len(boxes) < 8 {
 		t.Errorf("only %d labels drawn of 200 nodes", len(boxes))
 	}
 	if !slices.ContainsFunc(boxes, func(b labelBox) bool { return b.ID == id }) {
@@ -356,6 +357,7 @@ func TestNetworkExpandHidePin(t *testing.T) {
 	if state.Visible || state.Listed || state.Count != "1" {
 		t.Errorf("after hiding %s: %+v, want it off the canvas and the list, 1 hidden", hidden, state)
 	}
+	s.run("move the pointer off the canvas", chromedp.MouseEvent(input.MouseMoved, 1, 1))
 	checkNoOverlap(t, s.visibleLabels())
 	s.press(`#net-unhide`)
 	s.waitNetwork("the layout with the node back", layouts)
@@ -525,4 +527,100 @@ func TestNetworkPath(t *testing.T) {
 		t.Logf("chronological %v: %s", chrono, got.Text)
 		s.screenshot(fmt.Sprintf("network-path-%v", chrono))
 	}
+}
+
+// Same-named nodes differ by their badges (kind and country), and a
+// statement is labelled by its speaker, kind and date.
+func TestNetworkBadges(t *testing.T) {
+	s := openRealData(t)
+	var c struct {
+		Country struct {
+			ID string `json:"id"`
+		} `json:"country"`
+	}
+	json.Unmarshal(s.graphql(`{ country(code: "SA") { id } }`, nil), &c)
+	openDashboard(s, "#center="+c.Country.ID)
+	s.waitNetwork("the network of Saudi Arabia", 0)
+	var named []struct {
+		Typename string `json:"__typename"`
+		ID       string `json:"id"`
+		Name     string `json:"name"`
+		Kind     string `json:"kind"`
+	}
+	var r struct {
+		Neighborhood struct {
+			Nodes json.RawMessage `json:"nodes"`
+		} `json:"neighborhood"`
+	}
+	json.Unmarshal(s.graphql(`query($id: ID!) { neighborhood(id: $id, limit: 200) { nodes { __typename
+		... on Actor { id name kind } ... on Country { id name } } } }`, map[string]any{"id": c.Country.ID}), &r)
+	json.Unmarshal(r.Neighborhood.Nodes, &named)
+	labels := map[string]string{}
+	for _, n := range named {
+		if n.Name != "Saudi Arabia" {
+			continue
+		}
+		var label string
+		s.eval(fmt.Sprintf(`window.dashboard.cy.getElementById(%q).data('full')`, n.ID), &label)
+		want := map[string]string{"Country": "Saudi Arabia · country SA", "Actor": "Saudi Arabia · " + map[string]string{"STATE": "state"}[n.Kind] + " SA"}[n.Typename]
+		if label != want {
+			t.Errorf("%s %s is labelled %q, want %q", n.Typename, n.ID, label, want)
+		}
+		if other, dup := labels[label]; dup {
+			t.Errorf("%s and %s are both labelled %q", other, n.ID, label)
+		}
+		labels[label] = n.ID
+	}
+	if len(labels) < 2 {
+		t.Errorf("want at least two nodes called Saudi Arabia in the network, got %v", labels)
+	}
+
+	// The demo's statements, by Marco Rubio.
+	id := actorID(s, "marco-rubio")
+	s.run("show Rubio's network", chromedp.Navigate(s.base+"/dashboard#center="+id))
+	s.waitJS("Rubio's network", fmt.Sprintf(`document.getElementById('network').dataset.center === %q && document.getElementById('network').dataset.layout === 'done' && document.body.dataset.state === 'ready'`, id))
+	var st struct {
+		Neighborhood struct {
+			Nodes []struct {
+				ID        string `json:"id"`
+				Kind      string `json:"sk"`
+				MadeAt    string `json:"madeAt"`
+				Precision string `json:"precision"`
+				Speaker   *struct {
+					Name string `json:"name"`
+				} `json:"speaker"`
+			} `json:"nodes"`
+		} `json:"neighborhood"`
+	}
+	json.Unmarshal(s.graphql(`query($id: ID!) { neighborhood(id: $id, limit: 200) { nodes {
+		... on Statement { id sk: kind madeAt precision speaker { name } } } } }`, map[string]any{"id": id}), &st)
+	checked := 0
+	for _, n := range st.Neighborhood.Nodes {
+		if n.Speaker == nil {
+			continue
+		}
+		at, _ := time.Parse(time.RFC3339, n.MadeAt)
+		date := fmt.Sprintf("%d %s %d", at.Day(), at.Month().String()[:3], at.Year())
+		switch n.Precision {
+		case "MONTH":
+			date = fmt.Sprintf("%s %d", at.Month().String()[:3], at.Year())
+		case "YEAR":
+			date = fmt.Sprint(at.Year())
+		}
+		kind := strings.ToLower(strings.ReplaceAll(n.Kind, "_", " "))
+		if n.Kind == "OTHER" {
+			kind = "statement"
+		}
+		want := n.Speaker.Name + " · " + kind + " · " + date
+		var label string
+		s.eval(fmt.Sprintf(`window.dashboard.cy.getElementById(%q).data('full')`, n.ID), &label)
+		if label != want {
+			t.Errorf("statement %s is labelled %q, want %q", n.ID, label, want)
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Error("no statement in Rubio's network")
+	}
+	t.Logf("%d statements, Saudi Arabia: %v", checked, labels)
 }

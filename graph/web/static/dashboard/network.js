@@ -115,7 +115,7 @@ export function createNetwork() {
       { selector: 'node.pinned', style: { 'border-width': 3, 'border-color': '#b45309', 'border-style': 'double' } },
       { selector: 'node.expanded', style: { 'border-color': '#6b7280', 'border-width': 2 } },
       { selector: 'node.quiet', style: { 'text-opacity': 0, 'text-background-opacity': 0 } },
-      { selector: 'node.quiet.hover', style: { 'text-opacity': 1, 'text-background-opacity': 0.9, 'z-index': 30 } },
+      { selector: 'node.hover', style: { label: 'data(full)', 'text-opacity': 1, 'text-background-opacity': 0.95, 'z-index': 30 } },
       { selector: '.hidden', style: { display: 'none' } },
       { selector: 'edge', style: {
         width: 1, 'line-color': '#c4c9d1', 'target-arrow-color': '#c4c9d1', 'target-arrow-shape': 'triangle',
@@ -186,8 +186,16 @@ export function nodeLabel(n) {
 
 /** @param {GNode} n */
 function canvasLabel(n) {
-  if (n.__typename === 'Event') return truncate(n.title || '', 34) + ' · ' + shortDate(n.occurredAt || '', n.precision);
-  return truncate(nodeLabel(n), 44);
+  // An event's date is in the list and under the pointer (the title);
+  // on the canvas, room is short.
+  if (n.__typename === 'Event') return truncate(n.title || '', 28);
+  return truncate(nodeLabel(n), 40);
+}
+
+// fullLabel is what the pointer shows: the whole name, an event's date.
+/** @param {GNode} n */
+function fullLabel(n) {
+  return n.__typename === 'Event' ? (n.title || '') + ' · ' + shortDate(n.occurredAt || '', n.precision) : nodeLabel(n);
 }
 
 const badges = new Map();
@@ -285,7 +293,7 @@ function addSubgraph(nodes, edges, near) {
     if (cy.getElementById(n.id).length) continue;
     const position = near ? { x: near.x + (Math.random() - 0.5) * 80, y: near.y + (Math.random() - 0.5) * 80 } : undefined;
     added.push({
-      group: 'nodes', data: { id: n.id, label: canvasLabel(n), badge: badge(n), size: 16 }, position,
+      group: 'nodes', data: { id: n.id, label: canvasLabel(n), full: fullLabel(n), badge: badge(n), size: 16 }, position,
       classes: NODE_TYPES[n.__typename] + (net.hidden.has(n.id) ? ' hidden' : ''),
     });
   }
@@ -377,7 +385,7 @@ async function layout(incremental) {
   running = null;
   // fcose keeps fixed nodes in place up to a shift of the whole drawing.
   for (const [id, p] of net.pinned) cy.getElementById(id).position(p);
-  if (!incremental && !net.pinned.size) stretch(shown.nodes());
+  stretch(shown.nodes().filter((n) => !net.pinned.has(n.id())));
   cy.fit(shown, 24);
   if (cy.zoom() > 1.5) {
     cy.zoom(1.5);
@@ -439,7 +447,8 @@ export async function networkCentre(view, firstPage) {
 // date when the slider is not at "all dates".
 /** @param {View} view */
 function traversalFilter(view) {
-  const f = graphFilter(view.filter) || {};
+  /** @type {{ from?: string, to?: string }} */
+  const f = { ...(graphFilter(view.filter) || {}) };
   if (asOf.days > 0 && asOf.value < asOf.days) f.to = isoDate(asOf.startMs + (asOf.value + 1) * DAY_MS);
   return Object.keys(f).length ? f : null;
 }
@@ -502,6 +511,8 @@ function renderSlider() {
  * @param {Subgraph | null} sub
  */
 async function showNetwork(id, sub) {
+  // A reference by key ("country:SA") names the node the API puts first.
+  if (sub && sub.nodes.length) id = sub.nodes[0].id;
   const same = id !== null && id === net.centre;
   $('network').dataset.center = id || '';
   cy.elements().remove();
@@ -603,7 +614,8 @@ function renderList() {
       title: isCentre ? 'The centre' : 'Re-centre the network on ' + name },
     el('span', { className: 'swatch', 'aria-hidden': 'true' }),
     el('span', { className: 'n-name' }, truncate(name, 70)),
-    el('span', { className: 'n-edge' }, node.__typename + ' · ' + degree(node.id) + ' ties' + (isCentre ? ' · centre' : '')));
+    el('span', { className: 'n-edge' }, node.__typename + (node.__typename === 'Event' ? ' · ' + shortDate(node.occurredAt || '', node.precision) : '') +
+      ' · ' + degree(node.id) + (degree(node.id) === 1 ? ' tie' : ' ties') + (isCentre ? ' · centre' : '')));
     recentre.addEventListener('click', () => emit('centre', node.id));
     const expandB = el('button', { type: 'button', className: 'n-act n-expand', 'aria-label': 'Expand ' + name, title: 'Expand: add its neighbours',
       disabled: net.expanded.has(node.id) }, '+');
