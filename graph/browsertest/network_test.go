@@ -103,13 +103,13 @@ type labelBox struct {
 	X1, Y1, X2, Y2 float64
 }
 
-// visibleLabels is the boxes of the node labels drawn (not hidden, not
-// transparent, not empty), measured by Cytoscape.
+// visibleLabels is the boxes of the labels drawn, of nodes and edges (not
+// hidden, not transparent, not empty), measured by Cytoscape.
 func (s *site) visibleLabels() []labelBox {
 	s.t.Helper()
 	var boxes []labelBox
-	s.eval(`window.dashboard.cy.nodes(':visible').filter(n => n.pstyle('label').strValue !== '' && Number(n.pstyle('text-opacity').value) > 0)
-		.map(n => { const b = n.boundingBox({includeLabels: true, includeNodes: false, includeOverlays: false});
+	s.eval(`window.dashboard.cy.elements(':visible').filter(n => n.pstyle('label').strValue !== '' && Number(n.pstyle('text-opacity').value) > 0)
+		.map(n => { const b = n.boundingBox({includeLabels: true, includeNodes: false, includeEdges: false, includeOverlays: false});
 			return {ID: n.id(), X1: b.x1, Y1: b.y1, X2: b.x2, Y2: b.y2}; })`, &boxes)
 	return boxes
 }
@@ -163,6 +163,54 @@ func TestNetworkReadableAt200(t *testing.T) {
 		t.Errorf("zoomed in: %d labels, %.1f px on screen; want some, at 12 px", len(zoomed), px)
 	}
 	s.screenshot("network-200-zoomed")
+
+	// Two hops from Pakistan: actors that share events, the edges between
+	// them weighted by how many, the weights labelled where they fit.
+	pak := actorID(s, "pakistan")
+	s.run("two hops from Pakistan", chromedp.Navigate(s.base+"/dashboard#center="+pak+"&depth=2"))
+	s.waitJS("Pakistan's network", fmt.Sprintf(`document.getElementById('network').dataset.center === %q && document.getElementById('net-depth').value === '2' &&
+		document.getElementById('network').dataset.layout === 'done' && document.body.dataset.state === 'ready'`, pak))
+	var sub struct {
+		Neighborhood apiSubgraph `json:"neighborhood"`
+	}
+	json.Unmarshal(s.graphql(`query($id: ID!) { neighborhood(id: $id, depth: 2, limit: 200) {
+		nodes { __typename ... on Node { id } } edges { kind role at from { id } to { id } } } }`, map[string]any{"id": pak}), &sub)
+	in := map[string]bool{}
+	for _, n := range sub.Neighborhood.Nodes {
+		in[n.ID] = true
+	}
+	if got, want := s.shownNodes(), slices.Sorted(maps.Keys(in)); !slices.Equal(got, want) {
+		t.Errorf("two hops from Pakistan the network shows %d nodes, the API %d", len(got), len(want))
+	}
+	s.checkShared(sub.Neighborhood.Edges, in)
+	boxes = s.visibleLabels()
+	checkNoOverlap(t, boxes)
+	var edgeLabels int
+	s.eval(`Number(document.getElementById('network').dataset.edgeLabels)`, &edgeLabels)
+	if edgeLabels == 0 {
+		t.Errorf("no shared-event weight labelled (%d labels)", len(boxes))
+	}
+	s.screenshot("network-depth-2")
+
+	// Actors only: the events fold into the weighted edges.
+	var layouts int
+	s.eval(`Number(document.getElementById('network').dataset.layouts)`, &layouts)
+	s.press(`#net-fold`)
+	s.run("tick it", chromedp.KeyEvent(" "))
+	s.waitNetwork("the actors only", layouts)
+	var wantActors []string
+	for _, n := range sub.Neighborhood.Nodes {
+		if n.Typename != "Event" {
+			wantActors = append(wantActors, n.ID)
+		}
+	}
+	slices.Sort(wantActors)
+	if got := s.shownNodes(); !slices.Equal(got, wantActors) {
+		t.Errorf("actors only: the network shows %d nodes, want the %d that are not events", len(got), len(wantActors))
+	}
+	s.checkShared(sub.Neighborhood.Edges, in)
+	checkNoOverlap(t, s.visibleLabels())
+	s.screenshot("network-actors-only")
 }
 
 type apiEdge struct {
@@ -208,6 +256,46 @@ func (s *site) press(selector string) {
 		s.t.Fatalf("no button %s to focus", selector)
 	}
 	s.run("press Enter on "+selector, chromedp.KeyEvent(kb.Enter))
+}
+
+type actorPair struct{ A, B string }
+
+// checkShared compares the network's shared-event edges with the pairs of
+// actors taking part in the same events, counted from the API's edges
+// among the nodes in `in`.
+func (s *site) checkShared(edges []apiEdge, in map[string]bool) {
+	s.t.Helper()
+	byEvent := map[string]map[string]bool{}
+	for _, e := range edges {
+		if e.Kind != "PARTICIPATION" || !in[e.From.ID] || !in[e.To.ID] {
+			continue
+		}
+		if byEvent[e.To.ID] == nil {
+			byEvent[e.To.ID] = map[string]bool{}
+		}
+		byEvent[e.To.ID][e.From.ID] = true
+	}
+	want := map[actorPair]int{}
+	for _, actors := range byEvent {
+		list := slices.Sorted(maps.Keys(actors))
+		for i := range list {
+			for j := i + 1; j < len(list); j++ {
+				want[actorPair{list[i], list[j]}]++
+			}
+		}
+	}
+	var shared []struct {
+		A, B string
+		N    int
+	}
+	s.eval(`window.dashboard.cy.edges('.shared').map(e => ({A: e.source().id(), B: e.target().id(), N: e.data('weight')}))`, &shared)
+	got := map[actorPair]int{}
+	for _, e := range shared {
+		got[actorPair{e.A, e.B}] = e.N
+	}
+	if len(want) == 0 || !maps.Equal(got, want) {
+		s.t.Errorf("shared-event edges %v, want %v", got, want)
+	}
 }
 
 type position struct{ X, Y float64 }
@@ -277,42 +365,7 @@ func TestNetworkExpandHidePin(t *testing.T) {
 		t.Errorf("expanding moved the centre to %s", center)
 	}
 
-	// The shared-event edges, counted from the API's edges.
-	type pair struct{ A, B string }
-	byEvent := map[string]map[string]bool{}
-	seen := map[string]bool{}
-	for _, e := range append(slices.Clone(full.Edges), eventSub.Edges...) {
-		k := e.From.ID + ">" + e.To.ID + ":" + e.Kind
-		if e.Kind != "PARTICIPATION" || seen[k] || !want[e.From.ID] || !want[e.To.ID] {
-			continue
-		}
-		seen[k] = true
-		if byEvent[e.To.ID] == nil {
-			byEvent[e.To.ID] = map[string]bool{}
-		}
-		byEvent[e.To.ID][e.From.ID] = true
-	}
-	wantShared := map[pair]int{}
-	for _, actors := range byEvent {
-		list := slices.Sorted(maps.Keys(actors))
-		for i := range list {
-			for j := i + 1; j < len(list); j++ {
-				wantShared[pair{list[i], list[j]}]++
-			}
-		}
-	}
-	var shared []struct {
-		A, B string
-		N    int
-	}
-	s.eval(`window.dashboard.cy.edges('.shared').map(e => ({A: e.source().id(), B: e.target().id(), N: e.data('weight')}))`, &shared)
-	gotShared := map[pair]int{}
-	for _, e := range shared {
-		gotShared[pair{e.A, e.B}] = e.N
-	}
-	if len(wantShared) == 0 || !maps.Equal(gotShared, wantShared) {
-		t.Errorf("shared-event edges %v, want %v", gotShared, wantShared)
-	}
+	s.checkShared(append(slices.Clone(full.Edges), eventSub.Edges...), want)
 	s.screenshot("network-expanded")
 
 	// Pin the centre's first listed neighbour, expand another node from

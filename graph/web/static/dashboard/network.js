@@ -15,7 +15,8 @@
 // on it; the list's buttons do the same from the keyboard, and hide or pin a
 // node (a pinned node keeps its place across layouts). The "as of" slider
 // shows the network as of a date (GraphFilter.to, the day after it); the path
-// tool asks shortestPath and highlights the path.
+// tool asks shortestPath and highlights the path. "Actors only" folds the
+// events away, leaving actors joined by their shared-event edges.
 
 import { $, el, humanize, truncate, debounce, formatInstant, isoDate, DAY_MS } from './util.js';
 import { gql, freshSignal } from './api.js';
@@ -116,7 +117,7 @@ export function createNetwork() {
       { selector: 'node.expanded', style: { 'border-color': '#6b7280', 'border-width': 2 } },
       { selector: 'node.quiet', style: { 'text-opacity': 0, 'text-background-opacity': 0 } },
       { selector: 'node.hover', style: { label: 'data(full)', 'text-opacity': 1, 'text-background-opacity': 0.95, 'z-index': 30 } },
-      { selector: '.hidden', style: { display: 'none' } },
+      { selector: '.hidden, .folded', style: { display: 'none' } },
       { selector: 'edge', style: {
         width: 1, 'line-color': '#c4c9d1', 'target-arrow-color': '#c4c9d1', 'target-arrow-shape': 'triangle',
         'arrow-scale': 0.6, 'curve-style': 'bezier', label: '', 'font-size': FONT_PX - 2, color: '#4b5563',
@@ -126,8 +127,10 @@ export function createNetwork() {
       { selector: 'edge.shared', style: {
         width: 'data(width)', 'line-color': '#0d9488', 'target-arrow-shape': 'none', opacity: 0.6, 'curve-style': 'straight',
       } },
-      // Edge labels only under the pointer: the canvas has no room for them.
+      // Edge labels under the pointer, and the shared-event weights that
+      // fit (placeLabels).
       { selector: 'edge.hover', style: { label: 'data(label)', 'z-index': 30 } },
+      { selector: 'edge.shared.weighed', style: { label: 'data(weightLabel)', 'text-rotation': 'none', color: '#0f766e' } },
       { selector: 'node.path', style: { 'border-width': 4, 'border-color': '#dc2626', 'z-index': 20 } },
       { selector: 'edge.path', style: { width: 4, 'line-color': '#dc2626', 'target-arrow-color': '#dc2626', opacity: 1, 'z-index': 20 } },
       { selector: 'node.faded', style: { opacity: 0.35 } },
@@ -261,9 +264,26 @@ function placeLabels() {
     placed.push(b);
     shown.push(n.id());
   }
-  const keep = new Set(shown);
-  cy.batch(() => cy.nodes().forEach((n) => { if (!keep.has(n.id())) n.addClass('quiet'); }));
+  // Then the weights of the shared-event edges, heaviest first, where
+  // they fit among the node labels.
+  const shared = cy.edges('.shared:visible');
+  cy.batch(() => shared.addClass('weighed'));
+  const edgesShown = [];
+  for (const e of shared.toArray().sort((a, b) => b.data('weight') - a.data('weight') || a.id().localeCompare(b.id()))) {
+    const box = e.boundingBox({ includeLabels: true, includeNodes: false, includeEdges: false, includeOverlays: false });
+    if (!(box.w > 0)) continue;
+    if (box.x1 < view.x1 || box.x2 > view.x2 || box.y1 < view.y1 || box.y2 > view.y2) continue;
+    if (placed.some((p) => overlaps(p, box))) continue;
+    placed.push(box);
+    edgesShown.push(e.id());
+  }
+  const keep = new Set(shown), keepEdges = new Set(edgesShown);
+  cy.batch(() => {
+    cy.nodes().forEach((n) => { if (!keep.has(n.id())) n.addClass('quiet'); });
+    shared.forEach((e) => { if (!keepEdges.has(e.id())) e.removeClass('weighed'); });
+  });
   $('network').dataset.labels = String(shown.length);
+  $('network').dataset.edgeLabels = String(edgesShown.length);
   $('network').dataset.labelZoom = String(zoom);
 }
 
@@ -336,7 +356,7 @@ function sharedEdges() {
     const [a, b] = k.split('|');
     add.push({ group: 'edges', classes: 'shared',
       data: { id: 'shared:' + k, source: a, target: b, weight: count, width: Math.min(12, 1.5 + 2 * Math.log2(count)),
-        label: count === 1 ? '1 shared event' : count + ' shared events' } });
+        weightLabel: '×' + count, label: count === 1 ? '1 shared event' : count + ' shared events' } });
   }
   if (add.length) cy.add(add);
 }
@@ -349,6 +369,8 @@ function applyClasses() {
     for (const id of net.pinned.keys()) cy.getElementById(id).addClass('pinned');
     for (const id of net.expanded) cy.getElementById(id).addClass('expanded');
     cy.nodes().forEach((n) => n.toggleClass('hidden', net.hidden.has(n.id())));
+    // Folded events stay out of sight, except on the path.
+    cy.nodes('.event').forEach((n) => n.toggleClass('folded', folded() && !net.path.includes(n.id())));
     if (net.path.length) {
       for (const id of net.path) cy.getElementById(id).addClass('path');
       for (const id of net.pathEdges) cy.getElementById(id).addClass('path');
@@ -563,6 +585,7 @@ export function hide(id) {
   net.hidden.add(id);
   applyClasses();
   renderList();
+  renderCaption();
   return layout(true);
 }
 
@@ -570,6 +593,7 @@ export function unhideAll() {
   net.hidden.clear();
   applyClasses();
   renderList();
+  renderCaption();
   return layout(true);
 }
 
@@ -588,8 +612,9 @@ export function togglePin(id) {
 
 function renderCaption() {
   const centre = net.centre ? net.nodes.get(net.centre) : null;
-  const nodes = cy.nodes().length, edges = net.edges.size;
-  $('network-caption').textContent = (centre ? nodeLabel(centre) : 'Unknown node') + ' · ' + nodes + ' nodes, ' +
+  const nodes = cy.nodes().length, edges = net.edges.size, shown = cy.nodes(':visible').length;
+  $('network-caption').textContent = (centre ? nodeLabel(centre) : 'Unknown node') + ' · ' + nodes + ' nodes' +
+    (shown < nodes ? ' (' + shown + ' shown)' : '') + ', ' +
     edges + ' edges' + (net.truncated ? ' (cut short at the limit)' : '') +
     (net.expanded.size ? ' · ' + net.expanded.size + ' expanded' : '');
 }
@@ -601,7 +626,8 @@ function renderList() {
   const centre = net.centre;
   const order = ['Actor', 'Country', 'Event', 'Statement'];
   const degree = (id) => cy.getElementById(id).degree(false);
-  const rows = [...net.nodes.values()].filter((n) => !net.hidden.has(n.id) && cy.getElementById(n.id).length)
+  const rows = [...net.nodes.values()].filter((n) => !net.hidden.has(n.id) && cy.getElementById(n.id).length &&
+    !cy.getElementById(n.id).hasClass('folded'))
     .sort((a, b) => Number(b.id === centre) - Number(a.id === centre) || order.indexOf(a.__typename) - order.indexOf(b.__typename) ||
       degree(b.id) - degree(a.id) || nodeLabel(a).localeCompare(nodeLabel(b)));
   $('net-hidden-count').textContent = String(net.hidden.size);
@@ -634,9 +660,13 @@ function renderList() {
 function renderPathChoices() {
   const actors = [...net.nodes.values()].filter((n) => n.__typename === 'Actor');
   $('net-path-actors').replaceChildren(...actors.map((n) => el('option', { value: nodeLabel(n) })));
+  // The start is the centre, until the user types another.
   const from = /** @type {HTMLInputElement} */ ($('net-path-from'));
   const centre = net.centre && net.nodes.get(net.centre);
-  if (!from.value && centre && centre.__typename === 'Actor') from.value = nodeLabel(centre);
+  if (!from.value || from.value === from.dataset.auto) {
+    from.value = centre && centre.__typename === 'Actor' ? nodeLabel(centre) : '';
+    from.dataset.auto = from.value;
+  }
 }
 
 // pathEnd reads a path field: an actor of the network by its label, else
@@ -720,7 +750,18 @@ function clearPath() {
   placeLabels();
 }
 
+// folded says whether events are folded into the actors' shared-event
+// edges ("actors only"): the network of who acts with whom.
+function folded() { return /** @type {HTMLInputElement} */ ($('net-fold')).checked; }
+
 function bindTools() {
+  $('net-fold').addEventListener('change', () => {
+    if (!net.centre) return;
+    applyClasses();
+    renderList();
+    renderCaption();
+    layout(false);
+  });
   const input = /** @type {HTMLInputElement} */ ($('net-time'));
   const reload = debounce(() => track('Network', () => loadNetwork(currentView(), net.centre)), 250);
   input.addEventListener('input', () => {
