@@ -148,6 +148,9 @@ func TestNetworkReadableAt200(t *testing.T) {
 	if !slices.ContainsFunc(boxes, func(b labelBox) bool { return b.ID == id }) {
 		t.Errorf("the centre %s is not labelled", key)
 	}
+	var layoutMs string
+	s.eval(`document.getElementById('network').dataset.layoutMs`, &layoutMs)
+	t.Logf("200 nodes: fcose took %s ms, %d labels drawn", layoutMs, len(boxes))
 	s.screenshot("network-200")
 
 	// Zoomed in, labels keep their size on screen (so more of them fit

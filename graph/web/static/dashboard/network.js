@@ -401,8 +401,10 @@ async function layout(incremental) {
   });
   running = l;
   const done = l.promiseOn('layoutstop');
+  const t0 = performance.now();
   l.run();
   await done;
+  $('network').dataset.layoutMs = String(Math.round(performance.now() - t0));
   if (running !== l) return;
   running = null;
   // fcose keeps fixed nodes in place up to a shift of the whole drawing.
@@ -730,7 +732,9 @@ async function showPath(path, chronological) {
   box.dataset.path = net.path.join(' ');
   const steps = [];
   path.nodes.forEach((n, i) => {
-    steps.push(el('li', { className: 'p-node ' + NODE_TYPES[n.__typename], 'data-id': n.id }, nodeLabel(n)));
+    const go = el('button', { type: 'button', className: 'p-go', title: 'Re-centre the network on it' }, nodeLabel(n));
+    go.addEventListener('click', () => emit('centre', n.id));
+    steps.push(el('li', { className: 'p-node ' + NODE_TYPES[n.__typename], 'data-id': n.id }, go));
     const e = path.edges[i];
     if (e) {
       const forward = e.from.id === n.id;
