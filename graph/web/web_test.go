@@ -85,8 +85,8 @@ func TestNoExternalURLs(t *testing.T) {
 // scripts and the playground's examples (static/examples.json, which
 // TestExamplesMatchReadme keeps equal to the README's).
 func TestOperationNames(t *testing.T) {
-	want := []string{"ActorId", "ActorNames", "ActorSearch", "AttackToCallInTime", "AttackersToRubio", "Changes", "CodedAssaults", "Countries", "EventCounts", "EventExtent",
-		"EventTypes", "IndiaCounterparts", "Live", "MonthlySpread", "Neighborhood", "PahalgamAttack", "PakistanAttacksAndStrikes", "PerdueTies",
+	want := []string{"ActorId", "ActorNames", "ActorSearch", "AttackToCallInTime", "AttackersToRubio", "Changes", "CodedAssaults", "Countries", "EventChain", "EventCounts", "EventExtent",
+		"EventPage", "EventTypes", "IndiaCounterparts", "Live", "MonthlySpread", "Neighborhood", "PahalgamAttack", "PakistanAttacksAndStrikes", "PerdueTies",
 		"RubioCalls", "RubioNeighborhood", "RubioOnStrikes", "Runs", "SearchPahalgam", "ShortestPath", "StrikesChain", "Timeline", "TimelineTotal",
 		"UnderWayEarlyMay", "WeeklyCounts", "WholeStory"}
 	if got := OperationNames(); !slices.Equal(got, want) {

@@ -11,7 +11,7 @@ import { selectedActors, renderChips, replaceActor } from './actors.js';
 /**
  * @typedef {{ from: string, to: string, actors: string[], countries: string[],
  *   types: string[], text: string, order: 'ASC' | 'DESC' }} Filter
- * @typedef {{ filter: Filter, center: string | null, depth: number }} View
+ * @typedef {{ filter: Filter, center: string | null, depth: number, event: string | null }} View
  */
 
 // Used only when the server refuses introspection (--no-introspection).
@@ -24,6 +24,7 @@ const view = {
   filter: emptyFilter(),
   center: null, // the network's centre (global ID) when the user chose one
   depth: 1,
+  event: null, // the key of the event whose page is open (event.js)
 };
 
 /** @returns {Filter} */
@@ -72,6 +73,7 @@ function encodeHash() {
   if (f.order !== 'ASC') p.set('order', f.order);
   if (view.center) p.set('center', view.center);
   if (view.depth !== 1) p.set('depth', String(view.depth));
+  if (view.event) p.set('event', view.event);
   // Commas need no escaping in a fragment; plain ones keep URLs readable.
   return p.toString().replace(/%2C/gi, ',');
 }
@@ -91,6 +93,7 @@ export function decodeHash() {
   };
   view.center = p.get('center') || null;
   view.depth = p.get('depth') === '2' ? 2 : 1;
+  view.event = p.get('event') || null;
 }
 
 // setHash records the view in the URL without triggering hashchange, so
@@ -123,7 +126,7 @@ export function graphFilter(f) {
 }
 
 // currentView is the view: read it, and change it only through takeForm,
-// setCentre, setDepth and decodeHash.
+// setCentre, setDepth, setEvent and decodeHash.
 /** @returns {View} */
 export function currentView() { return view; }
 
@@ -138,6 +141,9 @@ export function setCentre(id) { view.center = id; }
 
 /** @param {number} depth */
 export function setDepth(depth) { view.depth = depth; }
+
+/** @param {string | null} key */
+export function setEvent(key) { view.event = key; }
 
 export async function loadEventTypes() {
   let names;

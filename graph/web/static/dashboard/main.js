@@ -20,6 +20,7 @@ import * as network from './network.js';
 import * as map from './map.js';
 import { restartLive } from './live.js';
 import { createDownloads } from './downloads.js';
+import { showEvent, bindEventPage } from './event.js';
 
 // reloadViews fetches every view for the current filter.
 function reloadViews() {
@@ -49,9 +50,15 @@ async function applyForm() {
   applyView();
 }
 
+// onHashChange applies an edited URL, or Back and Forward; opening or
+// closing an event's page (event=KEY) leaves the views as they are.
 function onHashChange() {
+  const { filter, center, depth } = currentView();
   decodeHash();
-  writeForm(currentView().filter);
+  const view = currentView();
+  showEvent(view.event);
+  if (JSON.stringify([filter, center, depth]) === JSON.stringify([view.filter, view.center, view.depth])) return;
+  writeForm(view.filter);
   applyView();
 }
 
@@ -115,6 +122,7 @@ function bindControls() {
   $('f-actor').addEventListener('keydown', onActorKeydown);
   $('f-actor').addEventListener('blur', closeOptions);
   timeline.bindTimeline();
+  bindEventPage();
   $('net-depth').addEventListener('change', () => {
     setDepth(Number($('net-depth').value) === 2 ? 2 : 1);
     setHash(false);
@@ -137,6 +145,7 @@ function init() {
   writeForm(currentView().filter);
   loadEventTypes();
   applyView();
+  showEvent(currentView().event);
 }
 
 init();

@@ -21,6 +21,7 @@
 //   view-applied    view: a new view is applied (downloads rebuild their links)
 //   suggest      { field, bad, value }: put a suggested value in place of a
 //                bad one in a filter field and apply (a field error's button)
+//   open-event   key: open that event's page (a card's title, a chain's link)
 
 import { $, el } from './util.js';
 import { isAbort } from './api.js';

@@ -2,7 +2,7 @@
 // The timeline: the list of events and statements for the filter, a page
 // at a time, with the live items placed where the API's order puts them.
 
-import { $, el, humanize, formatInstant } from './util.js';
+import { $, el, humanize, formatSpan, formatDate, figureRange, rangeText } from './util.js';
 import { gql, freshSignal, isAbort } from './api.js';
 import { Q_TIMELINE, Q_TOTAL } from './queries.js';
 import { apiFilter, currentView } from './filter.js';
@@ -128,7 +128,10 @@ function updateListFooter() {
   $('timeline-empty').hidden = timeline.items.size > 0;
 }
 
-function renderItem(item) {
+// renderItem is an item's card: what an analyst scans for on top (when,
+// what, who, where, how many dead), the rest behind a <details>.
+/** @param {Item} item @returns {HTMLElement} */
+export function renderItem(item) {
   const isEvent = item.__typename === 'Event';
   const [at, prec] = sortKey(item);
   const li = el('li', {
@@ -137,27 +140,131 @@ function renderItem(item) {
     'data-at': at, 'data-prec': prec, tabindex: '-1',
   });
   li.append(itemMeta(item, isEvent));
-  if (isEvent) li.append(el('h3', { className: 'title' }, item.title));
+  if (isEvent) li.append(el('h3', { className: 'title' }, eventLink(item)));
   else li.append(el('blockquote', { className: 'quote' }, item.text));
+  if (item.summary) li.append(el('p', { className: 'summary' }, item.summary));
   li.append(isEvent ? eventWho(item) : statementWho(item));
-  const where = isEvent ? placeOf(item) : null;
-  if (where) li.append(el('p', { className: 'where' }, el('span', { className: 'label' }, 'Where '), where));
+  if (isEvent) {
+    const where = placeOf(item);
+    if (where) li.append(el('p', { className: 'where' }, el('span', { className: 'label' }, 'Where '), where));
+    if (item.tags.length) li.append(chipList('tags', 'Tags', item.tags));
+  } else {
+    if (item.stances.length) li.append(chipList('stances', 'Stances', item.stances.map(humanize)));
+    if (item.about.length) li.append(aboutLine(item.about));
+  }
+  const facts = isEvent ? eventFacts(item) : null;
+  if (facts) {
+    li.append(el('details', { className: 'more' },
+      el('summary', {}, 'Details: ' + facts.names.join(', ')), facts.list));
+  }
   if (item.sources.length) li.append(sourceList(item.sources));
   return li;
 }
 
+// eventLink is an event's title as a link to its page (#event=KEY, which
+// event.js opens); a plain click opens it in place, keeping the filter.
+/** @param {{ key: string, [field: string]: any }} event an event with its key and title */
+export function eventLink(event) {
+  const a = el('a', { className: 'event-link', href: '#event=' + encodeURIComponent(event.key), 'data-key': event.key }, event.title);
+  a.addEventListener('click', (/** @type {MouseEvent} */ e) => {
+    if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    emit('open-event', event.key);
+  });
+  return a;
+}
+
+/** @param {Item} item */
 function itemMeta(item, isEvent) {
   const iso = itemInstant(item);
   const badge = isEvent
     ? el('span', { className: 'badge type-' + item.type.toLowerCase() }, humanize(item.type))
     : el('span', { className: 'badge statement-kind' }, 'Statement · ' + humanize(item.kind));
-  const fatal = isEvent && item.fatalities ? el('span', { className: 'fatal' }, item.fatalities + (item.fatalities === 1 ? ' death' : ' deaths')) : null;
   const graphButton = el('button', { type: 'button', className: 'ghost small', 'aria-label': 'Show ' + (isEvent ? item.title : 'the statement by ' + item.speaker.name) + ' in the network' }, 'Network');
   graphButton.addEventListener('click', () => emit('centre', item.id));
   return el('div', { className: 'meta' },
-    el('time', { datetime: iso }, formatInstant(iso, item.precision)),
-    el('span', { className: 'precision', title: 'Known to the ' + item.precision.toLowerCase() }, item.precision.toLowerCase()),
-    badge, fatal, el('span', { className: 'spacer' }), graphButton);
+    el('time', { datetime: iso, className: 'span', title: spanTitle(item) }, formatSpan(item.when)),
+    el('span', { className: 'precision', title: 'Known to the ' + item.when.precision.toLowerCase() }, item.when.precision.toLowerCase()),
+    badge, isEvent ? figures(item) : null, el('span', { className: 'spacer' }), graphButton);
+}
+
+// spanTitle says what the span is, for a pointer's hover.
+/** @param {Item} item */
+function spanTitle(item) {
+  return 'From ' + item.when.earliest + ' until before ' + item.when.latest + ' (UTC)';
+}
+
+// figures are the dead and the injured, as a range where the estimates
+// disagree ("20–48 dead").
+/** @param {Item} item */
+export function figures(item) {
+  const out = [];
+  const dead = figureRange(item.estimates, 'FATALITIES', item.fatalities);
+  if (dead && dead.high > 0) out.push(el('span', { className: 'fatal', title: figureTitle(item, 'FATALITIES', item.fatalities) }, rangeText(dead) + ' dead'));
+  const hurt = figureRange(item.estimates, 'INJURED', item.injured);
+  if (hurt && hurt.high > 0) out.push(el('span', { className: 'injured', title: figureTitle(item, 'INJURED', item.injured) }, rangeText(hurt) + ' injured'));
+  return out;
+}
+
+/** @param {Item} item @param {string} measure @param {number | null} reported */
+function figureTitle(item, measure, reported) {
+  const parts = reported === null ? [] : ['reported: ' + reported];
+  for (const e of item.estimates) if (e.measure === measure) parts.push(estimateText(e));
+  return parts.join('; ');
+}
+
+/** @param {any} e */
+function estimateText(e) {
+  const figs = [['low', e.low], ['best', e.best], ['high', e.high]].filter(([, v]) => v !== null).map(([n, v]) => n + ' ' + v);
+  return figs.join(', ') + (e.source ? ' (' + (e.source.title || e.source.key) + ')' : '');
+}
+
+// eventFacts are what a card keeps behind its <details>, and the event
+// page shows open: the end, the figures and their estimates, the codes,
+// the intensity, the coordinates. Null when the event has none of them.
+/** @param {Item} item @returns {{ names: string[], list: HTMLElement } | null} */
+export function eventFacts(item) {
+  const names = [];
+  const list = el('dl', { className: 'facts' });
+  const add = (name, label, ...value) => {
+    names.push(name);
+    list.append(el('dt', {}, label), el('dd', {}, ...value));
+  };
+  if (item.endedAt) add('end', 'Ended', el('time', { datetime: item.endedAt, className: 'ended' }, formatDate(item.endedAt, item.endedPrecision)));
+  if (item.fatalities !== null) add('fatalities', 'Fatalities reported', el('span', { className: 'reported-fatalities' }, String(item.fatalities)));
+  if (item.injured !== null) add('injuries', 'Injured reported', el('span', { className: 'reported-injured' }, String(item.injured)));
+  if (item.estimates.length) add(item.estimates.length === 1 ? 'estimate' : item.estimates.length + ' estimates', 'Estimates', estimateTable(item.estimates));
+  if (item.codes.length) {
+    add(item.codes.length === 1 ? 'code' : item.codes.length + ' codes', 'Codes', el('ul', { className: 'codes' }, item.codes.map((c) =>
+      el('li', { 'data-code': c.scheme + ':' + c.code }, el('code', {}, c.scheme + ':' + c.code), c.label ? ' ' + c.label : null))));
+  }
+  if (item.intensity !== null) add('intensity', 'Intensity', el('span', { className: 'intensity', title: 'Goldstein scale, -10 to 10' }, String(item.intensity)));
+  const loc = item.location;
+  if (loc && loc.lat !== null && loc.lon !== null) add('coordinates', 'Coordinates', el('span', { className: 'coordinates' }, loc.lat + ', ' + loc.lon));
+  return names.length ? { names, list } : null;
+}
+
+/** @param {any[]} estimates */
+function estimateTable(estimates) {
+  const num = (v) => el('td', { className: 'num' }, v === null ? '–' : String(v));
+  return el('table', { className: 'estimates' },
+    el('thead', {}, el('tr', {}, ['What', 'Low', 'Best', 'High', 'Source', 'Note'].map((h) => el('th', { scope: 'col' }, h)))),
+    el('tbody', {}, estimates.map((e) => el('tr', { 'data-measure': e.measure },
+      el('td', {}, e.measure === 'FATALITIES' ? 'Dead' : 'Injured'), num(e.low), num(e.best), num(e.high),
+      el('td', { className: 'estimate-source' }, e.source ? sourceLink(e.source) : '–'),
+      el('td', { className: 'note' }, e.note || '')))));
+}
+
+/** @param {string} className @param {string} label @param {string[]} values */
+export function chipList(className, label, values) {
+  return el('ul', { className: 'chip-list ' + className, 'aria-label': label }, values.map((v) => el('li', {}, v)));
+}
+
+/** @param {{ key: string, title: string }[]} events */
+function aboutLine(events) {
+  const p = el('p', { className: 'about' }, el('span', { className: 'label' }, 'About '));
+  events.forEach((e, i) => p.append(i ? ' · ' : '', eventLink(e)));
+  return p;
 }
 
 function actorButton(actor) {
@@ -171,43 +278,55 @@ function joinActors(actors) {
   return actors.flatMap((a, i) => (i ? [', ', actorButton(a)] : [actorButton(a)]));
 }
 
+// mention is how the source named a participant, when it differs from
+// the actor's name: South Africa (as “Government of South Africa”).
+/** @param {{ as: string | null, actor: { name: string } }} p */
+export function mention(p) {
+  return p.as && p.as !== p.actor.name ? el('span', { className: 'as', title: 'How the source named the actor' }, ' (as “' + p.as + '”)') : null;
+}
+
 function eventWho(item) {
   const byRole = new Map();
   for (const p of item.participants) {
     if (!byRole.has(p.role)) byRole.set(p.role, []);
-    byRole.get(p.role).push(p.actor);
+    byRole.get(p.role).push(p);
   }
   const who = el('p', { className: 'who' }, el('span', { className: 'label' }, 'Who '));
   if (!byRole.size) who.append(el('span', { className: 'muted' }, 'no participants recorded'));
-  [...byRole].forEach(([role, actors], i) => {
-    who.append(i ? ' · ' : '', el('span', { className: 'role' }, humanize(role) + ': '), ...joinActors(actors));
+  [...byRole].forEach(([role, ps], i) => {
+    who.append(i ? ' · ' : '', el('span', { className: 'role' }, humanize(role) + ': '),
+      ...ps.flatMap((p, j) => [j ? ', ' : '', el('span', { className: 'participant', 'data-key': p.actor.key }, actorButton(p.actor), mention(p))]));
   });
   return who;
 }
 
 function statementWho(item) {
   const who = el('p', { className: 'who' }, el('span', { className: 'label' }, 'Who '), actorButton(item.speaker));
+  if (item.coSpeakers.length) who.append(' with ', ...joinActors(item.coSpeakers));
   if (item.deliveredBy) who.append(' (delivered by ', actorButton(item.deliveredBy), ')');
   if (item.addressees.length) who.append(' → ', ...joinActors(item.addressees));
   return who;
 }
 
-function placeOf(item) {
+export function placeOf(item) {
   const loc = item.location;
   if (!loc) return null;
   const parts = [loc.place, loc.country && loc.country.name].filter(Boolean);
   return parts.length ? parts.join(', ') : null;
 }
 
-function sourceList(sources) {
-  return el('ul', { className: 'sources', 'aria-label': 'Sources' }, sources.map((s) => {
-    const title = s.title || s.publisher || s.key;
-    // The API promises absolute http(s) URLs; check anyway before linking.
-    const link = s.url && /^https?:\/\//i.test(s.url)
-      ? el('a', { href: s.url, target: '_blank', rel: 'noopener noreferrer' }, title)
-      : el('span', {}, title);
-    return el('li', {}, link, s.publisher && s.title ? el('span', { className: 'muted' }, ' · ' + s.publisher) : null);
-  }));
+/** @param {{ key: string, title: string | null, url: string | null, publisher: string | null }} s */
+function sourceLink(s) {
+  const title = s.title || s.publisher || s.key;
+  // The API promises absolute http(s) URLs; check anyway before linking.
+  return s.url && /^https?:\/\//i.test(s.url)
+    ? el('a', { href: s.url, target: '_blank', rel: 'noopener noreferrer' }, title)
+    : el('span', {}, title);
+}
+
+export function sourceList(sources) {
+  return el('ul', { className: 'sources', 'aria-label': 'Sources' }, sources.map((s) =>
+    el('li', { 'data-key': s.key }, sourceLink(s), s.publisher && s.title ? el('span', { className: 'muted' }, ' · ' + s.publisher) : null)));
 }
 
 // focusItem brings a list item into view, e.g. from a map marker.
