@@ -4,9 +4,9 @@
 //
 // Readable at 200 nodes: node size follows degree; only the labels that fit
 // are drawn (placeLabels: the centre, the path, pinned and the most connected
-// nodes first, each label only where it overlaps no label or node already
-// placed), at a constant size on screen, so zooming in shows more of them;
-// pointing at a node shows its label. Labels carry badges (kind and country)
+// nodes first, each label only where it overlaps no label already placed
+// and the canvas's edge does not cut it), at a constant size on screen, so
+// zooming in shows more of them; pointing at a node shows its whole label. Labels carry badges (kind and country)
 // so that same-named nodes differ. Actors that take part in the same events
 // of the network are joined by a "shared" edge whose width and label give how
 // many (counted here, from the neighbourhood's PARTICIPATION edges).
@@ -289,9 +289,7 @@ function placeLabels() {
 
 // ------------------------------------------------------------ the graph
 
-/**
- * sizes gives each node a size by its degree among what is shown.
- */
+// resize gives each node a size by its degree.
 function resize() {
   cy.batch(() => cy.nodes().forEach((n) => {
     const d = n.degree(false);
@@ -301,7 +299,8 @@ function resize() {
 }
 
 /**
- * addNodes adds what is not in the graph yet, near `near` when given.
+ * addSubgraph adds the nodes and edges not in the graph yet, new nodes
+ * near `near` when given (an expansion grows from the node expanded).
  * @param {GNode[]} nodes
  * @param {GEdge[]} edges
  * @param {{ x: number, y: number } | null} near
@@ -311,7 +310,10 @@ function addSubgraph(nodes, edges, near) {
   for (const n of nodes) {
     net.nodes.set(n.id, n);
     if (cy.getElementById(n.id).length) continue;
-    const position = near ? { x: near.x + (Math.random() - 0.5) * 80, y: near.y + (Math.random() - 0.5) * 80 } : undefined;
+    // Never two nodes on one spot, even before the layout: Cytoscape
+    // cannot draw an edge between them (and says so on the console).
+    const position = near ? { x: near.x + (Math.random() - 0.5) * 80, y: near.y + (Math.random() - 0.5) * 80 }
+      : { x: Math.random() * 1000, y: Math.random() * 1000 };
     added.push({
       group: 'nodes', data: { id: n.id, label: canvasLabel(n), full: fullLabel(n), badge: badge(n), size: 16 }, position,
       classes: NODE_TYPES[n.__typename] + (net.hidden.has(n.id) ? ' hidden' : ''),
