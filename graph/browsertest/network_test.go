@@ -360,6 +360,11 @@ func TestNetworkExpandHidePin(t *testing.T) {
 	s.press(fmt.Sprintf(`#neighbors li[data-id=%q] .n-pin`, pinned))
 	s.waitJS("the pin", fmt.Sprintf(`window.dashboard.cy.getElementById(%q).hasClass('pinned') &&
 		document.querySelector('#neighbors li[data-id=%q] .n-pin').getAttribute('aria-pressed') === 'true'`, pinned, pinned))
+	var focused string
+	s.eval(`(() => { const a = document.activeElement; return a.classList.contains('n-pin') ? a.closest('li').dataset.id : ''; })()`, &focused)
+	if focused != pinned {
+		t.Errorf("after pinning, the focus is not on the pin button of %s (on %q)", pinned, focused)
+	}
 	before := s.nodePosition(pinned)
 	var positions map[string]position
 	s.eval(`Object.fromEntries(window.dashboard.cy.nodes().map(n => [n.id(), {X: n.position().x, Y: n.position().y}]))`, &positions)
@@ -393,6 +398,11 @@ func TestNetworkExpandHidePin(t *testing.T) {
 	s.eval(read, &state)
 	if state.Visible || state.Listed || state.Count != "1" {
 		t.Errorf("after hiding %s: %+v, want it off the canvas and the list, 1 hidden", hidden, state)
+	}
+	var onHide bool
+	s.eval(`document.activeElement.classList.contains('n-hide')`, &onHide)
+	if !onHide {
+		t.Error("after hiding, the focus is not on the next row's hide button")
 	}
 	s.run("move the pointer off the canvas", chromedp.MouseEvent(input.MouseMoved, 1, 1))
 	checkNoOverlap(t, s.visibleLabels())

@@ -636,7 +636,17 @@ function renderList() {
       degree(b.id) - degree(a.id) || nodeLabel(a).localeCompare(nodeLabel(b)));
   $('net-hidden-count').textContent = String(net.hidden.size);
   $('net-hidden-wrap').hidden = net.hidden.size === 0;
+  // The keyboard's place survives the new list: the same button of the
+  // same node, or of the row now where it was (a hidden node's row goes).
+  const active = /** @type {HTMLElement | null} */ (document.activeElement);
+  const oldRow = active && $('neighbors').contains(active) ? active.closest('li[data-id]') : null;
+  const focus = oldRow && {
+    id: /** @type {HTMLElement} */ (oldRow).dataset.id,
+    cls: ['neighbor', 'n-expand', 'n-pin', 'n-hide'].find((c) => active && active.classList.contains(c)) || 'neighbor',
+    index: [...$('neighbors').children].indexOf(oldRow),
+  };
   if (!rows.length) return $('neighbors').replaceChildren(el('li', { className: 'muted' }, 'No neighbours in this range.'));
+  restoreFocusAfter(focus);
   $('neighbors').replaceChildren(...rows.map((node) => {
     const name = nodeLabel(node);
     const isCentre = node.id === centre;
@@ -657,6 +667,19 @@ function renderList() {
     hideB.addEventListener('click', () => hide(node.id));
     return el('li', { 'data-id': node.id }, recentre, el('span', { className: 'n-acts' }, expandB, pinB, hideB));
   }));
+}
+
+/** @param {{ id: string | undefined, cls: string, index: number } | null} focus */
+function restoreFocusAfter(focus) {
+  if (!focus) return;
+  queueMicrotask(() => {
+    const list = $('neighbors');
+    const row = [...list.querySelectorAll('li[data-id]')].find((li) => /** @type {HTMLElement} */ (li).dataset.id === focus.id) ||
+      list.children[Math.min(focus.index, list.children.length - 1)];
+    if (!row) return;
+    const b = /** @type {HTMLButtonElement | null} */ (row.querySelector('.' + focus.cls + ':not(:disabled)') || row.querySelector('.neighbor'));
+    if (b) b.focus();
+  });
 }
 
 // ------------------------------------------------------------ the path tool
