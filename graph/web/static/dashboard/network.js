@@ -236,6 +236,7 @@ function overlaps(a, b) {
 // lie over a node: its background is translucent.)
 function placeLabels() {
   if (!cy) return;
+  const t0 = performance.now();
   const zoom = cy.zoom() || 1;
   const px = FONT_PX / zoom;
   const visible = cy.nodes(':visible');
@@ -285,6 +286,7 @@ function placeLabels() {
   $('network').dataset.labels = String(shown.length);
   $('network').dataset.edgeLabels = String(edgesShown.length);
   $('network').dataset.labelZoom = String(zoom);
+  $('network').dataset.labelMs = String(Math.round(performance.now() - t0));
 }
 
 // ------------------------------------------------------------ the graph
