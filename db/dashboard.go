@@ -40,6 +40,10 @@ const (
 	// GroupActor counts an event once for each actor taking part in it,
 	// keyed by the actor's key: "events per actor".
 	GroupActor CountGroup = "ACTOR"
+	// GroupParticipantCountry counts an event once for each country that
+	// one of its participants is affiliated to, keyed by its alpha-2 code;
+	// events without such a participant are not counted.
+	GroupParticipantCountry CountGroup = "PARTICIPANT_COUNTRY"
 )
 
 // EventBucket is the number of events counted in one bucket (those whose

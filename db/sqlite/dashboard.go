@@ -67,6 +67,8 @@ var groupKey = map[db.CountGroup]string{
 	db.GroupCountry: `coalesce(c.code, '')`,
 	db.GroupNone:    `''`,
 	db.GroupActor:   `a.key`,
+	// Joined to the participants' countries by countEvents.
+	db.GroupParticipantCountry: `c.code`,
 }
 
 const dayMillis = 24 * 60 * 60 * 1000
@@ -134,12 +136,13 @@ func (s *Store) EventCounts(ctx context.Context, f db.TimelineFilter, interval d
 		return nil, db.Errorf(db.CodeInvalid, "unknown timeMatch %q: want START, OVERLAPS or WITHIN", match)
 	}
 	var err error
-	// The kept counts know no participants: per actor, the events are read.
+	// The kept counts know no participants: per actor or participant
+	// country, the events are read.
 	// They count each event by its start, with how many lie wholly in its
 	// bucket: a count by span, or of those alone with their sums, reads the
 	// events too.
 	switch {
-	case !sums.overlaps && !sums.within && f.OnlyTypesAndTime() && groupBy != db.GroupActor:
+	case !sums.overlaps && !sums.within && f.OnlyTypesAndTime() && groupBy != db.GroupActor && groupBy != db.GroupParticipantCountry:
 		err = s.keptCounts(ctx, &sums, f.EventTypes, groupBy, widthFor(interval), rangeOf(f))
 	case (sums.overlaps || sums.within) && spanCountable(f, groupBy):
 		err = s.keptSpanCounts(ctx, &sums, f, groupBy)
@@ -365,6 +368,12 @@ func (s *Store) countEvents(ctx context.Context, sums *bucketSums, where string,
 		// An actor in two roles of one event counts that event once.
 		from = `events e JOIN (SELECT DISTINCT event_id, actor_id FROM event_participants) p ON p.event_id = e.id
 			JOIN actors a ON a.id = p.actor_id`
+	}
+	if groupBy == db.GroupParticipantCountry {
+		// Two participants of one country count the event once there.
+		from = `events e JOIN (SELECT DISTINCT p.event_id, a.country_id FROM event_participants p
+			JOIN actors a ON a.id = p.actor_id WHERE a.country_id IS NOT NULL) p ON p.event_id = e.id
+			JOIN countries c ON c.id = p.country_id`
 	}
 	return sums.scan(s.read.QueryContext(ctx, `SELECT e.occurred_at - ((e.occurred_at % ?1) + ?1) % ?1 AS day,
 		(e.span_end - 1) - (((e.span_end - 1) % ?1) + ?1) % ?1 AS last, `+groupKey[groupBy]+` AS k, `+eventSums.sql()+`

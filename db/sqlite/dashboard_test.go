@@ -55,6 +55,9 @@ func TestEventCounts(t *testing.T) {
 			"2024-01-01 STRIKE 1/10; 2024-12-01 CALL 1/0; 2025-01-01 ATTACK 2/5; 2025-01-01 CALL 1/0"},
 		{"YearByCountry", db.TimelineFilter{}, db.IntervalYear, db.GroupCountry,
 			"2024-01-01  2/10; 2025-01-01  1/0; 2025-01-01 IN 1/2; 2025-01-01 PK 1/3"},
+		// nye's C has no country; A and B take part in sun and mon.
+		{"YearByParticipantCountry", db.TimelineFilter{}, db.IntervalYear, db.GroupParticipantCountry,
+			"2024-01-01 IN 1/0; 2025-01-01 IN 2/5; 2025-01-01 PK 2/5"},
 		{"FilteredByActorAndRole", db.TimelineFilter{Actors: []string{"b"}, Roles: []db.ParticipantRole{db.RoleTarget}},
 			db.IntervalYear, db.GroupNone, "2025-01-01  2/5"},
 		{"FilteredByTime", db.TimelineFilter{From: at(t, "2025-01-06T00:00:00Z"), To: at(t, "2025-01-07T00:00:00Z")},
@@ -237,5 +240,46 @@ func TestEventCountsSpans(t *testing.T) {
 	_, err := s.EventCounts(context.Background(), db.TimelineFilter{}, db.IntervalDay, db.GroupNone, "SOMETIME")
 	if err == nil || err.Error() != `unknown timeMatch "SOMETIME": want START, OVERLAPS or WITHIN` || db.ErrorCode(err) != db.CodeInvalid {
 		t.Errorf("unknown timeMatch: %v", err)
+	}
+}
+
+// By participant country an event counts once per country, however many of
+// its participants come from it, and not at all without one; its location
+// does not count.
+func TestEventCountsByParticipantCountry(t *testing.T) {
+	s := mustOpen(t)
+	load(t, s, `{"version": 1,
+  "actors": [
+    {"key": "a", "name": "A", "kind": "STATE", "country": "IN"},
+    {"key": "d", "name": "D", "kind": "PERSON", "country": "IN"},
+    {"key": "b", "name": "B", "kind": "STATE", "country": "PK"},
+    {"key": "c", "name": "C", "kind": "STATE"}],
+  "events": [
+    {"key": "x", "type": "MEETING", "title": "Two of India in Pakistan", "occurredAt": "2025-03-01", "fatalities": 1,
+     "location": {"country": "PK"}, "participants": [{"actor": "a", "role": "INITIATOR"}, {"actor": "d", "role": "PARTICIPANT"}]},
+    {"key": "y", "type": "CALL", "title": "Pakistan, nowhere", "occurredAt": "2025-04-01",
+     "participants": [{"actor": "b", "role": "INITIATOR"}, {"actor": "c", "role": "TARGET"}]},
+    {"key": "z", "type": "PROTEST", "title": "Nobody in India", "occurredAt": "2025-05-01", "location": {"country": "IN"}}]}`)
+	for _, c := range []struct {
+		name   string
+		filter db.TimelineFilter
+		group  db.CountGroup
+		want   string
+	}{
+		{"ByParticipants", db.TimelineFilter{}, db.GroupParticipantCountry, "2025-01-01 IN 1/1; 2025-01-01 PK 1/0"},
+		{"ByLocation", db.TimelineFilter{}, db.GroupCountry, "2025-01-01  1/0; 2025-01-01 IN 1/0; 2025-01-01 PK 1/1"},
+		// The country filter keeps x (its participants) and z (its place).
+		{"IndiaByParticipants", db.TimelineFilter{Countries: []string{"IN"}}, db.GroupParticipantCountry, "2025-01-01 IN 1/1"},
+		{"MeetingsByParticipants", db.TimelineFilter{EventTypes: []db.EventType{"MEETING"}}, db.GroupParticipantCountry, "2025-01-01 IN 1/1"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := s.EventCounts(context.Background(), c.filter, db.IntervalYear, c.group, db.MatchStart)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g := bucketsString(got); g != c.want {
+				t.Errorf("buckets = %q\nwant %q", g, c.want)
+			}
+		})
 	}
 }

@@ -216,7 +216,7 @@ func EventBuckets(from, to *time.Time, interval db.Interval, groupBy *db.CountGr
 		switch *groupBy {
 		case db.GroupType:
 			groups = len(db.EventTypes)
-		case db.GroupCountry:
+		case db.GroupCountry, db.GroupParticipantCountry:
 			groups = countryGroups
 		case db.GroupActor:
 			// Any number of actors: the store's bucket bound is the price.

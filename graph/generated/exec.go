@@ -3236,6 +3236,8 @@ enum CountGroup {
   NONE
   "Each actor taking part (key = the actor's key): an event counts once for each of its actors."
   ACTOR
+  "Each country a participant is affiliated to (key = its alpha-2 code): an event counts once for each such country; events without one are not counted."
+  PARTICIPANT_COUNTRY
 }
 
 "Events counted in one bucket."

@@ -11,7 +11,8 @@ import { selectedActors, renderChips, replaceActor } from './actors.js';
 /**
  * @typedef {{ from: string, to: string, actors: string[], countries: string[],
  *   types: string[], text: string, order: 'ASC' | 'DESC' }} Filter
- * @typedef {{ filter: Filter, center: string | null, depth: number, event: string | null }} View
+ * @typedef {{ filter: Filter, center: string | null, depth: number, event: string | null, mapBy: MapBy }} View
+ * @typedef {'location' | 'participants'} MapBy what the map's countries are shaded by
  */
 
 // Used only when the server refuses introspection (--no-introspection).
@@ -25,6 +26,7 @@ const view = {
   center: null, // the network's centre (global ID) when the user chose one
   depth: 1,
   event: null, // the key of the event whose page is open (event.js)
+  mapBy: 'location', // the map's shading: event locations or participants' countries
 };
 
 /** @returns {Filter} */
@@ -74,6 +76,7 @@ function encodeHash() {
   if (view.center) p.set('center', view.center);
   if (view.depth !== 1) p.set('depth', String(view.depth));
   if (view.event) p.set('event', view.event);
+  if (view.mapBy !== 'location') p.set('map', view.mapBy);
   // Commas need no escaping in a fragment; plain ones keep URLs readable.
   return p.toString().replace(/%2C/gi, ',');
 }
@@ -94,6 +97,7 @@ export function decodeHash() {
   view.center = p.get('center') || null;
   view.depth = p.get('depth') === '2' ? 2 : 1;
   view.event = p.get('event') || null;
+  view.mapBy = p.get('map') === 'participants' ? 'participants' : 'location';
 }
 
 // setHash records the view in the URL without triggering hashchange, so
@@ -126,7 +130,7 @@ export function graphFilter(f) {
 }
 
 // currentView is the view: read it, and change it only through takeForm,
-// setCentre, setDepth, setEvent and decodeHash.
+// setCentre, setDepth, setEvent, setMapBy and decodeHash.
 /** @returns {View} */
 export function currentView() { return view; }
 
@@ -144,6 +148,8 @@ export function setDepth(depth) { view.depth = depth; }
 
 /** @param {string | null} key */
 export function setEvent(key) { view.event = key; }
+/** @param {MapBy} by */
+export function setMapBy(by) { view.mapBy = by; }
 
 export async function loadEventTypes() {
   let names;

@@ -1,14 +1,18 @@
 // @ts-check
-// The map: countries shaded by their events under the filter, and a dot
-// for each located event the timeline shows.
+// The map: countries shaded by their events under the filter, counted by
+// where the events took place or by the countries their participants are
+// affiliated to (the view's mapBy, a select in the panel's head), and a dot
+// for each located event the timeline shows, dots that crowd grouped into
+// clusters (leaflet.markercluster) that open on click.
 
 import { el, formatInstant, debounce, $ } from './util.js';
 import { gql, freshSignal, ApiError } from './api.js';
 import { Q_COUNTS, Q_COUNTRIES } from './queries.js';
-import { apiFilter } from './filter.js';
-import { on, emit, reportError } from './state.js';
+import { apiFilter, currentView, setMapBy, setHash } from './filter.js';
+import { on, emit, reportError, track } from './state.js';
 
 /** @typedef {import('./filter.js').View} View */
+/** @typedef {import('./filter.js').MapBy} MapBy */
 /** @typedef {import('./timeline.js').Item} Item */
 
 /** @type {any} the vendored Leaflet and topojson-client, classic scripts */
@@ -20,10 +24,27 @@ const topojson = /** @type {any} */ (window).topojson;
 let map = null;
 let countryLayer = null;
 let countryCounts = null; // ISO numeric -> events, for outlines that load late
-const markerLayer = L.layerGroup();
+/** @type {MapBy} what countryCounts counts */
+let shadedBy = 'location';
+// Dots closer than maxClusterRadius pixels are drawn as one cluster, which
+// zooms in on click, or spreads its dots out (spiderfies) when they share
+// a place or the map is at its closest zoom.
+const markerLayer = L.markerClusterGroup({
+  maxClusterRadius: 40, showCoverageOnHover: false, spiderfyOnMaxZoom: true, iconCreateFunction: clusterIcon,
+  animate: !matchMedia('(prefers-reduced-motion: reduce)').matches,
+});
 const markers = new Map(); // item id -> circle marker
 let codeToNumeric = null; // promise of Map alpha-2 -> ISO numeric
 const SHADES = ['#fde7c8', '#fdc88a', '#fca45c', '#f07b3a', '#d9531e', '#a8360f'];
+
+// What the shading counts, for each MapBy: the eventCounts grouping, the
+// legend's words and a tooltip's.
+const SHADINGS = {
+  location: { groupBy: 'COUNTRY', legend: 'events located in the country', tooltip: 'located here' },
+  participants: { groupBy: 'PARTICIPANT_COUNTRY', legend: 'events with a participant from the country', tooltip: 'with a participant from here' },
+};
+
+const legendText = el('span', { className: 'map-legend-what' }, SHADINGS.location.legend);
 
 export function createMap() {
   map = L.map('map', { worldCopyJump: true, minZoom: 1, maxZoom: 9, zoomSnap: 0.5, attributionControl: false })
@@ -31,15 +52,50 @@ export function createMap() {
   markerLayer.addTo(map);
   addLegend();
   /** @type {any} */ (window).dashboard.map = map;
+  /** @type {any} */ (window).dashboard.markers = markerLayer;
   loadOutlines();
+  $('map-by').addEventListener('change', () => {
+    setMapBy($('map-by').value === 'participants' ? 'participants' : 'location');
+    setHash(false);
+    track('Map', () => loadCountryCounts(currentView()));
+  });
 }
 
 function addLegend() {
   const legend = L.control({ position: 'bottomright' });
   legend.onAdd = () => el('div', { className: 'map-legend' },
-    el('span', {}, 'Fewer'), ...SHADES.map((c) => el('span', { className: 'swatch', style: 'background:' + c })), el('span', {}, 'more events'),
-    el('span', { className: 'dot' }), el('span', {}, 'located event'));
+    el('span', { className: 'map-legend-scale' },
+      el('span', {}, 'Fewer'), ...SHADES.map((c) => el('span', { className: 'swatch', style: 'background:' + c })), el('span', {}, 'more'),
+      legendText),
+    el('span', { className: 'map-legend-dots' },
+      el('span', { className: 'dot' }), el('span', {}, 'located event'),
+      el('span', { className: 'cluster-key' }, '3'), el('span', {}, 'located events close together')));
   legend.addTo(map);
+}
+
+// ClusterIcon is a DivIcon with an accessible name: Leaflet makes a
+// marker's icon a focusable button (Enter opens a cluster), but names it
+// only by its text, the bare count.
+const ClusterIcon = L.DivIcon.extend({
+  createIcon(old) {
+    const div = L.DivIcon.prototype.createIcon.call(this, old);
+    div.setAttribute('aria-label', this.options.label);
+    return div;
+  },
+});
+
+// clusterIcon draws a cluster as the plugin's default does (its CSS sizes
+// it, dashboard.css colours it), with its text built as elements: Leaflet
+// takes an icon's html string as HTML.
+function clusterIcon(cluster) {
+  const n = cluster.getChildCount();
+  const size = n < 10 ? 'small' : n < 100 ? 'medium' : 'large';
+  return new ClusterIcon({
+    html: el('div', {}, el('span', {}, String(n))),
+    className: 'marker-cluster marker-cluster-' + size,
+    iconSize: L.point(40, 40),
+    label: n + ' located events close together: show them',
+  });
 }
 
 async function loadOutlines() {
@@ -102,11 +158,14 @@ function countryNumerics() {
   return codeToNumeric;
 }
 
+// loadCountryCounts shades the countries by the view's filter and mapBy.
 /** @param {View} view */
 export async function loadCountryCounts(view) {
+  const by = view.mapBy;
+  $('map-by').value = by;
   const signal = freshSignal('map');
   const [data, numerics] = await Promise.all([
-    gql(Q_COUNTS, { filter: apiFilter(view.filter), interval: 'YEAR', groupBy: 'COUNTRY' }, signal),
+    gql(Q_COUNTS, { filter: apiFilter(view.filter), interval: 'YEAR', groupBy: SHADINGS[by].groupBy }, signal),
     countryNumerics(),
   ]);
   const counts = new Map();
@@ -115,16 +174,27 @@ export async function loadCountryCounts(view) {
     if (numeric) counts.set(numeric, (counts.get(numeric) || 0) + b.count);
   }
   countryCounts = counts;
+  shadedBy = by;
   shadeCountries(counts);
 }
 
+// shadeCountries colours each outline by its count, and records the count
+// and what it counts on its path (data-count, data-by) for tests; the
+// legend says what the counts count.
 function shadeCountries(counts) {
+  legendText.textContent = SHADINGS[shadedBy].legend;
   if (!countryLayer) return;
   const max = Math.max(1, ...counts.values());
   countryLayer.eachLayer((layer) => {
     const count = counts.get(layer.feature.id) || 0;
     layer.setStyle(countryStyle(count, max));
-    layer.setTooltipContent(tooltip(layer.feature.properties.name + ': ' + count + (count === 1 ? ' event' : ' events')));
+    layer.setTooltipContent(tooltip(layer.feature.properties.name + ': ' + count + (count === 1 ? ' event ' : ' events ') + SHADINGS[shadedBy].tooltip));
+    const path = layer.getElement();
+    if (path) {
+      path.dataset.country = layer.feature.id;
+      path.dataset.count = String(count);
+      path.dataset.by = shadedBy;
+    }
   });
 }
 
@@ -132,10 +202,11 @@ function addMarker(item) {
   const loc = item.location;
   if (item.__typename !== 'Event' || !loc || loc.lat === null || loc.lon === null) return;
   const marker = L.circleMarker([loc.lat, loc.lon], {
-    radius: 6, color: '#7c2d12', weight: 1.5, fillColor: '#f97316', fillOpacity: 0.9,
+    radius: 6, color: '#7c2d12', weight: 1.5, fillColor: '#f97316', fillOpacity: 0.9, className: 'event-dot',
   }).bindTooltip(tooltip(item.title + ' (' + formatInstant(item.occurredAt, item.precision) + ')'));
   marker.on('click', () => emit('focus-item', item.id));
-  marker.addTo(markerLayer);
+  marker.itemId = item.id;
+  markerLayer.addLayer(marker);
   markers.set(item.id, marker);
 }
 
