@@ -117,7 +117,7 @@ func (s *site) checkAgainstAPI(filter map[string]any) {
 }
 
 // A filter typed into the bar gives the list and histogram the API gives
-// for it; clicking a network node re-centres the network on it.
+// for it; double-clicking a network node re-centres the network on it.
 func TestDashboardFilterAndNetwork(t *testing.T) {
 	s := open(t)
 	openDashboard(s, "")
@@ -150,7 +150,8 @@ func TestDashboardFilterAndNetwork(t *testing.T) {
 		const p = n.renderedPosition();
 		return {id: n.id(), x: box.left + p.x, y: box.top + p.y};
 	})()`, center), &target)
-	s.run("click the node", chromedp.MouseClickXY(target.X, target.Y))
+	// A click expands a node; a double click re-centres on it.
+	s.run("double-click the node", chromedp.MouseClickXY(target.X, target.Y), chromedp.MouseClickXY(target.X, target.Y, chromedp.ClickCount(2)))
 	s.waitJS("the network to re-centre", fmt.Sprintf(`document.getElementById('network').dataset.center === %q`, target.ID))
 	s.waitReady("the re-centred network")
 	var ids []string
@@ -162,7 +163,7 @@ func TestDashboardFilterAndNetwork(t *testing.T) {
 			} `json:"nodes"`
 		} `json:"neighborhood"`
 	}
-	json.Unmarshal(s.graphql(`query($id: ID!) { neighborhood(id: $id, depth: 1, limit: 60, filter: {from: "2025-05-01", to: "2025-05-12"}) {
+	json.Unmarshal(s.graphql(`query($id: ID!) { neighborhood(id: $id, depth: 1, limit: 200, filter: {from: "2025-05-01", to: "2025-05-12"}) {
 		nodes { ... on Node { id } } } }`, map[string]any{"id": target.ID}), &r)
 	var want []string
 	for _, n := range r.Neighborhood.Nodes {

@@ -87,7 +87,7 @@ func TestNoExternalURLs(t *testing.T) {
 func TestOperationNames(t *testing.T) {
 	want := []string{"ActorId", "ActorNames", "ActorSearch", "AttackToCallInTime", "AttackersToRubio", "Changes", "CodedAssaults", "Countries", "EventChain", "EventCounts", "EventExtent",
 		"EventPage", "EventTypes", "HistogramCounts", "IndiaCounterparts", "Live", "MonthlySpread", "Neighborhood", "PahalgamAttack", "PakistanAttacksAndStrikes", "PerdueTies",
-		"RubioCalls", "RubioNeighborhood", "RubioOnStrikes", "Runs", "SearchPahalgam", "StrikesChain", "Timeline", "TimelineTotal",
+		"RubioCalls", "RubioNeighborhood", "RubioOnStrikes", "Runs", "SearchPahalgam", "ShortestPath", "StrikesChain", "Timeline", "TimelineTotal",
 		"UnderWayEarlyMay", "WeeklyCounts", "WholeStory"}
 	if got := OperationNames(); !slices.Equal(got, want) {
 		t.Errorf("names = %v\nwant %v", got, want)

@@ -1,122 +1,451 @@
 // @ts-check
 // The network: the neighbourhood of one node (the centre) on a Cytoscape
-// canvas, laid out in rings, with its direct neighbours listed as buttons.
+// canvas laid out by fcose, with every node shown listed as buttons.
+//
+// Readable at 200 nodes: node size follows degree; only the labels that fit
+// are drawn (placeLabels: the centre, the path, pinned and the most connected
+// nodes first, each label only where it overlaps no label already placed
+// and the canvas's edge does not cut it), at a constant size on screen, so
+// zooming in shows more of them; pointing at a node shows its whole label. Labels carry badges (kind and country)
+// so that same-named nodes differ. Actors that take part in the same events
+// of the network are joined by a "shared" edge whose width and label give how
+// many (counted here, from the neighbourhood's PARTICIPATION edges).
+//
+// A click expands a node (adds its neighbourhood), a double click re-centres
+// on it; the list's buttons do the same from the keyboard, and hide or pin a
+// node (a pinned node keeps its place across layouts). The "as of" slider
+// shows the network as of a date (GraphFilter.to, the day after it); the path
+// tool asks shortestPath and highlights the path. "Actors only" folds the
+// events away, leaving actors joined by their shared-event edges.
 
-import { $, el, humanize, truncate, debounce } from './util.js';
+import { $, el, humanize, truncate, debounce, formatInstant, isoDate, DAY_MS } from './util.js';
 import { gql, freshSignal } from './api.js';
-import { Q_NEIGHBORHOOD, Q_ACTOR_ID } from './queries.js';
-import { graphFilter } from './filter.js';
+import { Q_NEIGHBORHOOD, Q_ACTOR_ID, Q_SHORTEST_PATH } from './queries.js';
+import { graphFilter, currentView } from './filter.js';
 import { knownActor } from './actors.js';
-import { emit } from './state.js';
+import { emit, track } from './state.js';
 
 /** @typedef {import('./filter.js').View} View */
 /** @typedef {import('./timeline.js').Item} Item */
+/**
+ * A node as the neighbourhood and shortestPath queries return it.
+ * @typedef {{ __typename: string, id: string, key?: string, name?: string, actorKind?: string,
+ *   country?: { code: string } | null, code?: string, title?: string, type?: string,
+ *   occurredAt?: string, precision?: string, statementKind?: string, madeAt?: string,
+ *   speaker?: { name: string } }} GNode
+ * @typedef {{ kind: string, role: string | null, at: string | null, from: { id: string }, to: { id: string } }} GEdge
+ * @typedef {{ nodes: GNode[], edges: GEdge[], truncated: boolean }} Subgraph
+ */
 
 /** @type {any} the vendored Cytoscape, a classic script */
 const cytoscape = /** @type {any} */ (window).cytoscape;
+const fcose = /** @type {any} */ (window).cytoscapeFcose;
 
-const NETWORK_LIMIT = 60;
+// The most nodes a neighbourhood brings (the API allows up to 1000), and an
+// expansion adds.
+export const NETWORK_LIMIT = 200;
+const EXPAND_LIMIT = 60;
+// Label size in screen pixels, whatever the zoom.
+const FONT_PX = 12;
+// A tap waits this long for a second one (a double click re-centres).
+const TAP_WAIT_MS = 320;
+
+const NODE_TYPES = { Actor: 'actor', Country: 'country', Event: 'event', Statement: 'statement' };
+const KIND_SHORT = {
+  PERSON: 'person', STATE: 'state', GOVERNMENT_BODY: 'gov', MILITARY: 'military', ARMED_GROUP: 'armed group',
+  POLITICAL_PARTY: 'party', INTERNATIONAL_ORGANIZATION: 'IO', NGO: 'NGO', MEDIA: 'media', OTHER: 'actor',
+};
+const KIND_LETTER = {
+  PERSON: 'P', STATE: 'S', GOVERNMENT_BODY: 'G', MILITARY: 'M', ARMED_GROUP: 'A',
+  POLITICAL_PARTY: 'Py', INTERNATIONAL_ORGANIZATION: 'IO', NGO: 'N', MEDIA: 'Me', OTHER: '?',
+};
 
 /** @type {any} */
 let cy = null;
-let laidOut = null; // { id, edges } of the network shown, to lay it out again on resize
 
-const RING_SIZE = 18;
-// Past this many nodes only the centre and the node under the pointer are
-// labelled on the canvas; the neighbours list names them all.
-const DENSE_NODES = 24;
-const NODE_TYPES = { Actor: 'actor', Country: 'country', Event: 'event', Statement: 'statement' };
+// What the network shows, beyond Cytoscape's own elements.
+const net = {
+  centre: /** @type {string | null} */ (null),
+  /** @type {Map<string, GNode>} */
+  nodes: new Map(),
+  /** @type {Map<string, GEdge>} by edgeKey */
+  edges: new Map(),
+  /** @type {Set<string>} */
+  hidden: new Set(),
+  /** @type {Map<string, { x: number, y: number }>} */
+  pinned: new Map(),
+  /** @type {Set<string>} */
+  expanded: new Set(),
+  /** @type {string[]} node ids of the path shown, in order */
+  path: [],
+  /** @type {Set<string>} edge ids of the path shown */
+  pathEdges: new Set(),
+  truncated: false,
+  layouts: 0,
+};
+
+// The "as of" slider: its days run from the first to the last instant of
+// the centre's edges (within the filter's range); the last step is "all".
+const asOf = {
+  centre: /** @type {string | null} */ (null),
+  filterKey: '',
+  startMs: 0,
+  days: 0,
+  value: 0, // days after startMs; === days means all dates
+};
 
 export function createNetwork() {
+  if (!cytoscape('layout', 'fcose')) cytoscape.use(fcose);
   cy = cytoscape({
     container: $('network'),
-    minZoom: 0.2,
-    maxZoom: 3,
+    minZoom: 0.1,
+    maxZoom: 4,
     style: [
       { selector: 'node', style: {
-        label: 'data(label)', 'font-size': 13, 'text-wrap': 'wrap', 'text-max-width': 120, 'text-valign': 'bottom',
-        'text-margin-y': 3, color: '#1f2937', 'text-background-color': '#ffffff', 'text-background-opacity': 0.8,
-        'text-background-padding': 1, width: 18, height: 18, 'border-width': 1, 'border-color': '#ffffff',
+        label: 'data(label)', 'font-size': FONT_PX, 'text-valign': 'bottom', 'text-halign': 'center',
+        'text-margin-y': 2, color: '#1f2937', 'text-background-color': '#ffffff', 'text-background-opacity': 0.7,
+        'text-background-padding': 1, 'text-background-shape': 'roundrectangle', width: 'data(size)', height: 'data(size)', 'border-width': 1, 'border-color': '#ffffff',
+        'min-zoomed-font-size': 0,
       } },
       { selector: 'node.actor', style: { shape: 'ellipse', 'background-color': '#2563eb' } },
-      { selector: 'node.country', style: { shape: 'round-rectangle', 'background-color': '#059669', width: 22, height: 16 } },
-      { selector: 'node.event', style: { shape: 'diamond', 'background-color': '#ea580c', width: 20, height: 20 } },
+      { selector: 'node.country', style: { shape: 'round-rectangle', 'background-color': '#059669' } },
+      { selector: 'node.event', style: { shape: 'diamond', 'background-color': '#ea580c' } },
       { selector: 'node.statement', style: { shape: 'round-tag', 'background-color': '#7c3aed' } },
-      { selector: 'node.center', style: { width: 30, height: 30, 'border-width': 3, 'border-color': '#111827', 'font-weight': 'bold', 'font-size': 15, 'z-index': 10 } },
+      { selector: 'node[badge]', style: { 'background-image': 'data(badge)', 'background-fit': 'contain', 'background-clip': 'none' } },
+      { selector: 'node.center', style: { 'border-width': 3, 'border-color': '#111827', 'font-weight': 'bold', 'z-index': 10 } },
+      { selector: 'node.pinned', style: { 'border-width': 3, 'border-color': '#b45309', 'border-style': 'double' } },
+      { selector: 'node.expanded', style: { 'border-color': '#6b7280', 'border-width': 2 } },
+      { selector: 'node.quiet', style: { 'text-opacity': 0, 'text-background-opacity': 0 } },
+      { selector: 'node.hover', style: { label: 'data(full)', 'text-opacity': 1, 'text-background-opacity': 0.95, 'z-index': 30 } },
+      { selector: '.hidden, .folded', style: { display: 'none' } },
       { selector: 'edge', style: {
-        width: 1.2, 'line-color': '#9ca3af', 'target-arrow-color': '#9ca3af', 'target-arrow-shape': 'triangle',
-        'arrow-scale': 0.7, 'curve-style': 'bezier', label: '', 'font-size': 10, 'min-zoomed-font-size': 6, color: '#4b5563',
+        width: 1, 'line-color': '#c4c9d1', 'target-arrow-color': '#c4c9d1', 'target-arrow-shape': 'triangle',
+        'arrow-scale': 0.6, 'curve-style': 'bezier', label: '', 'font-size': FONT_PX - 2, color: '#4b5563',
         'text-rotation': 'autorotate', 'text-background-color': '#ffffff', 'text-background-opacity': 0.85,
-        'text-background-padding': 1,
+        'text-background-padding': 1, 'min-zoomed-font-size': 0,
       } },
-      { selector: 'node.dense', style: { label: '' } },
-      { selector: 'node.dense.hover, node.dense.center', style: { label: 'data(label)', 'z-index': 20 } },
-      // Only the centre's own edges are labelled: the others would bury
-      // the nodes in text. Pointing at a node labels its edges too.
-      { selector: 'edge.touches-center, edge.hover', style: { label: 'data(label)' } },
-      { selector: 'edge.touches-center', style: { 'line-color': '#6b7280', 'target-arrow-color': '#6b7280', width: 1.6 } },
-      { selector: 'edge.dense', style: { label: '' } },
-      { selector: 'edge.dense.hover', style: { label: 'data(label)' } },
+      { selector: 'edge.shared', style: {
+        width: 'data(width)', 'line-color': '#0d9488', 'target-arrow-shape': 'none', opacity: 0.6, 'curve-style': 'straight',
+      } },
+      // Edge labels under the pointer, and the shared-event weights that
+      // fit (placeLabels).
+      { selector: 'edge.hover', style: { label: 'data(label)', 'z-index': 30 } },
+      { selector: 'edge.shared.weighed', style: { label: 'data(weightLabel)', 'text-rotation': 'none', color: '#0f766e' } },
+      { selector: 'node.path', style: { 'border-width': 4, 'border-color': '#dc2626', 'z-index': 20 } },
+      { selector: 'edge.path', style: { width: 4, 'line-color': '#dc2626', 'target-arrow-color': '#dc2626', opacity: 1, 'z-index': 20 } },
+      { selector: 'node.faded', style: { opacity: 0.35 } },
+      { selector: 'edge.faded', style: { opacity: 0.15 } },
     ],
   });
-  cy.on('tap', 'node', (e) => emit('centre', e.target.id()));
+  let tapTimer = 0;
+  let lastTap = '';
+  cy.on('tap', 'node', (e) => {
+    lastTap = e.target.id();
+    clearTimeout(tapTimer);
+    const id = lastTap;
+    tapTimer = window.setTimeout(() => expand(id), TAP_WAIT_MS);
+  });
+  // The browser's double click (its own timing, its clickCount), on the
+  // node the two taps hit.
+  $('network').addEventListener('dblclick', () => {
+    clearTimeout(tapTimer);
+    if (lastTap && cy.getElementById(lastTap).length) emit('centre', lastTap);
+  });
   cy.on('mouseover', 'node', (e) => e.target.union(e.target.connectedEdges()).addClass('hover'));
   cy.on('mouseout', 'node', (e) => e.target.union(e.target.connectedEdges()).removeClass('hover'));
+  cy.on('dragfree', 'node', (e) => {
+    const n = e.target;
+    if (net.pinned.has(n.id())) net.pinned.set(n.id(), { ...n.position() });
+    placeLabels();
+  });
+  cy.on('viewport', debounce(() => placeLabels(), 120));
   /** @type {any} */ (window).dashboard.cy = cy;
+  bindTools();
 }
 
-// layoutRings puts the centre in the middle, its direct neighbours on a
-// ring and the rest outside, then widens the rings into ellipses: the
-// canvas is wide and short, and circles would leave it mostly empty.
-function layoutRings(id, edges) {
-  const direct = new Set(edges.flatMap((e) => (e.from.id === id ? [e.to.id] : e.to.id === id ? [e.from.id] : [])));
-  const level = ringLevels(id, direct);
-  cy.layout({ name: 'concentric', concentric: (n) => level.get(n.id()),
-    levelWidth: () => 1, minNodeSpacing: 20, animate: false, fit: false }).run();
-  const bb = cy.nodes().boundingBox({ includeLabels: false });
-  const stretch = Math.min(3, (cy.width() / Math.max(1, cy.height())) / Math.max(0.1, bb.w / Math.max(1, bb.h)));
-  if (stretch > 1) {
-    const mid = (bb.x1 + bb.x2) / 2;
-    cy.nodes().positions((n) => ({ x: mid + (n.position('x') - mid) * stretch, y: n.position('y') }));
-  }
-  cy.fit(undefined, 18);
-  // A small neighbourhood would be blown up to fill the canvas; labels
-  // then overlap, so stop at the natural size.
-  if (cy.zoom() > 1) {
-    cy.zoom(1);
-    cy.center();
-  }
+// ------------------------------------------------------------ labels
+
+/** @param {string} iso @param {string | undefined} precision */
+function shortDate(iso, precision) {
+  return formatInstant(iso, precision === 'MINUTE' || precision === 'SECOND' ? 'DAY' : precision || 'DAY');
 }
 
-// ringLevels gives each node its ring (higher is further in): the centre,
-// then its direct neighbours, then the rest, each group split into rings
-// of at most RING_SIZE nodes so that big neighbourhoods stay legible.
-function ringLevels(id, direct) {
-  const level = new Map([[id, 100]]);
-  const groups = [[], []];
-  cy.nodes().forEach((n) => { if (n.id() !== id) groups[direct.has(n.id()) ? 0 : 1].push(n.id()); });
-  let next = 99;
-  for (const group of groups) {
-    const rings = Math.max(1, Math.ceil(group.length / RING_SIZE));
-    group.forEach((nid, i) => level.set(nid, next - (i % rings)));
-    next -= rings;
-  }
-  return level;
-}
-
-function nodeLabel(n) {
+/**
+ * nodeLabel is what a node is called, with its badges: an actor's kind and
+ * country ("Saudi Arabia · state SA"), a country's code, a statement's
+ * speaker, kind and date ("Marco Rubio · readout · 3 May 2025").
+ * @param {GNode} n
+ */
+export function nodeLabel(n) {
   switch (n.__typename) {
-    case 'Actor': return n.name;
-    case 'Country': return n.name;
-    case 'Event': return n.title;
-    default: return (n.statementKind === 'OTHER' ? 'Statement' : humanize(n.statementKind)) + ' by ' + n.speaker.name;
+    case 'Actor': return n.name + ' · ' + (KIND_SHORT[n.actorKind || 'OTHER'] || 'actor') + (n.country ? ' ' + n.country.code : '');
+    case 'Country': return n.name + ' · country ' + n.code;
+    case 'Event': return n.title || '';
+    default: return (n.speaker ? n.speaker.name : '?') + ' · ' +
+      (n.statementKind === 'OTHER' ? 'statement' : humanize(n.statementKind || 'OTHER').toLowerCase()) +
+      ' · ' + shortDate(n.madeAt || '', n.precision);
   }
 }
 
+/** @param {GNode} n */
+function canvasLabel(n) {
+  // An event's date is in the list and under the pointer (the title);
+  // on the canvas, room is short.
+  if (n.__typename === 'Event') return truncate(n.title || '', 28);
+  return truncate(nodeLabel(n), 40);
+}
+
+// fullLabel is what the pointer shows: the whole name, an event's date.
+/** @param {GNode} n */
+function fullLabel(n) {
+  return n.__typename === 'Event' ? (n.title || '') + ' · ' + shortDate(n.occurredAt || '', n.precision) : nodeLabel(n);
+}
+
+const badges = new Map();
+// badge is an image of the actor's kind letter, drawn inside its node.
+/** @param {GNode} n */
+function badge(n) {
+  if (n.__typename !== 'Actor') return undefined;
+  const letter = KIND_LETTER[n.actorKind || 'OTHER'] || '?';
+  if (!badges.has(letter)) {
+    const size = letter.length > 1 ? 9 : 12;
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24">` +
+      `<text x="12" y="${12 + size * 0.36}" font-family="sans-serif" font-size="${size}" font-weight="700" ` +
+      `text-anchor="middle" fill="#ffffff">${letter}</text></svg>`;
+    badges.set(letter, 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svg));
+  }
+  return badges.get(letter);
+}
+
+/** @param {GEdge} e */
 function edgeLabel(e) {
   const named = ['PARTICIPATION', 'RELATIONSHIP', 'EVENT_LINK'].includes(e.kind) && e.role;
-  return (named ? e.role : e.kind).toLowerCase().replace(/_/g, ' ');
+  return (named ? e.role || '' : e.kind).toLowerCase().replace(/_/g, ' ');
 }
+
+/** @param {GEdge} e */
+function edgeKey(e) { return e.from.id + '>' + e.to.id + ':' + e.kind + ':' + (e.role || ''); }
+
+function overlaps(a, b) {
+  return a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+}
+
+// placeLabels shows the labels that fit. Font sizes are set so that a
+// label is FONT_PX on screen at this zoom; then, by priority, each label
+// is shown when its box overlaps no label shown before it. (A label may
+// lie over a node: its background is translucent.)
+function placeLabels() {
+  if (!cy) return;
+  const t0 = performance.now();
+  const zoom = cy.zoom() || 1;
+  const px = FONT_PX / zoom;
+  const visible = cy.nodes(':visible');
+  // Every label drawn, to measure it; those that do not fit are quieted
+  // again before the next frame.
+  cy.batch(() => {
+    cy.nodes().style('font-size', px).removeClass('quiet');
+    cy.edges().style('font-size', px * 0.85);
+  });
+  const rank = (n) => (n.hasClass('center') ? 4e6 : 0) + (n.hasClass('path') ? 3e6 : 0) + (n.hasClass('pinned') ? 2e6 : 0) +
+    (n.hasClass('expanded') ? 1e6 : 0) + n.degree(false) * 10 + (n.hasClass('actor') ? 5 : 0);
+  const order = visible.toArray().sort((a, b) => rank(b) - rank(a) || a.id().localeCompare(b.id()));
+  /** @type {any[]} */
+  const placed = [];
+  /** @type {string[]} */
+  const shown = [];
+  const view = cy.extent();
+  for (const n of order) {
+    const box = n.boundingBox({ includeLabels: true, includeNodes: false, includeOverlays: false });
+    if (!(box.w > 0)) continue;
+    // Not a label cut by the canvas's edge.
+    if (box.x1 < view.x1 || box.x2 > view.x2 || box.y1 < view.y1 || box.y2 > view.y2) continue;
+    const pad = 1 / zoom;
+    const b = { x1: box.x1 - pad, x2: box.x2 + pad, y1: box.y1 - pad, y2: box.y2 + pad };
+    if (placed.some((p) => overlaps(p, b))) continue;
+    placed.push(b);
+    shown.push(n.id());
+  }
+  // Then the weights of the shared-event edges, heaviest first, where
+  // they fit among the node labels.
+  const shared = cy.edges('.shared:visible');
+  cy.batch(() => shared.addClass('weighed'));
+  const edgesShown = [];
+  for (const e of shared.toArray().sort((a, b) => b.data('weight') - a.data('weight') || a.id().localeCompare(b.id()))) {
+    const box = e.boundingBox({ includeLabels: true, includeNodes: false, includeEdges: false, includeOverlays: false });
+    if (!(box.w > 0)) continue;
+    if (box.x1 < view.x1 || box.x2 > view.x2 || box.y1 < view.y1 || box.y2 > view.y2) continue;
+    if (placed.some((p) => overlaps(p, box))) continue;
+    placed.push(box);
+    edgesShown.push(e.id());
+  }
+  const keep = new Set(shown), keepEdges = new Set(edgesShown);
+  cy.batch(() => {
+    cy.nodes().forEach((n) => { if (!keep.has(n.id())) n.addClass('quiet'); });
+    shared.forEach((e) => { if (!keepEdges.has(e.id())) e.removeClass('weighed'); });
+  });
+  $('network').dataset.labels = String(shown.length);
+  $('network').dataset.edgeLabels = String(edgesShown.length);
+  $('network').dataset.labelZoom = String(zoom);
+  $('network').dataset.labelMs = String(Math.round(performance.now() - t0));
+}
+
+// ------------------------------------------------------------ the graph
+
+// resize gives each node a size by its degree.
+function resize() {
+  cy.batch(() => cy.nodes().forEach((n) => {
+    const d = n.degree(false);
+    const size = Math.min(56, 14 + 5 * Math.sqrt(d));
+    n.data('size', n.hasClass('center') ? Math.max(size, 30) : size);
+  }));
+}
+
+/**
+ * addSubgraph adds the nodes and edges not in the graph yet, new nodes
+ * near `near` when given (an expansion grows from the node expanded).
+ * @param {GNode[]} nodes
+ * @param {GEdge[]} edges
+ * @param {{ x: number, y: number } | null} near
+ */
+function addSubgraph(nodes, edges, near) {
+  const added = [];
+  for (const n of nodes) {
+    net.nodes.set(n.id, n);
+    if (cy.getElementById(n.id).length) continue;
+    // Never two nodes on one spot, even before the layout: Cytoscape
+    // cannot draw an edge between them (and says so on the console).
+    const position = near ? { x: near.x + (Math.random() - 0.5) * 80, y: near.y + (Math.random() - 0.5) * 80 }
+      : { x: Math.random() * 1000, y: Math.random() * 1000 };
+    added.push({
+      group: 'nodes', data: { id: n.id, label: canvasLabel(n), full: fullLabel(n), badge: badge(n), size: 16 }, position,
+      classes: NODE_TYPES[n.__typename] + (net.hidden.has(n.id) ? ' hidden' : ''),
+    });
+  }
+  if (added.length) cy.add(added);
+  const newEdges = [];
+  for (const e of edges) {
+    const key = edgeKey(e);
+    if (net.edges.has(key) || !cy.getElementById(e.from.id).length || !cy.getElementById(e.to.id).length) continue;
+    net.edges.set(key, e);
+    newEdges.push({ group: 'edges', data: { id: 'e:' + key, source: e.from.id, target: e.to.id, label: edgeLabel(e) } });
+  }
+  if (newEdges.length) cy.add(newEdges);
+}
+
+// sharedEdges joins actors that take part in the same events of the
+// network, weighted by how many: counted here, from the PARTICIPATION edges
+// the neighbourhoods brought (actor → event → actor).
+function sharedEdges() {
+  cy.edges('.shared').remove();
+  /** @type {Map<string, Set<string>>} event -> actors */
+  const byEvent = new Map();
+  for (const e of net.edges.values()) {
+    if (e.kind !== 'PARTICIPATION') continue;
+    if (!byEvent.has(e.to.id)) byEvent.set(e.to.id, new Set());
+    /** @type {Set<string>} */ (byEvent.get(e.to.id)).add(e.from.id);
+  }
+  /** @type {Map<string, number>} */
+  const pairs = new Map();
+  for (const actors of byEvent.values()) {
+    const list = [...actors].sort();
+    for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length; j++) {
+        const k = list[i] + '|' + list[j];
+        pairs.set(k, (pairs.get(k) || 0) + 1);
+      }
+    }
+  }
+  const add = [];
+  for (const [k, count] of pairs) {
+    const [a, b] = k.split('|');
+    add.push({ group: 'edges', classes: 'shared',
+      data: { id: 'shared:' + k, source: a, target: b, weight: count, width: Math.min(12, 1.5 + 2 * Math.log2(count)),
+        weightLabel: '×' + count, label: count === 1 ? '1 shared event' : count + ' shared events' } });
+  }
+  if (add.length) cy.add(add);
+}
+
+// applyClasses marks the centre, the pinned, the hidden and the path.
+function applyClasses() {
+  cy.batch(() => {
+    cy.elements().removeClass('center pinned path faded');
+    if (net.centre) cy.getElementById(net.centre).addClass('center');
+    for (const id of net.pinned.keys()) cy.getElementById(id).addClass('pinned');
+    for (const id of net.expanded) cy.getElementById(id).addClass('expanded');
+    cy.nodes().forEach((n) => n.toggleClass('hidden', net.hidden.has(n.id())));
+    // Folded events stay out of sight, except on the path.
+    cy.nodes('.event').forEach((n) => n.toggleClass('folded', folded() && !net.path.includes(n.id())));
+    if (net.path.length) {
+      for (const id of net.path) cy.getElementById(id).addClass('path');
+      for (const id of net.pathEdges) cy.getElementById(id).addClass('path');
+      cy.elements().not('.path').addClass('faded');
+    }
+  });
+}
+
+/** @type {any} */
+let running = null;
+
+// layout runs fcose over what is shown: from scratch (a new centre) or from
+// the nodes' current places (an expansion, a path), pinned nodes fixed.
+/** @param {boolean} incremental */
+async function layout(incremental) {
+  resize();
+  const shown = cy.elements(':visible');
+  $('network').dataset.layout = 'running';
+  if (running) running.stop();
+  const fixed = [...net.pinned].filter(([id]) => shown.getElementById(id).length).map(([nodeId, position]) => ({ nodeId, position }));
+  const many = shown.nodes().length;
+  const l = shown.layout({
+    name: 'fcose', quality: many > 120 ? 'default' : 'proof', randomize: !incremental, animate: false, fit: false,
+    nodeDimensionsIncludeLabels: false, packComponents: true, tile: true,
+    nodeRepulsion: () => 9000, idealEdgeLength: (e) => (e.hasClass('shared') ? 110 : 70), edgeElasticity: (e) => (e.hasClass('shared') ? 0.1 : 0.45),
+    gravity: 0.3, gravityRange: 3.8, numIter: 2500, nodeSeparation: 60,
+    fixedNodeConstraint: fixed.length ? fixed : undefined,
+  });
+  running = l;
+  const done = l.promiseOn('layoutstop');
+  const t0 = performance.now();
+  l.run();
+  await done;
+  $('network').dataset.layoutMs = String(Math.round(performance.now() - t0));
+  if (running !== l) return;
+  running = null;
+  // fcose keeps fixed nodes in place up to a shift of the whole drawing.
+  for (const [id, p] of net.pinned) cy.getElementById(id).position(p);
+  stretch(shown.nodes().filter((n) => !net.pinned.has(n.id())));
+  cy.fit(shown, 24);
+  if (cy.zoom() > 1.5) {
+    cy.zoom(1.5);
+    cy.center(shown);
+  }
+  placeLabels();
+  net.layouts++;
+  $('network').dataset.layouts = String(net.layouts);
+  $('network').dataset.layout = 'done';
+}
+
+// stretch widens a drawing that is rounder than the canvas: labels are
+// wide, and a round drawing would leave the wide canvas mostly empty.
+function stretch(nodes) {
+  const bb = nodes.boundingBox({ includeLabels: false, includeOverlays: false });
+  const factor = Math.min(2.5, (cy.width() / Math.max(1, cy.height())) / Math.max(0.1, bb.w / Math.max(1, bb.h)));
+  if (!(factor > 1.05)) return;
+  const mid = (bb.x1 + bb.x2) / 2;
+  nodes.positions((n) => ({ x: mid + (n.position('x') - mid) * factor, y: n.position('y') }));
+}
+
+/** @param {boolean} incremental */
+function redraw(incremental) {
+  sharedEdges();
+  applyClasses();
+  renderList();
+  renderPathChoices();
+  renderCaption();
+  return layout(incremental);
+}
+
+// ------------------------------------------------------------ loading
 
 // networkCentre picks the node to show: the user's choice, else the first
 // actor of the filter, else the first actor of the timeline's first page.
@@ -142,69 +471,347 @@ export async function networkCentre(view, firstPage) {
   return null;
 }
 
+// traversalFilter is the filter's range, its end moved to the slider's
+// date when the slider is not at "all dates".
+/** @param {View} view */
+function traversalFilter(view) {
+  /** @type {{ from?: string, to?: string }} */
+  const f = { ...(graphFilter(view.filter) || {}) };
+  if (asOf.days > 0 && asOf.value < asOf.days) f.to = isoDate(asOf.startMs + (asOf.value + 1) * DAY_MS);
+  return Object.keys(f).length ? f : null;
+}
+
 /**
  * @param {View} view
  * @param {string | null} id
  */
 export async function loadNetwork(view, id) {
   const signal = freshSignal('network');
-  if (!id) return showNetwork(null);
+  freshSignal('network-expand');
+  if (!id) return showNetwork(null, null);
+  const filterKey = JSON.stringify(graphFilter(view.filter));
+  if (asOf.centre !== id || asOf.filterKey !== filterKey) {
+    asOf.centre = null; // a new centre or range: all dates, the slider measured again below
+    asOf.days = 0;
+  }
   const data = await gql(Q_NEIGHBORHOOD, {
-    id, depth: view.depth, limit: NETWORK_LIMIT, filter: graphFilter(view.filter),
+    id, depth: view.depth, limit: NETWORK_LIMIT, filter: traversalFilter(view),
   }, signal);
-  showNetwork(id, data.neighborhood);
+  if (asOf.centre !== id) measureSlider(id, filterKey, view, data.neighborhood);
+  await showNetwork(id, data.neighborhood);
 }
 
-function showNetwork(id, sub) {
+// measureSlider sets the slider's days from the instants of the
+// neighbourhood's edges, within the filter's range.
+/** @param {string} id @param {string} filterKey @param {View} view @param {Subgraph} sub */
+function measureSlider(id, filterKey, view, sub) {
+  const times = sub.edges.map((e) => e.at).filter(Boolean).map((t) => Date.parse(/** @type {string} */ (t)));
+  let lo = times.length ? Math.min(...times) : NaN, hi = times.length ? Math.max(...times) : NaN;
+  if (view.filter.from) lo = Math.max(lo, Date.parse(view.filter.from));
+  if (view.filter.to) hi = Math.min(hi, Date.parse(view.filter.to) - DAY_MS);
+  asOf.centre = id;
+  asOf.filterKey = filterKey;
+  if (!(hi >= lo)) {
+    asOf.days = 0;
+  } else {
+    asOf.startMs = Math.floor(lo / DAY_MS) * DAY_MS;
+    asOf.days = Math.floor((hi - asOf.startMs) / DAY_MS) + 1;
+  }
+  asOf.value = asOf.days;
+  renderSlider();
+}
+
+function renderSlider() {
+  const input = /** @type {HTMLInputElement} */ ($('net-time'));
+  input.max = String(asOf.days);
+  input.dataset.start = asOf.days ? isoDate(asOf.startMs) : '';
+  input.value = String(asOf.value);
+  input.disabled = asOf.days === 0;
+  const all = asOf.value >= asOf.days;
+  $('net-time-out').textContent = all ? 'all dates' : isoDate(asOf.startMs + asOf.value * DAY_MS);
+  $('net-time-out').dataset.to = all ? '' : isoDate(asOf.startMs + (asOf.value + 1) * DAY_MS);
+  input.setAttribute('aria-valuetext', all ? 'all dates' : 'as of ' + isoDate(asOf.startMs + asOf.value * DAY_MS));
+  $('net-time-all').hidden = all;
+}
+
+/**
+ * @param {string | null} id
+ * @param {Subgraph | null} sub
+ */
+async function showNetwork(id, sub) {
+  // A reference by key ("country:SA") names the node the API puts first.
+  if (sub && sub.nodes.length) id = sub.nodes[0].id;
+  const same = id !== null && id === net.centre;
   $('network').dataset.center = id || '';
   cy.elements().remove();
-  laidOut = null;
+  net.nodes.clear();
+  net.edges.clear();
+  net.expanded.clear();
+  net.path = [];
+  net.pathEdges.clear();
+  clearPathResult();
+  if (!same) {
+    net.hidden.clear();
+    net.pinned.clear();
+  }
+  net.centre = id;
   if (!sub) {
     $('network-caption').textContent = 'Pick an actor in the filter or the timeline.';
     $('neighbors').replaceChildren(el('li', { className: 'muted' }, 'Nothing selected.'));
+    renderSlider();
     return;
   }
-  const ids = new Set(sub.nodes.map((n) => n.id));
-  cy.add(sub.nodes.map((n) => ({
-    group: 'nodes',
-    data: { id: n.id, label: truncate(nodeLabel(n), 30) },
-    classes: NODE_TYPES[n.__typename] + (n.id === id ? ' center' : ''),
-  })));
-  cy.add(sub.edges.filter((e) => ids.has(e.from.id) && ids.has(e.to.id)).map((e, i) => ({
-    group: 'edges',
-    data: { id: 'e' + i, source: e.from.id, target: e.to.id, label: edgeLabel(e) },
-    classes: e.from.id === id || e.to.id === id ? 'touches-center' : '',
-  })));
-  if (sub.nodes.length > DENSE_NODES) cy.elements().addClass('dense');
-  laidOut = { id, edges: sub.edges };
-  layoutRings(id, sub.edges);
-  const centre = sub.nodes.find((n) => n.id === id);
-  $('network-caption').textContent = (centre ? nodeLabel(centre) : 'Unknown node') + ' · ' + sub.nodes.length + ' nodes, ' +
-    sub.edges.length + ' edges' + (sub.truncated ? ' (cut short at the limit)' : '');
-  renderNeighbors(id, sub);
+  net.truncated = sub.truncated;
+  addSubgraph(sub.nodes, sub.edges, null);
+  // Pinned nodes keep their places in the new neighbourhood.
+  for (const [pid, p] of net.pinned) cy.getElementById(pid).position(p);
+  await redraw(false);
 }
 
-// renderNeighbors is the keyboard-usable twin of the canvas: the centre's
-// direct neighbours as buttons that re-centre.
-function renderNeighbors(id, sub) {
-  const byId = new Map(sub.nodes.map((n) => [n.id, n]));
-  const seen = new Map();
-  for (const e of sub.edges) {
-    const other = e.from.id === id ? e.to.id : e.to.id === id ? e.from.id : null;
-    if (other && byId.has(other) && !seen.has(other)) seen.set(other, edgeLabel(e));
-  }
+// expand adds a node's neighbourhood to the network.
+/** @param {string} id */
+export function expand(id) {
+  if (!net.centre || !cy.getElementById(id).length) return Promise.resolve();
+  return track('Network', async () => {
+    const signal = freshSignal('network-expand');
+    const data = await gql(Q_NEIGHBORHOOD, { id, depth: 1, limit: EXPAND_LIMIT, filter: traversalFilter(currentView()) }, signal);
+    net.expanded.add(id);
+    const near = cy.getElementById(id).position();
+    const sub = data.neighborhood;
+    // A hidden node that the user expands again comes back.
+    net.hidden.delete(id);
+    addSubgraph(sub.nodes, sub.edges, { ...near });
+    await redraw(true);
+  });
+}
+
+/** @param {string} id */
+export function hide(id) {
+  if (id === net.centre) return;
+  net.hidden.add(id);
+  applyClasses();
+  renderList();
+  renderCaption();
+  return layout(true);
+}
+
+export function unhideAll() {
+  net.hidden.clear();
+  applyClasses();
+  renderList();
+  renderCaption();
+  return layout(true);
+}
+
+/** @param {string} id */
+export function togglePin(id) {
+  const n = cy.getElementById(id);
+  if (!n.length) return;
+  if (net.pinned.has(id)) net.pinned.delete(id);
+  else net.pinned.set(id, { ...n.position() });
+  applyClasses();
+  renderList();
+  placeLabels();
+}
+
+// ------------------------------------------------------------ the list
+
+function renderCaption() {
+  const centre = net.centre ? net.nodes.get(net.centre) : null;
+  const nodes = cy.nodes().length, edges = net.edges.size, shown = cy.nodes(':visible').length;
+  $('network-caption').textContent = (centre ? nodeLabel(centre) : 'Unknown node') + ' · ' + nodes + ' nodes' +
+    (shown < nodes ? ' (' + shown + ' shown)' : '') + ', ' +
+    edges + ' edges' + (net.truncated ? ' (cut short at the limit)' : '') +
+    (net.expanded.size ? ' · ' + net.expanded.size + ' expanded' : '');
+}
+
+// renderList is the keyboard-usable twin of the canvas: every node shown,
+// the centre first, then by kind and degree; the name re-centres, the
+// buttons expand, pin and hide.
+function renderList() {
+  const centre = net.centre;
   const order = ['Actor', 'Country', 'Event', 'Statement'];
-  const rows = [...seen].map(([nid, label]) => ({ node: byId.get(nid), label }))
-    .sort((a, b) => order.indexOf(a.node.__typename) - order.indexOf(b.node.__typename) || nodeLabel(a.node).localeCompare(nodeLabel(b.node)));
+  const degree = (id) => cy.getElementById(id).degree(false);
+  const rows = [...net.nodes.values()].filter((n) => !net.hidden.has(n.id) && cy.getElementById(n.id).length &&
+    !cy.getElementById(n.id).hasClass('folded'))
+    .sort((a, b) => Number(b.id === centre) - Number(a.id === centre) || order.indexOf(a.__typename) - order.indexOf(b.__typename) ||
+      degree(b.id) - degree(a.id) || nodeLabel(a).localeCompare(nodeLabel(b)));
+  $('net-hidden-count').textContent = String(net.hidden.size);
+  $('net-hidden-wrap').hidden = net.hidden.size === 0;
+  // The keyboard's place survives the new list: the same button of the
+  // same node, or of the row now where it was (a hidden node's row goes).
+  const active = /** @type {HTMLElement | null} */ (document.activeElement);
+  const oldRow = active && $('neighbors').contains(active) ? active.closest('li[data-id]') : null;
+  const focus = oldRow && {
+    id: /** @type {HTMLElement} */ (oldRow).dataset.id,
+    cls: ['neighbor', 'n-expand', 'n-pin', 'n-hide'].find((c) => active && active.classList.contains(c)) || 'neighbor',
+    index: [...$('neighbors').children].indexOf(oldRow),
+  };
   if (!rows.length) return $('neighbors').replaceChildren(el('li', { className: 'muted' }, 'No neighbours in this range.'));
-  $('neighbors').replaceChildren(...rows.map(({ node, label }) => {
-    const button = el('button', { type: 'button', 'data-id': node.id, className: 'neighbor ' + NODE_TYPES[node.__typename] },
-      el('span', { className: 'swatch', 'aria-hidden': 'true' }),
-      el('span', { className: 'n-name' }, truncate(nodeLabel(node), 60)),
-      el('span', { className: 'n-edge' }, node.__typename + ' · ' + label));
-    button.addEventListener('click', () => emit('centre', node.id));
-    return el('li', {}, button);
+  restoreFocusAfter(focus);
+  $('neighbors').replaceChildren(...rows.map((node) => {
+    const name = nodeLabel(node);
+    const isCentre = node.id === centre;
+    const recentre = el('button', { type: 'button', 'data-id': node.id, className: 'neighbor ' + NODE_TYPES[node.__typename],
+      title: isCentre ? 'The centre' : 'Re-centre the network on ' + name },
+    el('span', { className: 'swatch', 'aria-hidden': 'true' }),
+    el('span', { className: 'n-name' }, truncate(name, 70)),
+    el('span', { className: 'n-edge' }, node.__typename + (node.__typename === 'Event' ? ' · ' + shortDate(node.occurredAt || '', node.precision) : '') +
+      ' · ' + degree(node.id) + (degree(node.id) === 1 ? ' tie' : ' ties') + (isCentre ? ' · centre' : '')));
+    recentre.addEventListener('click', () => emit('centre', node.id));
+    const expandB = el('button', { type: 'button', className: 'n-act n-expand', 'aria-label': 'Expand ' + name, title: 'Expand: add its neighbours',
+      disabled: net.expanded.has(node.id) }, '+');
+    expandB.addEventListener('click', () => expand(node.id));
+    const pinB = el('button', { type: 'button', className: 'n-act n-pin', 'aria-label': 'Pin ' + name, title: 'Pin: keep its place',
+      'aria-pressed': String(net.pinned.has(node.id)) }, 'pin');
+    pinB.addEventListener('click', () => togglePin(node.id));
+    const hideB = el('button', { type: 'button', className: 'n-act n-hide', 'aria-label': 'Hide ' + name, title: 'Hide', disabled: isCentre }, '×');
+    hideB.addEventListener('click', () => hide(node.id));
+    return el('li', { 'data-id': node.id }, recentre, el('span', { className: 'n-acts' }, expandB, pinB, hideB));
   }));
+}
+
+/** @param {{ id: string | undefined, cls: string, index: number } | null} focus */
+function restoreFocusAfter(focus) {
+  if (!focus) return;
+  queueMicrotask(() => {
+    const list = $('neighbors');
+    const row = [...list.querySelectorAll('li[data-id]')].find((li) => /** @type {HTMLElement} */ (li).dataset.id === focus.id) ||
+      list.children[Math.min(focus.index, list.children.length - 1)];
+    if (!row) return;
+    const b = /** @type {HTMLButtonElement | null} */ (row.querySelector('.' + focus.cls + ':not(:disabled)') || row.querySelector('.neighbor'));
+    if (b) b.focus();
+  });
+}
+
+// ------------------------------------------------------------ the path tool
+
+function renderPathChoices() {
+  const actors = [...net.nodes.values()].filter((n) => n.__typename === 'Actor');
+  $('net-path-actors').replaceChildren(...actors.map((n) => el('option', { value: nodeLabel(n) })));
+  // The start is the centre, until the user types another.
+  const from = /** @type {HTMLInputElement} */ ($('net-path-from'));
+  const centre = net.centre && net.nodes.get(net.centre);
+  if (!from.value || from.value === from.dataset.auto) {
+    from.value = centre && centre.__typename === 'Actor' ? nodeLabel(centre) : '';
+    from.dataset.auto = from.value;
+  }
+}
+
+// pathEnd reads a path field: an actor of the network by its label, else
+// an actor key.
+/** @param {string} text */
+function pathEnd(text) {
+  const t = text.trim();
+  for (const n of net.nodes.values()) if (n.__typename === 'Actor' && nodeLabel(n) === t) return n.id;
+  return t ? 'actor:' + t : '';
+}
+
+function clearPathResult() {
+  $('net-path-result').hidden = true;
+  $('net-path-result').replaceChildren();
+  $('net-path-clear').hidden = true;
+}
+
+async function findPath() {
+  const from = pathEnd(/** @type {HTMLInputElement} */ ($('net-path-from')).value);
+  const to = pathEnd(/** @type {HTMLInputElement} */ ($('net-path-to')).value);
+  const chronological = /** @type {HTMLInputElement} */ ($('net-path-chrono')).checked;
+  const box = $('net-path-result');
+  box.hidden = false;
+  if (!from || !to) {
+    box.replaceChildren(el('p', { className: 'error' }, 'Name both ends: an actor in the network or an actor key.'));
+    return;
+  }
+  box.dataset.state = 'loading';
+  box.replaceChildren(el('p', { className: 'muted' }, 'Looking for a path…'));
+  try {
+    const data = await gql(Q_SHORTEST_PATH, { from, to, chronological, filter: traversalFilter(currentView()) }, freshSignal('network-path'));
+    showPath(data.shortestPath, chronological);
+  } catch (err) {
+    if (err && err.name === 'AbortError') return;
+    box.replaceChildren(el('p', { className: 'error' }, 'No path: ' + err.message));
+  }
+  box.dataset.state = 'done';
+}
+
+/**
+ * @param {{ length: number, nodes: GNode[], edges: GEdge[] } | null} path
+ * @param {boolean} chronological
+ */
+async function showPath(path, chronological) {
+  const box = $('net-path-result');
+  $('net-path-clear').hidden = false;
+  net.path = [];
+  net.pathEdges.clear();
+  if (!path) {
+    box.replaceChildren(el('p', {}, 'No ' + (chronological ? 'chronological ' : '') + 'path of at most 4 steps.'));
+    box.dataset.path = '';
+    applyClasses();
+    placeLabels();
+    return;
+  }
+  const near = cy.getElementById(path.nodes[0].id);
+  addSubgraph(path.nodes, path.edges, near.length ? { ...near.position() } : null);
+  net.path = path.nodes.map((n) => n.id);
+  for (const e of path.edges) net.pathEdges.add('e:' + edgeKey(e));
+  for (const id of net.path) net.hidden.delete(id);
+  box.dataset.path = net.path.join(' ');
+  const steps = [];
+  path.nodes.forEach((n, i) => {
+    const go = el('button', { type: 'button', className: 'p-go', title: 'Re-centre the network on it' }, nodeLabel(n));
+    go.addEventListener('click', () => emit('centre', n.id));
+    steps.push(el('li', { className: 'p-node ' + NODE_TYPES[n.__typename], 'data-id': n.id }, go));
+    const e = path.edges[i];
+    if (e) {
+      const forward = e.from.id === n.id;
+      steps.push(el('li', { className: 'p-edge' }, (forward ? '→ ' : '← ') + edgeLabel(e) + (e.at ? ' (' + e.at.slice(0, 10) + ')' : '')));
+    }
+  });
+  box.replaceChildren(el('p', {}, (chronological ? 'Chronological path' : 'Shortest path') + ', ' + path.length + ' step' + (path.length === 1 ? '' : 's') + ':'),
+    el('ol', { className: 'path-steps' }, ...steps));
+  await redraw(true);
+}
+
+function clearPath() {
+  net.path = [];
+  net.pathEdges.clear();
+  clearPathResult();
+  applyClasses();
+  placeLabels();
+}
+
+// folded says whether events are folded into the actors' shared-event
+// edges ("actors only"): the network of who acts with whom.
+function folded() { return /** @type {HTMLInputElement} */ ($('net-fold')).checked; }
+
+function bindTools() {
+  $('net-fold').addEventListener('change', () => {
+    if (!net.centre) return;
+    applyClasses();
+    renderList();
+    renderCaption();
+    layout(false);
+  });
+  const input = /** @type {HTMLInputElement} */ ($('net-time'));
+  const reload = debounce(() => track('Network', () => loadNetwork(currentView(), net.centre)), 250);
+  input.addEventListener('input', () => {
+    asOf.value = Number(input.value);
+    renderSlider();
+    reload();
+  });
+  $('net-time-all').addEventListener('click', () => {
+    asOf.value = asOf.days;
+    renderSlider();
+    reload();
+  });
+  $('net-path').addEventListener('submit', (/** @type {Event} */ e) => {
+    e.preventDefault();
+    track('Network path', findPath);
+  });
+  $('net-path-clear').addEventListener('click', clearPath);
+  $('net-unhide').addEventListener('click', unhideAll);
+  renderSlider();
 }
 
 // observeResize lays the network out again when its pane changes size.
@@ -213,6 +820,9 @@ export function observeResize() {
   // resizes their panes when the filter bar wraps or the types load.
   new ResizeObserver(debounce(() => {
     cy.resize();
-    if (laidOut) layoutRings(laidOut.id, laidOut.edges);
+    if (net.centre && cy.nodes().length) {
+      cy.fit(cy.elements(':visible'), 16);
+      placeLabels();
+    }
   }, 100)).observe($('network'));
 }

@@ -30,6 +30,7 @@ export const Q_EXTENT = doc('EventExtent');
 export const Q_COUNTS = doc('EventCounts');
 export const Q_HISTOGRAM = doc('HistogramCounts');
 export const Q_NEIGHBORHOOD = doc('Neighborhood');
+export const Q_SHORTEST_PATH = doc('ShortestPath');
 export const Q_SEARCH = doc('ActorSearch');
 export const Q_EVENT_TYPES = doc('EventTypes');
 export const Q_COUNTRIES = doc('Countries');

@@ -7,7 +7,7 @@
 // emit(type, detail) calls, synchronously and in the order they were
 // registered, every fn given to on(type, fn), with detail. The events:
 //
-//   centre       id: show this node in the network (a button, a tap)
+//   centre       id: show this node in the network (a button, a double click)
 //   focus-item   id: bring this timeline item into view (a map marker)
 //   narrow       { from, to }: narrow the filter's range (a histogram bar)
 //   item-shown   item: the timeline shows an item (the map adds its marker)
