@@ -437,21 +437,56 @@ func (s *Store) keptSpanCounts(ctx context.Context, sums *bucketSums, f db.Timel
 		}
 	}
 	dayWhere, spanWhere := strings.Join(days, " AND "), strings.Join(spans, " AND ")
-	const sums6 = `fatalities, fatalities_low, fatalities_high, intensity_sum, intensity_events`
-	const negated = `-events, -fatalities, -fatalities_low, -fatalities_high, -intensity_sum, -intensity_events`
-	query := `SELECT e.start, e.last, ` + groupKey[groupBy] + ` AS k, sum(e.events), -1, sum(e.fatalities), sum(e.fatalities_low),
-		sum(e.fatalities_high), sum(e.intensity_sum), sum(e.intensity_events)
-	FROM (
-		SELECT start, start AS last, type, events, ` + sums6 + ` FROM event_counts WHERE width = 0 AND ` + dayWhere + `
-		UNION ALL
-		SELECT start, start, type, ` + negated + ` FROM event_span_counts WHERE ` + dayWhere + `
-		UNION ALL
-		SELECT start, last, type, events, ` + sums6 + ` FROM event_span_counts WHERE ` + spanWhere + `
-	) e
-	GROUP BY e.start, e.last, k
-	HAVING sum(e.events) > 0`
-	args := append(append(append([]any{}, dayArgs...), dayArgs...), spanArgs...)
-	return sums.scan(s.read.QueryContext(ctx, query, args...))
+	// Three reads rather than one UNION grouped in SQL: each is a range of
+	// its table's primary key, and the subtraction is a map here (at 1M
+	// generated events 32 ms of SQL became 15).
+	const sumsOf = `sum(events), sum(fatalities), sum(fatalities_low), sum(fatalities_high), sum(intensity_sum), sum(intensity_events)`
+	key := `''`
+	if groupBy == db.GroupType {
+		key = `type`
+	}
+	oneDay := map[bucketKey]*countRow{}
+	read := func(query string, args []any, sign int) error {
+		rows, err := s.read.QueryContext(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("event counts: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r countRow
+			if err := rows.Scan(&r.start, &r.key, &r.events, &r.fatalities, &r.low, &r.high, &r.intensitySum, &r.intensityEvents); err != nil {
+				return fmt.Errorf("event counts: %w", err)
+			}
+			bk := bucketKey{r.start, r.key}
+			sum := oneDay[bk]
+			if sum == nil {
+				sum = &countRow{start: r.start, last: r.start, key: r.key, certain: -1}
+				oneDay[bk] = sum
+			}
+			sum.events += sign * r.events
+			sum.fatalities += sign * r.fatalities
+			sum.low += sign * r.low
+			sum.high += sign * r.high
+			sum.intensitySum += float64(sign) * r.intensitySum
+			sum.intensityEvents += sign * r.intensityEvents
+		}
+		return rows.Err()
+	}
+	if err := read(`SELECT start, `+key+`, `+sumsOf+` FROM event_counts WHERE width = 0 AND `+dayWhere+` GROUP BY start, 2`, dayArgs, 1); err != nil {
+		return err
+	}
+	if err := read(`SELECT start, `+key+`, `+sumsOf+` FROM event_span_counts WHERE `+dayWhere+` GROUP BY start, 2`, dayArgs, -1); err != nil {
+		return err
+	}
+	for _, r := range oneDay {
+		if r.events > 0 {
+			if err := sums.add(*r); err != nil {
+				return err
+			}
+		}
+	}
+	return sums.scan(s.read.QueryContext(ctx, `SELECT start, last, `+key+`, events, -1, fatalities, fatalities_low, fatalities_high,
+		intensity_sum, intensity_events FROM event_span_counts WHERE `+spanWhere, spanArgs...))
 }
 
 // The widths of the kept counts (event_counts.width), and the raw events
