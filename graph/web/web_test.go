@@ -128,3 +128,26 @@ func TestDashboardModules(t *testing.T) {
 		}
 	}
 }
+
+// The dashboard's page preloads every module (a module is otherwise found
+// only when the one importing it has arrived: four round trips deep) and
+// nothing that is not one.
+func TestDashboardPreloads(t *testing.T) {
+	b, err := fs.ReadFile(files, "dashboard.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range regexp.MustCompile(`<link rel="modulepreload" href="/assets/([^"]+)">`).FindAllStringSubmatch(string(b), -1) {
+		got = append(got, m[1])
+	}
+	slices.Sort(got)
+	if want := DashboardScripts(); !slices.Equal(got, want) {
+		t.Errorf("dashboard.html preloads %q; the modules are %q", got, want)
+	}
+	for _, asset := range []string{"dashboard/documents.json", "vendor/countries-110m.json"} {
+		if !strings.Contains(string(b), `<link rel="preload" href="/assets/`+asset+`" as="fetch" crossorigin>`) {
+			t.Errorf("dashboard.html does not preload %s", asset)
+		}
+	}
+}

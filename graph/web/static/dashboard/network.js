@@ -158,7 +158,9 @@ export function createNetwork() {
     if (net.pinned.has(n.id())) net.pinned.set(n.id(), { ...n.position() });
     placeLabels();
   });
-  cy.on('viewport', debounce(() => placeLabels(), 120));
+  // A pan or zoom places the labels again once it settles; the fit that
+  // ends a layout has placed them already (placeLabels notes the viewport).
+  cy.on('viewport', debounce(() => { if (viewportKey() !== labelledAt) placeLabels(); }, 120));
   /** @type {any} */ (window).dashboard.cy = cy;
   bindTools();
 }
@@ -234,8 +236,16 @@ function overlaps(a, b) {
 // label is FONT_PX on screen at this zoom; then, by priority, each label
 // is shown when its box overlaps no label shown before it. (A label may
 // lie over a node: its background is translucent.)
+/** @type {string} the viewport the labels were last placed for */
+let labelledAt = '';
+function viewportKey() {
+  const p = cy.pan();
+  return cy.zoom() + ' ' + p.x + ' ' + p.y + ' ' + cy.width() + ' ' + cy.height();
+}
+
 function placeLabels() {
   if (!cy) return;
+  labelledAt = viewportKey();
   const t0 = performance.now();
   const zoom = cy.zoom() || 1;
   const px = FONT_PX / zoom;
