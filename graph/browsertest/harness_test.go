@@ -36,7 +36,7 @@ var updateScreenshots = flag.Bool("update-screenshots", false, "rewrite screensh
 
 // readmeScreenshots are the screenshots the README shows, kept in
 // screenshots/; the others live only as test artefacts.
-var readmeScreenshots = []string{"playground", "dashboard", "histogram-uncertainty"}
+var readmeScreenshots = []string{"playground", "dashboard", "histogram-uncertainty", "dashboard-real-data", "network-200", "map-participants", "event-page"}
 
 // writeToken is the token the test server accepts for writes.
 const writeToken = "browser-test-token-0123456789"
