@@ -328,7 +328,12 @@ func (b *bucketSums) buckets() []db.EventBucket {
 	for _, s := range b.sums {
 		bucket := s.EventBucket
 		if s.intensityEvents > 0 {
-			bucket.Intensity = ptrTo(math.Round(s.intensitySum/float64(s.intensityEvents)*intensityDigits) / intensityDigits)
+			mean := math.Round(s.intensitySum/float64(s.intensityEvents)*intensityDigits) / intensityDigits
+			if mean == 0 {
+				// Noise below the rounding can be negative: no mean is -0.
+				mean = 0
+			}
+			bucket.Intensity = ptrTo(mean)
 		}
 		out = append(out, bucket)
 	}

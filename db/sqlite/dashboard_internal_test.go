@@ -162,7 +162,8 @@ func bruteCounts(events []countedEvent, f db.TimelineFilter, interval db.Interva
 	var out []db.EventBucket
 	for _, b := range sums {
 		if b.n > 0 {
-			b.Intensity = ptrTo(math.Round(b.intensity/float64(b.n)*1e9) / 1e9)
+			// + 0 turns a -0 (a sum of opposite intensities) into 0, as the store does.
+			b.Intensity = ptrTo(math.Round(b.intensity/float64(b.n)*1e9)/1e9 + 0)
 		}
 		out = append(out, b.EventBucket)
 	}
