@@ -2,7 +2,6 @@ package browsertest
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
@@ -20,8 +19,6 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // downloadFilter is the filter the download tests set in the form: a
@@ -505,21 +502,7 @@ func TestDashboardSuggestionsApply(t *testing.T) {
 // the page's downloads still hold exactly the view: the page fetches them
 // with the token, and the link without it is refused.
 func TestDashboardDownloadsPrivate(t *testing.T) {
-	bin := chromium(t)
-	dst := filepath.Join(t.TempDir(), "real.db")
-	b, err := os.ReadFile(realDataDB(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dst, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	store, err := sqlite.Open(context.Background(), dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	s := openStore(t, bin, store, true, nil)
+	s := openRealDataServer(t, true)
 	s.allow("status of 401 (Unauthorized)")
 	d := s.watchDownloads()
 	s.run("open the dashboard", chromedp.Navigate(s.base+"/dashboard"))

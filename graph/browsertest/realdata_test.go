@@ -102,6 +102,13 @@ func importSamples(path string, files map[string]string) error {
 // many dated to a month or a span).
 func openRealData(t *testing.T) *site {
 	t.Helper()
+	return openRealDataServer(t, false)
+}
+
+// openRealDataServer is openRealData for a private server (reads need the
+// token) or not.
+func openRealDataServer(t *testing.T, private bool) *site {
+	t.Helper()
 	bin := chromium(t)
 	src := realDataDB(t)
 	dst := filepath.Join(t.TempDir(), "real.db")
@@ -117,7 +124,7 @@ func openRealData(t *testing.T) *site {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	return openStore(t, bin, store, false, nil)
+	return openStore(t, bin, store, private, nil)
 }
 
 // TestMain removes the shared real-data database after the tests.
