@@ -59,16 +59,7 @@ export function pad2(n) { return String(n).padStart(2, '0'); }
 // month-precise date is "May 2025", never "1 May 2025".
 /** @param {string} iso @param {string} precision */
 export function formatInstant(iso, precision) {
-  const d = new Date(iso);
-  const day = d.getUTCDate(), month = MONTHS[d.getUTCMonth()], year = d.getUTCFullYear();
-  const hm = pad2(d.getUTCHours()) + ':' + pad2(d.getUTCMinutes());
-  switch (precision) {
-    case 'YEAR': return String(year);
-    case 'MONTH': return month + ' ' + year;
-    case 'DAY': return day + ' ' + month + ' ' + year;
-    case 'MINUTE': return day + ' ' + month + ' ' + year + ', ' + hm + ' UTC';
-    default: return day + ' ' + month + ' ' + year + ', ' + hm + ':' + pad2(d.getUTCSeconds()) + ' UTC';
-  }
+  return formatPart(new Date(iso), precision, MONTHS);
 }
 
 export const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September',
@@ -106,9 +97,10 @@ function addUnits(d, precision, n) {
 
 // formatPart writes one date to a precision, month names in full:
 // "2019", "April 2025", "10 May 1989", "10 May 1989, 14:30 UTC".
-/** @param {Date} d @param {string} precision */
-function formatPart(d, precision) {
-  const day = d.getUTCDate(), month = MONTH_NAMES[d.getUTCMonth()], year = d.getUTCFullYear();
+// (formatInstant's short months are given as names.)
+/** @param {Date} d @param {string} precision @param {string[]} [names] */
+function formatPart(d, precision, names = MONTH_NAMES) {
+  const day = d.getUTCDate(), month = names[d.getUTCMonth()], year = d.getUTCFullYear();
   const hm = pad2(d.getUTCHours()) + ':' + pad2(d.getUTCMinutes());
   switch (precision) {
     case 'YEAR': return String(year);
