@@ -19,7 +19,7 @@ import (
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/importer"
-	"github.com/geotimeline/geotimeline/db/importer/internal/importtest"
+	"github.com/geotimeline/geotimeline/db/importer/importtest"
 	"github.com/geotimeline/geotimeline/db/iso3166"
 	"github.com/geotimeline/geotimeline/db/seed"
 	"github.com/geotimeline/geotimeline/db/sqlite"

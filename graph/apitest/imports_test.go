@@ -2,25 +2,21 @@ package apitest
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/geotimeline/geotimeline/db/demo"
 	"github.com/geotimeline/geotimeline/db/fixture"
-	"github.com/geotimeline/geotimeline/db/importer"
 	"github.com/geotimeline/geotimeline/db/importer/acled"
 	"github.com/geotimeline/geotimeline/db/importer/gdelt"
 	"github.com/geotimeline/geotimeline/db/importer/icews"
+	"github.com/geotimeline/geotimeline/db/importer/importtest"
 	"github.com/geotimeline/geotimeline/db/importer/plover"
 	"github.com/geotimeline/geotimeline/db/importer/ucdp"
-	"github.com/geotimeline/geotimeline/db/seed"
 	"github.com/geotimeline/geotimeline/graph/server"
 )
 
@@ -32,33 +28,8 @@ func TestImportedDatasetsTogether(t *testing.T) {
 	a := newAPIWith(t, server.Options{})
 	// The real files live beside the repository: CI has them, a clone
 	// alone does not (skipped then, unless GEOTIMELINE_REAL_DATA=require).
-	dir := filepath.Join("..", "..", "..", "shared", "data")
-	if _, err := os.Stat(dir); err != nil {
-		msg := fmt.Sprintf("the real dataset files are missing (../shared/data beside the repository; CI has them): %v", err)
-		if os.Getenv("GEOTIMELINE_REAL_DATA") == "require" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	files := map[string]string{
-		"gdelt":  filepath.Join(dir, "gdelt", "20191024143000.export.CSV"),
-		"icews":  filepath.Join(dir, "icews", "events.20180601.tab"),
-		"ucdp":   filepath.Join(dir, "ucdp", "ged-2023-sample.csv"),
-		"acled":  filepath.Join("..", "..", "db", "importer", "acled", "testdata", "acled-sample.csv"),
-		"plover": filepath.Join(dir, "plover", "PLOVER_GSR_CAMEO.json"),
-	}
-	for _, f := range []importer.Format{gdelt.Format{}, icews.Format{}, ucdp.Format{}, acled.Format{}, plover.Format{}} {
-		ctx := context.Background()
-		conv, err := importer.Convert(ctx, f, []importer.Source{fileSource(files[f.Name()])},
-			importer.Options{Store: a.store, RenameDuplicates: true})
-		if err != nil {
-			t.Fatalf("convert %s: %v", f.Name(), err)
-		}
-		if _, _, err := (&seed.Loader{}).Load(ctx, a.store, conv.Fixtures); err != nil {
-			t.Fatalf("load %s: %v", f.Name(), err)
-		}
-		conv.Close()
-	}
+	files := importtest.Samples(t)
+	importtest.ImportSamples(t, a.store, files, gdelt.Format{}, icews.Format{}, ucdp.Format{}, acled.Format{}, plover.Format{})
 
 	gdeltRows := tsvRows(t, files["gdelt"], false)
 	icewsRows := tsvRows(t, files["icews"], true)
@@ -213,10 +184,6 @@ func TestImportedDatasetsTogether(t *testing.T) {
 	if got := count(`{actors: ["india"], from: "2018-06-01", to: "2018-06-02"}`); got != want {
 		t.Errorf("India in ICEWS: %d events, want %d", got, want)
 	}
-}
-
-func fileSource(path string) importer.Source {
-	return importer.Source{Name: filepath.Base(path), Open: func() (io.ReadCloser, error) { return os.Open(path) }}
 }
 
 func nilIfEmpty(s string) any {

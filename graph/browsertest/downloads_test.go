@@ -52,7 +52,14 @@ func (it apiItem) located() bool {
 // timeline's order, a page of 100 at a time.
 func (s *site) apiAll(filter map[string]any) []apiItem {
 	s.t.Helper()
-	var all []apiItem
+	return timelinePages[apiItem](s, filter, `__typename ... on Event { key location { lat lon } } ... on Statement { key }`)
+}
+
+// timelinePages is every item of the timeline for filter, in its order,
+// read 100 at a time, each decoded into T from the given node selection.
+func timelinePages[T any](s *site, filter map[string]any, selection string) []T {
+	s.t.Helper()
+	var all []T
 	var after any
 	for {
 		var r struct {
@@ -61,12 +68,11 @@ func (s *site) apiAll(filter map[string]any) []apiItem {
 					HasNextPage bool   `json:"hasNextPage"`
 					EndCursor   string `json:"endCursor"`
 				} `json:"pageInfo"`
-				Nodes []apiItem `json:"nodes"`
+				Nodes []T `json:"nodes"`
 			} `json:"timeline"`
 		}
 		data := s.graphql(`query($f: TimelineFilter, $after: String) { timeline(filter: $f, first: 100, after: $after) {
-			pageInfo { hasNextPage endCursor }
-			nodes { __typename ... on Event { key location { lat lon } } ... on Statement { key } } } }`,
+			pageInfo { hasNextPage endCursor } nodes { `+selection+` } } }`,
 			map[string]any{"f": filter, "after": after})
 		if err := json.Unmarshal(data, &r); err != nil {
 			s.t.Fatal(err)

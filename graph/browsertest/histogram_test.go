@@ -101,30 +101,7 @@ func (s *site) apiSpans(filter map[string]any) []spanEvent {
 	s.t.Helper()
 	f := maps.Clone(filter)
 	f["include"] = []string{"EVENT"}
-	var out []spanEvent
-	var after any
-	for {
-		var r struct {
-			Timeline struct {
-				PageInfo struct {
-					HasNextPage bool   `json:"hasNextPage"`
-					EndCursor   string `json:"endCursor"`
-				} `json:"pageInfo"`
-				Nodes []spanEvent `json:"nodes"`
-			} `json:"timeline"`
-		}
-		data := s.graphql(`query($f: TimelineFilter, $after: String) { timeline(filter: $f, first: 100, after: $after) {
-			pageInfo { hasNextPage endCursor } nodes { ... on Event { key when { earliest latest } } } } }`,
-			map[string]any{"f": f, "after": after})
-		if err := json.Unmarshal(data, &r); err != nil {
-			s.t.Fatal(err)
-		}
-		out = append(out, r.Timeline.Nodes...)
-		if !r.Timeline.PageInfo.HasNextPage {
-			return out
-		}
-		after = r.Timeline.PageInfo.EndCursor
-	}
+	return timelinePages[spanEvent](s, f, `... on Event { key when { earliest latest } }`)
 }
 
 // bucketStart is the start of the bucket of interval that holds t (UTC;

@@ -8,7 +8,7 @@ import (
 	"github.com/geotimeline/geotimeline/db/demo"
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/importer/acled"
-	"github.com/geotimeline/geotimeline/db/importer/internal/importtest"
+	"github.com/geotimeline/geotimeline/db/importer/importtest"
 	"github.com/geotimeline/geotimeline/db/seed"
 )
 

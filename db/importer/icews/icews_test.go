@@ -14,7 +14,7 @@ import (
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/importer"
 	"github.com/geotimeline/geotimeline/db/importer/icews"
-	"github.com/geotimeline/geotimeline/db/importer/internal/importtest"
+	"github.com/geotimeline/geotimeline/db/importer/importtest"
 	"github.com/geotimeline/geotimeline/db/seed"
 	"github.com/geotimeline/geotimeline/db/sqlite"
 )

@@ -15,7 +15,7 @@ import (
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/importer"
-	"github.com/geotimeline/geotimeline/db/importer/internal/importtest"
+	"github.com/geotimeline/geotimeline/db/importer/importtest"
 	"github.com/geotimeline/geotimeline/db/importer/plover"
 	"github.com/geotimeline/geotimeline/db/sqlite"
 )

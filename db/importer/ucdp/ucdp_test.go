@@ -10,7 +10,7 @@ import (
 	"github.com/geotimeline/geotimeline/db/demo"
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/importer"
-	"github.com/geotimeline/geotimeline/db/importer/internal/importtest"
+	"github.com/geotimeline/geotimeline/db/importer/importtest"
 	"github.com/geotimeline/geotimeline/db/importer/ucdp"
 	"github.com/geotimeline/geotimeline/db/seed"
 )

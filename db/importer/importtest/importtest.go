@@ -1,5 +1,6 @@
 // Package importtest runs an import format the way `geotimeline import`
-// does, for the formats' tests: the files converted by importer.Convert,
+// does, for the formats' tests and the API and browser tests on imported
+// real data: the files converted by importer.Convert,
 // the fixtures loaded by seed.Loader into a real SQLite file, and the
 // records read back through the store.
 package importtest
@@ -33,6 +34,32 @@ import (
 // tests follow for Chromium.
 func DataDir(tb testing.TB) string {
 	tb.Helper()
+	data := filepath.Join(repoRoot(tb), "..", "shared", "data")
+	if _, err := os.Stat(data); err != nil {
+		MissingData(tb, err)
+	}
+	return data
+}
+
+// Samples are the sample file of each dataset, by --format name, as the
+// tests that query imported real data use them: the real rows in DataDir
+// (GDELT, ICEWS, UCDP GED, PLOVER) and the ACLED importer's own sample,
+// since ACLED's terms forbid redistributing real rows.
+func Samples(tb testing.TB) map[string]string {
+	tb.Helper()
+	dir := DataDir(tb)
+	return map[string]string{
+		"gdelt":  filepath.Join(dir, "gdelt", "20191024143000.export.CSV"),
+		"icews":  filepath.Join(dir, "icews", "events.20180601.tab"),
+		"ucdp":   filepath.Join(dir, "ucdp", "ged-2023-sample.csv"),
+		"acled":  filepath.Join(repoRoot(tb), "db", "importer", "acled", "testdata", "acled-sample.csv"),
+		"plover": filepath.Join(dir, "plover", "PLOVER_GSR_CAMEO.json"),
+	}
+}
+
+// repoRoot is the directory holding go.mod, above the test's.
+func repoRoot(tb testing.TB) string {
+	tb.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
 		tb.Fatal(err)
@@ -47,11 +74,7 @@ func DataDir(tb testing.TB) string {
 		}
 		dir = parent
 	}
-	data := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(data); err != nil {
-		MissingData(tb, err)
-	}
-	return data
+	return dir
 }
 
 // MissingData skips or, when GEOTIMELINE_REAL_DATA=require, fails a test
@@ -284,4 +307,17 @@ func CSVRows(tb testing.TB, path string, short []string, changes ...map[string]s
 	}
 	w.Flush()
 	return b.Bytes()
+}
+
+// ImportSamples imports the sample file (from Samples) of each format into
+// store, in the order given, renaming duplicate ids as --rename-duplicates
+// does (the PLOVER gold standard gives one id to two events); a failed
+// import fails the test.
+func ImportSamples(tb testing.TB, store *sqlite.Store, samples map[string]string, formats ...importer.Format) {
+	tb.Helper()
+	for _, f := range formats {
+		if _, _, err := ImportWith(tb, store, f, importer.Options{RenameDuplicates: true}, File(samples[f.Name()])); err != nil {
+			tb.Fatalf("import %s: %v", f.Name(), err)
+		}
+	}
 }
