@@ -131,7 +131,7 @@ func TestNetworkReadableAt200(t *testing.T) {
 	}
 	var took struct{ Layout, Labels string }
 	s.eval(`({Layout: document.getElementById('network').dataset.layoutMs, Labels: document.getElementById('network').dataset.labelMs})`, &took)
-	t.Logf("200 nodes: fcose took %s ms, placing the labels %s ms; %d labels drawn", took.Layout, took.Labels, len(boxes))
+	t.Logf("200 nodes: the layout took %s ms, placing the labels %s ms; %d labels drawn", took.Layout, took.Labels, len(boxes))
 	s.screenshot("network-200")
 
 	// Zoomed in, labels keep their size on screen (so more of them fit

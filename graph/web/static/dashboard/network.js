@@ -1,6 +1,8 @@
 // @ts-check
 // The network: the neighbourhood of one node (the centre) on a Cytoscape
-// canvas laid out by fcose, with every node shown listed as buttons.
+// canvas laid out by fcose (a star, the usual one-hop neighbourhood, as
+// rings round the centre: layoutStar), with every node shown listed as
+// buttons.
 //
 // Readable at 200 nodes: node size follows degree; only the labels that fit
 // are drawn (placeLabels: the centre, the path, pinned and the most connected
@@ -47,6 +49,11 @@ export const NETWORK_LIMIT = 200;
 const EXPAND_LIMIT = 60;
 // Label size in screen pixels, whatever the zoom.
 const FONT_PX = 12;
+// Cytoscape's default font family, a line's height, and the labels' gap
+// below their node (text-margin-y): what labelBox measures with.
+const LABEL_FONT = '"Helvetica Neue", Helvetica, sans-serif';
+const LABEL_LINE = 1.25;
+const LABEL_MARGIN_Y = 2;
 // A tap waits this long for a second one (a double click re-centres).
 const TAP_WAIT_MS = 320;
 
@@ -102,8 +109,8 @@ export function createNetwork() {
     maxZoom: 4,
     style: [
       { selector: 'node', style: {
-        label: 'data(label)', 'font-size': FONT_PX, 'text-valign': 'bottom', 'text-halign': 'center',
-        'text-margin-y': 2, color: '#1f2937', 'text-background-color': '#ffffff', 'text-background-opacity': 0.7,
+        label: 'data(label)', 'font-size': () => labelPx || FONT_PX, 'text-valign': 'bottom', 'text-halign': 'center',
+        'text-margin-y': LABEL_MARGIN_Y, color: '#1f2937', 'text-background-color': '#ffffff', 'text-background-opacity': 0.7,
         'text-background-padding': 1, 'text-background-shape': 'roundrectangle', width: 'data(size)', height: 'data(size)', 'border-width': 1, 'border-color': '#ffffff',
         'min-zoomed-font-size': 0,
       } },
@@ -115,12 +122,14 @@ export function createNetwork() {
       { selector: 'node.center', style: { 'border-width': 3, 'border-color': '#111827', 'font-weight': 'bold', 'z-index': 10 } },
       { selector: 'node.pinned', style: { 'border-width': 3, 'border-color': '#b45309', 'border-style': 'double' } },
       { selector: 'node.expanded', style: { 'border-color': '#6b7280', 'border-width': 2 } },
-      { selector: 'node.quiet', style: { 'text-opacity': 0, 'text-background-opacity': 0 } },
+      // A quiet node has no label at all: a transparent one is measured and
+      // laid out on every frame all the same.
+      { selector: 'node.quiet', style: { label: '' } },
       { selector: 'node.hover', style: { label: 'data(full)', 'text-opacity': 1, 'text-background-opacity': 0.95, 'z-index': 30 } },
       { selector: '.hidden, .folded', style: { display: 'none' } },
       { selector: 'edge', style: {
         width: 1, 'line-color': '#c4c9d1', 'target-arrow-color': '#c4c9d1', 'target-arrow-shape': 'triangle',
-        'arrow-scale': 0.6, 'curve-style': 'bezier', label: '', 'font-size': FONT_PX - 2, color: '#4b5563',
+        'arrow-scale': 0.6, 'curve-style': 'bezier', label: '', 'font-size': () => (labelPx || FONT_PX) * 0.85, color: '#4b5563',
         'text-rotation': 'autorotate', 'text-background-color': '#ffffff', 'text-background-opacity': 0.85,
         'text-background-padding': 1, 'min-zoomed-font-size': 0,
       } },
@@ -228,6 +237,42 @@ function edgeLabel(e) {
 /** @param {GEdge} e */
 function edgeKey(e) { return e.from.id + '>' + e.to.id + ':' + e.kind + ':' + (e.role || ''); }
 
+// labelWidths caches the width on screen of each label text at FONT_PX,
+// by font weight: the same at every zoom, since labels keep their size on
+// screen.
+/** @type {Map<string, number>} */
+const labelWidths = new Map();
+/** @type {CanvasRenderingContext2D | null} */
+let measurer = null;
+// labelPx is the labels' font size in the graph's units, FONT_PX on
+// screen at the zoom they were last placed for: the stylesheet reads it,
+// so that new elements come styled at it and a new zoom restyles once.
+let labelPx = 0;
+
+// labelBox is the box, in the graph's coordinates, that Cytoscape draws a
+// node's label in (below the node, centred, with its background's
+// padding), measured here: Cytoscape's boundingBox({includeLabels}) says
+// the same at ~0.2 ms a node, most of a 200-node network's placing. Two
+// pixels of margin on every side keep it no smaller than Cytoscape's.
+/** @param {any} n @param {number} zoom */
+function labelBox(n, zoom) {
+  const text = n.data('label');
+  if (!text) return null;
+  const bold = n.hasClass('center');
+  const key = (bold ? 'b' : 'n') + text;
+  let width = labelWidths.get(key);
+  if (width === undefined) {
+    if (!measurer) measurer = /** @type {CanvasRenderingContext2D} */ (document.createElement('canvas').getContext('2d'));
+    measurer.font = (bold ? 'bold ' : 'normal ') + FONT_PX + 'px ' + LABEL_FONT;
+    width = measurer.measureText(text).width;
+    labelWidths.set(key, width);
+  }
+  const p = n.position(), half = (n.data('size') || 16) / 2;
+  const pad = 2 / zoom;
+  const w = width / zoom / 2 + pad, top = p.y + half + LABEL_MARGIN_Y;
+  return { x1: p.x - w, x2: p.x + w, y1: top - pad, y2: top + (FONT_PX * LABEL_LINE) / zoom + pad };
+}
+
 function overlaps(a, b) {
   return a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
 }
@@ -249,15 +294,13 @@ function placeLabels() {
   const t0 = performance.now();
   const zoom = cy.zoom() || 1;
   const px = FONT_PX / zoom;
-  const visible = cy.nodes(':visible');
-  // Every label drawn, to measure it; those that do not fit are quieted
-  // again before the next frame.
-  cy.batch(() => {
-    cy.nodes().style('font-size', px).removeClass('quiet');
-    cy.edges().style('font-size', px * 0.85);
-  });
-  const rank = (n) => (n.hasClass('center') ? 4e6 : 0) + (n.hasClass('path') ? 3e6 : 0) + (n.hasClass('pinned') ? 2e6 : 0) +
-    (n.hasClass('expanded') ? 1e6 : 0) + n.degree(false) * 10 + (n.hasClass('actor') ? 5 : 0);
+  const visible = shownElements().nodes();
+  const degree = degrees();
+  /** @type {Map<string, number>} */
+  const ranks = new Map();
+  visible.forEach((n) => ranks.set(n.id(), (n.hasClass('center') ? 4e6 : 0) + (n.hasClass('path') ? 3e6 : 0) + (n.hasClass('pinned') ? 2e6 : 0) +
+    (n.hasClass('expanded') ? 1e6 : 0) + (degree.get(n.id()) || 0) * 10 + (n.hasClass('actor') ? 5 : 0)));
+  const rank = (n) => /** @type {number} */ (ranks.get(n.id()));
   const order = visible.toArray().sort((a, b) => rank(b) - rank(a) || a.id().localeCompare(b.id()));
   /** @type {any[]} */
   const placed = [];
@@ -265,20 +308,27 @@ function placeLabels() {
   const shown = [];
   const view = cy.extent();
   for (const n of order) {
-    const box = n.boundingBox({ includeLabels: true, includeNodes: false, includeOverlays: false });
-    if (!(box.w > 0)) continue;
+    const box = labelBox(n, zoom);
+    if (!box) continue;
     // Not a label cut by the canvas's edge.
     if (box.x1 < view.x1 || box.x2 > view.x2 || box.y1 < view.y1 || box.y2 > view.y2) continue;
-    const pad = 1 / zoom;
-    const b = { x1: box.x1 - pad, x2: box.x2 + pad, y1: box.y1 - pad, y2: box.y2 + pad };
-    if (placed.some((p) => overlaps(p, b))) continue;
-    placed.push(b);
+    if (placed.some((p) => overlaps(p, box))) continue;
+    placed.push(box);
     shown.push(n.id());
   }
+  const keep = new Set(shown);
   // Then the weights of the shared-event edges, heaviest first, where
-  // they fit among the node labels.
-  const shared = cy.edges('.shared:visible');
-  cy.batch(() => shared.addClass('weighed'));
+  // they fit among the node labels: Cytoscape measures those, so each is
+  // drawn at this zoom's size first.
+  const shared = shownElements().edges('.shared');
+  cy.batch(() => {
+    if (px !== labelPx) {
+      labelPx = px;
+      cy.style().update();
+    }
+    cy.nodes().forEach((n) => { if (n.hasClass('quiet') === keep.has(n.id())) n.toggleClass('quiet'); });
+    shared.addClass('weighed');
+  });
   const edgesShown = [];
   for (const e of shared.toArray().sort((a, b) => b.data('weight') - a.data('weight') || a.id().localeCompare(b.id()))) {
     const box = e.boundingBox({ includeLabels: true, includeNodes: false, includeEdges: false, includeOverlays: false });
@@ -288,11 +338,8 @@ function placeLabels() {
     placed.push(box);
     edgesShown.push(e.id());
   }
-  const keep = new Set(shown), keepEdges = new Set(edgesShown);
-  cy.batch(() => {
-    cy.nodes().forEach((n) => { if (!keep.has(n.id())) n.addClass('quiet'); });
-    shared.forEach((e) => { if (!keepEdges.has(e.id())) e.removeClass('weighed'); });
-  });
+  const keepEdges = new Set(edgesShown);
+  cy.batch(() => shared.forEach((e) => { if (!keepEdges.has(e.id())) e.removeClass('weighed'); }));
   $('network').dataset.labels = String(shown.length);
   $('network').dataset.edgeLabels = String(edgesShown.length);
   $('network').dataset.labelZoom = String(zoom);
@@ -301,10 +348,27 @@ function placeLabels() {
 
 // ------------------------------------------------------------ the graph
 
+// degrees counts each node's edges, loops aside, as Cytoscape's
+// degree(false) does, for all nodes at once: asked node by node in a sort,
+// degree() took ~20 ms of a 200-node load.
+/** @returns {Map<string, number>} */
+function degrees() {
+  /** @type {Map<string, number>} */
+  const d = new Map();
+  cy.edges().forEach((e) => {
+    const a = e.data('source'), b = e.data('target');
+    if (a === b) return;
+    d.set(a, (d.get(a) || 0) + 1);
+    d.set(b, (d.get(b) || 0) + 1);
+  });
+  return d;
+}
+
 // resize gives each node a size by its degree.
 function resize() {
+  const degree = degrees();
   cy.batch(() => cy.nodes().forEach((n) => {
-    const d = n.degree(false);
+    const d = degree.get(n.id()) || 0;
     const size = Math.min(56, 14 + 5 * Math.sqrt(d));
     n.data('size', n.hasClass('center') ? Math.max(size, 30) : size);
   }));
@@ -375,6 +439,15 @@ function sharedEdges() {
   if (add.length) cy.add(add);
 }
 
+// shownElements is what is drawn: the nodes neither hidden nor folded
+// and the edges between them. Cytoscape's ':visible' says the same, but
+// computes every element's style to say it (~20 ms at 200 nodes).
+function shownElements() {
+  /** @param {any} n */
+  const out = (n) => n.hasClass('hidden') || n.hasClass('folded');
+  return cy.elements().filter((e) => (e.isNode() ? !out(e) : !out(e.source()) && !out(e.target())));
+}
+
 // applyClasses marks the centre, the pinned, the hidden and the path.
 function applyClasses() {
   cy.batch(() => {
@@ -401,7 +474,7 @@ let running = null;
 /** @param {boolean} incremental */
 async function layout(incremental) {
   resize();
-  const shown = cy.elements(':visible');
+  const shown = shownElements();
   $('network').dataset.layout = 'running';
   if (running) running.stop();
   const fixed = [...net.pinned].filter(([id]) => shown.getElementById(id).length).map(([nodeId, position]) => ({ nodeId, position }));
@@ -418,41 +491,137 @@ async function layout(incremental) {
   const t0 = performance.now();
   l.run();
   await done;
-  $('network').dataset.layoutMs = String(Math.round(performance.now() - t0));
   if (running !== l) return;
   running = null;
   // fcose keeps fixed nodes in place up to a shift of the whole drawing.
   for (const [id, p] of net.pinned) cy.getElementById(id).position(p);
+  laidOut(shown, t0);
+}
+
+// laidOut fits what a layout placed into the canvas and labels it.
+/** @param {any} shown @param {number} t0 when the layout began */
+function laidOut(shown, t0) {
+  $('network').dataset.layoutMs = String(Math.round(performance.now() - t0));
   stretch(shown.nodes().filter((n) => !net.pinned.has(n.id())));
-  cy.fit(shown, 24);
-  if (cy.zoom() > 1.5) {
-    cy.zoom(1.5);
-    cy.center(shown);
-  }
+  fitNodes(shown.nodes());
   placeLabels();
   net.layouts++;
   $('network').dataset.layouts = String(net.layouts);
   $('network').dataset.layout = 'done';
 }
 
+// A star (every node shown a neighbour of the centre, as most depth-1
+// neighbourhoods are) of at least STAR_NODES nodes is drawn as a disc of
+// rings round the centre, by layoutStar. fcose took ~150 ms of a 200-node
+// load to end with much the same disc; computed here, the rings take a
+// millisecond, and inside the batch that adds the nodes Cytoscape styles
+// each element once instead of after every step (sizes, fonts, labels).
+const STAR_NODES = 40;
+// The least distance between rings, and about that between two nodes of
+// a ring (more when the largest node needs it).
+const RING_STEP = 44;
+
+// layoutStar lays a fresh star out as rings, or says it is not one: ring
+// k holds 6k nodes (a hexagonal packing's), actors, then the best
+// connected, nearest the centre. Pinned nodes leave it to fcose.
+/** @returns {boolean} */
+function layoutStar() {
+  if (net.pinned.size) return false;
+  const t0 = performance.now();
+  const shown = shownElements();
+  const nodes = shown.nodes();
+  const centre = net.centre ? nodes.getElementById(net.centre) : null;
+  if (!centre || !centre.length || nodes.length < STAR_NODES) return false;
+  const around = centre.neighborhood('node').filter((n) => shown.contains(n));
+  if (around.length !== nodes.length - 1) return false;
+  resize();
+  const degree = degrees();
+  const rank = (n) => (n.hasClass('actor') ? 1e6 : 0) + (degree.get(n.id()) || 0);
+  const order = around.toArray().sort((a, b) => rank(b) - rank(a) || a.id().localeCompare(b.id()));
+  let step = RING_STEP;
+  around.forEach((n) => { step = Math.max(step, n.data('size') + 12); });
+  centre.position({ x: 0, y: 0 });
+  let ring = 1, slot = 0;
+  for (const n of order) {
+    if (slot === 6 * ring) {
+      ring++;
+      slot = 0;
+    }
+    // The last ring's nodes spread round it whole, not bunched at its start.
+    const inRing = Math.min(6 * ring, order.length - 3 * ring * (ring - 1));
+    const angle = -Math.PI / 2 + ring * 0.5 + (2 * Math.PI * slot) / inRing;
+    n.position({ x: ring * step * Math.cos(angle), y: ring * step * Math.sin(angle) });
+    slot++;
+  }
+  if (running) running.stop();
+  running = null;
+  laidOut(shown, t0);
+  return true;
+}
+
+// fitNodes zooms and pans to show the nodes whole, with room for the
+// labels of the lowest row, at most 1.5× (a small network is not blown
+// up). It reads positions and sizes alone: cy.fit measures every label
+// first (~50 ms at 200 nodes).
+/** @type {string} the viewport fitNodes last chose */
+let fittedAt = '';
+/** @param {any} nodes */
+function fitNodes(nodes) {
+  if (!nodes.length) return;
+  // The pane's size now: Cytoscape's is the one it last read, and a
+  // resize may be waiting for the debounced observer.
+  cy.resize();
+  let x1 = Infinity, x2 = -Infinity, y1 = Infinity, y2 = -Infinity;
+  nodes.forEach((n) => {
+    const p = n.position(), half = (n.data('size') || 16) / 2;
+    x1 = Math.min(x1, p.x - half); x2 = Math.max(x2, p.x + half);
+    y1 = Math.min(y1, p.y - half); y2 = Math.max(y2, p.y + half);
+  });
+  const pad = 12, below = FONT_PX + 6;
+  const w = Math.max(1, cy.width() - 2 * pad), h = Math.max(1, cy.height() - 2 * pad - below);
+  const zoom = Math.max(cy.minZoom(), Math.min(1.5, w / Math.max(1, x2 - x1), h / Math.max(1, y2 - y1)));
+  cy.viewport({ zoom, pan: { x: cy.width() / 2 - zoom * (x1 + x2) / 2, y: (cy.height() - below) / 2 - zoom * (y1 + y2) / 2 } });
+  fittedAt = viewportKey();
+}
+
 // stretch widens a drawing that is rounder than the canvas: labels are
 // wide, and a round drawing would leave the wide canvas mostly empty.
 function stretch(nodes) {
-  const bb = nodes.boundingBox({ includeLabels: false, includeOverlays: false });
-  const factor = Math.min(2.5, (cy.width() / Math.max(1, cy.height())) / Math.max(0.1, bb.w / Math.max(1, bb.h)));
+  // The box of the nodes' centres: a bounding box with their shapes
+  // computes their styles, ~20 ms at 200 nodes.
+  const bb = { x1: Infinity, x2: -Infinity, y1: Infinity, y2: -Infinity, w: 0, h: 0 };
+  nodes.forEach((n) => {
+    const p = n.position();
+    bb.x1 = Math.min(bb.x1, p.x); bb.x2 = Math.max(bb.x2, p.x);
+    bb.y1 = Math.min(bb.y1, p.y); bb.y2 = Math.max(bb.y2, p.y);
+  });
+  bb.w = bb.x2 - bb.x1;
+  bb.h = bb.y2 - bb.y1;
+  const factor = Math.min(4, (cy.width() / Math.max(1, cy.height())) / Math.max(0.1, bb.w / Math.max(1, bb.h)));
   if (!(factor > 1.05)) return;
   const mid = (bb.x1 + bb.x2) / 2;
   nodes.positions((n) => ({ x: mid + (n.position('x') - mid) * factor, y: n.position('y') }));
 }
 
 /** @param {boolean} incremental */
-function redraw(incremental) {
-  sharedEdges();
-  applyClasses();
+// redraw shows what changed: `change` (the new nodes) and what follows
+// from it in one Cytoscape batch, laid out there too when it is a star.
+/** @param {boolean} incremental @param {() => void} [change] */
+function redraw(incremental, change) {
+  let drawn = false;
+  cy.startBatch();
+  try {
+    if (change) change();
+    sharedEdges();
+    applyClasses();
+    drawn = !incremental && layoutStar();
+  } finally {
+    cy.endBatch();
+  }
   renderList();
   renderPathChoices();
   renderCaption();
-  return layout(incremental);
+  return drawn ? Promise.resolve() : layout(incremental);
 }
 
 // ------------------------------------------------------------ loading
@@ -572,10 +741,11 @@ async function showNetwork(id, sub) {
     return;
   }
   net.truncated = sub.truncated;
-  addSubgraph(sub.nodes, sub.edges, null);
-  // Pinned nodes keep their places in the new neighbourhood.
-  for (const [pid, p] of net.pinned) cy.getElementById(pid).position(p);
-  await redraw(false);
+  await redraw(false, () => {
+    addSubgraph(sub.nodes, sub.edges, null);
+    // Pinned nodes keep their places in the new neighbourhood.
+    for (const [pid, p] of net.pinned) cy.getElementById(pid).position(p);
+  });
 }
 
 // expand adds a node's neighbourhood to the network.
@@ -628,7 +798,7 @@ export function togglePin(id) {
 
 function renderCaption() {
   const centre = net.centre ? net.nodes.get(net.centre) : null;
-  const nodes = cy.nodes().length, edges = net.edges.size, shown = cy.nodes(':visible').length;
+  const nodes = cy.nodes().length, edges = net.edges.size, shown = shownElements().nodes().length;
   $('network-caption').textContent = (centre ? nodeLabel(centre) : 'Unknown node') + ' · ' + nodes + ' nodes' +
     (shown < nodes ? ' (' + shown + ' shown)' : '') + ', ' +
     edges + ' edges' + (net.truncated ? ' (cut short at the limit)' : '') +
@@ -641,7 +811,8 @@ function renderCaption() {
 function renderList() {
   const centre = net.centre;
   const order = ['Actor', 'Country', 'Event', 'Statement'];
-  const degree = (id) => cy.getElementById(id).degree(false);
+  const degreeOf = degrees();
+  const degree = (id) => degreeOf.get(id) || 0;
   const rows = [...net.nodes.values()].filter((n) => !net.hidden.has(n.id) && cy.getElementById(n.id).length &&
     !cy.getElementById(n.id).hasClass('folded'))
     .sort((a, b) => Number(b.id === centre) - Number(a.id === centre) || order.indexOf(a.__typename) - order.indexOf(b.__typename) ||
@@ -828,11 +999,21 @@ function bindTools() {
 export function observeResize() {
   // Cytoscape and Leaflet follow window resizes only; the grid also
   // resizes their panes when the filter bar wraps or the types load.
-  new ResizeObserver(debounce(() => {
+  // A viewport the user has zoomed or panned stays theirs. Until the
+  // debounced fit, the network says it is resizing (data-layout), so that
+  // no one takes the places of its nodes for final.
+  const refit = debounce(() => {
+    const untouched = viewportKey() === fittedAt;
     cy.resize();
-    if (net.centre && cy.nodes().length) {
-      cy.fit(cy.elements(':visible'), 16);
+    const state = $('network').dataset.layout;
+    if (untouched && (state === 'done' || state === 'resizing')) {
+      fitNodes(shownElements().nodes());
       placeLabels();
     }
-  }, 100)).observe($('network'));
+    if (state === 'resizing') $('network').dataset.layout = 'done';
+  }, 100);
+  new ResizeObserver(() => {
+    if ($('network').dataset.layout === 'done') $('network').dataset.layout = 'resizing';
+    refit();
+  }).observe($('network'));
 }

@@ -50,11 +50,22 @@ export function emit(type, detail) {
 
 const pageState = { pending: 0, errors: new Map() };
 
+// updateBodyState says 'loading' at once, and 'ready' or 'error' only at
+// the next frame, once the page has been laid out: the resize observers
+// of the panes have run by then, so that a pane whose size the last
+// answer changed says so (the network's data-layout) before anyone reads
+// the page as ready.
+let settling = 0;
 function updateBodyState() {
-  let state = 'ready';
-  if (pageState.pending > 0) state = 'loading';
-  else if (pageState.errors.size > 0) state = 'error';
-  document.body.dataset.state = state;
+  cancelAnimationFrame(settling);
+  if (pageState.pending > 0) {
+    document.body.dataset.state = 'loading';
+    return;
+  }
+  settling = requestAnimationFrame(() => {
+    if (pageState.pending > 0) return;
+    document.body.dataset.state = pageState.errors.size > 0 ? 'error' : 'ready';
+  });
 }
 
 // renderStatus names each failing view once per distinct error: a bad
