@@ -21,10 +21,10 @@ import (
 	"testing"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/backend"
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/importer"
 	"github.com/geotimeline/geotimeline/db/seed"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // DataDir is the directory of the project's real data files, ../shared/data
@@ -113,7 +113,7 @@ type Store interface {
 // Open opens a new database in the test's temporary directory.
 func Open(tb testing.TB) Store {
 	tb.Helper()
-	store, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "import.db"))
+	store, err := backend.Open(context.Background(), filepath.Join(tb.TempDir(), "import.db"), backend.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
