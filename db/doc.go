@@ -4,6 +4,6 @@
 // and the error codes callers branch on.
 //
 // It imports nothing of storage or transport. The SQLite store lives in
-// db/sqlite, the fixture format in db/fixture and the built-in country list in
-// db/iso3166.
+// db/sqlite, and db/backend opens the store that --db names; the fixture
+// format is in db/fixture and the built-in country list in db/iso3166.
 package db

@@ -19,7 +19,7 @@ type NodeRef struct {
 	ID   int64
 	// Key, when ID is 0, names the node by its key (a country by its
 	// alpha-2 code) instead: a reference such as "actor:marco-rubio" that
-	// the store resolves to an ID before it reads (sqlite.Store.ResolveNodes).
+	// the store resolves to an ID before it reads (ResolveNodes).
 	Key string
 }
 

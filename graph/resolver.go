@@ -11,14 +11,62 @@ package graph
 
 import (
 	"context"
+	"time"
 
-	"github.com/geotimeline/geotimeline/db/sqlite"
+	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/seed"
 	"github.com/geotimeline/geotimeline/graph/live"
 )
 
+// Store is what the root resolvers call; nested fields read through the
+// loaders (graph/loader.BatchReader) instead, and subscriptions through the
+// hub. Mutations write through seed, the one write path.
+type Store interface {
+	seed.Writer
+
+	// Root reads by key or ID.
+	ActorsByKey(ctx context.Context, keys []string) ([]*db.Actor, error)
+	CountriesByCode(ctx context.Context, codes []string) ([]*db.Country, error)
+	EventsByID(ctx context.Context, ids []int64) ([]*db.Event, error)
+	EventsByKey(ctx context.Context, keys []string) ([]*db.Event, error)
+	StatementsByID(ctx context.Context, ids []int64) ([]*db.Statement, error)
+	StatementsByKey(ctx context.Context, keys []string) ([]*db.Statement, error)
+	SourcesByKey(ctx context.Context, keys []string) ([]*db.Source, error)
+	RelationshipByIdentity(ctx context.Context, identity string) (*db.Relationship, error)
+	RelationshipsOf(ctx context.Context, actorIDs []int64, kinds []db.RelationshipKind, at *time.Time) (map[int64][]*db.Relationship, error)
+
+	// Lists, the timeline and its counts, search.
+	Actors(ctx context.Context, f db.ActorFilter, p db.Page) (db.KeyPage, error)
+	CountActors(ctx context.Context, f db.ActorFilter) (int, error)
+	Countries(ctx context.Context, p db.Page) (db.KeyPage, error)
+	CountCountries(ctx context.Context) (int, error)
+	Timeline(ctx context.Context, f db.TimelineFilter, order db.SortOrder, p db.Page) (db.ItemPage, error)
+	CountTimeline(ctx context.Context, f db.TimelineFilter) (int, error)
+	EventCounts(ctx context.Context, f db.TimelineFilter, interval db.Interval, groupBy db.CountGroup, match db.TimeMatch) ([]db.EventBucket, error)
+	Counterparts(ctx context.Context, actorIDs []int64, from, to *time.Time, limit int) (map[int64][]db.Counterpart, error)
+	Search(ctx context.Context, text string, limit int) ([]db.SearchHit, error)
+	Runs(ctx context.Context, before int64, limit int) ([]db.Run, bool, error)
+	CountRuns(ctx context.Context) (int, error)
+
+	// The changes feed.
+	Changes(ctx context.Context, after int64, first int) ([]db.FeedChange, bool, error)
+	LastFeedChange(ctx context.Context) (int64, error)
+
+	// Traversals.
+	ResolveNodes(ctx context.Context, refs []db.NodeRef) ([]db.NodeRef, error)
+	Neighborhood(ctx context.Context, start db.NodeRef, depth int, f db.GraphFilter, limit int) (db.Subgraph, error)
+	ShortestPath(ctx context.Context, from, to db.NodeRef, maxDepth int, f db.GraphFilter) (*db.Path, error)
+	ChronologicalPath(ctx context.Context, from, to db.NodeRef, maxDepth int, f db.GraphFilter) (*db.Path, error)
+	EventChain(ctx context.Context, event db.NodeRef, dir db.ChainDirection, kinds []db.LinkKind, maxDepth int) (db.Subgraph, error)
+
+	// Deletes, with the cascade rules.
+	Delete(ctx context.Context, kind db.RefKind, key string, cascade bool) (db.Deletion, error)
+	DeleteRelationship(ctx context.Context, id int64, cascade bool) (db.Deletion, error)
+}
+
 // Resolver is the root of the resolvers: it holds what they depend on.
 type Resolver struct {
-	Store *sqlite.Store
+	Store Store
 	// Live serves subscriptions; without it they are refused.
 	Live *live.Hub
 	// ClientOf names the client a request comes from (a token's), for the

@@ -3,16 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/backend"
 	"github.com/geotimeline/geotimeline/db/export"
 	"github.com/geotimeline/geotimeline/db/fixture"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 const exportAbout = `Writes the database to standard output in one of these formats (--format):
@@ -82,13 +81,12 @@ func (c *cli) export(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	if _, err := os.Stat(dbPath); err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("database %s does not exist", dbPath)
-		}
+	if exists, err := backend.Exists(dbPath); err != nil {
 		return err
+	} else if !exists {
+		return fmt.Errorf("database %s does not exist", dbPath)
 	}
-	store, err := sqlite.Open(ctx, dbPath)
+	store, err := backend.Open(ctx, dbPath, backend.Options{})
 	if err != nil {
 		return err
 	}
@@ -117,7 +115,7 @@ func (c *cli) export(ctx context.Context, args []string) error {
 // it to standard output once complete: a read failing half-way must not
 // leave a truncated CSV that looks whole, and a file, unlike a buffer,
 // keeps memory flat for an export of millions of events.
-func (c *cli) exportStreamed(ctx context.Context, store *sqlite.Store, format export.Format, f db.TimelineFilter) error {
+func (c *cli) exportStreamed(ctx context.Context, store export.Reader, format export.Format, f db.TimelineFilter) error {
 	tmp, err := os.CreateTemp("", "geotimeline-export-*")
 	if err != nil {
 		return fmt.Errorf("temporary file: %w", err)

@@ -139,7 +139,7 @@ func (cmd *command) positive(ints map[string]int, durations map[string]time.Dura
 
 // dbFlag is --db, which every command has.
 func (cmd *command) dbFlag(p *string) {
-	cmd.stringFlag(p, "db", "PATH", "GEOTIMELINE_DB", "geotimeline.db", "the SQLite database file")
+	cmd.stringFlag(p, "db", "PATH", "GEOTIMELINE_DB", "geotimeline.db", "the SQLite database file, or a postgres:// URL for PostgreSQL")
 }
 
 // parse reads args and returns the positional arguments. Flags may come

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/geotimeline/geotimeline/db/backend"
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/importer"
 	"github.com/geotimeline/geotimeline/db/importer/acled"
@@ -17,7 +18,6 @@ import (
 	"github.com/geotimeline/geotimeline/db/importer/plover"
 	"github.com/geotimeline/geotimeline/db/importer/ucdp"
 	"github.com/geotimeline/geotimeline/db/seed"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 const importAbout = `Loads the files of an event dataset into the database, creating it if
@@ -95,8 +95,8 @@ func (c *cli) importCmd(ctx context.Context, args []string) error {
 	// states it has decides which records the run makes.
 	opts := importer.Options{RenameDuplicates: rename}
 	closeLookup := func() {}
-	if _, err := os.Stat(dbPath); err == nil {
-		store, err := sqlite.OpenWith(ctx, dbPath, sqlite.Options{WriteWait: writeWait, Writer: "geotimeline import"})
+	if exists, _ := backend.Exists(dbPath); exists {
+		store, err := backend.Open(ctx, dbPath, backend.Options{WriteWait: writeWait, Writer: "geotimeline import"})
 		if err != nil {
 			return err
 		}

@@ -34,7 +34,7 @@ func holdLockChild(path string) int {
 		return 1
 	}
 	defer store.Close()
-	_, err = store.ApplyStream(ctx, nil, func(*sqlite.Feeder) error {
+	_, err = store.ApplyStream(ctx, nil, func(db.Feeder) error {
 		for start := time.Now(); ; time.Sleep(5 * time.Millisecond) {
 			if _, err := os.Stat(path + "-writer"); err == nil {
 				break
@@ -172,7 +172,7 @@ func TestSeedWaitsForServer(t *testing.T) {
 	defer store.Close()
 	held, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 	go func() {
-		_, err := store.ApplyStream(ctx, nil, func(*sqlite.Feeder) error {
+		_, err := store.ApplyStream(ctx, nil, func(db.Feeder) error {
 			close(held)
 			<-release
 			return nil

@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/backend"
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/seed"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 const seedAbout = `Loads fixture files (see FIXTURES.md) into the database, creating it if
@@ -123,19 +123,20 @@ func (c *cli) load(ctx context.Context, r loadRun) error {
 	}
 	defer dec.Close()
 	dbPath := r.dbPath
-	_, statErr := os.Stat(dbPath)
+	exists, statErr := backend.Exists(dbPath)
+	missing := statErr == nil && !exists
 	if r.dryRun {
 		progress.clear()
-		return c.dryRun(ctx, dec, r.command, dbPath, errors.Is(statErr, os.ErrNotExist), r.inputs)
+		return c.dryRun(ctx, dec, r.command, dbPath, missing, r.inputs)
 	}
-	created := errors.Is(statErr, os.ErrNotExist)
+	created := missing
 	if created {
 		if err := dec.Check(ctx, nil); err != nil {
 			progress.clear()
 			return c.reportProblems(r.command, err)
 		}
 	}
-	store, err := sqlite.OpenWith(ctx, dbPath, sqlite.Options{WriteWait: r.writeWait, Writer: "geotimeline " + r.command})
+	store, err := backend.Open(ctx, dbPath, backend.Options{WriteWait: r.writeWait, Writer: "geotimeline " + r.command})
 	if err != nil {
 		return err
 	}
@@ -146,12 +147,12 @@ func (c *cli) load(ctx context.Context, r loadRun) error {
 		if created {
 			// Nothing was written, so leave no empty database behind
 			// either: the next seed should start from the same state.
-			removeDatabase(dbPath)
+			backend.Remove(dbPath)
 		}
 		return c.reportProblems(r.command, err)
 	}
 	if closeErr != nil {
-		return fmt.Errorf("close %s: %w", dbPath, closeErr)
+		return fmt.Errorf("close %s: %w", backend.Redact(dbPath), closeErr)
 	}
 	fmt.Fprintf(c.stderr, "%s: loaded %s: %s\n", r.command, plural(r.inputs, "file"), sum)
 	return nil
@@ -251,14 +252,6 @@ func (c *cli) reportProblems(command string, err error) error {
 	kept, more := fixture.Untruncate(ps)
 	fmt.Fprintf(c.stderr, "%s: %s; nothing was written\n", command, plural(len(kept)+more, "problem"))
 	return errShown
-}
-
-// removeDatabase deletes a database file this run created, with the WAL
-// files SQLite keeps next to it.
-func removeDatabase(path string) {
-	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		os.Remove(p)
-	}
 }
 
 // progress shows how far a seed has come on one line of a terminal,
@@ -385,7 +378,7 @@ func (c *cli) dryRun(ctx context.Context, dec *seed.Decoded, command, dbPath str
 		defer os.RemoveAll(dir)
 		dbPath = filepath.Join(dir, "empty.db")
 	}
-	store, err := sqlite.OpenWith(ctx, dbPath, sqlite.Options{Writer: "geotimeline " + command + " --dry-run"})
+	store, err := backend.Open(ctx, dbPath, backend.Options{Writer: "geotimeline " + command + " --dry-run"})
 	if err != nil {
 		return err
 	}

@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/backend"
 	"github.com/geotimeline/geotimeline/db/demo"
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/seed"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 	"github.com/geotimeline/geotimeline/graph/live"
 	"github.com/geotimeline/geotimeline/graph/server"
 )
@@ -132,9 +132,9 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		server.DefaultMaxWebsocketsPerClient, "how many websockets one client may hold open")
 	cmd.boolFlag(&opts.NoIntrospection, "no-introspection", "GEOTIMELINE_NO_INTROSPECTION",
 		"refuse introspection (__schema and __type); the playground then cannot show the schema")
-	cmd.durationFlag(&writeWait, "write-wait", "DURATION", "GEOTIMELINE_WRITE_WAIT", sqlite.DefaultWriteWait,
+	cmd.durationFlag(&writeWait, "write-wait", "DURATION", "GEOTIMELINE_WRITE_WAIT", backend.DefaultWriteWait,
 		"how long a mutation waits for another process's write (a seed) before failing with UNAVAILABLE; the request timeout bounds it too")
-	cmd.durationFlag(&retention, "change-retention", "DURATION", "GEOTIMELINE_CHANGE_RETENTION", sqlite.DefaultChangeRetention,
+	cmd.durationFlag(&retention, "change-retention", "DURATION", "GEOTIMELINE_CHANGE_RETENTION", backend.DefaultChangeRetention,
 		"how long the changes feed keeps a change, so how long a client's cursor into it stays valid")
 	cmd.logFlags(&lf)
 	rest, err := cmd.parse(args)
@@ -178,7 +178,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	store, err := sqlite.OpenWith(ctx, dbPath, sqlite.Options{WriteWait: writeWait, Writer: "geotimeline serve",
+	store, err := backend.Open(ctx, dbPath, backend.Options{WriteWait: writeWait, Writer: "geotimeline serve",
 		ChangeRetention: retention})
 	if err != nil {
 		return err
@@ -217,7 +217,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	logAccess(logger, opts, liveOpts)
-	logger.Info("listening", "addr", ln.Addr().String(), "db", dbPath)
+	logger.Info("listening", "addr", ln.Addr().String(), "db", backend.Redact(dbPath))
 	if c.ready != nil {
 		c.ready <- ln.Addr()
 	}
@@ -243,7 +243,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	// the hub completes their subscriptions.
 	stopHub()
 	if err := store.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", dbPath, err)
+		return fmt.Errorf("close %s: %w", backend.Redact(dbPath), err)
 	}
 	logger.Info("stopped")
 	return nil
@@ -316,16 +316,16 @@ func logAccess(logger *slog.Logger, opts server.Options, liveOpts live.Options) 
 // warnUnwritable says at start-up that the database cannot be written, so
 // that an operator learns it before the first mutation fails: serve goes on,
 // since every query still works, and /healthz reports the same.
-func warnUnwritable(logger *slog.Logger, store *sqlite.Store, dbPath string) {
+func warnUnwritable(logger *slog.Logger, store interface{ Writable() error }, dbPath string) {
 	if err := store.Writable(); err != nil {
-		logger.Warn("the database cannot be written: mutations will fail", "db", dbPath,
+		logger.Warn("the database cannot be written: mutations will fail", "db", backend.Redact(dbPath),
 			"code", string(db.ErrorCode(err)), "reason", db.ErrorMessage(err))
 	}
 }
 
 // loadDemo loads the demo fixture into an empty store, through the same
 // decode-and-apply path as seed, unless noDemo.
-func loadDemo(ctx context.Context, store *sqlite.Store, noDemo bool, logger *slog.Logger) error {
+func loadDemo(ctx context.Context, store backend.Store, noDemo bool, logger *slog.Logger) error {
 	empty, err := store.IsEmpty(ctx)
 	if err != nil {
 		return err

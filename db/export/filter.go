@@ -3,7 +3,7 @@
 // map, GEXF and GraphML for Gephi. The CLI (export --format) and the server
 // (GET /export/{format}) share it, so that a download holds exactly what
 // the command would write. It reads through the store's batch reads, page
-// by page; all SQL stays in db/sqlite.
+// by page; all SQL stays in the store packages.
 package export
 
 import (

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/geotimeline/geotimeline/db"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // Format is an export format, named as API.md names it.
@@ -81,7 +80,7 @@ type writer interface {
 //
 // CSV and GeoJSON hold events only; TimelineJS holds events and statements;
 // GEXF and GraphML hold both with the actors and countries they touch.
-func Write(ctx context.Context, store *sqlite.Store, format Format, f db.TimelineFilter, w io.Writer) error {
+func Write(ctx context.Context, store Reader, format Format, f db.TimelineFilter, w io.Writer) error {
 	var wr writer
 	switch format {
 	case CSV:

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // The graph formats (GEXF, GraphML) hold the matching events and statements
@@ -78,7 +77,7 @@ func nodeID(typ, key string) string {
 // allows) so that a SECOND item's end is after its start.
 func timeAttr(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
-func writeGraph(ctx context.Context, store *sqlite.Store, format Format, f db.TimelineFilter, w io.Writer) error {
+func writeGraph(ctx context.Context, store Reader, format Format, f db.TimelineFilter, w io.Writer) error {
 	if _, err := store.MatchTimeline(ctx, f, nil); err != nil {
 		return err
 	}
@@ -196,7 +195,7 @@ func writeGraph(ctx context.Context, store *sqlite.Store, format Format, f db.Ti
 // the countries touched (by events' locations, actors' affiliations and
 // relationships), in code order. It returns the affiliation and
 // relationship edges among them, to be written after the item edges.
-func actorNodes(ctx context.Context, store *sqlite.Store, g graphFormat, actorSet, countrySet map[string]bool) ([]graphEdge, error) {
+func actorNodes(ctx context.Context, store Reader, g graphFormat, actorSet, countrySet map[string]bool) ([]graphEdge, error) {
 	keys := make([]string, 0, len(actorSet))
 	for k := range actorSet {
 		keys = append(keys, k)
@@ -286,7 +285,7 @@ func actorNodes(ctx context.Context, store *sqlite.Store, g graphFormat, actorSe
 // the events its links and statements point at are exported themselves:
 // an edge to an event outside the export would name a node that is not
 // there.
-func walkEdges(ctx context.Context, store *sqlite.Store, f db.TimelineFilter, fn func(Item, map[string]bool) error) error {
+func walkEdges(ctx context.Context, store Reader, f db.TimelineFilter, fn func(Item, map[string]bool) error) error {
 	var page []Item
 	flush := func() error {
 		targets := map[string]bool{}
@@ -327,7 +326,7 @@ func walkEdges(ctx context.Context, store *sqlite.Store, f db.TimelineFilter, fn
 }
 
 // exportedEvents returns which of these event keys the filter keeps.
-func exportedEvents(ctx context.Context, store *sqlite.Store, f db.TimelineFilter, keys map[string]bool) (map[string]bool, error) {
+func exportedEvents(ctx context.Context, store Reader, f db.TimelineFilter, keys map[string]bool) (map[string]bool, error) {
 	out := map[string]bool{}
 	if len(keys) == 0 {
 		return out, nil

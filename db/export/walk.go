@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/geotimeline/geotimeline/db"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // PageSize is how many timeline items one read of the walk takes: enough
@@ -26,7 +25,7 @@ type Item struct {
 // so a write committed half-way changes nothing of the export. Filter
 // mistakes come back as the store reports them (BAD_USER_INPUT with the
 // nearest keys) before fn is called once.
-func Walk(ctx context.Context, store *sqlite.Store, f db.TimelineFilter, fn func(Item) error) error {
+func Walk(ctx context.Context, store TimelineReader, f db.TimelineFilter, fn func(Item) error) error {
 	ctx, end := store.Snapshot(ctx)
 	defer end()
 	var after *db.Position
@@ -53,7 +52,7 @@ func Walk(ctx context.Context, store *sqlite.Store, f db.TimelineFilter, fn func
 }
 
 // fill reads the records of one page and their lists, in page order.
-func fill(ctx context.Context, store *sqlite.Store, page db.ItemPage) ([]Item, error) {
+func fill(ctx context.Context, store TimelineReader, page db.ItemPage) ([]Item, error) {
 	eventIDs, statementIDs := page.IDs()
 	events := map[int64]*db.Event{}
 	statements := map[int64]*db.Statement{}

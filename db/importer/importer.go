@@ -35,7 +35,7 @@ type Format interface {
 // it writes: which actors exist already, so that they are referred to and
 // never rewritten (an analyst's edits to them survive a re-import), and
 // the states, so that a dataset's country actor is the state the database
-// already has for that country. *sqlite.Store implements it.
+// already has for that country. Every backend's store implements it.
 type Store interface {
 	ActorsByKey(ctx context.Context, keys []string) ([]*db.Actor, error)
 	ActorsOfKind(ctx context.Context, kind db.ActorKind) ([]*db.Actor, error)

@@ -22,7 +22,6 @@ import (
 	"github.com/geotimeline/geotimeline/db/importer/importtest"
 	"github.com/geotimeline/geotimeline/db/iso3166"
 	"github.com/geotimeline/geotimeline/db/seed"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // testFormat is a dataset of the tests' own: tab-separated, a header with
@@ -68,7 +67,7 @@ func convert(t *testing.T, o importer.Options, srcs ...importer.Source) (*import
 	return importtest.Convert(t, testFormat{}, o, srcs...)
 }
 
-func seedFixture(t *testing.T, store *sqlite.Store, data string) {
+func seedFixture(t *testing.T, store importtest.Store, data string) {
 	t.Helper()
 	if _, _, err := seed.Load(context.Background(), store, []fixture.File{{Name: "seed.json", Data: []byte(data)}}); err != nil {
 		t.Fatal(err)
@@ -76,7 +75,7 @@ func seedFixture(t *testing.T, store *sqlite.Store, data string) {
 }
 
 // load converts srcs against store, as the command does, and loads them.
-func load(t *testing.T, store *sqlite.Store, o importer.Options, srcs ...importer.Source) db.Summary {
+func load(t *testing.T, store importtest.Store, o importer.Options, srcs ...importer.Source) db.Summary {
 	t.Helper()
 	_, sum, err := importtest.ImportWith(t, store, testFormat{}, o, srcs...)
 	if err != nil {

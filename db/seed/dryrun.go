@@ -9,12 +9,11 @@ import (
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/fixture"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // Report is what a dry run found: what the write would change, and for
-// each record it would update (the first sqlite.MaxDryRunRecords), the
-// fixture fields whose values would change.
+// each record it would update (as many as the store reports: SQLite's
+// MaxDryRunRecords), the fixture fields whose values would change.
 type Report struct {
 	db.Summary
 	Updates []Update
@@ -32,7 +31,7 @@ type Update struct {
 // DryRun reports what Write would do, writing nothing: the same checks,
 // then the write in a transaction that is rolled back. It returns the same
 // problems Write would.
-func (d *Decoded) DryRun(ctx context.Context, store *sqlite.Store) (Report, error) {
+func (d *Decoded) DryRun(ctx context.Context, store DryRunner) (Report, error) {
 	if d.err != nil {
 		return Report{}, d.Check(ctx, store)
 	}
@@ -60,7 +59,7 @@ func (d *Decoded) DryRun(ctx context.Context, store *sqlite.Store) (Report, erro
 // diff compares each updated record with the stored one, both written in
 // the fixture format, member by member: the names are the fixture's, and
 // what counts as a change is what the export would show.
-func diff(ctx context.Context, store *sqlite.Store, updated *db.Batch) ([]Update, error) {
+func diff(ctx context.Context, store DryRunner, updated *db.Batch) ([]Update, error) {
 	var out []Update
 	steps := []func() error{
 		func() error {

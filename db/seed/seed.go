@@ -8,7 +8,7 @@
 // larger than memory: they are read as a stream, their records checked one
 // at a time and kept in temporary files until every file has been checked,
 // then written in one transaction, so that memory does not grow with their
-// size (see fixture.Stream and sqlite.Store.ApplyStream for what does).
+// size (see fixture.Stream and a store's ApplyStream for what does).
 package seed
 
 import (
@@ -21,7 +21,6 @@ import (
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/fixture"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // Load decodes files and writes them in one transaction. On invalid input
@@ -31,14 +30,14 @@ import (
 //
 // The Set holds the records decoded when every file came as Data; records
 // of files read through Open are not kept, and its Batch is then empty.
-func Load(ctx context.Context, store *sqlite.Store, files []fixture.File) (*fixture.Set, db.Summary, error) {
+func Load(ctx context.Context, store Writer, files []fixture.File) (*fixture.Set, db.Summary, error) {
 	return (&Loader{}).Load(ctx, store, files)
 }
 
 // Check decodes files without writing and reports every problem as Load
 // would. With a nil store, as for a database that does not exist yet, every
 // reference the files do not satisfy is unknown.
-func Check(ctx context.Context, store *sqlite.Store, files []fixture.File) error {
+func Check(ctx context.Context, store RefChecker, files []fixture.File) error {
 	return (&Loader{}).Check(ctx, store, files)
 }
 
@@ -97,7 +96,7 @@ func (l *Loader) progress(p Phase, done, total int) {
 }
 
 // Load is the package's Load, with l's options.
-func (l *Loader) Load(ctx context.Context, store *sqlite.Store, files []fixture.File) (*fixture.Set, db.Summary, error) {
+func (l *Loader) Load(ctx context.Context, store Writer, files []fixture.File) (*fixture.Set, db.Summary, error) {
 	d, err := l.Decode(ctx, files)
 	if err != nil {
 		return nil, db.Summary{}, err
@@ -111,7 +110,7 @@ func (l *Loader) Load(ctx context.Context, store *sqlite.Store, files []fixture.
 }
 
 // Check is the package's Check, with l's options. It keeps no records.
-func (l *Loader) Check(ctx context.Context, store *sqlite.Store, files []fixture.File) error {
+func (l *Loader) Check(ctx context.Context, store RefChecker, files []fixture.File) error {
 	d, err := l.decode(ctx, files, false)
 	if err != nil {
 		return err
@@ -196,7 +195,7 @@ func (d *Decoded) Set() *fixture.Set { return d.set }
 // Check reports every problem of the run as Write would, without writing:
 // the files' own, then the references that neither the files nor store
 // satisfy. With a nil store every reference outside the files is unknown.
-func (d *Decoded) Check(ctx context.Context, store *sqlite.Store) error {
+func (d *Decoded) Check(ctx context.Context, store RefChecker) error {
 	ps, more := fixture.Untruncate(problems(d.err))
 	if store == nil {
 		for _, r := range d.set.Refs {
@@ -214,7 +213,7 @@ func (d *Decoded) Check(ctx context.Context, store *sqlite.Store) error {
 
 // Write writes the run in one transaction, or nothing and every problem
 // when there is any, as Load does.
-func (d *Decoded) Write(ctx context.Context, store *sqlite.Store) (db.Summary, error) {
+func (d *Decoded) Write(ctx context.Context, store Writer) (db.Summary, error) {
 	if d.err != nil {
 		return db.Summary{}, d.Check(ctx, store)
 	}
@@ -236,7 +235,7 @@ func (d *Decoded) Write(ctx context.Context, store *sqlite.Store) (db.Summary, e
 // get suggestions from the files' own keys too, which the write's
 // transaction does not hold. This reads each reference once more, on the
 // error path only.
-func (d *Decoded) writeProblems(ctx context.Context, store *sqlite.Store, ps db.Problems) error {
+func (d *Decoded) writeProblems(ctx context.Context, store RefChecker, ps db.Problems) error {
 	if len(d.set.Refs) > 0 {
 		if again, err := store.UnknownRefs(ctx, d.set.Refs, d.set.Defined); err == nil && len(again) > 0 {
 			ps = again
@@ -246,11 +245,11 @@ func (d *Decoded) writeProblems(ctx context.Context, store *sqlite.Store, ps db.
 }
 
 // keys lists the run's keys, for a write to tell whether its records are
-// all new before it writes (sqlite.KeyFeed): those the decoder kept to
+// all new before it writes (db.KeyFeed): those the decoder kept to
 // find duplicates, without reading the spill again, and the relationships'
 // identities, which it did not keep (a relationship's key is optional),
 // from the relationships' spill, the shortest.
-func (d *Decoded) keys() sqlite.KeyFeed {
+func (d *Decoded) keys() db.KeyFeed {
 	return func(add func(db.RefKind, string) error) error {
 		for _, kind := range []db.RefKind{db.RefSource, db.RefActor, db.RefEvent, db.RefStatement} {
 			for _, key := range d.set.Defined(kind) {
@@ -270,10 +269,10 @@ func (d *Decoded) keys() sqlite.KeyFeed {
 }
 
 // feed replays the spill into a transaction, kind by kind.
-func (d *Decoded) feed(ctx context.Context) func(*sqlite.Feeder) error {
+func (d *Decoded) feed(ctx context.Context) func(db.Feeder) error {
 	s := d.spill
 	c := s.counts
-	return func(f *sqlite.Feeder) error {
+	return func(f db.Feeder) error {
 		phase, done, total := PhaseWriting, 0, c[kindSources]+c[kindCountries]+c[kindActors]+c[kindRelationships]+c[kindEvents]
 		step := func() error {
 			done++

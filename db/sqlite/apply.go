@@ -27,8 +27,8 @@ func (s *Store) ApplyRun(ctx context.Context, run *db.Run, b *db.Batch, refs []d
 	return s.ApplyStreamRunKeys(ctx, run, refs, batchKeys(b), batchFeed(b))
 }
 
-// batchKeys lists the keys of b's records, as KeyFeed.
-func batchKeys(b *db.Batch) KeyFeed {
+// batchKeys lists the keys of b's records, as db.KeyFeed.
+func batchKeys(b *db.Batch) db.KeyFeed {
 	return func(add func(db.RefKind, string) error) error {
 		for i := range b.Sources {
 			if err := add(db.RefSource, b.Sources[i].Key); err != nil {
@@ -61,8 +61,8 @@ func batchKeys(b *db.Batch) KeyFeed {
 
 // batchFeed feeds the records of b, kind by kind, in the order Feeder
 // wants.
-func batchFeed(b *db.Batch) func(*Feeder) error {
-	return func(f *Feeder) error {
+func batchFeed(b *db.Batch) func(db.Feeder) error {
+	return func(f db.Feeder) error {
 		for i := range b.Countries {
 			if err := f.Country(&b.Countries[i]); err != nil {
 				return err

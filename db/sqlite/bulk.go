@@ -138,7 +138,7 @@ func listCols(owner, column string) []string { return []string{owner, "position"
 // of its own, or when keys, given, lists every key of the run and none is
 // stored (allNew): then every record of the run is an insert, as in an
 // empty database, numbered on from the tables' largest ids.
-func (w *writer) startBulk(keys KeyFeed) error {
+func (w *writer) startBulk(keys db.KeyFeed) error {
 	var stored int64
 	if err := w.tx.QueryRowContext(w.ctx, `SELECT (SELECT count(*) FROM sources) + (SELECT count(*) FROM actors)
 		+ (SELECT count(*) FROM relationships) + (SELECT count(*) FROM events)
@@ -230,12 +230,6 @@ func (w *writer) startBulk(keys KeyFeed) error {
 	return nil
 }
 
-// KeyFeed lists the keys of a run's records — sources, actors, events and
-// statements by key, relationships by Identity (kind db.RefRelationship) —
-// to add, before the run writes; it stops when add returns an error, and
-// returns that error.
-type KeyFeed func(add func(kind db.RefKind, key string) error) error
-
 // bulkIDTables are the record tables by kind of key.
 var bulkIDTables = map[db.RefKind]string{
 	db.RefSource: "sources", db.RefActor: "actors", db.RefRelationship: "relationships",
@@ -257,7 +251,7 @@ var errStoredKey = errors.New("a key of the run is stored")
 
 // allNew reports whether no key keys lists is stored, looking them up a
 // few hundred a statement, and how many keys it listed.
-func (w *writer) allNew(keys KeyFeed) (int64, bool, error) {
+func (w *writer) allNew(keys db.KeyFeed) (int64, bool, error) {
 	pending := map[db.RefKind][]string{}
 	var n int64
 	check := func(kind db.RefKind) error {

@@ -181,7 +181,7 @@ func TestBulkLoadFailsWhole(t *testing.T) {
 		defer cancel()
 		// The feed stops the context after 1 500 event rows, as a caller
 		// gone away would, and goes on: the write must notice.
-		_, err := s.ApplyStream(cctx, set.Refs, func(f *Feeder) error {
+		_, err := s.ApplyStream(cctx, set.Refs, func(f db.Feeder) error {
 			b := &set.Batch
 			for i := range b.Sources {
 				if err := f.Source(&b.Sources[i]); err != nil {

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/cascade"
 )
 
 // A cascade through a hub rewrites tens of thousands of events that each
@@ -16,7 +17,7 @@ import (
 //
 // rewriteEvents and rewriteStatements give the same rows set-wise. They read
 // the referrers whole, cascadeBatch at a time; strip them in Go as rewrite
-// does (stripEvent, stripStatement) and hash them as the writer does
+// does (cascade.StripEvent, cascade.StripStatement) and hash them as the writer does
 // (eventHash, statementHash); update only the content hash and updatedAt of
 // each row, because its other columns would be written again with the values
 // they hold; and take the reference out of the one list that holds it with
@@ -68,32 +69,32 @@ func (d *deleter) rewriteEvents(ids []int64, t record) error {
 			return err
 		}
 		for _, e := range es {
-			stripEvent(e, t)
+			cascade.StripEvent(e, t)
 			h, err := eventHash(e)
 			if err != nil {
 				return err
 			}
-			if err := d.rewritten("events", derivedEvent, e.ID, h, hashes[e.ID], t.kind != db.RefActor); err != nil {
+			if err := d.rewritten("events", derivedEvent, e.ID, h, hashes[e.ID], t.Kind != db.RefActor); err != nil {
 				return fmt.Errorf("rewrite event %q: %w", e.Key, err)
 			}
 		}
 	}
-	l, ok := eventRefLists[t.kind]
+	l, ok := eventRefLists[t.Kind]
 	if !ok {
-		return fmt.Errorf("rewrite events: no list of an event refers to a %s", t.kind)
+		return fmt.Errorf("rewrite events: no list of an event refers to a %s", t.Kind)
 	}
-	if err := d.dropListRefs(l, t.id); err != nil {
+	if err := d.dropListRefs(l, t.ID); err != nil {
 		return err
 	}
-	if t.kind == db.RefSource {
-		// stripEvent keeps an estimate whose source goes, unattributed.
+	if t.Kind == db.RefSource {
+		// cascade.StripEvent keeps an estimate whose source goes, unattributed.
 		if _, err := d.w.exec(`UPDATE event_estimates SET source_id = NULL
-			WHERE source_id = ?1 AND event_id IN (SELECT id FROM temp.rewrite)`, t.id); err != nil {
+			WHERE source_id = ?1 AND event_id IN (SELECT id FROM temp.rewrite)`, t.ID); err != nil {
 			return fmt.Errorf("rewrite events: estimates: %w", err)
 		}
 	}
-	if t.kind == db.RefActor {
-		return d.dropParticipantRows(t.id)
+	if t.Kind == db.RefActor {
+		return d.dropParticipantRows(t.ID)
 	}
 	return nil
 }
@@ -160,7 +161,7 @@ func (d *deleter) rewriteStatements(ids []int64, t record) error {
 			return err
 		}
 		for _, st := range ss {
-			stripStatement(st, t)
+			cascade.StripStatement(st, t)
 			h, err := statementHash(st)
 			if err != nil {
 				return err
@@ -170,23 +171,23 @@ func (d *deleter) rewriteStatements(ids []int64, t record) error {
 			}
 		}
 	}
-	if t.kind == db.RefActor {
+	if t.Kind == db.RefActor {
 		if _, err := d.w.exec(`UPDATE statements SET delivered_by_id = NULL
-			WHERE delivered_by_id = ?1 AND id IN (SELECT id FROM temp.rewrite)`, t.id); err != nil {
+			WHERE delivered_by_id = ?1 AND id IN (SELECT id FROM temp.rewrite)`, t.ID); err != nil {
 			return fmt.Errorf("rewrite statements: deliverer: %w", err)
 		}
 	}
-	if t.kind == db.RefActor {
+	if t.Kind == db.RefActor {
 		// An actor is named by two lists of a statement.
-		if err := d.dropListRefs(refList{"statement_co_speakers", "statement_id", "actor_id"}, t.id); err != nil {
+		if err := d.dropListRefs(refList{"statement_co_speakers", "statement_id", "actor_id"}, t.ID); err != nil {
 			return err
 		}
 	}
-	l, ok := statementRefLists[t.kind]
+	l, ok := statementRefLists[t.Kind]
 	if !ok {
-		return fmt.Errorf("rewrite statements: no list of a statement refers to a %s", t.kind)
+		return fmt.Errorf("rewrite statements: no list of a statement refers to a %s", t.Kind)
 	}
-	return d.dropListRefs(l, t.id)
+	return d.dropListRefs(l, t.ID)
 }
 
 // startRewrite empties the temporary table of the records a set-wise

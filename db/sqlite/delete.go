@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/cascade"
 )
 
 // Deleting a record. What refers to it is found by one query per kind of
@@ -61,7 +62,7 @@ type deleteResult struct {
 }
 
 // deleteOne runs one delete in one write transaction: find names the target.
-func (s *Store) deleteOne(ctx context.Context, cascade bool, find func(*deleter) (record, error)) (deleteResult, error) {
+func (s *Store) deleteOne(ctx context.Context, withCascade bool, find func(*deleter) (record, error)) (deleteResult, error) {
 	var res deleteResult
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		w := s.newWriter(ctx, tx, s.Now().UTC().UnixMilli())
@@ -69,15 +70,16 @@ func (s *Store) deleteOne(ctx context.Context, cascade bool, find func(*deleter)
 		if err := w.startFeed(); err != nil {
 			return err
 		}
-		d := &deleter{s: s, w: w, gone: map[itemKey]bool{}}
+		d := &deleter{s: s, w: w}
 		t, err := find(d)
 		if err != nil {
 			return err
 		}
-		d.res.Kind, d.res.Key = t.kind, t.name
-		if err := d.remove(t, cascade); err != nil {
+		del, err := cascade.Delete(d, t, withCascade, s.MaxCascade)
+		if err != nil {
 			return err
 		}
+		d.res.Deletion = del
 		// A cascade's one-by-one rewrite of thousands of events may have
 		// paused the count triggers.
 		if err := w.resumeEventCounts(); err != nil {
@@ -114,40 +116,18 @@ var deletables = map[db.RefKind]deletable{
 	db.RefRelationship: {"relationships", 0, ownerRelationship, -1, -1},
 }
 
-// record names one stored record.
-type record struct {
-	kind db.RefKind
-	id   int64
-	key  string // "" for a relationship without a key
-	name string // the key, or a keyless relationship's Label
-}
-
-type itemKey struct {
-	kind db.RefKind
-	id   int64
-}
-
-func (r record) ref() db.Ref { return db.Ref{Kind: r.kind, Key: r.name} }
-
-// is reports whether a reference to a record of this kind by this key names r.
-func (r record) is(kind db.RefKind, key string) bool {
-	return r.kind == kind && r.key != "" && r.key == key
-}
-
-// referrer is a record that refers to a target; dependent when it cannot
-// exist without it (a statement's speaker, a relationship's subject or
-// object), and is deleted with it rather than rewritten.
-type referrer struct {
-	record
-	dependent bool
-}
+// record and referrer are the cascade's: its rules are the same for every
+// store (db/cascade), the deleter supplies its SQL.
+type (
+	record   = cascade.Record
+	referrer = cascade.Referrer
+)
 
 // deleter carries one delete: the writer of its transaction and what it did.
 type deleter struct {
-	s    *Store
-	w    *writer
-	res  deleteResult
-	gone map[itemKey]bool
+	s   *Store
+	w   *writer
+	res deleteResult
 }
 
 func (d *deleter) query(query string, args ...any) (*sql.Rows, error) {
@@ -164,7 +144,7 @@ func (d *deleter) byKey(kind db.RefKind, key string) (record, error) {
 	if err != nil {
 		return record{}, fmt.Errorf("look up %s %q: %w", kind, key, err)
 	}
-	return record{kind: kind, id: id, key: key, name: key}, nil
+	return record{Kind: kind, ID: id, Key: key, Name: key}, nil
 }
 
 // relationshipByID finds a relationship by row id, NOT_FOUND when none.
@@ -176,78 +156,53 @@ func (d *deleter) relationshipByID(id int64) (record, error) {
 	if len(rels) == 0 {
 		return record{}, db.Errorf(db.CodeNotFound, "no relationship %d", id)
 	}
-	return rels[0].record, nil
+	return rels[0].Record, nil
 }
 
-// remove deletes t. Without cascade it refuses when anything refers to t;
-// with cascade it first deletes what depends on t and rewrites the rest.
-func (d *deleter) remove(t record, cascade bool) error {
-	refs, err := d.referrers(t)
-	if err != nil {
-		return err
-	}
-	if len(refs) > 0 && !cascade {
-		return conflict(t, refs)
-	}
-	// Only the target's referrers can be many: what depends on it
-	// (statements, relationships) is referred to by nothing, so refs is
-	// everything the cascade touches besides t.
-	if len(refs) > d.s.MaxCascade && t.kind == d.res.Kind && t.name == d.res.Key {
-		return tooLarge(t, refs, d.s.MaxCascade)
-	}
-	d.res.Deleted = append(d.res.Deleted, t.ref())
-	d.gone[itemKey{t.kind, t.id}] = true
-	for _, r := range refs {
-		if r.dependent && !d.gone[itemKey{r.kind, r.id}] {
-			if err := d.remove(r.record, true); err != nil {
-				return err
-			}
-		}
-	}
-	// Events and statements, which a hub's cascade has by the ten
-	// thousand, are rewritten set-wise (cascade.go); the rest one by one.
+// Rewrite writes rs again without their references to t (cascade.Tx):
+// events and statements, which a hub's cascade has by the ten thousand,
+// set-wise (cascade.go), the rest one by one.
+func (d *deleter) Rewrite(rs []record, t record) error {
 	var events, statements []int64
-	for _, r := range refs {
-		if r.dependent || d.gone[itemKey{r.kind, r.id}] {
-			continue
-		}
+	for _, r := range rs {
 		switch {
-		case r.kind == db.RefEvent && !d.s.cascadeOneByOne:
-			events = append(events, r.id)
-		case r.kind == db.RefStatement && !d.s.cascadeOneByOne:
-			statements = append(statements, r.id)
+		case r.Kind == db.RefEvent && !d.s.cascadeOneByOne:
+			events = append(events, r.ID)
+		case r.Kind == db.RefStatement && !d.s.cascadeOneByOne:
+			statements = append(statements, r.ID)
 		default:
-			if err := d.rewrite(r.record, t); err != nil {
+			if err := d.rewrite(r, t); err != nil {
 				return err
 			}
 		}
-		d.res.Updated = append(d.res.Updated, r.ref())
 	}
 	if err := d.rewriteEvents(events, t); err != nil {
 		return err
 	}
-	if err := d.rewriteStatements(statements, t); err != nil {
-		return err
-	}
-	// The rewritten records' derived rows (their edges to t among them)
-	// must be rebuilt before t's own go and the stray-edge check runs.
+	return d.rewriteStatements(statements, t)
+}
+
+// Drop deletes t's row (cascade.Tx). The rewritten records' derived rows
+// (their edges to t among them) must be rebuilt before t's own go and the
+// stray-edge check runs.
+func (d *deleter) Drop(t record) error {
 	if err := d.w.flushDerived(); err != nil {
 		return err
 	}
 	return d.dropRow(t)
 }
 
-// referrers lists what refers to t, by kind (actors, events, statements,
+// Referrers lists what refers to t (cascade.Tx), by kind (actors, events, statements,
 // relationships), then key. Statements and relationships are referred to by
 // nothing.
-func (d *deleter) referrers(t record) ([]referrer, error) {
-	switch t.kind {
+func (d *deleter) Referrers(t record) ([]referrer, error) {
+	switch t.Kind {
 	case db.RefActor:
-		return d.actorReferrers(t.id)
+		return d.actorReferrers(t.ID)
 	case db.RefEvent:
-		return d.eventReferrers(t.id)
+		return d.eventReferrers(t.ID)
 	case db.RefSource:
-		return d.sourceReferrers(t.id)
+		return d.sourceReferrers(t.ID)
 	}
 	return nil, nil
 }
@@ -334,11 +289,11 @@ func (d *deleter) keyed(kind db.RefKind, query string, args ...any) ([]referrer,
 	defer rows.Close()
 	var out []referrer
 	for rows.Next() {
-		r := referrer{record: record{kind: kind}}
-		if err := rows.Scan(&r.id, &r.key, &r.dependent); err != nil {
+		r := referrer{Record: record{Kind: kind}}
+		if err := rows.Scan(&r.ID, &r.Key, &r.Dependent); err != nil {
 			return nil, fmt.Errorf("find %ss: %w", kind, err)
 		}
-		r.name = r.key
+		r.Name = r.Key
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -353,13 +308,13 @@ func (d *deleter) relationships(where string, dependent bool, args ...any) ([]re
 	}
 	out := make([]referrer, len(rels))
 	for i, r := range rels {
-		out[i] = referrer{record: record{kind: db.RefRelationship, id: r.ID, key: r.Key, name: r.Label()}, dependent: dependent}
+		out[i] = referrer{Record: record{Kind: db.RefRelationship, ID: r.ID, Key: r.Key, Name: r.Label()}, Dependent: dependent}
 	}
 	slices.SortFunc(out, func(a, b referrer) int {
-		if (a.key == "") != (b.key == "") {
-			return btoi(a.key == "") - btoi(b.key == "")
+		if (a.Key == "") != (b.Key == "") {
+			return btoi(a.Key == "") - btoi(b.Key == "")
 		}
-		return strings.Compare(a.name, b.name)
+		return strings.Compare(a.Name, b.Name)
 	})
 	return out, nil
 }
@@ -369,68 +324,6 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-// conflict is the error for a delete without cascade of a record that
-// others refer to: it names them, at most five of each kind.
-func conflict(t record, refs []referrer) error {
-	const shown = 5
-	var parts []string
-	for _, kind := range []db.RefKind{db.RefActor, db.RefEvent, db.RefStatement, db.RefRelationship} {
-		var names []string
-		for _, r := range refs {
-			if r.kind == kind {
-				names = append(names, r.name)
-			}
-		}
-		if len(names) == 0 {
-			continue
-		}
-		noun := string(kind)
-		if len(names) > 1 {
-			noun += "s"
-		}
-		list := strings.Join(names[:min(shown, len(names))], ", ")
-		if len(names) > shown {
-			list += fmt.Sprintf(" and %d more", len(names)-shown)
-		}
-		parts = append(parts, fmt.Sprintf("%d %s (%s)", len(names), noun, list))
-	}
-	refersBy := parts[len(parts)-1]
-	if len(parts) > 1 {
-		refersBy = strings.Join(parts[:len(parts)-1], ", ") + " and " + refersBy
-	}
-	return db.Errorf(db.CodeInvalid, "%s %q is referred to by %s; delete with cascade: true to remove those references",
-		t.kind, t.name, refersBy)
-}
-
-// tooLarge refuses, before anything is written, a cascade that would
-// touch more than max records: rewriting them (about 0.1 ms each, see
-// DefaultMaxCascade) would hold the write lock, which every other writer
-// waits for, for longer than they wait.
-func tooLarge(t record, refs []referrer, max int) error {
-	var parts []string
-	for _, dependent := range []bool{false, true} {
-		for _, kind := range []db.RefKind{db.RefActor, db.RefEvent, db.RefStatement, db.RefRelationship} {
-			n := 0
-			for _, r := range refs {
-				if r.kind == kind && r.dependent == dependent {
-					n++
-				}
-			}
-			if n == 0 {
-				continue
-			}
-			verb := "rewrite"
-			if dependent {
-				verb = "delete"
-			}
-			parts = append(parts, fmt.Sprintf("%s %s", verb, plural(n, string(kind))))
-		}
-	}
-	return db.Errorf(db.CodeInvalid, "deleting %s %q with cascade would %s: %s, more than the %d one delete may touch "+
-		"(it would hold the database's write lock too long); write the referring records without it in smaller loads first, then delete it",
-		t.kind, t.name, strings.Join(parts, ", "), plural(len(refs), "record"), max)
 }
 
 // plural is "1 node", "2 nodes".
@@ -446,68 +339,41 @@ func plural(n int, noun string) string {
 // whole inside the transaction, stripped, and written by the loader's
 // writer.
 func (d *deleter) rewrite(r, t record) error {
-	isSource := func(key string) bool { return t.is(db.RefSource, key) }
-	switch r.kind {
+	switch r.Kind {
 	case db.RefActor:
-		a, err := d.fullActor(r.id)
+		a, err := d.fullActor(r.ID)
 		if err != nil {
 			return err
 		}
-		a.Sources = slices.DeleteFunc(a.Sources, isSource)
+		a.Sources = cascade.StripSources(a.Sources, t)
 		return d.w.actor(a)
 	case db.RefEvent:
-		e, err := d.fullEvent(r.id)
+		e, err := d.fullEvent(r.ID)
 		if err != nil {
 			return err
 		}
-		stripEvent(e, t)
+		cascade.StripEvent(e, t)
 		changed, err := d.w.eventRow(e)
 		if err != nil || !changed {
 			return err
 		}
 		return d.w.eventLists(e)
 	case db.RefStatement:
-		st, err := d.fullStatement(r.id)
+		st, err := d.fullStatement(r.ID)
 		if err != nil {
 			return err
 		}
-		stripStatement(st, t)
+		cascade.StripStatement(st, t)
 		return d.w.statement(st)
 	case db.RefRelationship:
-		rel, err := d.fullRelationship(r.id)
+		rel, err := d.fullRelationship(r.ID)
 		if err != nil {
 			return err
 		}
-		rel.Sources = slices.DeleteFunc(rel.Sources, isSource)
+		rel.Sources = cascade.StripSources(rel.Sources, t)
 		return d.w.relationship(rel)
 	}
-	return fmt.Errorf("rewrite %s %q: unknown kind", r.kind, r.name)
-}
-
-// stripEvent removes from e its references to t: a participant, a link, a
-// source.
-func stripEvent(e *db.Event, t record) {
-	e.Participants = slices.DeleteFunc(e.Participants, func(p db.Participant) bool { return t.is(db.RefActor, p.Actor) })
-	e.Links = slices.DeleteFunc(e.Links, func(l db.Link) bool { return t.is(db.RefEvent, l.Event) })
-	e.Sources = slices.DeleteFunc(e.Sources, func(s string) bool { return t.is(db.RefSource, s) })
-	// An estimate outlives its source: the figure stays, unattributed.
-	for i := range e.Estimates {
-		if t.is(db.RefSource, e.Estimates[i].Source) {
-			e.Estimates[i].Source = ""
-		}
-	}
-}
-
-// stripStatement removes from st its references to t: its deliverer, an
-// addressee, an event it is about, a source.
-func stripStatement(st *db.Statement, t record) {
-	if t.is(db.RefActor, st.DeliveredBy) {
-		st.DeliveredBy = ""
-	}
-	st.CoSpeakers = slices.DeleteFunc(st.CoSpeakers, func(a string) bool { return t.is(db.RefActor, a) })
-	st.Addressees = slices.DeleteFunc(st.Addressees, func(a string) bool { return t.is(db.RefActor, a) })
-	st.About = slices.DeleteFunc(st.About, func(e string) bool { return t.is(db.RefEvent, e) })
-	st.Sources = slices.DeleteFunc(st.Sources, func(s string) bool { return t.is(db.RefSource, s) })
+	return fmt.Errorf("rewrite %s %q: unknown kind", r.Kind, r.Name)
 }
 
 // The full* readers read one record with all its lists, as export does.
@@ -597,31 +463,31 @@ func (d *deleter) sourcesOf(table, owner string, id int64) ([]string, error) {
 // dropRow deletes t's row, and with it its list rows (ON DELETE CASCADE),
 // its timeline rows, its graph edges and its text row.
 func (d *deleter) dropRow(t record) error {
-	k := deletables[t.kind]
+	k := deletables[t.Kind]
 	if k.timeline >= 0 {
-		if _, err := d.w.exec(`DELETE FROM timeline_index WHERE kind = ? AND item_id = ?`, k.timeline, t.id); err != nil {
-			return fmt.Errorf("delete %s %q: timeline index: %w", t.kind, t.name, err)
+		if _, err := d.w.exec(`DELETE FROM timeline_index WHERE kind = ? AND item_id = ?`, k.timeline, t.ID); err != nil {
+			return fmt.Errorf("delete %s %q: timeline index: %w", t.Kind, t.Name, err)
 		}
 	}
 	if k.node != 0 {
-		if err := d.unlinkNode(owner(k.node, t.id)); err != nil {
-			return fmt.Errorf("delete %s %q: %w", t.kind, t.name, err)
+		if err := d.unlinkNode(owner(k.node, t.ID)); err != nil {
+			return fmt.Errorf("delete %s %q: %w", t.Kind, t.Name, err)
 		}
 	}
 	if k.owner != 0 {
-		if _, err := d.w.exec(`DELETE FROM graph_edges WHERE owner = ?`, owner(k.owner, t.id)); err != nil {
-			return fmt.Errorf("delete %s %q: graph index: %w", t.kind, t.name, err)
+		if _, err := d.w.exec(`DELETE FROM graph_edges WHERE owner = ?`, owner(k.owner, t.ID)); err != nil {
+			return fmt.Errorf("delete %s %q: graph index: %w", t.Kind, t.Name, err)
 		}
 	}
 	if k.doc >= 0 {
-		if _, err := d.w.exec(`DELETE FROM search_text WHERE docid = ?`, docid(k.doc, t.id)); err != nil {
-			return fmt.Errorf("delete %s %q: search index: %w", t.kind, t.name, err)
+		if _, err := d.w.exec(`DELETE FROM search_text WHERE docid = ?`, docid(k.doc, t.ID)); err != nil {
+			return fmt.Errorf("delete %s %q: search index: %w", t.Kind, t.Name, err)
 		}
 	}
-	if _, err := d.w.exec(`DELETE FROM `+k.table+` WHERE id = ?`, t.id); err != nil {
-		return fmt.Errorf("delete %s %q: %w", t.kind, t.name, err)
+	if _, err := d.w.exec(`DELETE FROM `+k.table+` WHERE id = ?`, t.ID); err != nil {
+		return fmt.Errorf("delete %s %q: %w", t.Kind, t.Name, err)
 	}
-	delete(d.w.ids[t.kind], t.key)
+	delete(d.w.ids[t.Kind], t.Key)
 	return nil
 }
 

@@ -52,7 +52,7 @@ func (d *dryRun) note(rec any) {
 // write would update, with their new content, for the caller to compare
 // with what is stored. It takes the write lock for its duration, as the
 // write would.
-func (s *Store) DryRunStream(ctx context.Context, refs []db.Ref, feed func(*Feeder) error) (db.Summary, *db.Batch, error) {
+func (s *Store) DryRunStream(ctx context.Context, refs []db.Ref, feed func(db.Feeder) error) (db.Summary, *db.Batch, error) {
 	dry := &dryRun{}
 	sum, err := s.applyStream(ctx, nil, refs, nil, feed, dry)
 	if err != nil {

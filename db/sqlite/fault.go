@@ -53,7 +53,10 @@ func classify(err error) error {
 // own result code says the storage failed (see classify). Writes are
 // classified by the store itself; this is for the errors of reads, which
 // pass up through many functions, and is applied where errors are shown.
-func Classify(err error) error { return classify(err) }
+//
+// It is a method, not a function, so that the server asks whichever store
+// it has and never names a backend.
+func (s *Store) Classify(err error) error { return classify(err) }
 
 // storageFault returns err's *db.Error when it carries a storage code.
 func storageFault(err error) (*db.Error, bool) {

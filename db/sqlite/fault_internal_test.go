@@ -219,6 +219,6 @@ func TestReadOfCorruptPage(t *testing.T) {
 	if err == nil {
 		t.Fatal("read of a corrupt page succeeded")
 	}
-	checkFault(t, "read", Classify(err), db.CodeStorageError,
+	checkFault(t, "read", classify(err), db.CodeStorageError,
 		"the database file could not be read or written (database disk image is malformed); nothing was written")
 }

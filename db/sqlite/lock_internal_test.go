@@ -21,7 +21,7 @@ func holdLock(t *testing.T, s *Store, release <-chan struct{}) <-chan error {
 	held := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		_, err := s.ApplyStream(context.Background(), nil, func(*Feeder) error {
+		_, err := s.ApplyStream(context.Background(), nil, func(db.Feeder) error {
 			close(held)
 			<-release
 			return nil

@@ -386,26 +386,16 @@ func (s *Store) SourcesByKey(ctx context.Context, keys []string) ([]*db.Source, 
 	return s.sources(ctx, s.read, in, args...)
 }
 
-// Owner names a record type that has a source list.
-type Owner string
-
-// The record types with sources, and their source tables.
-const (
-	OwnerActor        Owner = "actor"
-	OwnerEvent        Owner = "event"
-	OwnerStatement    Owner = "statement"
-	OwnerRelationship Owner = "relationship"
-)
-
-var ownerTables = map[Owner][2]string{
-	OwnerActor:        {"actor_sources", "actor_id"},
-	OwnerEvent:        {"event_sources", "event_id"},
-	OwnerStatement:    {"statement_sources", "statement_id"},
-	OwnerRelationship: {"relationship_sources", "relationship_id"},
+// ownerTables are the source tables of the record types with sources.
+var ownerTables = map[db.SourceOwner][2]string{
+	db.OwnerActor:        {"actor_sources", "actor_id"},
+	db.OwnerEvent:        {"event_sources", "event_id"},
+	db.OwnerStatement:    {"statement_sources", "statement_id"},
+	db.OwnerRelationship: {"relationship_sources", "relationship_id"},
 }
 
 // SourcesOf returns the sources of many records of one type, in their order.
-func (s *Store) SourcesOf(ctx context.Context, owner Owner, ids []int64) (map[int64][]*db.Source, error) {
+func (s *Store) SourcesOf(ctx context.Context, owner db.SourceOwner, ids []int64) (map[int64][]*db.Source, error) {
 	t, ok := ownerTables[owner]
 	if !ok {
 		return nil, fmt.Errorf("sources of %q: unknown owner", owner)

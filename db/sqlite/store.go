@@ -233,31 +233,22 @@ type readPool struct {
 
 func (p *readPool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	p.statements.Add(1)
-	defer p.observer.time(PoolRead, time.Now())
+	defer p.observer.time(db.PoolRead, time.Now())
 	return p.on(ctx).QueryContext(ctx, query, args...)
 }
 
 func (p *readPool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	p.statements.Add(1)
-	defer p.observer.time(PoolRead, time.Now())
+	defer p.observer.time(db.PoolRead, time.Now())
 	return p.on(ctx).QueryRowContext(ctx, query, args...)
 }
 
-// Pool names the connection pool a timing is for: reads run many at a
-// time, writes one at a time, so the two are told apart.
-type Pool string
-
-const (
-	PoolRead  Pool = "read"
-	PoolWrite Pool = "write"
-)
-
 // observer holds the function ObserveSQL installed, if any.
 type observer struct {
-	fn atomic.Pointer[func(Pool, time.Duration)]
+	fn atomic.Pointer[func(db.Pool, time.Duration)]
 }
 
-func (o *observer) time(pool Pool, start time.Time) {
+func (o *observer) time(pool db.Pool, start time.Time) {
 	if fn := o.fn.Load(); fn != nil {
 		(*fn)(pool, time.Since(start))
 	}
@@ -268,7 +259,7 @@ func (o *observer) time(pool Pool, start time.Time) {
 // its first row is ready (which, for SQLite, includes any sorting or
 // grouping; reading further rows is not counted); for a write, the whole
 // transaction, commit included. The server feeds these to /metrics.
-func (s *Store) ObserveSQL(fn func(Pool, time.Duration)) {
+func (s *Store) ObserveSQL(fn func(db.Pool, time.Duration)) {
 	s.observer.fn.Store(&fn)
 }
 
@@ -376,7 +367,7 @@ func (s *Store) inWriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error 
 }
 
 func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	defer s.observer.time(PoolWrite, time.Now())
+	defer s.observer.time(db.PoolWrite, time.Now())
 	conn, tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("begin write: %w", classify(err))

@@ -26,7 +26,7 @@ import (
 // others. What grows with the load is one bit per event row id (which events
 // changed, so that their lists are rewritten) and the ids of the actors
 // whose country changed.
-func (s *Store) ApplyStream(ctx context.Context, refs []db.Ref, feed func(*Feeder) error) (db.Summary, error) {
+func (s *Store) ApplyStream(ctx context.Context, refs []db.Ref, feed func(db.Feeder) error) (db.Summary, error) {
 	return s.ApplyStreamRun(ctx, nil, refs, feed)
 }
 
@@ -34,7 +34,7 @@ func (s *Store) ApplyStream(ctx context.Context, refs []db.Ref, feed func(*Feede
 // same transaction, with what the write changed and when it ended:
 // recorded exactly when the write commits. run's ID, FinishedAt and
 // Summary are filled in.
-func (s *Store) ApplyStreamRun(ctx context.Context, run *db.Run, refs []db.Ref, feed func(*Feeder) error) (db.Summary, error) {
+func (s *Store) ApplyStreamRun(ctx context.Context, run *db.Run, refs []db.Ref, feed func(db.Feeder) error) (db.Summary, error) {
 	return s.applyStream(ctx, run, refs, nil, feed, nil)
 }
 
@@ -42,13 +42,13 @@ func (s *Store) ApplyStreamRun(ctx context.Context, run *db.Run, refs []db.Ref, 
 // records feed will give: when none of them is stored, the write takes the
 // bulk path (bulk.go) into a database that holds records too. keys is read
 // before anything is written; it must list every record feed gives.
-func (s *Store) ApplyStreamRunKeys(ctx context.Context, run *db.Run, refs []db.Ref, keys KeyFeed, feed func(*Feeder) error) (db.Summary, error) {
+func (s *Store) ApplyStreamRunKeys(ctx context.Context, run *db.Run, refs []db.Ref, keys db.KeyFeed, feed func(db.Feeder) error) (db.Summary, error) {
 	return s.applyStream(ctx, run, refs, keys, feed, nil)
 }
 
 // applyStream is ApplyStreamRunKeys; with dry set it rolls the write back at
 // the end, having noted in dry the records it would have updated.
-func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, keys KeyFeed, feed func(*Feeder) error, dry *dryRun) (db.Summary, error) {
+func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, keys db.KeyFeed, feed func(db.Feeder) error, dry *dryRun) (db.Summary, error) {
 	var sum db.Summary
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		w := s.newWriter(ctx, tx, s.Now().UTC().UnixMilli())
@@ -66,7 +66,7 @@ func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, key
 			}
 			s.lastBulk.Store(w.bulk != nil)
 		}
-		f := &Feeder{w: w}
+		f := &feeder{w: w}
 		if err := feed(f); err != nil {
 			return err
 		}
@@ -123,16 +123,9 @@ func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, key
 	return sum, nil
 }
 
-// Feeder writes the records of one ApplyStream, each as it is given, with
-// the rules of Apply: insert, replace when the content changed, or leave
-// alone.
-//
-// Records refer to records of earlier kinds, so they must come kind by kind
-// in this order: countries, sources, actors, relationships, event rows,
-// event lists, statements. Events come twice: every event's row first
-// (EventRow), then every event's lists (EventLists), since a link may point
-// at an event that comes later. A call out of this order is an error.
-type Feeder struct {
+// feeder is SQLite's db.Feeder: it writes each record as it is given, in
+// the transaction of one ApplyStream, with the rules of Apply.
+type feeder struct {
 	w     *writer
 	phase phase
 	// events holds, by row id, the events whose row EventRow inserted or
@@ -157,7 +150,7 @@ const (
 var phaseNames = [...]string{"country", "source", "actor", "relationship", "event row", "event lists", "statement", "end of the transaction"}
 
 // enter moves the feeder to phase p, refusing to go back.
-func (f *Feeder) enter(p phase) error {
+func (f *feeder) enter(p phase) error {
 	if p < f.phase {
 		return fmt.Errorf("sqlite: %s written after %s: records must come kind by kind, in dependency order", phaseNames[p], phaseNames[f.phase])
 	}
@@ -173,7 +166,7 @@ func (f *Feeder) enter(p phase) error {
 }
 
 // Country writes a country that a fixture adds or changes.
-func (f *Feeder) Country(c *db.Country) error {
+func (f *feeder) Country(c *db.Country) error {
 	if err := f.enter(phaseCountries); err != nil {
 		return err
 	}
@@ -184,7 +177,7 @@ func (f *Feeder) Country(c *db.Country) error {
 }
 
 // Source writes a source.
-func (f *Feeder) Source(s *db.Source) error {
+func (f *feeder) Source(s *db.Source) error {
 	if err := f.enter(phaseSources); err != nil {
 		return err
 	}
@@ -195,7 +188,7 @@ func (f *Feeder) Source(s *db.Source) error {
 }
 
 // Actor writes an actor with its aliases and sources.
-func (f *Feeder) Actor(a *db.Actor) error {
+func (f *feeder) Actor(a *db.Actor) error {
 	if err := f.enter(phaseActors); err != nil {
 		return err
 	}
@@ -206,7 +199,7 @@ func (f *Feeder) Actor(a *db.Actor) error {
 }
 
 // Relationship writes a relationship with its sources.
-func (f *Feeder) Relationship(r *db.Relationship) error {
+func (f *feeder) Relationship(r *db.Relationship) error {
 	if err := f.enter(phaseRelationships); err != nil {
 		return err
 	}
@@ -217,7 +210,7 @@ func (f *Feeder) Relationship(r *db.Relationship) error {
 }
 
 // EventRow writes an event's own columns; EventLists writes its lists.
-func (f *Feeder) EventRow(e *db.Event) error {
+func (f *feeder) EventRow(e *db.Event) error {
 	if err := f.enter(phaseEventRows); err != nil {
 		return err
 	}
@@ -236,7 +229,7 @@ func (f *Feeder) EventRow(e *db.Event) error {
 
 // EventLists writes the participants, links, tags and sources of an event
 // whose row EventRow wrote in this transaction, when that row changed.
-func (f *Feeder) EventLists(e *db.Event) error {
+func (f *feeder) EventLists(e *db.Event) error {
 	if err := f.enter(phaseEventLists); err != nil {
 		return err
 	}
@@ -254,7 +247,7 @@ func (f *Feeder) EventLists(e *db.Event) error {
 }
 
 // Statement writes a statement with its lists.
-func (f *Feeder) Statement(s *db.Statement) error {
+func (f *feeder) Statement(s *db.Statement) error {
 	if err := f.enter(phaseStatements); err != nil {
 		return err
 	}

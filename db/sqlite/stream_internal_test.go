@@ -94,7 +94,7 @@ func TestFeederOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	_, err = s.ApplyStream(ctx, nil, func(f *Feeder) error {
+	_, err = s.ApplyStream(ctx, nil, func(f db.Feeder) error {
 		if err := f.Actor(&db.Actor{Key: "a", Name: "A", Kind: db.ActorKinds[0]}); err != nil {
 			return err
 		}
@@ -109,7 +109,7 @@ func TestFeederOrder(t *testing.T) {
 	// Unknown references are refused before feed runs.
 	called := false
 	_, err = s.ApplyStream(ctx, []db.Ref{{Kind: db.RefActor, Key: "nobody", Where: "x.json: events[0].participants[0].actor"}},
-		func(*Feeder) error { called = true; return nil })
+		func(db.Feeder) error { called = true; return nil })
 	if got, want := db.ErrorMessage(err), `x.json: events[0].participants[0].actor: unknown actor "nobody"`; got != want || called {
 		t.Errorf("unknown ref: %q (feed called: %v), want %q", got, called, want)
 	}

@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // Defaults for Options' zero fields.
@@ -70,10 +69,23 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// ChangeLog is what the hub reads: the store's log of changed timeline
+// items (for subscriptions to a filter), its feed of changed records (for
+// the changes subscription), and a signal after each commit so that it
+// reads when there is something to read rather than on every poll.
+type ChangeLog interface {
+	LastChange(ctx context.Context) (int64, error)
+	ChangesAfter(ctx context.Context, seq int64, limit int) ([]db.Change, error)
+	MatchTimeline(ctx context.Context, f db.TimelineFilter, items []db.ItemID) (map[db.ItemID]bool, error)
+	LastFeedChange(ctx context.Context) (int64, error)
+	Changes(ctx context.Context, after int64, first int) ([]db.FeedChange, bool, error)
+	Commits() <-chan struct{}
+}
+
 // Hub fans the change log out to subscribers. Create it with New, start
 // Run in a goroutine, and Subscribe from resolvers.
 type Hub struct {
-	store  *sqlite.Store
+	store  ChangeLog
 	logger *slog.Logger
 	opts   Options
 
@@ -110,7 +122,7 @@ type subscriber struct {
 }
 
 // New returns a hub reading store's change log.
-func New(store *sqlite.Store, logger *slog.Logger, opts Options) *Hub {
+func New(store ChangeLog, logger *slog.Logger, opts Options) *Hub {
 	return &Hub{store: store, logger: logger, opts: opts.withDefaults(),
 		subs: map[*subscriber]struct{}{}, feedSubs: map[*subscriber]struct{}{}, held: map[string]int{}}
 }

@@ -15,8 +15,31 @@ import (
 	"net/http"
 
 	"github.com/geotimeline/geotimeline/db"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
+
+// BatchReader is what the loaders read with: reads of many records at once,
+// by ID or key, missing ones absent, and the lists of many records by their
+// owners' IDs.
+type BatchReader interface {
+	ActorsByID(ctx context.Context, ids []int64) ([]*db.Actor, error)
+	ActorsByKey(ctx context.Context, keys []string) ([]*db.Actor, error)
+	CountriesByID(ctx context.Context, ids []int64) ([]*db.Country, error)
+	CountriesByCode(ctx context.Context, codes []string) ([]*db.Country, error)
+	EventsByID(ctx context.Context, ids []int64) ([]*db.Event, error)
+	EventsByKey(ctx context.Context, keys []string) ([]*db.Event, error)
+	StatementsByID(ctx context.Context, ids []int64) ([]*db.Statement, error)
+	StatementsByKey(ctx context.Context, keys []string) ([]*db.Statement, error)
+	SourcesByID(ctx context.Context, ids []int64) ([]*db.Source, error)
+	SourcesByKey(ctx context.Context, keys []string) ([]*db.Source, error)
+	RelationshipsByID(ctx context.Context, ids []int64) ([]*db.Relationship, error)
+	Participants(ctx context.Context, eventIDs []int64) (map[int64][]db.Participant, error)
+	Links(ctx context.Context, eventIDs []int64) (map[int64][]db.Link, error)
+	LinkedFrom(ctx context.Context, eventIDs []int64) (map[int64][]db.Link, error)
+	StatementsAbout(ctx context.Context, eventIDs []int64) (map[int64][]string, error)
+	Addressees(ctx context.Context, statementIDs []int64) (map[int64][]string, error)
+	About(ctx context.Context, statementIDs []int64) (map[int64][]string, error)
+	SourcesOf(ctx context.Context, owner db.SourceOwner, ids []int64) (map[int64][]*db.Source, error)
+}
 
 // Loaders holds one request's loaders. Its caches live as long as the
 // request, so a record read twice in one answer is fetched once.
@@ -61,14 +84,14 @@ func byField[K comparable, V any](read func(context.Context, []K) ([]V, error), 
 	}
 }
 
-func sourcesOf(s *sqlite.Store, owner sqlite.Owner) *Loader[int64, []*db.Source] {
+func sourcesOf(s BatchReader, owner db.SourceOwner) *Loader[int64, []*db.Source] {
 	return newLoader(func(ctx context.Context, ids []int64) (map[int64][]*db.Source, error) {
 		return s.SourcesOf(ctx, owner, ids)
 	})
 }
 
 // New returns fresh loaders reading from s.
-func New(s *sqlite.Store) *Loaders {
+func New(s BatchReader) *Loaders {
 	return &Loaders{
 		ActorByID:        newLoader(byField(s.ActorsByID, func(a *db.Actor) int64 { return a.ID })),
 		ActorByKey:       newLoader(byField(s.ActorsByKey, func(a *db.Actor) string { return a.Key })),
@@ -89,17 +112,17 @@ func New(s *sqlite.Store) *Loaders {
 		Addressees:      newLoader(s.Addressees),
 		About:           newLoader(s.About),
 
-		ActorSources:        sourcesOf(s, sqlite.OwnerActor),
-		EventSources:        sourcesOf(s, sqlite.OwnerEvent),
-		StatementSources:    sourcesOf(s, sqlite.OwnerStatement),
-		RelationshipSources: sourcesOf(s, sqlite.OwnerRelationship),
+		ActorSources:        sourcesOf(s, db.OwnerActor),
+		EventSources:        sourcesOf(s, db.OwnerEvent),
+		StatementSources:    sourcesOf(s, db.OwnerStatement),
+		RelationshipSources: sourcesOf(s, db.OwnerRelationship),
 	}
 }
 
 type ctxKey struct{}
 
 // With returns a context carrying fresh loaders for s.
-func With(ctx context.Context, s *sqlite.Store) context.Context {
+func With(ctx context.Context, s BatchReader) context.Context {
 	return context.WithValue(ctx, ctxKey{}, New(s))
 }
 
@@ -114,7 +137,7 @@ func For(ctx context.Context) *Loaders {
 }
 
 // Middleware gives every request its own loaders.
-func Middleware(s *sqlite.Store, next http.Handler) http.Handler {
+func Middleware(s BatchReader, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r.WithContext(With(r.Context(), s)))
 	})

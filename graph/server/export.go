@@ -13,7 +13,6 @@ import (
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/export"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // exportHandler serves GET /export/{format}?actors=…&from=…: the formats of
@@ -34,7 +33,7 @@ import (
 //
 // The fixture format is not served: it is the whole database, built in
 // memory, and takes no filter.
-func exportHandler(store *sqlite.Store, acc *access, maxBytes int) http.Handler {
+func exportHandler(store Store, acc *access, maxBytes int) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cred, _ := r.Context().Value(credentialKey{}).(credential)
 		if err := acc.authorize(ast.Query, cred); err != nil {

@@ -276,7 +276,7 @@ func TestTimeout(t *testing.T) {
 	t.Run("PresentedFieldErrors", func(t *testing.T) {
 		// What the resolvers' errors become once the deadline has passed.
 		logs := &logBuffer{}
-		present := errorPresenter(slog.New(slog.NewTextHandler(logs, nil)))
+		present := errorPresenter(slog.New(slog.NewTextHandler(logs, nil)), nil)
 		ctx, cancel := context.WithTimeout(context.WithValue(context.Background(), timeoutKey{}, 2*time.Second), 0)
 		defer cancel()
 		<-ctx.Done()

@@ -10,7 +10,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/geotimeline/geotimeline/db"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 	"github.com/geotimeline/geotimeline/graph/cost"
 )
 
@@ -25,7 +24,7 @@ const listLengthsEvery = 30 * time.Second
 // measured, a list it lengthened is priced by the old figure (and at least
 // cost.ListEstimate); the response-size bound and the timeout still hold.
 type listLengths struct {
-	store  *sqlite.Store
+	store  Store
 	logger *slog.Logger
 	lists  *cost.Lists
 	now    func() time.Time
@@ -40,7 +39,7 @@ var _ interface {
 	graphql.HandlerExtension
 } = (*listLengths)(nil)
 
-func newListLengths(store *sqlite.Store, logger *slog.Logger) *listLengths {
+func newListLengths(store Store, logger *slog.Logger) *listLengths {
 	l := &listLengths{store: store, logger: logger, lists: &cost.Lists{}, now: time.Now}
 	l.measure()
 	return l

@@ -11,7 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/geotimeline/geotimeline/db/sqlite"
+	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/graph/live"
 	"github.com/geotimeline/geotimeline/graph/web"
 )
@@ -50,7 +50,7 @@ var _ interface {
 	graphql.HandlerExtension
 } = (*metrics)(nil)
 
-func newMetrics(store *sqlite.Store, hub *live.Hub, operations []string) *metrics {
+func newMetrics(store Store, hub *live.Hub, operations []string) *metrics {
 	reg := prometheus.NewRegistry()
 	known := map[string]bool{}
 	for _, n := range append(web.OperationNames(), operations...) {
@@ -74,7 +74,7 @@ func newMetrics(store *sqlite.Store, hub *live.Hub, operations []string) *metric
 		Help:    "SQL time by pool: a read until its first row, a write transaction until its commit.",
 		Buckets: prometheus.ExponentialBuckets(0.00005, 3, 12), // 50 µs … ~9 s
 	}, []string{"pool"})
-	store.ObserveSQL(func(pool sqlite.Pool, d time.Duration) {
+	store.ObserveSQL(func(pool db.Pool, d time.Duration) {
 		sqlSeconds.WithLabelValues(string(pool)).Observe(d.Seconds())
 	})
 	reg.MustRegister(m.operations, m.durations, sqlSeconds,

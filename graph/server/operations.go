@@ -8,7 +8,6 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/geotimeline/geotimeline/db/sqlite"
 	"github.com/geotimeline/geotimeline/graph/loader"
 )
 
@@ -48,7 +47,7 @@ func (t operationTimeout) InterceptOperation(ctx context.Context, next graphql.O
 // The loaders of loader.Middleware belong to the HTTP request, which for a
 // websocket lasts as long as the connection: reused, they would serve every
 // later message the records they cached for the first.
-type subscriptionLoaders struct{ store *sqlite.Store }
+type subscriptionLoaders struct{ store Store }
 
 var _ interface {
 	graphql.ResponseInterceptor
@@ -77,11 +76,11 @@ func isSubscription(ctx context.Context) bool {
 }
 
 // readSnapshots runs each query on one snapshot of the database
-// (sqlite.Store.Snapshot): a write that commits while the query runs is
+// (a store's Snapshot): a write that commits while the query runs is
 // wholly visible to it or not at all, so a page never lists a record that
 // its next statement cannot find. Mutations read what they wrote, outside
 // any snapshot; a subscription's messages are read as they come.
-type readSnapshots struct{ store *sqlite.Store }
+type readSnapshots struct{ store Store }
 
 var _ interface {
 	graphql.OperationInterceptor

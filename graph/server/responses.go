@@ -13,7 +13,7 @@ import (
 )
 
 // dataVersioner tells whether anything was committed to the database
-// between two calls (sqlite.Store.DataVersion).
+// between two calls (a store's DataVersion).
 type dataVersioner interface {
 	DataVersion(ctx context.Context) (int64, error)
 }

@@ -34,7 +34,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/geotimeline/geotimeline/db"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 	"github.com/geotimeline/geotimeline/graph"
 	"github.com/geotimeline/geotimeline/graph/cost"
 	"github.com/geotimeline/geotimeline/graph/generated"
@@ -165,7 +164,7 @@ func (o Options) withDefaults() Options {
 // prices of package graph/cost for the complexity limit; hub, which may be
 // nil, serves subscriptions; lists, which may be nil, holds the list
 // lengths plain lists are priced by.
-func NewSchema(store *sqlite.Store, hub *live.Hub, lists *cost.Lists) graphql.ExecutableSchema {
+func NewSchema(store Store, hub *live.Hub, lists *cost.Lists) graphql.ExecutableSchema {
 	return generated.NewExecutableSchema(generated.Config{
 		Resolvers:  &graph.Resolver{Store: store, Live: hub, ClientOf: Client},
 		Complexity: cost.Root(lists),
@@ -175,14 +174,14 @@ func NewSchema(store *sqlite.Store, hub *live.Hub, lists *cost.Lists) graphql.Ex
 // New returns the HTTP handler of the API, backed by store. Errors are
 // presented with extensions.code; internal errors and panics are logged to
 // logger with their details and reach the client only as "internal error".
-func New(store *sqlite.Store, logger *slog.Logger, opts Options) http.Handler {
+func New(store Store, logger *slog.Logger, opts Options) http.Handler {
 	lists := newListLengths(store, logger)
 	return newHandler(NewSchema(store, opts.Live, lists.lists), store, logger, opts, lists)
 }
 
 // newHandler is New for any executable schema, so that tests can serve one
 // with mutations of their own.
-func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.Logger, opts Options, lists *listLengths) http.Handler {
+func newHandler(es graphql.ExecutableSchema, store Store, logger *slog.Logger, opts Options, lists *listLengths) http.Handler {
 	opts = opts.withDefaults()
 	acc := &access{tokens: opts.Tokens, private: opts.Private}
 	lim := newLiveLimits(opts)
@@ -241,7 +240,7 @@ func newHandler(es graphql.ExecutableSchema, store *sqlite.Store, logger *slog.L
 	}
 	gql.Use(capErrorList{})
 	gql.Use(boundWebsocketResponses{max: opts.MaxResponseBytes})
-	gql.SetErrorPresenter(errorPresenter(logger))
+	gql.SetErrorPresenter(errorPresenter(logger, store))
 	gql.SetRecoverFunc(recoverFunc(logger))
 
 	api := authenticateRequests(acc, loader.Middleware(store, gql))
@@ -297,7 +296,7 @@ func upgrades(ws, next http.Handler) http.Handler {
 // an I/O error on the last write) still serves every query, so it answers
 // 200 with status "degraded" rather than a 503 that would take it out of a
 // load balancer's rotation; monitoring reads "writable" and "reason".
-func health(store *sqlite.Store) http.Handler {
+func health(store Store) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
@@ -334,8 +333,9 @@ type problem struct {
 // errors already carrying a code. An error without a code in a request past
 // its timeout is the timeout's doing (an interrupted SQL statement), not a
 // bug: it becomes the timeout's QUERY_TOO_COMPLEX and is not logged as an
-// internal error.
-func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
+// internal error. classify, when not nil, is the store that gives a read's
+// storage failure its code.
+func errorPresenter(logger *slog.Logger, classify faultClassifier) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		if code, ok := gqlErr.Extensions["code"]; ok {
@@ -358,7 +358,9 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		// A read that failed on the storage half-way (an I/O error, a
 		// corrupt page) comes here unclassified.
-		cause = sqlite.Classify(cause)
+		if classify != nil {
+			cause = classify.Classify(cause)
+		}
 		code := db.ErrorCode(cause)
 		if db.IsStorageFault(code) {
 			// Shown to the client with its own code, and logged: the

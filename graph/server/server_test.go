@@ -334,7 +334,7 @@ func TestRequestID(t *testing.T) {
 func TestErrorPresenter(t *testing.T) {
 	logs := &logBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	present := errorPresenter(logger)
+	present := errorPresenter(logger, nil)
 	ctx := context.Background()
 
 	t.Run("Internal", func(t *testing.T) {

@@ -75,7 +75,7 @@ func TestStorageReadOnly(t *testing.T) {
 // logged as a storage fault.
 func TestPresentedReadFault(t *testing.T) {
 	logs := &logBuffer{}
-	present := errorPresenter(slog.New(slog.NewTextHandler(logs, nil)))
+	present := errorPresenter(slog.New(slog.NewTextHandler(logs, nil)), mustOpenStore(t))
 	got := present(context.Background(), fmt.Errorf("read events: %w", sqlite3.Error{Code: sqlite3.ErrIoErr}))
 	if got.Message != "the database file could not be read or written (disk I/O error); nothing was written" ||
 		got.Extensions["code"] != "STORAGE_ERROR" {
@@ -91,7 +91,7 @@ func TestPresentedReadFault(t *testing.T) {
 // internal error.
 func TestPresentedCancellation(t *testing.T) {
 	logs := &logBuffer{}
-	present := errorPresenter(slog.New(slog.NewTextHandler(logs, nil)))
+	present := errorPresenter(slog.New(slog.NewTextHandler(logs, nil)), nil)
 	got := present(context.Background(), fmt.Errorf("begin write: %w", context.Canceled))
 	if got.Message != "the request was cancelled" || got.Extensions["code"] != "INTERNAL" {
 		t.Errorf("got %q %v", got.Message, got.Extensions)

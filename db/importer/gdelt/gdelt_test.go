@@ -14,7 +14,6 @@ import (
 	"github.com/geotimeline/geotimeline/db/importer/gdelt"
 	"github.com/geotimeline/geotimeline/db/importer/importtest"
 	"github.com/geotimeline/geotimeline/db/seed"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // realFile is the 1,000 real rows of ../shared/data beside the repository
@@ -29,7 +28,7 @@ func convert(t *testing.T, name string, data []byte) (*importer.Converted, error
 }
 
 // load converts data and loads it into a new database, which it returns.
-func load(t *testing.T, data []byte) (*sqlite.Store, db.Summary) {
+func load(t *testing.T, data []byte) (importtest.Store, db.Summary) {
 	t.Helper()
 	conv, err := convert(t, "export.CSV", data)
 	if err != nil {

@@ -16,7 +16,6 @@ import (
 	"github.com/geotimeline/geotimeline/db/importer/icews"
 	"github.com/geotimeline/geotimeline/db/importer/importtest"
 	"github.com/geotimeline/geotimeline/db/seed"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // realFile is the 2,359 real rows of ../shared/data beside the repository
@@ -30,7 +29,7 @@ func convert(t *testing.T, name string, data []byte) (*importer.Converted, error
 	return importtest.Convert(t, icews.Format{}, importer.Options{}, importtest.Bytes(name, data))
 }
 
-func load(t *testing.T, store *sqlite.Store, data []byte) db.Summary {
+func load(t *testing.T, store importtest.Store, data []byte) db.Summary {
 	t.Helper()
 	conv, err := convert(t, "events.tab", data)
 	if err != nil {

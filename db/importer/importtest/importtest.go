@@ -21,10 +21,10 @@ import (
 	"testing"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/backend"
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/importer"
 	"github.com/geotimeline/geotimeline/db/seed"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // DataDir is the directory of the project's real data files, ../shared/data
@@ -98,10 +98,22 @@ func Bytes(name string, data []byte) importer.Source {
 	return importer.Source{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
 }
 
+// Store is what the helpers write into and read back from: the write path
+// of an import, and the reads its checks compare with. Any backend's store
+// implements it, so that the same checks can run on each.
+type Store interface {
+	seed.Writer
+	importer.Store
+	EventsByKey(ctx context.Context, keys []string) ([]*db.Event, error)
+	FullEvents(ctx context.Context, ids []int64) ([]*db.Event, error)
+	SourcesByKey(ctx context.Context, keys []string) ([]*db.Source, error)
+	Export(ctx context.Context) (*db.Batch, error)
+}
+
 // Open opens a new database in the test's temporary directory.
-func Open(tb testing.TB) *sqlite.Store {
+func Open(tb testing.TB) Store {
 	tb.Helper()
-	store, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "import.db"))
+	store, err := backend.Open(context.Background(), filepath.Join(tb.TempDir(), "import.db"), backend.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -126,7 +138,7 @@ func Convert(tb testing.TB, f importer.Format, o importer.Options, files ...impo
 
 // Load loads converted fixtures into store as an import does; a failed
 // load fails the test.
-func Load(tb testing.TB, store *sqlite.Store, conv *importer.Converted) db.Summary {
+func Load(tb testing.TB, store Store, conv *importer.Converted) db.Summary {
 	tb.Helper()
 	l := &seed.Loader{Record: &db.Run{Command: "import", Files: conv.Inputs}}
 	_, sum, err := l.Load(context.Background(), store, conv.Fixtures)
@@ -139,14 +151,14 @@ func Load(tb testing.TB, store *sqlite.Store, conv *importer.Converted) db.Summa
 // Import converts the files with f, reading what store holds as an import
 // does, and loads them into store. The conversion's error is returned
 // (problems are db.Problems); a failed load fails the test.
-func Import(tb testing.TB, store *sqlite.Store, f importer.Format, files ...importer.Source) (*importer.Converted, db.Summary, error) {
+func Import(tb testing.TB, store Store, f importer.Format, files ...importer.Source) (*importer.Converted, db.Summary, error) {
 	tb.Helper()
 	return ImportWith(tb, store, f, importer.Options{}, files...)
 }
 
 // ImportWith is Import with the options o (RenameDuplicates, say); o.Store
 // is store.
-func ImportWith(tb testing.TB, store *sqlite.Store, f importer.Format, o importer.Options, files ...importer.Source) (*importer.Converted, db.Summary, error) {
+func ImportWith(tb testing.TB, store Store, f importer.Format, o importer.Options, files ...importer.Source) (*importer.Converted, db.Summary, error) {
 	tb.Helper()
 	o.Store = store
 	conv, err := Convert(tb, f, o, files...)
@@ -182,7 +194,7 @@ func WantProblems(tb testing.TB, err error, want ...string) {
 // Event reads an event back whole, with its lists, and with the store's
 // own fields (id, stamps) cleared so that it compares with a record
 // written by hand.
-func Event(tb testing.TB, store *sqlite.Store, key string) *db.Event {
+func Event(tb testing.TB, store Store, key string) *db.Event {
 	tb.Helper()
 	ctx := context.Background()
 	es, err := store.EventsByKey(ctx, []string{key})
@@ -200,7 +212,7 @@ func Event(tb testing.TB, store *sqlite.Store, key string) *db.Event {
 
 // Actors reads actors back by key, the store's fields cleared, in the
 // order of keys; a missing one fails the test.
-func Actors(tb testing.TB, store *sqlite.Store, keys ...string) []db.Actor {
+func Actors(tb testing.TB, store Store, keys ...string) []db.Actor {
 	tb.Helper()
 	found, err := store.ActorsByKey(context.Background(), keys)
 	return byKey(tb, "actor", keys, found, err, func(a *db.Actor) string { return a.Key }, func(a *db.Actor) {
@@ -209,7 +221,7 @@ func Actors(tb testing.TB, store *sqlite.Store, keys ...string) []db.Actor {
 }
 
 // Sources is Actors for sources.
-func Sources(tb testing.TB, store *sqlite.Store, keys ...string) []db.Source {
+func Sources(tb testing.TB, store Store, keys ...string) []db.Source {
 	tb.Helper()
 	found, err := store.SourcesByKey(context.Background(), keys)
 	return byKey(tb, "source", keys, found, err, func(s *db.Source) string { return s.Key }, func(s *db.Source) {
@@ -241,7 +253,7 @@ func byKey[T any](tb testing.TB, what string, keys []string, found []*T, err err
 }
 
 // EventJSON is an event read back, as a fixture writes it.
-func EventJSON(tb testing.TB, store *sqlite.Store, key string) any {
+func EventJSON(tb testing.TB, store Store, key string) any {
 	tb.Helper()
 	return fixture.EventOut(Event(tb, store, key))
 }
@@ -313,7 +325,7 @@ func CSVRows(tb testing.TB, path string, short []string, changes ...map[string]s
 // store, in the order given, renaming duplicate ids as --rename-duplicates
 // does (the PLOVER gold standard gives one id to two events); a failed
 // import fails the test.
-func ImportSamples(tb testing.TB, store *sqlite.Store, samples map[string]string, formats ...importer.Format) {
+func ImportSamples(tb testing.TB, store Store, samples map[string]string, formats ...importer.Format) {
 	tb.Helper()
 	for _, f := range formats {
 		if _, _, err := ImportWith(tb, store, f, importer.Options{RenameDuplicates: true}, File(samples[f.Name()])); err != nil {

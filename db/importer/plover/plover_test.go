@@ -17,7 +17,6 @@ import (
 	"github.com/geotimeline/geotimeline/db/importer"
 	"github.com/geotimeline/geotimeline/db/importer/importtest"
 	"github.com/geotimeline/geotimeline/db/importer/plover"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // goldStandard reads the PLOVER gold-standard records kept beside the
@@ -53,12 +52,12 @@ func convert(t *testing.T, o importer.Options, srcs ...importer.Source) (*import
 }
 
 // load converts srcs against store, as the command does, and loads them.
-func load(t *testing.T, store *sqlite.Store, srcs ...importer.Source) db.Summary {
+func load(t *testing.T, store importtest.Store, srcs ...importer.Source) db.Summary {
 	t.Helper()
 	return loadWith(t, store, importer.Options{}, srcs...)
 }
 
-func loadWith(t *testing.T, store *sqlite.Store, o importer.Options, srcs ...importer.Source) db.Summary {
+func loadWith(t *testing.T, store importtest.Store, o importer.Options, srcs ...importer.Source) db.Summary {
 	t.Helper()
 	_, sum, err := importtest.ImportWith(t, store, plover.Format{}, o, srcs...)
 	if err != nil {
@@ -68,7 +67,7 @@ func loadWith(t *testing.T, store *sqlite.Store, o importer.Options, srcs ...imp
 }
 
 // eventJSON is the stored event as a fixture writes it.
-func eventJSON(t *testing.T, store *sqlite.Store, key string) string {
+func eventJSON(t *testing.T, store importtest.Store, key string) string {
 	t.Helper()
 	b, err := json.Marshal(importtest.EventJSON(t, store, key))
 	if err != nil {
@@ -77,7 +76,7 @@ func eventJSON(t *testing.T, store *sqlite.Store, key string) string {
 	return string(b)
 }
 
-func actorsJSON(t *testing.T, store *sqlite.Store, keys ...string) []string {
+func actorsJSON(t *testing.T, store importtest.Store, keys ...string) []string {
 	t.Helper()
 	as, err := store.ActorsByKey(context.Background(), keys)
 	if err != nil {
