@@ -43,12 +43,15 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; " +
 //	GET /dashboard   the dashboard
 //	GET /assets/...  what they load, among them the dashboard's GraphQL
 //	                 documents as one object (assets/dashboard/documents.json)
+//	                 and the countries' numeric codes the map's atlas keys
+//	                 its outlines by (assets/dashboard/country-numerics.json)
 //	GET /favicon.ico the icon
 func Register(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", page("playground.html"))
 	mux.Handle("GET /dashboard", page("dashboard.html"))
 	mux.Handle("GET /assets/", assets(http.StripPrefix("/assets/", http.FileServerFS(files))))
 	mux.Handle("GET /assets/dashboard/documents.json", assets(http.HandlerFunc(serveDocuments)))
+	mux.Handle("GET /assets/dashboard/country-numerics.json", assets(http.HandlerFunc(serveCountryNumerics)))
 	// Browsers ask for /favicon.ico whatever the page says; an SVG answers.
 	mux.Handle("GET /favicon.ico", assets(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "image/svg+xml")

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"encoding/json"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path"
@@ -10,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/geotimeline/geotimeline/db/iso3166"
 )
 
 // The pages and assets are served with the headers that keep them offline
@@ -33,6 +37,7 @@ func TestServe(t *testing.T) {
 		{"/assets/vendor/cytoscape-fcose.js", "200", "text/javascript; charset=utf-8", "", "fcose"},
 		{"/assets/vendor/leaflet.markercluster.js", "200", "text/javascript; charset=utf-8", "", "MarkerClusterGroup"},
 		{"/assets/dashboard/documents.json", "200", "application/json", "", `"Timeline":"query Timeline(`},
+		{"/assets/dashboard/country-numerics.json", "200", "application/json", "", `"IN":"356"`},
 		{"/favicon.ico", "200", "image/svg+xml", "", "<svg"},
 		{"/assets/", "404", "text/plain; charset=utf-8", "", ""},
 		{"/assets/vendor/", "404", "text/plain; charset=utf-8", "", ""},
@@ -81,11 +86,37 @@ func TestNoExternalURLs(t *testing.T) {
 	}
 }
 
+// The map's table of numeric codes is the built-in countries': every one
+// that ISO 3166-1 numbers, by its alpha-2 code, and no other.
+func TestCountryNumerics(t *testing.T) {
+	var got map[string]string
+	if err := json.Unmarshal(countryNumericsJSON(), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	for _, c := range iso3166.All() {
+		if n, ok := iso3166.Numeric(c.Code); ok {
+			want[c.Code] = n
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("the table has %d codes, want the %d numbered countries", len(got), len(want))
+	}
+	for code, numeric := range map[string]string{"IN": "356", "PK": "586", "US": "840", "SA": "682", "FJ": "242"} {
+		if got[code] != numeric {
+			t.Errorf("%s = %q, want %q", code, got[code], numeric)
+		}
+	}
+	if len(want) < 240 {
+		t.Errorf("only %d numbered countries", len(want))
+	}
+}
+
 // TestOperationNames checks that the names are read from the pages'
 // scripts and the playground's examples (static/examples.json, which
 // TestExamplesMatchReadme keeps equal to the README's).
 func TestOperationNames(t *testing.T) {
-	want := []string{"ActorId", "ActorNames", "ActorSearch", "AttackToCallInTime", "AttackersToRubio", "Changes", "CodedAssaults", "Countries", "EventChain", "EventCounts", "EventExtent",
+	want := []string{"ActorId", "ActorNames", "ActorSearch", "AttackToCallInTime", "AttackersToRubio", "Changes", "CodedAssaults", "EventChain", "EventCounts", "EventExtent",
 		"EventPage", "EventTypes", "HistogramCounts", "IndiaCounterparts", "Live", "MonthlySpread", "Neighborhood", "PahalgamAttack", "PakistanAttacksAndStrikes", "PerdueTies",
 		"RubioCalls", "RubioNeighborhood", "RubioOnStrikes", "Runs", "SearchPahalgam", "ShortestPath", "StrikesChain", "Timeline", "TimelineTotal",
 		"UnderWayEarlyMay", "WeeklyCounts", "WholeStory"}
@@ -145,7 +176,7 @@ func TestDashboardPreloads(t *testing.T) {
 	if want := DashboardScripts(); !slices.Equal(got, want) {
 		t.Errorf("dashboard.html preloads %q; the modules are %q", got, want)
 	}
-	for _, asset := range []string{"dashboard/documents.json", "vendor/countries-110m.json"} {
+	for _, asset := range []string{"dashboard/documents.json", "dashboard/country-numerics.json", "vendor/countries-110m.json"} {
 		if !strings.Contains(string(b), `<link rel="preload" href="/assets/`+asset+`" as="fetch" crossorigin>`) {
 			t.Errorf("dashboard.html does not preload %s", asset)
 		}

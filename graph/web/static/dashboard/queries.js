@@ -33,7 +33,6 @@ export const Q_NEIGHBORHOOD = doc('Neighborhood');
 export const Q_SHORTEST_PATH = doc('ShortestPath');
 export const Q_SEARCH = doc('ActorSearch');
 export const Q_EVENT_TYPES = doc('EventTypes');
-export const Q_COUNTRIES = doc('Countries');
 export const Q_ACTOR_ID = doc('ActorId');
 export const Q_EVENT_PAGE = doc('EventPage');
 export const Q_EVENT_CHAIN = doc('EventChain');
