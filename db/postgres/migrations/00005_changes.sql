@@ -1,0 +1,80 @@
+-- The change log: one row per event or statement written (inserted or
+-- changed), as db/migrations/00005_changes.sql, read by live subscriptions
+-- from every process by "the rows after seq N".
+--
+-- SQLite has one writer, so its AUTOINCREMENT numbers are commit order.
+-- PostgreSQL's sequences are not: a transaction that takes number 7 may
+-- commit after one that took 8, and a reader that saw 8 and moved past it
+-- would never see 7. Here a row gets its seq when its transaction commits
+-- instead:
+--
+--   * a row is inserted with seq NULL (only its own transaction can see
+--     it, so no reader meets a NULL);
+--   * a deferred constraint trigger runs number_changes() at COMMIT; its
+--     first run in a transaction locks the one row of change_clock, takes
+--     the next numbers and gives them to every row the transaction logged,
+--     in insertion order (id);
+--   * that row lock is held until the commit is done, so the next
+--     transaction to number its rows waits for it: numbers are handed out
+--     in commit order, and a reader whose snapshot holds seq N holds every
+--     seq below N too.
+--
+-- The price is that commits of writing transactions queue on one row, for
+-- the length of the numbering and the commit alone (not the transaction),
+-- and it is the last lock a transaction takes, so it never joins a
+-- deadlock. The simpler alternative, a high-water mark from
+-- pg_snapshot_xmin, would let writers overlap at commit but makes every
+-- reader compute and trust a visibility horizon; this is the design that is
+-- obviously right. Sessions must not SET CONSTRAINTS ALL IMMEDIATE (the
+-- store never does): rows logged after an early numbering would keep seq
+-- NULL.
+--
+-- Numbers are never reused (the counter only grows), as AUTOINCREMENT
+-- promises after a trim. 00008's changes feed draws from the same counter
+-- (one lock per commit, whatever a transaction logged).
+
+-- +goose Up
+CREATE TABLE change_clock (
+    one  integer PRIMARY KEY CHECK (one = 1),
+    last bigint  NOT NULL
+);
+INSERT INTO change_clock (one, last) VALUES (1, 0);
+
+CREATE TABLE changes (
+    id      bigint  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    seq     bigint  UNIQUE, -- NULL until the writing transaction commits
+    kind    integer NOT NULL, -- 0 event, 1 statement (as in timeline_index)
+    item_id bigint  NOT NULL
+);
+-- What number_changes looks for: the committing transaction's own rows.
+CREATE INDEX changes_unnumbered ON changes (id) WHERE seq IS NULL;
+
+-- +goose StatementBegin
+CREATE FUNCTION number_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    n    bigint;
+    base bigint;
+BEGIN
+    -- One numbering per transaction numbers all its rows: the trigger
+    -- fires once per row, and the later firings have nothing to do.
+    IF current_setting('geotimeline.changes_numbered', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    PERFORM set_config('geotimeline.changes_numbered', 'on', true);
+    SELECT count(*) INTO n FROM changes WHERE seq IS NULL;
+    UPDATE change_clock SET last = last + n RETURNING last - n INTO base;
+    UPDATE changes c SET seq = base + r.pos
+    FROM (SELECT id, row_number() OVER (ORDER BY id) AS pos FROM changes WHERE seq IS NULL) r
+    WHERE c.id = r.id;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+
+CREATE CONSTRAINT TRIGGER changes_number AFTER INSERT ON changes
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION number_changes();
+
+-- +goose Down
+DROP TABLE changes;
+DROP FUNCTION number_changes;
+DROP TABLE change_clock;
