@@ -22,6 +22,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -44,6 +45,10 @@ type Store struct {
 	Now func() time.Time
 
 	opts Options
+
+	// retries counts the write transactions run again after a
+	// serialization failure or a deadlock, for tests and figures.
+	retries atomic.Int64
 }
 
 // Options are how a store is opened; the zero Options are the defaults.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -31,13 +33,34 @@ func retryable(err error) bool {
 // feed's triggers stamp their rows with (migration 00008), to Store.Now.
 func (s *Store) inWriteTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	var err error
-	for range s.opts.maxRetries() + 1 {
+	for attempt := range s.opts.maxRetries() + 1 {
+		if attempt > 0 {
+			if werr := backoff(ctx, attempt); werr != nil {
+				return classify(err)
+			}
+		}
 		err = s.writeTx(ctx, fn)
 		if !retryable(err) || ctx.Err() != nil {
 			return classify(err)
 		}
+		s.retries.Add(1)
 	}
 	return classify(fmt.Errorf("gave up after %d retries: %w", s.opts.maxRetries(), err))
+}
+
+// backoff waits before the attempt-th try (from 1): a random time up to
+// 10 ms doubled per try, at most 1 s. Transactions that collided and were
+// run again at once would collide again; spread out, one goes first.
+func backoff(ctx context.Context, attempt int) error {
+	ceiling := min(10*time.Millisecond<<min(attempt-1, 10), time.Second)
+	t := time.NewTimer(rand.N(ceiling) + time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (s *Store) writeTx(ctx context.Context, fn func(tx pgx.Tx) error) error {

@@ -10,8 +10,8 @@
 --
 --   * a row is inserted with seq NULL (only its own transaction can see
 --     it, so no reader meets a NULL);
---   * a deferred constraint trigger runs number_changes() at COMMIT; its
---     first run in a transaction locks the one row of change_clock, takes
+--   * a deferred constraint trigger runs on_commit() at COMMIT, whose
+--     number_changes() locks the one row of change_clock, takes
 --     the next numbers and gives them to every row the transaction logged,
 --     in insertion order (id);
 --   * that row lock is held until the commit is done, so the next
@@ -49,32 +49,44 @@ CREATE TABLE changes (
 -- What number_changes looks for: the committing transaction's own rows.
 CREATE INDEX changes_unnumbered ON changes (id) WHERE seq IS NULL;
 
+-- number_changes gives the committing transaction's unnumbered rows their
+-- seq; on_commit, the deferred trigger, runs it once per transaction
+-- (it fires once per row logged; the later firings have nothing to do).
+-- Later migrations give on_commit more to do before the numbering, which
+-- stays last: the counter is the last lock a transaction takes.
 -- +goose StatementBegin
-CREATE FUNCTION number_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION number_changes() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     n    bigint;
     base bigint;
 BEGIN
-    -- One numbering per transaction numbers all its rows: the trigger
-    -- fires once per row, and the later firings have nothing to do.
-    IF current_setting('geotimeline.changes_numbered', true) = 'on' THEN
-        RETURN NULL;
-    END IF;
-    PERFORM set_config('geotimeline.changes_numbered', 'on', true);
     SELECT count(*) INTO n FROM changes WHERE seq IS NULL;
     UPDATE change_clock SET last = last + n RETURNING last - n INTO base;
     UPDATE changes c SET seq = base + r.pos
     FROM (SELECT id, row_number() OVER (ORDER BY id) AS pos FROM changes WHERE seq IS NULL) r
     WHERE c.id = r.id;
+END
+$$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE FUNCTION on_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('geotimeline.committing', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    PERFORM set_config('geotimeline.committing', 'on', true);
+    PERFORM number_changes();
     RETURN NULL;
 END
 $$;
 -- +goose StatementEnd
 
-CREATE CONSTRAINT TRIGGER changes_number AFTER INSERT ON changes
-DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION number_changes();
+CREATE CONSTRAINT TRIGGER changes_on_commit AFTER INSERT ON changes
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION on_commit();
 
 -- +goose Down
 DROP TABLE changes;
+DROP FUNCTION on_commit;
 DROP FUNCTION number_changes;
 DROP TABLE change_clock;

@@ -5,7 +5,7 @@
 -- content hash changes.
 --
 -- Its seq is given at commit, from 00005's change_clock, by the same
--- number_changes() (now numbering both logs in one go): a cursor "after
+-- on_commit() (whose number_changes() now numbers both logs in one go): a cursor "after
 -- seq N" never skips a change that commits late, on any replica.
 --
 -- The writer's clock: SQLite keeps it in change_feed_state.at, set by each
@@ -42,16 +42,12 @@ RETURN coalesce(nullif(current_setting('geotimeline.now', true), '')::bigint,
 -- +goose StatementEnd
 
 -- +goose StatementBegin
-CREATE OR REPLACE FUNCTION number_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION number_changes() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     n    bigint;
     m    bigint;
     base bigint;
 BEGIN
-    IF current_setting('geotimeline.changes_numbered', true) = 'on' THEN
-        RETURN NULL;
-    END IF;
-    PERFORM set_config('geotimeline.changes_numbered', 'on', true);
     SELECT count(*) INTO n FROM changes WHERE seq IS NULL;
     SELECT count(*) INTO m FROM change_feed WHERE seq IS NULL;
     UPDATE change_clock SET last = last + n + m RETURNING last - n - m INTO base;
@@ -61,13 +57,12 @@ BEGIN
     UPDATE change_feed c SET seq = base + n + r.pos
     FROM (SELECT id, row_number() OVER (ORDER BY id) AS pos FROM change_feed WHERE seq IS NULL) r
     WHERE c.id = r.id;
-    RETURN NULL;
 END
 $$;
 -- +goose StatementEnd
 
-CREATE CONSTRAINT TRIGGER change_feed_number AFTER INSERT ON change_feed
-DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION number_changes();
+CREATE CONSTRAINT TRIGGER change_feed_on_commit AFTER INSERT ON change_feed
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION on_commit();
 
 -- The tables keyed by key (TG_ARGV[0] is the db.RefKind).
 -- +goose StatementBegin
@@ -156,23 +151,16 @@ DROP FUNCTION change_feed_keyed;
 DROP FUNCTION change_now;
 -- number_changes as 00005 made it: the changes log alone.
 -- +goose StatementBegin
-CREATE OR REPLACE FUNCTION number_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION number_changes() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     n    bigint;
     base bigint;
 BEGIN
-    -- One numbering per transaction numbers all its rows: the trigger
-    -- fires once per row, and the later firings have nothing to do.
-    IF current_setting('geotimeline.changes_numbered', true) = 'on' THEN
-        RETURN NULL;
-    END IF;
-    PERFORM set_config('geotimeline.changes_numbered', 'on', true);
     SELECT count(*) INTO n FROM changes WHERE seq IS NULL;
     UPDATE change_clock SET last = last + n RETURNING last - n INTO base;
     UPDATE changes c SET seq = base + r.pos
     FROM (SELECT id, row_number() OVER (ORDER BY id) AS pos FROM changes WHERE seq IS NULL) r
     WHERE c.id = r.id;
-    RETURN NULL;
 END
 $$;
 -- +goose StatementEnd

@@ -2,8 +2,8 @@
 -- past the day it starts on, as db/migrations/00015_event_span_counts.sql
 -- (read it for how a bucket by overlap is computed from them): keyed by the
 -- day they start on and the day of their last instant, grain 0 for all
--- types together and 1 for one type. event_count_change (00012) writes them
--- too; the backfill below is the store's rebuild.
+-- types together and 1 for one type. apply_event_counts (00012) adds them
+-- up at commit too; the backfill below is the store's rebuild.
 
 -- +goose Up
 CREATE TABLE event_span_counts (
@@ -25,24 +25,25 @@ CREATE TABLE event_span_counts (
 CREATE INDEX event_span_counts_empty ON event_span_counts (events) WHERE events = 0;
 
 -- +goose StatementBegin
-CREATE OR REPLACE FUNCTION event_count_change(e_sign integer, e_occurred_at bigint, e_span_end bigint, e_type text,
-    e_country_id bigint, e_fatalities bigint, e_fatalities_low bigint, e_fatalities_high bigint,
-    e_intensity double precision) RETURNS void LANGUAGE sql AS $$
+CREATE OR REPLACE FUNCTION apply_event_counts() RETURNS void LANGUAGE sql AS $$
     INSERT INTO event_counts AS c (width, grain, type, country, start, events, certain_day, certain_week,
         certain_month, certain_year, fatalities, fatalities_low, fatalities_high, intensity_sum, intensity_events)
     SELECT w.width, t.grain + g.grain, t.type, g.country,
         CASE w.width WHEN 0 THEN d.day ELSE ms_trunc('month', d.day) END,
-        e_sign,
-        e_sign * (e_span_end <= d.day + 86400000)::integer,
-        e_sign * (e_span_end <= d.day - (((d.day / 86400000 + 3) % 7 + 7) % 7) * 86400000 + 7 * 86400000)::integer,
-        e_sign * (e_span_end <= ms_shift(ms_trunc('month', d.day), interval '1 month'))::integer,
-        e_sign * (e_span_end <= ms_shift(ms_trunc('year', d.day), interval '1 year'))::integer,
-        e_sign * coalesce(e_fatalities, 0), e_sign * e_fatalities_low, e_sign * e_fatalities_high,
-        e_sign * coalesce(e_intensity, 0), e_sign * (e_intensity IS NOT NULL)::integer
-    FROM (SELECT e_occurred_at - ((e_occurred_at % 86400000) + 86400000) % 86400000 AS day) d,
-        (VALUES (0), (1)) w (width),
-        (VALUES (1, e_type), (0, '')) t (grain, type),
-        (VALUES (2, coalesce(e_country_id, 0)), (0, -1)) g (grain, country)
+        sum(p.sign),
+        sum(p.sign * (p.span_end <= d.day + 86400000)::integer),
+        sum(p.sign * (p.span_end <= d.day - (((d.day / 86400000 + 3) % 7 + 7) % 7) * 86400000 + 7 * 86400000)::integer),
+        sum(p.sign * (p.span_end <= ms_shift(ms_trunc('month', d.day), interval '1 month'))::integer),
+        sum(p.sign * (p.span_end <= ms_shift(ms_trunc('year', d.day), interval '1 year'))::integer),
+        sum(p.sign * coalesce(p.fatalities, 0)), sum(p.sign * p.fatalities_low), sum(p.sign * p.fatalities_high),
+        coalesce(sum(p.sign * p.intensity), 0), sum(p.sign * (p.intensity IS NOT NULL)::integer)
+    FROM event_count_pending p
+        CROSS JOIN LATERAL (SELECT p.occurred_at - ((p.occurred_at % 86400000) + 86400000) % 86400000 AS day) d
+        CROSS JOIN (VALUES (0), (1)) w (width)
+        CROSS JOIN LATERAL (VALUES (1, p.type), (0, '')) t (grain, type)
+        CROSS JOIN LATERAL (VALUES (2, coalesce(p.country_id, 0)), (0, -1)) g (grain, country)
+    GROUP BY 1, 2, 3, 4, 5
+    ORDER BY 1, 2, 3, 4, 5
     ON CONFLICT (width, grain, type, country, start) DO UPDATE
         SET events = c.events + excluded.events,
             certain_day = c.certain_day + excluded.certain_day, certain_week = c.certain_week + excluded.certain_week,
@@ -57,12 +58,15 @@ CREATE OR REPLACE FUNCTION event_count_change(e_sign integer, e_occurred_at bigi
     -- event_span_counts too (SQLite: the second INSTEAD OF trigger).
     INSERT INTO event_span_counts AS c (grain, type, start, last, events, fatalities, fatalities_low, fatalities_high,
         intensity_sum, intensity_events)
-    SELECT t.grain, t.type, d.day, (e_span_end - 1) - (((e_span_end - 1) % 86400000) + 86400000) % 86400000,
-        e_sign, e_sign * coalesce(e_fatalities, 0), e_sign * e_fatalities_low, e_sign * e_fatalities_high,
-        e_sign * coalesce(e_intensity, 0), e_sign * (e_intensity IS NOT NULL)::integer
-    FROM (SELECT e_occurred_at - ((e_occurred_at % 86400000) + 86400000) % 86400000 AS day) d,
-        (VALUES (1, e_type), (0, '')) t (grain, type)
-    WHERE e_span_end > d.day + 86400000
+    SELECT t.grain, t.type, d.day, (p.span_end - 1) - (((p.span_end - 1) % 86400000) + 86400000) % 86400000,
+        sum(p.sign), sum(p.sign * coalesce(p.fatalities, 0)), sum(p.sign * p.fatalities_low), sum(p.sign * p.fatalities_high),
+        coalesce(sum(p.sign * p.intensity), 0), sum(p.sign * (p.intensity IS NOT NULL)::integer)
+    FROM event_count_pending p
+        CROSS JOIN LATERAL (SELECT p.occurred_at - ((p.occurred_at % 86400000) + 86400000) % 86400000 AS day) d
+        CROSS JOIN LATERAL (VALUES (1, p.type), (0, '')) t (grain, type)
+    WHERE p.span_end > d.day + 86400000
+    GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 2, 3, 4
     ON CONFLICT (grain, type, start, last) DO UPDATE
         SET events = c.events + excluded.events,
             fatalities = c.fatalities + excluded.fatalities,
@@ -71,6 +75,7 @@ CREATE OR REPLACE FUNCTION event_count_change(e_sign integer, e_occurred_at bigi
             intensity_sum = c.intensity_sum + excluded.intensity_sum,
             intensity_events = c.intensity_events + excluded.intensity_events;
     DELETE FROM event_span_counts WHERE events = 0;
+    DELETE FROM event_count_pending;
 $$;
 -- +goose StatementEnd
 
@@ -88,24 +93,25 @@ GROUP BY 1, 2, 3, 4;
 
 -- +goose Down
 -- +goose StatementBegin
-CREATE OR REPLACE FUNCTION event_count_change(e_sign integer, e_occurred_at bigint, e_span_end bigint, e_type text,
-    e_country_id bigint, e_fatalities bigint, e_fatalities_low bigint, e_fatalities_high bigint,
-    e_intensity double precision) RETURNS void LANGUAGE sql AS $$
+CREATE OR REPLACE FUNCTION apply_event_counts() RETURNS void LANGUAGE sql AS $$
     INSERT INTO event_counts AS c (width, grain, type, country, start, events, certain_day, certain_week,
         certain_month, certain_year, fatalities, fatalities_low, fatalities_high, intensity_sum, intensity_events)
     SELECT w.width, t.grain + g.grain, t.type, g.country,
         CASE w.width WHEN 0 THEN d.day ELSE ms_trunc('month', d.day) END,
-        e_sign,
-        e_sign * (e_span_end <= d.day + 86400000)::integer,
-        e_sign * (e_span_end <= d.day - (((d.day / 86400000 + 3) % 7 + 7) % 7) * 86400000 + 7 * 86400000)::integer,
-        e_sign * (e_span_end <= ms_shift(ms_trunc('month', d.day), interval '1 month'))::integer,
-        e_sign * (e_span_end <= ms_shift(ms_trunc('year', d.day), interval '1 year'))::integer,
-        e_sign * coalesce(e_fatalities, 0), e_sign * e_fatalities_low, e_sign * e_fatalities_high,
-        e_sign * coalesce(e_intensity, 0), e_sign * (e_intensity IS NOT NULL)::integer
-    FROM (SELECT e_occurred_at - ((e_occurred_at % 86400000) + 86400000) % 86400000 AS day) d,
-        (VALUES (0), (1)) w (width),
-        (VALUES (1, e_type), (0, '')) t (grain, type),
-        (VALUES (2, coalesce(e_country_id, 0)), (0, -1)) g (grain, country)
+        sum(p.sign),
+        sum(p.sign * (p.span_end <= d.day + 86400000)::integer),
+        sum(p.sign * (p.span_end <= d.day - (((d.day / 86400000 + 3) % 7 + 7) % 7) * 86400000 + 7 * 86400000)::integer),
+        sum(p.sign * (p.span_end <= ms_shift(ms_trunc('month', d.day), interval '1 month'))::integer),
+        sum(p.sign * (p.span_end <= ms_shift(ms_trunc('year', d.day), interval '1 year'))::integer),
+        sum(p.sign * coalesce(p.fatalities, 0)), sum(p.sign * p.fatalities_low), sum(p.sign * p.fatalities_high),
+        coalesce(sum(p.sign * p.intensity), 0), sum(p.sign * (p.intensity IS NOT NULL)::integer)
+    FROM event_count_pending p
+        CROSS JOIN LATERAL (SELECT p.occurred_at - ((p.occurred_at % 86400000) + 86400000) % 86400000 AS day) d
+        CROSS JOIN (VALUES (0), (1)) w (width)
+        CROSS JOIN LATERAL (VALUES (1, p.type), (0, '')) t (grain, type)
+        CROSS JOIN LATERAL (VALUES (2, coalesce(p.country_id, 0)), (0, -1)) g (grain, country)
+    GROUP BY 1, 2, 3, 4, 5
+    ORDER BY 1, 2, 3, 4, 5
     ON CONFLICT (width, grain, type, country, start) DO UPDATE
         SET events = c.events + excluded.events,
             certain_day = c.certain_day + excluded.certain_day, certain_week = c.certain_week + excluded.certain_week,
@@ -116,6 +122,7 @@ CREATE OR REPLACE FUNCTION event_count_change(e_sign integer, e_occurred_at bigi
             intensity_sum = c.intensity_sum + excluded.intensity_sum,
             intensity_events = c.intensity_events + excluded.intensity_events;
     DELETE FROM event_counts WHERE events = 0;
+    DELETE FROM event_count_pending;
 $$;
 -- +goose StatementEnd
 DROP TABLE event_span_counts;
