@@ -11,7 +11,8 @@ import (
 // The content hashes are the SQLite store's (db/sqlite apply.go, bulk.go),
 // rule for rule: a record loaded again with the same content changes
 // nothing, and an empty list is no list. They belong in package db once
-// both stores call them from there, once the store seam lands.
+// both stores call them from there, once the store seam lands; until then
+// TestParityWithSQLite checks that both stores store the same hashes.
 
 // contentHash fingerprints a record's content: everything but its id and
 // clocks.
