@@ -49,9 +49,11 @@ type writer struct {
 	now int64
 	ids map[db.RefKind]map[string]int64
 	sum db.Summary
-	// changed lists the events and statements inserted or changed, for
-	// the change log (kind as in timeline_index: 0 event, 1 statement).
-	changed [2][]int64
+	// dirty holds the records whose derived rows flushDerived rebuilds
+	// (derived.go), and movedActors the actors whose country changed: the
+	// timeline rows of their events and statements carry that country.
+	dirty       map[recordType]map[int64]bool
+	movedActors []int64
 }
 
 const (
@@ -120,7 +122,13 @@ func (w *writer) apply(b *db.Batch, refs []db.Ref) error {
 			return err
 		}
 	}
-	return w.logChanges()
+	if err := w.flushDerived(); err != nil {
+		return err
+	}
+	if err := w.logChanges(); err != nil {
+		return err
+	}
+	return w.trimChanges()
 }
 
 // sortedBy is xs by key, as pointers into xs.
@@ -319,6 +327,15 @@ func (w *writer) actor(a *db.Actor) error {
 	if err != nil {
 		return err
 	}
+	// The stored country, locked: a concurrent writer's move cannot slip
+	// between this read and the upsert, so a move is always seen by the
+	// write that makes it.
+	var oldCountry *int64
+	err = w.tx.QueryRow(w.ctx, `SELECT country_id FROM actors WHERE key = $1 FOR UPDATE`, a.Key).Scan(&oldCountry)
+	stored := err == nil
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("look up actor %q: %w", a.Key, err)
+	}
 	id, state, err := w.upsert(upsertActor, refTables[db.RefActor], a.Key,
 		a.Key, a.Name, string(a.Kind), countryID, a.Description, h, w.now, w.now)
 	if err != nil {
@@ -328,6 +345,10 @@ func (w *writer) actor(a *db.Actor) error {
 	if state == unchanged {
 		return nil
 	}
+	if stored && !equalIDs(oldCountry, countryID) {
+		w.movedActors = append(w.movedActors, id)
+	}
+	w.markChanged(derivedActor, id)
 	fresh := state == inserted
 	if err := w.replaceStrings(`actor_aliases`, `actor_id`, `alias`, id, a.Aliases, fresh); err != nil {
 		return fmt.Errorf("actor %q aliases: %w", a.Key, err)
@@ -378,6 +399,7 @@ func (w *writer) relationship(r *db.Relationship) error {
 	if err := w.replaceSources(`relationship_sources`, `relationship_id`, id, r.Sources, state == inserted); err != nil {
 		return fmt.Errorf("relationship %s: %w", identity, err)
 	}
+	w.markChanged(derivedRelationship, id)
 	return nil
 }
 
@@ -409,7 +431,7 @@ func (w *writer) eventRow(e *db.Event) (int64, int, error) {
 	}
 	w.remember(db.RefEvent, e.Key, id)
 	if state != unchanged {
-		w.changed[kindEvent] = append(w.changed[kindEvent], id)
+		w.markChanged(derivedEvent, id)
 	}
 	return id, state, nil
 }
@@ -527,7 +549,7 @@ func (w *writer) statement(st *db.Statement) error {
 	if state == unchanged {
 		return nil
 	}
-	w.changed[kindStatement] = append(w.changed[kindStatement], id)
+	w.markChanged(derivedStatement, id)
 	fresh := state == inserted
 	for _, l := range []struct {
 		table, what string
@@ -565,19 +587,52 @@ func (w *writer) statement(st *db.Statement) error {
 }
 
 // logChanges writes the change log's rows for the events and statements
-// this write inserted or changed, in the order it wrote them; their seq
-// comes at commit (migration 00005).
+// whose timeline rows were rebuilt (written, or naming an actor that
+// moved), by id, as the SQLite store does; their seq comes at commit
+// (migration 00005).
 func (w *writer) logChanges() error {
-	for kind, ids := range w.changed {
-		if len(ids) == 0 {
+	for _, t := range []recordType{derivedEvent, derivedStatement} {
+		if len(w.dirty[t]) == 0 {
 			continue
 		}
+		ids := make([]int64, 0, len(w.dirty[t]))
+		for id := range w.dirty[t] {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		kind := kindEvent
+		if t == derivedStatement {
+			kind = kindStatement
+		}
 		if _, err := w.tx.Exec(w.ctx, `INSERT INTO changes (kind, item_id)
-			SELECT $1, id FROM unnest($2::bigint[]) WITH ORDINALITY AS u (id, o) ORDER BY o`, kind, ids); err != nil {
+			SELECT $1, id FROM unnest($2::bigint[]) AS u (id) ORDER BY id`, kind, ids); err != nil {
 			return fmt.Errorf("change log: %w", err)
 		}
 	}
 	return nil
+}
+
+// changeLogKeep is how many of the newest change-log rows survive a
+// write, as in the SQLite store: subscribers read the log a few times a
+// second and each holds a bounded buffer.
+const changeLogKeep = 10000
+
+// trimChanges drops all but the newest changeLogKeep committed rows. The
+// numbers are shared with the changes feed, so the bound is found by
+// position, not by subtracting from the newest seq.
+func (w *writer) trimChanges() error {
+	if _, err := w.tx.Exec(w.ctx, `DELETE FROM changes WHERE seq < (SELECT seq FROM changes
+		WHERE seq IS NOT NULL ORDER BY seq DESC OFFSET $1 LIMIT 1)`, changeLogKeep-1); err != nil {
+		return fmt.Errorf("trim change log: %w", err)
+	}
+	return nil
+}
+
+func equalIDs(a, b *int64) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
 }
 
 func (w *writer) mustIDs(kind db.RefKind, keys []string) ([]int64, error) {
