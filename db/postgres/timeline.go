@@ -1,0 +1,338 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/geotimeline/geotimeline/db"
+)
+
+// ErrUnsupportedFilter is returned for a timeline filter this store cannot
+// answer yet (text, codes, about, OVERLAPS and WITHIN windows): an error
+// rather than an answer that would differ from the SQLite store's.
+var ErrUnsupportedFilter = errors.New("postgres store: timeline filter not supported yet")
+
+// timelineQuery is a filter compiled to SQL over the timeline index, as
+// db/sqlite's: a driving facet whose primary-key range yields rows already
+// in time order, plus conditions on the other facets.
+type timelineQuery struct {
+	facet  int
+	values []int64
+	// conds are the conditions besides the driving facet's, on rows t;
+	// args are their parameters, numbered from $3 ($1 and $2 are the
+	// driving facet and value).
+	conds []string
+	args  []any
+	empty bool
+}
+
+// arg adds a parameter and returns its placeholder.
+func (q *timelineQuery) arg(v any) string {
+	q.args = append(q.args, v)
+	return fmt.Sprintf("$%d", len(q.args)+2)
+}
+
+func (q *timelineQuery) alsoFacet(facet int, values []int64) {
+	q.conds = append(q.conds, `EXISTS (SELECT 1 FROM timeline_index x WHERE x.kind = t.kind AND x.item_id = t.item_id
+		AND x.facet = `+lit(facet)+` AND x.value = ANY (`+q.arg(values)+`))`)
+}
+
+func typeRank(t db.EventType) int64 {
+	return int64(slices.Index(db.EventTypes, t) + 1)
+}
+
+func roleRank(r db.ParticipantRole) int64 {
+	return int64(slices.Index(db.ParticipantRoles, r) + 1)
+}
+
+func itemKindCode(k db.ItemKind) int {
+	if k == db.ItemStatement {
+		return kindStatement
+	}
+	return kindEvent
+}
+
+func itemKindOf(code int) db.ItemKind {
+	if code == kindStatement {
+		return db.ItemStatement
+	}
+	return db.ItemEvent
+}
+
+// compileTimeline turns f into conditions on the index rows aliased t, with
+// db/sqlite's choice of driving facet (the most selective one given).
+func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*timelineQuery, error) {
+	if f.Text != "" || len(f.Codes) > 0 || f.About != nil ||
+		(f.TimeMatch != "" && f.TimeMatch != db.MatchStart && (f.From != nil || f.To != nil)) {
+		return nil, ErrUnsupportedFilter
+	}
+	q := &timelineQuery{}
+	resolve := func(kind db.RefKind, table, column string, keys []string) ([]int64, error) {
+		if len(keys) == 0 {
+			return nil, nil
+		}
+		ids, err := s.resolveKeys(ctx, kind, table, column, keys)
+		if err != nil {
+			return nil, err
+		}
+		return ids, nil
+	}
+	actorIDs, err := resolve(db.RefActor, "actors", "key", f.Actors)
+	if err != nil {
+		return nil, err
+	}
+	countryIDs, err := resolve(db.RefCountry, "countries", "code", f.Countries)
+	if err != nil {
+		return nil, err
+	}
+	sourceIDs, err := resolve(db.RefSource, "sources", "key", f.Sources)
+	if err != nil {
+		return nil, err
+	}
+	include := slices.Clone(f.Include)
+	if len(include) == 0 {
+		include = []db.ItemKind{db.ItemEvent, db.ItemStatement}
+	}
+	onlyEvents := !slices.Contains(include, db.ItemStatement)
+	var typeRanks, roleRanks []int64
+	for _, t := range f.EventTypes {
+		typeRanks = append(typeRanks, typeRank(t))
+	}
+	for _, r := range f.Roles {
+		roleRanks = append(roleRanks, roleRank(r))
+	}
+	switch {
+	case len(actorIDs) > 0:
+		q.facet, q.values = facetActor, actorIDs
+		if len(roleRanks) > 0 {
+			q.conds = append(q.conds, `(t.kind = `+lit(kindStatement)+` OR t.role = ANY (`+q.arg(roleRanks)+`))`)
+		}
+	case len(sourceIDs) > 0:
+		q.facet, q.values = facetSource, sourceIDs
+	case len(countryIDs) > 0:
+		q.facet, q.values = facetCountry, countryIDs
+	case len(typeRanks) > 0 && onlyEvents:
+		q.facet, q.values = facetType, typeRanks
+		typeRanks = nil
+	default:
+		q.facet, q.values = facetAll, []int64{0}
+	}
+	if len(sourceIDs) > 0 && q.facet != facetSource {
+		q.alsoFacet(facetSource, sourceIDs)
+	}
+	if len(countryIDs) > 0 && q.facet != facetCountry {
+		q.alsoFacet(facetCountry, countryIDs)
+	}
+	if len(roleRanks) > 0 && len(actorIDs) == 0 {
+		q.conds = append(q.conds, `(t.kind = `+lit(kindStatement)+` OR EXISTS (SELECT 1 FROM timeline_index x
+			WHERE x.kind = `+lit(kindEvent)+` AND x.item_id = t.item_id AND x.facet = `+lit(facetActor)+`
+			AND x.role = ANY (`+q.arg(roleRanks)+`)))`)
+	}
+	if len(typeRanks) > 0 {
+		q.conds = append(q.conds, `(t.kind = `+lit(kindStatement)+` OR EXISTS (SELECT 1 FROM timeline_index x
+			WHERE x.kind = `+lit(kindEvent)+` AND x.item_id = t.item_id AND x.facet = `+lit(facetType)+`
+			AND x.value = ANY (`+q.arg(typeRanks)+`)))`)
+	}
+	if len(f.Tags) > 0 {
+		q.conds = append(q.conds, `(t.kind = `+lit(kindStatement)+` OR EXISTS (SELECT 1 FROM event_tags g
+			WHERE g.event_id = t.item_id AND g.tag = ANY (`+q.arg(f.Tags)+`)))`)
+	}
+	if len(f.StatementKinds) > 0 {
+		kinds := make([]string, len(f.StatementKinds))
+		for i, k := range f.StatementKinds {
+			kinds[i] = string(k)
+		}
+		q.conds = append(q.conds, `(t.kind = `+lit(kindEvent)+` OR EXISTS (SELECT 1 FROM statements st
+			WHERE st.id = t.item_id AND st.kind = ANY (`+q.arg(kinds)+`)))`)
+	}
+	if len(f.Stances) > 0 {
+		stances := make([]string, len(f.Stances))
+		for i, k := range f.Stances {
+			stances[i] = string(k)
+		}
+		q.conds = append(q.conds, `(t.kind = `+lit(kindEvent)+` OR EXISTS (SELECT 1 FROM statement_stances ss
+			WHERE ss.statement_id = t.item_id AND ss.stance = ANY (`+q.arg(stances)+`)))`)
+	}
+	if len(include) == 1 {
+		q.conds = append(q.conds, `t.kind = `+q.arg(itemKindCode(include[0])))
+	}
+	if f.From != nil {
+		q.conds = append(q.conds, `t.at >= `+q.arg(f.From.UnixMilli()))
+	}
+	if f.To != nil {
+		q.conds = append(q.conds, `t.at < `+q.arg(f.To.UnixMilli()))
+	}
+	if len(f.Precisions) > 0 {
+		ranks := make([]int32, len(f.Precisions))
+		for i, p := range f.Precisions {
+			ranks[i] = int32(p.Rank())
+		}
+		q.conds = append(q.conds, `t.precision = ANY (`+q.arg(ranks)+`)`)
+	}
+	return q, nil
+}
+
+// resolveKeys resolves keys to row ids, or fails naming every key that is
+// not stored (CodeInvalid), as the SQLite store does, without its hints.
+func (s *Store) resolveKeys(ctx context.Context, kind db.RefKind, table, column string, keys []string) ([]int64, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, `+column+` FROM `+table+` WHERE `+column+` = ANY ($1) ORDER BY id`, keys)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %s: %w", table, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	found := map[string]bool{}
+	for rows.Next() {
+		var id int64
+		var key string
+		if err := rows.Scan(&id, &key); err != nil {
+			return nil, fmt.Errorf("resolve %s: %w", table, err)
+		}
+		ids = append(ids, id)
+		found[key] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("resolve %s: %w", table, err)
+	}
+	var unknown []string
+	for _, k := range keys {
+		if !found[k] {
+			found[k] = true
+			unknown = append(unknown, fmt.Sprintf("unknown %s %q", kind, k))
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, db.Errorf(db.CodeInvalid, "%s", strings.Join(unknown, "; "))
+	}
+	return ids, nil
+}
+
+// cmp is the comparison that selects items after (or, with before, before)
+// a cursor in the list's order.
+func cmp(desc, before bool) string {
+	if desc != before {
+		return "<"
+	}
+	return ">"
+}
+
+// pageSQL reads one page (one row more than asked): with one driving value
+// a single range scan of the index's primary key, in order, the cursor a
+// row comparison PostgreSQL turns into the scan's start; with several, one
+// limited scan per value, merged.
+func (q *timelineQuery) pageSQL(desc bool, p db.Page) (string, []any) {
+	reverse := desc != p.Backward
+	conds := slices.Clone(q.conds)
+	args := slices.Clone(q.args)
+	next := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args)+2)
+	}
+	cursor := func(pos *db.Position, op string) {
+		conds = append(conds, `(t.at, t.precision, t.key, t.kind) `+op+` (`+next(pos.At)+`::bigint, `+next(int32(pos.Rank))+
+			`::integer, `+next(pos.Key)+`::text, `+next(itemKindCode(pos.Kind))+`::integer)`)
+	}
+	if p.After != nil {
+		cursor(p.After, cmp(desc, false))
+	}
+	if p.Before != nil {
+		cursor(p.Before, cmp(desc, true))
+	}
+	limit := next(p.Limit + 1)
+	dir := "ASC"
+	if reverse {
+		dir = "DESC"
+	}
+	orderBy := ` ORDER BY at ` + dir + `, precision ` + dir + `, key ` + dir + `, kind ` + dir + `, item_id ` + dir + ` LIMIT ` + limit
+	where := strings.Join(append([]string{`t.facet = $1 AND t.value = $2`}, conds...), " AND ")
+	scan := `SELECT DISTINCT t.at, t.precision, t.key, t.kind, t.item_id FROM timeline_index t WHERE ` + where + orderBy
+	if len(q.values) == 1 {
+		return scan, append([]any{q.facet, q.values[0]}, args...)
+	}
+	// One scan per value: the first value's is $2, the others' each a
+	// parameter of its own after the others.
+	parts := []string{`(` + scan + `)`}
+	for _, v := range q.values[1:] {
+		parts = append(parts, `(`+strings.Replace(scan, `t.value = $2`, `t.value = `+next(v), 1)+`)`)
+	}
+	return `SELECT at, precision, key, kind, item_id FROM (` + strings.Join(parts, " UNION ") + `) u` + orderBy,
+		append([]any{q.facet, q.values[0]}, args...)
+}
+
+// Timeline returns one page of events and statements matching f, sorted by
+// instant, precision (coarser first), key and kind, ascending or
+// descending, as the SQLite store's Timeline. Filters it cannot answer yet
+// fail with ErrUnsupportedFilter.
+func (s *Store) Timeline(ctx context.Context, f db.TimelineFilter, order db.SortOrder, p db.Page) (db.ItemPage, error) {
+	q, err := s.compileTimeline(ctx, f)
+	if err != nil {
+		return db.ItemPage{}, err
+	}
+	desc := order == db.Descending
+	query, args := q.pageSQL(desc, p)
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return db.ItemPage{}, fmt.Errorf("timeline page: %w", err)
+	}
+	defer rows.Close()
+	items := []db.ItemRef{}
+	for rows.Next() {
+		var it db.ItemRef
+		var rank int32
+		var kind int
+		if err := rows.Scan(&it.Pos.At, &rank, &it.Pos.Key, &kind, &it.ID); err != nil {
+			return db.ItemPage{}, fmt.Errorf("timeline page: %w", err)
+		}
+		it.Pos.Rank = int(rank)
+		it.Kind = itemKindOf(kind)
+		it.Pos.Kind = it.Kind
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return db.ItemPage{}, fmt.Errorf("timeline page: %w", err)
+	}
+	more := len(items) > p.Limit
+	if more {
+		items = items[:p.Limit]
+	}
+	var page db.ItemPage
+	if p.Backward {
+		slices.Reverse(items)
+		page.HasPreviousPage = more
+		if p.Before != nil {
+			if page.HasNextPage, err = s.timelineExists(ctx, q, p.Before, cmp(desc, false)+"="); err != nil {
+				return db.ItemPage{}, err
+			}
+		}
+	} else {
+		page.HasNextPage = more
+		if p.After != nil {
+			if page.HasPreviousPage, err = s.timelineExists(ctx, q, p.After, cmp(desc, true)+"="); err != nil {
+				return db.ItemPage{}, err
+			}
+		}
+	}
+	page.Items = items
+	return page, nil
+}
+
+// timelineExists reports whether any item matching q lies on the far side
+// (op) of a cursor: what hasPreviousPage and hasNextPage need beyond the
+// page.
+func (s *Store) timelineExists(ctx context.Context, q *timelineQuery, pos *db.Position, op string) (bool, error) {
+	args := append([]any{q.facet, q.values}, q.args...)
+	n := len(args)
+	where := strings.Join(append([]string{`t.facet = $1 AND t.value = ANY ($2)`}, q.conds...), " AND ")
+	query := fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM timeline_index t WHERE %s
+		AND (t.at, t.precision, t.key, t.kind) %s ($%d::bigint, $%d::integer, $%d::text, $%d::integer))`,
+		where, op, n+1, n+2, n+3, n+4)
+	args = append(args, pos.At, int32(pos.Rank), pos.Key, itemKindCode(pos.Kind))
+	var ok bool
+	if err := s.pool.QueryRow(ctx, query, args...).Scan(&ok); err != nil {
+		return false, fmt.Errorf("timeline bounds: %w", err)
+	}
+	return ok, nil
+}

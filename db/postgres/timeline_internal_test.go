@@ -1,0 +1,184 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/sqlite"
+)
+
+// timelineStore is the part of both stores the timeline checks read.
+type timelineStore interface {
+	Timeline(ctx context.Context, f db.TimelineFilter, order db.SortOrder, p db.Page) (db.ItemPage, error)
+}
+
+// walk reads the whole timeline of f page by page (pages of 2), forward
+// from the start and backward from the end, and writes what it read, flags
+// included, one page a line.
+func walk(t *testing.T, s timelineStore, f db.TimelineFilter, order db.SortOrder) string {
+	t.Helper()
+	ctx := context.Background()
+	var b strings.Builder
+	write := func(dir string, page db.ItemPage) {
+		fmt.Fprintf(&b, "%s prev=%v next=%v:", dir, page.HasPreviousPage, page.HasNextPage)
+		for _, it := range page.Items {
+			fmt.Fprintf(&b, " %s/%d@%d.%d", it.Kind, it.ID, it.Pos.At, it.Pos.Rank)
+		}
+		b.WriteString("\n")
+	}
+	p := db.Page{Limit: 2}
+	for range 50 {
+		page, err := s.Timeline(ctx, f, order, p)
+		if err != nil {
+			t.Fatalf("Timeline(%+v): %v", f, err)
+		}
+		write("forward", page)
+		if !page.HasNextPage || len(page.Items) == 0 {
+			break
+		}
+		p.After = &page.Items[len(page.Items)-1].Pos
+	}
+	p = db.Page{Limit: 2, Backward: true}
+	for range 50 {
+		page, err := s.Timeline(ctx, f, order, p)
+		if err != nil {
+			t.Fatalf("Timeline(%+v): %v", f, err)
+		}
+		write("backward", page)
+		if !page.HasPreviousPage || len(page.Items) == 0 {
+			break
+		}
+		p.Before = &page.Items[0].Pos
+	}
+	return b.String()
+}
+
+// The same filters, paged both ways in both orders, give the SQLite
+// store's pages exactly.
+func TestTimelineMatchesSQLite(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "geotimeline.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lite.Close() })
+	lite.Now = func() time.Time { return t1 }
+	set := decode(t, parityFixture)
+	if _, err := lite.Apply(ctx, &set.Batch, set.Refs); err != nil {
+		t.Fatal(err)
+	}
+	pg := openClocked(t)
+	load(t, pg, parityFixture)
+
+	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, f := range []db.TimelineFilter{
+		{},
+		{Actors: []string{"india"}},
+		{Actors: []string{"india", "pakistan"}},
+		{Actors: []string{"modi"}, Roles: []db.ParticipantRole{db.RoleParticipant}},
+		{Roles: []db.ParticipantRole{db.RoleTarget}},
+		{Countries: []string{"IN"}},
+		{Countries: []string{"IN", "PK"}, Include: []db.ItemKind{db.ItemEvent}},
+		{EventTypes: []db.EventType{db.EventStrike, db.EventProtest}, Include: []db.ItemKind{db.ItemEvent}},
+		{EventTypes: []db.EventType{db.EventStrike}},
+		{Sources: []string{"ucdp"}},
+		{Include: []db.ItemKind{db.ItemStatement}},
+		{From: &from, To: &to},
+		{Precisions: []db.Precision{db.PrecisionDay}},
+		{Actors: []string{"india"}, Countries: []string{"IN"}, From: &from},
+	} {
+		for _, order := range []db.SortOrder{db.Ascending, db.Descending} {
+			got, want := walk(t, pg, f, order), walk(t, lite, f, order)
+			if strings.Count(want, "/") == 0 && len(f.Actors) == 0 {
+				t.Errorf("%+v: SQLite's timeline is empty: nothing compared", f)
+			}
+			if got != want {
+				t.Errorf("%+v %s:\nPostgreSQL:\n%s\nSQLite:\n%s", f, order, got, want)
+			}
+		}
+	}
+
+	// What it cannot answer yet, it refuses; unknown keys are input errors.
+	if _, err := pg.Timeline(ctx, db.TimelineFilter{Text: "strike"}, db.Ascending, db.Page{Limit: 2}); !errors.Is(err, ErrUnsupportedFilter) {
+		t.Errorf("text filter: %v, want ErrUnsupportedFilter", err)
+	}
+	_, err = pg.Timeline(ctx, db.TimelineFilter{Actors: []string{"nobody"}}, db.Ascending, db.Page{Limit: 2})
+	if got, want := db.ErrorCode(err), db.CodeInvalid; got != want {
+		t.Errorf("unknown actor: %v (%s), want %s", err, got, want)
+	}
+}
+
+// A page filtered by one actor is one range scan of timeline_index's
+// primary key, in order, stopped by the limit: no sort, whatever the
+// number of rows (the SQLite store's plan_test.go checks the same).
+func TestTimelinePlanIsARangeScan(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openClocked(t)
+	load(t, s, parityFixture)
+	// Statistics as for a large database: without them an index scan of a
+	// few rows may lose to a sequential scan, which says nothing.
+	if _, err := s.pool.Exec(ctx, `ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		f    db.TimelineFilter
+		p    db.Page
+	}{
+		{"all", db.TimelineFilter{}, db.Page{Limit: 50}},
+		{"actor", db.TimelineFilter{Actors: []string{"india"}}, db.Page{Limit: 50}},
+		{"actor after a cursor", db.TimelineFilter{Actors: []string{"india"}},
+			db.Page{Limit: 50, After: &db.Position{At: 0, Rank: 3, Key: "e1", Kind: db.ItemEvent}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			q, err := s.compileTimeline(ctx, tt.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			query, args := q.pageSQL(false, tt.p)
+			tx, err := s.pool.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback(ctx)
+			// The planner's choice on a table of a few rows is a
+			// sequential scan; off, it shows the plan a large table gets.
+			if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := tx.Query(ctx, `EXPLAIN `+query, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan []string
+			for rows.Next() {
+				var line string
+				if err := rows.Scan(&line); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, line)
+			}
+			rows.Close()
+			text := strings.Join(plan, "\n")
+			t.Logf("%s", text)
+			if !strings.Contains(text, "Index Only Scan using timeline_index_pkey") && !strings.Contains(text, "Index Scan using timeline_index_pkey") {
+				t.Errorf("plan does not scan timeline_index_pkey:\n%s", text)
+			}
+			if strings.Contains(text, "Sort") {
+				t.Errorf("plan sorts:\n%s", text)
+			}
+			if strings.Contains(text, "Filter: (ROW(") {
+				t.Errorf("the cursor is a filter, not the scan's start:\n%s", text)
+			}
+		})
+	}
+}
