@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/postgres/pgtest"
 )
 
@@ -100,8 +101,9 @@ func TestChangesNumberedInCommitOrder(t *testing.T) {
 	}
 }
 
-// The changes feed's rows and the changes log's draw from one counter, at
-// commit, with the feed's rows stamped by the writer's clock.
+// The changes feed's rows and the changes log's are numbered at commit,
+// each log from 1 on its own counter, the feed's rows stamped by the
+// writer's clock.
 func TestChangeFeedNumberedAtCommit(t *testing.T) {
 	t.Parallel()
 	s := openTest(t)
@@ -126,10 +128,44 @@ func TestChangeFeedNumberedAtCommit(t *testing.T) {
 	if err := s.pool.QueryRow(ctx, `SELECT seq FROM changes`).Scan(&changeSeq); err != nil {
 		t.Fatal(err)
 	}
-	if changeSeq != 1 || feedSeq != 2 || kind != "source" || key != "s1" {
-		t.Errorf("changes seq %d, feed (%d, %s, %s); want 1 and (2, source, s1)", changeSeq, feedSeq, kind, key)
+	if changeSeq != 1 || feedSeq != 1 || kind != "source" || key != "s1" {
+		t.Errorf("changes seq %d, feed (%d, %s, %s); want 1 and (1, source, s1)", changeSeq, feedSeq, kind, key)
 	}
 	if want := int64(1_700_000_000_123); at != want {
 		t.Errorf("feed row at %d, want the write's clock, %d", at, want)
+	}
+}
+
+// Two stores on one database stand for two replicas: what one writes, the
+// other reads from the change log, in commit order, with nothing between
+// the numbers it has seen.
+func TestChangesSeenByAnotherReplica(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	writer := openClocked(t)
+	reader, err := Open(ctx, testURL(t, writer), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reader.Close() })
+	start, err := reader.LastChange(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	load(t, writer, applyBase)
+	got, err := reader.ChangesAfter(ctx, start, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []db.Change{
+		{Seq: 1, Item: db.ItemID{Kind: db.ItemEvent, ID: 1}},
+		{Seq: 2, Item: db.ItemID{Kind: db.ItemEvent, ID: 2}},
+		{Seq: 3, Item: db.ItemID{Kind: db.ItemStatement, ID: 1}},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("ChangesAfter(%d) = %v, want %v", start, got, want)
+	}
+	if last, err := reader.LastChange(ctx); err != nil || last != 3 {
+		t.Errorf("LastChange = %d, %v; want 3", last, err)
 	}
 }

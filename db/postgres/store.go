@@ -13,7 +13,7 @@
 // 40P01) is rolled back and run again, whole (see inWriteTx).
 //
 // The change logs (changes, change_feed) are numbered at commit through a
-// one-row counter locked by the committing transaction (migration 00005):
+// counter row per log locked by the committing transaction (migration 00005):
 // numbers follow commit order, so a reader of "the rows after N", on any
 // replica, never skips a row that committed late.
 package postgres

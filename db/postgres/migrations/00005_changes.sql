@@ -11,7 +11,7 @@
 --   * a row is inserted with seq NULL (only its own transaction can see
 --     it, so no reader meets a NULL);
 --   * a deferred constraint trigger runs on_commit() at COMMIT, whose
---     number_changes() locks the one row of change_clock, takes
+--     number_changes() locks the log's row of change_clock, takes
 --     the next numbers and gives them to every row the transaction logged,
 --     in insertion order (id);
 --   * that row lock is held until the commit is done, so the next
@@ -30,15 +30,19 @@
 -- NULL.
 --
 -- Numbers are never reused (the counter only grows), as AUTOINCREMENT
--- promises after a trim. 00008's changes feed draws from the same counter
--- (one lock per commit, whatever a transaction logged).
+-- promises after a trim. 00008's changes feed has a counter of its own,
+-- locked after this one by a transaction that logs in both: every
+-- transaction takes them in the same order.
 
 -- +goose Up
+-- One counter per log (log 0: changes; 00008 adds 1, the changes feed),
+-- so that each log is numbered without gaps, as SQLite's AUTOINCREMENT
+-- numbers it: a reader that finds seq N+2 after N knows a row was trimmed.
 CREATE TABLE change_clock (
-    one  integer PRIMARY KEY CHECK (one = 1),
+    log  integer PRIMARY KEY,
     last bigint  NOT NULL
 );
-INSERT INTO change_clock (one, last) VALUES (1, 0);
+INSERT INTO change_clock (log, last) VALUES (0, 0);
 
 CREATE TABLE changes (
     id      bigint  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -61,7 +65,10 @@ DECLARE
     base bigint;
 BEGIN
     SELECT count(*) INTO n FROM changes WHERE seq IS NULL;
-    UPDATE change_clock SET last = last + n RETURNING last - n INTO base;
+    IF n = 0 THEN
+        RETURN;
+    END IF;
+    UPDATE change_clock SET last = last + n WHERE log = 0 RETURNING last - n INTO base;
     UPDATE changes c SET seq = base + r.pos
     FROM (SELECT id, row_number() OVER (ORDER BY id) AS pos FROM changes WHERE seq IS NULL) r
     WHERE c.id = r.id;

@@ -4,9 +4,10 @@
 -- what it wrote in the writing transaction, and only when a record's
 -- content hash changes.
 --
--- Its seq is given at commit, from 00005's change_clock, by the same
--- on_commit() (whose number_changes() now numbers both logs in one go): a cursor "after
--- seq N" never skips a change that commits late, on any replica.
+-- Its seq is given at commit, from a counter of its own in 00005's
+-- change_clock, by the same on_commit() (whose number_changes() now numbers
+-- both logs): a cursor "after seq N" never skips a change that commits
+-- late, on any replica.
 --
 -- The writer's clock: SQLite keeps it in change_feed_state.at, set by each
 -- write before it writes. Here every writer would queue on that one row, so
@@ -34,6 +35,7 @@ CREATE TABLE change_feed_state (
     trimmed bigint  NOT NULL -- the highest seq trimmed, 0 when none
 );
 INSERT INTO change_feed_state (one, trimmed) VALUES (1, 0);
+INSERT INTO change_clock (log, last) VALUES (1, 0);
 
 -- +goose StatementBegin
 CREATE FUNCTION change_now() RETURNS bigint LANGUAGE sql STABLE
@@ -45,18 +47,23 @@ RETURN coalesce(nullif(current_setting('geotimeline.now', true), '')::bigint,
 CREATE OR REPLACE FUNCTION number_changes() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     n    bigint;
-    m    bigint;
     base bigint;
 BEGIN
+    -- changes' counter, then the feed's: the one order of every writer.
     SELECT count(*) INTO n FROM changes WHERE seq IS NULL;
-    SELECT count(*) INTO m FROM change_feed WHERE seq IS NULL;
-    UPDATE change_clock SET last = last + n + m RETURNING last - n - m INTO base;
-    UPDATE changes c SET seq = base + r.pos
-    FROM (SELECT id, row_number() OVER (ORDER BY id) AS pos FROM changes WHERE seq IS NULL) r
-    WHERE c.id = r.id;
-    UPDATE change_feed c SET seq = base + n + r.pos
-    FROM (SELECT id, row_number() OVER (ORDER BY id) AS pos FROM change_feed WHERE seq IS NULL) r
-    WHERE c.id = r.id;
+    IF n > 0 THEN
+        UPDATE change_clock SET last = last + n WHERE log = 0 RETURNING last - n INTO base;
+        UPDATE changes c SET seq = base + r.pos
+        FROM (SELECT id, row_number() OVER (ORDER BY id) AS pos FROM changes WHERE seq IS NULL) r
+        WHERE c.id = r.id;
+    END IF;
+    SELECT count(*) INTO n FROM change_feed WHERE seq IS NULL;
+    IF n > 0 THEN
+        UPDATE change_clock SET last = last + n WHERE log = 1 RETURNING last - n INTO base;
+        UPDATE change_feed c SET seq = base + r.pos
+        FROM (SELECT id, row_number() OVER (ORDER BY id) AS pos FROM change_feed WHERE seq IS NULL) r
+        WHERE c.id = r.id;
+    END IF;
 END
 $$;
 -- +goose StatementEnd
@@ -149,6 +156,7 @@ DROP FUNCTION change_feed_country;
 DROP FUNCTION change_feed_relationship;
 DROP FUNCTION change_feed_keyed;
 DROP FUNCTION change_now;
+DELETE FROM change_clock WHERE log = 1;
 -- number_changes as 00005 made it: the changes log alone.
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION number_changes() RETURNS void LANGUAGE plpgsql AS $$
@@ -157,7 +165,10 @@ DECLARE
     base bigint;
 BEGIN
     SELECT count(*) INTO n FROM changes WHERE seq IS NULL;
-    UPDATE change_clock SET last = last + n RETURNING last - n INTO base;
+    IF n = 0 THEN
+        RETURN;
+    END IF;
+    UPDATE change_clock SET last = last + n WHERE log = 0 RETURNING last - n INTO base;
     UPDATE changes c SET seq = base + r.pos
     FROM (SELECT id, row_number() OVER (ORDER BY id) AS pos FROM changes WHERE seq IS NULL) r
     WHERE c.id = r.id;
