@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -27,8 +28,9 @@ import (
 // aborting one transaction (a deadlock) runs the whole batch again.
 func (s *Store) Apply(ctx context.Context, b *db.Batch, refs []db.Ref) (db.Summary, error) {
 	var sum db.Summary
-	err := s.inWriteTx(ctx, func(tx pgx.Tx) error {
-		w := &writer{ctx: ctx, tx: tx, now: s.Now().UTC().UnixMilli(), ids: map[db.RefKind]map[string]int64{}}
+	err := s.inWriteTx(ctx, func(tx pgx.Tx, now int64) error {
+		w := &writer{ctx: ctx, tx: tx, now: now, ids: map[db.RefKind]map[string]int64{},
+			retention: s.opts.changeRetention()}
 		if err := w.apply(b, refs); err != nil {
 			return err
 		}
@@ -54,6 +56,7 @@ type writer struct {
 	// timeline rows of their events and statements carry that country.
 	dirty       map[recordType]map[int64]bool
 	movedActors []int64
+	retention   time.Duration // the changes feed's (Options.ChangeRetention)
 }
 
 const (
@@ -128,7 +131,10 @@ func (w *writer) apply(b *db.Batch, refs []db.Ref) error {
 	if err := w.logChanges(); err != nil {
 		return err
 	}
-	return w.trimChanges()
+	if err := w.trimChanges(); err != nil {
+		return err
+	}
+	return w.trimFeed(w.retention)
 }
 
 // sortedBy is xs by key, as pointers into xs.

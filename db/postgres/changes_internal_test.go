@@ -109,7 +109,7 @@ func TestChangeFeedNumberedAtCommit(t *testing.T) {
 	s := openTest(t)
 	s.Now = func() time.Time { return time.UnixMilli(1_700_000_000_123) }
 	ctx := context.Background()
-	err := s.inWriteTx(ctx, func(tx pgx.Tx) error {
+	err := s.inWriteTx(ctx, func(tx pgx.Tx, _ int64) error {
 		_, err := tx.Exec(ctx, `INSERT INTO sources (key, content_hash, created_at, updated_at) VALUES ('s1', '\x01', 5, 5)`)
 		if err != nil {
 			return err

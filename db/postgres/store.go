@@ -61,6 +61,9 @@ type Options struct {
 	// serialization failure or a deadlock is run again; zero means
 	// DefaultMaxRetries.
 	MaxRetries int
+	// ChangeRetention is how long the changes feed keeps a change (and a
+	// cursor into it stays valid); zero means DefaultChangeRetention.
+	ChangeRetention time.Duration
 }
 
 // DefaultMaxRetries is Options.MaxRetries's default. A retry happens when
@@ -159,7 +162,7 @@ func (s *Store) ensureCountries(ctx context.Context) error {
 	if n >= len(all) {
 		return nil
 	}
-	return s.inWriteTx(ctx, func(tx pgx.Tx) error {
+	return s.inWriteTx(ctx, func(tx pgx.Tx, _ int64) error {
 		var codes, alpha3s, names, regions []string
 		for _, c := range all {
 			codes, alpha3s, names, regions = append(codes, c.Code), append(alpha3s, c.Alpha3),

@@ -30,8 +30,9 @@ func retryable(err error) bool {
 // second run would do twice.
 //
 // Every write transaction first sets geotimeline.now, the clock the change
-// feed's triggers stamp their rows with (migration 00008), to Store.Now.
-func (s *Store) inWriteTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+// feed's triggers stamp their rows with (migration 00008), to Store.Now,
+// and hands fn the same instant (Unix ms) for the records' clocks.
+func (s *Store) inWriteTx(ctx context.Context, fn func(tx pgx.Tx, now int64) error) error {
 	var err error
 	for attempt := range s.opts.maxRetries() + 1 {
 		if attempt > 0 {
@@ -63,18 +64,18 @@ func backoff(ctx context.Context, attempt int) error {
 	}
 }
 
-func (s *Store) writeTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+func (s *Store) writeTx(ctx context.Context, fn func(tx pgx.Tx, now int64) error) error {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin write: %w", err)
 	}
 	// After a commit, Rollback does nothing.
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if _, err := tx.Exec(ctx, `SELECT set_config('geotimeline.now', $1, true)`,
-		strconv.FormatInt(s.Now().UnixMilli(), 10)); err != nil {
+	now := s.Now().UnixMilli()
+	if _, err := tx.Exec(ctx, `SELECT set_config('geotimeline.now', $1, true)`, strconv.FormatInt(now, 10)); err != nil {
 		return fmt.Errorf("set write clock: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(tx, now); err != nil {
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
