@@ -27,20 +27,7 @@ import (
 // lock instead of both inserting; a collision PostgreSQL resolves by
 // aborting one transaction (a deadlock) runs the whole batch again.
 func (s *Store) Apply(ctx context.Context, b *db.Batch, refs []db.Ref) (db.Summary, error) {
-	var sum db.Summary
-	err := s.inWriteTx(ctx, func(tx pgx.Tx, now int64) error {
-		w := &writer{ctx: ctx, tx: tx, now: now, ids: map[db.RefKind]map[string]int64{},
-			retention: s.opts.changeRetention()}
-		if err := w.apply(b, refs); err != nil {
-			return err
-		}
-		sum = w.sum
-		return nil
-	})
-	if err != nil {
-		return db.Summary{}, err
-	}
-	return sum, nil
+	return s.ApplyRun(ctx, nil, b, refs)
 }
 
 // writer carries one write transaction: the ids of records resolved so far

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -206,13 +207,11 @@ func relationshipIdentity(tb testing.TB, s *Store) string {
 
 func isEmpty(tb testing.TB, s *Store) bool {
 	tb.Helper()
-	var any bool
-	if err := s.pool.QueryRow(context.Background(), `SELECT EXISTS (SELECT 1 FROM actors) OR EXISTS (SELECT 1 FROM events)
-		OR EXISTS (SELECT 1 FROM statements) OR EXISTS (SELECT 1 FROM sources)
-		OR EXISTS (SELECT 1 FROM relationships) OR EXISTS (SELECT 1 FROM countries WHERE from_fixture)`).Scan(&any); err != nil {
+	empty, err := s.IsEmpty(context.Background())
+	if err != nil {
 		tb.Fatal(err)
 	}
-	return !any
+	return empty
 }
 
 func openClocked(t *testing.T) *Store {
@@ -354,6 +353,26 @@ func TestApply(t *testing.T) {
 			t.Errorf("Summary of the third load = %v, want %v", got, want)
 		}
 		checkStamps(t, "event strike", eventByKey(t, s, "strike").Stamps, t1, t2)
+	})
+
+	t.Run("RunRecordedWithTheWrite", func(t *testing.T) {
+		t.Parallel()
+		s := openClocked(t)
+		set := decode(t, applyBase)
+		run := &db.Run{StartedAt: t1.Add(-time.Minute), Command: "seed", Client: "alice",
+			Files: []db.RunFile{{Name: "x.json", SHA256: "abc"}}}
+		if _, err := s.ApplyRun(ctx, run, &set.Batch, set.Refs); err != nil {
+			t.Fatal(err)
+		}
+		runs, more, err := s.Runs(ctx, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := db.Run{ID: 1, StartedAt: t1.Add(-time.Minute), FinishedAt: t1, Command: "seed", Client: "alice",
+			Files: []db.RunFile{{Name: "x.json", SHA256: "abc"}}, Summary: db.Summary{Inserted: 9}}
+		if len(runs) != 1 || more || !reflect.DeepEqual(runs[0], want) || run.ID != 1 {
+			t.Errorf("Runs = %+v (more %v), run.ID %d; want [%+v]", runs, more, run.ID, want)
+		}
 	})
 
 	t.Run("UnknownReferenceWritesNothing", func(t *testing.T) {
