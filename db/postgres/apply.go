@@ -44,6 +44,7 @@ type writer struct {
 	dirty       map[recordType]map[int64]bool
 	movedActors []int64
 	retention   time.Duration // the changes feed's (Options.ChangeRetention)
+	queued      *pgx.Batch    // list statements not sent yet (sendQueued)
 }
 
 const (
@@ -111,6 +112,9 @@ func (w *writer) apply(b *db.Batch, refs []db.Ref) error {
 		if err := w.statement(st); err != nil {
 			return err
 		}
+	}
+	if err := w.sendQueued(); err != nil {
+		return err
 	}
 	if err := w.flushDerived(); err != nil {
 		return err
@@ -640,24 +644,57 @@ func (w *writer) mustIDs(kind db.RefKind, keys []string) ([]int64, error) {
 	return ids, nil
 }
 
-// clear runs a statement that deletes a row's list, unless the row is
+// The statements that rewrite lists return nothing the write needs and
+// depend only on row ids already known, so they are queued and sent
+// together (pgx's pipelined batch): one round trip for many statements
+// instead of one each, which bounds a load on a server across a network.
+// Whatever reads the lists (the derived rows) sends the queue first.
+
+// maxQueued is how many list statements wait before they are sent.
+const maxQueued = 512
+
+// queue adds a statement to the queue, sending it once it is full.
+func (w *writer) queue(query string, args ...any) error {
+	if w.queued == nil {
+		w.queued = &pgx.Batch{}
+	}
+	w.queued.Queue(query, args...)
+	if w.queued.Len() >= maxQueued {
+		return w.sendQueued()
+	}
+	return nil
+}
+
+// sendQueued runs the queued statements, in order, and reports the first
+// that failed.
+func (w *writer) sendQueued() error {
+	if w.queued == nil || w.queued.Len() == 0 {
+		return nil
+	}
+	b := w.queued
+	w.queued = nil
+	if err := w.tx.SendBatch(w.ctx, b).Close(); err != nil {
+		return fmt.Errorf("write lists: %w", err)
+	}
+	return nil
+}
+
+// clear queues a statement that deletes a row's list, unless the row is
 // fresh (see replaceStrings).
 func (w *writer) clear(fresh bool, query string, id int64) error {
 	if fresh {
 		return nil
 	}
-	_, err := w.tx.Exec(w.ctx, query, id)
-	return err
+	return w.queue(query, id)
 }
 
-// insertList runs a list's INSERT ... SELECT FROM unnest(...), one
+// insertList queues a list's INSERT ... SELECT FROM unnest(...), one
 // statement per list whatever its length, unless the list is empty.
 func (w *writer) insertList(n int, query string, args ...any) error {
 	if n == 0 {
 		return nil
 	}
-	_, err := w.tx.Exec(w.ctx, query, args...)
-	return err
+	return w.queue(query, args...)
 }
 
 // replaceStrings rewrites an ordered list of strings owned by one row. The
