@@ -11,8 +11,8 @@ import (
 )
 
 // ErrUnsupportedFilter is returned for a timeline filter this store cannot
-// answer yet (text, codes, about, OVERLAPS and WITHIN windows): an error
-// rather than an answer that would differ from the SQLite store's.
+// answer yet (text, codes, about): an error rather than an answer that
+// would differ from the SQLite store's.
 var ErrUnsupportedFilter = errors.New("postgres store: timeline filter not supported yet")
 
 // timelineQuery is a filter compiled to SQL over the timeline index, as
@@ -65,8 +65,7 @@ func itemKindOf(code int) db.ItemKind {
 // compileTimeline turns f into conditions on the index rows aliased t, with
 // db/sqlite's choice of driving facet (the most selective one given).
 func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*timelineQuery, error) {
-	if f.Text != "" || len(f.Codes) > 0 || f.About != nil ||
-		(f.TimeMatch != "" && f.TimeMatch != db.MatchStart && (f.From != nil || f.To != nil)) {
+	if f.Text != "" || len(f.Codes) > 0 || f.About != nil {
 		return nil, ErrUnsupportedFilter
 	}
 	q := &timelineQuery{}
@@ -159,11 +158,8 @@ func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*time
 	if len(include) == 1 {
 		q.conds = append(q.conds, `t.kind = `+q.arg(itemKindCode(include[0])))
 	}
-	if f.From != nil {
-		q.conds = append(q.conds, `t.at >= `+q.arg(f.From.UnixMilli()))
-	}
-	if f.To != nil {
-		q.conds = append(q.conds, `t.at < `+q.arg(f.To.UnixMilli()))
+	if err := q.window(f); err != nil {
+		return nil, err
 	}
 	if len(f.Precisions) > 0 {
 		ranks := make([]int32, len(f.Precisions))
@@ -173,6 +169,46 @@ func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*time
 		q.conds = append(q.conds, `t.precision = ANY (`+q.arg(ranks)+`)`)
 	}
 	return q, nil
+}
+
+// window adds f's time window as conditions that keep every read a range
+// of the index by instant (t.at), as the SQLite store's: START bounds the
+// instant; WITHIN bounds it too and checks the span's end; OVERLAPS keeps
+// the items that start before the window ends and end after it begins,
+// of which only those that start less than the longest span of any item
+// before it (timeline_spans) can, which bounds the range from below.
+func (q *timelineQuery) window(f db.TimelineFilter) error {
+	from := func() string { return q.arg(f.From.UnixMilli()) }
+	to := func() string { return q.arg(f.To.UnixMilli()) }
+	switch f.TimeMatch {
+	case "", db.MatchStart:
+		if f.From != nil {
+			q.conds = append(q.conds, `t.at >= `+from())
+		}
+		if f.To != nil {
+			q.conds = append(q.conds, `t.at < `+to())
+		}
+	case db.MatchWithin:
+		if f.From != nil {
+			q.conds = append(q.conds, `t.at >= `+from())
+		}
+		if f.To != nil {
+			end := to()
+			q.conds = append(q.conds, `t.at < `+end, `t.span_end <= `+end)
+		}
+	case db.MatchOverlaps:
+		if f.From != nil {
+			start := from()
+			q.conds = append(q.conds, `t.at > `+start+`::bigint - (SELECT longest FROM timeline_spans WHERE id = 1)`,
+				`t.span_end > `+start)
+		}
+		if f.To != nil {
+			q.conds = append(q.conds, `t.at < `+to())
+		}
+	default:
+		return db.Errorf(db.CodeInvalid, "unknown timeMatch %q: want START, OVERLAPS or WITHIN", f.TimeMatch)
+	}
+	return nil
 }
 
 // resolveKeys resolves keys to row ids, or fails naming every key that is

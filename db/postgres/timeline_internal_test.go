@@ -79,6 +79,7 @@ func TestTimelineMatchesSQLite(t *testing.T) {
 
 	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	feb := time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)
 	for _, f := range []db.TimelineFilter{
 		{},
 		{Actors: []string{"india"}},
@@ -92,6 +93,10 @@ func TestTimelineMatchesSQLite(t *testing.T) {
 		{Sources: []string{"ucdp"}},
 		{Include: []db.ItemKind{db.ItemStatement}},
 		{From: &from, To: &to},
+		{From: &from, To: &to, TimeMatch: db.MatchWithin},
+		{From: &from, To: &to, TimeMatch: db.MatchOverlaps},
+		{From: &feb, TimeMatch: db.MatchOverlaps},
+		{To: &feb, TimeMatch: db.MatchWithin},
 		{Precisions: []db.Precision{db.PrecisionDay}},
 		{Actors: []string{"india"}, Countries: []string{"IN"}, From: &from},
 	} {
