@@ -207,9 +207,10 @@ func (w *writer) remember(kind db.RefKind, key string, id int64) {
 	w.ids[kind][key] = id
 }
 
-// checkRefs reports every reference to nothing at once.
+// checkRefs reports every reference to nothing at once, with hints.
 func (w *writer) checkRefs(refs []db.Ref) error {
 	var probs db.Problems
+	var missing []db.Ref
 	for _, r := range refs {
 		id, err := w.id(r.Kind, r.Key)
 		if err != nil {
@@ -217,7 +218,11 @@ func (w *writer) checkRefs(refs []db.Ref) error {
 		}
 		if id == 0 {
 			probs = append(probs, db.UnknownRef(r))
+			missing = append(missing, r)
 		}
+	}
+	if err := addHints(w.ctx, w.tx, probs, missing); err != nil {
+		return err
 	}
 	return probs.Err()
 }

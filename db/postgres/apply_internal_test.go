@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/fixture"
+	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // The fixtures and checks of db/sqlite's TestApply, on PostgreSQL. The
@@ -398,6 +401,29 @@ func TestApply(t *testing.T) {
 		}
 		if !isEmpty(t, s) {
 			t.Errorf("database not empty after a failed load")
+		}
+	})
+
+	t.Run("UnknownReferenceHasAHint", func(t *testing.T) {
+		t.Parallel()
+		s := openClocked(t)
+		lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "geotimeline.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer lite.Close()
+		bad := `{"version": 1, "events": [{"key": "e", "type": "OTHER", "title": "E", "occurredAt": "2025",
+			"participants": [{"actor": "indai", "role": "PARTICIPANT"}], "sources": ["src-c"]}]}`
+		for _, f := range []string{applyBase, bad} {
+			set := decode(t, f)
+			_, want := lite.Apply(ctx, &set.Batch, set.Refs)
+			_, err := tryLoad(t, s, f)
+			if fmt.Sprint(err) != fmt.Sprint(want) {
+				t.Errorf("error = %v, want SQLite's %v", err, want)
+			}
+			if f == bad && err == nil {
+				t.Error("the bad fixture loaded")
+			}
 		}
 	})
 

@@ -91,6 +91,11 @@ func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*time
 	if err != nil {
 		return nil, err
 	}
+	if len(f.Tags) > 0 {
+		if err := s.checkTags(ctx, f.Tags); err != nil {
+			return nil, err
+		}
+	}
 	include := slices.Clone(f.Include)
 	if len(include) == 0 {
 		include = []db.ItemKind{db.ItemEvent, db.ItemStatement}
@@ -212,7 +217,7 @@ func (q *timelineQuery) window(f db.TimelineFilter) error {
 }
 
 // resolveKeys resolves keys to row ids, or fails naming every key that is
-// not stored (CodeInvalid), as the SQLite store does, without its hints.
+// not stored, with hints (unknownKeys): BAD_USER_INPUT.
 func (s *Store) resolveKeys(ctx context.Context, kind db.RefKind, table, column string, keys []string) ([]int64, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, `+column+` FROM `+table+` WHERE `+column+` = ANY ($1) ORDER BY id`, keys)
 	if err != nil {
@@ -233,15 +238,15 @@ func (s *Store) resolveKeys(ctx context.Context, kind db.RefKind, table, column 
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("resolve %s: %w", table, err)
 	}
-	var unknown []string
+	var missing []string
 	for _, k := range keys {
 		if !found[k] {
-			found[k] = true
-			unknown = append(unknown, fmt.Sprintf("unknown %s %q", kind, k))
+			found[k] = true // each named once
+			missing = append(missing, k)
 		}
 	}
-	if len(unknown) > 0 {
-		return nil, db.Errorf(db.CodeInvalid, "%s", strings.Join(unknown, "; "))
+	if len(missing) > 0 {
+		return nil, s.unknownKeys(ctx, kind, missing)
 	}
 	return ids, nil
 }

@@ -115,9 +115,21 @@ func TestTimelineMatchesSQLite(t *testing.T) {
 	if _, err := pg.Timeline(ctx, db.TimelineFilter{Text: "strike"}, db.Ascending, db.Page{Limit: 2}); !errors.Is(err, ErrUnsupportedFilter) {
 		t.Errorf("text filter: %v, want ErrUnsupportedFilter", err)
 	}
-	_, err = pg.Timeline(ctx, db.TimelineFilter{Actors: []string{"nobody"}}, db.Ascending, db.Page{Limit: 2})
-	if got, want := db.ErrorCode(err), db.CodeInvalid; got != want {
-		t.Errorf("unknown actor: %v (%s), want %s", err, got, want)
+	for _, f := range []db.TimelineFilter{
+		{Actors: []string{"nobody"}},
+		{Actors: []string{"indai", "pakistan", "modii"}},
+		{Countries: []string{"XX", "IND"}},
+		{Sources: []string{"ucpd"}},
+		{Tags: []string{"nothing"}},
+	} {
+		_, err := pg.Timeline(ctx, f, db.Ascending, db.Page{Limit: 2})
+		_, want := lite.Timeline(ctx, f, db.Ascending, db.Page{Limit: 2})
+		if want == nil {
+			t.Fatalf("%+v: SQLite's Timeline succeeded", f)
+		}
+		if err == nil || err.Error() != want.Error() || db.ErrorCode(err) != db.ErrorCode(want) {
+			t.Errorf("%+v: error %v (%s), want SQLite's %v (%s)", f, err, db.ErrorCode(err), want, db.ErrorCode(want))
+		}
 	}
 }
 
