@@ -377,3 +377,20 @@ func (s *Store) timelineExists(ctx context.Context, q *timelineQuery, pos *db.Po
 	}
 	return ok, nil
 }
+
+// CountTimeline counts the items matching f, each once. (The SQLite store
+// answers a filter by kinds alone from the kept counts; here every count
+// reads the index, which gives the same number.)
+func (s *Store) CountTimeline(ctx context.Context, f db.TimelineFilter) (int, error) {
+	q, err := s.compileTimeline(ctx, f)
+	if err != nil {
+		return 0, err
+	}
+	where := strings.Join(append([]string{`t.facet = $1 AND t.value = ANY ($2)`}, q.conds...), " AND ")
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT DISTINCT t.kind, t.item_id FROM timeline_index t WHERE `+
+		where+`) x`, append([]any{q.facet, q.values}, q.args...)...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count timeline: %w", err)
+	}
+	return n, nil
+}

@@ -16,6 +16,7 @@ import (
 // timelineStore is the part of both stores the timeline checks read.
 type timelineStore interface {
 	Timeline(ctx context.Context, f db.TimelineFilter, order db.SortOrder, p db.Page) (db.ItemPage, error)
+	CountTimeline(ctx context.Context, f db.TimelineFilter) (int, error)
 }
 
 // walk reads the whole timeline of f page by page (pages of 2), forward
@@ -100,6 +101,11 @@ func TestTimelineMatchesSQLite(t *testing.T) {
 		{Precisions: []db.Precision{db.PrecisionDay}},
 		{Actors: []string{"india"}, Countries: []string{"IN"}, From: &from},
 	} {
+		n, err := pg.CountTimeline(ctx, f)
+		want, werr := lite.CountTimeline(ctx, f)
+		if err != nil || werr != nil || n != want {
+			t.Errorf("CountTimeline(%+v) = %d, %v; SQLite's %d, %v", f, n, err, want, werr)
+		}
 		for _, order := range []db.SortOrder{db.Ascending, db.Descending} {
 			got, want := walk(t, pg, f, order), walk(t, lite, f, order)
 			if strings.Count(want, "/") == 0 && len(f.Actors) == 0 {
