@@ -11,8 +11,8 @@ import (
 )
 
 // ErrUnsupportedFilter is returned for a timeline filter this store cannot
-// answer yet (text, codes, about): an error rather than an answer that
-// would differ from the SQLite store's.
+// answer yet (text, about): an error rather than an answer that would
+// differ from the SQLite store's.
 var ErrUnsupportedFilter = errors.New("postgres store: timeline filter not supported yet")
 
 // timelineQuery is a filter compiled to SQL over the timeline index, as
@@ -65,7 +65,7 @@ func itemKindOf(code int) db.ItemKind {
 // compileTimeline turns f into conditions on the index rows aliased t, with
 // db/sqlite's choice of driving facet (the most selective one given).
 func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*timelineQuery, error) {
-	if f.Text != "" || len(f.Codes) > 0 || f.About != nil {
+	if f.Text != "" || f.About != nil {
 		return nil, ErrUnsupportedFilter
 	}
 	q := &timelineQuery{}
@@ -93,6 +93,11 @@ func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*time
 	}
 	if len(f.Tags) > 0 {
 		if err := s.checkTags(ctx, f.Tags); err != nil {
+			return nil, err
+		}
+	}
+	if len(f.Codes) > 0 {
+		if err := s.checkCodes(ctx, f.Codes); err != nil {
 			return nil, err
 		}
 	}
@@ -143,6 +148,14 @@ func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*time
 	if len(f.Tags) > 0 {
 		q.conds = append(q.conds, `(t.kind = `+lit(kindStatement)+` OR EXISTS (SELECT 1 FROM event_tags g
 			WHERE g.event_id = t.item_id AND g.tag = ANY (`+q.arg(f.Tags)+`)))`)
+	}
+	if len(f.Codes) > 0 {
+		var alts []string
+		for _, m := range f.Codes {
+			alts = append(alts, `EXISTS (SELECT 1 FROM event_codes c WHERE c.event_id = t.item_id AND `+
+				codeMatchCondition("c", m, q.arg)+`)`)
+		}
+		q.conds = append(q.conds, `(t.kind = `+lit(kindStatement)+` OR `+strings.Join(alts, ` OR `)+`)`)
 	}
 	if len(f.StatementKinds) > 0 {
 		kinds := make([]string, len(f.StatementKinds))

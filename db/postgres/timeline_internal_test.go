@@ -99,6 +99,8 @@ func TestTimelineMatchesSQLite(t *testing.T) {
 		{From: &feb, TimeMatch: db.MatchOverlaps},
 		{To: &feb, TimeMatch: db.MatchWithin},
 		{Precisions: []db.Precision{db.PrecisionDay}},
+		{Codes: []db.CodeMatch{{Scheme: "CAMEO", Code: "190"}}},
+		{Codes: []db.CodeMatch{{Scheme: "CAMEO", Code: "1", Prefix: true}}},
 		{Actors: []string{"india"}, Countries: []string{"IN"}, From: &from},
 	} {
 		n, err := pg.CountTimeline(ctx, f)
@@ -118,6 +120,12 @@ func TestTimelineMatchesSQLite(t *testing.T) {
 	}
 
 	// What it cannot answer yet, it refuses; unknown keys are input errors.
+	if got, ok := prefixSuccessor("19"); !ok || got != "1:" {
+		t.Errorf(`prefixSuccessor("19") = %q, %v; want "1:"`, got, ok)
+	}
+	if got, ok := prefixSuccessor("a\U0010FFFF"); !ok || got != "b" {
+		t.Errorf(`prefixSuccessor("a\U0010FFFF") = %q, %v; want "b"`, got, ok)
+	}
 	if _, err := pg.Timeline(ctx, db.TimelineFilter{Text: "strike"}, db.Ascending, db.Page{Limit: 2}); !errors.Is(err, ErrUnsupportedFilter) {
 		t.Errorf("text filter: %v, want ErrUnsupportedFilter", err)
 	}
@@ -127,6 +135,8 @@ func TestTimelineMatchesSQLite(t *testing.T) {
 		{Countries: []string{"XX", "IND"}},
 		{Sources: []string{"ucpd"}},
 		{Tags: []string{"nothing"}},
+		{Codes: []db.CodeMatch{{Scheme: "CAMEO", Code: "191"}}},
+		{Codes: []db.CodeMatch{{Scheme: "CAMOE", Code: "190"}, {Scheme: "CAMEO", Code: "2", Prefix: true}}},
 	} {
 		_, err := pg.Timeline(ctx, f, db.Ascending, db.Page{Limit: 2})
 		_, want := lite.Timeline(ctx, f, db.Ascending, db.Page{Limit: 2})
