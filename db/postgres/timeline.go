@@ -11,8 +11,8 @@ import (
 )
 
 // ErrUnsupportedFilter is returned for a timeline filter this store cannot
-// answer yet (text, about): an error rather than an answer that would
-// differ from the SQLite store's.
+// answer yet (text): an error rather than an answer that would differ from
+// the SQLite store's.
 var ErrUnsupportedFilter = errors.New("postgres store: timeline filter not supported yet")
 
 // timelineQuery is a filter compiled to SQL over the timeline index, as
@@ -22,17 +22,34 @@ type timelineQuery struct {
 	facet  int
 	values []int64
 	// conds are the conditions besides the driving facet's, on rows t;
-	// args are their parameters, numbered from $3 ($1 and $2 are the
-	// driving facet and value).
+	// args holds their parameters ($1 is (*args)[0]), shared with the
+	// query an about filter nests this one in.
 	conds []string
-	args  []any
-	empty bool
+	args  *[]any
 }
 
 // arg adds a parameter and returns its placeholder.
 func (q *timelineQuery) arg(v any) string {
-	q.args = append(q.args, v)
-	return fmt.Sprintf("$%d", len(q.args)+2)
+	*q.args = append(*q.args, v)
+	return fmt.Sprintf("$%d", len(*q.args))
+}
+
+// params is a copy of q's parameters that a statement built on q adds its
+// own to, with add returning each one's placeholder.
+func (q *timelineQuery) params() (args *[]any, add func(any) string) {
+	list := slices.Clone(*q.args)
+	args = &list
+	return args, func(v any) string {
+		*args = append(*args, v)
+		return fmt.Sprintf("$%d", len(*args))
+	}
+}
+
+// where is the condition of the rows that q keeps, any of its driving
+// values, with add (from params) for the driving facet's parameters.
+func (q *timelineQuery) where(add func(any) string) string {
+	return strings.Join(append([]string{`t.facet = ` + add(q.facet) + ` AND t.value = ANY (` + add(q.values) + `)`},
+		q.conds...), " AND ")
 }
 
 func (q *timelineQuery) alsoFacet(facet int, values []int64) {
@@ -65,10 +82,15 @@ func itemKindOf(code int) db.ItemKind {
 // compileTimeline turns f into conditions on the index rows aliased t, with
 // db/sqlite's choice of driving facet (the most selective one given).
 func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*timelineQuery, error) {
-	if f.Text != "" || f.About != nil {
+	return s.compileInto(ctx, f, &[]any{})
+}
+
+// compileInto is compileTimeline with the parameters added to args.
+func (s *Store) compileInto(ctx context.Context, f db.TimelineFilter, args *[]any) (*timelineQuery, error) {
+	if f.Text != "" {
 		return nil, ErrUnsupportedFilter
 	}
-	q := &timelineQuery{}
+	q := &timelineQuery{args: args}
 	resolve := func(kind db.RefKind, table, column string, keys []string) ([]int64, error) {
 		if len(keys) == 0 {
 			return nil, nil
@@ -172,6 +194,19 @@ func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*time
 		}
 		q.conds = append(q.conds, `(t.kind = `+lit(kindEvent)+` OR EXISTS (SELECT 1 FROM statement_stances ss
 			WHERE ss.statement_id = t.item_id AND ss.stance = ANY (`+q.arg(stances)+`)))`)
+	}
+	if f.About != nil {
+		// The events the inner filter keeps are read once (an
+		// uncorrelated subquery), each statement's by its id.
+		about := *f.About
+		about.Include = []db.ItemKind{db.ItemEvent}
+		inner, err := s.compileInto(ctx, about, q.args)
+		if err != nil {
+			return nil, err
+		}
+		q.conds = append(q.conds, `(t.kind = `+lit(kindEvent)+` OR EXISTS (SELECT 1 FROM statement_about sa
+			WHERE sa.statement_id = t.item_id AND sa.event_id IN (SELECT t.item_id FROM timeline_index t WHERE `+
+			inner.where(q.arg)+`)))`)
 	}
 	if len(include) == 1 {
 		q.conds = append(q.conds, `t.kind = `+q.arg(itemKindCode(include[0])))
@@ -279,12 +314,8 @@ func cmp(desc, before bool) string {
 // limited scan per value, merged.
 func (q *timelineQuery) pageSQL(desc bool, p db.Page) (string, []any) {
 	reverse := desc != p.Backward
+	args, next := q.params()
 	conds := slices.Clone(q.conds)
-	args := slices.Clone(q.args)
-	next := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args)+2)
-	}
 	cursor := func(pos *db.Position, op string) {
 		conds = append(conds, `(t.at, t.precision, t.key, t.kind) `+op+` (`+next(pos.At)+`::bigint, `+next(int32(pos.Rank))+
 			`::integer, `+next(pos.Key)+`::text, `+next(itemKindCode(pos.Kind))+`::integer)`)
@@ -301,19 +332,20 @@ func (q *timelineQuery) pageSQL(desc bool, p db.Page) (string, []any) {
 		dir = "DESC"
 	}
 	orderBy := ` ORDER BY at ` + dir + `, precision ` + dir + `, key ` + dir + `, kind ` + dir + `, item_id ` + dir + ` LIMIT ` + limit
-	where := strings.Join(append([]string{`t.facet = $1 AND t.value = $2`}, conds...), " AND ")
-	scan := `SELECT DISTINCT t.at, t.precision, t.key, t.kind, t.item_id FROM timeline_index t WHERE ` + where + orderBy
+	facet := next(q.facet)
+	scan := func(value int64) string {
+		where := strings.Join(append([]string{`t.facet = ` + facet + ` AND t.value = ` + next(value)}, conds...), " AND ")
+		return `SELECT DISTINCT t.at, t.precision, t.key, t.kind, t.item_id FROM timeline_index t WHERE ` + where + orderBy
+	}
 	if len(q.values) == 1 {
-		return scan, append([]any{q.facet, q.values[0]}, args...)
+		return scan(q.values[0]), *args
 	}
-	// One scan per value: the first value's is $2, the others' each a
-	// parameter of its own after the others.
-	parts := []string{`(` + scan + `)`}
-	for _, v := range q.values[1:] {
-		parts = append(parts, `(`+strings.Replace(scan, `t.value = $2`, `t.value = `+next(v), 1)+`)`)
+	// One limited scan per value, merged.
+	var parts []string
+	for _, v := range q.values {
+		parts = append(parts, `(`+scan(v)+`)`)
 	}
-	return `SELECT at, precision, key, kind, item_id FROM (` + strings.Join(parts, " UNION ") + `) u` + orderBy,
-		append([]any{q.facet, q.values[0]}, args...)
+	return `SELECT at, precision, key, kind, item_id FROM (` + strings.Join(parts, " UNION ") + `) u` + orderBy, *args
 }
 
 // Timeline returns one page of events and statements matching f, sorted by
@@ -377,15 +409,13 @@ func (s *Store) Timeline(ctx context.Context, f db.TimelineFilter, order db.Sort
 // (op) of a cursor: what hasPreviousPage and hasNextPage need beyond the
 // page.
 func (s *Store) timelineExists(ctx context.Context, q *timelineQuery, pos *db.Position, op string) (bool, error) {
-	args := append([]any{q.facet, q.values}, q.args...)
-	n := len(args)
-	where := strings.Join(append([]string{`t.facet = $1 AND t.value = ANY ($2)`}, q.conds...), " AND ")
-	query := fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM timeline_index t WHERE %s
-		AND (t.at, t.precision, t.key, t.kind) %s ($%d::bigint, $%d::integer, $%d::text, $%d::integer))`,
-		where, op, n+1, n+2, n+3, n+4)
-	args = append(args, pos.At, int32(pos.Rank), pos.Key, itemKindCode(pos.Kind))
+	args, add := q.params()
+	where := q.where(add)
+	query := `SELECT EXISTS (SELECT 1 FROM timeline_index t WHERE ` + where + `
+		AND (t.at, t.precision, t.key, t.kind) ` + op + ` (` + add(pos.At) + `::bigint, ` + add(int32(pos.Rank)) +
+		`::integer, ` + add(pos.Key) + `::text, ` + add(itemKindCode(pos.Kind)) + `::integer))`
 	var ok bool
-	if err := s.pool.QueryRow(ctx, query, args...).Scan(&ok); err != nil {
+	if err := s.pool.QueryRow(ctx, query, *args...).Scan(&ok); err != nil {
 		return false, fmt.Errorf("timeline bounds: %w", err)
 	}
 	return ok, nil
@@ -399,10 +429,11 @@ func (s *Store) CountTimeline(ctx context.Context, f db.TimelineFilter) (int, er
 	if err != nil {
 		return 0, err
 	}
-	where := strings.Join(append([]string{`t.facet = $1 AND t.value = ANY ($2)`}, q.conds...), " AND ")
+	args, add := q.params()
+	where := q.where(add)
 	var n int
 	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT DISTINCT t.kind, t.item_id FROM timeline_index t WHERE `+
-		where+`) x`, append([]any{q.facet, q.values}, q.args...)...).Scan(&n); err != nil {
+		where+`) x`, *args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count timeline: %w", err)
 	}
 	return n, nil

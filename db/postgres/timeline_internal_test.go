@@ -100,6 +100,8 @@ func TestTimelineMatchesSQLite(t *testing.T) {
 		{To: &feb, TimeMatch: db.MatchWithin},
 		{Precisions: []db.Precision{db.PrecisionDay}},
 		{Codes: []db.CodeMatch{{Scheme: "CAMEO", Code: "190"}}},
+		{About: &db.TimelineFilter{EventTypes: []db.EventType{db.EventStrike}}},
+		{Actors: []string{"modi"}, About: &db.TimelineFilter{Countries: []string{"PK"}, From: &from}},
 		{Codes: []db.CodeMatch{{Scheme: "CAMEO", Code: "1", Prefix: true}}},
 		{Actors: []string{"india"}, Countries: []string{"IN"}, From: &from},
 	} {
