@@ -12,10 +12,27 @@
 // that fails with a serialization failure or a deadlock (SQLSTATE 40001,
 // 40P01) is rolled back and run again, whole (see inWriteTx).
 //
+// Writers lock shared rows in one order, so that they queue rather than
+// deadlock: a batch's records are written kind by kind in key order, and
+// the kept counts, which every event touches, are added up once per
+// transaction at commit in their key order (migration 00006).
+//
 // The change logs (changes, change_feed) are numbered at commit through a
-// counter row per log locked by the committing transaction (migration 00005):
-// numbers follow commit order, so a reader of "the rows after N", on any
-// replica, never skips a row that committed late.
+// counter row per log locked by the committing transaction (migration
+// 00005): numbers follow commit order, without gaps, so a reader of "the
+// rows after N", on any replica, never skips a row that committed late.
+// The alternative, numbers from a sequence read up to a safe high-water
+// mark (pg_snapshot_xmin), lets commits overlap but makes every reader
+// compute that mark; commits queueing on one row for the length of the
+// numbering and the commit is the simpler price.
+//
+// Not everything of the SQLite store is here yet: what is, is checked
+// against it on the same data (the *_internal_test.go files compare rows,
+// pages, counts and error messages with a SQLite store's). What is not:
+// the timeline's text filter (ErrUnsupportedFilter), search, deletes and
+// cascades, the graph traversals, the dashboard's counts and the batch
+// reads of the loaders beyond ActorsByKey and EventsByKey, the bulk path
+// (COPY).
 package postgres
 
 import (
