@@ -91,6 +91,7 @@ func TestParityWithSQLite(t *testing.T) {
 		}
 		load(t, pg, fixture)
 		compareWithSQLite(t, liteDB, pg)
+		compareReads(t, lite, pg, set)
 	}
 	// The search document folds diacritics and case as FTS4's unicode61
 	// with remove_diacritics=2 does.

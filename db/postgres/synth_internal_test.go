@@ -5,11 +5,14 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/sqlite"
 	"github.com/geotimeline/geotimeline/db/synth"
 )
@@ -53,6 +56,8 @@ func TestParityWithSQLiteOnAGeneratedGraph(t *testing.T) {
 		t.Errorf("Summary %v, SQLite's %v", pgSum, liteSum)
 	}
 
+	compareReads(t, lite, pg, set)
+
 	liteDB, err := sql.Open("sqlite3", "file:"+lite.Path()+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
@@ -91,6 +96,58 @@ func TestParityWithSQLiteOnAGeneratedGraph(t *testing.T) {
 				}
 			}
 			t.Errorf("%.60s: %d rows, SQLite %d; they differ", strings.Join(strings.Fields(query), " "), len(got), len(want))
+		}
+	}
+}
+
+// compareReads checks that ActorsByKey and EventsByKey read back every
+// record of set as the SQLite store does, ids aside (each store numbers
+// its rows), in key order.
+func compareReads(t *testing.T, lite *sqlite.Store, pg *Store, set *fixture.Set) {
+	t.Helper()
+	ctx := context.Background()
+	var actorKeys, eventKeys []string
+	for _, a := range set.Batch.Actors {
+		actorKeys = append(actorKeys, a.Key)
+	}
+	for _, e := range set.Batch.Events {
+		eventKeys = append(eventKeys, e.Key)
+	}
+	liteActors, err := lite.ActorsByKey(ctx, actorKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgActors, err := pg.ActorsByKey(ctx, actorKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	liteEvents, err := lite.EventsByKey(ctx, eventKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgEvents, err := pg.EventsByKey(ctx, eventKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(liteActors, func(a, b *db.Actor) int { return strings.Compare(a.Key, b.Key) })
+	slices.SortFunc(liteEvents, func(a, b *db.Event) int { return strings.Compare(a.Key, b.Key) })
+	if len(pgActors) != len(actorKeys) || len(pgEvents) != len(eventKeys) {
+		t.Fatalf("%d actors and %d events read, want %d and %d", len(pgActors), len(pgEvents), len(actorKeys), len(eventKeys))
+	}
+	for i := range pgActors {
+		got, want := *pgActors[i], *liteActors[i]
+		got.ID, want.ID = 0, 0
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("actor %s:\n%+v\nSQLite:\n%+v", want.Key, got, want)
+			break
+		}
+	}
+	for i := range pgEvents {
+		got, want := *pgEvents[i], *liteEvents[i]
+		got.ID, want.ID = 0, 0
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("event %s:\n%+v\nSQLite:\n%+v", want.Key, got, want)
+			break
 		}
 	}
 }
