@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -150,4 +151,133 @@ func compareReads(t *testing.T, lite *sqlite.Store, pg *Store, set *fixture.Set)
 			break
 		}
 	}
+
+	var statementKeys, sourceKeys []string
+	for _, st := range set.Batch.Statements {
+		statementKeys = append(statementKeys, st.Key)
+	}
+	for _, src := range set.Batch.Sources {
+		sourceKeys = append(sourceKeys, src.Key)
+	}
+	liteStatements, err := lite.StatementsByKey(ctx, statementKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgStatements, err := pg.StatementsByKey(ctx, statementKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(liteStatements, func(a, b *db.Statement) int { return strings.Compare(a.Key, b.Key) })
+	if len(pgStatements) != len(statementKeys) {
+		t.Fatalf("%d statements read, want %d", len(pgStatements), len(statementKeys))
+	}
+	for i := range pgStatements {
+		got, want := *pgStatements[i], *liteStatements[i]
+		got.ID, want.ID = 0, 0
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("statement %s:\n%+v\nSQLite:\n%+v", want.Key, got, want)
+			break
+		}
+	}
+	liteSources, err := lite.SourcesByKey(ctx, sourceKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgSources, err := pg.SourcesByKey(ctx, sourceKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(liteSources, func(a, b *db.Source) int { return strings.Compare(a.Key, b.Key) })
+	if len(pgSources) != len(liteSources) {
+		t.Fatalf("%d sources read, SQLite %d", len(pgSources), len(liteSources))
+	}
+	for i := range pgSources {
+		got, want := *pgSources[i], *liteSources[i]
+		got.ID, want.ID = 0, 0
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("source %s:\n%+v\nSQLite:\n%+v", want.Key, got, want)
+			break
+		}
+	}
+
+	// The list reads, by each store's own ids, compared by record key.
+	eventIDs := func(es []*db.Event) (ids []int64, keys map[int64]string) {
+		keys = map[int64]string{}
+		for _, e := range es {
+			ids, keys[e.ID] = append(ids, e.ID), e.Key
+		}
+		return ids, keys
+	}
+	statementIDs := func(ss []*db.Statement) (ids []int64, keys map[int64]string) {
+		keys = map[int64]string{}
+		for _, st := range ss {
+			ids, keys[st.ID] = append(ids, st.ID), st.Key
+		}
+		return ids, keys
+	}
+	pgEventIDs, pgEventKeys := eventIDs(pgEvents)
+	liteEventIDs, liteEventKeys := eventIDs(liteEvents)
+	pgStatementIDs, pgStatementKeys := statementIDs(pgStatements)
+	liteStatementIDs, liteStatementKeys := statementIDs(liteStatements)
+	byKey := func(what string, got, want any, gotKeys, wantKeys map[int64]string) {
+		t.Helper()
+		g, w := map[string]string{}, map[string]string{}
+		for id, v := range toStrings(got) {
+			g[gotKeys[id]] = v
+		}
+		for id, v := range toStrings(want) {
+			w[wantKeys[id]] = v
+		}
+		if len(w) == 0 {
+			t.Errorf("%s: SQLite read none", what)
+		}
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("%s differ:\n%v\nSQLite:\n%v", what, g, w)
+		}
+	}
+	must := func(v any, err error) any {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	byKey("participants", must(pg.Participants(ctx, pgEventIDs)), must(lite.Participants(ctx, liteEventIDs)), pgEventKeys, liteEventKeys)
+	byKey("links", must(pg.Links(ctx, pgEventIDs)), must(lite.Links(ctx, liteEventIDs)), pgEventKeys, liteEventKeys)
+	byKey("linked from", must(pg.LinkedFrom(ctx, pgEventIDs)), must(lite.LinkedFrom(ctx, liteEventIDs)), pgEventKeys, liteEventKeys)
+	byKey("statements about", must(pg.StatementsAbout(ctx, pgEventIDs)), must(lite.StatementsAbout(ctx, liteEventIDs)), pgEventKeys, liteEventKeys)
+	byKey("event sources", must(pg.SourcesOf(ctx, OwnerEvent, pgEventIDs)), must(lite.SourcesOf(ctx, sqlite.OwnerEvent, liteEventIDs)), pgEventKeys, liteEventKeys)
+	byKey("addressees", must(pg.Addressees(ctx, pgStatementIDs)), must(lite.Addressees(ctx, liteStatementIDs)), pgStatementKeys, liteStatementKeys)
+	byKey("about", must(pg.About(ctx, pgStatementIDs)), must(lite.About(ctx, liteStatementIDs)), pgStatementKeys, liteStatementKeys)
+}
+
+// toStrings writes each list of a list read (map of owner id to list) as
+// text, the sources' ids left out.
+func toStrings(v any) map[int64]string {
+	out := map[int64]string{}
+	switch m := v.(type) {
+	case map[int64][]db.Participant:
+		for id, l := range m {
+			out[id] = fmt.Sprint(l)
+		}
+	case map[int64][]db.Link:
+		for id, l := range m {
+			out[id] = fmt.Sprint(l)
+		}
+	case map[int64][]string:
+		for id, l := range m {
+			out[id] = fmt.Sprint(l)
+		}
+	case map[int64][]*db.Source:
+		for id, l := range m {
+			var keys []string
+			for _, src := range l {
+				keys = append(keys, src.Key+" "+src.URL+" "+src.PublishedAt.String())
+			}
+			out[id] = fmt.Sprint(keys)
+		}
+	default:
+		panic(fmt.Sprintf("toStrings: %T", v))
+	}
+	return out
 }
