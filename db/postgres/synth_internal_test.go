@@ -247,6 +247,41 @@ func compareReads(t *testing.T, lite *sqlite.Store, pg *Store, set *fixture.Set)
 	byKey("linked from", must(pg.LinkedFrom(ctx, pgEventIDs)), must(lite.LinkedFrom(ctx, liteEventIDs)), pgEventKeys, liteEventKeys)
 	byKey("statements about", must(pg.StatementsAbout(ctx, pgEventIDs)), must(lite.StatementsAbout(ctx, liteEventIDs)), pgEventKeys, liteEventKeys)
 	byKey("event sources", must(pg.SourcesOf(ctx, OwnerEvent, pgEventIDs)), must(lite.SourcesOf(ctx, sqlite.OwnerEvent, liteEventIDs)), pgEventKeys, liteEventKeys)
+	// Relationships of every actor, whole and at an instant, by actor key.
+	actorIDs := func(as []*db.Actor) (ids []int64, keys map[int64]string) {
+		keys = map[int64]string{}
+		for _, a := range as {
+			ids, keys[a.ID] = append(ids, a.ID), a.Key
+		}
+		return ids, keys
+	}
+	pgActorIDs, pgActorKeys := actorIDs(pgActors)
+	liteActorIDs, liteActorKeys := actorIDs(liteActors)
+	at := time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC)
+	for _, when := range []*time.Time{nil, &at} {
+		got, err := pg.RelationshipsOf(ctx, pgActorIDs, nil, when)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := lite.RelationshipsOf(ctx, liteActorIDs, nil, when)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rels := func(m map[int64][]*db.Relationship, keys map[int64]string) map[string]string {
+			out := map[string]string{}
+			for id, rs := range m {
+				var ids []string
+				for _, r := range rs {
+					ids = append(ids, r.Identity()+" "+r.Stamps.UpdatedAt.String())
+				}
+				out[keys[id]] = fmt.Sprint(ids)
+			}
+			return out
+		}
+		if g, w := rels(got, pgActorKeys), rels(want, liteActorKeys); !reflect.DeepEqual(g, w) || len(w) == 0 {
+			t.Errorf("relationships at %v:\n%v\nSQLite:\n%v", when, g, w)
+		}
+	}
 	byKey("addressees", must(pg.Addressees(ctx, pgStatementIDs)), must(lite.Addressees(ctx, liteStatementIDs)), pgStatementKeys, liteStatementKeys)
 	byKey("about", must(pg.About(ctx, pgStatementIDs)), must(lite.About(ctx, liteStatementIDs)), pgStatementKeys, liteStatementKeys)
 }
