@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/postgres/pgtest"
 	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
@@ -215,5 +216,104 @@ func TestTimelinePlanIsARangeScan(t *testing.T) {
 				t.Errorf("the cursor is a filter, not the scan's start:\n%s", text)
 			}
 		})
+	}
+}
+
+// The actor and country lists page as the SQLite store's, keys in byte
+// order ("a-b" < "a.c" < "a0" < "a:b" < "a_b" < "ab"; a language's
+// collation, ignoring punctuation, would put "ab" beside "a-b") whatever
+// the server's collation.
+func TestKeyListsMatchSQLite(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "geotimeline.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lite.Close() })
+	lite.Now = func() time.Time { return t1 }
+	const actors = `{"version": 1, "actors": [
+		{"key": "ab", "name": "ab", "kind": "PERSON", "country": "IN"},
+		{"key": "a_b", "name": "a_b", "kind": "PERSON", "country": "IN"},
+		{"key": "a:b", "name": "a:b", "kind": "STATE", "country": "PK"},
+		{"key": "a0", "name": "a0", "kind": "STATE"},
+		{"key": "a.c", "name": "a.c", "kind": "STATE"},
+		{"key": "a-b", "name": "a-b", "kind": "PERSON", "country": "PK"}]}`
+	set := decode(t, actors)
+	if _, err := lite.Apply(ctx, &set.Batch, set.Refs); err != nil {
+		t.Fatal(err)
+	}
+	// A database whose default collation is English's, which orders
+	// these keys a_b a-b a:b a.c a0 ab: the columns' COLLATE "C" must
+	// still give SQLite's byte order.
+	pg, err := Open(ctx, pgtest.URLWith(t, "LOCALE_PROVIDER icu ICU_LOCALE 'en'"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pg.Close() })
+	var byDefault string
+	if err := pg.pool.QueryRow(ctx, `SELECT string_agg(x, ' ' ORDER BY x)
+		FROM (VALUES ('ab'), ('a-b'), ('a_b'), ('a.c'), ('a0'), ('a:b')) v (x)`).Scan(&byDefault); err != nil {
+		t.Fatal(err)
+	}
+	if want := "a_b a-b a:b a.c a0 ab"; byDefault != want {
+		t.Fatalf("the database's default collation orders %q, want English's %q", byDefault, want)
+	}
+	setClock(pg, t1)
+	load(t, pg, actors)
+	type keyPager func(p db.Page) (db.KeyPage, error)
+	walkKeys := func(list keyPager) string {
+		var b strings.Builder
+		for _, backward := range []bool{false, true} {
+			p := db.Page{Limit: 2, Backward: backward}
+			for range 200 {
+				page, err := list(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintf(&b, "prev=%v next=%v %v\n", page.HasPreviousPage, page.HasNextPage, page.Positions)
+				if len(page.Positions) == 0 {
+					break
+				}
+				if !backward {
+					if !page.HasNextPage {
+						break
+					}
+					p.After = &page.Positions[len(page.Positions)-1]
+				} else {
+					if !page.HasPreviousPage {
+						break
+					}
+					p.Before = &page.Positions[0]
+				}
+			}
+		}
+		return b.String()
+	}
+	for _, f := range []db.ActorFilter{{}, {Kinds: []db.ActorKind{db.ActorPerson}}, {Countries: []string{"IN", "PK"}}} {
+		got := walkKeys(func(p db.Page) (db.KeyPage, error) { return pg.Actors(ctx, f, p) })
+		want := walkKeys(func(p db.Page) (db.KeyPage, error) { return lite.Actors(ctx, f, p) })
+		if got != want {
+			t.Errorf("actors %+v:\n%s\nSQLite:\n%s", f, got, want)
+		}
+		n, err := pg.CountActors(ctx, f)
+		wantN, _ := lite.CountActors(ctx, f)
+		if err != nil || n != wantN {
+			t.Errorf("CountActors(%+v) = %d, %v; SQLite %d", f, n, err, wantN)
+		}
+	}
+	if got, want := walkKeys(func(p db.Page) (db.KeyPage, error) { return pg.Actors(ctx, db.ActorFilter{}, db.Page{Limit: 10}) }),
+		"prev=false next=false [{0 0 a-b } {0 0 a.c } {0 0 a0 } {0 0 a:b } {0 0 a_b } {0 0 ab }]\n"; !strings.HasPrefix(got, want) {
+		t.Errorf("all actors:\n%s\nwant first:\n%s", got, want)
+	}
+	got := walkKeys(func(p db.Page) (db.KeyPage, error) { return pg.Countries(ctx, p) })
+	want := walkKeys(func(p db.Page) (db.KeyPage, error) { return lite.Countries(ctx, p) })
+	if got != want {
+		t.Errorf("countries differ:\n%.300s\nSQLite:\n%.300s", got, want)
+	}
+	_, err = pg.Actors(ctx, db.ActorFilter{Countries: []string{"IND"}}, db.Page{Limit: 2})
+	_, wantErr := lite.Actors(ctx, db.ActorFilter{Countries: []string{"IND"}}, db.Page{Limit: 2})
+	if fmt.Sprint(err) != fmt.Sprint(wantErr) || err == nil {
+		t.Errorf("unknown country: %v, want SQLite's %v", err, wantErr)
 	}
 }

@@ -27,6 +27,14 @@ const EnvURL = "GEOTIMELINE_TEST_POSTGRES"
 // tb's cleanup, or skips tb when EnvURL is unset.
 func URL(tb testing.TB) string {
 	tb.Helper()
+	return URLWith(tb, "")
+}
+
+// URLWith is URL for a database made with more options of CREATE
+// DATABASE, such as "LOCALE_PROVIDER icu ICU_LOCALE 'en'" for a default
+// collation other than the server's.
+func URLWith(tb testing.TB, options string) string {
+	tb.Helper()
 	base := os.Getenv(EnvURL)
 	if base == "" {
 		tb.Skipf("no PostgreSQL: set %s to a postgres:// URL (bash .ci/postgres.sh go test ./db/postgres/... starts one)", EnvURL)
@@ -52,7 +60,7 @@ func URL(tb testing.TB) string {
 	defer admin.Close(ctx)
 	// template0: a copy of template1 would carry whatever a previous user
 	// put there, and fails while anyone is connected to it.
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE template0 ENCODING 'UTF8'"); err != nil {
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE template0 ENCODING 'UTF8' "+options); err != nil {
 		tb.Fatalf("create test database: %v", err)
 	}
 	tb.Cleanup(func() {
