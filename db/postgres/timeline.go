@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/geotimeline/geotimeline/db"
 )
 
@@ -26,6 +28,9 @@ type timelineQuery struct {
 	// query an about filter nests this one in.
 	conds []string
 	args  *[]any
+	// empty is a filter that can match nothing (lenient, none of its
+	// actors, countries or sources stored), answered without SQL.
+	empty bool
 }
 
 // arg adds a parameter and returns its placeholder.
@@ -82,22 +87,34 @@ func itemKindOf(code int) db.ItemKind {
 // compileTimeline turns f into conditions on the index rows aliased t, with
 // db/sqlite's choice of driving facet (the most selective one given).
 func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*timelineQuery, error) {
-	return s.compileInto(ctx, f, &[]any{})
+	return s.compileInto(ctx, f, false, &[]any{})
 }
 
-// compileInto is compileTimeline with the parameters added to args.
-func (s *Store) compileInto(ctx context.Context, f db.TimelineFilter, args *[]any) (*timelineQuery, error) {
+// compileInto is compileTimeline with the parameters added to args; with
+// lenient, keys that name nothing are left out instead of refused, and a
+// filter left with none of its actors (countries, sources) matches nothing:
+// what a live subscription needs once an actor it names has been deleted.
+func (s *Store) compileInto(ctx context.Context, f db.TimelineFilter, lenient bool, args *[]any) (*timelineQuery, error) {
 	if f.Text != "" {
 		return nil, ErrUnsupportedFilter
 	}
 	q := &timelineQuery{args: args}
 	resolve := func(kind db.RefKind, table, column string, keys []string) ([]int64, error) {
-		if len(keys) == 0 {
+		if len(keys) == 0 || q.empty {
 			return nil, nil
 		}
-		ids, err := s.resolveKeys(ctx, kind, table, column, keys)
+		var ids []int64
+		var err error
+		if lenient {
+			ids, _, err = s.lookupKeys(ctx, table, column, keys)
+		} else {
+			ids, err = s.resolveKeys(ctx, kind, table, column, keys)
+		}
 		if err != nil {
 			return nil, err
+		}
+		if len(ids) == 0 {
+			q.empty = true
 		}
 		return ids, nil
 	}
@@ -113,12 +130,15 @@ func (s *Store) compileInto(ctx context.Context, f db.TimelineFilter, args *[]an
 	if err != nil {
 		return nil, err
 	}
-	if len(f.Tags) > 0 {
+	if q.empty {
+		return q, nil
+	}
+	if !lenient && len(f.Tags) > 0 {
 		if err := s.checkTags(ctx, f.Tags); err != nil {
 			return nil, err
 		}
 	}
-	if len(f.Codes) > 0 {
+	if !lenient && len(f.Codes) > 0 {
 		if err := s.checkCodes(ctx, f.Codes); err != nil {
 			return nil, err
 		}
@@ -200,13 +220,18 @@ func (s *Store) compileInto(ctx context.Context, f db.TimelineFilter, args *[]an
 		// uncorrelated subquery), each statement's by its id.
 		about := *f.About
 		about.Include = []db.ItemKind{db.ItemEvent}
-		inner, err := s.compileInto(ctx, about, q.args)
+		inner, err := s.compileInto(ctx, about, lenient, q.args)
 		if err != nil {
 			return nil, err
 		}
-		q.conds = append(q.conds, `(t.kind = `+lit(kindEvent)+` OR EXISTS (SELECT 1 FROM statement_about sa
-			WHERE sa.statement_id = t.item_id AND sa.event_id IN (SELECT t.item_id FROM timeline_index t WHERE `+
-			inner.where(q.arg)+`)))`)
+		if inner.empty {
+			// No event matches: no statement is about one.
+			q.conds = append(q.conds, `t.kind = `+lit(kindEvent))
+		} else {
+			q.conds = append(q.conds, `(t.kind = `+lit(kindEvent)+` OR EXISTS (SELECT 1 FROM statement_about sa
+				WHERE sa.statement_id = t.item_id AND sa.event_id IN (SELECT t.item_id FROM timeline_index t WHERE `+
+				inner.where(q.arg)+`)))`)
+		}
 	}
 	if len(include) == 1 {
 		q.conds = append(q.conds, `t.kind = `+q.arg(itemKindCode(include[0])))
@@ -267,36 +292,44 @@ func (q *timelineQuery) window(f db.TimelineFilter) error {
 // resolveKeys resolves keys to row ids, or fails naming every key that is
 // not stored, with hints (unknownKeys): BAD_USER_INPUT.
 func (s *Store) resolveKeys(ctx context.Context, kind db.RefKind, table, column string, keys []string) ([]int64, error) {
+	ids, missing, err := s.lookupKeys(ctx, table, column, keys)
+	if err != nil {
+		return nil, err
+	}
+	if len(missing) > 0 {
+		return nil, s.unknownKeys(ctx, kind, missing)
+	}
+	return ids, nil
+}
+
+// lookupKeys resolves keys to the row ids of those stored and returns the
+// others, each once, in the order given.
+func (s *Store) lookupKeys(ctx context.Context, table, column string, keys []string) (ids []int64, missing []string, err error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, `+column+` FROM `+table+` WHERE `+column+` = ANY ($1) ORDER BY id`, keys)
 	if err != nil {
-		return nil, fmt.Errorf("resolve %s: %w", table, err)
+		return nil, nil, fmt.Errorf("resolve %s: %w", table, err)
 	}
 	defer rows.Close()
-	var ids []int64
 	found := map[string]bool{}
 	for rows.Next() {
 		var id int64
 		var key string
 		if err := rows.Scan(&id, &key); err != nil {
-			return nil, fmt.Errorf("resolve %s: %w", table, err)
+			return nil, nil, fmt.Errorf("resolve %s: %w", table, err)
 		}
 		ids = append(ids, id)
 		found[key] = true
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("resolve %s: %w", table, err)
+		return nil, nil, fmt.Errorf("resolve %s: %w", table, err)
 	}
-	var missing []string
 	for _, k := range keys {
 		if !found[k] {
 			found[k] = true // each named once
 			missing = append(missing, k)
 		}
 	}
-	if len(missing) > 0 {
-		return nil, s.unknownKeys(ctx, kind, missing)
-	}
-	return ids, nil
+	return ids, missing, nil
 }
 
 // cmp is the comparison that selects items after (or, with before, before)
@@ -356,6 +389,9 @@ func (s *Store) Timeline(ctx context.Context, f db.TimelineFilter, order db.Sort
 	q, err := s.compileTimeline(ctx, f)
 	if err != nil {
 		return db.ItemPage{}, err
+	}
+	if q.empty {
+		return db.ItemPage{Items: []db.ItemRef{}}, nil
 	}
 	desc := order == db.Descending
 	query, args := q.pageSQL(desc, p)
@@ -429,6 +465,9 @@ func (s *Store) CountTimeline(ctx context.Context, f db.TimelineFilter) (int, er
 	if err != nil {
 		return 0, err
 	}
+	if q.empty {
+		return 0, nil
+	}
 	args, add := q.params()
 	where := q.where(add)
 	var n int
@@ -437,4 +476,46 @@ func (s *Store) CountTimeline(ctx context.Context, f db.TimelineFilter) (int, er
 		return 0, fmt.Errorf("count timeline: %w", err)
 	}
 	return n, nil
+}
+
+// MatchTimeline returns which of items (event and statement row ids) the
+// timeline filtered by f holds now, as a set, as the SQLite store's: the
+// same index rows and conditions as Timeline, read from the items' own
+// rows (timeline_index_item) rather than from the filter's driving facet.
+// With no items it checks f as Timeline would (an actor that names nothing
+// is refused); with items, keys deleted since just match nothing.
+func (s *Store) MatchTimeline(ctx context.Context, f db.TimelineFilter, items []db.ItemID) (map[db.ItemID]bool, error) {
+	q, err := s.compileInto(ctx, f, len(items) > 0, &[]any{})
+	if err != nil {
+		return nil, err
+	}
+	out := map[db.ItemID]bool{}
+	if q.empty || len(items) == 0 {
+		return out, nil
+	}
+	byKind := map[db.ItemKind][]int64{}
+	for _, it := range items {
+		byKind[it.Kind] = append(byKind[it.Kind], it.ID)
+	}
+	for _, kind := range []db.ItemKind{db.ItemEvent, db.ItemStatement} {
+		ids := byKind[kind]
+		if len(ids) == 0 {
+			continue
+		}
+		args, add := q.params()
+		query := `SELECT DISTINCT t.item_id FROM timeline_index t WHERE t.kind = ` + add(itemKindCode(kind)) +
+			` AND t.item_id = ANY (` + add(ids) + `) AND ` + q.where(add)
+		rows, err := s.pool.Query(ctx, query, *args...)
+		if err != nil {
+			return nil, fmt.Errorf("match timeline: %w", err)
+		}
+		matched, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return nil, fmt.Errorf("match timeline: %w", err)
+		}
+		for _, id := range matched {
+			out[db.ItemID{Kind: kind, ID: id}] = true
+		}
+	}
+	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -86,7 +87,7 @@ func TestTimelineMatchesSQLite(t *testing.T) {
 	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	feb := time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)
-	for _, f := range []db.TimelineFilter{
+	filters := []db.TimelineFilter{
 		{},
 		{Actors: []string{"india"}},
 		{Actors: []string{"india", "pakistan"}},
@@ -109,7 +110,8 @@ func TestTimelineMatchesSQLite(t *testing.T) {
 		{Actors: []string{"modi"}, About: &db.TimelineFilter{Countries: []string{"PK"}, From: &from}},
 		{Codes: []db.CodeMatch{{Scheme: "CAMEO", Code: "1", Prefix: true}}},
 		{Actors: []string{"india"}, Countries: []string{"IN"}, From: &from},
-	} {
+	}
+	for _, f := range filters {
 		n, err := pg.CountTimeline(ctx, f)
 		want, werr := lite.CountTimeline(ctx, f)
 		if err != nil || werr != nil || n != want {
@@ -124,6 +126,31 @@ func TestTimelineMatchesSQLite(t *testing.T) {
 				t.Errorf("%+v %s:\nPostgreSQL:\n%s\nSQLite:\n%s", f, order, got, want)
 			}
 		}
+	}
+
+	// MatchTimeline keeps the same items as the SQLite store's, for these
+	// filters and for ones naming keys since gone (lenient with items).
+	var items []db.ItemID
+	for id := int64(1); id <= 9; id++ {
+		items = append(items, db.ItemID{Kind: db.ItemEvent, ID: id})
+	}
+	items = append(items, db.ItemID{Kind: db.ItemStatement, ID: 1}, db.ItemID{Kind: db.ItemStatement, ID: 2})
+	for _, f := range append(filters,
+		db.TimelineFilter{Actors: []string{"nobody"}},
+		db.TimelineFilter{Actors: []string{"nobody", "india"}},
+		db.TimelineFilter{About: &db.TimelineFilter{Countries: []string{"XX"}}},
+		db.TimelineFilter{Tags: []string{"nothing"}},
+	) {
+		got, err := pg.MatchTimeline(ctx, f, items)
+		want, werr := lite.MatchTimeline(ctx, f, items)
+		if err != nil || werr != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("MatchTimeline(%+v) = %v, %v; SQLite's %v, %v", f, got, err, want, werr)
+		}
+	}
+	_, err = pg.MatchTimeline(ctx, db.TimelineFilter{Actors: []string{"indai"}}, nil)
+	_, werr := lite.MatchTimeline(ctx, db.TimelineFilter{Actors: []string{"indai"}}, nil)
+	if err == nil || fmt.Sprint(err) != fmt.Sprint(werr) {
+		t.Errorf("MatchTimeline without items, unknown actor: %v; SQLite's %v", err, werr)
 	}
 
 	// What it cannot answer yet, it refuses; unknown keys are input errors.
