@@ -29,10 +29,10 @@
 // Not everything of the SQLite store is here yet: what is, is checked
 // against it on the same data (the *_internal_test.go files compare rows,
 // pages, counts and error messages with a SQLite store's). What is not:
-// the timeline's text filter (ErrUnsupportedFilter), search, deletes and
-// cascades, the graph traversals, the dashboard's counts and the batch
-// reads of the loaders beyond ActorsByKey and EventsByKey, the bulk path
-// (COPY).
+// the timeline's text filter (ErrUnsupportedFilter) and search, deletes
+// and cascades, the graph traversals, the dashboard's counts, export, the
+// bulk path (COPY), and the seam that lets `--db postgres://` choose this
+// store.
 package postgres
 
 import (
