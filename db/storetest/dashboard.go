@@ -114,7 +114,7 @@ func testCounterparts(t *testing.T, open Opener) {
 	}
 }
 
-// TestEventCountsBucketLimit checks that a question with more buckets than
+// testEventCountsBucketLimit checks that a question with more buckets than
 // db.MaxEventBuckets is refused, and a coarser one over the same events is
 // answered.
 func testEventCountsBucketLimit(t *testing.T, open Opener) {

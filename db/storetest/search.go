@@ -310,7 +310,7 @@ func testTimelineText(t *testing.T, open Opener) {
 	})
 }
 
-// TestSearchHostileText feeds FTS syntax and odd input to Search and to the
+// testSearchHostileText feeds full-text syntax and odd input to Search and to the
 // timeline's text filter: each gives results or BAD_USER_INPUT with a
 // message of our own, never an SQL error.
 func testSearchHostileText(t *testing.T, open Opener) {

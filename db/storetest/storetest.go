@@ -1,7 +1,15 @@
 // Package storetest is the conformance suite of the stores: the behaviour
 // every backend must show through the public store API, written once and
 // run by each backend's own tests with a function that opens a fresh,
-// empty store of that backend (as testing/fstest does for file systems).
+// empty store of that backend, as testing/fstest is for file systems:
+//
+//	func TestStore(t *testing.T) {
+//		storetest.Run(t, func(tb testing.TB, opts storetest.Options) storetest.Store {
+//			s := openEmpty(tb, opts.ChangeRetention) // closed by tb.Cleanup
+//			s.Now = opts.Now
+//			return s
+//		})
+//	}
 //
 // It imports no backend, so that any backend's tests, in-package ones
 // included, can use it without an import cycle.
@@ -97,7 +105,8 @@ func Run(t *testing.T, open Opener) {
 	}
 }
 
-// tests is the suite, by file and in each in the order of its source.
+// tests is the suite: Open first, then in the order of its files' names
+// and, within each, of its source.
 var tests = []struct {
 	name string
 	fn   func(*testing.T, Opener)

@@ -468,8 +468,8 @@ func testTimelineCursorSurvivesInserts(t *testing.T, open Opener) {
 }
 
 // The API bounds its lists (db.MaxListLength), but the store takes any
-// length: past the bound a list is one JSON argument, so 40 000 keys stay
-// under SQLite's 32 766 variables instead of failing as an internal error.
+// length: 40 000 keys must not fail on a limit of the engine (SQLite's
+// 32 766 variables, PostgreSQL's 65 535 parameters) as an internal error.
 func testTimelineLongLists(t *testing.T, open Opener) {
 	s := mustOpen(t, open)
 	mustApply(t, s, chainBatch("a", "e", 4))

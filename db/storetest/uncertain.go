@@ -77,7 +77,7 @@ func testTimeMatch(t *testing.T, open Opener) {
 	}
 }
 
-// TestTimeMatchAgreesWithSpans checks every window whose bounds are the
+// testTimeMatchAgreesWithSpans checks every window whose bounds are the
 // spans' own ends (and open ones), in every TimeMatch, against
 // db.TimeMatch.Matches applied to the items' When: the store's range
 // scans, the longest-span bound of OVERLAPS included, keep exactly what the
@@ -154,7 +154,7 @@ func testTimeMatchAgreesWithSpans(t *testing.T, open Opener) {
 	t.Run("AfterDeleteAndShrink", check)
 }
 
-// TestIntervalsRoundTrip: intervals come back from the store as written,
+// testIntervalsRoundTrip: intervals come back from the store as written,
 // through export and a second store, and the span's precision is the
 // coarser end's.
 func testIntervalsRoundTrip(t *testing.T, open Opener) {
