@@ -10,7 +10,11 @@ import (
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/backend"
+	"github.com/geotimeline/geotimeline/db/storetest"
 )
+
+// Every store the binary can open can run the conformance suite.
+var _ storetest.Store = backend.Store(nil)
 
 func TestKindOf(t *testing.T) {
 	for dsn, want := range map[string]backend.Kind{

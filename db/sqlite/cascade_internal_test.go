@@ -12,6 +12,7 @@ import (
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/fixture"
+	"github.com/geotimeline/geotimeline/db/storetest"
 	"github.com/geotimeline/geotimeline/db/synth"
 )
 
@@ -82,11 +83,11 @@ func TestCascadeBound(t *testing.T) {
 // TestCascadeSetWiseIsExact: a cascade that rewrites events and statements
 // set-wise leaves every table, the derived ones and the change log included,
 // row for row as the reference does, rewriting each record one by one
-// through the loader's writer: on every cascade of DeleteFixture and on the
+// through the loader's writer: on every cascade of storetest.DeleteFixture and on the
 // hub of a generated graph.
 func TestCascadeSetWiseIsExact(t *testing.T) {
 	deleteFixture := filepath.Join(t.TempDir(), "delete.db")
-	loadAt(t, deleteFixture, []byte(DeleteFixture))
+	loadAt(t, deleteFixture, []byte(storetest.DeleteFixture))
 	var synthGraph bytes.Buffer
 	if err := synth.Write(&synthGraph, synth.Options{Events: 3000, Seed: 1}); err != nil {
 		t.Fatal(err)

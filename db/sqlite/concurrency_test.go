@@ -8,6 +8,8 @@ import (
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/fixture"
+	"github.com/geotimeline/geotimeline/db/sqlite"
+	"github.com/geotimeline/geotimeline/db/storetest"
 )
 
 // TestConcurrentReadsDuringWrites runs timeline reads while batches are
@@ -93,4 +95,12 @@ func TestConcurrentReadsDuringWrites(t *testing.T) {
 	if err := s.IntegrityCheck(ctx); err != nil {
 		t.Errorf("IntegrityCheck: %v", err)
 	}
+}
+
+// openTimeline opens a store holding storetest.TimelineFixture.
+func openTimeline(tb testing.TB) *sqlite.Store {
+	tb.Helper()
+	s := mustOpen(tb)
+	load(tb, s, storetest.TimelineFixture)
+	return s
 }

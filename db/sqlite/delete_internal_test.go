@@ -13,67 +13,8 @@ import (
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/migrations"
+	"github.com/geotimeline/geotimeline/db/storetest"
 )
-
-// DeleteFixture is the graph the delete tests work on; exported for
-// delete_test.go. What refers to what:
-//
-//	india     participant of attack, strike, ceasefire; speaker of india-readout;
-//	          addressee of pakistan-reply; subject of rivals; object of
-//	          modi-leads-india and of the keyless MEMBER_OF envoy → india
-//	envoy     deliverer of india-readout; subject of both keyless relationships
-//	modi      speaker of modi-speech; addressee of india-readout; subject of modi-leads-india
-//	loner     nothing refers to it
-//	strike    linked from ceasefire; about of india-readout, modi-speech, pakistan-reply
-//	quake     nothing refers to it
-//	src-a     sources of india, attack, strike, modi-speech, BASED_IN envoy → IN
-//	src-unused nothing refers to it
-//
-// Timeline: quake 01-15, attack 04-22, strike 05-07, india-readout 05-08,
-// ceasefire 05-10, modi-speech 05-12, pakistan-reply 05-13.
-const DeleteFixture = `{
-  "version": 1,
-  "sources": [
-    {"key": "src-a", "url": "https://example.org/a"},
-    {"key": "src-b", "url": "https://example.org/b"},
-    {"key": "src-unused", "url": "https://example.org/unused"}
-  ],
-  "actors": [
-    {"key": "india", "name": "India", "kind": "STATE", "country": "IN", "sources": ["src-a"]},
-    {"key": "pakistan", "name": "Pakistan", "kind": "STATE", "country": "PK"},
-    {"key": "modi", "name": "Narendra Modi", "kind": "PERSON", "country": "IN"},
-    {"key": "envoy", "name": "Envoy Sharma", "kind": "PERSON"},
-    {"key": "loner", "name": "Lonely Hermit", "kind": "PERSON", "country": "NP"}
-  ],
-  "relationships": [
-    {"key": "modi-leads-india", "kind": "LEADS", "subject": "modi", "object": "india"},
-    {"key": "rivals", "kind": "OPPOSES", "subject": "india", "object": "pakistan", "sources": ["src-b"]},
-    {"kind": "MEMBER_OF", "subject": "envoy", "object": "india"},
-    {"kind": "BASED_IN", "subject": "envoy", "object": {"country": "IN"}, "title": "Embassy", "from": "2025",
-      "sources": ["src-a"]}
-  ],
-  "events": [
-    {"key": "attack", "type": "ATTACK", "title": "Pahalgam attack", "occurredAt": "2025-04-22",
-      "location": {"country": "IN"}, "tags": ["kashmir"], "sources": ["src-a", "src-b"],
-      "participants": [{"actor": "pakistan", "role": "INITIATOR"}, {"actor": "india", "role": "VICTIM"}]},
-    {"key": "strike", "type": "STRIKE", "title": "Operation Sindoor", "occurredAt": "2025-05-07", "sources": ["src-a"],
-      "participants": [{"actor": "india", "role": "INITIATOR"}, {"actor": "pakistan", "role": "TARGET"}],
-      "links": [{"kind": "RESPONSE_TO", "event": "attack"}]},
-    {"key": "ceasefire", "type": "CEASEFIRE", "title": "Ceasefire agreed", "occurredAt": "2025-05-10",
-      "participants": [{"actor": "india", "role": "PARTICIPANT"}, {"actor": "pakistan", "role": "PARTICIPANT"}],
-      "links": [{"kind": "FOLLOWS", "event": "strike"}]},
-    {"key": "quake", "type": "OTHER", "title": "Lonely quake", "occurredAt": "2025-01-15", "location": {"country": "NP"}}
-  ],
-  "statements": [
-    {"key": "modi-speech", "kind": "SPEECH", "speaker": "modi", "addressees": ["pakistan"], "madeAt": "2025-05-12",
-      "text": "Terror and talks cannot go together.", "about": ["strike"], "sources": ["src-a"]},
-    {"key": "india-readout", "kind": "READOUT", "speaker": "india", "deliveredBy": "envoy",
-      "addressees": ["pakistan", "modi"], "madeAt": "2025-05-08", "text": "Measured and non-escalatory.",
-      "about": ["attack", "strike"]},
-    {"key": "pakistan-reply", "kind": "PRESS_RELEASE", "speaker": "pakistan", "addressees": ["india"],
-      "madeAt": "2025-05-13", "text": "An act of war.", "about": ["strike"]}
-  ]
-}`
 
 // Tests that need the package's insides: no stray graph edge, exact derived
 // indexes and satisfied foreign keys after every kind of delete.
@@ -86,7 +27,7 @@ func openDeleteTest(t *testing.T) *Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	set, err := fixture.Decode([]fixture.File{{Name: "delete.json", Data: []byte(DeleteFixture)}})
+	set, err := fixture.Decode([]fixture.File{{Name: "delete.json", Data: []byte(storetest.DeleteFixture)}})
 	if err != nil {
 		t.Fatal(err)
 	}

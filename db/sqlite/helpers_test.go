@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,11 +14,13 @@ import (
 	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
+// The helpers of the tests of what is SQLite's own; the behaviour every
+// store shares is tested, with helpers of its own, in db/storetest.
+
 // The clocks tests set on a store, so that createdAt and updatedAt are known.
 var (
 	t1 = time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC)
 	t2 = time.Date(2025, 6, 2, 11, 30, 0, 0, time.UTC)
-	t3 = time.Date(2025, 6, 3, 12, 45, 0, 0, time.UTC)
 )
 
 // mustOpen opens a new store on a file in a temporary directory, with its
@@ -107,16 +108,6 @@ func exportBytes(tb testing.TB, s *sqlite.Store) []byte {
 	return buf.Bytes()
 }
 
-// mustExport is the store's export as a batch.
-func mustExport(tb testing.TB, s *sqlite.Store) *db.Batch {
-	tb.Helper()
-	b, err := s.Export(context.Background())
-	if err != nil {
-		tb.Fatalf("Export: %v", err)
-	}
-	return b
-}
-
 func isEmpty(tb testing.TB, s *sqlite.Store) bool {
 	tb.Helper()
 	empty, err := s.IsEmpty(context.Background())
@@ -124,76 +115,6 @@ func isEmpty(tb testing.TB, s *sqlite.Store) bool {
 		tb.Fatalf("IsEmpty: %v", err)
 	}
 	return empty
-}
-
-func actorByKey(tb testing.TB, s *sqlite.Store, key string) *db.Actor {
-	tb.Helper()
-	as, err := s.ActorsByKey(context.Background(), []string{key})
-	if err != nil {
-		tb.Fatalf("ActorsByKey(%q): %v", key, err)
-	}
-	if len(as) != 1 {
-		tb.Fatalf("ActorsByKey(%q): %d actors, want 1", key, len(as))
-	}
-	return as[0]
-}
-
-func eventByKey(tb testing.TB, s *sqlite.Store, key string) *db.Event {
-	tb.Helper()
-	es, err := s.EventsByKey(context.Background(), []string{key})
-	if err != nil {
-		tb.Fatalf("EventsByKey(%q): %v", key, err)
-	}
-	if len(es) != 1 {
-		tb.Fatalf("EventsByKey(%q): %d events, want 1", key, len(es))
-	}
-	return es[0]
-}
-
-func statementByKey(tb testing.TB, s *sqlite.Store, key string) *db.Statement {
-	tb.Helper()
-	ss, err := s.StatementsByKey(context.Background(), []string{key})
-	if err != nil {
-		tb.Fatalf("StatementsByKey(%q): %v", key, err)
-	}
-	if len(ss) != 1 {
-		tb.Fatalf("StatementsByKey(%q): %d statements, want 1", key, len(ss))
-	}
-	return ss[0]
-}
-
-func sourceByKey(tb testing.TB, s *sqlite.Store, key string) *db.Source {
-	tb.Helper()
-	ss, err := s.SourcesByKey(context.Background(), []string{key})
-	if err != nil {
-		tb.Fatalf("SourcesByKey(%q): %v", key, err)
-	}
-	if len(ss) != 1 {
-		tb.Fatalf("SourcesByKey(%q): %d sources, want 1", key, len(ss))
-	}
-	return ss[0]
-}
-
-// relationshipsOf is RelationshipsOf for an actor named by key.
-func relationshipsOf(tb testing.TB, s *sqlite.Store, actor string, kinds []db.RelationshipKind, at *time.Time) []*db.Relationship {
-	tb.Helper()
-	id := actorByKey(tb, s, actor).ID
-	rels, err := s.RelationshipsOf(context.Background(), []int64{id}, kinds, at)
-	if err != nil {
-		tb.Fatalf("RelationshipsOf(%q): %v", actor, err)
-	}
-	return rels[id]
-}
-
-// checkStamps fails unless st carries exactly the given clocks.
-func checkStamps(tb testing.TB, what string, st db.Stamps, created, updated time.Time) {
-	tb.Helper()
-	if got, want := st.CreatedAt, created; !got.Equal(want) {
-		tb.Errorf("%s createdAt = %v, want %v", what, got, want)
-	}
-	if got, want := st.UpdatedAt, updated; !got.Equal(want) {
-		tb.Errorf("%s updatedAt = %v, want %v", what, got, want)
-	}
 }
 
 // itemNames writes timeline items as "e:key" (event) or "s:key" (statement),
@@ -224,28 +145,6 @@ func timeline(tb testing.TB, s *sqlite.Store, f db.TimelineFilter, order db.Sort
 	return itemNames(page.Items)
 }
 
-// reverseNames reverses a list written by itemNames.
-func reverseNames(s string) string {
-	names := strings.Fields(s)
-	slices.Reverse(names)
-	return strings.Join(names, " ")
-}
-
-// checkTimeline checks that f selects exactly want (as itemNames writes
-// it) in ascending order, its reverse in descending order, and counts it.
-func checkTimeline(t *testing.T, s *sqlite.Store, f db.TimelineFilter, want string) {
-	t.Helper()
-	if got := timeline(t, s, f, db.Ascending); got != want {
-		t.Errorf("ascending:\n got %q\nwant %q", got, want)
-	}
-	if got, rev := timeline(t, s, f, db.Descending), reverseNames(want); got != rev {
-		t.Errorf("descending:\n got %q\nwant %q", got, rev)
-	}
-	if got, n := countTimeline(t, s, f), len(strings.Fields(want)); got != n {
-		t.Errorf("count = %d, want %d", got, n)
-	}
-}
-
 func countTimeline(tb testing.TB, s *sqlite.Store, f db.TimelineFilter) int {
 	tb.Helper()
 	n, err := s.CountTimeline(context.Background(), f)
@@ -253,14 +152,4 @@ func countTimeline(tb testing.TB, s *sqlite.Store, f db.TimelineFilter) int {
 		tb.Fatalf("CountTimeline(%+v): %v", f, err)
 	}
 	return n
-}
-
-// at parses an RFC 3339 instant.
-func at(tb testing.TB, s string) *time.Time {
-	tb.Helper()
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return &t
 }

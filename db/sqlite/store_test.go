@@ -34,60 +34,10 @@ func migrationRows(t *testing.T, path string) int {
 	return n
 }
 
+// TestOpen checks what the database file holds across opens; what a new
+// store holds is the conformance suite's (db/storetest).
 func TestOpen(t *testing.T) {
 	ctx := context.Background()
-
-	t.Run("BuiltInCountries", func(t *testing.T) {
-		s := mustOpen(t)
-		n, err := s.CountCountries(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, want := n, len(iso3166.All()); got != want {
-			t.Errorf("CountCountries = %d, want %d", got, want)
-		}
-		cs, err := s.CountriesByCode(ctx, []string{"IN"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, want := len(cs), 1; got != want {
-			t.Fatalf("CountriesByCode(IN): %d countries, want %d", got, want)
-		}
-		iso, _ := iso3166.Lookup("IN")
-		if got, want := cs[0].Name, iso.Name; got != want {
-			t.Errorf("IN name = %q, want %q", got, want)
-		}
-		if got, want := cs[0].Alpha3, "IND"; got != want {
-			t.Errorf("IN alpha3 = %q, want %q", got, want)
-		}
-	})
-
-	t.Run("NewDatabaseIsEmpty", func(t *testing.T) {
-		s := mustOpen(t)
-		if got, want := isEmpty(t, s), true; got != want {
-			t.Errorf("IsEmpty on a new database = %v, want %v", got, want)
-		}
-		load(t, s, openFixture)
-		if got, want := isEmpty(t, s), false; got != want {
-			t.Errorf("IsEmpty after a load = %v, want %v", got, want)
-		}
-	})
-
-	t.Run("FixtureCountryAloneIsNotEmpty", func(t *testing.T) {
-		s := mustOpen(t)
-		load(t, s, `{"version": 1, "countries": [{"code": "IN", "name": "Republic of India"}]}`)
-		if got, want := isEmpty(t, s), false; got != want {
-			t.Errorf("IsEmpty after a country override = %v, want %v", got, want)
-		}
-	})
-
-	t.Run("IntegrityCheck", func(t *testing.T) {
-		s := mustOpen(t)
-		load(t, s, openFixture)
-		if err := s.IntegrityCheck(ctx); err != nil {
-			t.Errorf("IntegrityCheck: %v", err)
-		}
-	})
 
 	t.Run("ReopenIsNoOp", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "geotimeline.db")

@@ -11,7 +11,7 @@ import (
 func TestChanges(t *testing.T) {
 	a := newEmptyAPI(t)
 	t0 := time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC)
-	a.store.Now = func() time.Time { return t0 }
+	a.setClock(t0)
 	doc := map[string]any{"version": 1,
 		"countries": []any{map[string]any{"code": "XZ", "name": "Zedland"}},
 		"sources":   []any{map[string]any{"key": "src", "url": "https://example.org/src"}},
@@ -30,7 +30,7 @@ func TestChanges(t *testing.T) {
 			t.Fatal(r.Errors)
 		}
 	}
-	a.store.Now = func() time.Time { return t0.Add(time.Hour) }
+	a.setClock(t0.Add(time.Hour))
 	if r := a.do(`mutation { deleteActor(key: "zed", cascade: true) { deleted { key } } }`, nil); len(r.Errors) > 0 {
 		t.Fatal(r.Errors)
 	}
@@ -67,7 +67,7 @@ func TestChanges(t *testing.T) {
 	}
 	// A write 31 days on trims every change older than the 30 days'
 	// retention: a cursor before them is refused, the head is not.
-	a.store.Now = func() time.Time { return t0.Add(31 * 24 * time.Hour) }
+	a.setClock(t0.Add(31 * 24 * time.Hour))
 	if r := a.do(`mutation { upsertSource(input: {key: "later"}) { key } }`, nil); len(r.Errors) > 0 {
 		t.Fatal(r.Errors)
 	}

@@ -12,9 +12,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/geotimeline/geotimeline/db/backend"
 	"github.com/geotimeline/geotimeline/db/demo"
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/sqlite"
@@ -26,8 +28,63 @@ import (
 type api struct {
 	t     testing.TB
 	url   string
-	store *sqlite.Store
-	hub   *live.Hub
+	store testStore
+	clock *clock
+	// reopen opens another handle on the store's database, as another
+	// process would have.
+	reopen func(testing.TB) testStore
+	hub    *live.Hub
+}
+
+// testStore is what the tests ask of the store behind the server: what
+// the binary asks of any store, and the count of read statements that the
+// cost tests pin.
+type testStore interface {
+	backend.Store
+	ReadStatements() int64
+}
+
+// openStore opens a new, empty store for one test's server, with now as
+// its clock, and returns it with the function that opens another handle
+// on the same database. It is the one place the end-to-end tests name a
+// backend: SQLite, on a file in the test's temporary directory.
+func openStore(t testing.TB, now func() time.Time) (store testStore, reopen func(testing.TB) testStore) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "api.db")
+	reopen = func(tb testing.TB) testStore {
+		tb.Helper()
+		s, err := sqlite.Open(context.Background(), path)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		s.Now = now
+		tb.Cleanup(func() { s.Close() })
+		return s
+	}
+	return reopen(t), reopen
+}
+
+// clock is a store's clock: the time now, until a test fixes it.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.t.IsZero() {
+		return time.Now()
+	}
+	return c.t
+}
+
+// setClock fixes the clock of the API's store at t, for the stamps and
+// change times its writes record from then on.
+func (a *api) setClock(t time.Time) {
+	a.clock.mu.Lock()
+	defer a.clock.mu.Unlock()
+	a.clock.t = t
 }
 
 // newAPI starts a server on the demo data plus any extra fixtures.
@@ -60,17 +117,14 @@ func newAPIWith(t testing.TB, opts server.Options) *api {
 func startAPI(t testing.TB, files []fixture.File, opts server.Options) *api {
 	t.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "api.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	clk := &clock{}
+	store, reopen := openStore(t, clk.now)
 	if len(files) > 0 {
 		set, err := fixture.Decode(files)
 		if err != nil {
 			t.Fatalf("decode fixtures: %v", err)
 		}
-		if _, err := store.Apply(ctx, &set.Batch, set.Refs); err != nil {
+		if _, err := store.ApplyRun(ctx, nil, &set.Batch, set.Refs); err != nil {
 			t.Fatalf("load fixtures: %v", err)
 		}
 	}
@@ -89,7 +143,7 @@ func startAPI(t testing.TB, files []fixture.File, opts server.Options) *api {
 		<-hubDone
 		srv.Close()
 	})
-	return &api{t: t, url: srv.URL + "/graphql", store: store, hub: hub}
+	return &api{t: t, url: srv.URL + "/graphql", store: store, clock: clk, reopen: reopen, hub: hub}
 }
 
 // response is a GraphQL response with its parts kept raw.
@@ -204,7 +258,7 @@ func loadInto(t testing.TB, a *api, fixtureJSON string) {
 	if err != nil {
 		t.Fatalf("decode: %v", err)
 	}
-	if _, err := a.store.Apply(context.Background(), &set.Batch, set.Refs); err != nil {
+	if _, err := a.store.ApplyRun(context.Background(), nil, &set.Batch, set.Refs); err != nil {
 		t.Fatalf("load: %v", err)
 	}
 }

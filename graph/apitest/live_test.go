@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/geotimeline/geotimeline/db/fixture"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 	"github.com/geotimeline/geotimeline/graph/server"
 )
 
@@ -224,11 +222,7 @@ func TestTimelineUpdatedSeesOtherWriters(t *testing.T) {
 	c.subscribe("s", liveQuery, map[string]any{"f": map[string]any{"include": []string{"STATEMENT"}}})
 	waitFor(t, "the subscription to open", func() bool { return a.hub.Open() == 1 })
 
-	other, err := sqlite.Open(context.Background(), filepath.Join(filepath.Dir(a.store.Path()), filepath.Base(a.store.Path())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := a.reopen(t)
 	set, err := fixture.Decode([]fixture.File{{Name: "seed.json", Data: []byte(`{"version": 1,
 		"events": [{"key": "seeded-event", "type": "MEETING", "title": "Seeded", "occurredAt": "2025-06-02"}],
 		"statements": [{"key": "seeded-statement", "kind": "QUOTE", "speaker": "marco-rubio", "madeAt": "2025-06-02",
@@ -236,7 +230,7 @@ func TestTimelineUpdatedSeesOtherWriters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := other.Apply(context.Background(), &set.Batch, set.Refs); err != nil {
+	if _, err := other.ApplyRun(context.Background(), nil, &set.Batch, set.Refs); err != nil {
 		t.Fatal(err)
 	}
 	equalJSON(t, c.next("s"), `{"timelineUpdated": {"__typename": "Statement", "key": "seeded-statement",

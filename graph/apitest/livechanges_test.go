@@ -13,7 +13,7 @@ const recordChangedQuery = `subscription($kinds: [RecordKind!]) { recordChanged(
 func TestRecordChangedDeliversDeletes(t *testing.T) {
 	a := newEmptyAPI(t)
 	at := time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC)
-	a.store.Now = func() time.Time { return at }
+	a.setClock(at)
 	all, err := a.dialWS(t, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,7 @@ import (
 )
 
 // spans holds items whose spans are known by construction around 6 March
-// 2025 (as db/sqlite's TestTimeMatch, through the API).
+// 2025 (as db/storetest's TimeMatch, through the API).
 const spans = `{"version": 1,
  "actors": [{"key": "a", "name": "A", "kind": "PERSON"}],
  "events": [

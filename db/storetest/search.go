@@ -1,19 +1,18 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/geotimeline/geotimeline/db"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
-// searchFixture has 5 actors, 3 events and 3 statements whose text covers
-// every indexed field. Sorted by time, the items are:
+// SearchFixture has 5 actors, 3 events and 3 statements whose text covers
+// every indexed field; exported for the backends' own search tests.
+// Sorted by time, the items are:
 //
 //	e:attack     2025-04-22T09:00Z
 //	s:condolence 2025-04-22T15:30Z
@@ -21,7 +20,7 @@ import (
 //	e:strike     2025-05-07
 //	e:ceasefire  2025-05-10T17:00Z
 //	s:speech     2025-05-12T20:00Z
-const searchFixture = `{
+const SearchFixture = `{
   "version": 1,
   "actors": [
     {"key": "india", "name": "India", "kind": "STATE", "country": "IN", "description": "Republic of India"},
@@ -57,16 +56,16 @@ const searchFixture = `{
   ]
 }`
 
-func openSearch(tb testing.TB) *sqlite.Store {
+func openSearch(tb testing.TB, open Opener) *testStore {
 	tb.Helper()
-	s := mustOpen(tb)
-	load(tb, s, searchFixture)
+	s := mustOpen(tb, open)
+	load(tb, s, SearchFixture)
 	return s
 }
 
 // searchHits runs Search and writes its hits as "a:key" (actor), "e:key"
 // (event) or "s:key" (statement), in order, joined by spaces.
-func searchHits(tb testing.TB, s *sqlite.Store, text string, limit int) string {
+func searchHits(tb testing.TB, s *testStore, text string, limit int) string {
 	tb.Helper()
 	hits, err := s.Search(context.Background(), text, limit)
 	if err != nil {
@@ -77,7 +76,7 @@ func searchHits(tb testing.TB, s *sqlite.Store, text string, limit int) string {
 
 // searchSet is searchHits for every hit, sorted by name: what matched,
 // whatever the ranking.
-func searchSet(tb testing.TB, s *sqlite.Store, text string) string {
+func searchSet(tb testing.TB, s *testStore, text string) string {
 	tb.Helper()
 	names := strings.Fields(searchHits(tb, s, text, 100))
 	slices.Sort(names)
@@ -85,7 +84,7 @@ func searchSet(tb testing.TB, s *sqlite.Store, text string) string {
 }
 
 // hitNames writes hits as searchHits does.
-func hitNames(tb testing.TB, s *sqlite.Store, hits []db.SearchHit) string {
+func hitNames(tb testing.TB, s *testStore, hits []db.SearchHit) string {
 	tb.Helper()
 	ctx := context.Background()
 	names := make([]string, len(hits))
@@ -129,8 +128,8 @@ func checkInvalid(tb testing.TB, what string, err error, want string) {
 	}
 }
 
-func TestSearch(t *testing.T) {
-	s := openSearch(t)
+func testSearch(t *testing.T, open Opener) {
+	s := openSearch(t, open)
 	for _, tt := range []struct {
 		name, text, want string
 	}{
@@ -211,9 +210,9 @@ const rankFixture = `{
   ]
 }`
 
-func TestSearchRanking(t *testing.T) {
+func testSearchRanking(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := mustOpen(t)
+	s := mustOpen(t, open)
 	load(t, s, rankFixture)
 
 	t.Run("TitleThenMoreHitsThenFewer", func(t *testing.T) {
@@ -257,79 +256,8 @@ func TestSearchRanking(t *testing.T) {
 	})
 }
 
-// searchRows counts the rows of the full-text index, read straight from the
-// database file.
-func searchRows(tb testing.TB, s *sqlite.Store) int {
-	tb.Helper()
-	d, err := sql.Open("sqlite3", "file:"+s.Path()+"?mode=ro")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer d.Close()
-	var n int
-	if err := d.QueryRow(`SELECT count(*) FROM search_text`).Scan(&n); err != nil {
-		tb.Fatal(err)
-	}
-	return n
-}
-
-func TestSearchIndexIsExact(t *testing.T) {
-	s := openSearch(t)
-	const records = 11 // 5 actors, 3 events, 3 statements
-
-	t.Run("LoadedTwice", func(t *testing.T) {
-		sum := load(t, s, searchFixture)
-		if got, want := sum, (db.Summary{Unchanged: records}); got != want {
-			t.Fatalf("second load: %v, want %v", got, want)
-		}
-		if got, want := searchRows(t, s), records; got != want {
-			t.Errorf("index rows = %d, want %d", got, want)
-		}
-		if got, want := searchSet(t, s, "pahalgam"), "e:attack e:strike s:condolence s:denial"; got != want {
-			t.Errorf("pahalgam: %q, want %q", got, want)
-		}
-	})
-
-	t.Run("Updated", func(t *testing.T) {
-		setClock(s, t2)
-		sum := load(t, s, `{"version": 1,
-		  "actors": [{"key": "modi", "name": "Narendra Modi", "kind": "PERSON", "country": "IN", "aliases": ["Modiji"],
-		    "description": "Prime Minister of India"}],
-		  "events": [{"key": "attack", "type": "ATTACK", "title": "Baisaran meadow attack", "occurredAt": "2025-04-22T09:00Z",
-		    "summary": "Gunmen killed 26 tourists.", "tags": ["militancy"],
-		    "participants": [{"actor": "india", "role": "TARGET"}]}],
-		  "statements": [{"key": "denial", "kind": "PRESS_RELEASE", "speaker": "pakistan", "deliveredBy": "sharif",
-		    "madeAt": "2025-05-07", "text": "Pakistan rejects the accusation.", "summary": "Denial of involvement."}]}`)
-		if got, want := sum, (db.Summary{Updated: 3}); got != want {
-			t.Fatalf("update: %v, want %v", got, want)
-		}
-		if got, want := searchRows(t, s), records; got != want {
-			t.Errorf("index rows = %d, want %d", got, want)
-		}
-		for _, tt := range []struct{ text, want string }{
-			{"namo", ""},
-			{"modiji", "a:modi"},
-			{"pahalgam", "e:strike s:condolence"},
-			{"kashmir", ""},
-			{"militancy", "e:attack"},
-			{"meadow", "e:attack"},
-			{"valley", ""},
-			{"accusation", "s:denial"},
-			{"involvement", "s:denial"},
-		} {
-			if got := searchSet(t, s, tt.text); got != tt.want {
-				t.Errorf("after the update, Search(%q) = %q, want %q", tt.text, got, tt.want)
-			}
-		}
-		f := db.TimelineFilter{Text: "pahalgam"}
-		if got, want := timeline(t, s, f, db.Ascending), "s:condolence e:strike"; got != want {
-			t.Errorf("timeline after the update: %q, want %q", got, want)
-		}
-	})
-}
-
-func TestTimelineText(t *testing.T) {
-	s := openSearch(t)
+func testTimelineText(t *testing.T, open Opener) {
+	s := openSearch(t, open)
 	events := []db.ItemKind{db.ItemEvent}
 	for _, tt := range []struct {
 		name   string
@@ -382,12 +310,12 @@ func TestTimelineText(t *testing.T) {
 	})
 }
 
-// TestSearchHostileText feeds FTS syntax and odd input to Search and to the
+// testSearchHostileText feeds full-text syntax and odd input to Search and to the
 // timeline's text filter: each gives results or BAD_USER_INPUT with a
 // message of our own, never an SQL error.
-func TestSearchHostileText(t *testing.T) {
+func testSearchHostileText(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := openSearch(t)
+	s := openSearch(t, open)
 	noWords := func(text string) string { return fmt.Sprintf("search text %q has no words to look for", text) }
 	for _, tt := range []struct {
 		name, text string

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -39,8 +39,8 @@ const spansFixture = `{"version": 1,
   {"key": "s", "kind": "QUOTE", "speaker": "a", "madeAt": "2025-03-05/2025-03-06", "text": "S"}
  ]}`
 
-func TestTimeMatch(t *testing.T) {
-	s := mustOpen(t)
+func testTimeMatch(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
 	load(t, s, spansFixture)
 	mar6, mar7 := at(t, "2025-03-06T00:00:00Z"), at(t, "2025-03-07T00:00:00Z")
 	mar1, apr1 := at(t, "2025-03-01T00:00:00Z"), at(t, "2025-04-01T00:00:00Z")
@@ -77,15 +77,15 @@ func TestTimeMatch(t *testing.T) {
 	}
 }
 
-// TestTimeMatchAgreesWithSpans checks every window whose bounds are the
+// testTimeMatchAgreesWithSpans checks every window whose bounds are the
 // spans' own ends (and open ones), in every TimeMatch, against
 // db.TimeMatch.Matches applied to the items' When: the store's range
 // scans, the longest-span bound of OVERLAPS included, keep exactly what the
 // definition keeps. Spans are then changed (one made ten years long,
 // deleted, shrunk) and checked again, since the bound only ever grows.
-func TestTimeMatchAgreesWithSpans(t *testing.T) {
+func testTimeMatchAgreesWithSpans(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := mustOpen(t)
+	s := mustOpen(t, open)
 	load(t, s, spansFixture)
 	check := func(t *testing.T) {
 		t.Helper()
@@ -154,11 +154,11 @@ func TestTimeMatchAgreesWithSpans(t *testing.T) {
 	t.Run("AfterDeleteAndShrink", check)
 }
 
-// TestIntervalsRoundTrip: intervals come back from the store as written,
+// testIntervalsRoundTrip: intervals come back from the store as written,
 // through export and a second store, and the span's precision is the
 // coarser end's.
-func TestIntervalsRoundTrip(t *testing.T) {
-	s := mustOpen(t)
+func testIntervalsRoundTrip(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
 	load(t, s, spansFixture)
 	for key, want := range map[string]string{"iv": "2025-02-20/2025-03-10 DAY [2025-02-20, 2025-03-11)",
 		"longm": "2025-01/2025-02 MONTH [2025-01-01, 2025-03-01)", "ended": "2025-03-01 DAY [2025-03-01, 2025-03-11)"} {
@@ -178,7 +178,7 @@ func TestIntervalsRoundTrip(t *testing.T) {
 			t.Errorf("export lacks %s:\n%s", want, first)
 		}
 	}
-	s2 := mustOpen(t)
+	s2 := mustOpen(t, open)
 	load(t, s2, string(first))
 	if got := exportBytes(t, s2); string(got) != string(first) {
 		t.Errorf("second export differs:\n%s\nwant:\n%s", got, first)

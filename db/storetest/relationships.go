@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"strings"
@@ -47,8 +47,8 @@ func relNames(rels []*db.Relationship) string {
 	return strings.Join(names, " ")
 }
 
-func TestRelationshipsOf(t *testing.T) {
-	s := mustOpen(t)
+func testRelationshipsOf(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
 	load(t, s, relationshipsFixture)
 	kinds := func(ks ...db.RelationshipKind) []db.RelationshipKind { return ks }
 

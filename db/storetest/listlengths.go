@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -34,8 +34,8 @@ const listFixture = `{"version": 1,
      "about": ["e1", "e2"], "sources": ["s1"]},
     {"key": "t2", "kind": "QUOTE", "speaker": "b", "madeAt": "2025-01-05", "text": "y", "about": ["e1"]}]}`
 
-func TestListLengths(t *testing.T) {
-	s := mustOpen(t)
+func testListLengths(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
 	if got, err := s.ListLengths(context.Background()); err != nil || got != (db.ListLengths{}) {
 		t.Errorf("empty store: %+v, %v", got, err)
 	}

@@ -1,20 +1,18 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // feed is every change of the feed after seq, one line each:
 // "seq OP kind key at", at as the test clock's name (t1, t2, t3).
-func feed(tb testing.TB, s *sqlite.Store, after int64) string {
+func feed(tb testing.TB, s *testStore, after int64) string {
 	tb.Helper()
 	cs, more, err := s.Changes(context.Background(), after, 1000)
 	if err != nil {
@@ -70,15 +68,15 @@ const feedLoaded = `1 UPSERT country XZ t1
 20 UPSERT statement pakistan-reply t1
 `
 
-func TestChangesFeedUpserts(t *testing.T) {
-	s := mustOpen(t)
-	load(t, s, feedCountry, sqlite.DeleteFixture)
+func testChangesFeedUpserts(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
+	load(t, s, feedCountry, DeleteFixture)
 	if got := feed(t, s, 0); got != feedLoaded {
 		t.Errorf("after the load:\n%s\nwant:\n%s", got, feedLoaded)
 	}
 	// The same content again writes nothing, so logs nothing.
 	setClock(s, t2)
-	load(t, s, feedCountry, sqlite.DeleteFixture)
+	load(t, s, feedCountry, DeleteFixture)
 	if got := feed(t, s, 20); got != "" {
 		t.Errorf("after loading the same again:\n%s\nwant nothing", got)
 	}
@@ -92,8 +90,8 @@ func TestChangesFeedUpserts(t *testing.T) {
 
 // A delete logs a tombstone for every record it deletes and an upsert for
 // every record a cascade rewrites, the set-wise rewrite of events included.
-func TestChangesFeedDeletes(t *testing.T) {
-	s := openDelete(t)
+func testChangesFeedDeletes(t *testing.T, open Opener) {
+	s := openDelete(t, open)
 	mustDelete(t, s, db.RefSource, "src-unused", false)
 	setClock(s, t3)
 	mustDelete(t, s, db.RefActor, "india", true)
@@ -115,9 +113,9 @@ func TestChangesFeedDeletes(t *testing.T) {
 	}
 }
 
-func TestChangesFeedPages(t *testing.T) {
-	s := mustOpen(t)
-	load(t, s, feedCountry, sqlite.DeleteFixture)
+func testChangesFeedPages(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
+	load(t, s, feedCountry, DeleteFixture)
 	var got []db.FeedChange
 	var after int64
 	pages := 0
@@ -140,13 +138,9 @@ func TestChangesFeedPages(t *testing.T) {
 
 // A write trims the changes older than the retention; a cursor before a
 // trimmed change is refused, one at or after the last trimmed is served.
-func TestChangesFeedRetention(t *testing.T) {
+func testChangesFeedRetention(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s, err := sqlite.OpenWith(ctx, filepath.Join(t.TempDir(), "feed.db"), sqlite.Options{ChangeRetention: 24 * time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := mustOpenWith(t, open, Options{ChangeRetention: 24 * time.Hour})
 	setClock(s, t1)
 	load(t, s, feedCountry)
 	setClock(s, t1.Add(23*time.Hour))
@@ -160,6 +154,6 @@ func TestChangesFeedRetention(t *testing.T) {
 	if got, want := feed(t, s, 1), "2 UPSERT source src-a 2025-06-02T09:00:00Z\n3 UPSERT source src-b 2025-06-02T11:00:00Z\n"; got != want {
 		t.Errorf("after the trim:\n%s\nwant:\n%s", got, want)
 	}
-	_, _, err = s.Changes(ctx, 0, 10)
+	_, _, err := s.Changes(ctx, 0, 10)
 	checkError(t, err, db.CodeInvalid, "the changes after this cursor are no longer kept; reload everything and start again from a new cursor")
 }

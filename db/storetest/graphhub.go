@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 // found without reading its edges, by looking up the other side's nodes
 // against it, and a search between two is refused only when it needs more
 // than a direct edge.
-func TestShortestPathHubs(t *testing.T) {
-	s := mustOpen(t)
+func testShortestPathHubs(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
 	mustApply(t, s, hubsBatch(30000))
 	byParticipation := only(db.EdgeParticipation)
 	cases := []struct {

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"bytes"
@@ -10,11 +10,69 @@ import (
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/fixture"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
-// The delete tests work on sqlite.DeleteFixture (delete_internal_test.go),
-// loaded at t1; deletes run at t2.
+// DeleteFixture is the graph the delete tests work on; exported for the
+// backends' own delete tests. What refers to what:
+//
+//	india     participant of attack, strike, ceasefire; speaker of india-readout;
+//	          addressee of pakistan-reply; subject of rivals; object of
+//	          modi-leads-india and of the keyless MEMBER_OF envoy → india
+//	envoy     deliverer of india-readout; subject of both keyless relationships
+//	modi      speaker of modi-speech; addressee of india-readout; subject of modi-leads-india
+//	loner     nothing refers to it
+//	strike    linked from ceasefire; about of india-readout, modi-speech, pakistan-reply
+//	quake     nothing refers to it
+//	src-a     sources of india, attack, strike, modi-speech, BASED_IN envoy → IN
+//	src-unused nothing refers to it
+//
+// Timeline: quake 01-15, attack 04-22, strike 05-07, india-readout 05-08,
+// ceasefire 05-10, modi-speech 05-12, pakistan-reply 05-13.
+const DeleteFixture = `{
+  "version": 1,
+  "sources": [
+    {"key": "src-a", "url": "https://example.org/a"},
+    {"key": "src-b", "url": "https://example.org/b"},
+    {"key": "src-unused", "url": "https://example.org/unused"}
+  ],
+  "actors": [
+    {"key": "india", "name": "India", "kind": "STATE", "country": "IN", "sources": ["src-a"]},
+    {"key": "pakistan", "name": "Pakistan", "kind": "STATE", "country": "PK"},
+    {"key": "modi", "name": "Narendra Modi", "kind": "PERSON", "country": "IN"},
+    {"key": "envoy", "name": "Envoy Sharma", "kind": "PERSON"},
+    {"key": "loner", "name": "Lonely Hermit", "kind": "PERSON", "country": "NP"}
+  ],
+  "relationships": [
+    {"key": "modi-leads-india", "kind": "LEADS", "subject": "modi", "object": "india"},
+    {"key": "rivals", "kind": "OPPOSES", "subject": "india", "object": "pakistan", "sources": ["src-b"]},
+    {"kind": "MEMBER_OF", "subject": "envoy", "object": "india"},
+    {"kind": "BASED_IN", "subject": "envoy", "object": {"country": "IN"}, "title": "Embassy", "from": "2025",
+      "sources": ["src-a"]}
+  ],
+  "events": [
+    {"key": "attack", "type": "ATTACK", "title": "Pahalgam attack", "occurredAt": "2025-04-22",
+      "location": {"country": "IN"}, "tags": ["kashmir"], "sources": ["src-a", "src-b"],
+      "participants": [{"actor": "pakistan", "role": "INITIATOR"}, {"actor": "india", "role": "VICTIM"}]},
+    {"key": "strike", "type": "STRIKE", "title": "Operation Sindoor", "occurredAt": "2025-05-07", "sources": ["src-a"],
+      "participants": [{"actor": "india", "role": "INITIATOR"}, {"actor": "pakistan", "role": "TARGET"}],
+      "links": [{"kind": "RESPONSE_TO", "event": "attack"}]},
+    {"key": "ceasefire", "type": "CEASEFIRE", "title": "Ceasefire agreed", "occurredAt": "2025-05-10",
+      "participants": [{"actor": "india", "role": "PARTICIPANT"}, {"actor": "pakistan", "role": "PARTICIPANT"}],
+      "links": [{"kind": "FOLLOWS", "event": "strike"}]},
+    {"key": "quake", "type": "OTHER", "title": "Lonely quake", "occurredAt": "2025-01-15", "location": {"country": "NP"}}
+  ],
+  "statements": [
+    {"key": "modi-speech", "kind": "SPEECH", "speaker": "modi", "addressees": ["pakistan"], "madeAt": "2025-05-12",
+      "text": "Terror and talks cannot go together.", "about": ["strike"], "sources": ["src-a"]},
+    {"key": "india-readout", "kind": "READOUT", "speaker": "india", "deliveredBy": "envoy",
+      "addressees": ["pakistan", "modi"], "madeAt": "2025-05-08", "text": "Measured and non-escalatory.",
+      "about": ["attack", "strike"]},
+    {"key": "pakistan-reply", "kind": "PRESS_RELEASE", "speaker": "pakistan", "addressees": ["india"],
+      "madeAt": "2025-05-13", "text": "An act of war.", "about": ["strike"]}
+  ]
+}`
+
+// The delete tests work on DeleteFixture, loaded at t1; deletes run at t2.
 
 // The keyless relationships of the fixture, as deletions name them.
 const (
@@ -24,10 +82,10 @@ const (
 
 const fullTimeline = "e:quake e:attack e:strike s:india-readout e:ceasefire s:modi-speech s:pakistan-reply"
 
-func openDelete(tb testing.TB) *sqlite.Store {
+func openDelete(tb testing.TB, open Opener) *testStore {
 	tb.Helper()
-	s := mustOpen(tb)
-	load(tb, s, sqlite.DeleteFixture)
+	s := mustOpen(tb, open)
+	load(tb, s, DeleteFixture)
 	setClock(s, t2)
 	return s
 }
@@ -36,7 +94,7 @@ func ref(kind db.RefKind, key string) db.Ref { return db.Ref{Kind: kind, Key: ke
 
 func refs(rs ...db.Ref) []db.Ref { return rs }
 
-func mustDelete(tb testing.TB, s *sqlite.Store, kind db.RefKind, key string, cascade bool) db.Deletion {
+func mustDelete(tb testing.TB, s *testStore, kind db.RefKind, key string, cascade bool) db.Deletion {
 	tb.Helper()
 	d, err := s.Delete(context.Background(), kind, key, cascade)
 	if err != nil {
@@ -65,7 +123,7 @@ func checkError(tb testing.TB, err error, code db.Code, msg string) {
 
 // checkSound fails unless the database passes its integrity check and its
 // export, seeded into an empty database, exports the same bytes.
-func checkSound(tb testing.TB, s *sqlite.Store) {
+func checkSound(tb testing.TB, s *testStore) {
 	tb.Helper()
 	ctx := context.Background()
 	if err := s.IntegrityCheck(ctx); err != nil {
@@ -76,7 +134,7 @@ func checkSound(tb testing.TB, s *sqlite.Store) {
 	if err != nil {
 		tb.Fatalf("Decode(export): %v", err)
 	}
-	s2 := mustOpen(tb)
+	s2 := mustOpen(tb, s.open)
 	if _, err := s2.Apply(ctx, &set.Batch, set.Refs); err != nil {
 		tb.Fatalf("Apply(export): %v", err)
 	}
@@ -90,7 +148,7 @@ func checkSound(tb testing.TB, s *sqlite.Store) {
 
 // inventory lists every record of the export by kind, keyless relationships
 // by label.
-func inventory(tb testing.TB, s *sqlite.Store) string {
+func inventory(tb testing.TB, s *testStore) string {
 	tb.Helper()
 	b := mustExport(tb, s)
 	var lines []string
@@ -153,9 +211,9 @@ func labels(rels []*db.Relationship) string {
 	return strings.Join(out, ", ")
 }
 
-func TestDeleteNotFound(t *testing.T) {
+func testDeleteNotFound(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := openDelete(t)
+	s := openDelete(t, open)
 	before := exportBytes(t, s)
 	for _, kind := range []db.RefKind{db.RefActor, db.RefEvent, db.RefStatement, db.RefSource, db.RefRelationship} {
 		t.Run(string(kind), func(t *testing.T) {
@@ -182,9 +240,9 @@ func TestDeleteNotFound(t *testing.T) {
 	}
 }
 
-func TestDeleteUnreferenced(t *testing.T) {
+func testDeleteUnreferenced(t *testing.T, open Opener) {
 	t.Run("Actor", func(t *testing.T) {
-		s := openDelete(t)
+		s := openDelete(t, open)
 		if got, want := hoodNodes(t, s, "c:NP", 1, all), "c:NP e:quake a:loner"; got != want {
 			t.Fatalf("before: neighbourhood of NP = %q, want %q", got, want)
 		}
@@ -209,7 +267,7 @@ func TestDeleteUnreferenced(t *testing.T) {
 	})
 
 	t.Run("Event", func(t *testing.T) {
-		s := openDelete(t)
+		s := openDelete(t, open)
 		checkDeletion(t, mustDelete(t, s, db.RefEvent, "quake", false),
 			db.Deletion{Kind: db.RefEvent, Key: "quake", Deleted: refs(ref(db.RefEvent, "quake"))})
 		if es, err := s.EventsByKey(context.Background(), []string{"quake"}); err != nil || len(es) != 0 {
@@ -238,7 +296,7 @@ func TestDeleteUnreferenced(t *testing.T) {
 
 	// Nothing refers to a statement: it never needs cascade.
 	t.Run("Statement", func(t *testing.T) {
-		s := openDelete(t)
+		s := openDelete(t, open)
 		if got, want := searchSet(t, s, "war"), "s:pakistan-reply"; got != want {
 			t.Fatalf("before: search war = %q, want %q", got, want)
 		}
@@ -266,7 +324,7 @@ func TestDeleteUnreferenced(t *testing.T) {
 	})
 
 	t.Run("Source", func(t *testing.T) {
-		s := openDelete(t)
+		s := openDelete(t, open)
 		checkDeletion(t, mustDelete(t, s, db.RefSource, "src-unused", false),
 			db.Deletion{Kind: db.RefSource, Key: "src-unused", Deleted: refs(ref(db.RefSource, "src-unused"))})
 		if ss, err := s.SourcesByKey(context.Background(), []string{"src-unused"}); err != nil || len(ss) != 0 {
@@ -280,7 +338,7 @@ func TestDeleteUnreferenced(t *testing.T) {
 
 	// Nothing refers to a relationship either, with or without a key.
 	t.Run("RelationshipByID", func(t *testing.T) {
-		s := openDelete(t)
+		s := openDelete(t, open)
 		var id int64
 		for _, r := range relationshipsOf(t, s, "envoy", []db.RelationshipKind{db.RelMemberOf}, nil) {
 			id = r.ID
@@ -306,7 +364,7 @@ func TestDeleteUnreferenced(t *testing.T) {
 	})
 
 	t.Run("RelationshipByKey", func(t *testing.T) {
-		s := openDelete(t)
+		s := openDelete(t, open)
 		checkDeletion(t, mustDelete(t, s, db.RefRelationship, "rivals", false),
 			db.Deletion{Kind: db.RefRelationship, Key: "rivals", Deleted: refs(ref(db.RefRelationship, "rivals"))})
 		if got, want := path(t, s, "a:india", "a:pakistan", 3, only(db.EdgeRelationship)), "none"; got != want {
@@ -321,9 +379,9 @@ func TestDeleteUnreferenced(t *testing.T) {
 
 // Without cascade a referenced record is refused, with a message naming what
 // refers to it, and nothing changes.
-func TestDeleteReferencedWithoutCascade(t *testing.T) {
+func testDeleteReferencedWithoutCascade(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := openDelete(t)
+	s := openDelete(t, open)
 	load(t, s, hubFixture(7))
 	before := exportBytes(t, s)
 	for _, tt := range []struct {
@@ -366,9 +424,9 @@ func hubFixture(n int) string {
 		strings.Join(events, ",\n") + `]}`
 }
 
-func TestDeleteCascadeActor(t *testing.T) {
+func testDeleteCascadeActor(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := openDelete(t)
+	s := openDelete(t, open)
 	if got, want := pathNodes(t, s, "a:modi", "a:pakistan", 3, only(db.EdgeRelationship)), "a:modi a:india a:pakistan"; got != want {
 		t.Fatalf("before: path = %q, want %q", got, want)
 	}
@@ -467,8 +525,8 @@ func TestDeleteCascadeActor(t *testing.T) {
 }
 
 // An actor who only delivered a statement leaves it, without a deliverer.
-func TestDeleteCascadeDeliverer(t *testing.T) {
-	s := openDelete(t)
+func testDeleteCascadeDeliverer(t *testing.T, open Opener) {
+	s := openDelete(t, open)
 	checkDeletion(t, mustDelete(t, s, db.RefActor, "envoy", true), db.Deletion{
 		Kind: db.RefActor, Key: "envoy",
 		Updated: refs(ref(db.RefStatement, "india-readout")),
@@ -493,8 +551,8 @@ func TestDeleteCascadeDeliverer(t *testing.T) {
 }
 
 // A speaker's statements go with it, and so does what they addressed.
-func TestDeleteCascadeSpeaker(t *testing.T) {
-	s := openDelete(t)
+func testDeleteCascadeSpeaker(t *testing.T, open Opener) {
+	s := openDelete(t, open)
 	checkDeletion(t, mustDelete(t, s, db.RefActor, "modi", true), db.Deletion{
 		Kind: db.RefActor, Key: "modi",
 		Updated: refs(ref(db.RefStatement, "india-readout")),
@@ -512,9 +570,9 @@ func TestDeleteCascadeSpeaker(t *testing.T) {
 	checkSound(t, s)
 }
 
-func TestDeleteCascadeEvent(t *testing.T) {
+func testDeleteCascadeEvent(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := openDelete(t)
+	s := openDelete(t, open)
 	if got, want := pathNodes(t, s, "e:ceasefire", "e:attack", 3, only(db.EdgeEventLink)), "e:ceasefire e:strike e:attack"; got != want {
 		t.Fatalf("before: path = %q, want %q", got, want)
 	}
@@ -581,8 +639,8 @@ func TestDeleteCascadeEvent(t *testing.T) {
 	checkSound(t, s)
 }
 
-func TestDeleteCascadeSource(t *testing.T) {
-	s := openDelete(t)
+func testDeleteCascadeSource(t *testing.T, open Opener) {
+	s := openDelete(t, open)
 	checkDeletion(t, mustDelete(t, s, db.RefSource, "src-a", true), db.Deletion{
 		Kind: db.RefSource, Key: "src-a",
 		Updated: refs(ref(db.RefActor, "india"), ref(db.RefEvent, "attack"), ref(db.RefEvent, "strike"),
@@ -619,8 +677,8 @@ func TestDeleteCascadeSource(t *testing.T) {
 }
 
 // Deletes in a row, then a re-seed of the export: the same database.
-func TestDeleteThenReseed(t *testing.T) {
-	s := openDelete(t)
+func testDeleteThenReseed(t *testing.T, open Opener) {
+	s := openDelete(t, open)
 	mustDelete(t, s, db.RefActor, "india", true)
 	mustDelete(t, s, db.RefEvent, "strike", true)
 	mustDelete(t, s, db.RefSource, "src-a", true)

@@ -1,11 +1,10 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
 	"testing"
 
 	"github.com/geotimeline/geotimeline/db"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // chronoBatch is built so that each chronological answer is known:
@@ -35,7 +34,7 @@ func chronoBatch() *db.Batch {
 }
 
 // chronoPathNames is ChronologicalPath, failing the test on an error.
-func chronoPathNames(tb testing.TB, s *sqlite.Store, from, to db.NodeRef, maxDepth int) *db.Path {
+func chronoPathNames(tb testing.TB, s *testStore, from, to db.NodeRef, maxDepth int) *db.Path {
 	tb.Helper()
 	p, err := s.ChronologicalPath(context.Background(), from, to, maxDepth, all)
 	if err != nil {
@@ -44,8 +43,8 @@ func chronoPathNames(tb testing.TB, s *sqlite.Store, from, to db.NodeRef, maxDep
 	return p
 }
 
-func TestChronologicalPath(t *testing.T) {
-	s := mustOpen(t)
+func testChronologicalPath(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
 	mustApply(t, s, chronoBatch())
 	cases := []struct {
 		name, from, to string

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/iso3166"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // listsFixture has seven actors; by key: army (MILITARY, PK), bharat (STATE,
@@ -29,7 +28,7 @@ const listsFixture = `{
 
 // keyPageNames resolves a key page's ids to keys and checks they agree with
 // its positions.
-func keyPageNames(t *testing.T, s *sqlite.Store, p db.KeyPage, byID func([]int64) ([]string, error)) string {
+func keyPageNames(t *testing.T, s *testStore, p db.KeyPage, byID func([]int64) ([]string, error)) string {
 	t.Helper()
 	if len(p.IDs) != len(p.Positions) {
 		t.Fatalf("%d ids, %d positions", len(p.IDs), len(p.Positions))
@@ -50,7 +49,7 @@ func keyPageNames(t *testing.T, s *sqlite.Store, p db.KeyPage, byID func([]int64
 	return strings.Join(keys, " ")
 }
 
-func actorKeys(s *sqlite.Store) func([]int64) ([]string, error) {
+func actorKeys(s *testStore) func([]int64) ([]string, error) {
 	return func(ids []int64) ([]string, error) {
 		as, err := s.ActorsByID(context.Background(), ids)
 		if err != nil {
@@ -68,7 +67,7 @@ func actorKeys(s *sqlite.Store) func([]int64) ([]string, error) {
 	}
 }
 
-func countryCodes(s *sqlite.Store) func([]int64) ([]string, error) {
+func countryCodes(s *testStore) func([]int64) ([]string, error) {
 	return func(ids []int64) ([]string, error) {
 		cs, err := s.CountriesByID(context.Background(), ids)
 		if err != nil {
@@ -138,9 +137,9 @@ func walkKeys(t *testing.T, limit int, want string, list func(db.Page) (db.KeyPa
 	}
 }
 
-func TestActors(t *testing.T) {
+func testActors(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := mustOpen(t)
+	s := mustOpen(t, open)
 	load(t, s, listsFixture)
 
 	for _, tt := range []struct {
@@ -201,9 +200,9 @@ func TestActors(t *testing.T) {
 	})
 }
 
-func TestCountries(t *testing.T) {
+func testCountries(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := mustOpen(t)
+	s := mustOpen(t, open)
 	load(t, s, `{"version": 1, "countries": [{"code": "XZ", "name": "Zedland"}, {"code": "IN", "name": "Republic of India"}]}`)
 	var codes []string
 	for _, c := range iso3166.All() {

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -29,8 +29,8 @@ const codedFixture = `{"version": 1,
     {"key": "s-alone", "kind": "QUOTE", "speaker": "c", "addressees": ["b"], "madeAt": "2025-05-08", "text": "Alone."}
   ]}`
 
-func TestCodesFilter(t *testing.T) {
-	s := mustOpen(t)
+func testCodesFilter(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
 	load(t, s, codedFixture)
 	code := func(scheme, c string, prefix bool) db.CodeMatch {
 		return db.CodeMatch{Scheme: scheme, Code: c, Prefix: prefix}
@@ -78,16 +78,16 @@ func TestCodesFilter(t *testing.T) {
 
 // A source that an estimate names is cited by the event, as one in its
 // sources list is.
-func TestEstimateSourceCited(t *testing.T) {
-	s := mustOpen(t)
+func testEstimateSourceCited(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
 	load(t, s, codedFixture)
 	checkTimeline(t, s, db.TimelineFilter{Sources: []string{"ucdp"}}, "e:e1951")
 	checkTimeline(t, s, db.TimelineFilter{Sources: []string{"acled", "ucdp"}}, "e:e1951")
 }
 
-func TestCoSpeakersAreSpeakers(t *testing.T) {
+func testCoSpeakersAreSpeakers(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := mustOpen(t)
+	s := mustOpen(t, open)
 	load(t, s, codedFixture)
 	checkTimeline(t, s, db.TimelineFilter{Actors: []string{"b"}}, "s:s-joint s:s-alone")
 	checkTimeline(t, s, db.TimelineFilter{Actors: []string{"b"}, Include: []db.ItemKind{db.ItemStatement}}, "s:s-joint s:s-alone")
@@ -117,9 +117,9 @@ func TestCoSpeakersAreSpeakers(t *testing.T) {
 	checkTimeline(t, s, db.TimelineFilter{Actors: []string{"a"}}, "s:s-joint")
 }
 
-func TestEstimateSourceDeleted(t *testing.T) {
+func testEstimateSourceDeleted(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := mustOpen(t)
+	s := mustOpen(t, open)
 	load(t, s, codedFixture)
 	if _, err := s.Delete(ctx, db.RefSource, "ucdp", true); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"bytes"
@@ -298,9 +298,9 @@ const exportGolden = `{
 }
 `
 
-func TestExportRoundTrip(t *testing.T) {
+func testExportRoundTrip(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s1 := mustOpen(t)
+	s1 := mustOpen(t, open)
 	if got, want := load(t, s1, exportFixture), (db.Summary{Inserted: 14, Updated: 1}); got != want {
 		t.Errorf("Summary = %v, want %v", got, want)
 	}
@@ -314,7 +314,7 @@ func TestExportRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Decode(export): %v", err)
 		}
-		s2 := mustOpen(t)
+		s2 := mustOpen(t, open)
 		setClock(s2, t2)
 		sum, err := s2.Apply(ctx, &set.Batch, set.Refs)
 		if err != nil {

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
 // Builders and readers for the graph tests: graphs are written with
@@ -39,7 +38,7 @@ func gRel(key string, kind db.RelationshipKind, subject, object string) db.Relat
 	return db.Relationship{Key: key, Kind: kind, Subject: subject, Object: db.RelationshipObject{Actor: object}}
 }
 
-func mustApply(tb testing.TB, s *sqlite.Store, b *db.Batch) db.Summary {
+func mustApply(tb testing.TB, s *testStore, b *db.Batch) db.Summary {
 	tb.Helper()
 	sum, err := s.Apply(context.Background(), b, nil)
 	if err != nil {
@@ -49,7 +48,7 @@ func mustApply(tb testing.TB, s *sqlite.Store, b *db.Batch) db.Summary {
 }
 
 // node resolves a node name to its NodeRef.
-func node(tb testing.TB, s *sqlite.Store, name string) db.NodeRef {
+func node(tb testing.TB, s *testStore, name string) db.NodeRef {
 	tb.Helper()
 	typ, key, _ := strings.Cut(name, ":")
 	ctx := context.Background()
@@ -100,7 +99,7 @@ func node(tb testing.TB, s *sqlite.Store, name string) db.NodeRef {
 }
 
 // nodeName is the name of a NodeRef.
-func nodeName(tb testing.TB, s *sqlite.Store, n db.NodeRef) string {
+func nodeName(tb testing.TB, s *testStore, n db.NodeRef) string {
 	tb.Helper()
 	ctx := context.Background()
 	ids := []int64{n.ID}
@@ -142,7 +141,7 @@ func nodeName(tb testing.TB, s *sqlite.Store, n db.NodeRef) string {
 }
 
 // nodeNames writes nodes as their names joined by spaces.
-func nodeNames(tb testing.TB, s *sqlite.Store, nodes []db.NodeRef) string {
+func nodeNames(tb testing.TB, s *testStore, nodes []db.NodeRef) string {
 	tb.Helper()
 	out := make([]string, len(nodes))
 	for i, n := range nodes {
@@ -153,7 +152,7 @@ func nodeNames(tb testing.TB, s *sqlite.Store, nodes []db.NodeRef) string {
 
 // edgeNames writes edges as "from>KIND>to", with "(role)" and "@date" when
 // they have them, joined by spaces.
-func edgeNames(tb testing.TB, s *sqlite.Store, edges []db.Edge) string {
+func edgeNames(tb testing.TB, s *testStore, edges []db.Edge) string {
 	tb.Helper()
 	out := make([]string, len(edges))
 	for i, e := range edges {
@@ -169,7 +168,7 @@ func edgeNames(tb testing.TB, s *sqlite.Store, edges []db.Edge) string {
 }
 
 // hood is Neighborhood from a named node, failing the test on an error.
-func hood(tb testing.TB, s *sqlite.Store, start string, depth int, f db.GraphFilter, limit int) db.Subgraph {
+func hood(tb testing.TB, s *testStore, start string, depth int, f db.GraphFilter, limit int) db.Subgraph {
 	tb.Helper()
 	sub, err := s.Neighborhood(context.Background(), node(tb, s, start), depth, f, limit)
 	if err != nil {
@@ -179,14 +178,14 @@ func hood(tb testing.TB, s *sqlite.Store, start string, depth int, f db.GraphFil
 }
 
 // hoodNodes is the names of the nodes of a neighbourhood.
-func hoodNodes(tb testing.TB, s *sqlite.Store, start string, depth int, f db.GraphFilter) string {
+func hoodNodes(tb testing.TB, s *testStore, start string, depth int, f db.GraphFilter) string {
 	tb.Helper()
 	return nodeNames(tb, s, hood(tb, s, start, depth, f, 1000).Nodes)
 }
 
 // path is ShortestPath between named nodes as "node >edge> node …", or
 // "none" when there is no path.
-func path(tb testing.TB, s *sqlite.Store, from, to string, maxDepth int, f db.GraphFilter) string {
+func path(tb testing.TB, s *testStore, from, to string, maxDepth int, f db.GraphFilter) string {
 	tb.Helper()
 	p, err := s.ShortestPath(context.Background(), node(tb, s, from), node(tb, s, to), maxDepth, f)
 	if err != nil {
@@ -214,7 +213,7 @@ func path(tb testing.TB, s *sqlite.Store, from, to string, maxDepth int, f db.Gr
 }
 
 // pathNodes is only the nodes of path, joined by spaces.
-func pathNodes(tb testing.TB, s *sqlite.Store, from, to string, maxDepth int, f db.GraphFilter) string {
+func pathNodes(tb testing.TB, s *testStore, from, to string, maxDepth int, f db.GraphFilter) string {
 	tb.Helper()
 	p := path(tb, s, from, to, maxDepth, f)
 	if p == "none" {

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -35,8 +35,8 @@ func bucketsString(bs []db.EventBucket) string {
 	return strings.Join(out, "; ")
 }
 
-func TestEventCounts(t *testing.T) {
-	s := mustOpen(t)
+func testEventCounts(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
 	load(t, s, bucketFixture)
 	cases := []struct {
 		name     string
@@ -83,8 +83,8 @@ func TestEventCounts(t *testing.T) {
 	})
 }
 
-func TestCounterparts(t *testing.T) {
-	s := mustOpen(t)
+func testCounterparts(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
 	load(t, s, bucketFixture)
 	ids := []int64{actorByKey(t, s, "a").ID, actorByKey(t, s, "c").ID}
 	str := func(cs []db.Counterpart) string {
@@ -114,11 +114,11 @@ func TestCounterparts(t *testing.T) {
 	}
 }
 
-// TestEventCountsBucketLimit checks that a question with more buckets than
+// testEventCountsBucketLimit checks that a question with more buckets than
 // db.MaxEventBuckets is refused, and a coarser one over the same events is
 // answered.
-func TestEventCountsBucketLimit(t *testing.T) {
-	s := mustOpen(t)
+func testEventCountsBucketLimit(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
 	var b strings.Builder
 	b.WriteString(`{"version": 1, "events": [`)
 	day := time.Date(2000, 1, 1, 12, 0, 0, 0, time.UTC)
@@ -185,8 +185,8 @@ func spanBuckets(bs []db.EventBucket) string {
 // Buckets with spans: certain, OVERLAPS (clipped to the window),
 // fatality ranges and mean intensity, from the kept counts and from the
 // events (an actor filter), which must agree.
-func TestEventCountsSpans(t *testing.T) {
-	s := mustOpen(t)
+func testEventCountsSpans(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
 	load(t, s, spanCountsFixture)
 	jan31, feb1, feb2 := at(t, "2025-01-31T00:00:00Z"), at(t, "2025-02-01T00:00:00Z"), at(t, "2025-02-02T00:00:00Z")
 	for _, c := range []struct {
@@ -246,8 +246,8 @@ func TestEventCountsSpans(t *testing.T) {
 // By participant country an event counts once per country, however many of
 // its participants come from it, and not at all without one; its location
 // does not count.
-func TestEventCountsByParticipantCountry(t *testing.T) {
-	s := mustOpen(t)
+func testEventCountsByParticipantCountry(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
 	load(t, s, `{"version": 1,
   "actors": [
     {"key": "a", "name": "A", "kind": "STATE", "country": "IN"},

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -7,10 +7,10 @@ import (
 	"testing"
 
 	"github.com/geotimeline/geotimeline/db"
-	"github.com/geotimeline/geotimeline/db/sqlite"
 )
 
-// timelineFixture has 8 events and 4 statements. Sorted, they are:
+// TimelineFixture has 8 events and 4 statements; exported for the
+// backends' own timeline tests. Sorted, they are:
 //
 //	e:new-year      2025              YEAR
 //	e:attack        2025-04-22T09:00Z MINUTE
@@ -24,7 +24,7 @@ import (
 //	e:border-talks  2025-05-10T17:00Z MINUTE
 //	e:ceasefire     2025-05-10T17:00Z MINUTE
 //	s:speech        2025-05-12T20:00Z MINUTE
-const timelineFixture = `{
+const TimelineFixture = `{
   "version": 1,
   "actors": [
     {"key": "india", "name": "India", "kind": "STATE", "country": "IN"},
@@ -73,16 +73,16 @@ const timelineFixture = `{
 
 const timelineAll = "e:new-year e:attack s:condolence e:z-month e:a-day s:denial e:strike e:tie s:tie e:border-talks e:ceasefire s:speech"
 
-func openTimeline(tb testing.TB) *sqlite.Store {
+func openTimeline(tb testing.TB, open Opener) *testStore {
 	tb.Helper()
-	s := mustOpen(tb)
-	load(tb, s, timelineFixture)
+	s := mustOpen(tb, open)
+	load(tb, s, TimelineFixture)
 	return s
 }
 
-func TestTimeline(t *testing.T) {
+func testTimeline(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := openTimeline(t)
+	s := openTimeline(t, open)
 
 	t.Run("Order", func(t *testing.T) {
 		if got, want := timeline(t, s, db.TimelineFilter{}, db.Ascending), timelineAll; got != want {
@@ -342,7 +342,7 @@ func TestTimeline(t *testing.T) {
 // walkForward pages through the timeline limit items at a time, each page
 // after the last item of the one before, and checks that the pages hold
 // every item of want once, in order, with the right page info.
-func walkForward(t *testing.T, s *sqlite.Store, f db.TimelineFilter, order db.SortOrder, limit int, want string) {
+func walkForward(t *testing.T, s *testStore, f db.TimelineFilter, order db.SortOrder, limit int, want string) {
 	t.Helper()
 	ctx := context.Background()
 	total := len(strings.Fields(want))
@@ -379,7 +379,7 @@ func walkForward(t *testing.T, s *sqlite.Store, f db.TimelineFilter, order db.So
 
 // walkBackward pages through the timeline from its end, limit items at a
 // time, each page before the first item of the one after.
-func walkBackward(t *testing.T, s *sqlite.Store, f db.TimelineFilter, order db.SortOrder, limit int, want string) {
+func walkBackward(t *testing.T, s *testStore, f db.TimelineFilter, order db.SortOrder, limit int, want string) {
 	t.Helper()
 	ctx := context.Background()
 	total := len(strings.Fields(want))
@@ -425,9 +425,9 @@ func itoa(n int) string {
 	return string(b)
 }
 
-func TestTimelineCursorSurvivesInserts(t *testing.T) {
+func testTimelineCursorSurvivesInserts(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := openTimeline(t)
+	s := openTimeline(t, open)
 	first, err := s.Timeline(ctx, db.TimelineFilter{}, db.Ascending, db.Page{Limit: 4})
 	if err != nil {
 		t.Fatal(err)
@@ -468,10 +468,10 @@ func TestTimelineCursorSurvivesInserts(t *testing.T) {
 }
 
 // The API bounds its lists (db.MaxListLength), but the store takes any
-// length: past the bound a list is one JSON argument, so 40 000 keys stay
-// under SQLite's 32 766 variables instead of failing as an internal error.
-func TestTimelineLongLists(t *testing.T) {
-	s := mustOpen(t)
+// length: 40 000 keys must not fail on a limit of the engine (SQLite's
+// 32 766 variables, PostgreSQL's 65 535 parameters) as an internal error.
+func testTimelineLongLists(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
 	mustApply(t, s, chainBatch("a", "e", 4))
 	ctx := context.Background()
 	// Every key names an actor: 40 000 mentions of three of them.

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"bytes"
@@ -105,11 +105,11 @@ func findStatement(tb testing.TB, b *db.Batch, key string) db.Statement {
 	return db.Statement{}
 }
 
-func TestApply(t *testing.T) {
+func testApply(t *testing.T, open Opener) {
 	ctx := context.Background()
 
 	t.Run("Insert", func(t *testing.T) {
-		s := mustOpen(t)
+		s := mustOpen(t, open)
 		if got, want := load(t, s, applyBase), (db.Summary{Inserted: 9}); got != want {
 			t.Errorf("Summary = %v, want %v", got, want)
 		}
@@ -125,7 +125,7 @@ func TestApply(t *testing.T) {
 	})
 
 	t.Run("LoadingTwiceChangesNothing", func(t *testing.T) {
-		s := mustOpen(t)
+		s := mustOpen(t, open)
 		load(t, s, applyBase)
 		before := exportBytes(t, s)
 		setClock(s, t2)
@@ -146,7 +146,7 @@ func TestApply(t *testing.T) {
 	})
 
 	t.Run("ReloadWithOtherValuesReplaces", func(t *testing.T) {
-		s := mustOpen(t)
+		s := mustOpen(t, open)
 		load(t, s, applyBase)
 		setClock(s, t2)
 		// india, the relationship, strike and warning changed; 2 sources,
@@ -240,7 +240,7 @@ func TestApply(t *testing.T) {
 	})
 
 	t.Run("AbsentRecordsAreLeftAlone", func(t *testing.T) {
-		s := mustOpen(t)
+		s := mustOpen(t, open)
 		load(t, s, applyBase)
 		setClock(s, t2)
 		sum := load(t, s, `{"version": 1, "actors": [{"key": "china", "name": "China", "kind": "STATE", "country": "CN"}]}`)
@@ -269,7 +269,7 @@ func TestApply(t *testing.T) {
 	})
 
 	t.Run("ReferencesToStoredRecordsResolve", func(t *testing.T) {
-		s := mustOpen(t)
+		s := mustOpen(t, open)
 		load(t, s, `{"version": 1,
 			"sources": [{"key": "src", "url": "https://example.org/"}],
 			"actors": [{"key": "a", "name": "A", "kind": "PERSON"}, {"key": "b", "name": "B", "kind": "PERSON"}],
@@ -310,7 +310,7 @@ func TestApply(t *testing.T) {
 	})
 
 	t.Run("UnknownReferenceWritesNothing", func(t *testing.T) {
-		s := mustOpen(t)
+		s := mustOpen(t, open)
 		bad := `{"version": 1,
 			"actors": [{"key": "a", "name": "A", "kind": "PERSON"}],
 			"events": [{"key": "e", "type": "OTHER", "title": "E", "occurredAt": "2025",
@@ -366,7 +366,7 @@ func TestApply(t *testing.T) {
 	t.Run("FailureAfterWritesRollsBack", func(t *testing.T) {
 		// A batch whose bad reference the caller did not list in refs fails
 		// only after earlier records were written: those must be rolled back.
-		s := mustOpen(t)
+		s := mustOpen(t, open)
 		b := &db.Batch{
 			Actors: []db.Actor{{Key: "a", Name: "A", Kind: db.ActorPerson}},
 			Events: []db.Event{{Key: "e", Type: db.EventOther, Title: "E",
@@ -385,7 +385,7 @@ func TestApply(t *testing.T) {
 	})
 
 	t.Run("KeylessRelationshipIdentity", func(t *testing.T) {
-		s := mustOpen(t)
+		s := mustOpen(t, open)
 		const actors = `{"version": 1, "actors": [
 			{"key": "rubio", "name": "Marco Rubio", "kind": "PERSON", "country": "US"},
 			{"key": "state-dept", "name": "State Department", "kind": "GOVERNMENT_BODY", "country": "US"}]}`
@@ -444,7 +444,7 @@ func TestApply(t *testing.T) {
 	})
 
 	t.Run("KeyedRelationshipUpdatesInPlace", func(t *testing.T) {
-		s := mustOpen(t)
+		s := mustOpen(t, open)
 		load(t, s, `{"version": 1, "actors": [{"key": "a", "name": "A", "kind": "PERSON"}],
 			"relationships": [{"key": "r", "kind": "BASED_IN", "subject": "a", "object": {"country": "IN"}, "title": "x", "from": "2020"}]}`)
 		setClock(s, t2)
@@ -466,7 +466,7 @@ func TestApply(t *testing.T) {
 	})
 
 	t.Run("FixtureCountries", func(t *testing.T) {
-		s := mustOpen(t)
+		s := mustOpen(t, open)
 		sum := load(t, s, `{"version": 1,
 			"countries": [{"code": "XZ", "name": "Zedland", "region": "Nowhere"}, {"code": "IN", "name": "Republic of India"}],
 			"actors": [{"key": "zed", "name": "Zed", "kind": "STATE", "country": "XZ"}]}`)
@@ -533,7 +533,7 @@ func TestApply(t *testing.T) {
 	})
 
 	t.Run("ActorCountryChangeMovesItems", func(t *testing.T) {
-		s := mustOpen(t)
+		s := mustOpen(t, open)
 		load(t, s, `{"version": 1,
 			"actors": [
 				{"key": "mover", "name": "Mover", "kind": "NGO", "country": "IN"},
@@ -593,7 +593,7 @@ func TestApply(t *testing.T) {
 	})
 
 	t.Run("ActorMovedInTheSameBatchAsNewEvent", func(t *testing.T) {
-		s := mustOpen(t)
+		s := mustOpen(t, open)
 		load(t, s, `{"version": 1, "actors": [{"key": "mover", "name": "Mover", "kind": "NGO", "country": "IN"}],
 			"events": [{"key": "old", "type": "OTHER", "title": "Old", "occurredAt": "2025-01",
 				"participants": [{"actor": "mover", "role": "PARTICIPANT"}]}]}`)
