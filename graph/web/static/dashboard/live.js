@@ -35,7 +35,11 @@ function stopLive() {
   live.gen++;
   clearTimeout(live.retryTimer);
   clearTimeout(live.stableTimer);
-  if (live.client) live.client.dispose();
+  // dispose() answers with a promise that rejects (with the socket's
+  // CloseEvent) when the socket was still connecting or closing: the client
+  // is being thrown away, so how it ended tells nothing, and left unhandled
+  // the rejection reaches the page as an uncaught error.
+  if (live.client) Promise.resolve(live.client.dispose()).catch(() => {});
   live.client = null;
 }
 
