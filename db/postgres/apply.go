@@ -302,7 +302,7 @@ var sourceCols = []string{"key", "url", "title", "publisher", "author", "publish
 var upsertSource = upsertSQL("sources", "key", sourceCols)
 
 func (w *writer) source(src *db.Source) error {
-	h, err := sourceHash(src)
+	h, err := db.SourceHash(src)
 	if err != nil {
 		return err
 	}
@@ -321,7 +321,7 @@ var actorCols = []string{"key", "name", "kind", "country_id", "description", "co
 var upsertActor = upsertSQL("actors", "key", actorCols)
 
 func (w *writer) actor(a *db.Actor) error {
-	h, err := actorHash(a)
+	h, err := db.ActorHash(a)
 	if err != nil {
 		return err
 	}
@@ -367,7 +367,7 @@ var relationshipCols = []string{"key", "identity", "kind", "subject_id", "object
 var upsertRelationship = upsertSQL("relationships", "identity", relationshipCols)
 
 func (w *writer) relationship(r *db.Relationship) error {
-	h, err := relationshipHash(r)
+	h, err := db.RelationshipHash(r)
 	if err != nil {
 		return err
 	}
@@ -413,7 +413,7 @@ var upsertEvent = upsertSQL("events", "key", eventCols)
 
 // eventRow upserts an event's own columns; its lists are eventLists'.
 func (w *writer) eventRow(e *db.Event) (int64, int, error) {
-	h, err := eventHash(e)
+	h, err := db.EventHash(e)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -529,7 +529,7 @@ var statementCols = []string{"key", "kind", "speaker_id", "delivered_by_id", "ma
 var upsertStatement = upsertSQL("statements", "key", statementCols)
 
 func (w *writer) statement(st *db.Statement) error {
-	h, err := statementHash(st)
+	h, err := db.StatementHash(st)
 	if err != nil {
 		return err
 	}

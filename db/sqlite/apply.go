@@ -2,9 +2,7 @@ package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -295,27 +293,6 @@ func (w *writer) checkRefs(refs []db.Ref) error {
 	return probs.Err()
 }
 
-// contentHash fingerprints a record's content: everything but its id and
-// clocks. Loading a record with the same fingerprint changes nothing.
-func contentHash(v any) ([]byte, error) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("hash record: %w", err)
-	}
-	sum := sha256.Sum256(data)
-	return sum[:], nil
-}
-
-// noEmpty makes an empty list nil before hashing: no list and an empty one
-// are the same content (reads return empty lists, Decode gives nil), and
-// must not count as a change.
-func noEmpty[T any](xs []T) []T {
-	if len(xs) == 0 {
-		return nil
-	}
-	return xs
-}
-
 // existing looks up a stored record's id and content hash.
 func (w *writer) existing(query string, arg any) (id int64, hash []byte, err error) {
 	err = w.queryRow(query, arg).Scan(&id, &hash)
@@ -355,7 +332,7 @@ func (w *writer) country(c *db.Country) error {
 }
 
 func (w *writer) source(src *db.Source) error {
-	h, err := sourceHash(src)
+	h, err := db.SourceHash(src)
 	if err != nil {
 		return err
 	}
@@ -393,7 +370,7 @@ func (w *writer) source(src *db.Source) error {
 }
 
 func (w *writer) actor(a *db.Actor) error {
-	h, err := actorHash(a)
+	h, err := db.ActorHash(a)
 	if err != nil {
 		return err
 	}
@@ -449,10 +426,7 @@ func (w *writer) actor(a *db.Actor) error {
 }
 
 func (w *writer) relationship(r *db.Relationship) error {
-	rec := *r
-	rec.ID, rec.Stamps = 0, db.Stamps{}
-	rec.Sources = noEmpty(rec.Sources)
-	h, err := contentHash(rec)
+	h, err := db.RelationshipHash(r)
 	if err != nil {
 		return err
 	}
@@ -518,25 +492,6 @@ func (w *writer) relationship(r *db.Relationship) error {
 	return nil
 }
 
-// eventHash is an event's content hash; a cascade that strips events
-// set-wise (rewriteEvents) computes it here too, so that both agree.
-func eventHash(e *db.Event) ([]byte, error) {
-	rec := *e
-	rec.ID, rec.Stamps = 0, db.Stamps{}
-	rec.Participants, rec.Links = noEmpty(rec.Participants), noEmpty(rec.Links)
-	rec.Tags, rec.Sources = noEmpty(rec.Tags), noEmpty(rec.Sources)
-	return contentHash(rec)
-}
-
-// statementHash is a statement's content hash, as eventHash.
-func statementHash(st *db.Statement) ([]byte, error) {
-	rec := *st
-	rec.ID, rec.Stamps = 0, db.Stamps{}
-	rec.Addressees, rec.About = noEmpty(rec.Addressees), noEmpty(rec.About)
-	rec.Stances, rec.Sources = noEmpty(rec.Stances), noEmpty(rec.Sources)
-	return contentHash(rec)
-}
-
 // eventRow upserts an event's own columns and reports whether its content
 // changed, in which case its lists are rewritten by eventLists.
 func (w *writer) eventRow(e *db.Event) (bool, error) {
@@ -547,7 +502,7 @@ func (w *writer) eventRow(e *db.Event) (bool, error) {
 // upsertEventRow is eventRow, which also returns the event's row id and
 // whether it inserted the row.
 func (w *writer) upsertEventRow(e *db.Event) (id int64, changed, inserted bool, err error) {
-	h, err := eventHash(e)
+	h, err := db.EventHash(e)
 	if err != nil {
 		return 0, false, false, err
 	}
@@ -674,7 +629,7 @@ func (w *writer) writeEventLists(e *db.Event, id int64, fresh bool) error {
 }
 
 func (w *writer) statement(st *db.Statement) error {
-	h, err := statementHash(st)
+	h, err := db.StatementHash(st)
 	if err != nil {
 		return err
 	}

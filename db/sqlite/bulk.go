@@ -429,19 +429,6 @@ var refKindOf = map[recordType]db.RefKind{
 	derivedActor: db.RefActor, derivedRelationship: db.RefRelationship, derivedEvent: db.RefEvent, derivedStatement: db.RefStatement,
 }
 
-func sourceHash(src *db.Source) ([]byte, error) {
-	rec := *src
-	rec.ID, rec.Stamps = 0, db.Stamps{}
-	return contentHash(rec)
-}
-
-func actorHash(a *db.Actor) ([]byte, error) {
-	rec := *a
-	rec.ID, rec.Stamps = 0, db.Stamps{}
-	rec.Aliases, rec.Sources = noEmpty(rec.Aliases), noEmpty(rec.Sources)
-	return contentHash(rec)
-}
-
 func sourceArgs(src *db.Source, h []byte, now int64) []any {
 	pubAt, pubPrec := dateArgs(src.PublishedAt)
 	return []any{src.Key, src.URL, src.Title, src.Publisher, src.Author, pubAt, pubPrec, h, now, now}

@@ -70,7 +70,7 @@ func (d *deleter) rewriteEvents(ids []int64, t record) error {
 		}
 		for _, e := range es {
 			cascade.StripEvent(e, t)
-			h, err := eventHash(e)
+			h, err := db.EventHash(e)
 			if err != nil {
 				return err
 			}
@@ -162,7 +162,7 @@ func (d *deleter) rewriteStatements(ids []int64, t record) error {
 		}
 		for _, st := range ss {
 			cascade.StripStatement(st, t)
-			h, err := statementHash(st)
+			h, err := db.StatementHash(st)
 			if err != nil {
 				return err
 			}
