@@ -47,28 +47,11 @@ type querier interface {
 // hints returns, for each key of kind, the end of its message: the nearest
 // known values (suggest.Hint), or "" when none is near.
 func hints(ctx context.Context, q querier, kind db.RefKind, keys []string) ([]string, error) {
-	out := make([]string, len(keys))
-	var cands []suggest.Candidate
-	read := false
-	for i, k := range keys {
-		var near []string
-		if kind == db.RefCountry {
-			near = iso3166.Suggest(k)
-		}
-		if len(near) == 0 {
-			if !read {
-				stored, err := candidates(ctx, q, kind)
-				if err != nil {
-					return nil, err
-				}
-				cands = append(cands, stored...)
-				read = true
-			}
-			near = suggest.Nearest(k, cands)
-		}
-		out[i] = suggest.Hint(near)
+	var direct func(string) []string
+	if kind == db.RefCountry {
+		direct = iso3166.Suggest
 	}
-	return out, nil
+	return suggest.Hints(keys, direct, nil, func() ([]suggest.Candidate, error) { return candidates(ctx, q, kind) })
 }
 
 func candidates(ctx context.Context, q querier, kind db.RefKind) ([]suggest.Candidate, error) {

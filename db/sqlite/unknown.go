@@ -113,28 +113,20 @@ func (s *Store) unknownKeys(ctx context.Context, kind db.RefKind, keys []string)
 // read through q (unless nil) once, and only when a key needs them; extra
 // are candidates besides them.
 func hints(ctx context.Context, q querier, kind db.RefKind, keys []string, extra []suggest.Candidate) ([]string, error) {
-	out := make([]string, len(keys))
-	cands := extra
-	read := false
-	for i, k := range keys {
-		var near []string
-		if kind == db.RefCountry {
-			near = iso3166.Suggest(k)
-		}
-		if len(near) == 0 {
-			if !read && q != nil {
-				stored, err := candidates(ctx, q, kind)
-				if err != nil {
-					return nil, err
-				}
-				cands = append(cands, stored...)
-				read = true
-			}
-			near = suggest.Nearest(k, cands)
-		}
-		out[i] = suggest.Hint(near)
+	var stored func() ([]suggest.Candidate, error)
+	if q != nil {
+		stored = func() ([]suggest.Candidate, error) { return candidates(ctx, q, kind) }
 	}
-	return out, nil
+	return suggest.Hints(keys, directHint(kind), extra, stored)
+}
+
+// directHint is how a key of kind is answered before the stored values:
+// an ISO 3166-1 code's own suggestions for a country.
+func directHint(kind db.RefKind) func(string) []string {
+	if kind == db.RefCountry {
+		return iso3166.Suggest
+	}
+	return nil
 }
 
 // candidates reads the stored values of kind a hint may name.

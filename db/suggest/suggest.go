@@ -106,3 +106,34 @@ func Hint(values []string) string {
 	}
 	return ": did you mean " + strings.Join(quoted[:len(quoted)-1], ", ") + " or " + last + "?"
 }
+
+// Hints returns, for each key, the end of its "unknown …" message: the
+// values nearest it (Hint), or "" when none is near. direct, when not nil,
+// answers a key first on its own (a country code from another standard,
+// say); the others are compared with extra and with what stored reads, which
+// is called once at most, and only when a key needs it. A store passes its
+// read of the known values as stored.
+func Hints(keys []string, direct func(string) []string, extra []Candidate, stored func() ([]Candidate, error)) ([]string, error) {
+	out := make([]string, len(keys))
+	cands := extra
+	read := false
+	for i, k := range keys {
+		var near []string
+		if direct != nil {
+			near = direct(k)
+		}
+		if len(near) == 0 {
+			if !read && stored != nil {
+				more, err := stored()
+				if err != nil {
+					return nil, err
+				}
+				cands = append(cands, more...)
+				read = true
+			}
+			near = Nearest(k, cands)
+		}
+		out[i] = Hint(near)
+	}
+	return out, nil
+}

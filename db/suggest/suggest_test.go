@@ -50,3 +50,28 @@ func TestHint(t *testing.T) {
 		}
 	}
 }
+
+// Hints answers from direct first, reads the stored values once and only
+// when a key needs them, and says nothing of a key nothing is near.
+func TestHints(t *testing.T) {
+	reads := 0
+	stored := func() ([]suggest.Candidate, error) {
+		reads++
+		return []suggest.Candidate{{Value: "marco-rubio", Texts: []string{"marco-rubio", "Marco Rubio"}}}, nil
+	}
+	direct := func(k string) []string {
+		if k == "UK" {
+			return []string{"GB"}
+		}
+		return nil
+	}
+	got, err := suggest.Hints([]string{"UK"}, direct, nil, stored)
+	if err != nil || len(got) != 1 || got[0] != `: did you mean "GB"?` || reads != 0 {
+		t.Errorf("UK: %q, %v, %d reads; want the direct answer and no read", got, err, reads)
+	}
+	got, err = suggest.Hints([]string{"marco-rubi", "zzzzzzzzzz", "marc-rubio"}, direct, []suggest.Candidate{{Value: "india", Texts: []string{"india"}}}, stored)
+	want := []string{`: did you mean "marco-rubio"?`, "", `: did you mean "marco-rubio"?`}
+	if err != nil || !slices.Equal(got, want) || reads != 1 {
+		t.Errorf("got %q, %v, %d reads; want %q and one read", got, err, reads, want)
+	}
+}
