@@ -3,13 +3,17 @@ package postgres
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/sqlite"
+	"github.com/geotimeline/geotimeline/db/storetest"
 	"github.com/geotimeline/geotimeline/db/synth"
 )
 
@@ -82,5 +86,74 @@ func TestExportAndListLengthsMatchSQLite(t *testing.T) {
 	}
 	if gotLen != wantLen {
 		t.Errorf("ListLengths = %+v\nSQLite's %+v", gotLen, wantLen)
+	}
+}
+
+// On the same data, Search finds the same records as SQLite's, in the same
+// order, and refuses the same text with the same message.
+func TestSearchMatchesSQLite(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	lite, pg := twins(t, storetest.SearchFixture)
+	// Row ids differ between the stores: hits are written kind:key.
+	type searcher interface {
+		Search(ctx context.Context, text string, limit int) ([]db.SearchHit, error)
+		ActorsByID(ctx context.Context, ids []int64) ([]*db.Actor, error)
+		EventsByID(ctx context.Context, ids []int64) ([]*db.Event, error)
+		StatementsByID(ctx context.Context, ids []int64) ([]*db.Statement, error)
+	}
+	hits := func(s searcher, text string) string {
+		t.Helper()
+		hs, err := s.Search(ctx, text, 100)
+		if err != nil {
+			return "error: " + db.ErrorMessage(err)
+		}
+		var b strings.Builder
+		for _, h := range hs {
+			key := "?"
+			switch h.Kind {
+			case db.HitActor:
+				if as, err := s.ActorsByID(ctx, []int64{h.ID}); err == nil && len(as) == 1 {
+					key = as[0].Key
+				}
+			case db.HitEvent:
+				if es, err := s.EventsByID(ctx, []int64{h.ID}); err == nil && len(es) == 1 {
+					key = es[0].Key
+				}
+			case db.HitStatement:
+				if ss, err := s.StatementsByID(ctx, []int64{h.ID}); err == nil && len(ss) == 1 {
+					key = ss[0].Key
+				}
+			}
+			fmt.Fprintf(&b, "%s:%s ", h.Kind, key)
+		}
+		return b.String()
+	}
+	for _, text := range []string{"pahalgam", "india", "indi*", "prime minister", "sindoor", "operation sindoor",
+		"cross-border", "Pähalgam", "dar", "سिंदूर", "शहबाज़", "the", "attack pahalgam", "in*", `"india" OR -x`,
+		"", "*", strings.Repeat("x ", 17)} {
+		got, want := hits(pg, text), hits(lite, text)
+		if got != want {
+			t.Errorf("Search(%q):\n got %s\nwant %s", text, got, want)
+		}
+	}
+
+	// On a generated graph the same records match. Their order may
+	// differ where scores are close: BM25's average title and body
+	// lengths are the matching rows' here, every row's in SQLite.
+	lite, pg = twins(t, synthFixture(t, 500))
+	sorted := func(s string) string {
+		f := strings.Fields(s)
+		slices.Sort(f)
+		return strings.Join(f, " ")
+	}
+	for _, text := range []string{"attack", "protest", "talks", "ceasefire", "protest*"} {
+		got, want := sorted(hits(pg, text)), sorted(hits(lite, text))
+		if want == "" {
+			t.Errorf("Search(%q): no hits on SQLite", text)
+		}
+		if got != want {
+			t.Errorf("generated graph, Search(%q):\n got %s\nwant %s", text, got, want)
+		}
 	}
 }
