@@ -157,3 +157,75 @@ func TestSearchMatchesSQLite(t *testing.T) {
 		}
 	}
 }
+
+// On the same data, deletes with and without cascade answer as SQLite's
+// (the same Deletion, the same refusal) and leave the same records behind.
+func TestDeleteMatchesSQLite(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	graph := synthFixture(t, 300)
+	lite, pg := twins(t, graph)
+	set := decode(t, graph)
+	// A hub actor (the first by key), a linked event, a source, a
+	// statement and a keyed relationship of the generated graph; some are
+	// gone with an earlier cascade by the time their turn comes, which
+	// both stores must say alike.
+	targets := []db.Ref{{Kind: db.RefActor, Key: set.Batch.Actors[0].Key}}
+	for _, e := range set.Batch.Events {
+		if len(e.Links) > 0 {
+			targets = append(targets, db.Ref{Kind: db.RefEvent, Key: e.Links[0].Event})
+			break
+		}
+	}
+	targets = append(targets, db.Ref{Kind: db.RefSource, Key: set.Batch.Sources[len(set.Batch.Sources)-1].Key},
+		db.Ref{Kind: db.RefStatement, Key: set.Batch.Statements[0].Key})
+	for _, r := range set.Batch.Relationships {
+		if r.Key != "" {
+			targets = append(targets, db.Ref{Kind: db.RefRelationship, Key: r.Key})
+			break
+		}
+	}
+	if len(targets) != 5 {
+		t.Fatalf("targets %v: the generated graph lacks a kind", targets)
+	}
+	answer := func(d db.Deletion, err error) string {
+		if err != nil {
+			return fmt.Sprintf("%s: %s", db.ErrorCode(err), db.ErrorMessage(err))
+		}
+		return fmt.Sprintf("%+v", d)
+	}
+	export := func(s interface {
+		Export(context.Context) (*db.Batch, error)
+	}) string {
+		b, err := s.Export(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := fixture.Encode(&buf, b); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	cascaded := 0
+	for _, r := range targets {
+		for _, withCascade := range []bool{false, true} {
+			got, want := answer(pg.Delete(ctx, r.Kind, r.Key, withCascade)), answer(lite.Delete(ctx, r.Kind, r.Key, withCascade))
+			if got != want {
+				t.Errorf("Delete(%s %s, cascade %v):\n got %s\nwant %s", r.Kind, r.Key, withCascade, got, want)
+			}
+			if withCascade && strings.Contains(want, "Updated:[{") {
+				cascaded++
+			}
+		}
+	}
+	if cascaded == 0 {
+		t.Error("no delete rewrote a record: the cascade went untested")
+	}
+	if got, want := export(pg), export(lite); got != want {
+		t.Errorf("after the deletes, the exports differ: %d bytes, SQLite %d", len(got), len(want))
+	}
+	if _, err := pg.DeleteRelationship(ctx, 1<<40, true); db.ErrorCode(err) != db.CodeNotFound {
+		t.Errorf("DeleteRelationship of no relationship: %v, want NOT_FOUND", err)
+	}
+}
