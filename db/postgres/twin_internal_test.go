@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -227,5 +228,56 @@ func TestDeleteMatchesSQLite(t *testing.T) {
 	}
 	if _, err := pg.DeleteRelationship(ctx, 1<<40, true); db.ErrorCode(err) != db.CodeNotFound {
 		t.Errorf("DeleteRelationship of no relationship: %v, want NOT_FOUND", err)
+	}
+}
+
+// On the same data, EventCounts gives SQLite's buckets for every interval,
+// grouping and match, from the kept counts and from the events alike.
+func TestEventCountsMatchSQLite(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	lite, pg := twins(t, parityFixture, synthFixture(t, 500))
+	day := func(s string) *time.Time {
+		v, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &v
+	}
+	noon := time.Date(2024, 3, 5, 12, 0, 0, 0, time.UTC)
+	filters := []db.TimelineFilter{
+		{},
+		{From: day("2024-01-01"), To: day("2025-01-01")},
+		{From: &noon, To: day("2025-06-01")},
+		{EventTypes: []db.EventType{db.EventStrike, db.EventProtest}},
+		{Countries: []string{"IN"}},
+		{Text: "attack"},
+	}
+	compared := 0
+	for _, f := range filters {
+		for _, interval := range []db.Interval{db.IntervalDay, db.IntervalWeek, db.IntervalMonth, db.IntervalYear} {
+			for _, group := range []db.CountGroup{db.GroupNone, db.GroupType, db.GroupCountry, db.GroupActor, db.GroupParticipantCountry} {
+				for _, match := range []db.TimeMatch{db.MatchStart, db.MatchOverlaps, db.MatchWithin} {
+					got, err := pg.EventCounts(ctx, f, interval, group, match)
+					want, werr := lite.EventCounts(ctx, f, interval, group, match)
+					if fmt.Sprint(err) != fmt.Sprint(werr) || !reflect.DeepEqual(got, want) {
+						t.Errorf("EventCounts(%+v, %s, %s, %s):\n got %d buckets, %v\nwant %d buckets, %v",
+							f, interval, group, match, len(got), err, len(want), werr)
+						continue
+					}
+					if len(want) > 0 {
+						compared++
+					}
+				}
+			}
+		}
+	}
+	if compared < 300 {
+		t.Errorf("only %d answers held buckets: the data is thinner than meant", compared)
+	}
+	_, err := pg.EventCounts(ctx, db.TimelineFilter{}, "FORTNIGHT", db.GroupNone, db.MatchStart)
+	_, werr := lite.EventCounts(ctx, db.TimelineFilter{}, "FORTNIGHT", db.GroupNone, db.MatchStart)
+	if err == nil || db.ErrorMessage(err) != db.ErrorMessage(werr) {
+		t.Errorf("unknown interval: %v; SQLite's %v", err, werr)
 	}
 }
