@@ -119,6 +119,9 @@ func (w *writer) apply(b *db.Batch, refs []db.Ref) error {
 	if err := w.flushDerived(); err != nil {
 		return err
 	}
+	if err := w.orderFeed(b); err != nil {
+		return err
+	}
 	if err := w.logChanges(); err != nil {
 		return err
 	}
