@@ -12,8 +12,9 @@ import (
 type readTxKey struct{}
 
 // reader is where a read helper under ctx runs: the transaction Export
-// put in ctx, or the pool. A pgx.Tx is one connection, used by one goroutine at a
-// time: only Export, which reads in sequence, puts one there.
+// or a delete put in ctx, or the pool. A pgx.Tx is one connection, used by
+// one goroutine at a time: only those two, which read in sequence, put one
+// there.
 func (s *Store) reader(ctx context.Context) querier {
 	if tx, ok := ctx.Value(readTxKey{}).(pgx.Tx); ok {
 		return tx
