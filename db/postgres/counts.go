@@ -3,20 +3,18 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"math"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/buckets"
 )
 
 // EventCounts is the SQLite store's (db/sqlite/dashboard.go), with its
 // rules, limits, errors and answers: the kept counts (event_counts,
 // event_span_counts) where they can answer, the matching events read
-// otherwise, folded into buckets in Go.
+// otherwise, folded into buckets by db/buckets.
 
 // groupKey is the SQL of a group's key over events or event_counts (both
 // aliased e, with a type column), joined to their countries (c).
@@ -27,22 +25,6 @@ var groupKey = map[db.CountGroup]string{
 	db.GroupActor:   `a.key`,
 	// Joined to the participants' countries by countEvents.
 	db.GroupParticipantCountry: `c.code`,
-}
-
-const dayMillis = 24 * 60 * 60 * 1000
-
-// bucketOf is the start of the interval bucket that holds day, in UTC. ISO
-// weeks start on Monday.
-func bucketOf(day time.Time, interval db.Interval) time.Time {
-	switch interval {
-	case db.IntervalWeek:
-		return day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))
-	case db.IntervalMonth:
-		return time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC)
-	case db.IntervalYear:
-		return time.Date(day.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	return day
 }
 
 // EventCounts counts the events matching f (its Include is ignored: only
@@ -72,146 +54,33 @@ func (s *Store) EventCounts(ctx context.Context, f db.TimelineFilter, interval d
 	if _, ok := groupKey[groupBy]; !ok {
 		return nil, db.Errorf(db.CodeInvalid, "unknown grouping %q", groupBy)
 	}
-	sums := bucketSums{interval: interval, sums: map[bucketKey]*bucketSum{}}
+	var overlaps, within bool
+	var clip buckets.Range
 	switch match {
 	case "", db.MatchStart:
 	case db.MatchOverlaps, db.MatchWithin:
 		if f.TimeMatch == "" {
 			f.TimeMatch = match
 		}
-		sums.overlaps = match == db.MatchOverlaps
-		sums.within = match == db.MatchWithin
-		sums.clip = rangeOf(f)
+		overlaps, within = match == db.MatchOverlaps, match == db.MatchWithin
+		clip = buckets.RangeOf(f)
 	default:
 		return nil, db.Errorf(db.CodeInvalid, "unknown timeMatch %q: want START, OVERLAPS or WITHIN", match)
 	}
+	sums := buckets.New(interval, overlaps, within, clip)
 	var err error
 	switch {
-	case !sums.overlaps && !sums.within && f.OnlyTypesAndTime() && groupBy != db.GroupActor && groupBy != db.GroupParticipantCountry:
-		err = s.keptCounts(ctx, &sums, f.EventTypes, groupBy, widthFor(interval), rangeOf(f))
-	case (sums.overlaps || sums.within) && spanCountable(f, groupBy):
-		err = s.keptSpanCounts(ctx, &sums, f, groupBy)
+	case !sums.Spans() && f.OnlyTypesAndTime() && groupBy != db.GroupActor && groupBy != db.GroupParticipantCountry:
+		err = s.keptCounts(ctx, sums, f.EventTypes, groupBy, buckets.WidthFor(interval), buckets.RangeOf(f))
+	case sums.Spans() && buckets.SpanCountable(f, groupBy):
+		err = s.keptSpanCounts(ctx, sums, f, groupBy)
 	default:
-		err = s.filteredCounts(ctx, &sums, f, groupBy)
+		err = s.filteredCounts(ctx, sums, f, groupBy)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return sums.buckets(), nil
-}
-
-type bucketKey struct {
-	start int64
-	key   string
-}
-
-// bucketSum is one bucket being summed, with the parts of its mean.
-type bucketSum struct {
-	db.EventBucket
-	intensitySum    float64
-	intensityEvents int
-}
-
-// bucketSums folds counts of days (or months) into buckets of an interval.
-type bucketSums struct {
-	interval db.Interval
-	sums     map[bucketKey]*bucketSum
-	// overlaps spreads each count over every bucket from its start's to
-	// its last's, within clip; within counts only the events that lie
-	// wholly in one bucket.
-	overlaps, within bool
-	clip             timeRange
-}
-
-// countRow is one row of counts: the events that start on the day (or
-// month) start, for one key, and what they sum to. Rows read from the
-// events also give the day their spans end on (last), and leave certain
-// to be found from it (-1); the kept counts give certain for the interval
-// and last = start.
-type countRow struct {
-	start, last     int64
-	key             string
-	events, certain int
-	fatalities      int
-	low, high       int
-	intensitySum    float64
-	intensityEvents int
-}
-
-// add counts a row in the bucket of its start or, with overlaps, in each
-// bucket from its start's to its last's.
-func (b *bucketSums) add(r countRow) error {
-	first := bucketOf(time.UnixMilli(r.start).UTC(), b.interval)
-	last := first
-	if r.last != r.start {
-		last = bucketOf(time.UnixMilli(r.last).UTC(), b.interval)
-	}
-	if r.certain < 0 {
-		r.certain = 0
-		if first.Equal(last) {
-			r.certain = r.events
-		}
-	}
-	if b.within && r.certain < r.events {
-		return nil
-	}
-	if !b.overlaps {
-		return b.addTo(first, r)
-	}
-	// Only the days of the span within the window count.
-	lo, hi := r.start, r.last
-	if b.clip.from != nil {
-		lo = max(lo, unitStart(*b.clip.from, widthDay))
-	}
-	if b.clip.to != nil {
-		hi = min(hi, unitStart(*b.clip.to-1, widthDay))
-	}
-	if lo > hi {
-		return nil
-	}
-	first = bucketOf(time.UnixMilli(lo).UTC(), b.interval)
-	last = bucketOf(time.UnixMilli(hi).UTC(), b.interval)
-	for bucket := first; !bucket.After(last); bucket = nextBucket(bucket, b.interval) {
-		if err := b.addTo(bucket, r); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (b *bucketSums) addTo(bucket time.Time, r countRow) error {
-	bk := bucketKey{bucket.UnixMilli(), r.key}
-	sum := b.sums[bk]
-	if sum == nil {
-		if len(b.sums) == db.MaxEventBuckets {
-			// Stop reading: the answer would be refused anyway.
-			return db.Errorf(db.CodeTooComplex, "eventCounts would return more than %d buckets, the limit: "+
-				"use a wider interval, a shorter from–to range or groupBy NONE", db.MaxEventBuckets)
-		}
-		sum = &bucketSum{EventBucket: db.EventBucket{Start: bucket, Key: r.key}}
-		b.sums[bk] = sum
-	}
-	sum.Count += r.events
-	sum.Certain += r.certain
-	sum.Fatalities += r.fatalities
-	sum.FatalitiesLow += r.low
-	sum.FatalitiesHigh += r.high
-	sum.intensitySum += r.intensitySum
-	sum.intensityEvents += r.intensityEvents
-	return nil
-}
-
-// nextBucket is the start of the bucket after the one starting at b.
-func nextBucket(b time.Time, interval db.Interval) time.Time {
-	switch interval {
-	case db.IntervalWeek:
-		return b.AddDate(0, 0, 7)
-	case db.IntervalMonth:
-		return b.AddDate(0, 1, 0)
-	case db.IntervalYear:
-		return b.AddDate(1, 0, 0)
-	}
-	return b.AddDate(0, 0, 1)
+	return sums.Buckets(), nil
 }
 
 // countColumns are the sums a count query selects after its start, last
@@ -241,20 +110,20 @@ func (c countColumns) sql() string {
 	return strings.Join([]string{c.events, c.certain, c.fatalities, c.low, c.high, c.intensitySum, c.intensityEvents}, ", ")
 }
 
-// scan adds rows of (start, last, key, the sums of countColumns), the
-// answer to a query.
-func (b *bucketSums) scan(rows pgx.Rows, err error) error {
+// scanCounts adds to b rows of (start, last, key, the sums of
+// countColumns), the answer to a query.
+func scanCounts(b *buckets.Sums, rows pgx.Rows, err error) error {
 	if err != nil {
 		return fmt.Errorf("event counts: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r countRow
-		if err := rows.Scan(&r.start, &r.last, &r.key, &r.events, &r.certain, &r.fatalities, &r.low, &r.high,
-			&r.intensitySum, &r.intensityEvents); err != nil {
+		var r buckets.Row
+		if err := rows.Scan(&r.Start, &r.Last, &r.Key, &r.Events, &r.Certain, &r.Fatalities, &r.Low, &r.High,
+			&r.IntensitySum, &r.IntensityEvents); err != nil {
 			return fmt.Errorf("event counts: %w", err)
 		}
-		if err := b.add(r); err != nil {
+		if err := b.Add(r); err != nil {
 			return err
 		}
 	}
@@ -262,34 +131,6 @@ func (b *bucketSums) scan(rows pgx.Rows, err error) error {
 		return fmt.Errorf("event counts: %w", err)
 	}
 	return nil
-}
-
-// intensityDigits rounds a bucket's mean intensity: the kept sums add and
-// take away floating-point numbers, which leaves noise in the last bits
-// that no intensity scale has.
-const intensityDigits = 1e9
-
-func (b *bucketSums) buckets() []db.EventBucket {
-	out := make([]db.EventBucket, 0, len(b.sums))
-	for _, s := range b.sums {
-		bucket := s.EventBucket
-		if s.intensityEvents > 0 {
-			mean := math.Round(s.intensitySum/float64(s.intensityEvents)*intensityDigits) / intensityDigits
-			if mean == 0 {
-				// Noise below the rounding can be negative: no mean is -0.
-				mean = 0
-			}
-			bucket.Intensity = &mean
-		}
-		out = append(out, bucket)
-	}
-	slices.SortFunc(out, func(a, b db.EventBucket) int {
-		if c := a.Start.Compare(b.Start); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Key, b.Key)
-	})
-	return out
 }
 
 // sqlArgs numbers the parameters of one statement.
@@ -302,7 +143,7 @@ func (a *sqlArgs) add(v any) string {
 
 // filteredCounts counts the events matching f, selected through the
 // timeline index, by reading them.
-func (s *Store) filteredCounts(ctx context.Context, sums *bucketSums, f db.TimelineFilter, groupBy db.CountGroup) error {
+func (s *Store) filteredCounts(ctx context.Context, sums *buckets.Sums, f db.TimelineFilter, groupBy db.CountGroup) error {
 	f.Include = []db.ItemKind{db.ItemEvent}
 	q, err := s.compileTimeline(ctx, f)
 	if err != nil {
@@ -320,7 +161,7 @@ func (s *Store) filteredCounts(ctx context.Context, sums *bucketSums, f db.Timel
 // countEvents counts the events that where selects, by reading them. SQL
 // groups by day with integer arithmetic (a floor division that holds
 // before 1970 too); the day groups are folded into buckets in Go.
-func (s *Store) countEvents(ctx context.Context, sums *bucketSums, where string, args *sqlArgs, groupBy db.CountGroup) error {
+func (s *Store) countEvents(ctx context.Context, sums *buckets.Sums, where string, args *sqlArgs, groupBy db.CountGroup) error {
 	from := `events e LEFT JOIN countries c ON c.id = e.country_id`
 	if groupBy == db.GroupActor {
 		// An actor in two roles of one event counts that event once.
@@ -333,32 +174,20 @@ func (s *Store) countEvents(ctx context.Context, sums *bucketSums, where string,
 			JOIN actors a ON a.id = p.actor_id WHERE a.country_id IS NOT NULL) p ON p.event_id = e.id
 			JOIN countries c ON c.id = p.country_id`
 	}
-	day := lit(dayMillis)
-	return sums.scan(s.pool.Query(ctx, `SELECT e.occurred_at - ((e.occurred_at % `+day+`) + `+day+`) % `+day+` AS day,
+	day := lit(buckets.DayMillis)
+	rows, err := s.pool.Query(ctx, `SELECT e.occurred_at - ((e.occurred_at % `+day+`) + `+day+`) % `+day+` AS day,
 		(e.span_end - 1) - (((e.span_end - 1) % `+day+`) + `+day+`) % `+day+` AS last, `+groupKey[groupBy]+` AS k, `+eventSums.sql()+`
 		FROM `+from+` WHERE `+where+`
-		GROUP BY day, last, k`, *args...))
-}
-
-// spanCountable says whether keptSpanCounts can answer a count by span:
-// types and time alone, grouped by nothing or by type, over a range whose
-// bounds are whole days.
-func spanCountable(f db.TimelineFilter, groupBy db.CountGroup) bool {
-	g := f
-	g.TimeMatch = ""
-	if !g.OnlyTypesAndTime() || (groupBy != db.GroupNone && groupBy != db.GroupType) {
-		return false
-	}
-	r := rangeOf(f)
-	return (r.from == nil || *r.from%dayMillis == 0) && (r.to == nil || *r.to%dayMillis == 0)
+		GROUP BY day, last, k`, *args...)
+	return scanCounts(sums, rows, err)
 }
 
 // keptSpanCounts counts by span from the kept counts, as SQLite's: the
 // events within one day are the day rows of event_counts less those of
 // event_span_counts that start on the day; the others are
 // event_span_counts' rows, spread by add.
-func (s *Store) keptSpanCounts(ctx context.Context, sums *bucketSums, f db.TimelineFilter, groupBy db.CountGroup) error {
-	r := rangeOf(f)
+func (s *Store) keptSpanCounts(ctx context.Context, sums *buckets.Sums, f db.TimelineFilter, groupBy db.CountGroup) error {
+	r := buckets.RangeOf(f)
 	grain := 0
 	if len(f.EventTypes) > 0 || groupBy == db.GroupType {
 		grain = 1
@@ -370,22 +199,22 @@ func (s *Store) keptSpanCounts(ctx context.Context, sums *bucketSums, f db.Timel
 		days = append(days, `type = ANY (`+dayArgs.add(types)+`)`)
 		spans = append(spans, `type = ANY (`+spanArgs.add(types)+`)`)
 	}
-	if r.from != nil {
-		days = append(days, `start >= `+dayArgs.add(*r.from))
+	if r.From != nil {
+		days = append(days, `start >= `+dayArgs.add(*r.From))
 		switch f.TimeMatch {
 		case db.MatchOverlaps:
-			spans = append(spans, `last >= `+spanArgs.add(*r.from))
+			spans = append(spans, `last >= `+spanArgs.add(*r.From))
 		default: // START and WITHIN: the span starts in the range
-			spans = append(spans, `start >= `+spanArgs.add(*r.from))
+			spans = append(spans, `start >= `+spanArgs.add(*r.From))
 		}
 	}
-	if r.to != nil {
-		days = append(days, `start < `+dayArgs.add(*r.to))
+	if r.To != nil {
+		days = append(days, `start < `+dayArgs.add(*r.To))
 		switch f.TimeMatch {
 		case db.MatchWithin:
-			spans = append(spans, `last < `+spanArgs.add(*r.to))
+			spans = append(spans, `last < `+spanArgs.add(*r.To))
 		default: // START and OVERLAPS: the span starts before the range ends
-			spans = append(spans, `start < `+spanArgs.add(*r.to))
+			spans = append(spans, `start < `+spanArgs.add(*r.To))
 		}
 	}
 	dayWhere, spanWhere := strings.Join(days, " AND "), strings.Join(spans, " AND ")
@@ -395,7 +224,11 @@ func (s *Store) keptSpanCounts(ctx context.Context, sums *bucketSums, f db.Timel
 	if groupBy == db.GroupType {
 		key = `type`
 	}
-	oneDay := map[bucketKey]*countRow{}
+	type dayKey struct {
+		start int64
+		key   string
+	}
+	oneDay := map[dayKey]*buckets.Row{}
 	read := func(query string, args []any, sign int) error {
 		rows, err := s.pool.Query(ctx, query, args...)
 		if err != nil {
@@ -403,22 +236,22 @@ func (s *Store) keptSpanCounts(ctx context.Context, sums *bucketSums, f db.Timel
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var r countRow
-			if err := rows.Scan(&r.start, &r.key, &r.events, &r.fatalities, &r.low, &r.high, &r.intensitySum, &r.intensityEvents); err != nil {
+			var r buckets.Row
+			if err := rows.Scan(&r.Start, &r.Key, &r.Events, &r.Fatalities, &r.Low, &r.High, &r.IntensitySum, &r.IntensityEvents); err != nil {
 				return fmt.Errorf("event counts: %w", err)
 			}
-			bk := bucketKey{r.start, r.key}
-			sum := oneDay[bk]
+			dk := dayKey{r.Start, r.Key}
+			sum := oneDay[dk]
 			if sum == nil {
-				sum = &countRow{start: r.start, last: r.start, key: r.key, certain: -1}
-				oneDay[bk] = sum
+				sum = &buckets.Row{Start: r.Start, Last: r.Start, Key: r.Key, Certain: -1}
+				oneDay[dk] = sum
 			}
-			sum.events += sign * r.events
-			sum.fatalities += sign * r.fatalities
-			sum.low += sign * r.low
-			sum.high += sign * r.high
-			sum.intensitySum += float64(sign) * r.intensitySum
-			sum.intensityEvents += sign * r.intensityEvents
+			sum.Events += sign * r.Events
+			sum.Fatalities += sign * r.Fatalities
+			sum.Low += sign * r.Low
+			sum.High += sign * r.High
+			sum.IntensitySum += float64(sign) * r.IntensitySum
+			sum.IntensityEvents += sign * r.IntensityEvents
 		}
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("event counts: %w", err)
@@ -432,14 +265,15 @@ func (s *Store) keptSpanCounts(ctx context.Context, sums *bucketSums, f db.Timel
 		return err
 	}
 	for _, r := range oneDay {
-		if r.events > 0 {
-			if err := sums.add(*r); err != nil {
+		if r.Events > 0 {
+			if err := sums.Add(*r); err != nil {
 				return err
 			}
 		}
 	}
-	return sums.scan(s.pool.Query(ctx, `SELECT start, last, `+key+`, events, -1, fatalities, fatalities_low, fatalities_high,
-		intensity_sum, intensity_events FROM event_span_counts WHERE `+spanWhere, spanArgs...))
+	rows, err := s.pool.Query(ctx, `SELECT start, last, `+key+`, events, -1, fatalities, fatalities_low, fatalities_high,
+		intensity_sum, intensity_events FROM event_span_counts WHERE `+spanWhere, spanArgs...)
+	return scanCounts(sums, rows, err)
 }
 
 func eventTypeStrings(types []db.EventType) []string {
@@ -450,68 +284,13 @@ func eventTypeStrings(types []db.EventType) []string {
 	return out
 }
 
-// The widths of the kept counts (event_counts.width), and the raw events
-// below them.
-const (
-	widthRaw   = -1
-	widthDay   = 0
-	widthMonth = 1
-)
-
-// widthFor is the widest kept count whose buckets each lie within one
-// bucket of interval: months for months and years, days for days and weeks.
-func widthFor(interval db.Interval) int {
-	if interval == db.IntervalMonth || interval == db.IntervalYear {
-		return widthMonth
-	}
-	return widthDay
-}
-
-// timeRange is [from, to) in Unix ms; a nil bound is open.
-type timeRange struct{ from, to *int64 }
-
-func rangeOf(f db.TimelineFilter) timeRange {
-	var r timeRange
-	if f.From != nil {
-		ms := f.From.UnixMilli()
-		r.from = &ms
-	}
-	if f.To != nil {
-		ms := f.To.UnixMilli()
-		r.to = &ms
-	}
-	return r
-}
-
-// unitStart is the start of the day (or month) that holds ms.
-func unitStart(ms int64, width int) int64 {
-	day := ms - (ms%dayMillis+dayMillis)%dayMillis
-	if width == widthMonth {
-		t := time.UnixMilli(day).UTC()
-		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).UnixMilli()
-	}
-	return day
-}
-
-// unitCeil is the first day (or month) start at or after ms.
-func unitCeil(ms int64, width int) int64 {
-	start := unitStart(ms, width)
-	if start == ms {
-		return ms
-	}
-	if width == widthMonth {
-		return time.UnixMilli(start).UTC().AddDate(0, 1, 0).UnixMilli()
-	}
-	return start + dayMillis
-}
-
 // keptCounts counts the events of the given types (any type when none is
 // given) in r from the kept counts of the given width: the whole days (or
 // months) that r covers are rows of event_counts, the parts of r that
 // cover a unit only in part are counted at the next finer width, down to
 // reading the events of a partial day. Exact for any from and to.
-func (s *Store) keptCounts(ctx context.Context, sums *bucketSums, types []db.EventType, groupBy db.CountGroup, width int, r timeRange) error {
-	if r.from != nil && r.to != nil && *r.from >= *r.to {
+func (s *Store) keptCounts(ctx context.Context, sums *buckets.Sums, types []db.EventType, groupBy db.CountGroup, width int, r buckets.Range) error {
+	if r.From != nil && r.To != nil && *r.From >= *r.To {
 		return nil
 	}
 	var args sqlArgs
@@ -519,35 +298,35 @@ func (s *Store) keptCounts(ctx context.Context, sums *bucketSums, types []db.Eve
 	if len(types) > 0 {
 		where = append(where, `e.type = ANY (`+args.add(eventTypeStrings(types))+`)`)
 	}
-	if width == widthRaw {
-		if r.from != nil {
-			where = append(where, `e.occurred_at >= `+args.add(*r.from))
+	if width == buckets.WidthRaw {
+		if r.From != nil {
+			where = append(where, `e.occurred_at >= `+args.add(*r.From))
 		}
-		if r.to != nil {
-			where = append(where, `e.occurred_at < `+args.add(*r.to))
+		if r.To != nil {
+			where = append(where, `e.occurred_at < `+args.add(*r.To))
 		}
 		return s.countEvents(ctx, sums, strings.Join(append([]string{"true"}, where...), " AND "), &args, groupBy)
 	}
 	whole := r
-	if r.from != nil {
-		v := unitCeil(*r.from, width)
-		whole.from = &v
+	if r.From != nil {
+		v := buckets.UnitCeil(*r.From, width)
+		whole.From = &v
 	}
-	if r.to != nil {
-		v := unitStart(*r.to, width)
-		whole.to = &v
+	if r.To != nil {
+		v := buckets.UnitStart(*r.To, width)
+		whole.To = &v
 	}
-	if whole.from != nil && whole.to != nil && *whole.from >= *whole.to {
+	if whole.From != nil && whole.To != nil && *whole.From >= *whole.To {
 		// r lies within one unit, or two adjacent partial ones.
 		return s.keptCounts(ctx, sums, types, groupBy, width-1, r)
 	}
-	if r.from != nil && *r.from < *whole.from {
-		if err := s.keptCounts(ctx, sums, types, groupBy, width-1, timeRange{r.from, whole.from}); err != nil {
+	if r.From != nil && *r.From < *whole.From {
+		if err := s.keptCounts(ctx, sums, types, groupBy, width-1, buckets.Range{From: r.From, To: whole.From}); err != nil {
 			return err
 		}
 	}
-	if r.to != nil && *whole.to < *r.to {
-		if err := s.keptCounts(ctx, sums, types, groupBy, width-1, timeRange{whole.to, r.to}); err != nil {
+	if r.To != nil && *whole.To < *r.To {
+		if err := s.keptCounts(ctx, sums, types, groupBy, width-1, buckets.Range{From: whole.To, To: r.To}); err != nil {
 			return err
 		}
 	}
@@ -559,13 +338,14 @@ func (s *Store) keptCounts(ctx context.Context, sums *bucketSums, types []db.Eve
 		grain |= 2
 	}
 	where = append(where, `e.width = `+args.add(width), `e.grain = `+args.add(grain))
-	if whole.from != nil {
-		where = append(where, `e.start >= `+args.add(*whole.from))
+	if whole.From != nil {
+		where = append(where, `e.start >= `+args.add(*whole.From))
 	}
-	if whole.to != nil {
-		where = append(where, `e.start < `+args.add(*whole.to))
+	if whole.To != nil {
+		where = append(where, `e.start < `+args.add(*whole.To))
 	}
-	return sums.scan(s.pool.Query(ctx, `SELECT e.start, e.start, `+groupKey[groupBy]+` AS k, `+keptSums(sums.interval).sql()+`
+	rows, err := s.pool.Query(ctx, `SELECT e.start, e.start, `+groupKey[groupBy]+` AS k, `+keptSums(sums.Interval()).sql()+`
 		FROM event_counts e LEFT JOIN countries c ON c.id = e.country WHERE `+strings.Join(where, " AND ")+`
-		GROUP BY e.start, k`, args...))
+		GROUP BY e.start, k`, args...)
+	return scanCounts(sums, rows, err)
 }

@@ -35,9 +35,7 @@
 // every row (which PostgreSQL keeps nowhere), so hits of close scores may
 // come in another order than SQLite's. A delete's cascade rewrites its
 // referrers one by one, where SQLite's rewrites events and statements
-// set-wise: the same rows, more statements. EventCounts folds days into
-// buckets with a copy of the SQLite store's Go code (counts.go), until
-// both use one package.
+// set-wise: the same rows, more statements.
 package postgres
 
 import (
