@@ -29,8 +29,8 @@
 // Not everything of the SQLite store is here yet: what is, is checked
 // against it on the same data (the *_internal_test.go files compare rows,
 // pages, counts and error messages with a SQLite store's). What is not:
-// the graph traversals, Counterparts, the bulk path (COPY), and the seam that lets `--db postgres://` choose this
-// store. Search ranks by SQLite's BM25 but for one count: the average
+// the graph traversals, Counterparts, the bulk path (COPY), and the seam
+// that lets `--db postgres://` choose this store. Search ranks by SQLite's BM25 but for one count: the average
 // title and body lengths are those of the matching rows it reads, not of
 // every row (which PostgreSQL keeps nowhere), so hits of close scores may
 // come in another order than SQLite's. A delete's cascade rewrites its
