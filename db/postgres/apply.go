@@ -45,6 +45,8 @@ type writer struct {
 	movedActors []int64
 	retention   time.Duration // the changes feed's (Options.ChangeRetention)
 	queued      *pgx.Batch    // list statements not sent yet (sendQueued)
+	// reservedIDs holds the ids reserveIDs set aside, by kind and key.
+	reservedIDs map[db.RefKind]map[string]int64
 }
 
 const (
@@ -70,6 +72,9 @@ func (w *writer) apply(b *db.Batch, refs []db.Ref) error {
 		if err := w.country(c); err != nil {
 			return err
 		}
+	}
+	if err := w.reserveIDs(b); err != nil {
+		return err
 	}
 	for _, src := range sortedBy(b.Sources, func(s *db.Source) string { return s.Key }) {
 		if err := w.source(src); err != nil {
@@ -119,6 +124,9 @@ func (w *writer) apply(b *db.Batch, refs []db.Ref) error {
 	if err := w.flushDerived(); err != nil {
 		return err
 	}
+	if err := w.orderFeed(b); err != nil {
+		return err
+	}
 	if err := w.logChanges(); err != nil {
 		return err
 	}
@@ -126,6 +134,68 @@ func (w *writer) apply(b *db.Batch, refs []db.Ref) error {
 		return err
 	}
 	return w.trimFeed(w.retention)
+}
+
+// reserveIDs sets aside, for each kind of b's records, as many ids of
+// its table's identity as b has records of the kind, in ascending order,
+// and gives them to the records in b's order: apply writes records in key
+// order, and a record it inserts takes its reserved id, so that ids follow
+// b's order as SQLite's do (what orders a cascade's rewrites, and so
+// their changes in the feed, see delete.go). A record that is already
+// stored keeps its id, and its reserved one goes unused, as the
+// identity's next value an upsert that updates draws does anyway.
+func (w *writer) reserveIDs(b *db.Batch) error {
+	w.reservedIDs = map[db.RefKind]map[string]int64{}
+	for _, k := range []struct {
+		kind  db.RefKind
+		table string
+		keys  func() []string
+	}{
+		{db.RefSource, "sources", func() []string { return keysOf(b.Sources, func(s *db.Source) string { return s.Key }) }},
+		{db.RefActor, "actors", func() []string { return keysOf(b.Actors, func(a *db.Actor) string { return a.Key }) }},
+		{db.RefRelationship, "relationships", func() []string { return keysOf(b.Relationships, (*db.Relationship).Identity) }},
+		{db.RefEvent, "events", func() []string { return keysOf(b.Events, func(e *db.Event) string { return e.Key }) }},
+		{db.RefStatement, "statements", func() []string { return keysOf(b.Statements, func(st *db.Statement) string { return st.Key }) }},
+	} {
+		keys := k.keys()
+		if len(keys) == 0 {
+			continue
+		}
+		rows, err := w.tx.Query(w.ctx, `SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2) ORDER BY 1`,
+			k.table, len(keys))
+		if err != nil {
+			return fmt.Errorf("reserve %s ids: %w", k.kind, err)
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return fmt.Errorf("reserve %s ids: %w", k.kind, err)
+		}
+		m := make(map[string]int64, len(keys))
+		for i, key := range keys {
+			if _, dup := m[key]; !dup {
+				m[key] = ids[i]
+			}
+		}
+		w.reservedIDs[k.kind] = m
+	}
+	return nil
+}
+
+// reserved is the id reserveIDs set aside for a record, or nil (the
+// identity's next) for a record written outside a batch.
+func (w *writer) reserved(kind db.RefKind, key string) *int64 {
+	if id, ok := w.reservedIDs[kind][key]; ok {
+		return &id
+	}
+	return nil
+}
+
+func keysOf[T any](xs []T, key func(*T) string) []string {
+	out := make([]string, len(xs))
+	for i := range xs {
+		out[i] = key(&xs[i])
+	}
+	return out
 }
 
 // sortedBy is xs by key, as pointers into xs.
@@ -243,7 +313,10 @@ func upsertSQL(table, conflict string, cols []string) string {
 	for i := range cols {
 		params[i] = fmt.Sprintf("$%d", i+1)
 	}
-	return `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES (` + strings.Join(params, ", ") + `)
+	// The id is the last parameter: the one reserve set aside for the
+	// record, or NULL for the identity's next.
+	params = append(params, fmt.Sprintf("coalesce($%d::bigint, nextval(pg_get_serial_sequence('%s', 'id')))", len(cols)+1, table))
+	return `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `, id) VALUES (` + strings.Join(params, ", ") + `)
 		ON CONFLICT (` + conflict + `) DO UPDATE SET ` + strings.Join(set, ", ") + `
 		WHERE ` + table + `.content_hash <> excluded.content_hash
 		RETURNING id, xmax = 0`
@@ -308,7 +381,7 @@ func (w *writer) source(src *db.Source) error {
 	}
 	pubAt, pubPrec := dateArgs(src.PublishedAt)
 	id, _, err := w.upsert(upsertSource, refTables[db.RefSource], src.Key,
-		src.Key, src.URL, src.Title, src.Publisher, src.Author, pubAt, pubPrec, h, w.now, w.now)
+		src.Key, src.URL, src.Title, src.Publisher, src.Author, pubAt, pubPrec, h, w.now, w.now, w.reserved(db.RefSource, src.Key))
 	if err != nil {
 		return fmt.Errorf("write source %q: %w", src.Key, err)
 	}
@@ -339,7 +412,7 @@ func (w *writer) actor(a *db.Actor) error {
 		return fmt.Errorf("look up actor %q: %w", a.Key, err)
 	}
 	id, state, err := w.upsert(upsertActor, refTables[db.RefActor], a.Key,
-		a.Key, a.Name, string(a.Kind), countryID, a.Description, h, w.now, w.now)
+		a.Key, a.Name, string(a.Kind), countryID, a.Description, h, w.now, w.now, w.reserved(db.RefActor, a.Key))
 	if err != nil {
 		return fmt.Errorf("write actor %q: %w", a.Key, err)
 	}
@@ -391,7 +464,8 @@ func (w *writer) relationship(r *db.Relationship) error {
 	fromAt, fromPrec := dateArgs(r.From)
 	toAt, toPrec := dateArgs(r.To)
 	id, state, err := w.upsert(upsertRelationship, `SELECT id FROM relationships WHERE identity = $1`, identity,
-		key, identity, string(r.Kind), subject, objActor, objCountry, r.Title, fromAt, fromPrec, toAt, toPrec, h, w.now, w.now)
+		key, identity, string(r.Kind), subject, objActor, objCountry, r.Title, fromAt, fromPrec, toAt, toPrec, h, w.now, w.now,
+		w.reserved(db.RefRelationship, identity))
 	if err != nil {
 		return fmt.Errorf("write relationship %s: %w", identity, err)
 	}
@@ -427,7 +501,7 @@ func (w *writer) eventRow(e *db.Event) (int64, int, error) {
 		e.Key, string(e.Type), e.Title, e.Summary, e.OccurredAt.Millis(), e.OccurredAt.SpanPrecision().Rank(),
 		intervalArg(e.OccurredAt), endAt, endPrec, intervalArg(e.EndedAt), e.When().Latest.UnixMilli(),
 		countryID, e.Location.Place, e.Location.Lat, e.Location.Lon, e.Fatalities, e.Injured, e.Intensity, fatLow, fatHigh,
-		h, w.now, w.now)
+		h, w.now, w.now, w.reserved(db.RefEvent, e.Key))
 	if err != nil {
 		return 0, 0, fmt.Errorf("write event %q: %w", e.Key, err)
 	}
@@ -543,7 +617,8 @@ func (w *writer) statement(st *db.Statement) error {
 	}
 	id, state, err := w.upsert(upsertStatement, refTables[db.RefStatement], st.Key,
 		st.Key, string(st.Kind), speaker, deliveredBy, st.MadeAt.Millis(), st.MadeAt.SpanPrecision().Rank(),
-		intervalArg(st.MadeAt), st.When().Latest.UnixMilli(), st.Text, st.Summary, h, w.now, w.now)
+		intervalArg(st.MadeAt), st.When().Latest.UnixMilli(), st.Text, st.Summary, h, w.now, w.now,
+		w.reserved(db.RefStatement, st.Key))
 	if err != nil {
 		return fmt.Errorf("write statement %q: %w", st.Key, err)
 	}

@@ -46,6 +46,45 @@ func (w *writer) trimFeed(retention time.Duration) error {
 	return nil
 }
 
+// orderFeed puts the feed rows of b's write in the SQLite store's order:
+// kind by kind as apply writes them, each kind in b's order. apply writes
+// each kind in key order instead (so that writers lock shared rows in one
+// order), and the triggers log rows in the order of the writes; the rows
+// this transaction logged, unnumbered until it commits and seen by no one
+// else, are logged again in b's order, which numbering at commit keeps.
+func (w *writer) orderFeed(b *db.Batch) error {
+	var kinds, keys []string
+	note := func(kind db.RefKind, key string) {
+		kinds, keys = append(kinds, string(kind)), append(keys, key)
+	}
+	for _, c := range b.Countries {
+		note(db.RefCountry, c.Code)
+	}
+	for _, src := range b.Sources {
+		note(db.RefSource, src.Key)
+	}
+	for _, a := range b.Actors {
+		note(db.RefActor, a.Key)
+	}
+	for i := range b.Relationships {
+		note(db.RefRelationship, b.Relationships[i].Identity())
+	}
+	for _, e := range b.Events {
+		note(db.RefEvent, e.Key)
+	}
+	for _, st := range b.Statements {
+		note(db.RefStatement, st.Key)
+	}
+	if _, err := w.tx.Exec(w.ctx, `WITH old AS (DELETE FROM change_feed WHERE seq IS NULL RETURNING id, op, kind, key, at)
+		INSERT INTO change_feed (op, kind, key, at)
+		SELECT o.op, o.kind, o.key, o.at FROM old o
+		LEFT JOIN unnest($1::text[], $2::text[]) WITH ORDINALITY AS b (kind, key, pos) ON b.kind = o.kind AND b.key = o.key
+		ORDER BY b.pos NULLS LAST, o.id`, kinds, keys); err != nil {
+		return fmt.Errorf("order changes feed: %w", err)
+	}
+	return nil
+}
+
 // Changes returns up to first changes of the feed after seq, oldest first,
 // and whether more follow. A seq below the highest one trimmed names
 // changes no longer kept: BAD_USER_INPUT (changesExpired).

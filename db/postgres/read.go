@@ -50,7 +50,7 @@ func (s *Store) ActorsByID(ctx context.Context, ids []int64) ([]*db.Actor, error
 }
 
 func (s *Store) actors(ctx context.Context, where string, args ...any) ([]*db.Actor, error) {
-	rows, err := s.pool.Query(ctx, `SELECT a.id, a.key, a.name, a.kind, coalesce(c.code, ''), a.description,
+	rows, err := s.reader(ctx).Query(ctx, `SELECT a.id, a.key, a.name, a.kind, coalesce(c.code, ''), a.description,
 			a.created_at, a.updated_at,
 			coalesce((SELECT array_agg(alias ORDER BY position) FROM actor_aliases WHERE actor_id = a.id), '{}')
 		FROM actors a LEFT JOIN countries c ON c.id = a.country_id
@@ -91,7 +91,7 @@ func (s *Store) EventsByID(ctx context.Context, ids []int64) ([]*db.Event, error
 }
 
 func (s *Store) events(ctx context.Context, where string, args ...any) ([]*db.Event, error) {
-	rows, err := s.pool.Query(ctx, `SELECT e.id, e.key, e.type, e.title, e.summary,
+	rows, err := s.reader(ctx).Query(ctx, `SELECT e.id, e.key, e.type, e.title, e.summary,
 			e.occurred_at, e.precision, e.occurred_interval, e.ended_at, e.ended_precision, e.ended_interval,
 			coalesce(c.code, ''), e.place, e.lat, e.lon, e.fatalities, e.injured, e.intensity, e.created_at, e.updated_at,
 			coalesce((SELECT array_agg(tag ORDER BY position) FROM event_tags WHERE event_id = e.id), '{}'),
@@ -203,7 +203,7 @@ func (s *Store) StatementsByID(ctx context.Context, ids []int64) ([]*db.Statemen
 // statements reads statements with their stances and co-speakers (keys,
 // nil for none, as the SQLite store gives them).
 func (s *Store) statements(ctx context.Context, where string, args ...any) ([]*db.Statement, error) {
-	rows, err := s.pool.Query(ctx, `SELECT s.id, s.key, s.kind, sp.key, coalesce(d.key, ''), s.made_at, s.precision,
+	rows, err := s.reader(ctx).Query(ctx, `SELECT s.id, s.key, s.kind, sp.key, coalesce(d.key, ''), s.made_at, s.precision,
 			s.made_interval, s.text, s.summary, s.created_at, s.updated_at,
 			coalesce((SELECT array_agg(stance ORDER BY position) FROM statement_stances WHERE statement_id = s.id), '{}'),
 			(SELECT array_agg(a.key ORDER BY c.position) FROM statement_co_speakers c JOIN actors a ON a.id = c.actor_id
@@ -289,7 +289,7 @@ func (s *Store) sources(ctx context.Context, query string, args ...any) ([]*db.S
 // scanSources reads sourceColumns rows, each after an owner id when each
 // is given to owned, and returns them in order otherwise.
 func (s *Store) scanSources(ctx context.Context, owned func(int64, *db.Source), query string, args ...any) ([]*db.Source, error) {
-	rows, err := s.pool.Query(ctx, query, args...)
+	rows, err := s.reader(ctx).Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read sources: %w", err)
 	}
@@ -323,7 +323,7 @@ func (s *Store) scanSources(ctx context.Context, owned func(int64, *db.Source), 
 
 // Participants returns the participants of many events, in fixture order.
 func (s *Store) Participants(ctx context.Context, eventIDs []int64) (map[int64][]db.Participant, error) {
-	rows, err := s.pool.Query(ctx, `SELECT p.event_id, a.key, p.role, p.mention FROM event_participants p
+	rows, err := s.reader(ctx).Query(ctx, `SELECT p.event_id, a.key, p.role, p.mention FROM event_participants p
 		JOIN actors a ON a.id = p.actor_id WHERE p.event_id = ANY ($1) ORDER BY p.event_id, p.position`, eventIDs)
 	if err != nil {
 		return nil, fmt.Errorf("read participants: %w", err)
@@ -362,7 +362,7 @@ func (s *Store) LinkedFrom(ctx context.Context, eventIDs []int64) (map[int64][]d
 }
 
 func (s *Store) links(ctx context.Context, query string, ids []int64) (map[int64][]db.Link, error) {
-	rows, err := s.pool.Query(ctx, query, ids)
+	rows, err := s.reader(ctx).Query(ctx, query, ids)
 	if err != nil {
 		return nil, fmt.Errorf("read links: %w", err)
 	}
@@ -404,7 +404,7 @@ func (s *Store) StatementsAbout(ctx context.Context, eventIDs []int64) (map[int6
 }
 
 func (s *Store) keyLists(ctx context.Context, query string, ids []int64) (map[int64][]string, error) {
-	rows, err := s.pool.Query(ctx, query, ids)
+	rows, err := s.reader(ctx).Query(ctx, query, ids)
 	if err != nil {
 		return nil, fmt.Errorf("read lists: %w", err)
 	}

@@ -21,7 +21,7 @@ func (s *Store) CountriesByCode(ctx context.Context, codes []string) ([]*db.Coun
 }
 
 func (s *Store) countries(ctx context.Context, where string, args ...any) ([]*db.Country, error) {
-	rows, err := s.pool.Query(ctx, `SELECT c.id, c.code, c.alpha3, c.name, c.region FROM countries c WHERE `+where, args...)
+	rows, err := s.reader(ctx).Query(ctx, `SELECT c.id, c.code, c.alpha3, c.name, c.region FROM countries c WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read countries: %w", err)
 	}
@@ -41,7 +41,7 @@ func (s *Store) countries(ctx context.Context, where string, args ...any) ([]*db
 }
 
 func (s *Store) relationships(ctx context.Context, where string, args ...any) ([]*db.Relationship, error) {
-	rows, err := s.pool.Query(ctx, `SELECT r.id, coalesce(r.key, ''), r.kind, sa.key, coalesce(oa.key, ''),
+	rows, err := s.reader(ctx).Query(ctx, `SELECT r.id, coalesce(r.key, ''), r.kind, sa.key, coalesce(oa.key, ''),
 			coalesce(oc.code, ''), r.title, r.from_at, r.from_precision, r.to_at, r.to_precision, r.created_at, r.updated_at
 		FROM relationships r JOIN actors sa ON sa.id = r.subject_id
 		LEFT JOIN actors oa ON oa.id = r.object_actor_id LEFT JOIN countries oc ON oc.id = r.object_country_id
@@ -100,7 +100,7 @@ func (s *Store) RelationshipsOf(ctx context.Context, actorIDs []int64, kinds []d
 	for i, k := range kinds {
 		kindNames[i] = string(k)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT r.id, r.subject_id, coalesce(r.object_actor_id, 0) FROM relationships r
+	rows, err := s.reader(ctx).Query(ctx, `SELECT r.id, r.subject_id, coalesce(r.object_actor_id, 0) FROM relationships r
 		WHERE (r.subject_id = ANY ($1) OR r.object_actor_id = ANY ($1)) AND (cardinality($2::text[]) = 0 OR r.kind = ANY ($2))
 		ORDER BY r.from_at IS NOT NULL, r.from_at, r.kind, r.id`, actorIDs, kindNames)
 	if err != nil {

@@ -29,10 +29,13 @@
 // Not everything of the SQLite store is here yet: what is, is checked
 // against it on the same data (the *_internal_test.go files compare rows,
 // pages, counts and error messages with a SQLite store's). What is not:
-// the timeline's text filter (ErrUnsupportedFilter) and search, deletes
-// and cascades, the graph traversals, the dashboard's counts, export, the
-// bulk path (COPY), and the seam that lets `--db postgres://` choose this
-// store.
+// the graph traversals, Counterparts, the bulk path (COPY), and the seam
+// that lets `--db postgres://` choose this store. Search ranks by SQLite's BM25 but for one count: the average
+// title and body lengths are those of the matching rows it reads, not of
+// every row (which PostgreSQL keeps nowhere), so hits of close scores may
+// come in another order than SQLite's. A delete's cascade rewrites its
+// referrers one by one, where SQLite's rewrites events and statements
+// set-wise: the same rows, more statements.
 package postgres
 
 import (
@@ -60,6 +63,10 @@ type Store struct {
 	// Now is the clock behind createdAt and updatedAt and the changes
 	// feed's times; tests replace it.
 	Now func() time.Time
+
+	// MaxCascade is the most records a delete with cascade may rewrite or
+	// delete besides its target; zero means DefaultMaxCascade.
+	MaxCascade int
 
 	opts Options
 

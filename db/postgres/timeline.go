@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,11 +10,6 @@ import (
 
 	"github.com/geotimeline/geotimeline/db"
 )
-
-// ErrUnsupportedFilter is returned for a timeline filter this store cannot
-// answer yet (text): an error rather than an answer that would differ from
-// the SQLite store's.
-var ErrUnsupportedFilter = errors.New("postgres store: timeline filter not supported yet")
 
 // timelineQuery is a filter compiled to SQL over the timeline index, as
 // db/sqlite's: a driving facet whose primary-key range yields rows already
@@ -95,10 +89,21 @@ func (s *Store) compileTimeline(ctx context.Context, f db.TimelineFilter) (*time
 // filter left with none of its actors (countries, sources) matches nothing:
 // what a live subscription needs once an actor it names has been deleted.
 func (s *Store) compileInto(ctx context.Context, f db.TimelineFilter, lenient bool, args *[]any) (*timelineQuery, error) {
+	// Text first, so that bad text is an error whatever else f holds.
+	var terms db.SearchTerms
 	if f.Text != "" {
-		return nil, ErrUnsupportedFilter
+		var err error
+		if terms, err = db.ParseSearch(f.Text); err != nil {
+			return nil, err
+		}
 	}
 	q := &timelineQuery{args: args}
+	if f.Text != "" {
+		// A timeline item's docid is item_id*4 + kind + 1 (search.go);
+		// actors' docids never equal one.
+		q.conds = append(q.conds, `(t.item_id * 4 + t.kind + 1) IN (SELECT docid FROM search_text
+			WHERE document @@ `+searchQuerySQL(q.arg(tsQuery(terms, 0)))+`)`)
+	}
 	resolve := func(kind db.RefKind, table, column string, keys []string) ([]int64, error) {
 		if len(keys) == 0 || q.empty {
 			return nil, nil
@@ -383,8 +388,7 @@ func (q *timelineQuery) pageSQL(desc bool, p db.Page) (string, []any) {
 
 // Timeline returns one page of events and statements matching f, sorted by
 // instant, precision (coarser first), key and kind, ascending or
-// descending, as the SQLite store's Timeline. Filters it cannot answer yet
-// fail with ErrUnsupportedFilter.
+// descending, as the SQLite store's Timeline.
 func (s *Store) Timeline(ctx context.Context, f db.TimelineFilter, order db.SortOrder, p db.Page) (db.ItemPage, error) {
 	q, err := s.compileTimeline(ctx, f)
 	if err != nil {

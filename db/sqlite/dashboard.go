@@ -4,12 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/buckets"
 )
 
 // Counterparts returns, for each of the actors, the other actors that took
@@ -71,21 +70,16 @@ var groupKey = map[db.CountGroup]string{
 	db.GroupParticipantCountry: `c.code`,
 }
 
-const dayMillis = 24 * 60 * 60 * 1000
+const dayMillis = buckets.DayMillis
 
-// bucketOf is the start of the interval bucket that holds day, in UTC. ISO
-// weeks start on Monday.
-func bucketOf(day time.Time, interval db.Interval) time.Time {
-	switch interval {
-	case db.IntervalWeek:
-		return day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))
-	case db.IntervalMonth:
-		return time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC)
-	case db.IntervalYear:
-		return time.Date(day.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	return day
-}
+// The widths of the kept counts (event_counts.width), and the raw events
+// below them.
+const (
+	widthRaw   = buckets.WidthRaw
+	widthMonth = buckets.WidthMonth
+)
+
+func ptrTo[T any](v T) *T { return &v }
 
 // EventCounts counts the events matching f (its Include is ignored: only
 // events count) per bucket of interval and per key of groupBy, with their
@@ -122,19 +116,20 @@ func (s *Store) EventCounts(ctx context.Context, f db.TimelineFilter, interval d
 	if _, ok := groupKey[groupBy]; !ok {
 		return nil, db.Errorf(db.CodeInvalid, "unknown grouping %q", groupBy)
 	}
-	sums := bucketSums{interval: interval, sums: map[bucketKey]*bucketSum{}}
+	var overlaps, within bool
+	var clip buckets.Range
 	switch match {
 	case "", db.MatchStart:
 	case db.MatchOverlaps, db.MatchWithin:
 		if f.TimeMatch == "" {
 			f.TimeMatch = match
 		}
-		sums.overlaps = match == db.MatchOverlaps
-		sums.within = match == db.MatchWithin
-		sums.clip = rangeOf(f)
+		overlaps, within = match == db.MatchOverlaps, match == db.MatchWithin
+		clip = buckets.RangeOf(f)
 	default:
 		return nil, db.Errorf(db.CodeInvalid, "unknown timeMatch %q: want START, OVERLAPS or WITHIN", match)
 	}
+	sums := buckets.New(interval, overlaps, within, clip)
 	var err error
 	// The kept counts know no participants: per actor or participant
 	// country, the events are read.
@@ -142,133 +137,17 @@ func (s *Store) EventCounts(ctx context.Context, f db.TimelineFilter, interval d
 	// bucket: a count by span, or of those alone with their sums, reads the
 	// events too.
 	switch {
-	case !sums.overlaps && !sums.within && f.OnlyTypesAndTime() && groupBy != db.GroupActor && groupBy != db.GroupParticipantCountry:
-		err = s.keptCounts(ctx, &sums, f.EventTypes, groupBy, widthFor(interval), rangeOf(f))
-	case (sums.overlaps || sums.within) && spanCountable(f, groupBy):
-		err = s.keptSpanCounts(ctx, &sums, f, groupBy)
+	case !sums.Spans() && f.OnlyTypesAndTime() && groupBy != db.GroupActor && groupBy != db.GroupParticipantCountry:
+		err = s.keptCounts(ctx, sums, f.EventTypes, groupBy, buckets.WidthFor(interval), buckets.RangeOf(f))
+	case sums.Spans() && buckets.SpanCountable(f, groupBy):
+		err = s.keptSpanCounts(ctx, sums, f, groupBy)
 	default:
-		err = s.filteredCounts(ctx, &sums, f, groupBy)
+		err = s.filteredCounts(ctx, sums, f, groupBy)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return sums.buckets(), nil
-}
-
-type bucketKey struct {
-	start int64
-	key   string
-}
-
-// bucketSum is one bucket being summed, with the parts of its mean.
-type bucketSum struct {
-	db.EventBucket
-	intensitySum    float64
-	intensityEvents int
-}
-
-// bucketSums folds counts of days (or months) into buckets of an interval.
-type bucketSums struct {
-	interval db.Interval
-	sums     map[bucketKey]*bucketSum
-	// overlaps spreads each count over every bucket from its start's to
-	// its last's, within clip; within counts only the events that lie
-	// wholly in one bucket.
-	overlaps, within bool
-	clip             timeRange
-}
-
-// countRow is one row of counts: the events that start on the day (or
-// month) start, for one key, and what they sum to. Rows read from the
-// events also give the day their spans end on (last), and leave certain
-// to be found from it (-1); the kept counts give certain for the interval
-// and last = start.
-type countRow struct {
-	start, last     int64
-	key             string
-	events, certain int
-	fatalities      int
-	low, high       int
-	intensitySum    float64
-	intensityEvents int
-}
-
-// add counts a row in the bucket of its start or, with overlaps, in each
-// bucket from its start's to its last's.
-func (b *bucketSums) add(r countRow) error {
-	first := bucketOf(time.UnixMilli(r.start).UTC(), b.interval)
-	last := first
-	if r.last != r.start {
-		last = bucketOf(time.UnixMilli(r.last).UTC(), b.interval)
-	}
-	if r.certain < 0 {
-		r.certain = 0
-		if first.Equal(last) {
-			r.certain = r.events
-		}
-	}
-	if b.within && r.certain < r.events {
-		return nil
-	}
-	if !b.overlaps {
-		return b.addTo(first, r)
-	}
-	// Only the days of the span within the window count: its first and
-	// last day there, which a window that ends before it begins leaves
-	// in the wrong order.
-	lo, hi := r.start, r.last
-	if b.clip.from != nil {
-		lo = max(lo, unitStart(*b.clip.from, widthDay))
-	}
-	if b.clip.to != nil {
-		hi = min(hi, unitStart(*b.clip.to-1, widthDay))
-	}
-	if lo > hi {
-		return nil
-	}
-	first = bucketOf(time.UnixMilli(lo).UTC(), b.interval)
-	last = bucketOf(time.UnixMilli(hi).UTC(), b.interval)
-	for bucket := first; !bucket.After(last); bucket = nextBucket(bucket, b.interval) {
-		if err := b.addTo(bucket, r); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (b *bucketSums) addTo(bucket time.Time, r countRow) error {
-	bk := bucketKey{bucket.UnixMilli(), r.key}
-	sum := b.sums[bk]
-	if sum == nil {
-		if len(b.sums) == db.MaxEventBuckets {
-			// Stop reading: the answer would be refused anyway.
-			return db.Errorf(db.CodeTooComplex, "eventCounts would return more than %d buckets, the limit: "+
-				"use a wider interval, a shorter from–to range or groupBy NONE", db.MaxEventBuckets)
-		}
-		sum = &bucketSum{EventBucket: db.EventBucket{Start: bucket, Key: r.key}}
-		b.sums[bk] = sum
-	}
-	sum.Count += r.events
-	sum.Certain += r.certain
-	sum.Fatalities += r.fatalities
-	sum.FatalitiesLow += r.low
-	sum.FatalitiesHigh += r.high
-	sum.intensitySum += r.intensitySum
-	sum.intensityEvents += r.intensityEvents
-	return nil
-}
-
-// nextBucket is the start of the bucket after the one starting at b.
-func nextBucket(b time.Time, interval db.Interval) time.Time {
-	switch interval {
-	case db.IntervalWeek:
-		return b.AddDate(0, 0, 7)
-	case db.IntervalMonth:
-		return b.AddDate(0, 1, 0)
-	case db.IntervalYear:
-		return b.AddDate(1, 0, 0)
-	}
-	return b.AddDate(0, 0, 1)
+	return sums.Buckets(), nil
 }
 
 // countColumns are the sums a count query selects after its start, last and
@@ -296,19 +175,19 @@ func (c countColumns) sql() string {
 	return strings.Join([]string{c.events, c.certain, c.fatalities, c.low, c.high, c.intensitySum, c.intensityEvents}, ", ")
 }
 
-// scan adds rows of (start, last, key, the sums of countColumns), the
-// answer to query.
-func (b *bucketSums) scan(rows *sql.Rows, err error) error {
+// scanCounts adds to b rows of (start, last, key, the sums of
+// countColumns), the answer to a query.
+func scanCounts(b *buckets.Sums, rows *sql.Rows, err error) error {
 	if err != nil {
 		return fmt.Errorf("event counts: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r countRow
-		if err := rows.Scan(&r.start, &r.last, &r.key, &r.events, &r.certain, &r.fatalities, &r.low, &r.high, &r.intensitySum, &r.intensityEvents); err != nil {
+		var r buckets.Row
+		if err := rows.Scan(&r.Start, &r.Last, &r.Key, &r.Events, &r.Certain, &r.Fatalities, &r.Low, &r.High, &r.IntensitySum, &r.IntensityEvents); err != nil {
 			return fmt.Errorf("event counts: %w", err)
 		}
-		if err := b.add(r); err != nil {
+		if err := b.Add(r); err != nil {
 			return err
 		}
 	}
@@ -318,34 +197,6 @@ func (b *bucketSums) scan(rows *sql.Rows, err error) error {
 	return nil
 }
 
-// intensityDigits rounds a bucket's mean intensity: the sums kept by the
-// triggers add and take away floating-point numbers, which leaves noise in
-// the last bits that no intensity scale has.
-const intensityDigits = 1e9
-
-func (b *bucketSums) buckets() []db.EventBucket {
-	out := make([]db.EventBucket, 0, len(b.sums))
-	for _, s := range b.sums {
-		bucket := s.EventBucket
-		if s.intensityEvents > 0 {
-			mean := math.Round(s.intensitySum/float64(s.intensityEvents)*intensityDigits) / intensityDigits
-			if mean == 0 {
-				// Noise below the rounding can be negative: no mean is -0.
-				mean = 0
-			}
-			bucket.Intensity = ptrTo(mean)
-		}
-		out = append(out, bucket)
-	}
-	slices.SortFunc(out, func(a, b db.EventBucket) int {
-		if c := a.Start.Compare(b.Start); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Key, b.Key)
-	})
-	return out
-}
-
 // filteredCounts counts the events matching f, selected through the
 // timeline index, by reading them.
 //
@@ -353,7 +204,7 @@ func (b *bucketSums) buckets() []db.EventBucket {
 // before 1970 too), which is several times faster than date functions per
 // row; the few thousand day groups are then folded into weeks, months or
 // years in Go.
-func (s *Store) filteredCounts(ctx context.Context, sums *bucketSums, f db.TimelineFilter, groupBy db.CountGroup) error {
+func (s *Store) filteredCounts(ctx context.Context, sums *buckets.Sums, f db.TimelineFilter, groupBy db.CountGroup) error {
 	f.Include = []db.ItemKind{db.ItemEvent}
 	q, err := s.compileTimeline(ctx, f)
 	if err != nil {
@@ -367,7 +218,7 @@ func (s *Store) filteredCounts(ctx context.Context, sums *bucketSums, f db.Timel
 }
 
 // countEvents counts the events that where selects, by reading them.
-func (s *Store) countEvents(ctx context.Context, sums *bucketSums, where string, args []any, groupBy db.CountGroup) error {
+func (s *Store) countEvents(ctx context.Context, sums *buckets.Sums, where string, args []any, groupBy db.CountGroup) error {
 	from := `events e LEFT JOIN countries c ON c.id = e.country_id`
 	if groupBy == db.GroupActor {
 		// An actor in two roles of one event counts that event once.
@@ -380,24 +231,11 @@ func (s *Store) countEvents(ctx context.Context, sums *bucketSums, where string,
 			JOIN actors a ON a.id = p.actor_id WHERE a.country_id IS NOT NULL) p ON p.event_id = e.id
 			JOIN countries c ON c.id = p.country_id`
 	}
-	return sums.scan(s.read.QueryContext(ctx, `SELECT e.occurred_at - ((e.occurred_at % ?1) + ?1) % ?1 AS day,
+	rows, err := s.read.QueryContext(ctx, `SELECT e.occurred_at - ((e.occurred_at % ?1) + ?1) % ?1 AS day,
 		(e.span_end - 1) - (((e.span_end - 1) % ?1) + ?1) % ?1 AS last, `+groupKey[groupBy]+` AS k, `+eventSums.sql()+`
 		FROM `+from+` WHERE `+where+`
-		GROUP BY day, last, k`, append([]any{dayMillis}, args...)...))
-}
-
-// spanCountable says whether keptSpanCounts can answer a count by span:
-// types and time alone, grouped by nothing or by type (event_span_counts
-// keeps no countries), over a range whose bounds are whole days, by which
-// the rows are keyed.
-func spanCountable(f db.TimelineFilter, groupBy db.CountGroup) bool {
-	g := f
-	g.TimeMatch = ""
-	if !g.OnlyTypesAndTime() || (groupBy != db.GroupNone && groupBy != db.GroupType) {
-		return false
-	}
-	r := rangeOf(f)
-	return (r.from == nil || *r.from%dayMillis == 0) && (r.to == nil || *r.to%dayMillis == 0)
+		GROUP BY day, last, k`, append([]any{dayMillis}, args...)...)
+	return scanCounts(sums, rows, err)
 }
 
 // keptSpanCounts counts by span from the kept counts: the events that lie
@@ -408,8 +246,8 @@ func spanCountable(f db.TimelineFilter, groupBy db.CountGroup) bool {
 // certain. f's range selects events as its TimeMatch says (by their start,
 // their overlap or their lying within), which on whole days is a condition
 // on those two days; add then clips each span to the range.
-func (s *Store) keptSpanCounts(ctx context.Context, sums *bucketSums, f db.TimelineFilter, groupBy db.CountGroup) error {
-	r := rangeOf(f)
+func (s *Store) keptSpanCounts(ctx context.Context, sums *buckets.Sums, f db.TimelineFilter, groupBy db.CountGroup) error {
+	r := buckets.RangeOf(f)
 	grain := 0
 	if len(f.EventTypes) > 0 || groupBy == db.GroupType {
 		grain = 1
@@ -423,22 +261,22 @@ func (s *Store) keptSpanCounts(ctx context.Context, sums *bucketSums, f db.Timel
 		days, dayArgs = append(days, in), append(dayArgs, a...)
 		spans, spanArgs = append(spans, in), append(spanArgs, a...)
 	}
-	if r.from != nil {
-		days, dayArgs = append(days, `start >= ?`), append(dayArgs, *r.from)
+	if r.From != nil {
+		days, dayArgs = append(days, `start >= ?`), append(dayArgs, *r.From)
 		switch f.TimeMatch {
 		case db.MatchOverlaps:
-			spans, spanArgs = append(spans, `last >= ?`), append(spanArgs, *r.from)
+			spans, spanArgs = append(spans, `last >= ?`), append(spanArgs, *r.From)
 		default: // START and WITHIN: the span starts in the range
-			spans, spanArgs = append(spans, `start >= ?`), append(spanArgs, *r.from)
+			spans, spanArgs = append(spans, `start >= ?`), append(spanArgs, *r.From)
 		}
 	}
-	if r.to != nil {
-		days, dayArgs = append(days, `start < ?`), append(dayArgs, *r.to)
+	if r.To != nil {
+		days, dayArgs = append(days, `start < ?`), append(dayArgs, *r.To)
 		switch f.TimeMatch {
 		case db.MatchWithin:
-			spans, spanArgs = append(spans, `last < ?`), append(spanArgs, *r.to)
+			spans, spanArgs = append(spans, `last < ?`), append(spanArgs, *r.To)
 		default: // START and OVERLAPS: the span starts before the range ends
-			spans, spanArgs = append(spans, `start < ?`), append(spanArgs, *r.to)
+			spans, spanArgs = append(spans, `start < ?`), append(spanArgs, *r.To)
 		}
 	}
 	dayWhere, spanWhere := strings.Join(days, " AND "), strings.Join(spans, " AND ")
@@ -450,7 +288,11 @@ func (s *Store) keptSpanCounts(ctx context.Context, sums *bucketSums, f db.Timel
 	if groupBy == db.GroupType {
 		key = `type`
 	}
-	oneDay := map[bucketKey]*countRow{}
+	type dayKey struct {
+		start int64
+		key   string
+	}
+	oneDay := map[dayKey]*buckets.Row{}
 	read := func(query string, args []any, sign int) error {
 		rows, err := s.read.QueryContext(ctx, query, args...)
 		if err != nil {
@@ -458,22 +300,22 @@ func (s *Store) keptSpanCounts(ctx context.Context, sums *bucketSums, f db.Timel
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var r countRow
-			if err := rows.Scan(&r.start, &r.key, &r.events, &r.fatalities, &r.low, &r.high, &r.intensitySum, &r.intensityEvents); err != nil {
+			var r buckets.Row
+			if err := rows.Scan(&r.Start, &r.Key, &r.Events, &r.Fatalities, &r.Low, &r.High, &r.IntensitySum, &r.IntensityEvents); err != nil {
 				return fmt.Errorf("event counts: %w", err)
 			}
-			bk := bucketKey{r.start, r.key}
-			sum := oneDay[bk]
+			dk := dayKey{r.Start, r.Key}
+			sum := oneDay[dk]
 			if sum == nil {
-				sum = &countRow{start: r.start, last: r.start, key: r.key, certain: -1}
-				oneDay[bk] = sum
+				sum = &buckets.Row{Start: r.Start, Last: r.Start, Key: r.Key, Certain: -1}
+				oneDay[dk] = sum
 			}
-			sum.events += sign * r.events
-			sum.fatalities += sign * r.fatalities
-			sum.low += sign * r.low
-			sum.high += sign * r.high
-			sum.intensitySum += float64(sign) * r.intensitySum
-			sum.intensityEvents += sign * r.intensityEvents
+			sum.Events += sign * r.Events
+			sum.Fatalities += sign * r.Fatalities
+			sum.Low += sign * r.Low
+			sum.High += sign * r.High
+			sum.IntensitySum += float64(sign) * r.IntensitySum
+			sum.IntensityEvents += sign * r.IntensityEvents
 		}
 		return rows.Err()
 	}
@@ -484,69 +326,15 @@ func (s *Store) keptSpanCounts(ctx context.Context, sums *bucketSums, f db.Timel
 		return err
 	}
 	for _, r := range oneDay {
-		if r.events > 0 {
-			if err := sums.add(*r); err != nil {
+		if r.Events > 0 {
+			if err := sums.Add(*r); err != nil {
 				return err
 			}
 		}
 	}
-	return sums.scan(s.read.QueryContext(ctx, `SELECT start, last, `+key+`, events, -1, fatalities, fatalities_low, fatalities_high,
-		intensity_sum, intensity_events FROM event_span_counts WHERE `+spanWhere, spanArgs...))
-}
-
-// The widths of the kept counts (event_counts.width), and the raw events
-// below them.
-const (
-	widthRaw   = -1
-	widthDay   = 0
-	widthMonth = 1
-)
-
-// widthFor is the widest kept count whose buckets each lie within one bucket
-// of interval: months for months and years, days for days and weeks.
-func widthFor(interval db.Interval) int {
-	if interval == db.IntervalMonth || interval == db.IntervalYear {
-		return widthMonth
-	}
-	return widthDay
-}
-
-// timeRange is [from, to) in Unix ms; a nil bound is open.
-type timeRange struct{ from, to *int64 }
-
-func rangeOf(f db.TimelineFilter) timeRange {
-	var r timeRange
-	if f.From != nil {
-		r.from = ptrTo(f.From.UnixMilli())
-	}
-	if f.To != nil {
-		r.to = ptrTo(f.To.UnixMilli())
-	}
-	return r
-}
-
-func ptrTo[T any](v T) *T { return &v }
-
-// unitStart is the start of the day (or month) that holds ms.
-func unitStart(ms int64, width int) int64 {
-	day := ms - (ms%dayMillis+dayMillis)%dayMillis
-	if width == widthMonth {
-		t := time.UnixMilli(day).UTC()
-		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).UnixMilli()
-	}
-	return day
-}
-
-// unitCeil is the first day (or month) start at or after ms.
-func unitCeil(ms int64, width int) int64 {
-	start := unitStart(ms, width)
-	if start == ms {
-		return ms
-	}
-	if width == widthMonth {
-		return time.UnixMilli(start).UTC().AddDate(0, 1, 0).UnixMilli()
-	}
-	return start + dayMillis
+	rows, err := s.read.QueryContext(ctx, `SELECT start, last, `+key+`, events, -1, fatalities, fatalities_low, fatalities_high,
+		intensity_sum, intensity_events FROM event_span_counts WHERE `+spanWhere, spanArgs...)
+	return scanCounts(sums, rows, err)
 }
 
 // keptCounts counts the events of the given types (any type when none is
@@ -555,8 +343,8 @@ func unitCeil(ms int64, width int) int64 {
 // cover a day (or month) only in part are counted at the next finer width,
 // down to reading the events of a partial day. The answer is thus exact for
 // any from and to, and reads at most two partial days of events.
-func (s *Store) keptCounts(ctx context.Context, sums *bucketSums, types []db.EventType, groupBy db.CountGroup, width int, r timeRange) error {
-	if r.from != nil && r.to != nil && *r.from >= *r.to {
+func (s *Store) keptCounts(ctx context.Context, sums *buckets.Sums, types []db.EventType, groupBy db.CountGroup, width int, r buckets.Range) error {
+	if r.From != nil && r.To != nil && *r.From >= *r.To {
 		return nil
 	}
 	var where []string
@@ -567,33 +355,33 @@ func (s *Store) keptCounts(ctx context.Context, sums *bucketSums, types []db.Eve
 	}
 	if width == widthRaw {
 		// The events of a partial day, through events_counts (migration 00004).
-		if r.from != nil {
-			where, args = append(where, `e.occurred_at >= ?`), append(args, *r.from)
+		if r.From != nil {
+			where, args = append(where, `e.occurred_at >= ?`), append(args, *r.From)
 		}
-		if r.to != nil {
-			where, args = append(where, `e.occurred_at < ?`), append(args, *r.to)
+		if r.To != nil {
+			where, args = append(where, `e.occurred_at < ?`), append(args, *r.To)
 		}
 		return s.countEvents(ctx, sums, strings.Join(append([]string{"true"}, where...), " AND "), args, groupBy)
 	}
 	// whole is the part of r made of whole units.
 	whole := r
-	if r.from != nil {
-		whole.from = ptrTo(unitCeil(*r.from, width))
+	if r.From != nil {
+		whole.From = ptrTo(buckets.UnitCeil(*r.From, width))
 	}
-	if r.to != nil {
-		whole.to = ptrTo(unitStart(*r.to, width))
+	if r.To != nil {
+		whole.To = ptrTo(buckets.UnitStart(*r.To, width))
 	}
-	if whole.from != nil && whole.to != nil && *whole.from >= *whole.to {
+	if whole.From != nil && whole.To != nil && *whole.From >= *whole.To {
 		// r lies within one unit, or two adjacent partial ones.
 		return s.keptCounts(ctx, sums, types, groupBy, width-1, r)
 	}
-	if r.from != nil && *r.from < *whole.from {
-		if err := s.keptCounts(ctx, sums, types, groupBy, width-1, timeRange{r.from, whole.from}); err != nil {
+	if r.From != nil && *r.From < *whole.From {
+		if err := s.keptCounts(ctx, sums, types, groupBy, width-1, buckets.Range{From: r.From, To: whole.From}); err != nil {
 			return err
 		}
 	}
-	if r.to != nil && *whole.to < *r.to {
-		if err := s.keptCounts(ctx, sums, types, groupBy, width-1, timeRange{whole.to, r.to}); err != nil {
+	if r.To != nil && *whole.To < *r.To {
+		if err := s.keptCounts(ctx, sums, types, groupBy, width-1, buckets.Range{From: whole.To, To: r.To}); err != nil {
 			return err
 		}
 	}
@@ -606,13 +394,14 @@ func (s *Store) keptCounts(ctx context.Context, sums *bucketSums, types []db.Eve
 	}
 	where = append(where, `e.width = ?`, `e.grain = ?`)
 	args = append(args, width, grain)
-	if whole.from != nil {
-		where, args = append(where, `e.start >= ?`), append(args, *whole.from)
+	if whole.From != nil {
+		where, args = append(where, `e.start >= ?`), append(args, *whole.From)
 	}
-	if whole.to != nil {
-		where, args = append(where, `e.start < ?`), append(args, *whole.to)
+	if whole.To != nil {
+		where, args = append(where, `e.start < ?`), append(args, *whole.To)
 	}
-	return sums.scan(s.read.QueryContext(ctx, `SELECT e.start, e.start, `+groupKey[groupBy]+` AS k, `+keptSums(sums.interval).sql()+`
+	rows, err := s.read.QueryContext(ctx, `SELECT e.start, e.start, `+groupKey[groupBy]+` AS k, `+keptSums(sums.Interval()).sql()+`
 		FROM event_counts e LEFT JOIN countries c ON c.id = e.country WHERE `+strings.Join(where, " AND ")+`
-		GROUP BY e.start, k`, args...))
+		GROUP BY e.start, k`, args...)
+	return scanCounts(sums, rows, err)
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/buckets"
 	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/migrations"
 	"github.com/geotimeline/geotimeline/db/synth"
@@ -265,9 +266,9 @@ func checkCounts(t *testing.T, s *Store, r *rand.Rand, n int) {
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
-				sums := bucketSums{interval: interval, sums: map[bucketKey]*bucketSum{}}
-				err = s.filteredCounts(ctx, &sums, f, group)
-				read, err := answerText(sums.buckets(), err)
+				sums := buckets.New(interval, false, false, buckets.Range{})
+				err = s.filteredCounts(ctx, sums, f, group)
+				read, err := answerText(sums.Buckets(), err)
 				if err != nil {
 					t.Fatalf("%s, read from the events: %v", name, err)
 				}
@@ -302,7 +303,7 @@ func checkCounts(t *testing.T, s *Store, r *rand.Rand, n int) {
 	spanned := 0
 	for _, f := range spanFilters {
 		for _, group := range []db.CountGroup{db.GroupNone, db.GroupType} {
-			if !spanCountable(f, group) {
+			if !buckets.SpanCountable(f, group) {
 				continue
 			}
 			for _, interval := range countIntervals {
@@ -311,15 +312,15 @@ func checkCounts(t *testing.T, s *Store, r *rand.Rand, n int) {
 						g := f
 						g.TimeMatch = selectBy
 						name := fmt.Sprintf("types %v from %v to %v by %s and %s, selected by %s, counted by %s", f.EventTypes, f.From, f.To, interval, group, selectBy, m)
-						kept := bucketSums{interval: interval, sums: map[bucketKey]*bucketSum{}, overlaps: m == db.MatchOverlaps, within: m == db.MatchWithin, clip: rangeOf(g)}
-						err := s.keptSpanCounts(ctx, &kept, g, group)
-						got, err := answerText(kept.buckets(), err)
+						kept := buckets.New(interval, m == db.MatchOverlaps, m == db.MatchWithin, buckets.RangeOf(g))
+						err := s.keptSpanCounts(ctx, kept, g, group)
+						got, err := answerText(kept.Buckets(), err)
 						if err != nil {
 							t.Fatalf("%s: %v", name, err)
 						}
-						read := bucketSums{interval: interval, sums: map[bucketKey]*bucketSum{}, overlaps: m == db.MatchOverlaps, within: m == db.MatchWithin, clip: rangeOf(g)}
-						err = s.filteredCounts(ctx, &read, g, group)
-						want, err := answerText(read.buckets(), err)
+						read := buckets.New(interval, m == db.MatchOverlaps, m == db.MatchWithin, buckets.RangeOf(g))
+						err = s.filteredCounts(ctx, read, g, group)
+						want, err := answerText(read.Buckets(), err)
 						if err != nil {
 							t.Fatalf("%s, read from the events: %v", name, err)
 						}

@@ -9,8 +9,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/mattn/go-sqlite3"
 
@@ -25,24 +23,10 @@ import (
 // text. Should SQLite still refuse a MATCH expression, the client gets
 // BAD_USER_INPUT, never SQLite's message.
 
-// Bounds of one search.
-const (
-	// maxSearchBytes bounds the text before it is read at all.
-	maxSearchBytes = db.MaxTextBytes
-	// maxSearchWords bounds the phrases of one MATCH expression: each costs a
-	// doclist read.
-	maxSearchWords = 16
-	// minPrefixRunes is the shortest word a "*" makes a prefix of: "a*"
-	// would read the doclists of every word beginning with a. A shorter one
-	// is looked up as a whole word.
-	minPrefixRunes = 3
-	// maxSearchLimit bounds Search's limit, as the API bounds page sizes.
-	maxSearchLimit = 100
-	// maxSearchRows bounds the matching rows Search reads and ranks: with
-	// more matches, only the first maxSearchRows in docid order (record id,
-	// then kind) are ranked.
-	maxSearchRows = 5000
-)
+// maxSearchRows bounds the matching rows Search reads and ranks: with
+// more matches, only the first maxSearchRows in docid order (record id,
+// then kind) are ranked.
+const maxSearchRows = 5000
 
 // BM25 parameters: the usual k1 and b, and the weight of a hit in each
 // column of search_text (title, body).
@@ -54,94 +38,28 @@ const (
 var columnWeights = [...]float64{2.0, 1.0}
 
 // matchQuery turns user text into an FTS4 MATCH expression that finds the
-// records holding every word of it.
-//
-// A word is a run of letters, digits and the combining marks that belong to
-// them (Devanagari and Arabic script vowel signs); everything else (white
-// space, punctuation, quotes, "*", "-", ":", parentheses, NUL, emoji)
-// separates words. Combining diacritics (U+0300–U+036F and kin) are dropped,
-// so that a decomposed "Pa\u0308halgam" is the word "pahalgam", as the
-// tokenizer reads the precomposed "Pähalgam". Each word is lower-cased and
-// quoted as a phrase, `"word"`, which leaves FTS keywords and operators no
-// meaning, and the phrases are joined with spaces: all must match. When the
-// text (less trailing white space) ends with "*" right after its last word,
-// and that word has at least minPrefixRunes characters, the last phrase is
-// `"word*"`: a prefix query.
-//
-// Text over maxSearchBytes bytes, with no word or with more than
-// maxSearchWords words is a BAD_USER_INPUT error.
+// records holding every word of it (db.ParseSearch): each word quoted as a
+// phrase, `"word"`, which leaves FTS keywords and operators no meaning, the
+// phrases joined with spaces (all must match), and a prefix last word
+// written `"word*"`.
 func matchQuery(text string) (string, error) {
-	if len(text) > maxSearchBytes {
-		return "", db.Errorf(db.CodeInvalid, "search text is %d bytes long; at most %d are allowed", len(text), maxSearchBytes)
-	}
-	words := searchWords(text)
-	if len(words) == 0 {
-		return "", db.Errorf(db.CodeInvalid, "search text %q has no words to look for", text)
-	}
-	if len(words) > maxSearchWords {
-		return "", db.Errorf(db.CodeInvalid, "search text has %d words; at most %d are allowed", len(words), maxSearchWords)
+	terms, err := db.ParseSearch(text)
+	if err != nil {
+		return "", err
 	}
 	var b strings.Builder
-	for i, w := range words {
+	for i, w := range terms.Words {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
 		b.WriteByte('"')
 		b.WriteString(w)
-		if i == len(words)-1 && wantsPrefix(text) && utf8.RuneCountInString(w) >= minPrefixRunes {
+		if i == len(terms.Words)-1 && terms.Prefix {
 			b.WriteByte('*')
 		}
 		b.WriteByte('"')
 	}
 	return b.String(), nil
-}
-
-// searchWords splits text into lower-case words as matchQuery describes.
-func searchWords(text string) []string {
-	var words []string
-	var w strings.Builder
-	hasLetter := false
-	end := func() {
-		// A run of marks alone (a stray virama) is no word.
-		if hasLetter {
-			words = append(words, w.String())
-		}
-		w.Reset()
-		hasLetter = false
-	}
-	for _, r := range text {
-		switch {
-		case isDiacritic(r):
-			// Dropped, not a separator.
-		case unicode.IsLetter(r) || unicode.IsNumber(r):
-			w.WriteRune(unicode.ToLower(r))
-			hasLetter = true
-		case unicode.IsMark(r) && w.Len() > 0:
-			w.WriteRune(r)
-		default:
-			end()
-		}
-	}
-	end()
-	return words
-}
-
-// isDiacritic reports whether r is a combining diacritical mark, which
-// unicode61's remove_diacritics folds away from precomposed letters.
-func isDiacritic(r rune) bool {
-	return r >= 0x0300 && r <= 0x036F || r >= 0x1AB0 && r <= 0x1AFF ||
-		r >= 0x1DC0 && r <= 0x1DFF || r >= 0x20D0 && r <= 0x20FF || r >= 0xFE20 && r <= 0xFE2F
-}
-
-// wantsPrefix reports whether text ends with "*" written right after a word.
-func wantsPrefix(text string) bool {
-	text = strings.TrimRightFunc(text, unicode.IsSpace)
-	before, ok := strings.CutSuffix(text, "*")
-	if !ok {
-		return false
-	}
-	r, _ := utf8.DecodeLastRuneInString(before)
-	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r)
 }
 
 // matchError turns SQLite's refusal of a MATCH expression (SQLITE_ERROR:
@@ -170,8 +88,8 @@ func matchError(text, what string, err error) error {
 // A limit outside 1–100, or text with no words, more than 16 words or more
 // than 1 000 bytes is a BAD_USER_INPUT error.
 func (s *Store) Search(ctx context.Context, text string, limit int) ([]db.SearchHit, error) {
-	if limit < 1 || limit > maxSearchLimit {
-		return nil, db.Errorf(db.CodeInvalid, "limit must be between 1 and %d, not %d", maxSearchLimit, limit)
+	if err := db.CheckSearchLimit(limit); err != nil {
+		return nil, err
 	}
 	match, err := matchQuery(text)
 	if err != nil {

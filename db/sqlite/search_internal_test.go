@@ -264,7 +264,7 @@ func FuzzMatchQuery(f *testing.F) {
 			}
 			return
 		}
-		if !phrases.MatchString(q) || strings.Count(q, `"`) > 2*maxSearchWords {
+		if !phrases.MatchString(q) || strings.Count(q, `"`) > 2*db.MaxSearchWords {
 			t.Fatalf("matchQuery(%q) = %q", text, q)
 		}
 		var n int
