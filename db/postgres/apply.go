@@ -44,7 +44,10 @@ type writer struct {
 	dirty       map[recordType]map[int64]bool
 	movedActors []int64
 	retention   time.Duration // the changes feed's (Options.ChangeRetention)
-	queued      *pgx.Batch    // list statements not sent yet (sendQueued)
+	// reserved holds, per kind, the row id each record of the batch gets
+	// if it is new (reserveIDs).
+	reserved map[db.RefKind]map[string]int64
+	queued   *pgx.Batch // list statements not sent yet (sendQueued)
 }
 
 const (
@@ -61,7 +64,8 @@ const (
 
 // apply writes b's records kind by kind, each kind in key order: writers
 // whose batches share records then lock those rows in the same order, and
-// queue rather than deadlock.
+// queue rather than deadlock. The ids of new records follow the batch's
+// order all the same, as SQLite's do (reserveIDs).
 func (w *writer) apply(b *db.Batch, refs []db.Ref) error {
 	if err := w.checkRefs(refs); err != nil {
 		return err
@@ -70,6 +74,9 @@ func (w *writer) apply(b *db.Batch, refs []db.Ref) error {
 		if err := w.country(c); err != nil {
 			return err
 		}
+	}
+	if err := w.reserveIDs(b); err != nil {
+		return err
 	}
 	for _, src := range sortedBy(b.Sources, func(s *db.Source) string { return s.Key }) {
 		if err := w.source(src); err != nil {
@@ -126,6 +133,70 @@ func (w *writer) apply(b *db.Batch, refs []db.Ref) error {
 		return err
 	}
 	return w.trimFeed(w.retention)
+}
+
+// reserveIDs takes from each table's identity sequence, in the batch's
+// order, the id each of its records of that kind gets if it is new: the
+// ids of new records then follow the order of the batch, as they do in
+// SQLite, whatever order the rows are written in. The traversals break
+// ties by row id (Store.ShortestPath), so that both stores answer alike
+// only when they number records alike. A record that is not new leaves
+// its reserved number unused, a gap in the sequence and nothing more.
+func (w *writer) reserveIDs(b *db.Batch) error {
+	w.reserved = map[db.RefKind]map[string]int64{}
+	kinds := []struct {
+		kind  db.RefKind
+		table string
+		keys  []string
+	}{
+		{db.RefSource, "sources", keysOf(b.Sources, func(s *db.Source) string { return s.Key })},
+		{db.RefActor, "actors", keysOf(b.Actors, func(a *db.Actor) string { return a.Key })},
+		{db.RefRelationship, "relationships", keysOf(b.Relationships, (*db.Relationship).Identity)},
+		{db.RefEvent, "events", keysOf(b.Events, func(e *db.Event) string { return e.Key })},
+		{db.RefStatement, "statements", keysOf(b.Statements, func(s *db.Statement) string { return s.Key })},
+	}
+	for _, k := range kinds {
+		if len(k.keys) == 0 {
+			continue
+		}
+		rows, err := w.tx.Query(w.ctx, `SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)`,
+			k.table, len(k.keys))
+		if err != nil {
+			return fmt.Errorf("reserve %s ids: %w", k.kind, err)
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return fmt.Errorf("reserve %s ids: %w", k.kind, err)
+		}
+		// One statement's numbers ascend, but never rely on row order.
+		slices.Sort(ids)
+		m := make(map[string]int64, len(k.keys))
+		for i, key := range k.keys {
+			if _, ok := m[key]; !ok {
+				m[key] = ids[i]
+			}
+		}
+		w.reserved[k.kind] = m
+	}
+	return nil
+}
+
+// reservedID is the id reserveIDs took for a record, nil when it took
+// none (the sequence's next number is then the record's if it is new).
+func (w *writer) reservedID(kind db.RefKind, key string) *int64 {
+	if id, ok := w.reserved[kind][key]; ok {
+		return &id
+	}
+	return nil
+}
+
+// keysOf is the key of each of xs, in order.
+func keysOf[T any](xs []T, key func(*T) string) []string {
+	out := make([]string, len(xs))
+	for i := range xs {
+		out[i] = key(&xs[i])
+	}
+	return out
 }
 
 // sortedBy is xs by key, as pointers into xs.
@@ -231,7 +302,8 @@ func (w *writer) checkRefs(refs []db.Ref) error {
 // it inserts, or updates every column but the key and created_at when the
 // stored content_hash differs, and returns the row's id and whether it
 // inserted it (xmax is 0 on a row version no transaction has updated or
-// locked). An unchanged record returns no row.
+// locked). An unchanged record returns no row. The parameter after cols
+// is the id a new row gets (reserveIDs), or NULL for the sequence's next.
 func upsertSQL(table, conflict string, cols []string) string {
 	var set []string
 	for _, c := range cols {
@@ -243,7 +315,8 @@ func upsertSQL(table, conflict string, cols []string) string {
 	for i := range cols {
 		params[i] = fmt.Sprintf("$%d", i+1)
 	}
-	return `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES (` + strings.Join(params, ", ") + `)
+	id := fmt.Sprintf("coalesce($%d::bigint, nextval(pg_get_serial_sequence('%s', 'id')))", len(cols)+1, table)
+	return `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `, id) VALUES (` + strings.Join(params, ", ") + `, ` + id + `)
 		ON CONFLICT (` + conflict + `) DO UPDATE SET ` + strings.Join(set, ", ") + `
 		WHERE ` + table + `.content_hash <> excluded.content_hash
 		RETURNING id, xmax = 0`
@@ -308,7 +381,8 @@ func (w *writer) source(src *db.Source) error {
 	}
 	pubAt, pubPrec := dateArgs(src.PublishedAt)
 	id, _, err := w.upsert(upsertSource, refTables[db.RefSource], src.Key,
-		src.Key, src.URL, src.Title, src.Publisher, src.Author, pubAt, pubPrec, h, w.now, w.now)
+		src.Key, src.URL, src.Title, src.Publisher, src.Author, pubAt, pubPrec, h, w.now, w.now,
+		w.reservedID(db.RefSource, src.Key))
 	if err != nil {
 		return fmt.Errorf("write source %q: %w", src.Key, err)
 	}
@@ -339,7 +413,7 @@ func (w *writer) actor(a *db.Actor) error {
 		return fmt.Errorf("look up actor %q: %w", a.Key, err)
 	}
 	id, state, err := w.upsert(upsertActor, refTables[db.RefActor], a.Key,
-		a.Key, a.Name, string(a.Kind), countryID, a.Description, h, w.now, w.now)
+		a.Key, a.Name, string(a.Kind), countryID, a.Description, h, w.now, w.now, w.reservedID(db.RefActor, a.Key))
 	if err != nil {
 		return fmt.Errorf("write actor %q: %w", a.Key, err)
 	}
@@ -391,7 +465,8 @@ func (w *writer) relationship(r *db.Relationship) error {
 	fromAt, fromPrec := dateArgs(r.From)
 	toAt, toPrec := dateArgs(r.To)
 	id, state, err := w.upsert(upsertRelationship, `SELECT id FROM relationships WHERE identity = $1`, identity,
-		key, identity, string(r.Kind), subject, objActor, objCountry, r.Title, fromAt, fromPrec, toAt, toPrec, h, w.now, w.now)
+		key, identity, string(r.Kind), subject, objActor, objCountry, r.Title, fromAt, fromPrec, toAt, toPrec, h, w.now, w.now,
+		w.reservedID(db.RefRelationship, identity))
 	if err != nil {
 		return fmt.Errorf("write relationship %s: %w", identity, err)
 	}
@@ -427,7 +502,7 @@ func (w *writer) eventRow(e *db.Event) (int64, int, error) {
 		e.Key, string(e.Type), e.Title, e.Summary, e.OccurredAt.Millis(), e.OccurredAt.SpanPrecision().Rank(),
 		intervalArg(e.OccurredAt), endAt, endPrec, intervalArg(e.EndedAt), e.When().Latest.UnixMilli(),
 		countryID, e.Location.Place, e.Location.Lat, e.Location.Lon, e.Fatalities, e.Injured, e.Intensity, fatLow, fatHigh,
-		h, w.now, w.now)
+		h, w.now, w.now, w.reservedID(db.RefEvent, e.Key))
 	if err != nil {
 		return 0, 0, fmt.Errorf("write event %q: %w", e.Key, err)
 	}
@@ -543,7 +618,7 @@ func (w *writer) statement(st *db.Statement) error {
 	}
 	id, state, err := w.upsert(upsertStatement, refTables[db.RefStatement], st.Key,
 		st.Key, string(st.Kind), speaker, deliveredBy, st.MadeAt.Millis(), st.MadeAt.SpanPrecision().Rank(),
-		intervalArg(st.MadeAt), st.When().Latest.UnixMilli(), st.Text, st.Summary, h, w.now, w.now)
+		intervalArg(st.MadeAt), st.When().Latest.UnixMilli(), st.Text, st.Summary, h, w.now, w.now, w.reservedID(db.RefStatement, st.Key))
 	if err != nil {
 		return fmt.Errorf("write statement %q: %w", st.Key, err)
 	}
