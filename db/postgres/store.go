@@ -30,9 +30,8 @@
 // against it on the same data (the *_internal_test.go files compare rows,
 // pages, counts and error messages with a SQLite store's). What is not:
 // the timeline's text filter (ErrUnsupportedFilter) and search, deletes
-// and cascades, the graph traversals, the dashboard's counts, export, the
-// bulk path (COPY), and the seam that lets `--db postgres://` choose this
-// store.
+// and cascades, the dashboard's counts, export, the bulk path (COPY), and
+// the seam that lets `--db postgres://` choose this store.
 package postgres
 
 import (
@@ -62,6 +61,10 @@ type Store struct {
 	Now func() time.Time
 
 	opts Options
+
+	// graph holds the traversals' budgets; tests lower them for their own
+	// store.
+	graph graphLimits
 
 	// retries counts the write transactions run again after a
 	// serialization failure or a deadlock, for tests and figures.
