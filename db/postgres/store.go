@@ -38,6 +38,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -47,6 +48,7 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
+	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/iso3166"
 	"github.com/geotimeline/geotimeline/db/postgres/migrations"
 )
@@ -69,6 +71,15 @@ type Store struct {
 	// retries counts the write transactions run again after a
 	// serialization failure or a deadlock, for tests and figures.
 	retries atomic.Int64
+
+	// commits is Commits' channel, made at its first use.
+	commitsOnce sync.Once
+	commits     chan struct{}
+
+	// lastFault is the storage fault of the last write, nil once a write
+	// commits: what Writable reports for faults no question to the
+	// server shows (a full disk).
+	lastFault atomic.Pointer[db.Error]
 }
 
 // Options are how a store is opened; the zero Options are the defaults.
