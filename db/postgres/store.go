@@ -72,6 +72,9 @@ type Store struct {
 	// serialization failure or a deadlock, for tests and figures.
 	retries atomic.Int64
 
+	// observer times the SQL for ObserveSQL.
+	observer *observer
+
 	// commits is Commits' channel, made at its first use.
 	commitsOnce sync.Once
 	commits     chan struct{}
@@ -123,11 +126,13 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
 	}
+	obs := &observer{}
+	cfg.ConnConfig.Tracer = obs
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", describe(cfg), err)
 	}
-	s := &Store{pool: pool, Now: time.Now, opts: opts}
+	s := &Store{pool: pool, Now: time.Now, opts: opts, observer: obs}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open store %s: %w", describe(cfg), err)

@@ -84,6 +84,9 @@ func (s *Store) writeTx(ctx context.Context, fn func(tx pgx.Tx, now int64) error
 	}
 	// After a commit, Rollback does nothing.
 	defer tx.Rollback(context.WithoutCancel(ctx))
+	committed := false
+	done := s.observer.write(tx.Conn())
+	defer func() { done(committed) }()
 	now := s.Now().UnixMilli()
 	if _, err := tx.Exec(ctx, `SELECT set_config('geotimeline.now', $1, true)`, strconv.FormatInt(now, 10)); err != nil {
 		return fmt.Errorf("set write clock: %w", err)
@@ -94,6 +97,7 @@ func (s *Store) writeTx(ctx context.Context, fn func(tx pgx.Tx, now int64) error
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	committed = true
 	s.signalCommit()
 	return nil
 }
