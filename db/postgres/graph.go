@@ -391,6 +391,13 @@ func (q graphQuery) edgesSQL(nodes []int64, limit int) (string, sqlArgs) {
 	var a sqlArgs
 	cols := `src, kind, dst, forward, owner, role, at_start, at_end, ` + q.keep(&a) + ` AS keep`
 	lim := a.add(limit)
+	if sorted := sortedNodes(nodes); len(sorted) == 1 && q.codes == nil {
+		// One node of every kind (a start, a hub): the range scan alone,
+		// in order, with nothing to sort, so that a cursor's first page
+		// comes after reading that page's rows, not the budget's.
+		return `SELECT ` + cols + ` FROM graph_edges WHERE src = ` + a.add(sorted[0]) + `
+			ORDER BY kind, dst, forward, owner, role LIMIT ` + lim, a
+	}
 	return `SELECT e.src, e.kind, e.dst, e.forward, e.owner, e.role, e.at_start, e.at_end, e.keep
 		FROM ` + q.perNode(&a, nodes, lim, cols) + `
 		ORDER BY e.src, e.kind, e.dst, e.forward, e.owner, e.role LIMIT ` + lim, a
@@ -439,30 +446,73 @@ func (g *graphReader) query(query string, args []any) ([]edgeRow, error) {
 }
 
 // scan runs a query for edge rows and hands them to fn one at a time until
-// fn returns false. The rows come in pages of the wire protocol, not one
-// step at a time as in SQLite, but closing the result there still stops
-// the server reading further.
+// fn returns false. The server sends every row of the result whether or
+// not they are read (pgx reads the rest when the result is closed): a
+// read that may stop early pages through a cursor instead (scanPages).
 func (g *graphReader) scan(query string, args []any, fn func(edgeRow) bool) error {
 	rows, err := g.tx.Query(g.ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("graph: read edges: %w", err)
 	}
+	_, _, err = scanRows(rows, fn)
+	return err
+}
+
+// The pages of scanPages: small first, for a level that stops at once
+// (a hub's, read up to a neighbourhood's limit), larger after, so that a
+// level read whole costs few round trips.
+const (
+	firstPage = 256
+	maxPage   = 8192
+)
+
+// scanPages is scan through a cursor, a page at a time, so that rows after
+// the one fn stops at are neither sent nor, past the page, produced: what
+// SQLite's stepping gives a neighbourhood stopped at its limit by a hub of
+// 20 000 rows read, which would otherwise all cross the wire.
+func (g *graphReader) scanPages(query string, args []any, fn func(edgeRow) bool) error {
+	if _, err := g.tx.Exec(g.ctx, `DECLARE graph_rows NO SCROLL CURSOR FOR `+query, args...); err != nil {
+		return fmt.Errorf("graph: read edges: %w", err)
+	}
+	for page := firstPage; ; page = min(2*page, maxPage) {
+		rows, err := g.tx.Query(g.ctx, `FETCH `+strconv.Itoa(page)+` FROM graph_rows`)
+		if err != nil {
+			return fmt.Errorf("graph: read edges: %w", err)
+		}
+		n, stopped, err := scanRows(rows, fn)
+		if err != nil {
+			return err
+		}
+		if stopped || n < page {
+			break
+		}
+	}
+	if _, err := g.tx.Exec(g.ctx, `CLOSE graph_rows`); err != nil {
+		return fmt.Errorf("graph: read edges: %w", err)
+	}
+	return nil
+}
+
+// scanRows hands the edge rows of rows to fn until fn returns false, and
+// closes rows; n is how many it read, stopped whether fn stopped it.
+func scanRows(rows pgx.Rows, fn func(edgeRow) bool) (n int, stopped bool, err error) {
 	defer rows.Close()
 	for rows.Next() {
 		var r edgeRow
 		var kind, forward int32
 		if err := rows.Scan(&r.src, &kind, &r.dst, &forward, &r.owner, &r.role, &r.at, &r.end, &r.keep); err != nil {
-			return fmt.Errorf("graph: read edges: %w", err)
+			return n, false, fmt.Errorf("graph: read edges: %w", err)
 		}
+		n++
 		r.kind, r.forward = int(kind), forward == 1
 		if !fn(r) {
-			return nil
+			return n, true, nil
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("graph: read edges: %w", err)
+		return n, false, fmt.Errorf("graph: read edges: %w", err)
 	}
-	return nil
+	return n, false, nil
 }
 
 // edgesAmong reads the rows that join two of nodes and pass the time
@@ -624,7 +674,7 @@ func (s *Store) Neighborhood(ctx context.Context, start db.NodeRef, depth int, f
 		var rows []edgeRow
 		var next []int64
 		query, args := g.q.edgesSQL(frontier, budget)
-		err := g.scan(query, args, func(r edgeRow) bool {
+		err := g.scanPages(query, args, func(r edgeRow) bool {
 			rows = append(rows, r)
 			if !r.keep || seen[r.dst] {
 				return true
