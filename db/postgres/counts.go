@@ -133,14 +133,6 @@ func scanCounts(b *buckets.Sums, rows pgx.Rows, err error) error {
 	return nil
 }
 
-// sqlArgs numbers the parameters of one statement.
-type sqlArgs []any
-
-func (a *sqlArgs) add(v any) string {
-	*a = append(*a, v)
-	return fmt.Sprintf("$%d", len(*a))
-}
-
 // filteredCounts counts the events matching f, selected through the
 // timeline index, by reading them.
 func (s *Store) filteredCounts(ctx context.Context, sums *buckets.Sums, f db.TimelineFilter, groupBy db.CountGroup) error {

@@ -29,19 +29,22 @@
 // Not everything of the SQLite store is here yet: what is, is checked
 // against it on the same data (the *_internal_test.go files compare rows,
 // pages, counts and error messages with a SQLite store's). What is not:
-// the graph traversals, Counterparts, the bulk path (COPY), and the seam
-// that lets `--db postgres://` choose this store. Search ranks by SQLite's BM25 but for one count: the average
-// title and body lengths are those of the matching rows it reads, not of
-// every row (which PostgreSQL keeps nowhere), so hits of close scores may
-// come in another order than SQLite's. A delete's cascade rewrites its
-// referrers one by one, where SQLite's rewrites events and statements
-// set-wise: the same rows, more statements.
+// Snapshot (a request's reads from one state: every read goes to the
+// pool), FullEvents and FullStatements, ReadStatements, the bulk path
+// (COPY), and the seam that lets `--db postgres://` choose this store.
+// Search ranks by SQLite's BM25 but for one count: the average title and
+// body lengths are those of the matching rows it reads, not of every row
+// (which PostgreSQL keeps nowhere), so hits of close scores may come in
+// another order than SQLite's. A delete's cascade rewrites its referrers
+// one by one, where SQLite's rewrites events and statements set-wise: the
+// same rows, more statements.
 package postgres
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -51,6 +54,7 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
+	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/iso3166"
 	"github.com/geotimeline/geotimeline/db/postgres/migrations"
 )
@@ -70,9 +74,25 @@ type Store struct {
 
 	opts Options
 
+	// graph holds the traversals' budgets; tests lower them for their own
+	// store.
+	graph graphLimits
+
 	// retries counts the write transactions run again after a
 	// serialization failure or a deadlock, for tests and figures.
 	retries atomic.Int64
+
+	// observer times the SQL for ObserveSQL.
+	observer *observer
+
+	// commits is Commits' channel, made at its first use.
+	commitsOnce sync.Once
+	commits     chan struct{}
+
+	// lastFault is the storage fault of the last write, nil once a write
+	// commits: what Writable reports for faults no question to the
+	// server shows (a full disk).
+	lastFault atomic.Pointer[db.Error]
 }
 
 // Options are how a store is opened; the zero Options are the defaults.
@@ -116,11 +136,13 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
 	}
+	obs := &observer{}
+	cfg.ConnConfig.Tracer = obs
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", describe(cfg), err)
 	}
-	s := &Store{pool: pool, Now: time.Now, opts: opts}
+	s := &Store{pool: pool, Now: time.Now, opts: opts, observer: obs}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open store %s: %w", describe(cfg), err)

@@ -42,11 +42,24 @@ func (s *Store) inWriteTx(ctx context.Context, fn func(tx pgx.Tx, now int64) err
 		}
 		err = s.writeTx(ctx, fn)
 		if !retryable(err) || ctx.Err() != nil {
-			return classify(err)
+			return s.noteFault(classify(err))
 		}
 		s.retries.Add(1)
 	}
-	return classify(fmt.Errorf("gave up after %d retries: %w", s.opts.maxRetries(), err))
+	return s.noteFault(classify(fmt.Errorf("gave up after %d retries: %w", s.opts.maxRetries(), err)))
+}
+
+// noteFault keeps the storage fault of a write for Writable, and forgets
+// it once a write commits; it returns err.
+func (s *Store) noteFault(err error) error {
+	var e *db.Error
+	switch {
+	case err == nil:
+		s.lastFault.Store(nil)
+	case errors.As(err, &e) && db.IsStorageFault(e.Code):
+		s.lastFault.Store(e)
+	}
+	return err
 }
 
 // backoff waits before the attempt-th try (from 1): a random time up to
@@ -71,6 +84,9 @@ func (s *Store) writeTx(ctx context.Context, fn func(tx pgx.Tx, now int64) error
 	}
 	// After a commit, Rollback does nothing.
 	defer tx.Rollback(context.WithoutCancel(ctx))
+	committed := false
+	done := s.observer.write(tx.Conn())
+	defer func() { done(committed) }()
 	now := s.Now().UnixMilli()
 	if _, err := tx.Exec(ctx, `SELECT set_config('geotimeline.now', $1, true)`, strconv.FormatInt(now, 10)); err != nil {
 		return fmt.Errorf("set write clock: %w", err)
@@ -81,6 +97,8 @@ func (s *Store) writeTx(ctx context.Context, fn func(tx pgx.Tx, now int64) error
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	committed = true
+	s.signalCommit()
 	return nil
 }
 

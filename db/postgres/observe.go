@@ -1,0 +1,75 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/geotimeline/geotimeline/db"
+)
+
+// observer times the store's SQL for ObserveSQL: pgx's tracer of every
+// connection of the pool for reads, and writeTx for writes.
+type observer struct {
+	fn atomic.Pointer[func(db.Pool, time.Duration)]
+	// writing holds the connections of write transactions under way,
+	// whose statements are timed with their transaction, not one by one.
+	writing sync.Map // *pgx.Conn → struct{}
+}
+
+type readStartKey struct{}
+
+// TraceQueryStart starts timing a read.
+func (o *observer) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	if o.fn.Load() == nil {
+		return ctx
+	}
+	if _, ok := o.writing.Load(conn); ok {
+		return ctx
+	}
+	// A read transaction's own statements (a traversal's, an export's)
+	// are no reads of data.
+	switch sql := strings.ToLower(strings.TrimSpace(data.SQL)); {
+	case strings.HasPrefix(sql, "begin"), sql == "commit", sql == "rollback":
+		return ctx
+	}
+	return context.WithValue(ctx, readStartKey{}, time.Now())
+}
+
+// TraceQueryEnd reports a read's time: for a query, until its rows are
+// closed (pgx traces no first row), which for the store's reads, read to
+// the end, is the time of the whole read.
+func (o *observer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryEndData) {
+	start, ok := ctx.Value(readStartKey{}).(time.Time)
+	if !ok {
+		return
+	}
+	if fn := o.fn.Load(); fn != nil {
+		(*fn)(db.PoolRead, time.Since(start))
+	}
+}
+
+// write marks conn as a write transaction's until the returned function,
+// which reports the transaction's time when committed is true.
+func (o *observer) write(conn *pgx.Conn) func(committed bool) {
+	start := time.Now()
+	o.writing.Store(conn, struct{}{})
+	return func(committed bool) {
+		o.writing.Delete(conn)
+		if fn := o.fn.Load(); fn != nil && committed {
+			(*fn)(db.PoolWrite, time.Since(start))
+		}
+	}
+}
+
+// ObserveSQL makes the store report how long its SQL takes to fn, which
+// must be quick and safe for concurrent use: for a read, each statement
+// outside a write, until its rows are read; for a write, the whole
+// transaction, commit included. The server feeds these to /metrics.
+func (s *Store) ObserveSQL(fn func(db.Pool, time.Duration)) {
+	s.observer.fn.Store(&fn)
+}
