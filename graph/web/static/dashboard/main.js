@@ -26,14 +26,10 @@ import { showEvent, bindEventPage } from './event.js';
 function reloadViews() {
   const view = currentView();
   clearErrors();
-  /** @type {(items: any[] | undefined) => void} */
-  let gotItems = () => {};
-  const firstItems = new Promise((resolve) => { gotItems = resolve; });
-  // The items as soon as they arrive, or nothing when the page fails.
-  track('Timeline', () => timeline.loadFirstPage(view, gotItems)).finally(() => gotItems(undefined));
+  const firstPage = track('Timeline', () => timeline.loadFirstPage(view));
   track('Histogram', () => histogram.loadHistogram(view));
   track('Map', () => map.loadCountryCounts(view));
-  track('Network', async () => network.loadNetwork(view, await network.networkCentre(view, firstItems)));
+  track('Network', async () => network.loadNetwork(view, await network.networkCentre(view, firstPage)));
 }
 
 // applyView is what a new filter does: every view, and a new subscription.

@@ -37,13 +37,9 @@ function compareKeys(a, b) {
 
 /**
  * loadFirstPage shows the first page for the view, and resolves to its items.
- * onItems, when given, has them as soon as they arrive, before they are
- * drawn: the network picks its centre from them, and its request then
- * goes out while the list is being drawn instead of after.
  * @param {View} view
- * @param {(items: Item[]) => void} [onItems]
  */
-export async function loadFirstPage(view, onItems) {
+export async function loadFirstPage(view) {
   const signal = freshSignal('timeline');
   // No "load more" on the old list's cursor while the new list loads.
   timeline.loadingMore = false;
@@ -65,12 +61,6 @@ export async function loadFirstPage(view, onItems) {
     throw err;
   }
   timeline.loadingFirst = false;
-  if (onItems) {
-    onItems(data.timeline.nodes);
-    // A task's turn for what waits on them (a request to send), first.
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    if (signal.aborted) throw new DOMException('superseded', 'AbortError');
-  }
   clearTimeline();
   $('timeline-empty').textContent = 'No items match the filter.';
   setTotal(data.timeline.totalCount);
