@@ -294,7 +294,8 @@ function placeLabels() {
   const t0 = performance.now();
   const zoom = cy.zoom() || 1;
   const px = FONT_PX / zoom;
-  const visible = shownElements().nodes();
+  const drawn = shownElements();
+  const visible = drawn.nodes();
   const degree = degrees();
   /** @type {Map<string, number>} */
   const ranks = new Map();
@@ -320,7 +321,7 @@ function placeLabels() {
   // Then the weights of the shared-event edges, heaviest first, where
   // they fit among the node labels: Cytoscape measures those, so each is
   // drawn at this zoom's size first.
-  const shared = shownElements().edges('.shared');
+  const shared = drawn.edges('.shared');
   cy.batch(() => {
     if (px !== labelPx) {
       labelPx = px;
@@ -571,12 +572,7 @@ function fitNodes(nodes) {
   // The pane's size now: Cytoscape's is the one it last read, and a
   // resize may be waiting for the debounced observer.
   cy.resize();
-  let x1 = Infinity, x2 = -Infinity, y1 = Infinity, y2 = -Infinity;
-  nodes.forEach((n) => {
-    const p = n.position(), half = (n.data('size') || 16) / 2;
-    x1 = Math.min(x1, p.x - half); x2 = Math.max(x2, p.x + half);
-    y1 = Math.min(y1, p.y - half); y2 = Math.max(y2, p.y + half);
-  });
+  const { x1, x2, y1, y2 } = nodeBox(nodes, true);
   const pad = 12, below = FONT_PX + 6;
   const w = Math.max(1, cy.width() - 2 * pad), h = Math.max(1, cy.height() - 2 * pad - below);
   const zoom = Math.max(cy.minZoom(), Math.min(1.5, w / Math.max(1, x2 - x1), h / Math.max(1, y2 - y1)));
@@ -584,26 +580,30 @@ function fitNodes(nodes) {
   fittedAt = viewportKey();
 }
 
+// nodeBox is the box of the nodes' centres, or of the nodes whole with
+// withSizes (by their data's size): Cytoscape's boundingBox computes every
+// node's style to say it, ~20 ms at 200 nodes.
+/** @param {any} nodes @param {boolean} withSizes */
+function nodeBox(nodes, withSizes) {
+  let x1 = Infinity, x2 = -Infinity, y1 = Infinity, y2 = -Infinity;
+  nodes.forEach((n) => {
+    const p = n.position(), half = withSizes ? (n.data('size') || 16) / 2 : 0;
+    x1 = Math.min(x1, p.x - half); x2 = Math.max(x2, p.x + half);
+    y1 = Math.min(y1, p.y - half); y2 = Math.max(y2, p.y + half);
+  });
+  return { x1, x2, y1, y2, w: x2 - x1, h: y2 - y1 };
+}
+
 // stretch widens a drawing that is rounder than the canvas: labels are
 // wide, and a round drawing would leave the wide canvas mostly empty.
 function stretch(nodes) {
-  // The box of the nodes' centres: a bounding box with their shapes
-  // computes their styles, ~20 ms at 200 nodes.
-  const bb = { x1: Infinity, x2: -Infinity, y1: Infinity, y2: -Infinity, w: 0, h: 0 };
-  nodes.forEach((n) => {
-    const p = n.position();
-    bb.x1 = Math.min(bb.x1, p.x); bb.x2 = Math.max(bb.x2, p.x);
-    bb.y1 = Math.min(bb.y1, p.y); bb.y2 = Math.max(bb.y2, p.y);
-  });
-  bb.w = bb.x2 - bb.x1;
-  bb.h = bb.y2 - bb.y1;
+  const bb = nodeBox(nodes, false);
   const factor = Math.min(4, (cy.width() / Math.max(1, cy.height())) / Math.max(0.1, bb.w / Math.max(1, bb.h)));
   if (!(factor > 1.05)) return;
   const mid = (bb.x1 + bb.x2) / 2;
   nodes.positions((n) => ({ x: mid + (n.position('x') - mid) * factor, y: n.position('y') }));
 }
 
-/** @param {boolean} incremental */
 // redraw shows what changed: `change` (the new nodes) and what follows
 // from it in one Cytoscape batch, laid out there too when it is a star.
 /** @param {boolean} incremental @param {() => void} [change] */
