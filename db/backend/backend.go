@@ -21,12 +21,9 @@ import (
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/postgres"
 	"github.com/geotimeline/geotimeline/db/sqlite"
 )
-
-// ErrUnavailable is returned, wrapped, by Open for a backend that this
-// build does not include.
-var ErrUnavailable = errors.New("storage backend unavailable")
 
 // Kind is a storage backend.
 type Kind string
@@ -56,7 +53,8 @@ const (
 )
 
 // Options are how a store is opened; the zero Options are the defaults.
-// Each backend applies what it can: see sqlite.Options for SQLite.
+// Each backend applies what it can: see sqlite.Options and
+// postgres.Options.
 type Options struct {
 	// ReadOnly opens the database for reading only: every write fails
 	// with READ_ONLY, and Writable says so.
@@ -74,13 +72,17 @@ type Options struct {
 }
 
 // Open opens (creating and migrating if needed) the database dsn names.
-// A PostgreSQL URL fails with ErrUnavailable until that backend is built
-// in.
+// A PostgreSQL database must exist; Open migrates it.
 func Open(ctx context.Context, dsn string, opts Options) (Store, error) {
 	switch KindOf(dsn) {
 	case PostgreSQL:
-		return nil, fmt.Errorf("open %s: PostgreSQL support is not in this build yet; give --db a SQLite file path: %w",
-			Redact(dsn), ErrUnavailable)
+		s, err := postgres.Open(ctx, dsn, postgres.Options{ReadOnly: opts.ReadOnly, WriteWait: opts.WriteWait,
+			ChangeRetention: opts.ChangeRetention})
+		if err != nil {
+			// pgx's errors name the host and user, never the password.
+			return nil, fmt.Errorf("open %s: %w", Redact(dsn), err)
+		}
+		return s, nil
 	default:
 		s, err := sqlite.OpenWith(ctx, dsn, sqlite.Options{ReadOnly: opts.ReadOnly, WriteWait: opts.WriteWait,
 			Writer: opts.Writer, ChangeRetention: opts.ChangeRetention})
@@ -213,4 +215,7 @@ type Store interface {
 	Close() error
 }
 
-var _ Store = (*sqlite.Store)(nil)
+var (
+	_ Store = (*sqlite.Store)(nil)
+	_ Store = (*postgres.Store)(nil)
+)

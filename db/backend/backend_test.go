@@ -5,11 +5,14 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/backend"
+	"github.com/geotimeline/geotimeline/db/postgres"
+	"github.com/geotimeline/geotimeline/db/postgres/pgtest"
 	"github.com/geotimeline/geotimeline/db/storetest"
 )
 
@@ -34,16 +37,71 @@ func TestKindOf(t *testing.T) {
 	}
 }
 
-func TestOpenPostgreSQLUnavailable(t *testing.T) {
-	store, err := backend.Open(context.Background(), "postgres://analyst:s3cret@127.0.0.1:5432/gt", backend.Options{})
+// TestOpenPostgreSQLRefused checks that a server that cannot be reached
+// is an error naming the URL without its password.
+func TestOpenPostgreSQLRefused(t *testing.T) {
+	// Port 1 on the loopback: nothing listens there, and the refusal is
+	// immediate.
+	store, err := backend.Open(context.Background(), "postgres://analyst:s3cret@127.0.0.1:1/gt?connect_timeout=5", backend.Options{})
 	if store != nil {
 		t.Errorf("store = %v, want nil", store)
 	}
-	if !errors.Is(err, backend.ErrUnavailable) {
-		t.Fatalf("err = %v, want ErrUnavailable", err)
+	if err == nil {
+		t.Fatal("Open succeeded with no server")
 	}
-	if got, want := err.Error(), "open postgres://analyst:xxxxx@127.0.0.1:5432/gt: PostgreSQL support is not in this build yet; give --db a SQLite file path: storage backend unavailable"; got != want {
-		t.Errorf("err = %q\nwant  %q", got, want)
+	if want := "open postgres://analyst:xxxxx@127.0.0.1:1/gt?connect_timeout=5: "; !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("err = %q, want it to start %q", err, want)
+	}
+	if strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("err = %q shows the password", err)
+	}
+}
+
+// TestOpenPostgreSQL checks that a postgres:// URL opens the PostgreSQL
+// store, migrated, and that the options reach it.
+func TestOpenPostgreSQL(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	if exists, err := backend.Exists(url); err != nil || !exists {
+		t.Fatalf("Exists = %v, %v; want true, nil (a server's database is made by its owner)", exists, err)
+	}
+	store, err := backend.Open(ctx, url, backend.Options{WriteWait: time.Second, Writer: "backend test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := store.(*postgres.Store); !ok {
+		t.Errorf("Open(%s) = %T, want *postgres.Store", backend.Redact(url), store)
+	}
+	empty, err := store.IsEmpty(ctx)
+	if err != nil || !empty {
+		t.Errorf("IsEmpty = %v, %v; want true, nil", empty, err)
+	}
+	if err := store.Writable(); err != nil {
+		t.Errorf("Writable = %v, want nil", err)
+	}
+	b := &db.Batch{Actors: []db.Actor{{Key: "a", Name: "A", Kind: db.ActorKinds[0]}}}
+	if _, err := store.ApplyRun(ctx, nil, b, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	backend.Remove(url) // a server's database is never removed
+
+	ro, err := backend.Open(ctx, url, backend.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if got, err := ro.ActorsByKey(ctx, []string{"a"}); err != nil || len(got) != 1 || got[0].Name != "A" {
+		t.Errorf("read-only ActorsByKey = %v, %v; want actor A (Remove must not have dropped it)", got, err)
+	}
+	if err := ro.Writable(); db.ErrorCode(err) != db.CodeReadOnly {
+		t.Errorf("read-only Writable = %v, want code %s", err, db.CodeReadOnly)
+	}
+	_, err = ro.ApplyRun(ctx, nil, &db.Batch{Actors: []db.Actor{{Key: "b", Name: "B", Kind: db.ActorKinds[0]}}}, nil)
+	if db.ErrorCode(err) != db.CodeReadOnly {
+		t.Errorf("read-only write = %v, want code %s", err, db.CodeReadOnly)
 	}
 }
 

@@ -47,6 +47,8 @@ type writer struct {
 	queued      *pgx.Batch    // list statements not sent yet (sendQueued)
 	// reservedIDs holds the ids reserveIDs set aside, by kind and key.
 	reservedIDs map[db.RefKind]map[string]int64
+	// dry, in a dry run, collects the records the write would update.
+	dry *db.Updates
 }
 
 const (
@@ -365,6 +367,7 @@ func (w *writer) country(c *db.Country) error {
 		w.sum.Inserted++
 	default:
 		w.sum.Updated++
+		w.dry.Note(c)
 	}
 	return nil
 }
@@ -380,12 +383,15 @@ func (w *writer) source(src *db.Source) error {
 		return err
 	}
 	pubAt, pubPrec := dateArgs(src.PublishedAt)
-	id, _, err := w.upsert(upsertSource, refTables[db.RefSource], src.Key,
+	id, state, err := w.upsert(upsertSource, refTables[db.RefSource], src.Key,
 		src.Key, src.URL, src.Title, src.Publisher, src.Author, pubAt, pubPrec, h, w.now, w.now, w.reserved(db.RefSource, src.Key))
 	if err != nil {
 		return fmt.Errorf("write source %q: %w", src.Key, err)
 	}
 	w.remember(db.RefSource, src.Key, id)
+	if state == updated {
+		w.dry.Note(src)
+	}
 	return nil
 }
 
@@ -419,6 +425,9 @@ func (w *writer) actor(a *db.Actor) error {
 	w.remember(db.RefActor, a.Key, id)
 	if state == unchanged {
 		return nil
+	}
+	if state == updated {
+		w.dry.Note(a)
 	}
 	if stored && !equalIDs(oldCountry, countryID) {
 		w.movedActors = append(w.movedActors, id)
@@ -472,6 +481,9 @@ func (w *writer) relationship(r *db.Relationship) error {
 	if state == unchanged {
 		return nil
 	}
+	if state == updated {
+		w.dry.Note(r)
+	}
 	if err := w.replaceSources(`relationship_sources`, `relationship_id`, id, r.Sources, state == inserted); err != nil {
 		return fmt.Errorf("relationship %s: %w", identity, err)
 	}
@@ -485,7 +497,9 @@ var eventCols = []string{"key", "type", "title", "summary", "occurred_at", "prec
 
 var upsertEvent = upsertSQL("events", "key", eventCols)
 
-// eventRow upserts an event's own columns; its lists are eventLists'.
+// eventRow upserts an event's own columns; its lists are eventLists',
+// which also marks the event's derived rows for rebuilding: they are built
+// from the lists too.
 func (w *writer) eventRow(e *db.Event) (int64, int, error) {
 	h, err := db.EventHash(e)
 	if err != nil {
@@ -506,8 +520,8 @@ func (w *writer) eventRow(e *db.Event) (int64, int, error) {
 		return 0, 0, fmt.Errorf("write event %q: %w", e.Key, err)
 	}
 	w.remember(db.RefEvent, e.Key, id)
-	if state != unchanged {
-		w.markChanged(derivedEvent, id)
+	if state == updated {
+		w.dry.Note(e)
 	}
 	return id, state, nil
 }
@@ -515,6 +529,7 @@ func (w *writer) eventRow(e *db.Event) (int64, int, error) {
 // eventLists rewrites the lists of event id, which eventRow wrote in this
 // transaction; fresh is as for replaceStrings.
 func (w *writer) eventLists(e *db.Event, id int64, fresh bool) error {
+	w.markChanged(derivedEvent, id)
 	actors := make([]int64, len(e.Participants))
 	roles := make([]string, len(e.Participants))
 	mentions := make([]string, len(e.Participants))
@@ -625,6 +640,9 @@ func (w *writer) statement(st *db.Statement) error {
 	w.remember(db.RefStatement, st.Key, id)
 	if state == unchanged {
 		return nil
+	}
+	if state == updated {
+		w.dry.Note(st)
 	}
 	w.markChanged(derivedStatement, id)
 	fresh := state == inserted

@@ -58,7 +58,7 @@ func (s *Store) checkCodes(ctx context.Context, ms []db.CodeMatch) error {
 			return fmt.Sprintf("$%d", len(args))
 		})
 		var ok bool
-		if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM event_codes c WHERE `+cond+`)`, args...).Scan(&ok); err != nil {
+		if err := s.reader(ctx).QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM event_codes c WHERE `+cond+`)`, args...).Scan(&ok); err != nil {
 			return fmt.Errorf("look up codes: %w", err)
 		}
 		if !ok && !slices.Contains(missing, m) {

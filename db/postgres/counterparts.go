@@ -30,7 +30,7 @@ func (s *Store) Counterparts(ctx context.Context, actorIDs []int64, from, to *ti
 	if to != nil {
 		where = append(where, `e.occurred_at < `+args.add(to.UnixMilli()))
 	}
-	rows, err := s.pool.Query(ctx, `SELECT me_id, key, shared, last FROM (
+	rows, err := s.reader(ctx).Query(ctx, `SELECT me_id, key, shared, last FROM (
 		SELECT me.actor_id AS me_id, a.key AS key, count(*) AS shared, max(e.occurred_at) AS last,
 			row_number() OVER (PARTITION BY me.actor_id ORDER BY count(*) DESC, a.key) AS n
 		FROM event_participants me

@@ -167,7 +167,7 @@ func (s *Store) countEvents(ctx context.Context, sums *buckets.Sums, where strin
 			JOIN countries c ON c.id = p.country_id`
 	}
 	day := lit(buckets.DayMillis)
-	rows, err := s.pool.Query(ctx, `SELECT e.occurred_at - ((e.occurred_at % `+day+`) + `+day+`) % `+day+` AS day,
+	rows, err := s.reader(ctx).Query(ctx, `SELECT e.occurred_at - ((e.occurred_at % `+day+`) + `+day+`) % `+day+` AS day,
 		(e.span_end - 1) - (((e.span_end - 1) % `+day+`) + `+day+`) % `+day+` AS last, `+groupKey[groupBy]+` AS k, `+eventSums.sql()+`
 		FROM `+from+` WHERE `+where+`
 		GROUP BY day, last, k`, *args...)
@@ -222,7 +222,7 @@ func (s *Store) keptSpanCounts(ctx context.Context, sums *buckets.Sums, f db.Tim
 	}
 	oneDay := map[dayKey]*buckets.Row{}
 	read := func(query string, args []any, sign int) error {
-		rows, err := s.pool.Query(ctx, query, args...)
+		rows, err := s.reader(ctx).Query(ctx, query, args...)
 		if err != nil {
 			return fmt.Errorf("event counts: %w", err)
 		}
@@ -263,7 +263,7 @@ func (s *Store) keptSpanCounts(ctx context.Context, sums *buckets.Sums, f db.Tim
 			}
 		}
 	}
-	rows, err := s.pool.Query(ctx, `SELECT start, last, `+key+`, events, -1, fatalities, fatalities_low, fatalities_high,
+	rows, err := s.reader(ctx).Query(ctx, `SELECT start, last, `+key+`, events, -1, fatalities, fatalities_low, fatalities_high,
 		intensity_sum, intensity_events FROM event_span_counts WHERE `+spanWhere, spanArgs...)
 	return scanCounts(sums, rows, err)
 }
@@ -336,7 +336,7 @@ func (s *Store) keptCounts(ctx context.Context, sums *buckets.Sums, types []db.E
 	if whole.To != nil {
 		where = append(where, `e.start < `+args.add(*whole.To))
 	}
-	rows, err := s.pool.Query(ctx, `SELECT e.start, e.start, `+groupKey[groupBy]+` AS k, `+keptSums(sums.Interval()).sql()+`
+	rows, err := s.reader(ctx).Query(ctx, `SELECT e.start, e.start, `+groupKey[groupBy]+` AS k, `+keptSums(sums.Interval()).sql()+`
 		FROM event_counts e LEFT JOIN countries c ON c.id = e.country WHERE `+strings.Join(where, " AND ")+`
 		GROUP BY e.start, k`, args...)
 	return scanCounts(sums, rows, err)

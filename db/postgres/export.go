@@ -11,17 +11,6 @@ import (
 
 type readTxKey struct{}
 
-// reader is where a read helper under ctx runs: the transaction Export
-// or a delete put in ctx, or the pool. A pgx.Tx is one connection, used by
-// one goroutine at a time: only those two, which read in sequence, put one
-// there.
-func (s *Store) reader(ctx context.Context) querier {
-	if tx, ok := ctx.Value(readTxKey{}).(pgx.Tx); ok {
-		return tx
-	}
-	return s.pool
-}
-
 // Export reads every record with all its lists, from one snapshot (a
 // REPEATABLE READ, read-only transaction: every statement sees the
 // database as of the first). Records come by key (countries by code); the
@@ -89,21 +78,10 @@ func (s *Store) exportInto(ctx context.Context, b *db.Batch) error {
 	if err != nil {
 		return err
 	}
-	eventIDs := idsOf(events, func(e *db.Event) int64 { return e.ID })
-	participants, err := s.Participants(ctx, eventIDs)
-	if err != nil {
-		return err
-	}
-	links, err := s.Links(ctx, eventIDs)
-	if err != nil {
-		return err
-	}
-	eventSources, err := s.sourceKeys(ctx, db.OwnerEvent, eventIDs)
-	if err != nil {
+	if err := s.eventLists(ctx, events); err != nil {
 		return err
 	}
 	for _, e := range events {
-		e.Participants, e.Links, e.Sources = participants[e.ID], links[e.ID], eventSources[e.ID]
 		b.Events = append(b.Events, *e)
 	}
 
@@ -111,22 +89,83 @@ func (s *Store) exportInto(ctx context.Context, b *db.Batch) error {
 	if err != nil {
 		return err
 	}
-	statementIDs := idsOf(statements, func(st *db.Statement) int64 { return st.ID })
-	addressees, err := s.Addressees(ctx, statementIDs)
+	if err := s.statementLists(ctx, statements); err != nil {
+		return err
+	}
+	for _, st := range statements {
+		b.Statements = append(b.Statements, *st)
+	}
+	return nil
+}
+
+// FullEvents returns the events with these ids, whole: with their
+// participants, links and sources, as a fixture holds them, by id. Every
+// id must name an event: under a snapshot (Snapshot) the ids of a
+// timeline page do.
+func (s *Store) FullEvents(ctx context.Context, ids []int64) ([]*db.Event, error) {
+	es, err := s.EventsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	if len(es) != len(ids) {
+		return nil, fmt.Errorf("read events: %d of %d found", len(es), len(ids))
+	}
+	return es, s.eventLists(ctx, es)
+}
+
+// FullStatements is FullEvents for statements, with their addressees,
+// events spoken of and sources.
+func (s *Store) FullStatements(ctx context.Context, ids []int64) ([]*db.Statement, error) {
+	ss, err := s.StatementsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	if len(ss) != len(ids) {
+		return nil, fmt.Errorf("read statements: %d of %d found", len(ss), len(ids))
+	}
+	return ss, s.statementLists(ctx, ss)
+}
+
+// eventLists fills in the lists of events that a fixture holds and the
+// event row does not: participants, links and sources.
+func (s *Store) eventLists(ctx context.Context, events []*db.Event) error {
+	ids := idsOf(events, func(e *db.Event) int64 { return e.ID })
+	participants, err := s.Participants(ctx, ids)
 	if err != nil {
 		return err
 	}
-	about, err := s.About(ctx, statementIDs)
+	links, err := s.Links(ctx, ids)
 	if err != nil {
 		return err
 	}
-	statementSources, err := s.sourceKeys(ctx, db.OwnerStatement, statementIDs)
+	sources, err := s.sourceKeys(ctx, db.OwnerEvent, ids)
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		e.Participants, e.Links, e.Sources = participants[e.ID], links[e.ID], sources[e.ID]
+	}
+	return nil
+}
+
+// statementLists is eventLists for statements: addressees, the events
+// spoken of, and sources.
+func (s *Store) statementLists(ctx context.Context, statements []*db.Statement) error {
+	ids := idsOf(statements, func(st *db.Statement) int64 { return st.ID })
+	addressees, err := s.Addressees(ctx, ids)
+	if err != nil {
+		return err
+	}
+	about, err := s.About(ctx, ids)
+	if err != nil {
+		return err
+	}
+	sources, err := s.sourceKeys(ctx, db.OwnerStatement, ids)
 	if err != nil {
 		return err
 	}
 	for _, st := range statements {
-		st.Addressees, st.About, st.Sources = addressees[st.ID], about[st.ID], statementSources[st.ID]
-		b.Statements = append(b.Statements, *st)
+		st.Addressees, st.About, st.Sources = addressees[st.ID], about[st.ID], sources[st.ID]
 	}
 	return nil
 }

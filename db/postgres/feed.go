@@ -89,7 +89,7 @@ func (w *writer) orderFeed(b *db.Batch) error {
 // and whether more follow. A seq below the highest one trimmed names
 // changes no longer kept: BAD_USER_INPUT (changesExpired).
 func (s *Store) Changes(ctx context.Context, after int64, first int) ([]db.FeedChange, bool, error) {
-	rows, err := s.pool.Query(ctx, `SELECT seq, op, kind, key, at FROM change_feed
+	rows, err := s.reader(ctx).Query(ctx, `SELECT seq, op, kind, key, at FROM change_feed
 		WHERE seq > $1 ORDER BY seq LIMIT $2`, after, first+1)
 	if err != nil {
 		return nil, false, fmt.Errorf("read changes: %w", err)
@@ -118,7 +118,7 @@ func (s *Store) Changes(ctx context.Context, after int64, first int) ([]db.FeedC
 	// COMMITTED: each statement its own): a trim that removed rows this
 	// read needed is seen here.
 	var trimmed int64
-	if err := s.pool.QueryRow(ctx, `SELECT trimmed FROM change_feed_state`).Scan(&trimmed); err != nil {
+	if err := s.reader(ctx).QueryRow(ctx, `SELECT trimmed FROM change_feed_state`).Scan(&trimmed); err != nil {
 		return nil, false, fmt.Errorf("read changes: %w", err)
 	}
 	if after < trimmed {
@@ -135,7 +135,7 @@ func (s *Store) Changes(ctx context.Context, after int64, first int) ([]db.FeedC
 // the feed, trimmed or not: 0 when none was ever made.
 func (s *Store) LastFeedChange(ctx context.Context) (int64, error) {
 	var seq int64
-	if err := s.pool.QueryRow(ctx, `SELECT greatest(coalesce((SELECT max(seq) FROM change_feed), 0),
+	if err := s.reader(ctx).QueryRow(ctx, `SELECT greatest(coalesce((SELECT max(seq) FROM change_feed), 0),
 		(SELECT trimmed FROM change_feed_state))`).Scan(&seq); err != nil {
 		return 0, fmt.Errorf("last change: %w", err)
 	}

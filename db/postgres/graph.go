@@ -303,7 +303,7 @@ type graphReader struct {
 }
 
 func (s *Store) beginGraph(ctx context.Context, q graphQuery) (*graphReader, error) {
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	tx, err := s.beginRead(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("graph: begin: %w", err)
 	}

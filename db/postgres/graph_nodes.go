@@ -34,7 +34,7 @@ func (s *Store) ResolveNodes(ctx context.Context, refs []db.NodeRef) ([]db.NodeR
 		if !ok {
 			return nil, fmt.Errorf("resolve node: unknown node type %q", r.Type)
 		}
-		err := s.pool.QueryRow(ctx, refTables[kind], r.Key).Scan(&out[i].ID)
+		err := s.reader(ctx).QueryRow(ctx, refTables[kind], r.Key).Scan(&out[i].ID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			h, err := hints(ctx, s.pool, kind, []string{r.Key})
 			if err != nil {

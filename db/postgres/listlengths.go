@@ -15,7 +15,7 @@ func (s *Store) ListLengths(ctx context.Context) (db.ListLengths, error) {
 	longest := func(from, owner string) string {
 		return `(SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM ` + from + ` GROUP BY ` + owner + `) g)`
 	}
-	err := s.pool.QueryRow(ctx, `SELECT `+
+	err := s.reader(ctx).QueryRow(ctx, `SELECT `+
 		longest("event_participants", "event_id")+`, `+
 		longest("event_links", "event_id")+`, `+
 		longest("event_links", "target_id")+`, `+

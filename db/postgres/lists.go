@@ -40,7 +40,7 @@ func (l keyList) page(ctx context.Context, s *Store, p db.Page) (db.KeyPage, err
 	args := append(q.args, p.Limit+1)
 	query := `SELECT ` + l.id + `, ` + l.key + ` FROM ` + l.table + whereSQL(q.where) +
 		` ORDER BY ` + l.key + ` ` + dir + fmt.Sprintf(` LIMIT $%d`, len(args))
-	rows, err := s.pool.Query(ctx, query, args...)
+	rows, err := s.reader(ctx).Query(ctx, query, args...)
 	if err != nil {
 		return db.KeyPage{}, fmt.Errorf("list %s: %w", l.table, err)
 	}
@@ -83,7 +83,7 @@ func (l keyList) exists(ctx context.Context, s *Store, cond string, arg any) (bo
 	q.where, q.args = slices.Clone(l.where), slices.Clone(l.args)
 	q.add(cond, arg)
 	var ok bool
-	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+l.table+whereSQL(q.where)+`)`, q.args...).Scan(&ok); err != nil {
+	if err := s.reader(ctx).QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+l.table+whereSQL(q.where)+`)`, q.args...).Scan(&ok); err != nil {
 		return false, fmt.Errorf("list %s bounds: %w", l.table, err)
 	}
 	return ok, nil
@@ -91,7 +91,7 @@ func (l keyList) exists(ctx context.Context, s *Store, cond string, arg any) (bo
 
 func (l keyList) count(ctx context.Context, s *Store) (int, error) {
 	var n int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM `+l.table+whereSQL(l.where), l.args...).Scan(&n); err != nil {
+	if err := s.reader(ctx).QueryRow(ctx, `SELECT count(*) FROM `+l.table+whereSQL(l.where), l.args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count %s: %w", l.table, err)
 	}
 	return n, nil

@@ -26,7 +26,7 @@ func (s *Store) ActorsOfKind(ctx context.Context, kind db.ActorKind) ([]*db.Acto
 // CountRuns counts the recorded runs.
 func (s *Store) CountRuns(ctx context.Context) (int, error) {
 	var n int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM runs`).Scan(&n); err != nil {
+	if err := s.reader(ctx).QueryRow(ctx, `SELECT count(*) FROM runs`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count runs: %w", err)
 	}
 	return n, nil
@@ -55,7 +55,7 @@ func (s *Store) UnknownRefs(ctx context.Context, refs []db.Ref, defined func(db.
 			return nil, fmt.Errorf("unknown reference kind %q", r.Kind)
 		}
 		var id int64
-		err := s.pool.QueryRow(ctx, q, r.Key).Scan(&id)
+		err := s.reader(ctx).QueryRow(ctx, q, r.Key).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			probs = append(probs, db.UnknownRef(r))
 			missing = append(missing, r)
@@ -177,7 +177,7 @@ func (s *Store) Writable() error {
 // with every such commit, and only then.
 func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 	var v int64
-	err := s.pool.QueryRow(ctx, `SELECT (SELECT coalesce(sum(last), 0) FROM change_clock)::bigint
+	err := s.reader(ctx).QueryRow(ctx, `SELECT (SELECT coalesce(sum(last), 0) FROM change_clock)::bigint
 		+ (SELECT coalesce(max(id), 0) FROM runs)`).Scan(&v)
 	if err != nil {
 		return 0, fmt.Errorf("data version: %w", err)

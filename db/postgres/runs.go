@@ -57,7 +57,7 @@ func (w *writer) recordRun(run *db.Run, sum db.Summary, now time.Time) error {
 // Runs returns up to limit runs, newest first, those before the run with
 // id before when it is not 0, and whether older ones remain.
 func (s *Store) Runs(ctx context.Context, before int64, limit int) ([]db.Run, bool, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, started_at, finished_at, command, client, files, inserted, updated, unchanged
+	rows, err := s.reader(ctx).Query(ctx, `SELECT id, started_at, finished_at, command, client, files, inserted, updated, unchanged
 		FROM runs WHERE $1 = 0 OR id < $1 ORDER BY id DESC LIMIT $2`, before, limit+1)
 	if err != nil {
 		return nil, false, fmt.Errorf("read runs: %w", err)
@@ -91,7 +91,7 @@ func (s *Store) Runs(ctx context.Context, before int64, limit int) ([]db.Run, bo
 // built-in countries do not count): the state in which serve loads the demo.
 func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 	var any bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM actors) OR EXISTS (SELECT 1 FROM events)
+	err := s.reader(ctx).QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM actors) OR EXISTS (SELECT 1 FROM events)
 		OR EXISTS (SELECT 1 FROM statements) OR EXISTS (SELECT 1 FROM sources)
 		OR EXISTS (SELECT 1 FROM relationships) OR EXISTS (SELECT 1 FROM countries WHERE from_fixture)`).Scan(&any)
 	if err != nil {

@@ -97,7 +97,7 @@ func (s *Store) Search(ctx context.Context, text string, limit int) ([]db.Search
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT docid, document::text FROM search_text
+	rows, err := s.reader(ctx).Query(ctx, `SELECT docid, document::text FROM search_text
 		WHERE document @@ `+searchQuerySQL("$1")+` ORDER BY docid LIMIT $2`, tsQuery(terms, 0), maxSearchRows)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
@@ -208,7 +208,7 @@ func (s *Store) searchStats(ctx context.Context, terms db.SearchTerms) (*searchS
 	for i := range counts {
 		dst[1+i] = &counts[i]
 	}
-	if err := s.pool.QueryRow(ctx, sel.String(), args...).Scan(dst...); err != nil {
+	if err := s.reader(ctx).QueryRow(ctx, sel.String(), args...).Scan(dst...); err != nil {
 		return nil, fmt.Errorf("search: count matches: %w", err)
 	}
 	st.n = float64(n)
@@ -217,7 +217,7 @@ func (s *Store) searchStats(ctx context.Context, terms db.SearchTerms) (*searchS
 			st.rows[i][c] = float64(counts[i*len(columnWeights)+c])
 		}
 	}
-	rows, err := s.pool.Query(ctx, `SELECT tsvector_to_array(to_tsvector('simple'::regconfig,
+	rows, err := s.reader(ctx).Query(ctx, `SELECT tsvector_to_array(to_tsvector('simple'::regconfig,
 			unaccent('unaccent'::regdictionary, w))) FROM unnest($1::text[]) WITH ORDINALITY AS u (w, i) ORDER BY i`,
 		terms.Words)
 	if err != nil {

@@ -26,12 +26,12 @@
 // compute that mark; commits queueing on one row for the length of the
 // numbering and the commit is the simpler price.
 //
-// Not everything of the SQLite store is here yet: what is, is checked
-// against it on the same data (the *_internal_test.go files compare rows,
-// pages, counts and error messages with a SQLite store's). What is not:
-// Snapshot (a request's reads from one state: every read goes to the
-// pool), FullEvents and FullStatements, ReadStatements, the bulk path
-// (COPY), and the seam that lets `--db postgres://` choose this store.
+// It answers as the SQLite store does, which db/storetest's suite checks
+// on both, and the *_internal_test.go files compare rows, pages, counts
+// and error messages with a SQLite store's on the same data. What it does
+// not have: ReadStatements (the SQLite store's count of read statements,
+// for pinning a traversal's round trips), and a bulk path: a streamed
+// write into an empty database upserts record by record as any other.
 // Search ranks by SQLite's BM25 but for one count: the average title and
 // body lengths are those of the matching rows it reads, not of every row
 // (which PostgreSQL keeps nowhere), so hits of close scores may come in
@@ -44,6 +44,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -63,6 +66,10 @@ import (
 // and so is the database by several stores in several processes.
 type Store struct {
 	pool *pgxpool.Pool
+	// exporters lends the transactions that export a request's snapshot
+	// (snapshot.go): at most a quarter of the pool's connections, at
+	// least 2, taken from a pool of their own.
+	exporters *pgxpool.Pool
 
 	// Now is the clock behind createdAt and updatedAt and the changes
 	// feed's times; tests replace it.
@@ -108,6 +115,16 @@ type Options struct {
 	// ChangeRetention is how long the changes feed keeps a change (and a
 	// cursor into it stays valid); zero means DefaultChangeRetention.
 	ChangeRetention time.Duration
+	// ReadOnly opens the database for reading only: the connections'
+	// transactions are read-only (default_transaction_read_only), so
+	// every write fails with READ_ONLY and Writable says so. Nothing is
+	// migrated: the schema must be at this build's version.
+	ReadOnly bool
+	// WriteWait bounds how long a statement waits for a lock another
+	// transaction holds (lock_timeout); past it the write fails with
+	// UNAVAILABLE and is not retried. Zero leaves the server's setting
+	// (by default, no bound).
+	WriteWait time.Duration
 }
 
 // DefaultMaxRetries is Options.MaxRetries's default. A retry happens when
@@ -136,19 +153,40 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
 	}
+	if opts.ReadOnly {
+		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
+	}
+	if opts.WriteWait > 0 {
+		cfg.ConnConfig.RuntimeParams["lock_timeout"] = strconv.FormatInt(opts.WriteWait.Milliseconds(), 10)
+	}
 	obs := &observer{}
 	cfg.ConnConfig.Tracer = obs
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", describe(cfg), err)
 	}
-	s := &Store{pool: pool, Now: time.Now, opts: opts, observer: obs}
-	if err := s.migrate(ctx); err != nil {
+	ecfg := cfg.Copy()
+	ecfg.MaxConns = max(2, cfg.MaxConns/4)
+	ecfg.MinConns = 0
+	exporters, err := pgxpool.NewWithConfig(ctx, ecfg)
+	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open store %s: %w", describe(cfg), err)
 	}
+	s := &Store{pool: pool, exporters: exporters, Now: time.Now, opts: opts, observer: obs}
+	if opts.ReadOnly {
+		if err := s.checkSchema(ctx); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("open store %s: %w", describe(cfg), err)
+		}
+		return s, nil
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store %s: %w", describe(cfg), err)
+	}
 	if err := s.ensureCountries(ctx); err != nil {
-		pool.Close()
+		s.Close()
 		return nil, fmt.Errorf("open store %s: %w", describe(cfg), err)
 	}
 	return s, nil
@@ -161,6 +199,7 @@ func describe(cfg *pgxpool.Config) string {
 
 // Close closes the pool, waiting for connections in use to be returned.
 func (s *Store) Close() error {
+	s.exporters.Close()
 	s.pool.Close()
 	return nil
 }
@@ -182,6 +221,41 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
+}
+
+// checkSchema makes sure a database opened read-only, which is not
+// migrated, has this build's schema.
+func (s *Store) checkSchema(ctx context.Context) error {
+	have, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	want, err := latestMigration()
+	if err != nil {
+		return err
+	}
+	if have != want {
+		return fmt.Errorf("the schema is at version %d, this build's is %d: open it once for writing to migrate it", have, want)
+	}
+	return nil
+}
+
+// latestMigration is the version of the newest migration in this build.
+func latestMigration() (int64, error) {
+	names, err := fs.Glob(migrations.FS, "*.sql")
+	if err != nil {
+		return 0, err
+	}
+	var latest int64
+	for _, name := range names {
+		digits, _, _ := strings.Cut(name, "_")
+		v, err := strconv.ParseInt(digits, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("migration %s: not named for its version", name)
+		}
+		latest = max(latest, v)
+	}
+	return latest, nil
 }
 
 // SchemaVersion is the schema's goose version: the number of the newest

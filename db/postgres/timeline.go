@@ -310,7 +310,7 @@ func (s *Store) resolveKeys(ctx context.Context, kind db.RefKind, table, column 
 // lookupKeys resolves keys to the row ids of those stored and returns the
 // others, each once, in the order given.
 func (s *Store) lookupKeys(ctx context.Context, table, column string, keys []string) (ids []int64, missing []string, err error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, `+column+` FROM `+table+` WHERE `+column+` = ANY ($1) ORDER BY id`, keys)
+	rows, err := s.reader(ctx).Query(ctx, `SELECT id, `+column+` FROM `+table+` WHERE `+column+` = ANY ($1) ORDER BY id`, keys)
 	if err != nil {
 		return nil, nil, fmt.Errorf("resolve %s: %w", table, err)
 	}
@@ -399,7 +399,7 @@ func (s *Store) Timeline(ctx context.Context, f db.TimelineFilter, order db.Sort
 	}
 	desc := order == db.Descending
 	query, args := q.pageSQL(desc, p)
-	rows, err := s.pool.Query(ctx, query, args...)
+	rows, err := s.reader(ctx).Query(ctx, query, args...)
 	if err != nil {
 		return db.ItemPage{}, fmt.Errorf("timeline page: %w", err)
 	}
@@ -455,7 +455,7 @@ func (s *Store) timelineExists(ctx context.Context, q *timelineQuery, pos *db.Po
 		AND (t.at, t.precision, t.key, t.kind) ` + op + ` (` + add(pos.At) + `::bigint, ` + add(int32(pos.Rank)) +
 		`::integer, ` + add(pos.Key) + `::text, ` + add(itemKindCode(pos.Kind)) + `::integer))`
 	var ok bool
-	if err := s.pool.QueryRow(ctx, query, *args...).Scan(&ok); err != nil {
+	if err := s.reader(ctx).QueryRow(ctx, query, *args...).Scan(&ok); err != nil {
 		return false, fmt.Errorf("timeline bounds: %w", err)
 	}
 	return ok, nil
@@ -475,7 +475,7 @@ func (s *Store) CountTimeline(ctx context.Context, f db.TimelineFilter) (int, er
 	args, add := q.params()
 	where := q.where(add)
 	var n int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT DISTINCT t.kind, t.item_id FROM timeline_index t WHERE `+
+	if err := s.reader(ctx).QueryRow(ctx, `SELECT count(*) FROM (SELECT DISTINCT t.kind, t.item_id FROM timeline_index t WHERE `+
 		where+`) x`, *args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count timeline: %w", err)
 	}
@@ -509,7 +509,7 @@ func (s *Store) MatchTimeline(ctx context.Context, f db.TimelineFilter, items []
 		args, add := q.params()
 		query := `SELECT DISTINCT t.item_id FROM timeline_index t WHERE t.kind = ` + add(itemKindCode(kind)) +
 			` AND t.item_id = ANY (` + add(ids) + `) AND ` + q.where(add)
-		rows, err := s.pool.Query(ctx, query, *args...)
+		rows, err := s.reader(ctx).Query(ctx, query, *args...)
 		if err != nil {
 			return nil, fmt.Errorf("match timeline: %w", err)
 		}

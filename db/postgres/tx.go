@@ -128,6 +128,9 @@ func classify(err error) error {
 	case pe.Code == "25006":
 		return &db.Error{Code: db.CodeReadOnly, Err: err,
 			Message: "the database is read-only (a standby, or default_transaction_read_only): nothing was written"}
+	case pe.Code == "55P03":
+		return &db.Error{Code: db.CodeUnavailable, Err: err,
+			Message: "another writer held the rows this write needed past the write wait (lock_timeout): nothing was written; try again"}
 	case pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03", pe.Code[:2] == "08":
 		return &db.Error{Code: db.CodeUnavailable, Err: err,
 			Message: fmt.Sprintf("the database server is unavailable (%s); nothing was written", pe.Code)}

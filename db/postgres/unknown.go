@@ -38,12 +38,6 @@ var suggestionTexts = map[db.RefKind]string{
 	db.RefCountry: `SELECT code, name FROM countries WHERE from_fixture ORDER BY id LIMIT $1`,
 }
 
-// querier is what hints read through: the pool, or a write's transaction
-// (whose own records count as known).
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-}
-
 // hints returns, for each key of kind, the end of its message: the nearest
 // known values (suggest.Hint), or "" when none is near.
 func hints(ctx context.Context, q querier, kind db.RefKind, keys []string) ([]string, error) {
@@ -158,7 +152,7 @@ func (s *Store) checkTags(ctx context.Context, tags []string) error {
 
 // texts runs a query of one text column and returns its values in order.
 func (s *Store) texts(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := s.pool.Query(ctx, query, args...)
+	rows, err := s.reader(ctx).Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ func (s *Store) Apply(ctx context.Context, b *db.Batch, refs []db.Ref) (db.Summa
 
 // ApplyRun is Apply that also records run, as ApplyStreamRun does.
 func (s *Store) ApplyRun(ctx context.Context, run *db.Run, b *db.Batch, refs []db.Ref) (db.Summary, error) {
-	return s.ApplyStreamRunKeys(ctx, run, refs, batchKeys(b), batchFeed(b))
+	return s.ApplyStreamRunKeys(ctx, run, refs, batchKeys(b), b.Feed)
 }
 
 // batchKeys lists the keys of b's records, as db.KeyFeed.
@@ -57,49 +57,6 @@ func batchKeys(b *db.Batch) db.KeyFeed {
 	}
 }
 
-// batchFeed feeds the records of b, kind by kind, in the order Feeder
-// wants.
-func batchFeed(b *db.Batch) func(db.Feeder) error {
-	return func(f db.Feeder) error {
-		for i := range b.Countries {
-			if err := f.Country(&b.Countries[i]); err != nil {
-				return err
-			}
-		}
-		for i := range b.Sources {
-			if err := f.Source(&b.Sources[i]); err != nil {
-				return err
-			}
-		}
-		for i := range b.Actors {
-			if err := f.Actor(&b.Actors[i]); err != nil {
-				return err
-			}
-		}
-		for i := range b.Relationships {
-			if err := f.Relationship(&b.Relationships[i]); err != nil {
-				return err
-			}
-		}
-		for i := range b.Events {
-			if err := f.EventRow(&b.Events[i]); err != nil {
-				return err
-			}
-		}
-		for i := range b.Events {
-			if err := f.EventLists(&b.Events[i]); err != nil {
-				return err
-			}
-		}
-		for i := range b.Statements {
-			if err := f.Statement(&b.Statements[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-}
-
 // writer carries one write transaction: prepared statements, the ids of
 // records resolved so far, and what must be reindexed at the end.
 type writer struct {
@@ -110,7 +67,7 @@ type writer struct {
 	ids   map[db.RefKind]map[string]int64
 	sum   db.Summary
 	// dry, for a dry run, collects the records the write updates.
-	dry *dryRun
+	dry *db.Updates
 	// bulk is set when the write takes the bulk path (bulk.go).
 	bulk *bulkLoad
 
@@ -317,7 +274,7 @@ func (w *writer) country(c *db.Country) error {
 		return nil
 	default:
 		w.sum.Updated++
-		w.dry.note(c)
+		w.dry.Note(c)
 	}
 	res, err := w.exec(`INSERT INTO countries (code, alpha3, name, region, from_fixture) VALUES (?, ?, ?, ?, 1)
 		ON CONFLICT (code) DO UPDATE SET alpha3 = excluded.alpha3, name = excluded.name,
@@ -363,7 +320,7 @@ func (w *writer) source(src *db.Source) error {
 			return fmt.Errorf("update source %q: %w", src.Key, err)
 		}
 		w.sum.Updated++
-		w.dry.note(src)
+		w.dry.Note(src)
 	}
 	w.remember(db.RefSource, src.Key, id)
 	return nil
@@ -412,7 +369,7 @@ func (w *writer) actor(a *db.Actor) error {
 			w.movedActors = append(w.movedActors, id)
 		}
 		w.sum.Updated++
-		w.dry.note(a)
+		w.dry.Note(a)
 	}
 	w.remember(db.RefActor, a.Key, id)
 	if err := w.replaceStrings(`actor_aliases`, `actor_id`, `alias`, id, a.Aliases, fresh); err != nil {
@@ -483,7 +440,7 @@ func (w *writer) relationship(r *db.Relationship) error {
 			return fmt.Errorf("update relationship %s: %w", identity, err)
 		}
 		w.sum.Updated++
-		w.dry.note(r)
+		w.dry.Note(r)
 	}
 	if err := w.replaceSources(`relationship_sources`, `relationship_id`, id, r.Sources, fresh); err != nil {
 		return err
@@ -547,7 +504,7 @@ func (w *writer) upsertEventRow(e *db.Event) (id int64, changed, inserted bool, 
 			return 0, false, false, fmt.Errorf("update event %q: %w", e.Key, err)
 		}
 		w.sum.Updated++
-		w.dry.note(e)
+		w.dry.Note(e)
 	}
 	w.remember(db.RefEvent, e.Key, id)
 	if err := w.eventWritten(); err != nil {
@@ -672,7 +629,7 @@ func (w *writer) statement(st *db.Statement) error {
 			return fmt.Errorf("update statement %q: %w", st.Key, err)
 		}
 		w.sum.Updated++
-		w.dry.note(st)
+		w.dry.Note(st)
 	}
 	w.remember(db.RefStatement, st.Key, id)
 	if err := w.clear(fresh, `DELETE FROM statement_co_speakers WHERE statement_id = ?`, id); err != nil {

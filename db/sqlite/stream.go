@@ -48,7 +48,7 @@ func (s *Store) ApplyStreamRunKeys(ctx context.Context, run *db.Run, refs []db.R
 
 // applyStream is ApplyStreamRunKeys; with dry set it rolls the write back at
 // the end, having noted in dry the records it would have updated.
-func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, keys db.KeyFeed, feed func(db.Feeder) error, dry *dryRun) (db.Summary, error) {
+func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, keys db.KeyFeed, feed func(db.Feeder) error, dry *db.Updates) (db.Summary, error) {
 	var sum db.Summary
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		w := s.newWriter(ctx, tx, s.Now().UTC().UnixMilli())
@@ -76,7 +76,9 @@ func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, key
 			sum = w.sum
 			return errDryRun
 		}
-		f.phase = phaseDone
+		if _, err := f.order.Enter(db.FeedDone); err != nil {
+			return err
+		}
 		if w.bulk != nil {
 			if err := w.finishBulk(); err != nil {
 				return err
@@ -127,47 +129,30 @@ func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, key
 // the transaction of one ApplyStream, with the rules of Apply.
 type feeder struct {
 	w     *writer
-	phase phase
+	order db.FeedOrder
 	// events holds, by row id, the events whose row EventRow inserted or
 	// changed: EventLists rewrites their lists and leaves the others.
 	// inserted holds those it inserted, whose lists are empty.
-	events, inserted bitset
+	events, inserted db.IDSet
 }
 
-type phase int
-
-const (
-	phaseCountries phase = iota
-	phaseSources
-	phaseActors
-	phaseRelationships
-	phaseEventRows
-	phaseEventLists
-	phaseStatements
-	phaseDone
-)
-
-var phaseNames = [...]string{"country", "source", "actor", "relationship", "event row", "event lists", "statement", "end of the transaction"}
-
 // enter moves the feeder to phase p, refusing to go back.
-func (f *feeder) enter(p phase) error {
-	if p < f.phase {
-		return fmt.Errorf("sqlite: %s written after %s: records must come kind by kind, in dependency order", phaseNames[p], phaseNames[f.phase])
+func (f *feeder) enter(p db.FeedPhase) error {
+	advanced, err := f.order.Enter(p)
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
 	}
-	if p > f.phase {
+	if advanced {
 		// The records of the next kind refer to these: a bulk write
 		// writes what it holds back first.
-		if err := f.w.flushBulk(); err != nil {
-			return err
-		}
+		return f.w.flushBulk()
 	}
-	f.phase = p
 	return nil
 }
 
 // Country writes a country that a fixture adds or changes.
 func (f *feeder) Country(c *db.Country) error {
-	if err := f.enter(phaseCountries); err != nil {
+	if err := f.enter(db.FeedCountries); err != nil {
 		return err
 	}
 	if err := f.w.country(c); err != nil {
@@ -178,7 +163,7 @@ func (f *feeder) Country(c *db.Country) error {
 
 // Source writes a source.
 func (f *feeder) Source(s *db.Source) error {
-	if err := f.enter(phaseSources); err != nil {
+	if err := f.enter(db.FeedSources); err != nil {
 		return err
 	}
 	if err := f.w.source(s); err != nil {
@@ -189,7 +174,7 @@ func (f *feeder) Source(s *db.Source) error {
 
 // Actor writes an actor with its aliases and sources.
 func (f *feeder) Actor(a *db.Actor) error {
-	if err := f.enter(phaseActors); err != nil {
+	if err := f.enter(db.FeedActors); err != nil {
 		return err
 	}
 	if err := f.w.actor(a); err != nil {
@@ -200,7 +185,7 @@ func (f *feeder) Actor(a *db.Actor) error {
 
 // Relationship writes a relationship with its sources.
 func (f *feeder) Relationship(r *db.Relationship) error {
-	if err := f.enter(phaseRelationships); err != nil {
+	if err := f.enter(db.FeedRelationships); err != nil {
 		return err
 	}
 	if err := f.w.relationship(r); err != nil {
@@ -211,7 +196,7 @@ func (f *feeder) Relationship(r *db.Relationship) error {
 
 // EventRow writes an event's own columns; EventLists writes its lists.
 func (f *feeder) EventRow(e *db.Event) error {
-	if err := f.enter(phaseEventRows); err != nil {
+	if err := f.enter(db.FeedEventRows); err != nil {
 		return err
 	}
 	id, changed, inserted, err := f.w.upsertEventRow(e)
@@ -219,10 +204,10 @@ func (f *feeder) EventRow(e *db.Event) error {
 		return err
 	}
 	if changed {
-		f.events.set(id)
+		f.events.Add(id)
 	}
 	if inserted {
-		f.inserted.set(id)
+		f.inserted.Add(id)
 	}
 	return nil
 }
@@ -230,17 +215,17 @@ func (f *feeder) EventRow(e *db.Event) error {
 // EventLists writes the participants, links, tags and sources of an event
 // whose row EventRow wrote in this transaction, when that row changed.
 func (f *feeder) EventLists(e *db.Event) error {
-	if err := f.enter(phaseEventLists); err != nil {
+	if err := f.enter(db.FeedEventLists); err != nil {
 		return err
 	}
 	id, err := f.w.mustID(db.RefEvent, e.Key)
 	if err != nil {
 		return err
 	}
-	if !f.events.has(id) {
+	if !f.events.Has(id) {
 		return nil
 	}
-	if err := f.w.writeEventLists(e, id, f.inserted.has(id)); err != nil {
+	if err := f.w.writeEventLists(e, id, f.inserted.Has(id)); err != nil {
 		return err
 	}
 	return f.w.flushIfFull()
@@ -248,27 +233,11 @@ func (f *feeder) EventLists(e *db.Event) error {
 
 // Statement writes a statement with its lists.
 func (f *feeder) Statement(s *db.Statement) error {
-	if err := f.enter(phaseStatements); err != nil {
+	if err := f.enter(db.FeedStatements); err != nil {
 		return err
 	}
 	if err := f.w.statement(s); err != nil {
 		return err
 	}
 	return f.w.flushIfFull()
-}
-
-// bitset is a set of row ids.
-type bitset []uint64
-
-func (b *bitset) set(id int64) {
-	i := int(id >> 6)
-	if i >= len(*b) {
-		*b = append(*b, make([]uint64, i+1-len(*b))...)
-	}
-	(*b)[i] |= 1 << (id & 63)
-}
-
-func (b bitset) has(id int64) bool {
-	i := int(id >> 6)
-	return id >= 0 && i < len(b) && b[i]&(1<<(id&63)) != 0
 }

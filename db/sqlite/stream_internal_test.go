@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -83,34 +82,4 @@ func mustExportInternal(tb testing.TB, s *Store) *db.Batch {
 		tb.Fatal(err)
 	}
 	return b
-}
-
-// TestFeederOrder checks that records out of dependency order are refused
-// and roll the transaction back.
-func TestFeederOrder(t *testing.T) {
-	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "order.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	_, err = s.ApplyStream(ctx, nil, func(f db.Feeder) error {
-		if err := f.Actor(&db.Actor{Key: "a", Name: "A", Kind: db.ActorKinds[0]}); err != nil {
-			return err
-		}
-		return f.Source(&db.Source{Key: "s"})
-	})
-	if err == nil || !strings.Contains(err.Error(), "source written after actor") {
-		t.Errorf("source after actor: %v", err)
-	}
-	if b := mustExportInternal(t, s); len(b.Actors) != 0 {
-		t.Errorf("a refused feed wrote %+v", b.Actors)
-	}
-	// Unknown references are refused before feed runs.
-	called := false
-	_, err = s.ApplyStream(ctx, []db.Ref{{Kind: db.RefActor, Key: "nobody", Where: "x.json: events[0].participants[0].actor"}},
-		func(db.Feeder) error { called = true; return nil })
-	if got, want := db.ErrorMessage(err), `x.json: events[0].participants[0].actor: unknown actor "nobody"`; got != want || called {
-		t.Errorf("unknown ref: %q (feed called: %v), want %q", got, called, want)
-	}
 }

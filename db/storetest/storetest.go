@@ -61,9 +61,15 @@ type Store interface {
 	Changes(ctx context.Context, after int64, first int) ([]db.FeedChange, bool, error)
 
 	ApplyRun(ctx context.Context, run *db.Run, b *db.Batch, refs []db.Ref) (db.Summary, error)
+	ApplyStreamRunKeys(ctx context.Context, run *db.Run, refs []db.Ref, keys db.KeyFeed, feed func(db.Feeder) error) (db.Summary, error)
+	DryRun(ctx context.Context, b *db.Batch, refs []db.Ref) (db.Summary, *db.Batch, error)
+	DryRunStream(ctx context.Context, refs []db.Ref, feed func(db.Feeder) error) (db.Summary, *db.Batch, error)
 	Delete(ctx context.Context, kind db.RefKind, key string, cascade bool) (db.Deletion, error)
 	DeleteRelationship(ctx context.Context, id int64, cascade bool) (db.Deletion, error)
 
+	FullEvents(ctx context.Context, ids []int64) ([]*db.Event, error)
+	FullStatements(ctx context.Context, ids []int64) ([]*db.Statement, error)
+	Snapshot(ctx context.Context) (context.Context, func())
 	IsEmpty(ctx context.Context) (bool, error)
 	Export(ctx context.Context) (*db.Batch, error)
 }
@@ -162,6 +168,12 @@ var tests = []struct {
 	{"TimeMatch", testTimeMatch},
 	{"TimeMatchAgreesWithSpans", testTimeMatchAgreesWithSpans},
 	{"IntervalsRoundTrip", testIntervalsRoundTrip},
+	{"StreamEqualsBatch", testStreamEqualsBatch},
+	{"StreamUpdates", testStreamUpdates},
+	{"FeederOrder", testFeederOrder},
+	{"DryRun", testDryRun},
+	{"FullRecords", testFullRecords},
+	{"Snapshot", testSnapshot},
 }
 
 // testStore is a store under test with the clock the suite moves and the
