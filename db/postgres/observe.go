@@ -12,10 +12,12 @@ import (
 	"github.com/geotimeline/geotimeline/db"
 )
 
-// observer times the store's SQL for ObserveSQL: pgx's tracer of every
-// connection of the pool for reads, and writeTx for writes.
+// observer times the store's SQL for ObserveSQL, and counts its reads for
+// ReadStatements: pgx's tracer of every connection of the pool for reads,
+// and writeTx for writes.
 type observer struct {
-	fn atomic.Pointer[func(db.Pool, time.Duration)]
+	fn    atomic.Pointer[func(db.Pool, time.Duration)]
+	reads atomic.Int64
 	// writing holds the connections of write transactions under way,
 	// whose statements are timed with their transaction, not one by one.
 	writing sync.Map // *pgx.Conn → struct{}
@@ -25,19 +27,33 @@ type readStartKey struct{}
 
 // TraceQueryStart starts timing a read.
 func (o *observer) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
-	if o.fn.Load() == nil {
-		return ctx
-	}
 	if _, ok := o.writing.Load(conn); ok {
 		return ctx
 	}
-	// A read transaction's own statements (a traversal's, an export's)
-	// are no reads of data.
-	switch sql := strings.ToLower(strings.TrimSpace(data.SQL)); {
-	case strings.HasPrefix(sql, "begin"), sql == "commit", sql == "rollback":
+	if !readsData(data.SQL) {
+		return ctx
+	}
+	o.reads.Add(1)
+	if o.fn.Load() == nil {
 		return ctx
 	}
 	return context.WithValue(ctx, readStartKey{}, time.Now())
+}
+
+// readsData reports whether a statement outside a write is a query of
+// data, so that ReadStatements counts what the SQLite store's does. A read
+// transaction's own statements (a traversal's, an export's, a snapshot's
+// export and import) are not; nor are a cursor's FETCH and CLOSE (graph.go
+// reads a level's edges through one): its DECLARE is the query, and the
+// pages it fetches are that query's rows, as SQLite steps through them.
+func readsData(sql string) bool {
+	switch sql = strings.ToLower(strings.TrimSpace(sql)); {
+	case strings.HasPrefix(sql, "begin"), sql == "commit", sql == "rollback",
+		strings.HasPrefix(sql, "set transaction"), sql == "select pg_export_snapshot()",
+		strings.HasPrefix(sql, "fetch "), strings.HasPrefix(sql, "close "):
+		return false
+	}
+	return true
 }
 
 // TraceQueryEnd reports a read's time: for a query, until its rows are
@@ -65,6 +81,12 @@ func (o *observer) write(conn *pgx.Conn) func(committed bool) {
 		}
 	}
 }
+
+// ReadStatements is the number of statements of data the store has run
+// outside writes since it was opened (its own opening's included), as the
+// SQLite store's count of its reader pool's: what tests pin a request's
+// round trips with.
+func (s *Store) ReadStatements() int64 { return s.observer.reads.Load() }
 
 // ObserveSQL makes the store report how long its SQL takes to fn, which
 // must be quick and safe for concurrent use: for a read, each statement

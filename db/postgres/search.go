@@ -3,6 +3,7 @@ package postgres
 import (
 	stdcmp "cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -81,11 +82,9 @@ func tsWord(w string, prefix bool, label byte) string {
 // ties by kind (ACTOR, EVENT, STATEMENT) then id.
 //
 // The score is SQLite's BM25 (title hits weigh twice as much as body
-// hits) from the same counts but one: the average length of a title and of
-// a body is that of the matching rows read, not of every row, which
-// PostgreSQL keeps nowhere. To bound the work of a search whatever the
-// database holds, at most the first 5 000 matching records in docid order
-// are read and ranked.
+// hits) from the same counts, read with the hits in one statement. To
+// bound the work of a search whatever the database holds, at most the
+// first 5 000 matching records in docid order are read and ranked.
 //
 // A limit outside 1–100, or text with no words, more than 16 words or more
 // than 1 000 bytes is a BAD_USER_INPUT error.
@@ -97,17 +96,25 @@ func (s *Store) Search(ctx context.Context, text string, limit int) ([]db.Search
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.reader(ctx).Query(ctx, `SELECT docid, document::text FROM search_text
-		WHERE document @@ `+searchQuerySQL("$1")+` ORDER BY docid LIMIT $2`, tsQuery(terms, 0), maxSearchRows)
+	q, args := searchSQL(terms)
+	rows, err := s.reader(ctx).Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
+	st := &searchStats{terms: terms, rows: make([][len(columnWeights)]float64, len(terms.Words))}
 	var docs []int64
 	var vectors []tsVector
 	for rows.Next() {
-		var doc int64
+		var doc, n int64
 		var text string
-		if err := rows.Scan(&doc, &text); err != nil {
+		var tokens [len(columnWeights)]int64
+		var lexemes []byte
+		counts := make([]int64, len(terms.Words)*len(columnWeights))
+		dst := []any{&doc, &text, &n, &tokens[0], &tokens[1], &lexemes}
+		for i := range counts {
+			dst = append(dst, &counts[i])
+		}
+		if err := rows.Scan(dst...); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("search: %w", err)
 		}
@@ -117,6 +124,24 @@ func (s *Store) Search(ctx context.Context, text string, limit int) ([]db.Search
 			return nil, fmt.Errorf("search: docid %d: %w", doc, err)
 		}
 		docs, vectors = append(docs, doc), append(vectors, v)
+		if len(docs) == 1 {
+			if err := json.Unmarshal(lexemes, &st.lexemes); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("search: lexemes: %w", err)
+			}
+			st.n = float64(n)
+			for i := range columnWeights {
+				// FTS4's matchinfo 'a': tokens per row, rounded to
+				// the nearest whole token (fts3_snippet.c adds nDoc/2
+				// before dividing).
+				st.avg[i] = float64((tokens[i] + n/2) / max(n, 1))
+			}
+			for i := range terms.Words {
+				for c := range columnWeights {
+					st.rows[i][c] = float64(counts[i*len(columnWeights)+c])
+				}
+			}
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -126,17 +151,8 @@ func (s *Store) Search(ctx context.Context, text string, limit int) ([]db.Search
 	if len(docs) == 0 {
 		return hits, nil
 	}
-	st, err := s.searchStats(ctx, terms)
-	if err != nil {
-		return nil, err
-	}
-	for _, v := range vectors {
-		for i := range columnWeights {
-			st.avg[i] += float64(v.length(columnWeights[i].label))
-		}
-	}
-	for i := range columnWeights {
-		st.avg[i] = math.Floor(st.avg[i] / float64(len(vectors)))
+	if len(st.lexemes) != len(terms.Words) {
+		return nil, fmt.Errorf("search: %d words folded into %d", len(terms.Words), len(st.lexemes))
 	}
 	for i, doc := range docs {
 		hits = append(hits, db.SearchHit{Kind: hitKinds[doc&3], ID: doc >> 2, Score: st.bm25(vectors[i])})
@@ -186,55 +202,35 @@ type searchStats struct {
 	avg     [len(columnWeights)]float64
 }
 
-func (s *Store) searchStats(ctx context.Context, terms db.SearchTerms) (*searchStats, error) {
-	st := &searchStats{terms: terms, rows: make([][len(columnWeights)]float64, len(terms.Words))}
-	// One statement: the count of the index, then for each word and
-	// column the count of the documents holding it there (the GIN index
-	// finds the documents holding the word; the weight is checked on each).
-	var sel strings.Builder
-	sel.WriteString(`SELECT (SELECT count(*) FROM search_text)`)
-	args := []any{}
+// searchSQL is Search's one statement: the matching documents, each
+// with the counts BM25 needs beyond its own (searchStats), which are the
+// same on every row: the rows of the index and their titles' and bodies'
+// tokens (kept in search_stats, migration 00016), each word's lexemes as
+// the documents hold them, and for each word and column the count of the
+// documents holding it there (the GIN index finds the documents holding
+// the word; the weight is checked on each). One statement, as SQLite's
+// search is: a request's cost in round trips is the same on both stores.
+func searchSQL(terms db.SearchTerms) (string, []any) {
+	args := []any{tsQuery(terms, 0), maxSearchRows, terms.Words}
+	var q strings.Builder
+	q.WriteString(`WITH hits AS (SELECT docid, document FROM search_text
+		WHERE document @@ ` + searchQuerySQL("$1") + ` ORDER BY docid LIMIT $2),
+	stats AS MATERIALIZED (SELECT st.docs, st.title_tokens, st.body_tokens,
+		(SELECT json_agg(tsvector_to_array(to_tsvector('simple'::regconfig,
+			unaccent('unaccent'::regdictionary, w))) ORDER BY i)
+		 FROM unnest($3::text[]) WITH ORDINALITY AS u (w, i)) AS lexemes`)
 	for i, w := range terms.Words {
 		prefix := terms.Prefix && i == len(terms.Words)-1
 		for _, c := range columnWeights {
 			args = append(args, tsWord(w, prefix, c.label))
-			fmt.Fprintf(&sel, `, (SELECT count(*) FROM search_text WHERE document @@ %s)`, searchQuerySQL(fmt.Sprintf("$%d", len(args))))
+			fmt.Fprintf(&q, `,
+		(SELECT count(*) FROM search_text WHERE document @@ %s)`, searchQuerySQL(fmt.Sprintf("$%d", len(args))))
 		}
 	}
-	dst := make([]any, 1+len(args))
-	var n int64
-	counts := make([]int64, len(args))
-	dst[0] = &n
-	for i := range counts {
-		dst[1+i] = &counts[i]
-	}
-	if err := s.reader(ctx).QueryRow(ctx, sel.String(), args...).Scan(dst...); err != nil {
-		return nil, fmt.Errorf("search: count matches: %w", err)
-	}
-	st.n = float64(n)
-	for i := range terms.Words {
-		for c := range columnWeights {
-			st.rows[i][c] = float64(counts[i*len(columnWeights)+c])
-		}
-	}
-	rows, err := s.reader(ctx).Query(ctx, `SELECT tsvector_to_array(to_tsvector('simple'::regconfig,
-			unaccent('unaccent'::regdictionary, w))) FROM unnest($1::text[]) WITH ORDINALITY AS u (w, i) ORDER BY i`,
-		terms.Words)
-	if err != nil {
-		return nil, fmt.Errorf("search: lexemes: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var lx []string
-		if err := rows.Scan(&lx); err != nil {
-			return nil, fmt.Errorf("search: lexemes: %w", err)
-		}
-		st.lexemes = append(st.lexemes, lx)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search: lexemes: %w", err)
-	}
-	return st, nil
+	q.WriteString(`
+		FROM search_stats st WHERE st.id = 0 AND EXISTS (SELECT FROM hits))
+	SELECT h.docid, h.document::text, s.* FROM hits h, stats s ORDER BY h.docid`)
+	return q.String(), args
 }
 
 // bm25 scores one document as SQLite's bm25 does a row: the sum, over words
@@ -326,10 +322,15 @@ func parseTSVector(s string) (tsVector, error) {
 }
 
 // length is the number of positions of v labelled label: the tokens of one
-// column.
+// column, as FTS4's tokenizer counts them. A hyphenated word's compound
+// lexeme ('timor-leste', beside 'timor' and 'leste') is no token of its
+// own there, and is not counted (search_tokens, migration 00016, neither).
 func (v tsVector) length(label byte) int {
 	n := 0
-	for _, labels := range v {
+	for lx, labels := range v {
+		if strings.Contains(lx, "-") {
+			continue
+		}
 		for _, l := range labels {
 			if l == label {
 				n++

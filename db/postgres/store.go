@@ -29,13 +29,12 @@
 // It answers as the SQLite store does, which db/storetest's suite checks
 // on both, and the *_internal_test.go files compare rows, pages, counts
 // and error messages with a SQLite store's on the same data. What it does
-// not have: ReadStatements (the SQLite store's count of read statements,
-// for pinning a traversal's round trips), and a bulk path: a streamed
-// write into an empty database upserts record by record as any other.
-// Search ranks by SQLite's BM25 but for one count: the average title and
-// body lengths are those of the matching rows it reads, not of every row
-// (which PostgreSQL keeps nowhere), so hits of close scores may come in
-// another order than SQLite's. A delete's cascade rewrites its referrers
+// not have: a bulk path: a streamed write into an empty database upserts
+// record by record as any other.
+// Search ranks by SQLite's BM25 from the same counts (the index's totals
+// are kept in search_stats, migration 00016); PostgreSQL's parser and
+// FTS4's tokenizer split text alike but for rarer forms (decimals, URLs,
+// negative numbers), whose lengths may then differ. A delete's cascade rewrites its referrers
 // one by one, where SQLite's rewrites events and statements set-wise: the
 // same rows, more statements.
 package postgres

@@ -145,7 +145,8 @@ var (
 //	p        phrases in the query
 //	c        columns (2: title, body)
 //	n        rows in the table
-//	a[c]     average tokens per column (rounded down)
+//	a[c]     average tokens per column, rounded to the nearest (FTS4
+//	         adds n/2 to the total before dividing)
 //	l[c]     tokens per column in this row
 //	x[p][c]  3 each: hits in this row, hits in all rows, rows with a hit
 //

@@ -1,6 +1,11 @@
 // Package apitest holds the end-to-end tests of the GraphQL API: real
 // requests over HTTP on 127.0.0.1 to the real server, backed by a real
-// SQLite file loaded with the demo fixture, compared with exact answers.
+// store loaded with the demo fixture, compared with exact answers.
+//
+// The store is a SQLite file, or, with GEOTIMELINE_TEST_BACKEND=postgresql,
+// a PostgreSQL database of the test's own in the server that
+// GEOTIMELINE_TEST_POSTGRES names: the same tests, the same answers, on
+// both backends (.ci/run runs them twice).
 package apitest
 
 import (
@@ -11,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -19,6 +25,8 @@ import (
 	"github.com/geotimeline/geotimeline/db/backend"
 	"github.com/geotimeline/geotimeline/db/demo"
 	"github.com/geotimeline/geotimeline/db/fixture"
+	"github.com/geotimeline/geotimeline/db/postgres"
+	"github.com/geotimeline/geotimeline/db/postgres/pgtest"
 	"github.com/geotimeline/geotimeline/db/sqlite"
 	"github.com/geotimeline/geotimeline/graph/live"
 	"github.com/geotimeline/geotimeline/graph/server"
@@ -44,12 +52,49 @@ type testStore interface {
 	ReadStatements() int64
 }
 
+// backendEnv chooses the tests' backend: unset or "sqlite" for SQLite,
+// "postgresql" for PostgreSQL.
+const backendEnv = "GEOTIMELINE_TEST_BACKEND"
+
+// onPostgreSQL reports whether the tests run on PostgreSQL.
+func onPostgreSQL(t testing.TB) bool {
+	t.Helper()
+	switch b := os.Getenv(backendEnv); b {
+	case "", "sqlite":
+		return false
+	case "postgresql":
+		return true
+	default:
+		t.Fatalf("%s=%q: want sqlite or postgresql", backendEnv, b)
+		return false
+	}
+}
+
 // openStore opens a new, empty store for one test's server, with now as
 // its clock, and returns it with the function that opens another handle
-// on the same database. It is the one place the end-to-end tests name a
-// backend: SQLite, on a file in the test's temporary directory.
+// on the same database, as another process would. It is the one place
+// the end-to-end tests name a backend: SQLite, on a file in the test's
+// temporary directory, or PostgreSQL (backendEnv).
 func openStore(t testing.TB, now func() time.Time) (store testStore, reopen func(testing.TB) testStore) {
 	t.Helper()
+	if onPostgreSQL(t) {
+		if os.Getenv(pgtest.EnvURL) == "" {
+			// Asked for PostgreSQL: a skip would pass for a run on it.
+			t.Fatalf("%s=postgresql needs %s (bash .ci/postgres.sh starts a server)", backendEnv, pgtest.EnvURL)
+		}
+		url := pgtest.URL(t)
+		reopen = func(tb testing.TB) testStore {
+			tb.Helper()
+			s, err := postgres.Open(context.Background(), url, postgres.Options{})
+			if err != nil {
+				tb.Fatal(err)
+			}
+			s.Now = now
+			tb.Cleanup(func() { s.Close() })
+			return s
+		}
+		return reopen(t), reopen
+	}
 	path := filepath.Join(t.TempDir(), "api.db")
 	reopen = func(tb testing.TB) testStore {
 		tb.Helper()
