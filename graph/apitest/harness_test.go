@@ -77,32 +77,38 @@ func onPostgreSQL(t testing.TB) bool {
 // temporary directory, or PostgreSQL (backendEnv).
 func openStore(t testing.TB, now func() time.Time) (store testStore, reopen func(testing.TB) testStore) {
 	t.Helper()
+	var open func() (testStore, error)
 	if onPostgreSQL(t) {
 		if os.Getenv(pgtest.EnvURL) == "" {
 			// Asked for PostgreSQL: a skip would pass for a run on it.
 			t.Fatalf("%s=postgresql needs %s (bash .ci/postgres.sh starts a server)", backendEnv, pgtest.EnvURL)
 		}
 		url := pgtest.URL(t)
-		reopen = func(tb testing.TB) testStore {
-			tb.Helper()
+		open = func() (testStore, error) {
 			s, err := postgres.Open(context.Background(), url, postgres.Options{})
 			if err != nil {
-				tb.Fatal(err)
+				return nil, err
 			}
 			s.Now = now
-			tb.Cleanup(func() { s.Close() })
-			return s
+			return s, nil
 		}
-		return reopen(t), reopen
+	} else {
+		path := filepath.Join(t.TempDir(), "api.db")
+		open = func() (testStore, error) {
+			s, err := sqlite.Open(context.Background(), path)
+			if err != nil {
+				return nil, err
+			}
+			s.Now = now
+			return s, nil
+		}
 	}
-	path := filepath.Join(t.TempDir(), "api.db")
 	reopen = func(tb testing.TB) testStore {
 		tb.Helper()
-		s, err := sqlite.Open(context.Background(), path)
+		s, err := open()
 		if err != nil {
 			tb.Fatal(err)
 		}
-		s.Now = now
 		tb.Cleanup(func() { s.Close() })
 		return s
 	}

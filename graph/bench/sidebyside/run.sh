@@ -2,7 +2,9 @@
 # The side-by-side benchmark of issue 11: the same generated fixture loaded
 # into geotimeline (SQLite) and into PostgreSQL 15 behind PostGraphile 4, the
 # same questions asked of both through the same load generator (hey), one
-# markdown table of both with their ratios. Not run by CI.
+# markdown table of both with their ratios; and, as a second table,
+# geotimeline on PostgreSQL (issue 15), one process and two replicas, beside
+# PostGraphile on the same cluster. Not run by CI.
 #
 #   graph/bench/sidebyside/run.sh [EVENTS [CONCURRENCY [DURATION]]]
 #   graph/bench/sidebyside/run.sh 100000 1,8,32 10s      # the defaults
@@ -16,6 +18,10 @@
 #   SIDEBYSIDE_WORKERS   PostGraphile's --cluster-workers (none by default)
 #   SIDEBYSIDE_QUERIES   the queries to time, space-separated (all by default)
 #   PGBIN                PostgreSQL's binaries (/usr/lib/postgresql/15/bin)
+#   SIDEBYSIDE_PG        1 (the default) also seeds geotimeline into a database
+#                        of the same PostgreSQL cluster and times it there, one
+#                        serve process and two replicas (each given half the
+#                        clients, run at once); 0 leaves it out
 #
 # Needs go, node and npm, jq, python3 (to pick free ports), hey (Debian
 # package hey) and Debian's postgresql 15. Everything listens on 127.0.0.1.
@@ -133,6 +139,16 @@ if [[ ! -f $WORK/.loaded-$EVENTS ]]; then
 fi
 PGURL=postgres://postgres@127.0.0.1:$PGPORT/geotimeline
 
+# --- geotimeline on PostgreSQL: its own database in the same cluster -----------
+WITHPG=${SIDEBYSIDE_PG:-1}
+GTPGURL=postgres://postgres@127.0.0.1:$PGPORT/geotimeline_store?sslmode=disable
+if [[ $WITHPG == 1 && ! -f $WORK/.pgseeded-$EVENTS ]]; then
+	"${PSQL[@]}" -c 'drop database if exists geotimeline_store' -c 'create database geotimeline_store'
+	timed pgseed "$GT" seed --db "$GTPGURL" "$FIX"
+	"${PSQL[@]}" -d geotimeline_store -c 'analyze'
+	touch "$WORK/.pgseeded-$EVENTS"
+fi
+
 # --- the servers ---------------------------------------------------------------
 GPORT=$(freeport)
 # The response cache is off: the targets hold without it, and hey repeats
@@ -140,6 +156,17 @@ GPORT=$(freeport)
 "$GT" serve --db "$GDB" --addr "127.0.0.1:$GPORT" --no-demo --max-complexity 1000000 \
 	--request-timeout 60s --response-cache 0 --log-level warn 2>"$WORK/geotimeline.log" &
 PIDS+=($!)
+RPORTS=()
+if [[ $WITHPG == 1 ]]; then
+	# Two replicas of one database: the first alone is the one-process
+	# column; both together, each driven by half the clients, the other.
+	for r in 1 2; do
+		RPORTS+=("$(freeport)")
+		"$GT" serve --db "$GTPGURL" --addr "127.0.0.1:${RPORTS[-1]}" --no-demo --max-complexity 1000000 \
+			--request-timeout 60s --response-cache 0 --log-level warn 2>"$WORK/geotimeline-pg-$r.log" &
+		PIDS+=($!)
+	done
+fi
 if [[ ! -x $NPMDIR/node_modules/.bin/postgraphile ]]; then
 	log "installing postgraphile@4 into $NPMDIR"
 	mkdir -p "$NPMDIR"
@@ -155,7 +182,9 @@ NODE_ENV=production "$NPMDIR/node_modules/.bin/postgraphile" -c "$PGURL" --schem
 PIDS+=($!)
 GURL=http://127.0.0.1:$GPORT/graphql
 PURL=http://127.0.0.1:$PPORT/graphql
-for url in "$GURL" "$PURL"; do
+RURLS=()
+for port in "${RPORTS[@]}"; do RURLS+=("http://127.0.0.1:$port/graphql"); done
+for url in "$GURL" "$PURL" "${RURLS[@]}"; do
 	for i in $(seq 600); do
 		curl -sf -o /dev/null -H 'Content-Type: application/json' -d '{"query":"{__typename}"}' "$url" && break
 		if [[ $i == 600 ]]; then echo "run.sh: $url does not answer; see $WORK/*.log" >&2; exit 1; fi
@@ -230,6 +259,23 @@ for q in "${QUERIES[@]}"; do
 		fi
 		sig+=("$(jq -c "${CHECK[$check.$sys]}" "$WORK/bodies/$q.$sys.answer")")
 	done
+	if [[ $WITHPG == 1 ]]; then
+		# geotimeline on PostgreSQL asks the same bodies as on SQLite (its
+		# ids differ: the neighbourhood's start is looked up again) and must
+		# give the same answer.
+		body "$q" geotimeline >"$WORK/bodies/$q.gtpg.json"
+		if [[ $q == neighborhood ]]; then
+			pgid=$(curl -sf -H 'Content-Type: application/json' \
+				-d "$(jq -cn --arg k "$BUSY" '{query: "query($k: String!) { actor(key: $k) { id } }", variables: {k: $k}}')" "${RURLS[0]}" | jq -r .data.actor.id)
+			jq -c --arg i "$pgid" '.variables.id = $i' "$WORK/bodies/$q.geotimeline.json" >"$WORK/bodies/$q.gtpg.json"
+		fi
+		curl -sS -H 'Content-Type: application/json' --data-binary "@$WORK/bodies/$q.gtpg.json" "${RURLS[0]}" >"$WORK/bodies/$q.gtpg.answer"
+		pgsig=$(jq -c "${CHECK[$check.geotimeline]}" "$WORK/bodies/$q.gtpg.answer")
+		if jq -e '.errors' "$WORK/bodies/$q.gtpg.answer" >/dev/null || [[ $pgsig != "${sig[0]}" ]]; then
+			log "check $q: geotimeline on PostgreSQL DIFFERENT: $pgsig $(jq -c .errors "$WORK/bodies/$q.gtpg.answer" | head -c 300)"
+			BAD[$q]=1
+		fi
+	fi
 	if [[ $q == neighborhood ]]; then
 		log "neighborhood edges: geotimeline $(jq '.data.neighborhood.edges | length' "$WORK/bodies/$q.geotimeline.answer"), PostGraphile $(jq '.data.neighborhood.edges | length' "$WORK/bodies/$q.postgraphile.answer")"
 	fi
@@ -248,6 +294,7 @@ RESULTS=$WORK/results.tsv
 point() {
 	local q=$1 sys=$2 c=$3 url=$GURL out
 	[[ $sys == postgraphile ]] && url=$PURL
+	[[ $sys == gtpg ]] && url=${RURLS[0]}
 	# -t 0: no client timeout (hey's default of 20 s would count slow answers as errors).
 	out=$(hey -z "$DURATION" -t 0 -c "$c" -m POST -T application/json -D "$WORK/bodies/$q.$sys.json" "$url")
 	echo "$out" | awk -v q="$q" -v s="$sys" -v c="$c" '
@@ -260,10 +307,37 @@ point() {
 		END { if (p99 == 0) p99 = slowest; if (p50 == 0) p50 = slowest; printf "%s\t%s\t%s\t%.3f\t%.1f\t%.3f\t%d\n", q, s, c, p50, rps, p99, bad + err }' >>"$RESULTS"
 	tail -1 "$RESULTS" | awk -F'\t' '{ printf "%s %-12s c=%-3s p50 %8.2f ms  %8.1f req/s  p99 %8.2f ms%s\n", $1, $2, $3, $4, $5, $6, ($7 > 0 ? "  ERRORS" : "") }' >&2
 }
+# replicas QUERY C: both replicas at once, C clients split between them
+# (at c=1 the second has none); appends "query gtpg2 c p50ms rps p99ms
+# errors" with the summed req/s and the slower replica's p50 and p99.
+replicas() {
+	local q=$1 c=$2 i n heys=()
+	rm -f "$WORK"/replica-*.out
+	for i in 0 1; do
+		n=$(( (c + 1 - i) / 2 ))
+		(( n > 0 )) || continue
+		hey -z "$DURATION" -t 0 -c "$n" -m POST -T application/json -D "$WORK/bodies/$q.gtpg.json" "${RURLS[$i]}" >"$WORK/replica-$i.out" &
+		heys+=($!)
+	done
+	wait "${heys[@]}"
+	cat "$WORK"/replica-*.out | awk -v q="$q" -v c="$c" '
+		/Requests\/sec:/ { rps += $2 }
+		/Slowest:/ { if ($2 * 1000 > slowest) slowest = $2 * 1000 }
+		/^ *50% in/ { if ($3 * 1000 > p50) p50 = $3 * 1000 }
+		/^ *99% in/ { if ($3 * 1000 > p99) p99 = $3 * 1000 }
+		/^ *\[[0-9]+\]/ { if ($1 != "[200]") bad += $2 }
+		/Error distribution/ { err = 1 }
+		END { if (p99 == 0) p99 = slowest; if (p50 == 0) p50 = slowest; printf "%s\tgtpg2\t%s\t%.3f\t%.1f\t%.3f\t%d\n", q, c, p50, rps, p99, bad + err }' >>"$RESULTS"
+	tail -1 "$RESULTS" | awk -F'\t' '{ printf "%s %-12s c=%-3s p50 %8.2f ms  %8.1f req/s  p99 %8.2f ms%s\n", $1, $2, $3, $4, $5, $6, ($7 > 0 ? "  ERRORS" : "") }' >&2
+}
 for q in "${QUERIES[@]}"; do
 	for c in "${CS[@]}"; do
 		point "$q" geotimeline "$c"
 		point "$q" postgraphile "$c"
+		if [[ $WITHPG == 1 ]]; then
+			point "$q" gtpg "$c"
+			replicas "$q" "$c"
+		fi
 	done
 done
 
@@ -289,23 +363,40 @@ echo
 echo "$EVENTS events (generate --seed 1), hey -z $DURATION per point; geotimeline / PostGraphile, ratio geotimeline ÷ PostGraphile."
 echo "Loads: generate ${TOOK[generate]:-cached} s, geotimeline seed ${TOOK[seed]:-cached} s, CSV ${TOOK[csv]:-cached} s, PostgreSQL COPY + indexes + analyze ${TOOK[load]:-cached} s."
 echo
-header="| query | p50 at c=$first, ms |"
-rule="|---|---|"
-for c in "${rest[@]}"; do header+=" req/s at c=$c |"; rule+="---|"; done
-header+=" p99 at c=$last, ms |"
-rule+="---|"
-echo "$header"
-echo "$rule"
-for q in "${QUERIES[@]}"; do
-	line="| ${NAME[$q]}${BAD[$q]:+ †} | $(ms "$(get "$q" geotimeline "$first" 4)") / $(ms "$(get "$q" postgraphile "$first" 4)") |"
-	for c in "${rest[@]}"; do
-		g=$(get "$q" geotimeline "$c" 5)
-		p=$(get "$q" postgraphile "$c" 5)
-		line+=" $(printf '%.0f' "$g") / $(printf '%.0f' "$p") ($(ratio "$g" "$p")) |"
+# table SYSTEM... REFERENCE: one markdown table, each cell the systems'
+# figures in order, then the reference's, req/s cells with each system's
+# ratio to the reference.
+table() {
+	local systems=("$@") ref=${!#} q c s line cells ratios
+	unset 'systems[${#systems[@]}-1]'
+	local header="| query | p50 at c=$first, ms |" rule="|---|---|"
+	for c in "${rest[@]}"; do header+=" req/s at c=$c |"; rule+="---|"; done
+	echo "$header p99 at c=$last, ms |"
+	echo "$rule---|"
+	for q in "${QUERIES[@]}"; do
+		line="| ${NAME[$q]}${BAD[$q]:+ †} |"
+		cells=()
+		for s in "${systems[@]}" "$ref"; do cells+=("$(ms "$(get "$q" "$s" "$first" 4)")"); done
+		line+=" $(IFS=/; echo "${cells[*]}" | sed 's|/| / |g') |"
+		for c in "${rest[@]}"; do
+			cells=() ratios=()
+			for s in "${systems[@]}" "$ref"; do cells+=("$(printf '%.0f' "$(get "$q" "$s" "$c" 5)")"); done
+			for s in "${systems[@]}"; do ratios+=("$(ratio "$(get "$q" "$s" "$c" 5)" "$(get "$q" "$ref" "$c" 5)")"); done
+			line+=" $(IFS=/; echo "${cells[*]}" | sed 's|/| / |g') ($(IFS=,; echo "${ratios[*]}" | sed 's|,|, |g')) |"
+		done
+		cells=()
+		for s in "${systems[@]}" "$ref"; do cells+=("$(ms "$(get "$q" "$s" "$last" 6)")"); done
+		line+=" $(IFS=/; echo "${cells[*]}" | sed 's|/| / |g') |"
+		echo "$line"
 	done
-	line+=" $(ms "$(get "$q" geotimeline "$last" 6)") / $(ms "$(get "$q" postgraphile "$last" 6)") |"
-	echo "$line"
-done
+}
+table geotimeline postgraphile
+if [[ $WITHPG == 1 ]]; then
+	echo
+	echo "geotimeline on PostgreSQL (seed ${TOOK[pgseed]:-cached} s), same cluster: one process / two replicas (the clients split between them, req/s summed, the slower one's p50 and p99) / PostGraphile; ratios one process ÷ PostGraphile and two replicas ÷ PostGraphile."
+	echo
+	table gtpg gtpg2 postgraphile
+fi
 if [[ ${#BAD[@]} -gt 0 ]]; then echo; echo "† the two answers differed in the check before timing (see the log above)."; fi
 if awk -F'\t' '$7 > 0 { found = 1 } END { exit !found }' "$RESULTS"; then
 	echo
