@@ -96,6 +96,18 @@ type Store struct {
 	commitsOnce sync.Once
 	commits     chan struct{}
 
+	// noBulk makes every write take the normal path, not the bulk path
+	// (bulk.go): the reference the bulk path is tested against.
+	noBulk bool
+	// lastBulk says whether the last write took the bulk path, for tests.
+	lastBulk atomic.Bool
+	// bulkRangeSize is how many records' derived rows a bulk write builds
+	// in one statement; zero means defaultBulkRange. Tests lower it.
+	bulkRangeSize int
+	// bulkRowsSize is how many rows of a table a bulk write sends in one
+	// COPY; zero means defaultBulkRows. Tests lower it.
+	bulkRowsSize int
+
 	// lastFault is the storage fault of the last write, nil once a write
 	// commits: what Writable reports for faults no question to the
 	// server shows (a full disk).
@@ -305,4 +317,18 @@ func countryCodes() []string {
 		codes[i] = c.Code
 	}
 	return codes
+}
+
+func (s *Store) bulkRange() int {
+	if s.bulkRangeSize > 0 {
+		return s.bulkRangeSize
+	}
+	return defaultBulkRange
+}
+
+func (s *Store) bulkRows() int {
+	if s.bulkRowsSize > 0 {
+		return s.bulkRowsSize
+	}
+	return defaultBulkRows
 }
