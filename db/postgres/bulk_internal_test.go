@@ -384,3 +384,101 @@ func TestBulkLoadWithBadReferenceWritesNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestBulkLoadFallsBackWhenAKeyIsStoredMeanwhile checks that a bulk load
+// that meets a key another writer stored after the load chose the bulk
+// path rolls back whole and runs again on the normal path, which updates
+// that record: the database then holds what a normal load after the other
+// writer's holds.
+func TestBulkLoadFallsBackWhenAKeyIsStoredMeanwhile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, ref := openBulkTest(t, false), openBulkTest(t, true)
+	const other = `INSERT INTO sources (key, url, title, content_hash, created_at, updated_at)
+		VALUES ('rubio-calls-jaishankar-sharif-2025-05-08', 'https://example.org/other', 'Other', '\x00', 1, 1)`
+	// The other writer's clock, which the changes feed's trigger reads.
+	const clock = `SELECT set_config('geotimeline.now', '1', true)`
+	refTx, err := ref.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{clock, other} {
+		if _, err := refTx.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := refTx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	refSum, _ := loadBy(t, ref, "batch", demoSet(t), "demo")
+
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	for _, q := range []string{clock, other} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type result struct {
+		sum db.Summary
+		err error
+	}
+	done := make(chan result, 1)
+	set := demoSet(t)
+	go func() {
+		run := db.Run{Command: "seed", Client: "test", StartedAt: bulkClock.Add(-time.Minute),
+			Files: []db.RunFile{{Name: "demo.json", SHA256: "00"}}}
+		sum, err := s.ApplyRun(ctx, &run, &set.Batch, set.Refs)
+		done <- result{sum, err}
+	}()
+	// The load found the database empty and copies the source, whose key
+	// the open transaction holds: it waits for that transaction.
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var waiting int
+		if err := ref.pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = $1 AND wait_event_type = 'Lock'`, tx.Conn().Config().Database).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+		select {
+		case r := <-done:
+			t.Fatalf("the load ended (%+v, %v) before the other writer committed", r.sum, r.err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the load never waited for the other writer")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil {
+		t.Fatalf("ApplyRun: %v", r.err)
+	}
+	if s.lastBulk.Load() {
+		t.Error("the load that met a stored key ended on the bulk path")
+	}
+	if want := (db.Summary{Inserted: 34, Updated: 1}); r.sum != want || refSum != want {
+		t.Errorf("summaries: %+v, reference %+v, want %+v", r.sum, refSum, want)
+	}
+	want, got := dumpDatabase(t, ref), dumpDatabase(t, s)
+	// The sequences are not transactional: the id the bulk attempt drew
+	// for the source stays drawn.
+	wantSeq, gotSeq := want[len(want)-1], got[len(got)-1]
+	compareDumps(t, want[:len(want)-1], got[:len(got)-1])
+	_, extra := diffRows(wantSeq.rows, gotSeq.rows)
+	if len(extra) != 1 || extra[0] != "sources_id_seq 3" {
+		t.Errorf("sequences %q, want %q but for sources_id_seq 3", gotSeq.rows, wantSeq.rows)
+	}
+	if w, g := exported(t, ref), exported(t, s); w != g {
+		t.Errorf("exports differ: %d bytes, want %d", len(g), len(w))
+	}
+}
