@@ -166,6 +166,12 @@ func (w *writer) startBulk(keys db.KeyFeed, rows int) (bool, error) {
 	b.about = add("statement_about", listCols("statement_id", "event_id"), "", b.statements)
 	b.stances = add("statement_stances", listCols("statement_id", "stance"), "", b.statements)
 	b.statementSources = add("statement_sources", listCols("statement_id", "source_id"), "", b.statements)
+	// The kept counts' trigger notes each event as COPY writes it, one
+	// INSERT a row; paused, it leaves them to finishBulk, which notes them
+	// all in one statement (migration 00006).
+	if _, err := w.tx.Exec(w.ctx, `SELECT set_config('geotimeline.counts_paused', 'on', true)`); err != nil {
+		return false, fmt.Errorf("bulk load: pause counts: %w", err)
+	}
 	w.bulk = b
 	return true, nil
 }
@@ -330,6 +336,18 @@ func (w *writer) finishBulk(bulkRange int) error {
 					return fmt.Errorf("derived rows: %w", err)
 				}
 			}
+		}
+	}
+	// The notes the paused trigger did not write, as it writes them.
+	if _, err := w.tx.Exec(w.ctx, `SELECT set_config('geotimeline.counts_paused', 'off', true)`); err != nil {
+		return fmt.Errorf("bulk load: resume counts: %w", err)
+	}
+	if events := w.bulk.written[db.RefEvent]; len(events) > 0 {
+		if _, err := w.tx.Exec(w.ctx, `INSERT INTO event_count_pending (sign, occurred_at, span_end, type, country_id,
+				fatalities, fatalities_low, fatalities_high, intensity)
+			SELECT 1, occurred_at, span_end, type, country_id, fatalities, fatalities_low, fatalities_high, intensity
+			FROM events WHERE id = ANY ($1::bigint[]) ORDER BY id`, events); err != nil {
+			return fmt.Errorf("bulk load: kept counts: %w", err)
 		}
 	}
 	for _, t := range []recordType{derivedEvent, derivedStatement} {
