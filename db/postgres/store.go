@@ -26,12 +26,19 @@
 // compute that mark; commits queueing on one row for the length of the
 // numbering and the commit is the simpler price.
 //
+// A write of new records only — into a database that holds none, or none
+// of whose keys is stored — takes a bulk path (bulk.go): its rows are
+// written with COPY, table by table, numbered from the tables' identities
+// as the upserts would be, and its derived rows built set-wise at the end;
+// a key stored meanwhile by another writer sends it back, whole, to the
+// normal path. bulk_internal_test.go compares the databases the two paths
+// leave, table by table.
+//
 // It answers as the SQLite store does, which db/storetest's suite checks
 // on both, and the *_internal_test.go files compare rows, pages, counts
 // and error messages with a SQLite store's on the same data. What it does
 // not have: ReadStatements (the SQLite store's count of read statements,
-// for pinning a traversal's round trips), and a bulk path: a streamed
-// write into an empty database upserts record by record as any other.
+// for pinning a traversal's round trips).
 // Search ranks by SQLite's BM25 but for one count: the average title and
 // body lengths are those of the matching rows it reads, not of every row
 // (which PostgreSQL keeps nowhere), so hits of close scores may come in
