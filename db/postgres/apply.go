@@ -49,6 +49,8 @@ type writer struct {
 	reservedIDs map[db.RefKind]map[string]int64
 	// dry, in a dry run, collects the records the write would update.
 	dry *db.Updates
+	// bulk is set when the write takes the bulk path (bulk.go).
+	bulk *bulkLoad
 }
 
 const (
@@ -223,6 +225,17 @@ func (w *writer) id(kind db.RefKind, key string) (int64, error) {
 	if key == "" {
 		return 0, nil
 	}
+	if w.bulk != nil && kind != db.RefCountry {
+		id, given, err := w.bulkID(kind, key)
+		if err != nil || given {
+			return id, err
+		}
+		if !w.bulk.stored {
+			// The tables held none: what the write has not given is not there.
+			return 0, nil
+		}
+		// A stored record's key: none of the run's is stored.
+	}
 	m := w.ids[kind]
 	if m == nil {
 		m = map[string]int64{}
@@ -382,9 +395,8 @@ func (w *writer) source(src *db.Source) error {
 	if err != nil {
 		return err
 	}
-	pubAt, pubPrec := dateArgs(src.PublishedAt)
 	id, state, err := w.upsert(upsertSource, refTables[db.RefSource], src.Key,
-		src.Key, src.URL, src.Title, src.Publisher, src.Author, pubAt, pubPrec, h, w.now, w.now, w.reserved(db.RefSource, src.Key))
+		append(sourceArgs(src, h, w.now), w.reserved(db.RefSource, src.Key))...)
 	if err != nil {
 		return fmt.Errorf("write source %q: %w", src.Key, err)
 	}
@@ -418,7 +430,7 @@ func (w *writer) actor(a *db.Actor) error {
 		return fmt.Errorf("look up actor %q: %w", a.Key, err)
 	}
 	id, state, err := w.upsert(upsertActor, refTables[db.RefActor], a.Key,
-		a.Key, a.Name, string(a.Kind), countryID, a.Description, h, w.now, w.now, w.reserved(db.RefActor, a.Key))
+		append(actorArgs(a, countryID, h, w.now), w.reserved(db.RefActor, a.Key))...)
 	if err != nil {
 		return fmt.Errorf("write actor %q: %w", a.Key, err)
 	}
@@ -466,15 +478,8 @@ func (w *writer) relationship(r *db.Relationship) error {
 	} else if objActor, err = w.optionalID(db.RefActor, r.Object.Actor); err != nil {
 		return err
 	}
-	var key *string
-	if r.Key != "" {
-		key = &r.Key
-	}
-	fromAt, fromPrec := dateArgs(r.From)
-	toAt, toPrec := dateArgs(r.To)
 	id, state, err := w.upsert(upsertRelationship, `SELECT id FROM relationships WHERE identity = $1`, identity,
-		key, identity, string(r.Kind), subject, objActor, objCountry, r.Title, fromAt, fromPrec, toAt, toPrec, h, w.now, w.now,
-		w.reserved(db.RefRelationship, identity))
+		append(relationshipArgs(r, identity, subject, objActor, objCountry, h, w.now), w.reserved(db.RefRelationship, identity))...)
 	if err != nil {
 		return fmt.Errorf("write relationship %s: %w", identity, err)
 	}
@@ -509,13 +514,8 @@ func (w *writer) eventRow(e *db.Event) (int64, int, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	endAt, endPrec := dateArgs(e.EndedAt)
-	fatLow, fatHigh := e.FatalityRange()
 	id, state, err := w.upsert(upsertEvent, refTables[db.RefEvent], e.Key,
-		e.Key, string(e.Type), e.Title, e.Summary, e.OccurredAt.Millis(), e.OccurredAt.SpanPrecision().Rank(),
-		intervalArg(e.OccurredAt), endAt, endPrec, intervalArg(e.EndedAt), e.When().Latest.UnixMilli(),
-		countryID, e.Location.Place, e.Location.Lat, e.Location.Lon, e.Fatalities, e.Injured, e.Intensity, fatLow, fatHigh,
-		h, w.now, w.now, w.reserved(db.RefEvent, e.Key))
+		append(eventArgs(e, countryID, h, w.now), w.reserved(db.RefEvent, e.Key))...)
 	if err != nil {
 		return 0, 0, fmt.Errorf("write event %q: %w", e.Key, err)
 	}
@@ -631,9 +631,7 @@ func (w *writer) statement(st *db.Statement) error {
 		return err
 	}
 	id, state, err := w.upsert(upsertStatement, refTables[db.RefStatement], st.Key,
-		st.Key, string(st.Kind), speaker, deliveredBy, st.MadeAt.Millis(), st.MadeAt.SpanPrecision().Rank(),
-		intervalArg(st.MadeAt), st.When().Latest.UnixMilli(), st.Text, st.Summary, h, w.now, w.now,
-		w.reserved(db.RefStatement, st.Key))
+		append(statementArgs(st, speaker, deliveredBy, h, w.now), w.reserved(db.RefStatement, st.Key))...)
 	if err != nil {
 		return fmt.Errorf("write statement %q: %w", st.Key, err)
 	}

@@ -13,24 +13,75 @@ import (
 
 // ApplyRun is Apply that also records run, in the same transaction, with
 // what the write changed and when it finished; run gets its id.
+// A batch of new records only (into a database that holds none, or none
+// of the batch's keys) takes the bulk path (bulk.go), fed in the batch's
+// order.
 func (s *Store) ApplyRun(ctx context.Context, run *db.Run, b *db.Batch, refs []db.Ref) (db.Summary, error) {
-	var sum db.Summary
-	err := s.inWriteTx(ctx, func(tx pgx.Tx, now int64) error {
-		w := &writer{ctx: ctx, tx: tx, now: now, ids: map[db.RefKind]map[string]int64{},
-			retention: s.opts.changeRetention()}
-		if err := w.apply(b, refs); err != nil {
-			return err
+	return s.bulkOrNormal(func(bulk bool) (db.Summary, error) {
+		var sum db.Summary
+		err := s.inWriteTx(ctx, func(tx pgx.Tx, now int64) error {
+			w := &writer{ctx: ctx, tx: tx, now: now, ids: map[db.RefKind]map[string]int64{},
+				retention: s.opts.changeRetention()}
+			if bulk {
+				if err := w.checkRefs(refs); err != nil {
+					return err
+				}
+				if _, err := w.startBulk(batchKeys(b), s.bulkRows()); err != nil {
+					return err
+				}
+				s.lastBulk.Store(w.bulk != nil)
+			}
+			if w.bulk != nil {
+				var err error
+				sum, err = s.writeFeed(w, run, b.Feed, b)
+				return err
+			}
+			if err := w.apply(b, refs); err != nil {
+				return err
+			}
+			sum = w.sum
+			if run != nil {
+				return w.recordRun(run, sum, s.Now())
+			}
+			return nil
+		})
+		if err != nil {
+			return db.Summary{}, err
 		}
-		sum = w.sum
-		if run != nil {
-			return w.recordRun(run, sum, s.Now())
+		return sum, nil
+	})
+}
+
+// batchKeys lists the keys of b's records, as db.KeyFeed.
+func batchKeys(b *db.Batch) db.KeyFeed {
+	return func(add func(db.RefKind, string) error) error {
+		for i := range b.Sources {
+			if err := add(db.RefSource, b.Sources[i].Key); err != nil {
+				return err
+			}
+		}
+		for i := range b.Actors {
+			if err := add(db.RefActor, b.Actors[i].Key); err != nil {
+				return err
+			}
+		}
+		for i := range b.Relationships {
+			if err := add(db.RefRelationship, b.Relationships[i].Identity()); err != nil {
+				return err
+			}
+		}
+		for i := range b.Events {
+			if err := add(db.RefEvent, b.Events[i].Key); err != nil {
+				return err
+			}
+		}
+		for i := range b.Statements {
+			if err := add(db.RefStatement, b.Statements[i].Key); err != nil {
+				return err
+			}
 		}
 		return nil
-	})
-	if err != nil {
-		return db.Summary{}, err
 	}
-	return sum, nil
 }
 
 // recordRun writes run as the transaction's last statement.

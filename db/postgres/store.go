@@ -26,15 +26,21 @@
 // compute that mark; commits queueing on one row for the length of the
 // numbering and the commit is the simpler price.
 //
+// A write of new records only — into a database that holds none, or none
+// of whose keys is stored — takes a bulk path (bulk.go): its rows are
+// written with COPY, table by table, numbered from the tables' identities
+// as the upserts would be, and its derived rows built set-wise at the end;
+// a key stored meanwhile by another writer sends it back, whole, to the
+// normal path. bulk_internal_test.go compares the databases the two paths
+// leave, table by table.
+//
 // It answers as the SQLite store does, which db/storetest's suite checks
 // on both, and the *_internal_test.go files compare rows, pages, counts
-// and error messages with a SQLite store's on the same data. What it does
-// not have: a bulk path: a streamed write into an empty database upserts
-// record by record as any other.
-// Search ranks by SQLite's BM25 from the same counts (the index's totals
-// are kept in search_stats, migration 00016); PostgreSQL's parser and
-// FTS4's tokenizer split text alike but for rarer forms (decimals, URLs,
-// negative numbers), whose lengths may then differ. A delete's cascade rewrites its referrers
+// and error messages with a SQLite store's on the same data. Search ranks
+// by SQLite's BM25 from the same counts (the index's totals are kept in
+// search_stats, migration 00016); PostgreSQL's parser and FTS4's tokenizer
+// split text alike but for rarer forms (decimals, URLs, negative numbers),
+// whose lengths may then differ. A delete's cascade rewrites its referrers
 // one by one, where SQLite's rewrites events and statements set-wise: the
 // same rows, more statements.
 package postgres
@@ -94,6 +100,18 @@ type Store struct {
 	// commits is Commits' channel, made at its first use.
 	commitsOnce sync.Once
 	commits     chan struct{}
+
+	// noBulk makes every write take the normal path, not the bulk path
+	// (bulk.go): the reference the bulk path is tested against.
+	noBulk bool
+	// lastBulk says whether the last write took the bulk path, for tests.
+	lastBulk atomic.Bool
+	// bulkRangeSize is how many records' derived rows a bulk write builds
+	// in one statement; zero means defaultBulkRange. Tests lower it.
+	bulkRangeSize int
+	// bulkRowsSize is how many rows of a table a bulk write sends in one
+	// COPY; zero means defaultBulkRows. Tests lower it.
+	bulkRowsSize int
 
 	// lastFault is the storage fault of the last write, nil once a write
 	// commits: what Writable reports for faults no question to the
@@ -304,4 +322,18 @@ func countryCodes() []string {
 		codes[i] = c.Code
 	}
 	return codes
+}
+
+func (s *Store) bulkRange() int {
+	if s.bulkRangeSize > 0 {
+		return s.bulkRangeSize
+	}
+	return defaultBulkRange
+}
+
+func (s *Store) bulkRows() int {
+	if s.bulkRowsSize > 0 {
+		return s.bulkRowsSize
+	}
+	return defaultBulkRows
 }

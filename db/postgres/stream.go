@@ -29,11 +29,25 @@ import (
 // bits per event row id (which events changed, so that their lists are
 // rewritten).
 //
-// keys, every key of the records feed will give, is what the SQLite store
-// uses to choose its bulk path; this store has no bulk path yet, and
-// ignores it.
+// keys, every key of the records feed will give (or nil), is read before
+// anything is written: when the database holds no records, or none of
+// keys is stored, the write takes the bulk path (bulk.go).
 func (s *Store) ApplyStreamRunKeys(ctx context.Context, run *db.Run, refs []db.Ref, keys db.KeyFeed, feed func(db.Feeder) error) (db.Summary, error) {
-	return s.applyStream(ctx, run, refs, feed, nil)
+	return s.bulkOrNormal(func(bulk bool) (db.Summary, error) {
+		return s.applyStream(ctx, run, refs, keys, feed, nil, bulk)
+	})
+}
+
+// bulkOrNormal runs write, letting it take the bulk path unless noBulk
+// says otherwise, and runs it again on the normal path when the bulk path
+// met a stored key (errBulkConflict): it rolled back whole.
+func (s *Store) bulkOrNormal(write func(bulk bool) (db.Summary, error)) (db.Summary, error) {
+	sum, err := write(!s.noBulk)
+	if errors.Is(err, errBulkConflict) {
+		s.lastBulk.Store(false)
+		return write(false)
+	}
+	return sum, err
 }
 
 // errDryRun ends a dry run's transaction: it rolls back whatever the
@@ -48,7 +62,7 @@ var errDryRun = errors.New("dry run: rolled back")
 // its duration.
 func (s *Store) DryRunStream(ctx context.Context, refs []db.Ref, feed func(db.Feeder) error) (db.Summary, *db.Batch, error) {
 	dry := &db.Updates{}
-	sum, err := s.applyStream(ctx, nil, refs, feed, dry)
+	sum, err := s.applyStream(ctx, nil, refs, nil, feed, dry, false)
 	if err != nil {
 		return db.Summary{}, nil, err
 	}
@@ -61,8 +75,10 @@ func (s *Store) DryRun(ctx context.Context, b *db.Batch, refs []db.Ref) (db.Summ
 }
 
 // applyStream is ApplyStreamRunKeys; with dry set it rolls the write back
-// at the end, having noted in dry the records it would have updated.
-func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, feed func(db.Feeder) error, dry *db.Updates) (db.Summary, error) {
+// at the end, having noted in dry the records it would have updated. bulk
+// lets it take the bulk path.
+func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, keys db.KeyFeed, feed func(db.Feeder) error,
+	dry *db.Updates, bulk bool) (db.Summary, error) {
 	var sum db.Summary
 	err := s.inWriteTx(ctx, func(tx pgx.Tx, now int64) error {
 		if dry != nil {
@@ -73,31 +89,15 @@ func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, fee
 		if err := w.checkRefs(refs); err != nil {
 			return err
 		}
-		f := &feeder{w: w}
-		if err := feed(f); err != nil {
-			return err
+		if dry == nil && bulk {
+			if _, err := w.startBulk(keys, s.bulkRows()); err != nil {
+				return err
+			}
+			s.lastBulk.Store(w.bulk != nil)
 		}
-		if dry != nil {
-			sum = w.sum
-			return errDryRun
-		}
-		if _, err := f.order.Enter(db.FeedDone); err != nil {
-			return err
-		}
-		if err := w.flush(); err != nil {
-			return err
-		}
-		if err := w.trimChanges(); err != nil {
-			return err
-		}
-		if err := w.trimFeed(w.retention); err != nil {
-			return err
-		}
-		sum = w.sum
-		if run != nil {
-			return w.recordRun(run, sum, s.Now())
-		}
-		return nil
+		var err error
+		sum, err = s.writeFeed(w, run, feed, nil)
+		return err
 	})
 	if dry != nil && errors.Is(err, errDryRun) {
 		return sum, nil
@@ -106,6 +106,46 @@ func (s *Store) applyStream(ctx context.Context, run *db.Run, refs []db.Ref, fee
 		return db.Summary{}, err
 	}
 	return sum, nil
+}
+
+// writeFeed writes what feed gives through w, then what a write does at
+// its end, and records run unless nil. batch, when the records are a
+// batch's, is what the changes feed is ordered by (orderFeed) after a bulk
+// write, as ApplyRun's normal path orders it.
+func (s *Store) writeFeed(w *writer, run *db.Run, feed func(db.Feeder) error, batch *db.Batch) (db.Summary, error) {
+	f := &feeder{w: w}
+	if err := feed(f); err != nil {
+		return db.Summary{}, err
+	}
+	if w.dry != nil {
+		return w.sum, errDryRun
+	}
+	if _, err := f.order.Enter(db.FeedDone); err != nil {
+		return db.Summary{}, err
+	}
+	if w.bulk != nil {
+		if err := w.finishBulk(s.bulkRange()); err != nil {
+			return db.Summary{}, err
+		}
+	}
+	if err := w.flush(); err != nil {
+		return db.Summary{}, err
+	}
+	if batch != nil && w.bulk != nil {
+		if err := w.orderFeed(batch); err != nil {
+			return db.Summary{}, err
+		}
+	}
+	if err := w.trimChanges(); err != nil {
+		return db.Summary{}, err
+	}
+	if err := w.trimFeed(w.retention); err != nil {
+		return db.Summary{}, err
+	}
+	if run != nil {
+		return w.sum, w.recordRun(run, w.sum, s.Now())
+	}
+	return w.sum, nil
 }
 
 // flushEvery is how many records' derived rows wait before a streamed
@@ -167,8 +207,14 @@ type feeder struct {
 }
 
 func (f *feeder) enter(p db.FeedPhase) error {
-	if _, err := f.order.Enter(p); err != nil {
+	advanced, err := f.order.Enter(p)
+	if err != nil {
 		return err
+	}
+	if advanced {
+		// The records of the next kind refer to these: a bulk write
+		// writes what it holds first.
+		return f.w.copyAll()
 	}
 	return nil
 }
@@ -186,6 +232,9 @@ func (f *feeder) Source(src *db.Source) error {
 	if err := f.enter(db.FeedSources); err != nil {
 		return err
 	}
+	if f.w.bulk != nil {
+		return f.w.bulkSource(src)
+	}
 	if err := f.w.source(src); err != nil {
 		return err
 	}
@@ -197,6 +246,9 @@ func (f *feeder) Actor(a *db.Actor) error {
 	if err := f.enter(db.FeedActors); err != nil {
 		return err
 	}
+	if f.w.bulk != nil {
+		return f.w.bulkActor(a)
+	}
 	if err := f.w.actor(a); err != nil {
 		return err
 	}
@@ -207,6 +259,9 @@ func (f *feeder) Actor(a *db.Actor) error {
 func (f *feeder) Relationship(r *db.Relationship) error {
 	if err := f.enter(db.FeedRelationships); err != nil {
 		return err
+	}
+	if f.w.bulk != nil {
+		return f.w.bulkRelationship(r)
 	}
 	if err := f.w.relationship(r); err != nil {
 		return err
@@ -220,6 +275,9 @@ func (f *feeder) Relationship(r *db.Relationship) error {
 func (f *feeder) EventRow(e *db.Event) error {
 	if err := f.enter(db.FeedEventRows); err != nil {
 		return err
+	}
+	if f.w.bulk != nil {
+		return f.w.bulkEventRow(e)
 	}
 	id, state, err := f.w.eventRow(e)
 	if err != nil {
@@ -240,6 +298,9 @@ func (f *feeder) EventLists(e *db.Event) error {
 	if err := f.enter(db.FeedEventLists); err != nil {
 		return err
 	}
+	if f.w.bulk != nil {
+		return f.w.bulkEventLists(e)
+	}
 	id, err := f.w.mustID(db.RefEvent, e.Key)
 	if err != nil {
 		return err
@@ -257,6 +318,9 @@ func (f *feeder) EventLists(e *db.Event) error {
 func (f *feeder) Statement(st *db.Statement) error {
 	if err := f.enter(db.FeedStatements); err != nil {
 		return err
+	}
+	if f.w.bulk != nil {
+		return f.w.bulkStatement(st)
 	}
 	if err := f.w.statement(st); err != nil {
 		return err
