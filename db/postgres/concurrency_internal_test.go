@@ -122,3 +122,95 @@ func testURL(t *testing.T, s *Store) string {
 	t.Helper()
 	return s.pool.Config().ConnString()
 }
+
+// A delete with cascade and writes that refer to its target race in
+// several processes (here: stores of their own): an actor created and
+// deleted over and over while other writers give it events, and an event
+// that refers to it written and deleted too. Each write reads what it
+// refers to (or what refers to its target) before it writes; one that
+// commits in between is a foreign key violation for the first, or a
+// referrer gone, which the first must run again to see, not report as an
+// internal error, nor as a reference of the rewritten record unknown. So
+// every request either succeeds or is refused for what it finds:
+// BAD_USER_INPUT for a record referring to one that is not there,
+// NOT_FOUND for deleting what is gone.
+func TestConcurrentDeletesAndReferences(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := testURL(t, openTest(t))
+	stores := make([]*Store, 3)
+	for i := range stores {
+		s, err := Open(ctx, url, Options{MaxConns: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		setClock(s, t1)
+		t.Cleanup(func() { s.Close() })
+		stores[i] = s
+	}
+	actor := func(key string) db.Actor { return db.Actor{Key: key, Name: key, Kind: db.ActorState} }
+	event := func(key string) *db.Batch {
+		return &db.Batch{Events: []db.Event{{Key: key, Type: db.EventMeeting, Title: key,
+			OccurredAt:   db.Date{At: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), Precision: db.PrecisionDay},
+			Participants: []db.Participant{{Actor: "x", Role: db.RoleInitiator}, {Actor: "y", Role: db.RoleParticipant}}}}}
+	}
+	refs := []db.Ref{{Kind: db.RefActor, Key: "x", Where: "participants[0]"}, {Kind: db.RefActor, Key: "y", Where: "participants[1]"}}
+	statement := &db.Batch{Statements: []db.Statement{{Key: "st", Kind: db.StatementQuote, Speaker: "y",
+		MadeAt: db.Date{At: time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC), Precision: db.PrecisionDay}, Text: "To x, on hot",
+		Addressees: []string{"x"}, About: []string{"hot"}}}}
+	stRefs := []db.Ref{{Kind: db.RefActor, Key: "y", Where: "speaker"}, {Kind: db.RefActor, Key: "x", Where: "addressees[0]"},
+		{Kind: db.RefEvent, Key: "hot", Where: "about[0]"}}
+	if _, err := stores[0].Apply(ctx, &db.Batch{Actors: []db.Actor{actor("y")}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	const rounds = 60
+	var mu sync.Mutex
+	unexpected := map[string]int{}
+	// allowed is the one refusal a request may meet.
+	note := func(what string, allowed db.Code, err error) {
+		if c := db.ErrorCode(err); err != nil && c != allowed {
+			mu.Lock()
+			unexpected[fmt.Sprintf("%s: %s: %v", what, c, err)]++
+			mu.Unlock()
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		for range rounds {
+			_, err := stores[0].Apply(ctx, &db.Batch{Actors: []db.Actor{actor("x")}}, nil)
+			note("write actor x", "", err)
+			_, err = stores[0].Delete(ctx, db.RefActor, "x", true)
+			note("delete actor x", db.CodeNotFound, err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for i := range rounds {
+			_, err := stores[1].Apply(ctx, event(fmt.Sprintf("e-%02d", i)), refs)
+			note("write an event of x", db.CodeInvalid, err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for range rounds {
+			_, err := stores[2].Apply(ctx, event("hot"), refs)
+			note("write event hot", db.CodeInvalid, err)
+			// A statement that a delete of either x or hot rewrites.
+			_, err = stores[2].Apply(ctx, statement, stRefs)
+			note("write a statement to x about hot", db.CodeInvalid, err)
+			_, err = stores[2].Delete(ctx, db.RefEvent, "hot", true)
+			note("delete event hot", db.CodeNotFound, err)
+		}
+	}()
+	wg.Wait()
+	for what, n := range unexpected {
+		t.Errorf("%d × %s", n, what)
+	}
+	var retries int64
+	for _, s := range stores {
+		retries += s.retries.Load()
+	}
+	t.Logf("%d writes, %d retried", 6*rounds, retries)
+}

@@ -130,10 +130,16 @@ type deleter struct {
 	ctx context.Context
 }
 
-// byKey finds the record of this kind with this key, NOT_FOUND when none.
+// byKey finds the record of this kind with this key, NOT_FOUND when none,
+// and locks its row until the delete commits. The lock conflicts with the
+// one a foreign key check takes on the row referred to, so a write that
+// would make the record a new referrer waits for the delete (then finds
+// the record gone) rather than adding a referrer the cascade has not
+// seen: under a stream of such writes a delete that ran first and found
+// out at its end would be run again and again and never win.
 func (d *deleter) byKey(kind db.RefKind, key string) (record, error) {
 	var id int64
-	err := d.w.tx.QueryRow(d.ctx, `SELECT id FROM `+deletables[kind].table+` WHERE key = $1`, key).Scan(&id)
+	err := d.w.tx.QueryRow(d.ctx, `SELECT id FROM `+deletables[kind].table+` WHERE key = $1 FOR UPDATE`, key).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return record{}, db.Errorf(db.CodeNotFound, "no %s %q", kind, key)
 	}
@@ -305,7 +311,7 @@ func (d *deleter) Rewrite(rs []record, t record) error {
 			statements = append(statements, r)
 		default:
 			if err := d.rewrite(r, t); err != nil {
-				return err
+				return rewriteErr(r, err)
 			}
 		}
 	}
@@ -314,10 +320,23 @@ func (d *deleter) Rewrite(rs []record, t record) error {
 	slices.SortFunc(statements, byID)
 	for _, r := range append(events, statements...) {
 		if err := d.rewrite(r, t); err != nil {
-			return err
+			return rewriteErr(r, err)
 		}
 	}
 	return d.w.sendQueued()
+}
+
+// rewriteErr is the error of rewriting referrer r. A rewrite refused for a
+// reference it does not find (BAD_USER_INPUT) met a concurrent delete: r
+// was read from rows whose foreign keys let it refer only to records that
+// existed, but each read is its own statement (READ COMMITTED), so a record
+// deleted and committed in between is read in r and then unknown. Run
+// again, the delete reads r as that delete left it.
+func rewriteErr(r record, err error) error {
+	if db.ErrorCode(err) == db.CodeInvalid {
+		return fmt.Errorf("rewrite %s %d: %w: %w", r.Kind, r.ID, errConcurrentWrite, err)
+	}
+	return err
 }
 
 func (d *deleter) rewrite(r, t record) error {
@@ -397,12 +416,14 @@ func (d *deleter) rewrite(r, t record) error {
 	return fmt.Errorf("rewrite %s %q: unknown kind", r.Kind, r.Name)
 }
 
-// notRead is the error of a referrer that could not be read back.
+// notRead is the error of a referrer that could not be read back: one
+// that a concurrent write deleted since the referrers were listed, which
+// running the delete again no longer finds.
 func notRead(r record, err error) error {
 	if err != nil {
 		return err
 	}
-	return fmt.Errorf("read %s %d: not found", r.Kind, r.ID)
+	return fmt.Errorf("read %s %d: %w", r.Kind, r.ID, errConcurrentWrite)
 }
 
 // Drop deletes t's row (cascade.Tx), once the records rewritten before it
