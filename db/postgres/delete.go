@@ -183,7 +183,7 @@ func (d *deleter) actorReferrers(id int64) ([]referrer, error) {
 	return d.collect(
 		func() ([]referrer, error) {
 			return d.keyed(db.RefEvent, `SELECT e.id, e.key, false FROM events e
-				WHERE e.id IN (SELECT event_id FROM event_participants WHERE actor_id = $1) ORDER BY e.key`, id)
+				WHERE e.id IN (SELECT event_id FROM event_participants WHERE actor_id = $1) ORDER BY e.key FOR UPDATE OF e`, id)
 		},
 		func() ([]referrer, error) {
 			return d.keyed(db.RefStatement, `SELECT s.id, s.key, s.speaker_id = $1 FROM statements s
@@ -191,7 +191,7 @@ func (d *deleter) actorReferrers(id int64) ([]referrer, error) {
 					UNION SELECT id FROM statements WHERE delivered_by_id = $1
 					UNION SELECT statement_id FROM statement_addressees WHERE actor_id = $1
 					UNION SELECT statement_id FROM statement_co_speakers WHERE actor_id = $1)
-				ORDER BY s.key`, id)
+				ORDER BY s.key FOR UPDATE OF s`, id)
 		},
 		func() ([]referrer, error) {
 			return d.relationships(`r.id IN (SELECT id FROM relationships WHERE subject_id = $1
@@ -205,11 +205,11 @@ func (d *deleter) eventReferrers(id int64) ([]referrer, error) {
 	return d.collect(
 		func() ([]referrer, error) {
 			return d.keyed(db.RefEvent, `SELECT e.id, e.key, false FROM events e
-				WHERE e.id IN (SELECT event_id FROM event_links WHERE target_id = $1) AND e.id <> $1 ORDER BY e.key`, id)
+				WHERE e.id IN (SELECT event_id FROM event_links WHERE target_id = $1) AND e.id <> $1 ORDER BY e.key FOR UPDATE OF e`, id)
 		},
 		func() ([]referrer, error) {
 			return d.keyed(db.RefStatement, `SELECT s.id, s.key, false FROM statements s
-				WHERE s.id IN (SELECT statement_id FROM statement_about WHERE event_id = $1) ORDER BY s.key`, id)
+				WHERE s.id IN (SELECT statement_id FROM statement_about WHERE event_id = $1) ORDER BY s.key FOR UPDATE OF s`, id)
 		},
 	)
 }
@@ -220,16 +220,16 @@ func (d *deleter) sourceReferrers(id int64) ([]referrer, error) {
 	return d.collect(
 		func() ([]referrer, error) {
 			return d.keyed(db.RefActor, `SELECT a.id, a.key, false FROM actors a
-				WHERE a.id IN (SELECT actor_id FROM actor_sources WHERE source_id = $1) ORDER BY a.key`, id)
+				WHERE a.id IN (SELECT actor_id FROM actor_sources WHERE source_id = $1) ORDER BY a.key FOR UPDATE OF a`, id)
 		},
 		func() ([]referrer, error) {
 			return d.keyed(db.RefEvent, `SELECT e.id, e.key, false FROM events e
 				WHERE e.id IN (SELECT event_id FROM event_sources WHERE source_id = $1
-					UNION SELECT event_id FROM event_estimates WHERE source_id = $1) ORDER BY e.key`, id)
+					UNION SELECT event_id FROM event_estimates WHERE source_id = $1) ORDER BY e.key FOR UPDATE OF e`, id)
 		},
 		func() ([]referrer, error) {
 			return d.keyed(db.RefStatement, `SELECT s.id, s.key, false FROM statements s
-				WHERE s.id IN (SELECT statement_id FROM statement_sources WHERE source_id = $1) ORDER BY s.key`, id)
+				WHERE s.id IN (SELECT statement_id FROM statement_sources WHERE source_id = $1) ORDER BY s.key FOR UPDATE OF s`, id)
 		},
 		func() ([]referrer, error) {
 			return d.relationships(`r.id IN (SELECT relationship_id FROM relationship_sources WHERE source_id = $1)`, false, id)
@@ -250,7 +250,13 @@ func (d *deleter) collect(queries ...func() ([]referrer, error)) ([]referrer, er
 	return out, nil
 }
 
-// keyed reads referrers of one kind as rows of (id, key, dependent).
+// keyed reads referrers of one kind as rows of (id, key, dependent), and
+// its query locks them until the delete commits (FOR UPDATE): a referrer
+// is then read whole and written again as the delete saw it, so that a
+// concurrent write of it waits rather than being overwritten by the
+// rewrite, and a concurrent delete of it is either waited for (the
+// referrer is then skipped, gone) or waits (and finds what the rewrite
+// left), never resurrected by the rewrite.
 func (d *deleter) keyed(kind db.RefKind, query string, args ...any) ([]referrer, error) {
 	rows, err := d.w.tx.Query(d.ctx, query, args...)
 	if err != nil {
@@ -276,6 +282,10 @@ func (d *deleter) keyed(kind db.RefKind, query string, args ...any) ([]referrer,
 // keyed ones by key first, then keyless ones by label (compared by bytes,
 // as SQLite's store does).
 func (d *deleter) relationships(where string, dependent bool, args ...any) ([]referrer, error) {
+	// Locked first, as keyed locks the other referrers.
+	if _, err := d.w.tx.Exec(d.ctx, `SELECT r.id FROM relationships r WHERE `+where+` ORDER BY r.id FOR UPDATE`, args...); err != nil {
+		return nil, fmt.Errorf("lock relationships: %w", err)
+	}
 	rels, err := d.s.relationships(d.ctx, where, args...)
 	if err != nil {
 		return nil, err
