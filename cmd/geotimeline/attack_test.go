@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,13 +26,13 @@ func TestHTTPAttackCost(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a serve process")
 	}
-	var args []string
+	dbArg := filepath.Join(t.TempDir(), "attack.db")
 	if path := os.Getenv("GEOTIMELINE_ATTACK_DB"); path != "" {
 		// A large database of one's own (a generated one, say) instead of
 		// the demo; it is only read.
-		args = []string{"--db", path}
+		dbArg = path
 	}
-	child := startServeChild(t, args...)
+	child := startServeChild(t, dbArg)
 	client := &http.Client{Timeout: 60 * time.Second}
 	ask := func(body []byte) (int, string) {
 		res, err := client.Post(child.base+"/graphql", "application/json", bytes.NewReader(body))

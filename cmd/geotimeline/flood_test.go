@@ -46,7 +46,7 @@ func TestSubscriptionFloodCost(t *testing.T) {
 		{"limits raised to 1000", []string{"--max-subscriptions-per-connection", "1000", "--max-subscriptions-per-client", "1000"}, 1000},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			child := startServeChild(t, c.args...)
+			child := startServeChild(t, filepath.Join(t.TempDir(), "flood.db"), c.args...)
 			before := child.cpu(t)
 			start := time.Now()
 			refused := floodSubscriptions - c.accepted
@@ -78,14 +78,15 @@ func TestSubscriptionFloodCost(t *testing.T) {
 type serveChild struct {
 	cmd  *exec.Cmd
 	base string // http://127.0.0.1:PORT
+	log  *lockedBuffer
 }
 
-// startServeChild starts serve on a free port of 127.0.0.1 with args and
-// stops it when the test ends.
-func startServeChild(t *testing.T, args ...string) *serveChild {
+// startServeChild starts serve over the database dbArg (a file path or a
+// postgres:// URL) on a free port of 127.0.0.1 with args, and stops it when
+// the test ends. Its standard error is kept in log, for failure messages.
+func startServeChild(t *testing.T, dbArg string, args ...string) *serveChild {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], append([]string{"serve", "--db", filepath.Join(t.TempDir(), "flood.db"),
-		"--addr", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(os.Args[0], append([]string{"serve", "--db", dbArg, "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), crashChildEnv+"=1")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -98,11 +99,13 @@ func startServeChild(t *testing.T, args ...string) *serveChild {
 		cmd.Process.Signal(syscall.SIGTERM)
 		cmd.Wait()
 	})
+	log := &lockedBuffer{}
 	listening := regexp.MustCompile(`msg=listening addr=(\S+)`)
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
+			log.Write(append(sc.Bytes(), '\n'))
 			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
 				addr <- m[1]
 			}
@@ -112,11 +115,11 @@ func startServeChild(t *testing.T, args ...string) *serveChild {
 	select {
 	case a, ok := <-addr:
 		if !ok {
-			t.Fatal("serve exited before listening")
+			t.Fatalf("serve exited before listening:\n%s", log)
 		}
-		return &serveChild{cmd: cmd, base: "http://" + a}
+		return &serveChild{cmd: cmd, base: "http://" + a, log: log}
 	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not listen within 30s")
+		t.Fatalf("serve did not listen within 30s:\n%s", log)
 	}
 	return nil
 }

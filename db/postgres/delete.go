@@ -130,10 +130,16 @@ type deleter struct {
 	ctx context.Context
 }
 
-// byKey finds the record of this kind with this key, NOT_FOUND when none.
+// byKey finds the record of this kind with this key, NOT_FOUND when none,
+// and locks its row until the delete commits. The lock conflicts with the
+// one a foreign key check takes on the row referred to, so a write that
+// would make the record a new referrer waits for the delete (then finds
+// the record gone) rather than adding a referrer the cascade has not
+// seen: under a stream of such writes a delete that ran first and found
+// out at its end would be run again and again and never win.
 func (d *deleter) byKey(kind db.RefKind, key string) (record, error) {
 	var id int64
-	err := d.w.tx.QueryRow(d.ctx, `SELECT id FROM `+deletables[kind].table+` WHERE key = $1`, key).Scan(&id)
+	err := d.w.tx.QueryRow(d.ctx, `SELECT id FROM `+deletables[kind].table+` WHERE key = $1 FOR UPDATE`, key).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return record{}, db.Errorf(db.CodeNotFound, "no %s %q", kind, key)
 	}
@@ -177,7 +183,7 @@ func (d *deleter) actorReferrers(id int64) ([]referrer, error) {
 	return d.collect(
 		func() ([]referrer, error) {
 			return d.keyed(db.RefEvent, `SELECT e.id, e.key, false FROM events e
-				WHERE e.id IN (SELECT event_id FROM event_participants WHERE actor_id = $1) ORDER BY e.key`, id)
+				WHERE e.id IN (SELECT event_id FROM event_participants WHERE actor_id = $1) ORDER BY e.key FOR UPDATE OF e`, id)
 		},
 		func() ([]referrer, error) {
 			return d.keyed(db.RefStatement, `SELECT s.id, s.key, s.speaker_id = $1 FROM statements s
@@ -185,7 +191,7 @@ func (d *deleter) actorReferrers(id int64) ([]referrer, error) {
 					UNION SELECT id FROM statements WHERE delivered_by_id = $1
 					UNION SELECT statement_id FROM statement_addressees WHERE actor_id = $1
 					UNION SELECT statement_id FROM statement_co_speakers WHERE actor_id = $1)
-				ORDER BY s.key`, id)
+				ORDER BY s.key FOR UPDATE OF s`, id)
 		},
 		func() ([]referrer, error) {
 			return d.relationships(`r.id IN (SELECT id FROM relationships WHERE subject_id = $1
@@ -199,11 +205,11 @@ func (d *deleter) eventReferrers(id int64) ([]referrer, error) {
 	return d.collect(
 		func() ([]referrer, error) {
 			return d.keyed(db.RefEvent, `SELECT e.id, e.key, false FROM events e
-				WHERE e.id IN (SELECT event_id FROM event_links WHERE target_id = $1) AND e.id <> $1 ORDER BY e.key`, id)
+				WHERE e.id IN (SELECT event_id FROM event_links WHERE target_id = $1) AND e.id <> $1 ORDER BY e.key FOR UPDATE OF e`, id)
 		},
 		func() ([]referrer, error) {
 			return d.keyed(db.RefStatement, `SELECT s.id, s.key, false FROM statements s
-				WHERE s.id IN (SELECT statement_id FROM statement_about WHERE event_id = $1) ORDER BY s.key`, id)
+				WHERE s.id IN (SELECT statement_id FROM statement_about WHERE event_id = $1) ORDER BY s.key FOR UPDATE OF s`, id)
 		},
 	)
 }
@@ -214,16 +220,16 @@ func (d *deleter) sourceReferrers(id int64) ([]referrer, error) {
 	return d.collect(
 		func() ([]referrer, error) {
 			return d.keyed(db.RefActor, `SELECT a.id, a.key, false FROM actors a
-				WHERE a.id IN (SELECT actor_id FROM actor_sources WHERE source_id = $1) ORDER BY a.key`, id)
+				WHERE a.id IN (SELECT actor_id FROM actor_sources WHERE source_id = $1) ORDER BY a.key FOR UPDATE OF a`, id)
 		},
 		func() ([]referrer, error) {
 			return d.keyed(db.RefEvent, `SELECT e.id, e.key, false FROM events e
 				WHERE e.id IN (SELECT event_id FROM event_sources WHERE source_id = $1
-					UNION SELECT event_id FROM event_estimates WHERE source_id = $1) ORDER BY e.key`, id)
+					UNION SELECT event_id FROM event_estimates WHERE source_id = $1) ORDER BY e.key FOR UPDATE OF e`, id)
 		},
 		func() ([]referrer, error) {
 			return d.keyed(db.RefStatement, `SELECT s.id, s.key, false FROM statements s
-				WHERE s.id IN (SELECT statement_id FROM statement_sources WHERE source_id = $1) ORDER BY s.key`, id)
+				WHERE s.id IN (SELECT statement_id FROM statement_sources WHERE source_id = $1) ORDER BY s.key FOR UPDATE OF s`, id)
 		},
 		func() ([]referrer, error) {
 			return d.relationships(`r.id IN (SELECT relationship_id FROM relationship_sources WHERE source_id = $1)`, false, id)
@@ -244,7 +250,13 @@ func (d *deleter) collect(queries ...func() ([]referrer, error)) ([]referrer, er
 	return out, nil
 }
 
-// keyed reads referrers of one kind as rows of (id, key, dependent).
+// keyed reads referrers of one kind as rows of (id, key, dependent), and
+// its query locks them until the delete commits (FOR UPDATE): a referrer
+// is then read whole and written again as the delete saw it, so that a
+// concurrent write of it waits rather than being overwritten by the
+// rewrite, and a concurrent delete of it is either waited for (the
+// referrer is then skipped, gone) or waits (and finds what the rewrite
+// left), never resurrected by the rewrite.
 func (d *deleter) keyed(kind db.RefKind, query string, args ...any) ([]referrer, error) {
 	rows, err := d.w.tx.Query(d.ctx, query, args...)
 	if err != nil {
@@ -270,6 +282,10 @@ func (d *deleter) keyed(kind db.RefKind, query string, args ...any) ([]referrer,
 // keyed ones by key first, then keyless ones by label (compared by bytes,
 // as SQLite's store does).
 func (d *deleter) relationships(where string, dependent bool, args ...any) ([]referrer, error) {
+	// Locked first, as keyed locks the other referrers.
+	if _, err := d.w.tx.Exec(d.ctx, `SELECT r.id FROM relationships r WHERE `+where+` ORDER BY r.id FOR UPDATE`, args...); err != nil {
+		return nil, fmt.Errorf("lock relationships: %w", err)
+	}
 	rels, err := d.s.relationships(d.ctx, where, args...)
 	if err != nil {
 		return nil, err
@@ -305,7 +321,7 @@ func (d *deleter) Rewrite(rs []record, t record) error {
 			statements = append(statements, r)
 		default:
 			if err := d.rewrite(r, t); err != nil {
-				return err
+				return rewriteErr(r, err)
 			}
 		}
 	}
@@ -314,10 +330,23 @@ func (d *deleter) Rewrite(rs []record, t record) error {
 	slices.SortFunc(statements, byID)
 	for _, r := range append(events, statements...) {
 		if err := d.rewrite(r, t); err != nil {
-			return err
+			return rewriteErr(r, err)
 		}
 	}
 	return d.w.sendQueued()
+}
+
+// rewriteErr is the error of rewriting referrer r. A rewrite refused for a
+// reference it does not find (BAD_USER_INPUT) met a concurrent delete: r
+// was read from rows whose foreign keys let it refer only to records that
+// existed, but each read is its own statement (READ COMMITTED), so a record
+// deleted and committed in between is read in r and then unknown. Run
+// again, the delete reads r as that delete left it.
+func rewriteErr(r record, err error) error {
+	if db.ErrorCode(err) == db.CodeInvalid {
+		return fmt.Errorf("rewrite %s %d: %w: %w", r.Kind, r.ID, errConcurrentWrite, err)
+	}
+	return err
 }
 
 func (d *deleter) rewrite(r, t record) error {
@@ -397,12 +426,14 @@ func (d *deleter) rewrite(r, t record) error {
 	return fmt.Errorf("rewrite %s %q: unknown kind", r.Kind, r.Name)
 }
 
-// notRead is the error of a referrer that could not be read back.
+// notRead is the error of a referrer that could not be read back: one
+// that a concurrent write deleted since the referrers were listed, which
+// running the delete again no longer finds.
 func notRead(r record, err error) error {
 	if err != nil {
 		return err
 	}
-	return fmt.Errorf("read %s %d: not found", r.Kind, r.ID)
+	return fmt.Errorf("read %s %d: %w", r.Kind, r.ID, errConcurrentWrite)
 }
 
 // Drop deletes t's row (cascade.Tx), once the records rewritten before it

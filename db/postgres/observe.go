@@ -30,30 +30,32 @@ func (o *observer) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data pgx
 	if _, ok := o.writing.Load(conn); ok {
 		return ctx
 	}
-	if !readsData(data.SQL) {
+	sql := strings.ToLower(strings.TrimSpace(data.SQL))
+	switch {
+	case strings.HasPrefix(sql, "begin"), sql == "commit", sql == "rollback":
+		// A read transaction's own statements (a traversal's, an
+		// export's) are no reads of data.
 		return ctx
+	case queriesData(sql):
+		o.reads.Add(1)
 	}
-	o.reads.Add(1)
 	if o.fn.Load() == nil {
 		return ctx
 	}
 	return context.WithValue(ctx, readStartKey{}, time.Now())
 }
 
-// readsData reports whether a statement outside a write is a query of
-// data, so that ReadStatements counts what the SQLite store's does. A read
-// transaction's own statements (a traversal's, an export's, a snapshot's
-// export and import) are not; nor are a cursor's FETCH and CLOSE (graph.go
-// reads a level's edges through one): its DECLARE is the query, and the
-// pages it fetches are that query's rows, as SQLite steps through them.
-func readsData(sql string) bool {
-	switch sql = strings.ToLower(strings.TrimSpace(sql)); {
-	case strings.HasPrefix(sql, "begin"), sql == "commit", sql == "rollback",
-		strings.HasPrefix(sql, "set transaction"), sql == "select pg_export_snapshot()",
-		strings.HasPrefix(sql, "fetch "), strings.HasPrefix(sql, "close "):
-		return false
-	}
-	return true
+// queriesData reports whether a read statement (lower case), other than
+// a transaction's BEGIN, COMMIT or ROLLBACK, is a query of data, so that
+// ReadStatements counts what the SQLite store's does. A snapshot's export
+// and import are not, nor a cursor's FETCH and CLOSE (graph.go reads a
+// level's edges through one): its DECLARE is the query, and the pages it
+// fetches are that query's rows, as SQLite steps through them. All of
+// them are timed for ObserveSQL, the FETCHes being where a cursor's work
+// is done.
+func queriesData(sql string) bool {
+	return !strings.HasPrefix(sql, "set transaction") && sql != "select pg_export_snapshot()" &&
+		!strings.HasPrefix(sql, "fetch ") && !strings.HasPrefix(sql, "close ")
 }
 
 // TraceQueryEnd reports a read's time: for a query, until its rows are

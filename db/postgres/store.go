@@ -10,7 +10,9 @@
 // are single statements (INSERT ... ON CONFLICT ... RETURNING), so two
 // writers of the same key both succeed, one after the other; a transaction
 // that fails with a serialization failure or a deadlock (SQLSTATE 40001,
-// 40P01) is rolled back and run again, whole (see inWriteTx).
+// 40P01), or finds a record it read deleted by a concurrent commit (a
+// foreign key violation, 23503, or a referrer gone), is rolled back and run
+// again, whole (see inWriteTx), and then answers for what it finds.
 //
 // Writers lock shared rows in one order, so that they queue rather than
 // deadlock: a batch's records are written kind by kind in key order, and

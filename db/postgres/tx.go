@@ -14,14 +14,27 @@ import (
 	"github.com/geotimeline/geotimeline/db"
 )
 
-// retryable reports whether err is PostgreSQL refusing the transaction in
-// favour of a concurrent one: a serialization failure (40001) or a
-// deadlock (40P01). Run again, the transaction sees what the other one
-// committed.
+// retryable reports whether err is the transaction losing to a concurrent
+// one, so that run again it sees what the other committed and succeeds or
+// fails for what it then finds: a serialization failure (40001) or a
+// deadlock (40P01); a foreign key violation (23503), which the store's
+// writes, checking their references first, meet only when a concurrent
+// commit deleted a record they refer to after they read it (an event's
+// actor) or referred to the record they delete after they read its
+// referrers; or errConcurrentWrite.
 func retryable(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+	if errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "23503") {
+		return true
+	}
+	return errors.Is(err, errConcurrentWrite)
 }
+
+// errConcurrentWrite is the error of a write that found gone a row it had
+// read in its transaction: under READ COMMITTED each statement sees the
+// latest commits, so a record a delete's cascade listed may have been
+// deleted by another process before the cascade reads it whole.
+var errConcurrentWrite = errors.New("a record this write read was deleted by a concurrent write")
 
 // inWriteTx runs fn in a write transaction, committing when fn returns nil
 // and rolling back otherwise, and runs it again from the start when the

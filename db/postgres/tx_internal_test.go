@@ -13,14 +13,15 @@ import (
 	"github.com/geotimeline/geotimeline/db/postgres/pgtest"
 )
 
-// A write refused for a concurrent one (serialization failure, deadlock)
-// runs again from the start, in a new transaction; its first attempt's
+// A write refused for a concurrent one (serialization failure, deadlock,
+// a foreign key violation: a reference deleted since it was read) runs
+// again from the start, in a new transaction; its first attempt's
 // writes are gone. Another error is returned at once.
 func TestWriteRetriedOnSerializationFailure(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := openClocked(t)
-	for _, code := range []string{"40001", "40P01"} {
+	for _, code := range []string{"40001", "40P01", "23503"} {
 		attempts := 0
 		before := s.retries.Load()
 		err := s.inWriteTx(ctx, func(tx pgx.Tx, _ int64) error {

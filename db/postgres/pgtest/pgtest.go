@@ -80,3 +80,35 @@ func URLWith(tb testing.TB, options string) string {
 	u.Path = "/" + name
 	return u.String()
 }
+
+// WaitSessionsGone waits until no session of the database at url has the
+// application_name name, polling for up to timeout, and fails tb if one
+// still has. A process that was killed leaves its sessions to the server,
+// which ends them (rolling back what they had not committed) only once it
+// notices the client is gone: until then a transaction of the dead process
+// may still commit.
+func WaitSessionsGone(tb testing.TB, url, name string, timeout time.Duration) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		tb.Fatalf("connect to watch sessions of %q: %v", name, err)
+	}
+	defer conn.Close(context.Background())
+	for {
+		var n int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND application_name = $1`, name).Scan(&n); err != nil {
+			tb.Fatalf("count sessions of %q: %v", name, err)
+		}
+		if n == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			tb.Fatalf("%d sessions of %q still open after %v", n, name, timeout)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
