@@ -1,28 +1,27 @@
 package postgres
 
 import (
-	gocmp "cmp"
 	"context"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/graphsearch"
 )
 
-// The traversals are db/sqlite's (graph.go, graph_chain.go,
-// graph_chrono.go), walked the same way from Go, one batched query per
-// level over graph_edges (migration 00002), so that both stores give the
-// same answers, refusals and truncations for the same budgets. Only the
-// SQL differs: node lists are one array parameter (= ANY ($n::bigint[]))
-// instead of a JSON list, and a traversal's statements run in one
-// REPEATABLE READ, READ ONLY transaction, so that every level sees one
-// state of the index however many writers commit meanwhile.
+// The traversals are db/graphsearch's, as db/sqlite's are, walked from Go
+// one batched query per level over graph_edges (migration 00002), so that
+// both stores give the same answers, refusals and truncations for the same
+// budgets. Only the SQL of their primitives differs: node lists are one
+// array parameter (= ANY ($n::bigint[])) instead of a JSON list, and a
+// traversal's statements run in one REPEATABLE READ, READ ONLY
+// transaction, so that every level sees one state of the index however
+// many writers commit meanwhile.
 //
 // As in SQLite, a time window is a column of each row (keep), not a WHERE
 // condition, so that the rows it rejects still count against the LIMIT:
@@ -30,14 +29,6 @@ import (
 // it does. The primary key (src, kind, dst, forward, owner, role) serves
 // each read as a range scan per node; role is COLLATE "C", so that rows
 // sort as SQLite's BINARY does.
-
-// The bounds of a traversal, as SQLite's.
-const (
-	maxNeighborhoodDepth = 3
-	maxNeighborhoodLimit = 1000
-	maxPathDepth         = 6
-	maxChainDepth        = 10 // the most links an event chain follows from its start
-)
 
 // defaultMaxEdgesRead is graphLimits.maxEdgesRead's default: the number of
 // edge rows one traversal may read (SQLite's number).
@@ -231,66 +222,6 @@ func (q graphQuery) keep(a *sqlArgs) string {
 	return strings.Join(conds, " AND ")
 }
 
-// edgeRow is one row of graph_edges: an edge seen from src.
-type edgeRow struct {
-	src, dst int64
-	kind     int
-	forward  bool
-	owner    int64
-	role     string
-	at       pgtype.Int8
-	end      pgtype.Int8 // at_end: where the edge's time ends (a relationship's end), for chronological paths
-	keep     bool        // the row passes the time window
-}
-
-// edge is the row as the edge it stands for, From → To.
-func (r edgeRow) edge() db.Edge {
-	from, to := r.src, r.dst
-	if !r.forward {
-		from, to = to, from
-	}
-	e := db.Edge{Kind: edgeKindOf(r.kind), From: decodeNode(from), To: decodeNode(to), Role: r.role}
-	if r.at.Valid {
-		t := time.UnixMilli(r.at.Int64).UTC()
-		e.At = &t
-	}
-	return e
-}
-
-// edgeKey identifies an edge whichever end it was read from.
-type edgeKey struct {
-	from, to, owner int64
-	kind            int
-	role            string
-}
-
-func (r edgeRow) key() edgeKey {
-	if r.forward {
-		return edgeKey{r.src, r.dst, r.owner, r.kind, r.role}
-	}
-	return edgeKey{r.dst, r.src, r.owner, r.kind, r.role}
-}
-
-// compareEdgeRows is the edge order: From, kind, To (as encoded nodes:
-// by type, then id), then role, time (none first) and owner.
-func compareEdgeRows(a, b edgeRow) int {
-	ka, kb := a.key(), b.key()
-	return gocmp.Or(gocmp.Compare(ka.from, kb.from), gocmp.Compare(ka.kind, kb.kind), gocmp.Compare(ka.to, kb.to),
-		strings.Compare(ka.role, kb.role), compareNullInt(a.at, b.at), gocmp.Compare(ka.owner, kb.owner))
-}
-
-func compareNullInt(a, b pgtype.Int8) int {
-	switch {
-	case a.Valid && b.Valid:
-		return gocmp.Compare(a.Int64, b.Int64)
-	case a.Valid:
-		return 1
-	case b.Valid:
-		return -1
-	}
-	return 0
-}
-
 // graphReader runs a traversal's queries in one read-only transaction.
 type graphReader struct {
 	ctx context.Context
@@ -313,9 +244,35 @@ func (s *Store) beginGraph(ctx context.Context, q graphQuery) (*graphReader, err
 // close ends the transaction, which wrote nothing.
 func (g *graphReader) close() { _ = g.tx.Rollback(context.WithoutCancel(g.ctx)) }
 
-// nodes resolves refs to their encoded nodes with one statement, or returns
+// MaxRows is the traversal's budget (graphsearch.Reader).
+func (g *graphReader) MaxRows() int { return g.maxRows }
+
+// ReadsAll is the store's neighborhoodReadsAll (graphsearch.NeighborhoodReader).
+func (g *graphReader) ReadsAll() bool { return g.limits.neighborhoodReadsAll }
+
+// Node decodes a node of graph_edges (graphsearch.Index).
+func (g *graphReader) Node(n int64) db.NodeRef { return decodeNode(n) }
+
+// Kind decodes a kind code of graph_edges (graphsearch.Index).
+func (g *graphReader) Kind(code int) db.EdgeKind { return edgeKindOf(code) }
+
+// Scan reads the rows of nodes in key order with one statement, whose
+// rows all cross the wire however few fn reads (graphsearch.Reader).
+func (g *graphReader) Scan(nodes []int64, limit int, fn func(graphsearch.Row) bool) error {
+	query, args := g.q.edgesSQL(nodes, limit)
+	return g.scan(query, args, fn)
+}
+
+// ScanLevel is Scan through a cursor (scanPages), so that a level stopped
+// at a hub is not sent its other rows (graphsearch.NeighborhoodReader).
+func (g *graphReader) ScanLevel(nodes []int64, limit int, fn func(graphsearch.Row) bool) error {
+	query, args := g.q.edgesSQL(nodes, limit)
+	return g.scanPages(query, args, fn)
+}
+
+// Nodes resolves refs to their encoded nodes with one statement, or returns
 // a NOT_FOUND error for the first that names no stored record.
-func (g *graphReader) nodes(refs ...db.NodeRef) ([]int64, error) {
+func (g *graphReader) Nodes(refs ...db.NodeRef) ([]int64, error) {
 	ids := make([]int64, len(refs))
 	var cols []string
 	var args sqlArgs
@@ -416,14 +373,14 @@ func (q graphQuery) pairsSQL(a *sqlArgs, kinds string, from, to []int64) string 
 // (src, kind, dst, forward, owner, role), at most limit of them. Rows outside
 // the time window are read and returned with keep false. The caller knows
 // the read was cut when it returns limit rows.
-func (g *graphReader) edgesOf(nodes []int64, limit int) ([]edgeRow, error) {
+func (g *graphReader) edgesOf(nodes []int64, limit int) ([]graphsearch.Row, error) {
 	query, args := g.q.edgesSQL(nodes, limit)
 	return g.query(query, args)
 }
 
-// degree counts the edge rows of nodes, up to limit: what expanding them
+// Degree counts the edge rows of nodes, up to limit: what expanding them
 // would read. Counting index entries is far cheaper than reading the rows.
-func (g *graphReader) degree(nodes []int64, limit int) (int, error) {
+func (g *graphReader) Degree(nodes []int64, limit int) (int, error) {
 	var a sqlArgs
 	lim := a.add(limit)
 	var n int
@@ -436,9 +393,9 @@ func (g *graphReader) degree(nodes []int64, limit int) (int, error) {
 }
 
 // query runs a query for edge rows.
-func (g *graphReader) query(query string, args []any) ([]edgeRow, error) {
-	var out []edgeRow
-	err := g.scan(query, args, func(r edgeRow) bool {
+func (g *graphReader) query(query string, args []any) ([]graphsearch.Row, error) {
+	var out []graphsearch.Row
+	err := g.scan(query, args, func(r graphsearch.Row) bool {
 		out = append(out, r)
 		return true
 	})
@@ -449,7 +406,7 @@ func (g *graphReader) query(query string, args []any) ([]edgeRow, error) {
 // fn returns false. The server sends every row of the result whether or
 // not they are read (pgx reads the rest when the result is closed): a
 // read that may stop early pages through a cursor instead (scanPages).
-func (g *graphReader) scan(query string, args []any, fn func(edgeRow) bool) error {
+func (g *graphReader) scan(query string, args []any, fn func(graphsearch.Row) bool) error {
 	rows, err := g.tx.Query(g.ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("graph: read edges: %w", err)
@@ -470,7 +427,7 @@ const (
 // the one fn stops at are neither sent nor, past the page, produced: what
 // SQLite's stepping gives a neighbourhood stopped at its limit by a hub of
 // 20 000 rows read, which would otherwise all cross the wire.
-func (g *graphReader) scanPages(query string, args []any, fn func(edgeRow) bool) error {
+func (g *graphReader) scanPages(query string, args []any, fn func(graphsearch.Row) bool) error {
 	if _, err := g.tx.Exec(g.ctx, `DECLARE graph_rows NO SCROLL CURSOR FOR `+query, args...); err != nil {
 		return fmt.Errorf("graph: read edges: %w", err)
 	}
@@ -495,16 +452,16 @@ func (g *graphReader) scanPages(query string, args []any, fn func(edgeRow) bool)
 
 // scanRows hands the edge rows of rows to fn until fn returns false, and
 // closes rows; n is how many it read, stopped whether fn stopped it.
-func scanRows(rows pgx.Rows, fn func(edgeRow) bool) (n int, stopped bool, err error) {
+func scanRows(rows pgx.Rows, fn func(graphsearch.Row) bool) (n int, stopped bool, err error) {
 	defer rows.Close()
 	for rows.Next() {
-		var r edgeRow
+		var r graphsearch.Row
 		var kind, forward int32
-		if err := rows.Scan(&r.src, &kind, &r.dst, &forward, &r.owner, &r.role, &r.at, &r.end, &r.keep); err != nil {
+		if err := rows.Scan(&r.Src, &kind, &r.Dst, &forward, &r.Owner, &r.Role, (*pgtype.Int8)(&r.At), (*pgtype.Int8)(&r.End), &r.Keep); err != nil {
 			return n, false, fmt.Errorf("graph: read edges: %w", err)
 		}
 		n++
-		r.kind, r.forward = int(kind), forward == 1
+		r.Kind, r.Forward = int(kind), forward == 1
 		if !fn(r) {
 			return n, true, nil
 		}
@@ -515,12 +472,12 @@ func scanRows(rows pgx.Rows, fn func(edgeRow) bool) (n int, stopped bool, err er
 	return n, false, nil
 }
 
-// edgesAmong reads the rows that join two of nodes and pass the time
+// EdgesAmong reads the rows that join two of nodes and pass the time
 // window, reading at most limit rows; read is how many it read (limit
 // means the bound may have left some out). As SQLite's: by key lookups
 // for every pair of nodes of types some kind of edge joins when they are
 // few enough, otherwise every row of the nodes up to the bound.
-func (g *graphReader) edgesAmong(nodes []int64, limit int) (rows []edgeRow, read int, err error) {
+func (g *graphReader) EdgesAmong(nodes []int64, limit int) (rows []graphsearch.Row, read int, err error) {
 	nodes = sortedNodes(nodes)
 	byType := nodesByType(nodes)
 	var parts []string
@@ -537,7 +494,7 @@ func (g *graphReader) edgesAmong(nodes []int64, limit int) (rows []edgeRow, read
 	if len(parts) == 0 {
 		return nil, 0, nil
 	}
-	var all []edgeRow
+	var all []graphsearch.Row
 	if lookups <= limit {
 		all, err = g.query(strings.Join(parts, "\nUNION ALL ")+"\nLIMIT "+args.add(limit), args)
 	} else {
@@ -546,15 +503,15 @@ func (g *graphReader) edgesAmong(nodes []int64, limit int) (rows []edgeRow, read
 	if err != nil {
 		return nil, 0, err
 	}
-	return keptAmong(all, nodes), len(all), nil
+	return graphsearch.KeptAmong(all, nodes), len(all), nil
 }
 
-// edgesFrom reads the rows of node from the row last on (in key order) that
+// EdgesFrom reads the rows of node from the row last on (in key order) that
 // join it to one of others and pass the time window, by key lookups alone,
 // however many edges node has: what a hub whose rows were read up to last
 // needs. It reads at most limit rows, and says how many it read.
-func (g *graphReader) edgesFrom(last edgeRow, others []int64, limit int) (rows []edgeRow, read int, err error) {
-	node := last.src
+func (g *graphReader) EdgesFrom(last graphsearch.Row, others []int64, limit int) (rows []graphsearch.Row, read int, err error) {
+	node := last.Src
 	others = sortedNodes(others)
 	byType := nodesByType(others)
 	var parts []string
@@ -570,7 +527,7 @@ func (g *graphReader) edgesFrom(last edgeRow, others []int64, limit int) (rows [
 		if kinds := g.kindsOf(pk.kinds); len(to) > 0 && len(kinds) > 0 {
 			// From last's kind and node on: rows read twice are merged later.
 			part := g.q.pairsSQL(&args, strings.Join(kinds, ", "), []int64{node}, to)
-			parts = append(parts, part+` AND (kind, dst) >= (`+args.add(last.kind)+`, `+args.add(last.dst)+`)`)
+			parts = append(parts, part+` AND (kind, dst) >= (`+args.add(last.Kind)+`, `+args.add(last.Dst)+`)`)
 		}
 	}
 	if len(parts) == 0 {
@@ -580,7 +537,7 @@ func (g *graphReader) edgesFrom(last edgeRow, others []int64, limit int) (rows [
 	if err != nil {
 		return nil, 0, err
 	}
-	return keptAmong(all, others), len(all), nil
+	return graphsearch.KeptAmong(all, others), len(all), nil
 }
 
 // nodesByType groups nodes by their type code, keeping their order.
@@ -603,36 +560,16 @@ func (g *graphReader) kindsOf(codes []int) []string {
 	return kinds
 }
 
-// keptAmong is the rows that pass the time window and reach one of nodes
-// (sorted).
-func keptAmong(all []edgeRow, nodes []int64) []edgeRow {
-	var rows []edgeRow
-	for _, r := range all {
-		if _, ok := slices.BinarySearch(nodes, r.dst); ok && r.keep {
-			rows = append(rows, r)
-		}
-	}
-	return rows
-}
-
 // Neighborhood returns everything within depth hops of start (1 to 3) along
-// edges that pass f, at most limit nodes (1 to 1000), exactly as the SQLite
-// store does (db/sqlite Store.Neighborhood documents the order, the edges
-// and the bounds): nodes in breadth-first order, level by level and by the
-// edges' key order; every edge among them that passes f, sorted; one
-// statement per level within a budget of maxEdgesRead rows, a hub read
-// only up to the limit and its remaining edges to the nodes returned
-// looked up by key; Truncated when the limit or a budget left something
-// out.
+// edges that pass f, at most limit nodes (1 to 1000), as
+// graphsearch.Neighborhood walks it, within the store's budget of edge
+// rows, in one snapshot.
 //
 // Errors: BAD_USER_INPUT for a depth, limit or edge kind out of range;
 // NOT_FOUND when start names no stored record.
 func (s *Store) Neighborhood(ctx context.Context, start db.NodeRef, depth int, f db.GraphFilter, limit int) (db.Subgraph, error) {
-	if depth < 1 || depth > maxNeighborhoodDepth {
-		return db.Subgraph{}, db.Errorf(db.CodeInvalid, "depth must be between 1 and %d, not %d", maxNeighborhoodDepth, depth)
-	}
-	if limit < 1 || limit > maxNeighborhoodLimit {
-		return db.Subgraph{}, db.Errorf(db.CodeInvalid, "limit must be between 1 and %d, not %d", maxNeighborhoodLimit, limit)
+	if err := graphsearch.CheckNeighborhood(depth, limit); err != nil {
+		return db.Subgraph{}, err
 	}
 	q, err := compileGraphFilter(f)
 	if err != nil {
@@ -643,132 +580,5 @@ func (s *Store) Neighborhood(ctx context.Context, start db.NodeRef, depth int, f
 		return db.Subgraph{}, err
 	}
 	defer g.close()
-	ids, err := g.nodes(start)
-	if err != nil {
-		return db.Subgraph{}, err
-	}
-
-	order := []int64{ids[0]}
-	seen := map[int64]bool{ids[0]: true}
-	// expanded holds the nodes whose every row was read; the rows kept
-	// from them hold every edge between them and any other node.
-	expanded := map[int64]bool{}
-	var read []edgeRow
-	truncated := false
-	budget := g.maxRows
-	frontier := []int64{ids[0]}
-	// partial is the node whose rows a level stopped reading part way
-	// through (at the row stop), once the limit was reached and a node
-	// beyond it was seen: the walk ends there, and its edges after stop to
-	// the nodes returned are looked up by key instead.
-	var partial int64
-	var stop edgeRow
-	stopped := false
-	for level := 1; level <= depth && len(frontier) > 0 && !truncated; level++ {
-		if budget <= 0 {
-			truncated = true
-			break
-		}
-		// Rows come by src, so when reading stops every src before the
-		// last one read was read in full.
-		var rows []edgeRow
-		var next []int64
-		query, args := g.q.edgesSQL(frontier, budget)
-		err := g.scanPages(query, args, func(r edgeRow) bool {
-			rows = append(rows, r)
-			if !r.keep || seen[r.dst] {
-				return true
-			}
-			if len(order) == limit {
-				truncated = true
-				if g.limits.neighborhoodReadsAll {
-					return true
-				}
-				stopped, partial, stop = true, r.src, r
-				return false
-			}
-			seen[r.dst] = true
-			order = append(order, r.dst)
-			next = append(next, r.dst)
-			return true
-		})
-		if err != nil {
-			return db.Subgraph{}, err
-		}
-		budget -= len(rows)
-		cut := !stopped && budget == 0
-		if cut {
-			partial, stop = rows[len(rows)-1].src, rows[len(rows)-1]
-		}
-		for _, n := range frontier {
-			if !(stopped || cut) || n < partial {
-				expanded[n] = true
-			}
-		}
-		for _, r := range rows {
-			if r.keep && (expanded[r.src] || (stopped || cut) && r.src == partial) {
-				read = append(read, r)
-			}
-		}
-		if cut {
-			truncated = true
-		}
-		stopped = stopped || cut
-		frontier = next
-	}
-
-	// The edges between two nodes that were not expanded are missing: one
-	// query looks up those of the node read in part, another reads those
-	// among the nodes not read at all; they share a budget of maxRows.
-	last := g.maxRows
-	if stopped {
-		// Itself too, for a loop; the expanded nodes' rows held their edges to it.
-		others := slices.DeleteFunc(slices.Clone(order), func(n int64) bool { return expanded[n] })
-		rows, n, err := g.edgesFrom(stop, others, last)
-		if err != nil {
-			return db.Subgraph{}, err
-		}
-		last -= n
-		read = append(read, rows...)
-	}
-	var rest []int64
-	for _, n := range order {
-		if !expanded[n] && !(stopped && n == partial) {
-			rest = append(rest, n)
-		}
-	}
-	if len(rest) > 0 && last > 0 {
-		rows, n, err := g.edgesAmong(rest, last)
-		if err != nil {
-			return db.Subgraph{}, err
-		}
-		last -= n
-		read = append(read, rows...)
-	}
-	if last == 0 {
-		truncated = true // a query that fills its budget counts as cut
-	}
-
-	var edges []edgeRow
-	done := map[edgeKey]bool{}
-	for _, r := range read {
-		if k := r.key(); seen[r.dst] && !done[k] {
-			done[k] = true
-			edges = append(edges, r)
-		}
-	}
-	return subgraph(order, edges, truncated), nil
-}
-
-// subgraph is the answer of a walk: its nodes in order, its edges sorted.
-func subgraph(order []int64, edges []edgeRow, truncated bool) db.Subgraph {
-	slices.SortFunc(edges, compareEdgeRows)
-	sub := db.Subgraph{Nodes: make([]db.NodeRef, len(order)), Edges: make([]db.Edge, len(edges)), Truncated: truncated}
-	for i, n := range order {
-		sub.Nodes[i] = decodeNode(n)
-	}
-	for i, r := range edges {
-		sub.Edges[i] = r.edge()
-	}
-	return sub
+	return graphsearch.Neighborhood(g, start, depth, limit)
 }

@@ -326,14 +326,6 @@ func btoi(b bool) int {
 	return 0
 }
 
-// plural is "1 node", "2 nodes".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
 // rewrite writes r again without its references to t (a participant, a
 // link, an addressee, its deliverer, an event it is about, a source): read
 // whole inside the transaction, stripped, and written by the loader's

@@ -6,11 +6,11 @@ import (
 
 // The graph index: every edge of the event graph in the table graph_edges
 // (migration 00002, which documents the encoding), read by the traversals
-// in graph.go and rewritten here by the write path whenever the record that
-// owns an edge is written: flushDerived deletes the owners' rows and inserts
-// them again from the record tables with the statements below, so an edge
-// that moved (a changed participant, country, object or time) leaves no
-// stale row behind.
+// (db/graphsearch, through graph.go) and rewritten here by the write path
+// whenever the record that owns an edge is written: flushDerived deletes
+// the owners' rows and inserts them again from the record tables with the
+// statements below, so an edge that moved (a changed participant, country,
+// object or time) leaves no stale row behind.
 
 // A node is one integer: its type code shifted left by nodeShift, or'ed with
 // its row id. Owners use the same encoding, with ownerRelationship for a

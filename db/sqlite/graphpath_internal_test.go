@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/graphsearch"
 )
 
 // bruteShortestPath is the answer ShortestPath must give, from every row of
 // the edge table: breadth first from both ends over the whole graph, then,
 // from the start, the smallest node on a shortest path at each step, and
 // the first edge to it in the edge order.
-func bruteShortestPath(t *testing.T, s *Store, from, to int64, maxDepth int) []edgeRow {
+func bruteShortestPath(t *testing.T, s *Store, from, to int64, maxDepth int) []graphsearch.Row {
 	t.Helper()
 	g, err := s.beginGraph(context.Background(), graphQuery{keep: "1"})
 	if err != nil {
@@ -26,9 +27,9 @@ func bruteShortestPath(t *testing.T, s *Store, from, to int64, maxDepth int) []e
 	if err != nil {
 		t.Fatal(err)
 	}
-	adj := map[int64][]edgeRow{}
+	adj := map[int64][]graphsearch.Row{}
 	for _, r := range rows {
-		adj[r.src] = append(adj[r.src], r)
+		adj[r.Src] = append(adj[r.Src], r)
 	}
 	bfs := func(start int64) map[int64]int {
 		dist := map[int64]int{start: 0}
@@ -37,9 +38,9 @@ func bruteShortestPath(t *testing.T, s *Store, from, to int64, maxDepth int) []e
 			var next []int64
 			for _, n := range level {
 				for _, r := range adj[n] {
-					if _, ok := dist[r.dst]; !ok {
-						dist[r.dst] = dist[n] + 1
-						next = append(next, r.dst)
+					if _, ok := dist[r.Dst]; !ok {
+						dist[r.Dst] = dist[n] + 1
+						next = append(next, r.Dst)
 					}
 				}
 			}
@@ -52,17 +53,17 @@ func bruteShortestPath(t *testing.T, s *Store, from, to int64, maxDepth int) []e
 	if !ok || length > maxDepth {
 		return nil
 	}
-	path := []edgeRow{}
+	path := []graphsearch.Row{}
 	cur := from
 	for i := range length {
-		var best edgeRow
+		var best graphsearch.Row
 		bestNode := int64(-1)
 		for _, r := range adj[cur] {
-			if df[r.dst] != i+1 || dt[r.dst] != length-i-1 {
+			if df[r.Dst] != i+1 || dt[r.Dst] != length-i-1 {
 				continue
 			}
-			if bestNode < 0 || r.dst < bestNode || r.dst == bestNode && compareEdgeRows(r, best) < 0 {
-				best, bestNode = r, r.dst
+			if bestNode < 0 || r.Dst < bestNode || r.Dst == bestNode && graphsearch.CompareRows(r, best) < 0 {
+				best, bestNode = r, r.Dst
 			}
 		}
 		path = append(path, best)
@@ -120,7 +121,7 @@ func TestShortestPathMatchesBruteForce(t *testing.T) {
 		}
 		for range 150 {
 			from, to := nodes[rng.IntN(len(nodes))], nodes[rng.IntN(len(nodes))]
-			maxDepth := 1 + rng.IntN(maxPathDepth)
+			maxDepth := 1 + rng.IntN(graphsearch.MaxPathDepth)
 			want := bruteShortestPath(t, s, from, to, maxDepth)
 			for _, budget := range []int{20000, 40, 12} {
 				s.maxEdgesRead = budget
@@ -146,7 +147,7 @@ func TestShortestPathMatchesBruteForce(t *testing.T) {
 				if want != nil {
 					edges := make([]db.Edge, len(want))
 					for i, r := range want {
-						edges[i] = r.edge()
+						edges[i] = r.Edge(&graphReader{}) // Node and Kind read no field
 					}
 					w = fmt.Sprint(edges)
 				}

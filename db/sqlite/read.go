@@ -124,14 +124,6 @@ func decodeList[T ~string](raw string) ([]T, error) {
 	return out, json.Unmarshal([]byte(raw), &out)
 }
 
-func keysOf[K comparable, V any](m map[K]V) []K {
-	out := make([]K, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
-}
-
 // ActorsByID returns the actors with these ids; missing ones are absent.
 func (s *Store) ActorsByID(ctx context.Context, ids []int64) ([]*db.Actor, error) {
 	in, args := inClause("a.id", ids)
