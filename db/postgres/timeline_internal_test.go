@@ -254,6 +254,66 @@ func TestTimelinePlanIsARangeScan(t *testing.T) {
 	}
 }
 
+// A page with a text filter on a rare word starts from the word's matches
+// and finds their timeline rows by docid (migration 00017), rather than
+// walk every item of the facet looking each one up; a common word's page
+// still walks the timeline in order.
+func TestTimelineRareTextStartsFromMatches(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openClocked(t)
+	var buf bytes.Buffer
+	if err := synth.Write(&buf, synth.Options{Events: 2000, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	set := decode(t, buf.String())
+	if _, err := s.Apply(ctx, &set.Batch, set.Refs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx, `ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	// The rarest and the commonest words of five letters or more, as the
+	// side-by-side benchmark picks them.
+	var rare, common string
+	var rareDocs, commonDocs int
+	if err := s.pool.QueryRow(ctx, `SELECT word, ndoc FROM ts_stat('SELECT document FROM search_text WHERE docid & 3 <> 0')
+		WHERE word ~ '^[a-z]{5,}$' ORDER BY ndoc, word LIMIT 1`).Scan(&rare, &rareDocs); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.pool.QueryRow(ctx, `SELECT word, ndoc FROM ts_stat('SELECT document FROM search_text WHERE docid & 3 <> 0')
+		WHERE word ~ '^[a-z]{5,}$' ORDER BY ndoc DESC, word LIMIT 1`).Scan(&common, &commonDocs); err != nil {
+		t.Fatal(err)
+	}
+	if rareDocs > 5 || commonDocs < 500 {
+		t.Fatalf("rare word %q in %d items, common %q in %d: the graph no longer has the words this test needs",
+			rare, rareDocs, common, commonDocs)
+	}
+	plan := func(word string) string {
+		t.Helper()
+		q, err := s.compileTimeline(ctx, db.TimelineFilter{Text: word})
+		if err != nil {
+			t.Fatal(err)
+		}
+		query, args := q.pageSQL(false, db.Page{Limit: 50})
+		rows, err := s.pool.Query(ctx, `EXPLAIN `+query, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(lines, "\n")
+	}
+	if text := plan(rare); !strings.Contains(text, "using timeline_index_docid") || strings.Contains(text, "using timeline_index_pkey") {
+		t.Errorf("rare word %q (%d items): the plan does not start from its matches:\n%s", rare, rareDocs, text)
+	}
+	if text := plan(common); !strings.Contains(text, "using timeline_index_pkey") || strings.Contains(text, "Sort ") {
+		t.Errorf("common word %q (%d items): the plan does not walk the timeline in order:\n%s", common, commonDocs, text)
+	}
+}
+
 // The actor and country lists page as the SQLite store's, keys in byte
 // order ("a-b" < "a.c" < "a0" < "a:b" < "a_b" < "ab"; a language's
 // collation, ignoring punctuation, would put "ab" beside "a-b") whatever
