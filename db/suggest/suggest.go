@@ -137,3 +137,32 @@ func Hints(keys []string, direct func(string) []string, extra []Candidate, store
 	}
 	return out, nil
 }
+
+// Rows is what ReadCandidates reads of a store's query: database/sql's
+// *Rows and pgx's Rows both have this shape. The store closes them.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// ReadCandidates reads rows of (value, text): a candidate is known by its
+// value and, when the text is not empty, by its text too.
+func ReadCandidates(rows Rows) ([]Candidate, error) {
+	var out []Candidate
+	for rows.Next() {
+		var key, text string
+		if err := rows.Scan(&key, &text); err != nil {
+			return nil, err
+		}
+		texts := []string{key}
+		if text != "" {
+			texts = append(texts, text)
+		}
+		out = append(out, Candidate{Value: key, Texts: texts})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
