@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/geotimeline/geotimeline/db"
@@ -76,30 +75,7 @@ func (s *Store) checkCodes(ctx context.Context, ms []db.CodeMatch) error {
 	if err != nil {
 		return err
 	}
-	var parts []string
-	for _, m := range missing[:min(len(missing), maxUnknownNamed)] {
-		written := m.Scheme + ":" + m.Code
-		if m.Prefix {
-			written += "*"
-		}
-		if !slices.ContainsFunc(schemes, func(c suggest.Candidate) bool { return c.Value == m.Scheme }) {
-			near := suggest.Nearest(m.Scheme, schemes)
-			for i, scheme := range near {
-				near[i] = scheme + strings.TrimPrefix(written, m.Scheme)
-			}
-			parts = append(parts, fmt.Sprintf("no event has a code of the scheme %q (in %q)%s", m.Scheme, written, suggest.Hint(near)))
-			continue
-		}
-		hint := ""
-		if !m.Prefix { // a prefix is no misspelling of a whole code
-			hint = suggest.Hint(suggest.Nearest(written, codes))
-		}
-		parts = append(parts, fmt.Sprintf("no event has a code matching %q%s", written, hint))
-	}
-	if more := len(missing) - len(parts); more > 0 {
-		parts = append(parts, fmt.Sprintf("and %d more unknown %s", more, "codes"))
-	}
-	return db.Errorf(db.CodeInvalid, "%s", strings.Join(parts, "; "))
+	return suggest.UnknownCodes(missing, schemes, codes, maxUnknownNamed)
 }
 
 // labelCandidates reads the values of one text column a hint may name,

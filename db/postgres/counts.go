@@ -11,10 +11,9 @@ import (
 	"github.com/geotimeline/geotimeline/db/buckets"
 )
 
-// EventCounts is the SQLite store's (db/sqlite/dashboard.go), with its
-// rules, limits, errors and answers: the kept counts (event_counts,
-// event_span_counts) where they can answer, the matching events read
-// otherwise, folded into buckets by db/buckets.
+// EventCounts is buckets.Count over this store's reads, as the SQLite
+// store's is: the kept counts (event_counts, event_span_counts) where they
+// can answer, the matching events read otherwise.
 
 // groupKey is the SQL of a group's key over events or event_counts (both
 // aliased e, with a type column), joined to their countries (c).
@@ -28,64 +27,23 @@ var groupKey = map[db.CountGroup]string{
 }
 
 // EventCounts counts the events matching f (its Include is ignored: only
-// events count) per bucket of interval and per key of groupBy, with their
-// fatalities, fatality ranges and mean intensity, and how many lie wholly
-// in the bucket (certain). Empty buckets are omitted; buckets come by
-// start, then key. match is as for the SQLite store: START (or "") counts
-// an event in the bucket of its start, OVERLAPS in every bucket its span
-// meets within f's range, WITHIN only when it lies wholly in one bucket.
-//
-// START with a filter of event types and a time range alone is answered
-// from the kept counts (keptCounts); so are OVERLAPS and WITHIN over whole
-// days grouped by type or none (keptSpanCounts); the other filters read
-// the matching events.
+// events count) per bucket of interval and per key of groupBy, as
+// buckets.Count says, from the kept counts where they can answer and the
+// matching events otherwise.
 //
 // Errors: BAD_USER_INPUT for an unknown interval, grouping or match;
 // TOO_COMPLEX past db.MaxEventBuckets buckets.
 func (s *Store) EventCounts(ctx context.Context, f db.TimelineFilter, interval db.Interval, groupBy db.CountGroup, match db.TimeMatch) ([]db.EventBucket, error) {
-	switch interval {
-	case db.IntervalDay, db.IntervalWeek, db.IntervalMonth, db.IntervalYear:
-	default:
-		return nil, db.Errorf(db.CodeInvalid, "unknown interval %q", interval)
-	}
-	if groupBy == "" {
-		groupBy = db.GroupNone
-	}
-	if _, ok := groupKey[groupBy]; !ok {
-		return nil, db.Errorf(db.CodeInvalid, "unknown grouping %q", groupBy)
-	}
-	var overlaps, within bool
-	var clip buckets.Range
-	switch match {
-	case "", db.MatchStart:
-	case db.MatchOverlaps, db.MatchWithin:
-		if f.TimeMatch == "" {
-			f.TimeMatch = match
-		}
-		overlaps, within = match == db.MatchOverlaps, match == db.MatchWithin
-		clip = buckets.RangeOf(f)
-	default:
-		return nil, db.Errorf(db.CodeInvalid, "unknown timeMatch %q: want START, OVERLAPS or WITHIN", match)
-	}
-	sums := buckets.New(interval, overlaps, within, clip)
-	var err error
-	switch {
-	case !sums.Spans() && f.OnlyTypesAndTime() && groupBy != db.GroupActor && groupBy != db.GroupParticipantCountry:
-		err = s.keptCounts(ctx, sums, f.EventTypes, groupBy, buckets.WidthFor(interval), buckets.RangeOf(f))
-	case sums.Spans() && buckets.SpanCountable(f, groupBy):
-		err = s.keptSpanCounts(ctx, sums, f, groupBy)
-	default:
-		err = s.filteredCounts(ctx, sums, f, groupBy)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return sums.Buckets(), nil
+	return buckets.Count(ctx, counts{s}, f, interval, groupBy, match)
 }
 
+// counts is the store's buckets.Source: its reads of the events and of the
+// kept counts.
+type counts struct{ s *Store }
+
 // countColumns are the sums a count query selects after its start, last
-// and key, over rows (or events) aliased e: what scan reads. PostgreSQL's
-// sum of bigint is numeric: each is cast back.
+// and key, over rows (or events) aliased e: what scanCounts reads.
+// PostgreSQL's sum of bigint is numeric: each is cast back.
 type countColumns struct{ events, certain, fatalities, low, high, intensitySum, intensityEvents string }
 
 // eventSums sums events; keptSums sums kept counts, whose certain column
@@ -110,34 +68,21 @@ func (c countColumns) sql() string {
 	return strings.Join([]string{c.events, c.certain, c.fatalities, c.low, c.high, c.intensitySum, c.intensityEvents}, ", ")
 }
 
-// scanCounts adds to b rows of (start, last, key, the sums of
-// countColumns), the answer to a query.
+// scanCounts adds to b the answer to a query of (start, last, key, the
+// sums of countColumns).
 func scanCounts(b *buckets.Sums, rows pgx.Rows, err error) error {
 	if err != nil {
 		return fmt.Errorf("event counts: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var r buckets.Row
-		if err := rows.Scan(&r.Start, &r.Last, &r.Key, &r.Events, &r.Certain, &r.Fatalities, &r.Low, &r.High,
-			&r.IntensitySum, &r.IntensityEvents); err != nil {
-			return fmt.Errorf("event counts: %w", err)
-		}
-		if err := b.Add(r); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("event counts: %w", err)
-	}
-	return nil
+	return buckets.AddRows(b, rows)
 }
 
-// filteredCounts counts the events matching f, selected through the
-// timeline index, by reading them.
-func (s *Store) filteredCounts(ctx context.Context, sums *buckets.Sums, f db.TimelineFilter, groupBy db.CountGroup) error {
+// Filtered counts the events matching f, selected through the timeline
+// index, by reading them.
+func (c counts) Filtered(ctx context.Context, sums *buckets.Sums, f db.TimelineFilter, groupBy db.CountGroup) error {
 	f.Include = []db.ItemKind{db.ItemEvent}
-	q, err := s.compileTimeline(ctx, f)
+	q, err := c.s.compileTimeline(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -147,13 +92,29 @@ func (s *Store) filteredCounts(ctx context.Context, sums *buckets.Sums, f db.Tim
 	args, add := q.params()
 	where := q.where(add)
 	a := sqlArgs(*args)
-	return s.countEvents(ctx, sums, `e.id IN (SELECT t.item_id FROM timeline_index t WHERE `+where+`)`, &a, groupBy)
+	return c.countEvents(ctx, sums, `e.id IN (SELECT t.item_id FROM timeline_index t WHERE `+where+`)`, &a, groupBy)
+}
+
+// Raw counts the events of types that start in r by reading them.
+func (c counts) Raw(ctx context.Context, sums *buckets.Sums, types []db.EventType, groupBy db.CountGroup, r buckets.Range) error {
+	var args sqlArgs
+	where := []string{"true"}
+	if len(types) > 0 {
+		where = append(where, `e.type = ANY (`+args.add(eventTypeStrings(types))+`)`)
+	}
+	if r.From != nil {
+		where = append(where, `e.occurred_at >= `+args.add(*r.From))
+	}
+	if r.To != nil {
+		where = append(where, `e.occurred_at < `+args.add(*r.To))
+	}
+	return c.countEvents(ctx, sums, strings.Join(where, " AND "), &args, groupBy)
 }
 
 // countEvents counts the events that where selects, by reading them. SQL
 // groups by day with integer arithmetic (a floor division that holds
 // before 1970 too); the day groups are folded into buckets in Go.
-func (s *Store) countEvents(ctx context.Context, sums *buckets.Sums, where string, args *sqlArgs, groupBy db.CountGroup) error {
+func (c counts) countEvents(ctx context.Context, sums *buckets.Sums, where string, args *sqlArgs, groupBy db.CountGroup) error {
 	from := `events e LEFT JOIN countries c ON c.id = e.country_id`
 	if groupBy == db.GroupActor {
 		// An actor in two roles of one event counts that event once.
@@ -167,104 +128,81 @@ func (s *Store) countEvents(ctx context.Context, sums *buckets.Sums, where strin
 			JOIN countries c ON c.id = p.country_id`
 	}
 	day := lit(buckets.DayMillis)
-	rows, err := s.reader(ctx).Query(ctx, `SELECT e.occurred_at - ((e.occurred_at % `+day+`) + `+day+`) % `+day+` AS day,
+	rows, err := c.s.reader(ctx).Query(ctx, `SELECT e.occurred_at - ((e.occurred_at % `+day+`) + `+day+`) % `+day+` AS day,
 		(e.span_end - 1) - (((e.span_end - 1) % `+day+`) + `+day+`) % `+day+` AS last, `+groupKey[groupBy]+` AS k, `+eventSums.sql()+`
 		FROM `+from+` WHERE `+where+`
 		GROUP BY day, last, k`, *args...)
 	return scanCounts(sums, rows, err)
 }
 
-// keptSpanCounts counts by span from the kept counts, as SQLite's: the
-// events within one day are the day rows of event_counts less those of
-// event_span_counts that start on the day; the others are
-// event_span_counts' rows, spread by add.
-func (s *Store) keptSpanCounts(ctx context.Context, sums *buckets.Sums, f db.TimelineFilter, groupBy db.CountGroup) error {
-	r := buckets.RangeOf(f)
-	grain := 0
-	if len(f.EventTypes) > 0 || groupBy == db.GroupType {
-		grain = 1
+// Kept reads event_counts' rows of width and grain that start in r.
+func (c counts) Kept(ctx context.Context, sums *buckets.Sums, types []db.EventType, groupBy db.CountGroup, width, grain int, r buckets.Range) error {
+	var args sqlArgs
+	var where []string
+	if len(types) > 0 {
+		where = append(where, `e.type = ANY (`+args.add(eventTypeStrings(types))+`)`)
 	}
-	var dayArgs, spanArgs sqlArgs
-	days, spans := []string{`grain = ` + dayArgs.add(grain)}, []string{`grain = ` + spanArgs.add(grain)}
-	if len(f.EventTypes) > 0 {
-		types := eventTypeStrings(f.EventTypes)
-		days = append(days, `type = ANY (`+dayArgs.add(types)+`)`)
-		spans = append(spans, `type = ANY (`+spanArgs.add(types)+`)`)
-	}
+	where = append(where, `e.width = `+args.add(width), `e.grain = `+args.add(grain))
 	if r.From != nil {
-		days = append(days, `start >= `+dayArgs.add(*r.From))
-		switch f.TimeMatch {
-		case db.MatchOverlaps:
-			spans = append(spans, `last >= `+spanArgs.add(*r.From))
-		default: // START and WITHIN: the span starts in the range
-			spans = append(spans, `start >= `+spanArgs.add(*r.From))
-		}
+		where = append(where, `e.start >= `+args.add(*r.From))
 	}
 	if r.To != nil {
-		days = append(days, `start < `+dayArgs.add(*r.To))
-		switch f.TimeMatch {
-		case db.MatchWithin:
-			spans = append(spans, `last < `+spanArgs.add(*r.To))
-		default: // START and OVERLAPS: the span starts before the range ends
-			spans = append(spans, `start < `+spanArgs.add(*r.To))
+		where = append(where, `e.start < `+args.add(*r.To))
+	}
+	rows, err := c.s.reader(ctx).Query(ctx, `SELECT e.start, e.start, `+groupKey[groupBy]+` AS k, `+keptSums(sums.Interval()).sql()+`
+		FROM event_counts e LEFT JOIN countries c ON c.id = e.country WHERE `+strings.Join(where, " AND ")+`
+		GROUP BY e.start, k`, args...)
+	return scanCounts(sums, rows, err)
+}
+
+// spanWhere is the condition on the kept span counts of q's grain and
+// types and of bounds.
+func spanWhere(q buckets.SpanQuery, bounds []buckets.Bound) (string, sqlArgs) {
+	var args sqlArgs
+	where := []string{`grain = ` + args.add(q.Grain)}
+	if len(q.Types) > 0 {
+		where = append(where, `type = ANY (`+args.add(eventTypeStrings(q.Types))+`)`)
+	}
+	for _, b := range bounds {
+		op := ` < `
+		if b.From {
+			op = ` >= `
 		}
+		where = append(where, b.Column+op+args.add(b.Value))
 	}
-	dayWhere, spanWhere := strings.Join(days, " AND "), strings.Join(spans, " AND ")
-	const sumsOf = `sum(events)::bigint, sum(fatalities)::bigint, sum(fatalities_low)::bigint, sum(fatalities_high)::bigint,
-		sum(intensity_sum)::double precision, sum(intensity_events)::bigint`
-	key := `''::text`
-	if groupBy == db.GroupType {
-		key = `type`
+	return strings.Join(where, " AND "), args
+}
+
+func spanKey(q buckets.SpanQuery) string {
+	if q.ByType {
+		return `type`
 	}
-	type dayKey struct {
-		start int64
-		key   string
+	return `''::text`
+}
+
+// DaySums reads the day rows of event_counts, or event_span_counts' rows
+// by the day they start on.
+func (c counts) DaySums(ctx context.Context, q buckets.SpanQuery, spans bool, add func(buckets.Row)) error {
+	table := `event_counts WHERE width = 0 AND `
+	if spans {
+		table = `event_span_counts WHERE `
 	}
-	oneDay := map[dayKey]*buckets.Row{}
-	read := func(query string, args []any, sign int) error {
-		rows, err := s.reader(ctx).Query(ctx, query, args...)
-		if err != nil {
-			return fmt.Errorf("event counts: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r buckets.Row
-			if err := rows.Scan(&r.Start, &r.Key, &r.Events, &r.Fatalities, &r.Low, &r.High, &r.IntensitySum, &r.IntensityEvents); err != nil {
-				return fmt.Errorf("event counts: %w", err)
-			}
-			dk := dayKey{r.Start, r.Key}
-			sum := oneDay[dk]
-			if sum == nil {
-				sum = &buckets.Row{Start: r.Start, Last: r.Start, Key: r.Key, Certain: -1}
-				oneDay[dk] = sum
-			}
-			sum.Events += sign * r.Events
-			sum.Fatalities += sign * r.Fatalities
-			sum.Low += sign * r.Low
-			sum.High += sign * r.High
-			sum.IntensitySum += float64(sign) * r.IntensitySum
-			sum.IntensityEvents += sign * r.IntensityEvents
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("event counts: %w", err)
-		}
-		return nil
+	where, args := spanWhere(q, q.DayRange())
+	rows, err := c.s.reader(ctx).Query(ctx, `SELECT start, `+spanKey(q)+`, sum(events)::bigint, sum(fatalities)::bigint,
+		sum(fatalities_low)::bigint, sum(fatalities_high)::bigint, sum(intensity_sum)::double precision, sum(intensity_events)::bigint
+		FROM `+table+where+` GROUP BY start, 2`, args...)
+	if err != nil {
+		return fmt.Errorf("event counts: %w", err)
 	}
-	if err := read(`SELECT start, `+key+`, `+sumsOf+` FROM event_counts WHERE width = 0 AND `+dayWhere+` GROUP BY start, 2`, dayArgs, 1); err != nil {
-		return err
-	}
-	if err := read(`SELECT start, `+key+`, `+sumsOf+` FROM event_span_counts WHERE `+dayWhere+` GROUP BY start, 2`, dayArgs, -1); err != nil {
-		return err
-	}
-	for _, r := range oneDay {
-		if r.Events > 0 {
-			if err := sums.Add(*r); err != nil {
-				return err
-			}
-		}
-	}
-	rows, err := s.reader(ctx).Query(ctx, `SELECT start, last, `+key+`, events, -1, fatalities, fatalities_low, fatalities_high,
-		intensity_sum, intensity_events FROM event_span_counts WHERE `+spanWhere, spanArgs...)
+	defer rows.Close()
+	return buckets.ScanDays(rows, add)
+}
+
+// Spans reads event_span_counts' rows, each a span.
+func (c counts) Spans(ctx context.Context, sums *buckets.Sums, q buckets.SpanQuery) error {
+	where, args := spanWhere(q, q.SpanRange())
+	rows, err := c.s.reader(ctx).Query(ctx, `SELECT start, last, `+spanKey(q)+`, events, -1, fatalities, fatalities_low, fatalities_high,
+		intensity_sum, intensity_events FROM event_span_counts WHERE `+where, args...)
 	return scanCounts(sums, rows, err)
 }
 
@@ -274,70 +212,4 @@ func eventTypeStrings(types []db.EventType) []string {
 		out[i] = string(t)
 	}
 	return out
-}
-
-// keptCounts counts the events of the given types (any type when none is
-// given) in r from the kept counts of the given width: the whole days (or
-// months) that r covers are rows of event_counts, the parts of r that
-// cover a unit only in part are counted at the next finer width, down to
-// reading the events of a partial day. Exact for any from and to.
-func (s *Store) keptCounts(ctx context.Context, sums *buckets.Sums, types []db.EventType, groupBy db.CountGroup, width int, r buckets.Range) error {
-	if r.From != nil && r.To != nil && *r.From >= *r.To {
-		return nil
-	}
-	var args sqlArgs
-	var where []string
-	if len(types) > 0 {
-		where = append(where, `e.type = ANY (`+args.add(eventTypeStrings(types))+`)`)
-	}
-	if width == buckets.WidthRaw {
-		if r.From != nil {
-			where = append(where, `e.occurred_at >= `+args.add(*r.From))
-		}
-		if r.To != nil {
-			where = append(where, `e.occurred_at < `+args.add(*r.To))
-		}
-		return s.countEvents(ctx, sums, strings.Join(append([]string{"true"}, where...), " AND "), &args, groupBy)
-	}
-	whole := r
-	if r.From != nil {
-		v := buckets.UnitCeil(*r.From, width)
-		whole.From = &v
-	}
-	if r.To != nil {
-		v := buckets.UnitStart(*r.To, width)
-		whole.To = &v
-	}
-	if whole.From != nil && whole.To != nil && *whole.From >= *whole.To {
-		// r lies within one unit, or two adjacent partial ones.
-		return s.keptCounts(ctx, sums, types, groupBy, width-1, r)
-	}
-	if r.From != nil && *r.From < *whole.From {
-		if err := s.keptCounts(ctx, sums, types, groupBy, width-1, buckets.Range{From: r.From, To: whole.From}); err != nil {
-			return err
-		}
-	}
-	if r.To != nil && *whole.To < *r.To {
-		if err := s.keptCounts(ctx, sums, types, groupBy, width-1, buckets.Range{From: whole.To, To: r.To}); err != nil {
-			return err
-		}
-	}
-	grain := 0
-	if len(types) > 0 || groupBy == db.GroupType {
-		grain |= 1
-	}
-	if groupBy == db.GroupCountry {
-		grain |= 2
-	}
-	where = append(where, `e.width = `+args.add(width), `e.grain = `+args.add(grain))
-	if whole.From != nil {
-		where = append(where, `e.start >= `+args.add(*whole.From))
-	}
-	if whole.To != nil {
-		where = append(where, `e.start < `+args.add(*whole.To))
-	}
-	rows, err := s.reader(ctx).Query(ctx, `SELECT e.start, e.start, `+groupKey[groupBy]+` AS k, `+keptSums(sums.Interval()).sql()+`
-		FROM event_counts e LEFT JOIN countries c ON c.id = e.country WHERE `+strings.Join(where, " AND ")+`
-		GROUP BY e.start, k`, args...)
-	return scanCounts(sums, rows, err)
 }

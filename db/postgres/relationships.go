@@ -106,10 +106,9 @@ func (s *Store) RelationshipsOf(ctx context.Context, actorIDs []int64, kinds []d
 	if err != nil {
 		return nil, fmt.Errorf("relationships of actors: %w", err)
 	}
-	type tie struct{ id, subject, object int64 }
-	ties, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (tie, error) {
-		var t tie
-		err := row.Scan(&t.id, &t.subject, &t.object)
+	ties, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (db.Tie, error) {
+		var t db.Tie
+		err := row.Scan(&t.ID, &t.Subject, &t.Object)
 		return t, err
 	})
 	if err != nil {
@@ -118,44 +117,10 @@ func (s *Store) RelationshipsOf(ctx context.Context, actorIDs []int64, kinds []d
 	if len(ties) == 0 {
 		return out, nil
 	}
-	ids := make([]int64, len(ties))
-	for i, t := range ties {
-		ids[i] = t.id
-	}
-	rels, err := s.RelationshipsByID(ctx, ids)
+	rels, err := s.RelationshipsByID(ctx, db.TieIDs(ties))
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[int64]*db.Relationship, len(rels))
-	for _, r := range rels {
-		byID[r.ID] = r
-	}
-	wanted := make(map[int64]bool, len(actorIDs))
-	for _, id := range actorIDs {
-		wanted[id] = true
-	}
-	for _, t := range ties {
-		r := byID[t.id]
-		if r == nil || !heldAt(r, at) {
-			continue
-		}
-		if wanted[t.subject] {
-			out[t.subject] = append(out[t.subject], r)
-		}
-		if t.object != t.subject && wanted[t.object] {
-			out[t.object] = append(out[t.object], r)
-		}
-	}
+	db.GroupTies(out, actorIDs, ties, rels, at)
 	return out, nil
-}
-
-// heldAt reports whether r held at the instant at (always, when at is nil).
-func heldAt(r *db.Relationship, at *time.Time) bool {
-	if at == nil {
-		return true
-	}
-	if !r.From.IsZero() && at.Before(r.From.At) {
-		return false
-	}
-	return r.To.IsZero() || at.Before(r.To.End())
 }

@@ -64,3 +64,24 @@ func TestSnapshotsUnderPoolPressure(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Every connection plans each execution for its parameters (store.go's
+// Open): a generic plan, chosen after five executions, served a rare
+// word's timeline page with a common word's plan, in seconds rather than
+// milliseconds.
+func TestConnectionsPlanForTheirParameters(t *testing.T) {
+	t.Parallel()
+	s := openTest(t)
+	ctx := context.Background()
+	for i := range 3 { // several connections of the pool, and a snapshot's
+		snap, end := s.Snapshot(ctx)
+		var mode string
+		if err := s.reader(snap).QueryRow(snap, `SHOW plan_cache_mode`).Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		end()
+		if mode != "force_custom_plan" {
+			t.Errorf("read %d: plan_cache_mode %q, want force_custom_plan", i, mode)
+		}
+	}
+}

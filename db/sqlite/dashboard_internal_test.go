@@ -232,7 +232,7 @@ var (
 
 // checkCounts compares, for n random filters of types and time, every
 // interval and grouping, the answer from the kept counts with the brute force
-// and with the answer read from the events (filteredCounts, which serves the
+// and with the answer read from the events (counts.Filtered, which serves the
 // other filters).
 func checkCounts(t *testing.T, s *Store, r *rand.Rand, n int) {
 	t.Helper()
@@ -267,7 +267,7 @@ func checkCounts(t *testing.T, s *Store, r *rand.Rand, n int) {
 					t.Fatalf("%s: %v", name, err)
 				}
 				sums := buckets.New(interval, false, false, buckets.Range{})
-				err = s.filteredCounts(ctx, sums, f, group)
+				err = counts{s}.Filtered(ctx, sums, f, group)
 				read, err := answerText(sums.Buckets(), err)
 				if err != nil {
 					t.Fatalf("%s, read from the events: %v", name, err)
@@ -313,13 +313,13 @@ func checkCounts(t *testing.T, s *Store, r *rand.Rand, n int) {
 						g.TimeMatch = selectBy
 						name := fmt.Sprintf("types %v from %v to %v by %s and %s, selected by %s, counted by %s", f.EventTypes, f.From, f.To, interval, group, selectBy, m)
 						kept := buckets.New(interval, m == db.MatchOverlaps, m == db.MatchWithin, buckets.RangeOf(g))
-						err := s.keptSpanCounts(ctx, kept, g, group)
+						err := buckets.KeptSpans(ctx, counts{s}, kept, g, group)
 						got, err := answerText(kept.Buckets(), err)
 						if err != nil {
 							t.Fatalf("%s: %v", name, err)
 						}
 						read := buckets.New(interval, m == db.MatchOverlaps, m == db.MatchWithin, buckets.RangeOf(g))
-						err = s.filteredCounts(ctx, read, g, group)
+						err = counts{s}.Filtered(ctx, read, g, group)
 						want, err := answerText(read.Buckets(), err)
 						if err != nil {
 							t.Fatalf("%s, read from the events: %v", name, err)

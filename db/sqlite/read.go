@@ -484,11 +484,8 @@ func (s *Store) RelationshipsByID(ctx context.Context, ids []int64) ([]*db.Relat
 // RelationshipsOf returns, for each of the actors, the relationships in
 // which it is subject or object, of the given kinds (all when empty), that
 // held at the instant at (all when nil), ordered by start (open starts
-// first), kind and id. Two statements serve any number of actors.
-//
-// A tie holds at an instant from the start of its from date (forever before
-// when absent) until the end of the period its to date names: a tie that ends
-// "2025-05" still holds on 31 May.
+// first), kind and id. Two statements serve any number of actors. When a
+// tie holds is db.HeldAt's.
 func (s *Store) RelationshipsOf(ctx context.Context, actorIDs []int64, kinds []db.RelationshipKind, at *time.Time) (map[int64][]*db.Relationship, error) {
 	out := map[int64][]*db.Relationship{}
 	if len(actorIDs) == 0 {
@@ -508,11 +505,10 @@ func (s *Store) RelationshipsOf(ctx context.Context, actorIDs []int64, kinds []d
 	if err != nil {
 		return nil, fmt.Errorf("relationships of actors: %w", err)
 	}
-	type tie struct{ id, subject, object int64 }
-	var ties []tie
+	var ties []db.Tie
 	for rows.Next() {
-		var t tie
-		if err := rows.Scan(&t.id, &t.subject, &t.object); err != nil {
+		var t db.Tie
+		if err := rows.Scan(&t.ID, &t.Subject, &t.Object); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("relationships of actors: %w", err)
 		}
@@ -522,46 +518,12 @@ func (s *Store) RelationshipsOf(ctx context.Context, actorIDs []int64, kinds []d
 	if err := rows.Err(); err != nil || len(ties) == 0 {
 		return out, err
 	}
-	ids := make([]int64, len(ties))
-	for i, t := range ties {
-		ids[i] = t.id
-	}
-	rels, err := s.RelationshipsByID(ctx, ids)
+	rels, err := s.RelationshipsByID(ctx, db.TieIDs(ties))
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[int64]*db.Relationship, len(rels))
-	for _, r := range rels {
-		byID[r.ID] = r
-	}
-	wanted := make(map[int64]bool, len(actorIDs))
-	for _, id := range actorIDs {
-		wanted[id] = true
-	}
-	for _, t := range ties {
-		r := byID[t.id]
-		if r == nil || !heldAt(r, at) {
-			continue
-		}
-		if wanted[t.subject] {
-			out[t.subject] = append(out[t.subject], r)
-		}
-		if t.object != t.subject && wanted[t.object] {
-			out[t.object] = append(out[t.object], r)
-		}
-	}
+	db.GroupTies(out, actorIDs, ties, rels, at)
 	return out, nil
-}
-
-// heldAt reports whether r held at the instant at (always, when at is nil).
-func heldAt(r *db.Relationship, at *time.Time) bool {
-	if at == nil {
-		return true
-	}
-	if !r.From.IsZero() && at.Before(r.From.At) {
-		return false
-	}
-	return r.To.IsZero() || at.Before(r.To.End())
 }
 
 // Participants returns the participants of many events, in fixture order.

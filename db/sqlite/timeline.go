@@ -358,29 +358,9 @@ func (s *Store) Timeline(ctx context.Context, f db.TimelineFilter, order db.Sort
 	if err := rows.Err(); err != nil {
 		return db.ItemPage{}, fmt.Errorf("timeline page: %w", err)
 	}
-	more := len(items) > p.Limit
-	if more {
-		items = items[:p.Limit]
-	}
-	var page db.ItemPage
-	if p.Backward {
-		slices.Reverse(items)
-		page.HasPreviousPage = more
-		if p.Before != nil {
-			if page.HasNextPage, err = s.timelineExists(ctx, q, p.Before, cmp(desc, false)+"="); err != nil {
-				return db.ItemPage{}, err
-			}
-		}
-	} else {
-		page.HasNextPage = more
-		if p.After != nil {
-			if page.HasPreviousPage, err = s.timelineExists(ctx, q, p.After, cmp(desc, true)+"="); err != nil {
-				return db.ItemPage{}, err
-			}
-		}
-	}
-	page.Items = items
-	return page, nil
+	return db.ItemPageOf(items, p, func(pos *db.Position, before bool) (bool, error) {
+		return s.timelineExists(ctx, q, pos, cmp(desc, before)+"=")
+	})
 }
 
 // pageSQL is the statement that reads one page (one row more than asked, to

@@ -140,19 +140,8 @@ func candidates(ctx context.Context, q querier, kind db.RefKind) ([]suggest.Cand
 		return nil, fmt.Errorf("read %ss to suggest: %w", kind, err)
 	}
 	defer rows.Close()
-	var out []suggest.Candidate
-	for rows.Next() {
-		var key, text string
-		if err := rows.Scan(&key, &text); err != nil {
-			return nil, fmt.Errorf("read %ss to suggest: %w", kind, err)
-		}
-		texts := []string{key}
-		if text != "" {
-			texts = append(texts, text)
-		}
-		out = append(out, suggest.Candidate{Value: key, Texts: texts})
-	}
-	if err := rows.Err(); err != nil {
+	out, err := suggest.ReadCandidates(rows)
+	if err != nil {
 		return nil, fmt.Errorf("read %ss to suggest: %w", kind, err)
 	}
 	return out, nil

@@ -73,27 +73,7 @@ func (s *Store) checkCodes(ctx context.Context, ms []db.CodeMatch) error {
 	if err != nil {
 		return err
 	}
-	var parts []string
-	for _, m := range missing[:min(len(missing), maxUnknownNamed)] {
-		written := m.Scheme + ":" + m.Code
-		if m.Prefix {
-			written += "*"
-		}
-		if !slices.ContainsFunc(schemes, func(c suggest.Candidate) bool { return c.Value == m.Scheme }) {
-			near := suggest.Nearest(m.Scheme, schemes)
-			for i, scheme := range near {
-				near[i] = scheme + strings.TrimPrefix(written, m.Scheme)
-			}
-			parts = append(parts, fmt.Sprintf("no event has a code of the scheme %q (in %q)%s", m.Scheme, written, suggest.Hint(near)))
-			continue
-		}
-		hint := ""
-		if !m.Prefix { // a prefix is no misspelling of a whole code
-			hint = suggest.Hint(suggest.Nearest(written, codes))
-		}
-		parts = append(parts, fmt.Sprintf("no event has a code matching %q%s", written, hint))
-	}
-	return labelsError(parts, len(missing), "codes")
+	return suggest.UnknownCodes(missing, schemes, codes, maxUnknownNamed)
 }
 
 // labelsError joins the parts naming the first unknown labels, counting

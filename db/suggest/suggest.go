@@ -6,11 +6,14 @@
 package suggest
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/agnivade/levenshtein"
+
+	"github.com/geotimeline/geotimeline/db"
 )
 
 // Max is how many suggestions a hint names at most.
@@ -136,4 +139,67 @@ func Hints(keys []string, direct func(string) []string, extra []Candidate, store
 		out[i] = Hint(near)
 	}
 	return out, nil
+}
+
+// Rows is what ReadCandidates reads of a store's query: database/sql's
+// *Rows and pgx's Rows both have this shape. The store closes them.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// ReadCandidates reads rows of (value, text): a candidate is known by its
+// value and, when the text is not empty, by its text too.
+func ReadCandidates(rows Rows) ([]Candidate, error) {
+	var out []Candidate
+	for rows.Next() {
+		var key, text string
+		if err := rows.Scan(&key, &text); err != nil {
+			return nil, err
+		}
+		texts := []string{key}
+		if text != "" {
+			texts = append(texts, text)
+		}
+		out = append(out, Candidate{Value: key, Texts: texts})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UnknownCodes is the error for code matches that no event has (missing),
+// one part per match (the first named), then how many more: a scheme that
+// no event uses (not among schemes) is named as such, with the match under
+// the schemes nearest to it; a whole code gets the nearest of codes (a
+// prefix is no misspelling of a whole code).
+//
+// Errors: BAD_USER_INPUT, always.
+func UnknownCodes(missing []db.CodeMatch, schemes, codes []Candidate, named int) error {
+	var parts []string
+	for _, m := range missing[:min(len(missing), named)] {
+		written := m.Scheme + ":" + m.Code
+		if m.Prefix {
+			written += "*"
+		}
+		if !slices.ContainsFunc(schemes, func(c Candidate) bool { return c.Value == m.Scheme }) {
+			near := Nearest(m.Scheme, schemes)
+			for i, scheme := range near {
+				near[i] = scheme + strings.TrimPrefix(written, m.Scheme)
+			}
+			parts = append(parts, fmt.Sprintf("no event has a code of the scheme %q (in %q)%s", m.Scheme, written, Hint(near)))
+			continue
+		}
+		hint := ""
+		if !m.Prefix {
+			hint = Hint(Nearest(written, codes))
+		}
+		parts = append(parts, fmt.Sprintf("no event has a code matching %q%s", written, hint))
+	}
+	if more := len(missing) - len(parts); more > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more unknown codes", more))
+	}
+	return db.Errorf(db.CodeInvalid, "%s", strings.Join(parts, "; "))
 }

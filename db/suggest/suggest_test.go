@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/geotimeline/geotimeline/db"
 	"github.com/geotimeline/geotimeline/db/suggest"
 )
 
@@ -73,5 +74,35 @@ func TestHints(t *testing.T) {
 	want := []string{`: did you mean "marco-rubio"?`, "", `: did you mean "marco-rubio"?`}
 	if err != nil || !slices.Equal(got, want) || reads != 1 {
 		t.Errorf("got %q, %v, %d reads; want %q and one read", got, err, reads, want)
+	}
+}
+
+// An unused scheme is named with the match under the nearest schemes; a
+// misspelt whole code gets the nearest codes, a prefix none; past named,
+// the rest are counted.
+func TestUnknownCodes(t *testing.T) {
+	cands := func(vs ...string) []suggest.Candidate {
+		var out []suggest.Candidate
+		for _, v := range vs {
+			out = append(out, suggest.Candidate{Value: v, Texts: []string{v}})
+		}
+		return out
+	}
+	schemes, codes := cands("CAMEO", "PLOVER"), cands("CAMEO:190", "PLOVER:ASSAULT")
+	missing := []db.CodeMatch{{Scheme: "PLOVR", Code: "ASSAULT"}, {Scheme: "CAMEO", Code: "191"}, {Scheme: "CAMEO", Code: "9", Prefix: true},
+		{Scheme: "X", Code: "1"}}
+	for _, tt := range []struct {
+		named int
+		want  string
+	}{
+		{4, `no event has a code of the scheme "PLOVR" (in "PLOVR:ASSAULT"): did you mean "PLOVER:ASSAULT"?; ` +
+			`no event has a code matching "CAMEO:191": did you mean "CAMEO:190"?; no event has a code matching "CAMEO:9*"; ` +
+			`no event has a code of the scheme "X" (in "X:1")`},
+		{1, `no event has a code of the scheme "PLOVR" (in "PLOVR:ASSAULT"): did you mean "PLOVER:ASSAULT"?; and 3 more unknown codes`},
+	} {
+		err := suggest.UnknownCodes(missing, schemes, codes, tt.named)
+		if err == nil || err.Error() != tt.want || db.ErrorCode(err) != db.CodeInvalid {
+			t.Errorf("named %d: got %v, want BAD_USER_INPUT %q", tt.named, err, tt.want)
+		}
 	}
 }
