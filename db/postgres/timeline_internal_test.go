@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/fixture"
 	"github.com/geotimeline/geotimeline/db/postgres/pgtest"
 	"github.com/geotimeline/geotimeline/db/sqlite"
 	"github.com/geotimeline/geotimeline/db/synth"
@@ -183,17 +184,14 @@ func TestTimelineMatchesSQLite(t *testing.T) {
 	}
 }
 
-// A page, of all items or of one actor's, is one range scan of
-// timeline_index's primary key, in order, stopped by the limit, the
-// cursor the scan's start: no sort, whatever the number of rows (the
-// SQLite store's plan_test.go checks the same).
-func TestTimelinePlanIsARangeScan(t *testing.T) {
-	t.Parallel()
+// openAnalyzed opens a store holding a generated graph (2 000 events, some
+// 15 000 index rows) with fresh statistics, for the plan tests: on a
+// handful of rows any plan is as good, and the planner rightly scans the
+// table.
+func openAnalyzed(t *testing.T) (*Store, *fixture.Set) {
+	t.Helper()
 	ctx := context.Background()
 	s := openClocked(t)
-	// A generated graph (2 000 events, some 15 000 index rows) with fresh
-	// statistics: on a handful of rows any plan is as good, and the
-	// planner rightly scans the table.
 	var buf bytes.Buffer
 	if err := synth.Write(&buf, synth.Options{Events: 2000, Seed: 7}); err != nil {
 		t.Fatal(err)
@@ -205,6 +203,17 @@ func TestTimelinePlanIsARangeScan(t *testing.T) {
 	if _, err := s.pool.Exec(ctx, `ANALYZE`); err != nil {
 		t.Fatal(err)
 	}
+	return s, set
+}
+
+// A page, of all items or of one actor's, is one range scan of
+// timeline_index's primary key, in order, stopped by the limit, the
+// cursor the scan's start: no sort, whatever the number of rows (the
+// SQLite store's plan_test.go checks the same).
+func TestTimelinePlanIsARangeScan(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, set := openAnalyzed(t)
 	actor := set.Batch.Actors[0].Key
 	for _, tt := range []struct {
 		name string
@@ -261,18 +270,7 @@ func TestTimelinePlanIsARangeScan(t *testing.T) {
 func TestTimelineRareTextStartsFromMatches(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := openClocked(t)
-	var buf bytes.Buffer
-	if err := synth.Write(&buf, synth.Options{Events: 2000, Seed: 7}); err != nil {
-		t.Fatal(err)
-	}
-	set := decode(t, buf.String())
-	if _, err := s.Apply(ctx, &set.Batch, set.Refs); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.pool.Exec(ctx, `ANALYZE`); err != nil {
-		t.Fatal(err)
-	}
+	s, _ := openAnalyzed(t)
 	// The rarest and the commonest words of five letters or more, as the
 	// side-by-side benchmark picks them.
 	var rare, common string
