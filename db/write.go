@@ -190,3 +190,36 @@ func (b IDSet) Has(id int64) bool {
 	i := int(id >> 6)
 	return id >= 0 && i < len(b) && b[i]&(1<<(id&63)) != 0
 }
+
+// Keys lists the keys of b's records, as a KeyFeed: what a store writing
+// b as a run is told the run adds.
+func (b *Batch) Keys() KeyFeed {
+	return func(add func(RefKind, string) error) error {
+		for i := range b.Sources {
+			if err := add(RefSource, b.Sources[i].Key); err != nil {
+				return err
+			}
+		}
+		for i := range b.Actors {
+			if err := add(RefActor, b.Actors[i].Key); err != nil {
+				return err
+			}
+		}
+		for i := range b.Relationships {
+			if err := add(RefRelationship, b.Relationships[i].Identity()); err != nil {
+				return err
+			}
+		}
+		for i := range b.Events {
+			if err := add(RefEvent, b.Events[i].Key); err != nil {
+				return err
+			}
+		}
+		for i := range b.Statements {
+			if err := add(RefStatement, b.Statements[i].Key); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}

@@ -232,7 +232,7 @@ func loadBy(t *testing.T, s *Store, how string, set *fixture.Set, name string) (
 	case "stream":
 		sum, err = s.ApplyStreamRunKeys(ctx, &run, set.Refs, nil, set.Batch.Feed)
 	case "keys":
-		sum, err = s.ApplyStreamRunKeys(ctx, &run, set.Refs, batchKeys(&set.Batch), set.Batch.Feed)
+		sum, err = s.ApplyStreamRunKeys(ctx, &run, set.Refs, set.Batch.Keys(), set.Batch.Feed)
 	default:
 		t.Fatalf("no way %q", how)
 	}

@@ -26,7 +26,7 @@ func (s *Store) ApplyRun(ctx context.Context, run *db.Run, b *db.Batch, refs []d
 				if err := w.checkRefs(refs); err != nil {
 					return err
 				}
-				if _, err := w.startBulk(batchKeys(b), s.bulkRows()); err != nil {
+				if _, err := w.startBulk(b.Keys(), s.bulkRows()); err != nil {
 					return err
 				}
 				s.lastBulk.Store(w.bulk != nil)
@@ -50,38 +50,6 @@ func (s *Store) ApplyRun(ctx context.Context, run *db.Run, b *db.Batch, refs []d
 		}
 		return sum, nil
 	})
-}
-
-// batchKeys lists the keys of b's records, as db.KeyFeed.
-func batchKeys(b *db.Batch) db.KeyFeed {
-	return func(add func(db.RefKind, string) error) error {
-		for i := range b.Sources {
-			if err := add(db.RefSource, b.Sources[i].Key); err != nil {
-				return err
-			}
-		}
-		for i := range b.Actors {
-			if err := add(db.RefActor, b.Actors[i].Key); err != nil {
-				return err
-			}
-		}
-		for i := range b.Relationships {
-			if err := add(db.RefRelationship, b.Relationships[i].Identity()); err != nil {
-				return err
-			}
-		}
-		for i := range b.Events {
-			if err := add(db.RefEvent, b.Events[i].Key); err != nil {
-				return err
-			}
-		}
-		for i := range b.Statements {
-			if err := add(db.RefStatement, b.Statements[i].Key); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
 }
 
 // recordRun writes run as the transaction's last statement.

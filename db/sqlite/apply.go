@@ -22,39 +22,7 @@ func (s *Store) Apply(ctx context.Context, b *db.Batch, refs []db.Ref) (db.Summa
 
 // ApplyRun is Apply that also records run, as ApplyStreamRun does.
 func (s *Store) ApplyRun(ctx context.Context, run *db.Run, b *db.Batch, refs []db.Ref) (db.Summary, error) {
-	return s.ApplyStreamRunKeys(ctx, run, refs, batchKeys(b), b.Feed)
-}
-
-// batchKeys lists the keys of b's records, as db.KeyFeed.
-func batchKeys(b *db.Batch) db.KeyFeed {
-	return func(add func(db.RefKind, string) error) error {
-		for i := range b.Sources {
-			if err := add(db.RefSource, b.Sources[i].Key); err != nil {
-				return err
-			}
-		}
-		for i := range b.Actors {
-			if err := add(db.RefActor, b.Actors[i].Key); err != nil {
-				return err
-			}
-		}
-		for i := range b.Relationships {
-			if err := add(db.RefRelationship, b.Relationships[i].Identity()); err != nil {
-				return err
-			}
-		}
-		for i := range b.Events {
-			if err := add(db.RefEvent, b.Events[i].Key); err != nil {
-				return err
-			}
-		}
-		for i := range b.Statements {
-			if err := add(db.RefStatement, b.Statements[i].Key); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	return s.ApplyStreamRunKeys(ctx, run, refs, b.Keys(), b.Feed)
 }
 
 // writer carries one write transaction: prepared statements, the ids of
