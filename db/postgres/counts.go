@@ -57,6 +57,13 @@ func keptSums(interval db.Interval) countColumns {
 		`sum(e.intensity_events)::bigint`}
 }
 
+// keptColumns are keptSums' columns of one row, for rows read ungrouped.
+func keptColumns(interval db.Interval) countColumns {
+	return countColumns{`e.events::bigint`, `e.` + keptCertain[interval] + `::bigint`, `e.fatalities::bigint`,
+		`e.fatalities_low::bigint`, `e.fatalities_high::bigint`, `e.intensity_sum::double precision`,
+		`e.intensity_events::bigint`}
+}
+
 // keptCertain is the column of event_counts that counts the events lying
 // wholly in the bucket of an interval that holds their start (migration
 // 00012).
@@ -149,9 +156,12 @@ func (c counts) Kept(ctx context.Context, sums *buckets.Sums, types []db.EventTy
 	if r.To != nil {
 		where = append(where, `e.start < `+args.add(*r.To))
 	}
-	rows, err := c.s.reader(ctx).Query(ctx, `SELECT e.start, e.start, `+groupKey[groupBy]+` AS k, `+keptSums(sums.Interval()).sql()+`
-		FROM event_counts e LEFT JOIN countries c ON c.id = e.country WHERE `+strings.Join(where, " AND ")+`
-		GROUP BY e.start, k`, args...)
+	cols, group := keptSums(sums.Interval()).sql(), ` GROUP BY e.start, k`
+	if buckets.KeptOnePerKey(types, groupBy) {
+		cols, group = keptColumns(sums.Interval()).sql(), ``
+	}
+	rows, err := c.s.reader(ctx).Query(ctx, `SELECT e.start, e.start, `+groupKey[groupBy]+` AS k, `+cols+`
+		FROM event_counts e LEFT JOIN countries c ON c.id = e.country WHERE `+strings.Join(where, " AND ")+group, args...)
 	return scanCounts(sums, rows, err)
 }
 
@@ -180,17 +190,16 @@ func spanKey(q buckets.SpanQuery) string {
 	return `''::text`
 }
 
-// DaySums reads the day rows of event_counts, or event_span_counts' rows
-// by the day they start on.
-func (c counts) DaySums(ctx context.Context, q buckets.SpanQuery, spans bool, add func(buckets.Row)) error {
-	table := `event_counts WHERE width = 0 AND `
-	if spans {
-		table = `event_span_counts WHERE `
-	}
+// DaySums reads the day rows of event_counts.
+func (c counts) DaySums(ctx context.Context, q buckets.SpanQuery, add func(buckets.Row)) error {
 	where, args := spanWhere(q, q.DayRange())
-	rows, err := c.s.reader(ctx).Query(ctx, `SELECT start, `+spanKey(q)+`, sum(events)::bigint, sum(fatalities)::bigint,
-		sum(fatalities_low)::bigint, sum(fatalities_high)::bigint, sum(intensity_sum)::double precision, sum(intensity_events)::bigint
-		FROM `+table+where+` GROUP BY start, 2`, args...)
+	cols, group := `sum(events)::bigint, sum(fatalities)::bigint, sum(fatalities_low)::bigint, sum(fatalities_high)::bigint,
+		sum(intensity_sum)::double precision, sum(intensity_events)::bigint`, ` GROUP BY start, 2`
+	if q.OnePerKey() {
+		cols, group = `events::bigint, fatalities::bigint, fatalities_low::bigint, fatalities_high::bigint,
+		intensity_sum::double precision, intensity_events::bigint`, ``
+	}
+	rows, err := c.s.reader(ctx).Query(ctx, `SELECT start, `+spanKey(q)+`, `+cols+` FROM event_counts WHERE width = 0 AND `+where+group, args...)
 	if err != nil {
 		return fmt.Errorf("event counts: %w", err)
 	}
@@ -199,11 +208,15 @@ func (c counts) DaySums(ctx context.Context, q buckets.SpanQuery, spans bool, ad
 }
 
 // Spans reads event_span_counts' rows, each a span.
-func (c counts) Spans(ctx context.Context, sums *buckets.Sums, q buckets.SpanQuery) error {
-	where, args := spanWhere(q, q.SpanRange())
+func (c counts) Spans(ctx context.Context, q buckets.SpanQuery, bounds []buckets.Bound, add func(buckets.Row) error) error {
+	where, args := spanWhere(q, bounds)
 	rows, err := c.s.reader(ctx).Query(ctx, `SELECT start, last, `+spanKey(q)+`, events, -1, fatalities, fatalities_low, fatalities_high,
 		intensity_sum, intensity_events FROM event_span_counts WHERE `+where, args...)
-	return scanCounts(sums, rows, err)
+	if err != nil {
+		return fmt.Errorf("event counts: %w", err)
+	}
+	defer rows.Close()
+	return buckets.ScanRows(rows, add)
 }
 
 func eventTypeStrings(types []db.EventType) []string {

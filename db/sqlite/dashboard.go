@@ -107,6 +107,12 @@ func keptSums(interval db.Interval) countColumns {
 		`sum(e.fatalities_high)`, `sum(e.intensity_sum)`, `sum(e.intensity_events)`}
 }
 
+// keptColumns are keptSums' columns of one row, for rows read ungrouped.
+func keptColumns(interval db.Interval) countColumns {
+	return countColumns{`e.events`, `e.` + keptCertain[interval], `e.fatalities`, `e.fatalities_low`,
+		`e.fatalities_high`, `e.intensity_sum`, `e.intensity_events`}
+}
+
 // keptCertain is the column of event_counts that counts the events lying
 // wholly in the bucket of an interval that holds their start (migration
 // 00012).
@@ -203,9 +209,12 @@ func (c counts) Kept(ctx context.Context, sums *buckets.Sums, types []db.EventTy
 	if r.To != nil {
 		where, args = append(where, `e.start < ?`), append(args, *r.To)
 	}
-	rows, err := c.s.read.QueryContext(ctx, `SELECT e.start, e.start, `+groupKey[groupBy]+` AS k, `+keptSums(sums.Interval()).sql()+`
-		FROM event_counts e LEFT JOIN countries c ON c.id = e.country WHERE `+strings.Join(where, " AND ")+`
-		GROUP BY e.start, k`, args...)
+	cols, group := keptSums(sums.Interval()).sql(), ` GROUP BY e.start, k`
+	if buckets.KeptOnePerKey(types, groupBy) {
+		cols, group = keptColumns(sums.Interval()).sql(), ``
+	}
+	rows, err := c.s.read.QueryContext(ctx, `SELECT e.start, e.start, `+groupKey[groupBy]+` AS k, `+cols+`
+		FROM event_counts e LEFT JOIN countries c ON c.id = e.country WHERE `+strings.Join(where, " AND ")+group, args...)
 	return scanCounts(sums, rows, err)
 }
 
@@ -234,16 +243,14 @@ func spanKey(q buckets.SpanQuery) string {
 	return `''`
 }
 
-// DaySums reads the day rows of event_counts, or event_span_counts' rows
-// by the day they start on.
-func (c counts) DaySums(ctx context.Context, q buckets.SpanQuery, spans bool, add func(buckets.Row)) error {
-	table := `event_counts WHERE width = 0 AND `
-	if spans {
-		table = `event_span_counts WHERE `
-	}
+// DaySums reads the day rows of event_counts.
+func (c counts) DaySums(ctx context.Context, q buckets.SpanQuery, add func(buckets.Row)) error {
 	where, args := spanWhere(q, q.DayRange())
-	rows, err := c.s.read.QueryContext(ctx, `SELECT start, `+spanKey(q)+`, sum(events), sum(fatalities), sum(fatalities_low),
-		sum(fatalities_high), sum(intensity_sum), sum(intensity_events) FROM `+table+where+` GROUP BY start, 2`, args...)
+	cols, group := `sum(events), sum(fatalities), sum(fatalities_low), sum(fatalities_high), sum(intensity_sum), sum(intensity_events)`, ` GROUP BY start, 2`
+	if q.OnePerKey() {
+		cols, group = `events, fatalities, fatalities_low, fatalities_high, intensity_sum, intensity_events`, ``
+	}
+	rows, err := c.s.read.QueryContext(ctx, `SELECT start, `+spanKey(q)+`, `+cols+` FROM event_counts WHERE width = 0 AND `+where+group, args...)
 	if err != nil {
 		return fmt.Errorf("event counts: %w", err)
 	}
@@ -252,9 +259,13 @@ func (c counts) DaySums(ctx context.Context, q buckets.SpanQuery, spans bool, ad
 }
 
 // Spans reads event_span_counts' rows, each a span.
-func (c counts) Spans(ctx context.Context, sums *buckets.Sums, q buckets.SpanQuery) error {
-	where, args := spanWhere(q, q.SpanRange())
+func (c counts) Spans(ctx context.Context, q buckets.SpanQuery, bounds []buckets.Bound, add func(buckets.Row) error) error {
+	where, args := spanWhere(q, bounds)
 	rows, err := c.s.read.QueryContext(ctx, `SELECT start, last, `+spanKey(q)+`, events, -1, fatalities, fatalities_low, fatalities_high,
 		intensity_sum, intensity_events FROM event_span_counts WHERE `+where, args...)
-	return scanCounts(sums, rows, err)
+	if err != nil {
+		return fmt.Errorf("event counts: %w", err)
+	}
+	defer rows.Close()
+	return buckets.ScanRows(rows, add)
 }
