@@ -113,7 +113,20 @@ func TestNetworkReadableAt200(t *testing.T) {
 	s := openRealData(t)
 	key, id := busiestActor(s)
 	openDashboard(s, "#center="+id)
-	s.waitNetwork("the network of "+key, 0)
+	layouts := s.waitNetwork("the network of "+key, 0)
+	// The first view asks for 100 nodes; the Nodes control for 200, kept
+	// in the URL.
+	if got, want := s.shownNodes(), apiNeighborhood(s, id, 1, 100, nil); len(want) != 100 || !slices.Equal(got, want) {
+		t.Errorf("the first view shows %d nodes, the API's neighbourhood of 100 has %d", len(got), len(want))
+	}
+	s.eval(`(() => { const n = document.getElementById('net-nodes'); n.value = '200';
+		n.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`, nil)
+	s.waitNetwork("the network of 200 nodes", layouts)
+	var hash string
+	s.eval(`location.hash`, &hash)
+	if !strings.Contains(hash, "nodes=200") {
+		t.Errorf("the URL's hash %q does not keep the 200 nodes", hash)
+	}
 	want := apiNeighborhood(s, id, 1, 200, nil)
 	if len(want) != 200 {
 		t.Fatalf("the neighbourhood of the busiest actor %s has %d nodes, want 200 for this test", key, len(want))
@@ -151,7 +164,7 @@ func TestNetworkReadableAt200(t *testing.T) {
 	// Two hops from Pakistan: actors that share events, the edges between
 	// them weighted by how many, the weights labelled where they fit.
 	pak := actorID(s, "pakistan")
-	s.run("two hops from Pakistan", chromedp.Navigate(s.base+"/dashboard#center="+pak+"&depth=2"))
+	s.run("two hops from Pakistan", chromedp.Navigate(s.base+"/dashboard#center="+pak+"&depth=2&nodes=200"))
 	s.waitJS("Pakistan's network", fmt.Sprintf(`document.getElementById('network').dataset.center === %q && document.getElementById('net-depth').value === '2' &&
 		document.getElementById('network').dataset.layout === 'done' && document.body.dataset.state === 'ready'`, pak))
 	var sub struct {
@@ -177,7 +190,6 @@ func TestNetworkReadableAt200(t *testing.T) {
 	s.screenshot("network-depth-2")
 
 	// Actors only: the events fold into the weighted edges.
-	var layouts int
 	s.eval(`Number(document.getElementById('network').dataset.layouts)`, &layouts)
 	s.press(`#net-fold`)
 	s.run("tick it", chromedp.KeyEvent(" "))
@@ -298,7 +310,7 @@ func (s *site) nodePosition(id string) position {
 func TestNetworkExpandHidePin(t *testing.T) {
 	s := openRealData(t)
 	key, id := busiestActor(s)
-	openDashboard(s, "#center="+id)
+	openDashboard(s, "#nodes=200&center="+id)
 	layouts := s.waitNetwork("the network of "+key, 0)
 	full := apiSub(s, id, 200, nil)
 
@@ -430,7 +442,7 @@ func TestNetworkExpandHidePin(t *testing.T) {
 func TestNetworkTimeSlider(t *testing.T) {
 	s := openRealData(t)
 	key, id := busiestActor(s)
-	openDashboard(s, "#center="+id)
+	openDashboard(s, "#nodes=200&center="+id)
 	layouts := s.waitNetwork("the network of "+key, 0)
 	full := apiSub(s, id, 200, nil)
 	var times []string
@@ -484,7 +496,7 @@ func TestNetworkTimeSlider(t *testing.T) {
 	}
 
 	// With a range in the filter the slider moves its end only.
-	s.run("filter from the first day", chromedp.Navigate(s.base+"/dashboard#from="+times[0]+"&center="+id))
+	s.run("filter from the first day", chromedp.Navigate(s.base+"/dashboard#from="+times[0]+"&nodes=200&center="+id))
 	layouts = s.waitNetwork("the filtered network", layouts)
 	s.waitJS("the filter", `document.getElementById('f-from').value === '`+times[0]+`'`)
 	s.eval(`document.getElementById('net-time').dataset.start`, &start)
@@ -618,7 +630,7 @@ func TestNetworkBadges(t *testing.T) {
 		} `json:"country"`
 	}
 	json.Unmarshal(s.graphql(`{ country(code: "SA") { id } }`, nil), &c)
-	openDashboard(s, "#center="+c.Country.ID)
+	openDashboard(s, "#nodes=200&center="+c.Country.ID)
 	s.waitNetwork("the network of Saudi Arabia", 0)
 	var named []struct {
 		Typename string `json:"__typename"`

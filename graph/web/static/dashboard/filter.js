@@ -12,7 +12,7 @@ import { selectedActors, renderChips, replaceActor } from './actors.js';
  * @typedef {'START' | 'OVERLAPS' | 'WITHIN'} TimeMatch
  * @typedef {{ from: string, to: string, timeMatch: TimeMatch, actors: string[], countries: string[],
  *   types: string[], text: string, order: 'ASC' | 'DESC' }} Filter
- * @typedef {{ filter: Filter, center: string | null, depth: number, event: string | null, mapBy: MapBy }} View
+ * @typedef {{ filter: Filter, center: string | null, depth: number, nodes: number, event: string | null, mapBy: MapBy }} View
  * @typedef {'location' | 'participants'} MapBy what the map's countries are shaded by
  */
 
@@ -21,11 +21,19 @@ const FALLBACK_EVENT_TYPES = ['ATTACK', 'STRIKE', 'CALL', 'MEETING', 'STATEMENT_
   'SANCTION', 'AGREEMENT', 'CEASEFIRE', 'MOBILIZATION', 'CEREMONY', 'OTHER', 'SUPPORT', 'CONCESSION',
   'COOPERATION', 'AID', 'RETREAT', 'REQUEST', 'ACCUSATION', 'REJECTION', 'THREAT', 'COERCION'];
 
+// The network's sizes: how many nodes it asks for at most. The first view
+// asks for 100: a hub's 200 (at 1M events, 199 of its events round it)
+// took about 15 % of a dashboard load there, measured against 100 in one
+// run, and labels only a few of them; 200 and 400 are a choice away.
+export const NETWORK_NODES = 100;
+const NODE_LIMITS = [50, 100, 200, 400];
+
 /** @type {View} */
 const view = {
   filter: emptyFilter(),
   center: null, // the network's centre (global ID) when the user chose one
   depth: 1,
+  nodes: NETWORK_NODES, // the most nodes the network asks for
   event: null, // the key of the event whose page is open (event.js)
   mapBy: 'location', // the map's shading: event locations or participants' countries
 };
@@ -78,6 +86,7 @@ export function writeForm(f) {
   for (const box of document.querySelectorAll('#f-types input[type=checkbox]')) box.checked = f.types.includes(box.value);
   renderChips(f.actors);
   $('net-depth').value = String(view.depth);
+  $('net-nodes').value = String(view.nodes);
 }
 
 function encodeHash() {
@@ -93,6 +102,7 @@ function encodeHash() {
   if (f.order !== 'ASC') p.set('order', f.order);
   if (view.center) p.set('center', view.center);
   if (view.depth !== 1) p.set('depth', String(view.depth));
+  if (view.nodes !== NETWORK_NODES) p.set('nodes', String(view.nodes));
   if (view.event) p.set('event', view.event);
   if (view.mapBy !== 'location') p.set('map', view.mapBy);
   // Commas need no escaping in a fragment; plain ones keep URLs readable.
@@ -115,6 +125,7 @@ export function decodeHash() {
   };
   view.center = p.get('center') || null;
   view.depth = p.get('depth') === '2' ? 2 : 1;
+  view.nodes = nodesOf(p.get('nodes'));
   view.event = p.get('event') || null;
   view.mapBy = p.get('map') === 'participants' ? 'participants' : 'location';
 }
@@ -160,7 +171,7 @@ export function graphFilter(f) {
 }
 
 // currentView is the view: read it, and change it only through takeForm,
-// setCentre, setDepth, setEvent, setMapBy and decodeHash.
+// setCentre, setDepth, setNodes, setEvent, setMapBy and decodeHash.
 /** @returns {View} */
 export function currentView() { return view; }
 
@@ -175,6 +186,15 @@ export function setCentre(id) { view.center = id; }
 
 /** @param {number} depth */
 export function setDepth(depth) { view.depth = depth; }
+
+/** @param {string | null} value */
+export function setNodes(value) { view.nodes = nodesOf(value); }
+
+/** @param {string | null} value @returns {number} one of NODE_LIMITS */
+function nodesOf(value) {
+  const n = Number(value);
+  return NODE_LIMITS.includes(n) ? n : NETWORK_NODES;
+}
 
 /** @param {string | null} key */
 export function setEvent(key) { view.event = key; }

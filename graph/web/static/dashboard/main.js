@@ -12,7 +12,7 @@
 import { $ } from './util.js';
 import { token, TOKEN_KEY } from './api.js';
 import { on, emit, track, clearErrors } from './state.js';
-import { currentView, emptyFilter, readForm, writeForm, decodeHash, setHash, takeForm, setCentre, setDepth, loadEventTypes, suggestInForm } from './filter.js';
+import { currentView, emptyFilter, readForm, writeForm, decodeHash, setHash, takeForm, setCentre, setDepth, setNodes, loadEventTypes, suggestInForm } from './filter.js';
 import { closeOptions, pickTyped, runSearch, onActorKeydown } from './actors.js';
 import * as histogram from './histogram.js';
 import * as timeline from './timeline.js';
@@ -53,11 +53,11 @@ async function applyForm() {
 // onHashChange applies an edited URL, or Back and Forward; opening or
 // closing an event's page (event=KEY) leaves the views as they are.
 function onHashChange() {
-  const { filter, center, depth } = currentView();
+  const { filter, center, depth, nodes } = currentView();
   decodeHash();
   const view = currentView();
   showEvent(view.event);
-  if (JSON.stringify([filter, center, depth]) === JSON.stringify([view.filter, view.center, view.depth])) return;
+  if (JSON.stringify([filter, center, depth, nodes]) === JSON.stringify([view.filter, view.center, view.depth, view.nodes])) return;
   writeForm(view.filter);
   applyView();
 }
@@ -125,6 +125,11 @@ function bindControls() {
   bindEventPage();
   $('net-depth').addEventListener('change', () => {
     setDepth(Number($('net-depth').value) === 2 ? 2 : 1);
+    setHash(false);
+    track('Network', () => network.loadNetwork(currentView(), $('network').dataset.center || null));
+  });
+  $('net-nodes').addEventListener('change', () => {
+    setNodes($('net-nodes').value);
     setHash(false);
     track('Network', () => network.loadNetwork(currentView(), $('network').dataset.center || null));
   });
