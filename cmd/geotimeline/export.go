@@ -31,7 +31,8 @@ const exportAbout = `Writes the database to standard output in one of these form
 
 The filter flags select what csv, timelinejs, geojson, gexf and graphml
 export, as the API's timeline filter does; lists are comma-separated. Items
-come in timeline order. Every format is written to a temporary file first
+come in timeline order, oldest first (--order desc: newest first; the graph
+formats keep one order). Every format is written to a temporary file first
 and copied to standard output only when complete, so a failure half-way
 leaves no partial output (and memory stays flat however big the export).
 
@@ -55,6 +56,7 @@ func (c *cli) export(ctx context.Context, args []string) error {
 		"tags":       {"TAGS", "events with any of these tags"},
 		"codes":      {"CODES", `events with a code matching any of these ("CAMEO:19*", "PLOVER:ASSAULT")`},
 		"time-match": {"MATCH", "how --from/--to apply to an item's span: START (the default), OVERLAPS or WITHIN"},
+		"order":      {"ORDER", "asc (oldest first, the default) or desc: the order of the items of csv, timelinejs and geojson"},
 	}
 	for _, name := range export.FilterParams {
 		v := new(string)
@@ -81,6 +83,10 @@ func (c *cli) export(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
+	order, err := export.ParseOrder(get)
+	if err != nil {
+		return usagef("%v", err)
+	}
 	if exists, err := backend.Exists(dbPath); err != nil {
 		return err
 	} else if !exists {
@@ -92,7 +98,7 @@ func (c *cli) export(ctx context.Context, args []string) error {
 	}
 	defer store.Close()
 	if streamed != "" {
-		return c.exportStreamed(ctx, store, streamed, f)
+		return c.exportStreamed(ctx, store, streamed, f, order)
 	}
 	b, err := store.Export(ctx)
 	if err != nil {
@@ -115,14 +121,14 @@ func (c *cli) export(ctx context.Context, args []string) error {
 // it to standard output once complete: a read failing half-way must not
 // leave a truncated CSV that looks whole, and a file, unlike a buffer,
 // keeps memory flat for an export of millions of events.
-func (c *cli) exportStreamed(ctx context.Context, store export.Reader, format export.Format, f db.TimelineFilter) error {
+func (c *cli) exportStreamed(ctx context.Context, store export.Reader, format export.Format, f db.TimelineFilter, order db.SortOrder) error {
 	tmp, err := os.CreateTemp("", "geotimeline-export-*")
 	if err != nil {
 		return fmt.Errorf("temporary file: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	if err := export.Write(ctx, store, format, f, tmp); err != nil {
+	if err := export.Write(ctx, store, format, f, order, tmp); err != nil {
 		return err
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {

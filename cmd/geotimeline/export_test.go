@@ -109,6 +109,7 @@ func TestExportFilters(t *testing.T) {
 	}{
 		{[]string{"--actors", "united-states"}, []string{"talks"}},
 		{[]string{"--actors", "pakistan,united-states"}, []string{"siege", "talks", "strike"}},
+		{[]string{"--actors", "pakistan,united-states", "--order", "desc"}, []string{"strike", "talks", "siege"}},
 		{[]string{"--types", "attack,strike"}, []string{"siege", "strike"}},
 		{[]string{"--from", "2025-01-01", "--to", "2025-02-01"}, nil},
 		{[]string{"--from", "2025-01-01", "--to", "2025-02-01", "--time-match", "OVERLAPS"}, []string{"siege"}},
@@ -141,6 +142,8 @@ func TestExportErrors(t *testing.T) {
 		{[]string{"--format", "csv", "--time-match", "ANY"}, 2, "export: time-match: \"ANY\" is not one of START, OVERLAPS, WITHIN\n" +
 			"Run 'geotimeline export --help' for usage.\n"},
 		{[]string{"--format", "csv", "--types", "atack"}, 2, "export: types: \"atack\" is not an event type: did you mean \"ATTACK\"?\n" +
+			"Run 'geotimeline export --help' for usage.\n"},
+		{[]string{"--format", "csv", "--order", "newest"}, 2, "export: order: \"newest\" is not asc or desc\n" +
 			"Run 'geotimeline export --help' for usage.\n"},
 	} {
 		res := runCLI(t, "", append([]string{"export", "--db", dbPath}, tc.args...)...)

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,7 +63,7 @@ func TestWriteAcrossPages(t *testing.T) {
 	const n = 2*export.PageSize + 101
 	store := pagedStore(t, n)
 	var buf bytes.Buffer
-	if err := export.Write(context.Background(), store, export.CSV, db.TimelineFilter{}, &buf); err != nil {
+	if err := export.Write(context.Background(), store, export.CSV, db.TimelineFilter{}, db.Ascending, &buf); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&buf).ReadAll()
@@ -79,7 +81,7 @@ func TestWriteAcrossPages(t *testing.T) {
 	}
 
 	buf.Reset()
-	if err := export.Write(context.Background(), store, export.GEXF, db.TimelineFilter{}, &buf); err != nil {
+	if err := export.Write(context.Background(), store, export.GEXF, db.TimelineFilter{}, db.Ascending, &buf); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {
@@ -119,7 +121,7 @@ func TestWriteStopsHalfWay(t *testing.T) {
 	for _, format := range export.Formats {
 		ctx, cancel := context.WithCancel(context.Background())
 		w := &cancelAfter{cancel: cancel}
-		err := export.Write(ctx, store, format, db.TimelineFilter{}, w)
+		err := export.Write(ctx, store, format, db.TimelineFilter{}, db.Ascending, w)
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("%s: cancelled half-way, Write returned %v after %d bytes; want context.Canceled", format, err, w.n)
 		}
@@ -132,7 +134,7 @@ func TestWriteRefusesUnknownActorBeforeWriting(t *testing.T) {
 	var buf bytes.Buffer
 	for _, format := range export.Formats {
 		buf.Reset()
-		err := export.Write(context.Background(), store, format, db.TimelineFilter{Actors: []string{"inda"}}, &buf)
+		err := export.Write(context.Background(), store, format, db.TimelineFilter{Actors: []string{"inda"}}, db.Ascending, &buf)
 		if db.ErrorCode(err) != db.CodeInvalid || err.Error() != `unknown actor "inda": did you mean "india"?` || buf.Len() != 0 {
 			t.Errorf("%s: %v, %d bytes written; want BAD_USER_INPUT with the hint and nothing written", format, err, buf.Len())
 		}
@@ -156,7 +158,7 @@ func TestCSVGuardsFormulas(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := export.Write(ctx, store, export.CSV, db.TimelineFilter{}, &buf); err != nil {
+	if err := export.Write(ctx, store, export.CSV, db.TimelineFilter{}, db.Ascending, &buf); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&buf).ReadAll()
@@ -172,5 +174,41 @@ func TestCSVGuardsFormulas(t *testing.T) {
 		if col[name] != want {
 			t.Errorf("%s = %q, want %q", name, col[name], want)
 		}
+	}
+}
+
+// Newest first, across pages, the rows are those of oldest first reversed.
+func TestWriteNewestFirst(t *testing.T) {
+	const n = 2*export.PageSize + 101
+	store := pagedStore(t, n)
+	var buf bytes.Buffer
+	if err := export.Write(context.Background(), store, export.CSV, db.TimelineFilter{}, db.Descending, &buf); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := wantKeys(n)
+	slices.Reverse(want)
+	var got []string
+	for _, r := range rows[1:] {
+		got = append(got, r[0])
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("newest first: %d rows, want %d; first %v, want %v", len(got), len(want), got[:3], want[:3])
+	}
+}
+
+func TestParseOrder(t *testing.T) {
+	for value, want := range map[string]db.SortOrder{"": db.Ascending, "asc": db.Ascending, "DESC": db.Descending, "desc": db.Descending} {
+		got, err := export.ParseOrder(func(string) string { return value })
+		if err != nil || got != want {
+			t.Errorf("ParseOrder(%q) = %q, %v; want %q", value, got, err, want)
+		}
+	}
+	_, err := export.ParseOrder(func(string) string { return "newest" })
+	if want := `order: "newest" is not asc or desc`; err == nil || !strings.Contains(err.Error(), want) || db.ErrorCode(err) != db.CodeInvalid {
+		t.Errorf("ParseOrder(newest): %v; want BAD_USER_INPUT %q", err, want)
 	}
 }

@@ -16,9 +16,9 @@ import (
 )
 
 // FilterParams are the names of the filter's parameters, the CLI's flags
-// (--actors) and the HTTP endpoint's query parameters (?actors=) alike.
-// Lists are comma-separated.
-var FilterParams = []string{"actors", "countries", "types", "from", "to", "text", "sources", "tags", "codes", "time-match"}
+// (--actors) and the HTTP endpoint's query parameters (?actors=) alike,
+// with the order of the items (ParseOrder). Lists are comma-separated.
+var FilterParams = []string{"actors", "countries", "types", "from", "to", "text", "sources", "tags", "codes", "time-match", "order"}
 
 // ParseFilter reads the filter from its parameters' values as get returns
 // them ("" for an absent one). Mistakes are BAD_USER_INPUT errors named by
@@ -96,6 +96,20 @@ func ParseFilter(get func(name string) string) (db.TimelineFilter, error) {
 		f.TimeMatch = tm
 	}
 	return f, nil
+}
+
+// ParseOrder reads the order parameter: asc (oldest first, the default) or
+// desc, as the timeline's SortOrder, in either case. The graph formats hold
+// their items in one order whatever it says.
+func ParseOrder(get func(name string) string) (db.SortOrder, error) {
+	switch o := get("order"); strings.ToUpper(o) {
+	case "", string(db.Ascending):
+		return db.Ascending, nil
+	case string(db.Descending):
+		return db.Descending, nil
+	default:
+		return "", db.Errorf(db.CodeInvalid, "order: %q is not asc or desc", o)
+	}
 }
 
 // IsZero reports whether no parameter of the filter was given.

@@ -80,7 +80,7 @@ type writer interface {
 //
 // CSV and GeoJSON hold events only; TimelineJS holds events and statements;
 // GEXF and GraphML hold both with the actors and countries they touch.
-func Write(ctx context.Context, store Reader, format Format, f db.TimelineFilter, w io.Writer) error {
+func Write(ctx context.Context, store Reader, format Format, f db.TimelineFilter, order db.SortOrder, w io.Writer) error {
 	var wr writer
 	switch format {
 	case CSV:
@@ -104,7 +104,7 @@ func Write(ctx context.Context, store Reader, format Format, f db.TimelineFilter
 	if err := wr.begin(); err != nil {
 		return err
 	}
-	if err := Walk(ctx, store, f, wr.item); err != nil {
+	if err := Walk(ctx, store, f, order, wr.item); err != nil {
 		return err
 	}
 	return wr.end()

@@ -95,7 +95,7 @@ func writeGraph(ctx context.Context, store Reader, format Format, f db.TimelineF
 	}
 	actors := map[string]bool{}
 	countries := map[string]bool{}
-	err := Walk(ctx, store, f, func(it Item) error {
+	err := Walk(ctx, store, f, db.Ascending, func(it Item) error {
 		if e := it.Event; e != nil {
 			span := e.When()
 			for _, p := range e.Participants {
@@ -312,7 +312,7 @@ func walkEdges(ctx context.Context, store Reader, f db.TimelineFilter, fn func(I
 		page = page[:0]
 		return nil
 	}
-	err := Walk(ctx, store, f, func(it Item) error {
+	err := Walk(ctx, store, f, db.Ascending, func(it Item) error {
 		page = append(page, it)
 		if len(page) == PageSize {
 			return flush()

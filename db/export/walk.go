@@ -20,17 +20,17 @@ type Item struct {
 	Statement *db.Statement
 }
 
-// Walk calls fn for every item matching f, in timeline order (ascending),
-// reading PageSize items at a time. All pages are read under one snapshot,
+// Walk calls fn for every item matching f, in timeline order (oldest first,
+// or newest first with Descending), reading PageSize items at a time. All pages are read under one snapshot,
 // so a write committed half-way changes nothing of the export. Filter
 // mistakes come back as the store reports them (BAD_USER_INPUT with the
 // nearest keys) before fn is called once.
-func Walk(ctx context.Context, store TimelineReader, f db.TimelineFilter, fn func(Item) error) error {
+func Walk(ctx context.Context, store TimelineReader, f db.TimelineFilter, order db.SortOrder, fn func(Item) error) error {
 	ctx, end := store.Snapshot(ctx)
 	defer end()
 	var after *db.Position
 	for {
-		page, err := store.Timeline(ctx, f, db.Ascending, db.Page{Limit: PageSize, After: after})
+		page, err := store.Timeline(ctx, f, order, db.Page{Limit: PageSize, After: after})
 		if err != nil {
 			return err
 		}

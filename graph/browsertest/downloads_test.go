@@ -386,6 +386,29 @@ func TestDashboardDownloadsAreTheView(t *testing.T) {
 	}
 	s.screenshot("dashboard-downloads")
 
+	// Newest first, the list's order is the files'.
+	s.eval(`(() => { document.getElementById('f-order').value = 'DESC'; return true; })()`, nil)
+	s.run("apply newest first", chromedp.Click(`#apply`, chromedp.ByID))
+	s.waitJS("the list newest first", `location.hash.includes('order=DESC')`)
+	s.waitReady("the list newest first")
+	s.eval(`document.getElementById('dl-csv').getAttribute('href')`, &href)
+	if want := "/export/csv?countries=IND&from=2019-01-01&to=2026-01-01&order=desc"; href != want {
+		t.Errorf("the CSV link newest first is %q, want %q", href, want)
+	}
+	var newest []string
+	s.eval(`[...document.querySelectorAll('#timeline li.item')].map((li) => li.dataset.key)`, &newest)
+	_, tl, _ = s.download(d, "timelinejs")
+	slides = nil
+	for _, id := range timelineJSIDs(t, tl) {
+		slides = append(slides, id[strings.Index(id, ":")+1:])
+	}
+	reversed := slices.Clone(listed)
+	slices.Reverse(reversed)
+	if len(newest) == 0 || !slices.Equal(slides[:len(newest)], newest) || !slices.Equal(slides, reversed) {
+		t.Errorf("newest first, the TimelineJS download holds %d items (first %q), the list's first page %d (first %q); want the list of oldest first reversed",
+			len(slides), slides[:min(3, len(slides))], len(newest), newest[:min(3, len(newest))])
+	}
+
 	// A new filter rebuilds the links.
 	s.run("clear the filter", chromedp.Click(`#reset`, chromedp.ByID))
 	s.waitJS("the links of the unfiltered view", `document.getElementById('dl-csv').getAttribute('href') === '/export/csv'`)

@@ -57,8 +57,13 @@ func exportHandler(store Store, acc *access, maxBytes int) http.Handler {
 			exportError(w, r, err)
 			return
 		}
+		order, err := export.ParseOrder(q.Get)
+		if err != nil {
+			exportError(w, r, err)
+			return
+		}
 		out := &exportWriter{w: w, format: format, max: maxBytes}
-		err = export.Write(r.Context(), store, format, f, out)
+		err = export.Write(r.Context(), store, format, f, order, out)
 		if err == nil {
 			return
 		}

@@ -117,6 +117,15 @@ func TestExportOverHTTP(t *testing.T) {
 	if len(tl.Events) != 2 || tl.Events[0].UniqueID != "event:strike" || tl.Events[1].UniqueID != "statement:call" {
 		t.Errorf("timelinejs %+v", tl)
 	}
+	// Newest first, as a list ordered so shows them.
+	d = fetchExport(t, base+"/export/timelinejs?types=STRIKE&order=desc", "")
+	tl.Events = nil
+	if err := json.Unmarshal([]byte(d.body), &tl); err != nil {
+		t.Fatalf("timelinejs newest first: %v\n%s", err, d.body)
+	}
+	if len(tl.Events) != 2 || tl.Events[0].UniqueID != "statement:call" || tl.Events[1].UniqueID != "event:strike" {
+		t.Errorf("timelinejs newest first %+v", tl)
+	}
 
 	for format, media := range map[string]string{"gexf": "application/gexf+xml", "graphml": "application/graphml+xml"} {
 		d = fetchExport(t, base+"/export/"+format+"?actors=pakistan", "")
@@ -151,9 +160,10 @@ func TestExportOverHTTPErrors(t *testing.T) {
 		{"/export/csv?actors=inda", "BAD_USER_INPUT", `unknown actor "inda": did you mean "india"?`},
 		{"/export/xlsx", "BAD_USER_INPUT", `unknown export format "xlsx": want csv, timelinejs, geojson, gexf, graphml`},
 		{"/export/fixture", "BAD_USER_INPUT", "the fixture format is the whole database and is not streamed: use geotimeline export --format fixture"},
-		{"/export/csv?actor=india", "BAD_USER_INPUT", `unknown query parameter "actor": the filter takes [actors countries types from to text sources tags codes time-match]`},
+		{"/export/csv?actor=india", "BAD_USER_INPUT", `unknown query parameter "actor": the filter takes [actors countries types from to text sources tags codes time-match order]`},
 		{"/export/gexf?from=May", "BAD_USER_INPUT", ""},
 		{"/export/csv?time-match=ANY", "BAD_USER_INPUT", `time-match: "ANY" is not one of START, OVERLAPS, WITHIN`},
+		{"/export/csv?order=newest", "BAD_USER_INPUT", `order: "newest" is not asc or desc`},
 	} {
 		d := fetchExport(t, base+tc.path, "")
 		var body struct {

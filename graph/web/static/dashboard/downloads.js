@@ -39,8 +39,9 @@ export const FORMATS = [
 const PARAMS = { eventTypes: 'types', timeMatch: 'time-match' };
 
 /**
- * exportQuery is the URL search part of the view's filter, as /export/ takes
- * it: lists comma-separated, "" for the unfiltered view.
+ * exportQuery is the URL search part of the view's filter and order, as
+ * /export/ takes them: lists comma-separated, "" for the unfiltered view
+ * oldest first.
  * @param {View} view
  * @returns {string}
  */
@@ -50,6 +51,8 @@ export function exportQuery(view) {
     const param = PARAMS[name] || name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
     p.set(param, Array.isArray(value) ? value.join(',') : String(value));
   }
+  // In the list's order: newest first when it is.
+  if (view.filter.order === 'DESC') p.set('order', 'desc');
   // Commas need no escaping in a query; plain ones keep the links readable.
   return p.toString().replace(/%2C/gi, ',');
 }
