@@ -92,7 +92,7 @@ var monthNames = []string{"January", "February", "March", "April", "May", "June"
 
 var precisionRank = map[string]int{"YEAR": 0, "MONTH": 1, "DAY": 2, "MINUTE": 3, "SECOND": 4}
 
-// spanText is how a card must write a span (util.js's formatSpan, written
+// spanText is how a card must write a span (format.js's formatSpan, written
 // again here from its rule): one period as itself, a longer span as its
 // first and last periods sharing what they share.
 func spanText(t *testing.T, s apiSpan) string {
@@ -158,7 +158,7 @@ func spanText(t *testing.T, s apiSpan) string {
 	return "between " + part(start, sp) + " and " + part(last, ep)
 }
 
-// datePart writes one date to a precision, month names in full (util.js's
+// datePart writes one date to a precision, month names in full (format.js's
 // formatPart).
 func datePart(d time.Time, p string) string {
 	date := fmt.Sprintf("%d %s %d", d.Day(), monthNames[d.Month()-1], d.Year())

@@ -44,7 +44,7 @@ func tsc(t *testing.T) func(ctx context.Context, args ...string) *exec.Cmd {
 // The dashboard's modules (// @ts-check, JSDoc types) type-check with
 // TypeScript against tsconfig.json, the vendored libraries declared in
 // types/globals.d.ts; and the check does fail on a type error: a copy of
-// the modules with one more that passes a number to util.js's
+// the modules with one more that passes a number to format.js's
 // formatInstant, whose JSDoc says string, does not pass.
 func TestDashboardTypes(t *testing.T) {
 	run := tsc(t)
@@ -67,7 +67,7 @@ func TestDashboardTypes(t *testing.T) {
 			copyFile(t, name, filepath.Join(tmp, name))
 		}
 	}
-	bad := "// @ts-check\nimport { formatInstant } from './util.js';\n\nformatInstant(Date.now(), 'DAY');\n"
+	bad := "// @ts-check\nimport { formatInstant } from './format.js';\n\nformatInstant(Date.now(), 'DAY');\n"
 	if err := os.WriteFile(filepath.Join(tmp, "static", "dashboard", "deliberate.js"), []byte(bad), 0o644); err != nil {
 		t.Fatal(err)
 	}

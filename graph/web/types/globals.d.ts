@@ -13,7 +13,7 @@ declare var topojson: any;
 /** graphql-ws.min.js (its UMD build's global). */
 declare var graphqlWs: any;
 
-// querySelectorAll gives elements typed `any`, as util.js's $(id) does:
+// querySelectorAll gives elements typed `any`, as dom.js's $(id) does:
 // lib.dom types a selector's matches as Element, which has no dataset,
 // value or checked, and the dashboard's selectors name its own markup.
 // (This overload comes before lib.dom's, so it applies to bare tag names too.)

@@ -2,7 +2,8 @@
 // The actor field: the chosen actors as chips, their names (resolved from
 // keys once, then kept), and the typeahead that searches actors by name.
 
-import { $, el, humanize, debounce } from './util.js';
+import { $, el, debounce } from './dom.js';
+import { humanize } from './format.js';
 import { gql, isAbort } from './api.js';
 import { Q_SEARCH } from './queries.js';
 import { reportError } from './state.js';

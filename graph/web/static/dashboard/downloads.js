@@ -12,7 +12,7 @@
 // shown in the menu and, like any view's error, in the status line and
 // beside the filter field it concerns, with its suggestions.
 
-import { $, el } from './util.js';
+import { $, el } from './dom.js';
 import { authHeaders, errorFrom, ApiError } from './api.js';
 import { apiFilter, currentView } from './filter.js';
 import { on, track } from './state.js';

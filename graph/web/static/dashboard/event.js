@@ -7,7 +7,8 @@
 // filter), so a page is a shareable link and Back returns to the list as
 // it was.
 
-import { $, el, humanize, formatSpan, formatDate } from './util.js';
+import { $, el } from './dom.js';
+import { humanize, formatSpan, formatDate } from './format.js';
 import { gql, freshSignal, isAbort } from './api.js';
 import { Q_EVENT_PAGE, Q_EVENT_CHAIN } from './queries.js';
 import { currentView, setEvent, setHash } from './filter.js';

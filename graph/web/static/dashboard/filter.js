@@ -3,7 +3,8 @@
 // the form that edits it, the URL hash that records it, the event-type
 // boxes, and the API filters derived from it.
 
-import { $, el, humanize } from './util.js';
+import { $, el } from './dom.js';
+import { humanize } from './format.js';
 import { gql } from './api.js';
 import { Q_EVENT_TYPES } from './queries.js';
 import { selectedActors, renderChips, replaceActor } from './actors.js';

@@ -10,7 +10,8 @@
 // from the sum of the lowest estimates to that of the highest where the
 // sources disagree.
 
-import { $, svg, isoDate, debounce, DAY_MS, MONTHS } from './util.js';
+import { $, svg, debounce } from './dom.js';
+import { isoDate, DAY_MS, MONTHS } from './format.js';
 import { gql, freshSignal, isAbort } from './api.js';
 import { Q_EXTENT, Q_HISTOGRAM } from './queries.js';
 import { apiFilter } from './filter.js';

@@ -3,7 +3,7 @@
 // one graphql-ws feed, retried with a backoff when the connection is lost,
 // its items handed to the timeline and announced once a burst has passed.
 
-import { $, debounce } from './util.js';
+import { $, debounce } from './dom.js';
 import { authHeaders } from './api.js';
 import { S_TIMELINE } from './queries.js';
 import { apiFilter, currentView } from './filter.js';

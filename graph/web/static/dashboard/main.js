@@ -9,7 +9,7 @@
 // there). A part reads another's state only through its exported functions
 // (filter.js's currentView(), actors.js's knownActor()), never its variables.
 
-import { $ } from './util.js';
+import { $ } from './dom.js';
 import { token, TOKEN_KEY } from './api.js';
 import { on, emit, track, clearErrors } from './state.js';
 import { currentView, emptyFilter, readForm, writeForm, decodeHash, setHash, takeForm, setCentre, setDepth, setNodes, loadEventTypes, suggestInForm } from './filter.js';

@@ -5,7 +5,8 @@
 // for each located event the timeline shows, dots that crowd grouped into
 // clusters (leaflet.markercluster) that open on click.
 
-import { el, formatInstant, debounce, $ } from './util.js';
+import { el, debounce, $ } from './dom.js';
+import { formatInstant } from './format.js';
 import { gql, freshSignal, ApiError } from './api.js';
 import { Q_COUNTS } from './queries.js';
 import { apiFilter, currentView, setMapBy, setHash } from './filter.js';

@@ -20,7 +20,8 @@
 // tool asks shortestPath and highlights the path. "Actors only" folds the
 // events away, leaving actors joined by their shared-event edges.
 
-import { $, el, humanize, truncate, debounce, formatInstant, isoDate, DAY_MS } from './util.js';
+import { $, el, debounce } from './dom.js';
+import { humanize, truncate, formatInstant, isoDate, DAY_MS } from './format.js';
 import { gql, freshSignal } from './api.js';
 import { Q_NEIGHBORHOOD, Q_ACTOR_ID, Q_SHORTEST_PATH } from './queries.js';
 import { graphFilter, currentView } from './filter.js';

@@ -23,7 +23,7 @@
 //                bad one in a filter field and apply (a field error's button)
 //   open-event   key: open that event's page (a card's title, a chain's link)
 
-import { $, el } from './util.js';
+import { $, el } from './dom.js';
 import { isAbort } from './api.js';
 
 /** @typedef {{ message: string, code?: string }} ViewError */

@@ -2,7 +2,8 @@
 // The timeline: the list of events and statements for the filter, a page
 // at a time, with the live items placed where the API's order puts them.
 
-import { $, el, humanize, formatSpan, formatDate, figureRange, rangeText } from './util.js';
+import { $, el } from './dom.js';
+import { humanize, formatSpan, formatDate, figureRange, rangeText } from './format.js';
 import { gql, freshSignal, isAbort } from './api.js';
 import { Q_TIMELINE, Q_TOTAL } from './queries.js';
 import { apiFilter, currentView } from './filter.js';

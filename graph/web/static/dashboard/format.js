@@ -1,48 +1,10 @@
 // @ts-check
-// Helpers every part uses: element builders that keep data out of markup,
-// date formatting that shows only what a precision says is known, debounce.
+// Text for people: enum names as words, dates to no more than their
+// precision says is known ("May 2025", never "1 May 2025"), spans as
+// spans, figures as ranges where sources disagree.
 
 export const DAY_MS = 86400000;
 export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** @param {string} id @returns {any} the element with that id */
-export const $ = (id) => document.getElementById(id);
-
-// el builds an element; strings become text nodes, so data never reaches
-// the DOM as markup.
-/**
- * @param {string} tag
- * @param {Record<string, any> | null} [attrs]
- * @param {...any} children
- * @returns {HTMLElement}
- */
-export function el(tag, attrs, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs || {})) {
-    if (value === null || value === undefined || value === false) continue;
-    if (name === 'className') node.className = value;
-    else node.setAttribute(name, value === true ? '' : value);
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : String(child));
-  }
-  return node;
-}
-
-const SVG_NS = 'http://www.w3.org/2000/svg';
-/**
- * @param {string} tag
- * @param {Record<string, any> | null} [attrs]
- * @param {...any} children
- * @returns {SVGElement}
- */
-export function svg(tag, attrs, ...children) {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, value);
-  for (const child of children) node.append(child);
-  return node;
-}
 
 export function humanize(enumName) {
   const s = enumName.toLowerCase().replace(/_/g, ' ');
@@ -171,17 +133,3 @@ export function figureRange(estimates, measure, reported) {
 export function rangeText(r) { return r.low === r.high ? String(r.low) : r.low + '\u2013' + r.high; }
 
 export function isoDate(ms) { return new Date(ms).toISOString().slice(0, 10); }
-
-/**
- * @template {any[]} A
- * @param {(...args: A) => void} fn
- * @param {number} ms
- * @returns {(...args: A) => void}
- */
-export function debounce(fn, ms) {
-  let timer = null;
-  return (...args) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => fn(...args), ms);
-  };
-}
