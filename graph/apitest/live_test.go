@@ -298,14 +298,18 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 // A subscription outlives the request timeout: the timeout bounds queries
 // and mutations (over the websocket too), not a websocket's life.
 func TestSubscriptionOutlivesRequestTimeout(t *testing.T) {
-	a := newAPIWith(t, server.Options{RequestTimeout: 100 * time.Millisecond})
+	// Long enough that the query at the end answers in time on a loaded
+	// machine (100 ms did not, once, beside a CI run), short enough that
+	// three of them pass while the subscription stays open.
+	const timeout = 500 * time.Millisecond
+	a := newAPIWith(t, server.Options{RequestTimeout: timeout})
 	c, err := a.dialWS(t, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.subscribe("s", liveQuery, nil)
 	waitFor(t, "the subscription to open", func() bool { return a.hub.Open() == 1 })
-	time.Sleep(300 * time.Millisecond) // three timeouts
+	time.Sleep(3 * timeout)
 	a.upsertMeeting("after-timeout", "Still live", "india")
 	equalJSON(t, c.next("s"), `{"timelineUpdated": {"__typename": "Event", "key": "after-timeout", "title": "Still live",
 		"participants": [{"actor": {"key": "india"}}]}}`)
