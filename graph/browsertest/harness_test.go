@@ -264,6 +264,23 @@ func (s *site) eval(expr string, out any) {
 
 // waitJS polls a JavaScript condition until it holds (bounded by the tab's
 // timeout and by tries).
+// pollJS reports whether cond becomes true within d, polling as waitJS
+// does, for a step that may be retried (a click the page can miss while a
+// loaded machine is still settling it).
+func (s *site) pollJS(cond string, d time.Duration) bool {
+	s.t.Helper()
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		var ok bool
+		if err := chromedp.Run(s.ctx, chromedp.Evaluate("Boolean("+cond+")", &ok)); err != nil {
+			s.t.Fatalf("poll %s: %v", cond, err)
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *site) waitJS(what, cond string) {
 	s.t.Helper()
 	for range 300 {

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -293,7 +294,11 @@ func TestMapClusters(t *testing.T) {
 			t.Fatalf("the cluster at (%v, %v) is covered", at.X, at.Y)
 		}
 		s.run("click the cluster", chromedp.MouseClickXY(at.X, at.Y))
-		s.waitJS("the cluster to open", mapIdle+` && (window.dashboard.map.hasLayer(window.__kid) || window.__shownParent() !== window.__clicked)`)
+		// A click that changed nothing (seen once on a loaded machine) is
+		// made again, within the bound of the loop.
+		if !s.pollJS(mapIdle+` && (window.dashboard.map.hasLayer(window.__kid) || window.__shownParent() !== window.__clicked)`, 5*time.Second) {
+			t.Logf("click %d on the cluster changed nothing in 5 s", i+1)
+		}
 	}
 	var zoom float64
 	s.eval(`window.dashboard.map.getZoom()`, &zoom)
@@ -314,7 +319,16 @@ func TestMapClusters(t *testing.T) {
 	if !at.Hit {
 		t.Fatalf("the dot at (%v, %v) is covered", at.X, at.Y)
 	}
-	s.run("click the dot", chromedp.MouseClickXY(at.X, at.Y))
-	s.waitJS("the dot's item focused", `document.activeElement && document.activeElement.matches('#timeline li.item.focused') &&
-		document.activeElement.dataset.id === window.__kid.itemId`)
+	focused := `document.activeElement && document.activeElement.matches('#timeline li.item.focused') &&
+		document.activeElement.dataset.id === window.__kid.itemId`
+	for i := 0; ; i++ {
+		s.run("click the dot", chromedp.MouseClickXY(at.X, at.Y))
+		if s.pollJS(focused, 5*time.Second) {
+			break
+		}
+		if i == 2 {
+			t.Fatalf("three clicks on the dot left its item unfocused")
+		}
+		t.Logf("click %d on the dot changed nothing in 5 s", i+1)
+	}
 }
