@@ -54,8 +54,14 @@ type Bound struct {
 }
 
 // OnePerKey reports whether the day rows of q's grain and types hold one
-// row per start and key, as KeptOnePerKey says of Kept's.
-func (q SpanQuery) OnePerKey() bool { return len(q.Types) == 0 || q.ByType }
+// row per start and key, by KeptOnePerKey's rule for Kept's.
+func (q SpanQuery) OnePerKey() bool {
+	group := db.GroupNone
+	if q.ByType {
+		group = db.GroupType
+	}
+	return KeptOnePerKey(q.Types, group)
+}
 
 // DayRange is the bounds on the one-day rows: their start lies in the range.
 func (q SpanQuery) DayRange() []Bound {

@@ -26,7 +26,7 @@ const FALLBACK_EVENT_TYPES = ['ATTACK', 'STRIKE', 'CALL', 'MEETING', 'STATEMENT_
 // asks for 100: a hub's 200 (at 1M events, 199 of its events round it)
 // took about 15 % of a dashboard load there, measured against 100 in one
 // run, and labels only a few of them; 200 and 400 are a choice away.
-export const NETWORK_NODES = 100;
+const NETWORK_NODES = 100;
 const NODE_LIMITS = [50, 100, 200, 400];
 
 /** @type {View} */
