@@ -23,12 +23,17 @@ const (
 	WidthRaw   = -1
 	WidthDay   = 0
 	WidthMonth = 1
+	WidthYear  = 2
 )
 
 // WidthFor is the widest kept count whose buckets each lie within one
-// bucket of interval: months for months and years, days for days and weeks.
+// bucket of interval: years for years, months for months, days for days
+// and weeks.
 func WidthFor(interval db.Interval) int {
-	if interval == db.IntervalMonth || interval == db.IntervalYear {
+	switch interval {
+	case db.IntervalYear:
+		return WidthYear
+	case db.IntervalMonth:
 		return WidthMonth
 	}
 	return WidthDay
@@ -51,24 +56,30 @@ func RangeOf(f db.TimelineFilter) Range {
 	return r
 }
 
-// UnitStart is the start of the day (or month) that holds ms.
+// UnitStart is the start of the day (month, year) that holds ms.
 func UnitStart(ms int64, width int) int64 {
 	day := ms - (ms%DayMillis+DayMillis)%DayMillis
-	if width == WidthMonth {
+	switch width {
+	case WidthMonth:
 		t := time.UnixMilli(day).UTC()
 		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+	case WidthYear:
+		return time.Date(time.UnixMilli(day).UTC().Year(), 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
 	}
 	return day
 }
 
-// UnitCeil is the first day (or month) start at or after ms.
+// UnitCeil is the first day (month, year) start at or after ms.
 func UnitCeil(ms int64, width int) int64 {
 	start := UnitStart(ms, width)
 	if start == ms {
 		return ms
 	}
-	if width == WidthMonth {
+	switch width {
+	case WidthMonth:
 		return time.UnixMilli(start).UTC().AddDate(0, 1, 0).UnixMilli()
+	case WidthYear:
+		return time.UnixMilli(start).UTC().AddDate(1, 0, 0).UnixMilli()
 	}
 	return start + DayMillis
 }

@@ -64,6 +64,10 @@ func TestUnits(t *testing.T) {
 		{"DayCeil", buckets.UnitCeil(noon, buckets.WidthDay), ms("2025-05-05")},
 		{"MonthCeil", buckets.UnitCeil(noon, buckets.WidthMonth), ms("2025-06-01")},
 		{"CeilOfAStart", buckets.UnitCeil(ms("2025-05-01"), buckets.WidthMonth), ms("2025-05-01")},
+		{"YearStart", buckets.UnitStart(noon, buckets.WidthYear), ms("2025-01-01")},
+		{"YearCeil", buckets.UnitCeil(noon, buckets.WidthYear), ms("2026-01-01")},
+		{"YearCeilOfAStart", buckets.UnitCeil(ms("2025-01-01"), buckets.WidthYear), ms("2025-01-01")},
+		{"YearBefore1970", buckets.UnitStart(ms("1969-12-31")+1, buckets.WidthYear), ms("1969-01-01")},
 		{"Before1970", buckets.UnitStart(ms("1969-12-31")+1, buckets.WidthDay), ms("1969-12-31")},
 	} {
 		if tt.got != tt.want {

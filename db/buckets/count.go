@@ -175,9 +175,9 @@ func Count(ctx context.Context, src Source, f db.TimelineFilter, interval db.Int
 }
 
 // kept counts the events of the given types (any type when none is given)
-// in r from the kept counts of the given width: the whole days (or months)
-// that r covers are rows of event_counts, and the parts of r that cover a
-// day (or month) only in part are counted at the next finer width, down to
+// in r from the kept counts of the given width: the whole days (months,
+// years) that r covers are rows of event_counts, and the parts of r that
+// cover a unit only in part are counted at the next finer width, down to
 // reading the events of a partial day. The answer is thus exact for any
 // from and to, and reads at most two partial days of events.
 func kept(ctx context.Context, src Source, sums *Sums, types []db.EventType, groupBy db.CountGroup, width int, r Range) error {

@@ -218,11 +218,15 @@ func randomCountFilter(r *rand.Rand, lo, hi int64) db.TimelineFilter {
 			return nil
 		}
 		t := time.UnixMilli(lo + r.Int64N(hi-lo)).UTC()
-		switch r.IntN(3) {
+		// Bounds on a year, a month or a day, which the kept counts of
+		// those widths hold whole, or within a day.
+		switch r.IntN(4) {
 		case 0:
 			t = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 		case 1:
 			t = t.Truncate(24 * time.Hour)
+		case 2:
+			t = time.Date(t.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
 		}
 		return &t
 	}

@@ -3,7 +3,7 @@ package sqlite
 import "fmt"
 
 // The kept counts of eventCounts (tables event_counts and
-// event_span_counts, migrations 00006, 00012 and 00015) are written by
+// event_span_counts, migrations 00006, 00012, 00015 and 00018) are written by
 // triggers on events, in the transaction that writes
 // the event.
 // A write of many events pauses them and rebuilds the counts once before it
@@ -32,6 +32,17 @@ FROM (SELECT occurred_at - ((occurred_at % 86400000) + 86400000) % 86400000 AS d
     (SELECT 0 AS grain UNION ALL SELECT 1) t,
     (SELECT 0 AS grain UNION ALL SELECT 2) c
 GROUP BY 1, 2, 3, 4, 5`
+
+// rebuildYearCountsSQL is migration 00018's backfill: the year rows, each
+// the sum of its year's month rows, which rebuildEventCountsSQL has just
+// written (adding them up from the events would read them a third time).
+const rebuildYearCountsSQL = `INSERT INTO event_counts (width, grain, type, country, start, events, certain_day, certain_week,
+    certain_month, certain_year, fatalities, fatalities_low, fatalities_high, intensity_sum, intensity_events)
+SELECT 2, grain, type, country, unixepoch(start / 1000, 'unixepoch', 'start of year') * 1000,
+    sum(events), sum(certain_day), sum(certain_week), sum(certain_month), sum(certain_year),
+    sum(fatalities), sum(fatalities_low), sum(fatalities_high), sum(intensity_sum), sum(intensity_events)
+FROM event_counts WHERE width = 1
+GROUP BY grain, type, country, 5`
 
 // rebuildSpanCountsSQL is migration 00015's backfill: the events whose
 // span reaches past the day of their start, by that day and the day of
@@ -90,7 +101,7 @@ func (w *writer) resumeEventCounts() error {
 	if !w.countsPaused {
 		return nil
 	}
-	for _, q := range []string{`DELETE FROM event_counts`, rebuildEventCountsSQL,
+	for _, q := range []string{`DELETE FROM event_counts`, rebuildEventCountsSQL, rebuildYearCountsSQL,
 		`DELETE FROM event_span_counts`, rebuildSpanCountsSQL, `DELETE FROM event_counts_paused`} {
 		if _, err := w.exec(q); err != nil {
 			return fmt.Errorf("rebuild event counts: %w", err)

@@ -485,3 +485,19 @@ func BenchmarkSeed(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "events/s")
 }
+
+// The dashboard's first load at 1M: the map's shading (every country, by
+// year, summed per country by the page) ...
+func BenchmarkDashboardMapCountries(b *testing.B) {
+	run(b, `{ eventCounts(interval: YEAR, groupBy: COUNTRY) { key count } }`, none)
+}
+
+// ... and the histogram over the whole extent, by month.
+func BenchmarkDashboardHistogram(b *testing.B) {
+	run(b, `query($f: EventFilter) {
+  spread: eventCounts(filter: $f, interval: MONTH, timeMatch: OVERLAPS) { start count certain fatalities fatalitiesLow fatalitiesHigh }
+  starts: eventCounts(filter: $f, interval: MONTH, timeMatch: START) { count fatalities fatalitiesLow fatalitiesHigh }
+}`, func(*env) map[string]any {
+		return map[string]any{"f": map[string]any{"from": "2015-01-01", "to": "2025-01-01", "timeMatch": "START"}}
+	})
+}
