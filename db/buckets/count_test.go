@@ -41,8 +41,8 @@ func TestSpanQueryRanges(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			q := buckets.SpanQuery{Range: tt.r, Match: tt.match}
-			if got := text(q.DayRange()); got != tt.days {
-				t.Errorf("DayRange = %q, want %q", got, tt.days)
+			if got := text(q.StartRange()); got != tt.days {
+				t.Errorf("StartRange = %q, want %q", got, tt.days)
 			}
 			if got := text(q.SpanRange()); got != tt.spa {
 				t.Errorf("SpanRange = %q, want %q", got, tt.spa)

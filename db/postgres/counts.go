@@ -165,11 +165,11 @@ func (c counts) Kept(ctx context.Context, sums *buckets.Sums, types []db.EventTy
 	return scanCounts(sums, rows, err)
 }
 
-// spanWhere is the condition on the kept span counts of q's grain and
-// types and of bounds.
+// spanWhere is the condition on the kept counts (event_counts or
+// event_span_counts) of q's width, grain and types and of bounds.
 func spanWhere(q buckets.SpanQuery, bounds []buckets.Bound) (string, sqlArgs) {
 	var args sqlArgs
-	where := []string{`grain = ` + args.add(q.Grain)}
+	where := []string{`width = ` + args.add(q.Width), `grain = ` + args.add(q.Grain)}
 	if len(q.Types) > 0 {
 		where = append(where, `type = ANY (`+args.add(eventTypeStrings(q.Types))+`)`)
 	}
@@ -190,16 +190,16 @@ func spanKey(q buckets.SpanQuery) string {
 	return `''::text`
 }
 
-// DaySums reads the day rows of event_counts.
-func (c counts) DaySums(ctx context.Context, q buckets.SpanQuery, add func(buckets.Row)) error {
-	where, args := spanWhere(q, q.DayRange())
+// UnitSums reads the rows of event_counts of q's width.
+func (c counts) UnitSums(ctx context.Context, q buckets.SpanQuery, add func(buckets.Row)) error {
+	where, args := spanWhere(q, q.StartRange())
 	cols, group := `sum(events)::bigint, sum(fatalities)::bigint, sum(fatalities_low)::bigint, sum(fatalities_high)::bigint,
 		sum(intensity_sum)::double precision, sum(intensity_events)::bigint`, ` GROUP BY start, 2`
 	if q.OnePerKey() {
 		cols, group = `events::bigint, fatalities::bigint, fatalities_low::bigint, fatalities_high::bigint,
 		intensity_sum::double precision, intensity_events::bigint`, ``
 	}
-	rows, err := c.s.reader(ctx).Query(ctx, `SELECT start, `+spanKey(q)+`, `+cols+` FROM event_counts WHERE width = 0 AND `+where+group, args...)
+	rows, err := c.s.reader(ctx).Query(ctx, `SELECT start, `+spanKey(q)+`, `+cols+` FROM event_counts WHERE `+where+group, args...)
 	if err != nil {
 		return fmt.Errorf("event counts: %w", err)
 	}

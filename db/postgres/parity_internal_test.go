@@ -108,8 +108,8 @@ func compareWithSQLite(t *testing.T, liteDB *sql.DB, pg *Store) {
 		`SELECT width, grain, type, country, start, events, certain_day, certain_week, certain_month, certain_year,
 			fatalities, fatalities_low, fatalities_high, intensity_sum, intensity_events
 			FROM event_counts ORDER BY width, grain, type, country, start`,
-		`SELECT grain, type, start, last, events, fatalities, fatalities_low, fatalities_high, intensity_sum, intensity_events
-			FROM event_span_counts ORDER BY grain, type, start, last`,
+		`SELECT width, grain, type, start, last, events, fatalities, fatalities_low, fatalities_high, intensity_sum, intensity_events
+			FROM event_span_counts ORDER BY width, grain, type, start, last`,
 		`SELECT longest FROM timeline_spans`,
 		`SELECT facet, value, at, precision, key, kind, item_id, role, span_end FROM timeline_index
 			ORDER BY facet, value, at, precision, key, kind, item_id, role`,

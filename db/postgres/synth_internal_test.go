@@ -74,8 +74,8 @@ func TestParityWithSQLiteOnAGeneratedGraph(t *testing.T) {
 		`SELECT width, grain, type, coalesce((SELECT code FROM countries WHERE id = country), CAST(country AS TEXT)) AS c, start,
 			events, certain_day, certain_week, certain_month, certain_year, fatalities, fatalities_low, fatalities_high,
 			intensity_events FROM event_counts ORDER BY 1, 2, 3, 4, 5`,
-		`SELECT grain, type, start, last, events, fatalities, fatalities_low, fatalities_high, intensity_events
-			FROM event_span_counts ORDER BY 1, 2, 3, 4`,
+		`SELECT width, grain, type, start, last, events, fatalities, fatalities_low, fatalities_high, intensity_events
+			FROM event_span_counts ORDER BY 1, 2, 3, 4, 5`,
 		`SELECT kind, count(*) FROM graph_edges GROUP BY kind ORDER BY kind`,
 		`SELECT op, kind, count(*) FROM change_feed GROUP BY op, kind ORDER BY op, kind`,
 		`SELECT kind, count(*) FROM changes GROUP BY kind ORDER BY kind`,

@@ -218,10 +218,11 @@ func (c counts) Kept(ctx context.Context, sums *buckets.Sums, types []db.EventTy
 	return scanCounts(sums, rows, err)
 }
 
-// spanWhere is the condition on the kept span counts of q's grain and
-// types and of bounds, each a range of the table's primary key.
+// spanWhere is the condition on the kept counts (event_counts or
+// event_span_counts) of q's width, grain and types and of bounds, each a
+// range of the table's primary key.
 func spanWhere(q buckets.SpanQuery, bounds []buckets.Bound) (string, []any) {
-	where, args := []string{`grain = ?`}, []any{q.Grain}
+	where, args := []string{`width = ?`, `grain = ?`}, []any{q.Width, q.Grain}
 	if len(q.Types) > 0 {
 		in, a := inClause(`type`, q.Types)
 		where, args = append(where, in), append(args, a...)
@@ -243,14 +244,14 @@ func spanKey(q buckets.SpanQuery) string {
 	return `''`
 }
 
-// DaySums reads the day rows of event_counts.
-func (c counts) DaySums(ctx context.Context, q buckets.SpanQuery, add func(buckets.Row)) error {
-	where, args := spanWhere(q, q.DayRange())
+// UnitSums reads the rows of event_counts of q's width.
+func (c counts) UnitSums(ctx context.Context, q buckets.SpanQuery, add func(buckets.Row)) error {
+	where, args := spanWhere(q, q.StartRange())
 	cols, group := `sum(events), sum(fatalities), sum(fatalities_low), sum(fatalities_high), sum(intensity_sum), sum(intensity_events)`, ` GROUP BY start, 2`
 	if q.OnePerKey() {
 		cols, group = `events, fatalities, fatalities_low, fatalities_high, intensity_sum, intensity_events`, ``
 	}
-	rows, err := c.s.read.QueryContext(ctx, `SELECT start, `+spanKey(q)+`, `+cols+` FROM event_counts WHERE width = 0 AND `+where+group, args...)
+	rows, err := c.s.read.QueryContext(ctx, `SELECT start, `+spanKey(q)+`, `+cols+` FROM event_counts WHERE `+where+group, args...)
 	if err != nil {
 		return fmt.Errorf("event counts: %w", err)
 	}

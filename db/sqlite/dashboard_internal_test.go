@@ -292,24 +292,35 @@ func checkCounts(t *testing.T, s *Store, r *rand.Rand, n int) {
 	}
 	// By span, the kept counts answer as reading the events does, also
 	// when the filter selects by another match than the buckets count by,
-	// and on ranges that begin on the last day of a span or end on it, where
-	// selecting by overlap and by lying within turn.
+	// and on ranges that begin on the last day (or month) of a span or end
+	// on it, where selecting by overlap and by lying within turn.
 	spanFilters := append([]db.TimelineFilter{}, filters...)
-	rows, err := s.read.QueryContext(ctx, `SELECT start, last FROM event_span_counts WHERE grain = 0 ORDER BY start, last LIMIT 3`)
+	rows, err := s.read.QueryContext(ctx, `SELECT * FROM (SELECT width, start, last FROM event_span_counts
+		WHERE width = 0 AND grain = 0 ORDER BY start, last LIMIT 3)
+		UNION ALL SELECT * FROM (SELECT width, start, last FROM event_span_counts
+		WHERE width = 1 AND grain = 0 ORDER BY start, last LIMIT 3)`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for rows.Next() {
+		var width int
 		var start, last int64
-		if err := rows.Scan(&start, &last); err != nil {
+		if err := rows.Scan(&width, &start, &last); err != nil {
 			t.Fatal(err)
 		}
 		at := func(ms int64) *time.Time { v := time.UnixMilli(ms).UTC(); return &v }
-		spanFilters = append(spanFilters, db.TimelineFilter{From: at(last), To: at(last + 3*dayMillis)},
-			db.TimelineFilter{From: at(start), To: at(last)}, db.TimelineFilter{From: at(start), To: at(last + dayMillis)})
+		next := func(ms int64, n int) *time.Time {
+			if width == 0 {
+				return at(ms + int64(n)*dayMillis)
+			}
+			v := time.UnixMilli(ms).UTC().AddDate(0, n, 0)
+			return &v
+		}
+		spanFilters = append(spanFilters, db.TimelineFilter{From: at(last), To: next(last, 3)},
+			db.TimelineFilter{From: at(start), To: at(last)}, db.TimelineFilter{From: at(start), To: next(last, 1)})
 	}
 	rows.Close()
-	spanned := 0
+	spanned, byMonth := 0, 0
 	for _, f := range spanFilters {
 		for _, group := range []db.CountGroup{db.GroupNone, db.GroupType} {
 			if !buckets.SpanCountable(f, group) {
@@ -335,6 +346,9 @@ func checkCounts(t *testing.T, s *Store, r *rand.Rand, n int) {
 						}
 						if got != "" {
 							spanned++
+							if buckets.SpanUnit(g, interval) == buckets.WidthMonth {
+								byMonth++
+							}
 						}
 						if got != want {
 							t.Fatalf("%s: the span counts answer\n%s\nthe events\n%s", name, got, want)
@@ -344,8 +358,9 @@ func checkCounts(t *testing.T, s *Store, r *rand.Rand, n int) {
 			}
 		}
 	}
-	if spanned == 0 {
-		t.Errorf("no filter of %d counted any event by span from the kept counts", len(filters))
+	if spanned == 0 || byMonth == 0 {
+		t.Errorf("of %d filters, %d counted events by span from the kept counts, %d from those by month; want some of each",
+			len(spanFilters), spanned, byMonth)
 	}
 	var zero int
 	if err := s.write.QueryRow(`SELECT count(*) FROM event_counts WHERE events <= 0`).Scan(&zero); err != nil || zero != 0 {

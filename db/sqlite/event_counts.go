@@ -3,7 +3,7 @@ package sqlite
 import "fmt"
 
 // The kept counts of eventCounts (tables event_counts and
-// event_span_counts, migrations 00006, 00012, 00015 and 00018) are written by
+// event_span_counts, migrations 00006, 00012, 00015, 00018 and 00019) are written by
 // triggers on events, in the transaction that writes
 // the event.
 // A write of many events pauses them and rebuilds the counts once before it
@@ -46,10 +46,10 @@ GROUP BY grain, type, country, 5`
 
 // rebuildSpanCountsSQL is migration 00015's backfill: the events whose
 // span reaches past the day of their start, by that day and the day of
-// their end.
-const rebuildSpanCountsSQL = `INSERT INTO event_span_counts (grain, type, start, last, events, fatalities, fatalities_low,
+// their end (width 0).
+const rebuildSpanCountsSQL = `INSERT INTO event_span_counts (width, grain, type, start, last, events, fatalities, fatalities_low,
     fatalities_high, intensity_sum, intensity_events)
-SELECT t.grain, CASE WHEN t.grain = 0 THEN '' ELSE e.type END, e.day, e.last,
+SELECT 0, t.grain, CASE WHEN t.grain = 0 THEN '' ELSE e.type END, e.day, e.last,
     count(*), sum(e.fatalities), sum(e.fatalities_low), sum(e.fatalities_high), coalesce(sum(e.intensity), 0), count(e.intensity)
 FROM (SELECT occurred_at - ((occurred_at % 86400000) + 86400000) % 86400000 AS day,
         (span_end - 1) - (((span_end - 1) % 86400000) + 86400000) % 86400000 AS last, type,
@@ -57,7 +57,21 @@ FROM (SELECT occurred_at - ((occurred_at % 86400000) + 86400000) % 86400000 AS d
     FROM events) e,
     (SELECT 0 AS grain UNION ALL SELECT 1) t
 WHERE e.last > e.day
-GROUP BY 1, 2, 3, 4`
+GROUP BY 2, 3, 4, 5`
+
+// rebuildMonthSpanCountsSQL is migration 00019's backfill: the spans that
+// reach past the month of their start (width 1), added up from the day
+// rows that rebuildSpanCountsSQL has just written.
+const rebuildMonthSpanCountsSQL = `INSERT INTO event_span_counts (width, grain, type, start, last, events, fatalities,
+    fatalities_low, fatalities_high, intensity_sum, intensity_events)
+SELECT 1, grain, type, start, last,
+    sum(events), sum(fatalities), sum(fatalities_low), sum(fatalities_high), sum(intensity_sum), sum(intensity_events)
+FROM (SELECT grain, type, unixepoch(start / 1000, 'unixepoch', 'start of month') * 1000 AS start,
+        unixepoch(last / 1000, 'unixepoch', 'start of month') * 1000 AS last, events, fatalities, fatalities_low,
+        fatalities_high, intensity_sum, intensity_events
+    FROM event_span_counts WHERE width = 0)
+WHERE last > start
+GROUP BY grain, type, start, last`
 
 // defaultPauseEventCounts is Store.pauseEventCounts's default: how many
 // events (inserted or changed) a write makes before it pauses the triggers,
@@ -102,7 +116,7 @@ func (w *writer) resumeEventCounts() error {
 		return nil
 	}
 	for _, q := range []string{`DELETE FROM event_counts`, rebuildEventCountsSQL, rebuildYearCountsSQL,
-		`DELETE FROM event_span_counts`, rebuildSpanCountsSQL, `DELETE FROM event_counts_paused`} {
+		`DELETE FROM event_span_counts`, rebuildSpanCountsSQL, rebuildMonthSpanCountsSQL, `DELETE FROM event_counts_paused`} {
 		if _, err := w.exec(q); err != nil {
 			return fmt.Errorf("rebuild event counts: %w", err)
 		}

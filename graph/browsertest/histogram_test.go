@@ -31,7 +31,8 @@ func parseInstant(t *testing.T, s string) time.Time {
 // histogramFilter is the EventFilter the histogram counted with, as the
 // chart records it (data-from, data-to, data-time-match), checked against
 // the view's filter: its own from and to where it gives them, else the
-// day of the first event's start and the day after the last's (whole days,
+// start of the bucket that holds the first event's start and the end of
+// the one that holds the last's (whole buckets of the chart's interval,
 // which the server counts from its kept counts); its time match,
 // except WITHIN with an open "to", which is START over the range (see
 // countFilter in histogram.js).
@@ -65,16 +66,17 @@ func (s *site) histogramFilter(filter map[string]any) (map[string]any, string) {
 		if chart.From != from {
 			s.t.Errorf("the histogram counts from %q, the filter from %q", chart.From, from)
 		}
-	} else if want := parseInstant(s.t, r.First.Nodes[0].OccurredAt).Format(time.DateOnly); chart.From != want {
-		s.t.Errorf("the histogram counts from %q, the first event starts on %s", chart.From, want)
+	} else if want := bucketStart(parseInstant(s.t, r.First.Nodes[0].OccurredAt), chart.Interval).Format(time.DateOnly); chart.From != want {
+		s.t.Errorf("the histogram counts from %q, the %s of the first event's start from %s", chart.From, chart.Interval, want)
 	}
 	if to, ok := filter["to"].(string); ok {
 		if chart.To != to {
 			s.t.Errorf("the histogram counts to %q, the filter to %q", chart.To, to)
 		}
 	} else {
-		if want := parseInstant(s.t, r.Last.Nodes[0].OccurredAt).AddDate(0, 0, 1).Format(time.DateOnly); chart.To != want {
-			s.t.Errorf("the histogram counts to %q, the last event starts the day before %s", chart.To, want)
+		last := bucketStart(parseInstant(s.t, r.Last.Nodes[0].OccurredAt), chart.Interval)
+		if want := bucketAfter(last, chart.Interval).Format(time.DateOnly); chart.To != want {
+			s.t.Errorf("the histogram counts to %q, the end of the %s of the last event's start %s", chart.To, chart.Interval, want)
 		}
 		if match == "WITHIN" {
 			match = "START"
