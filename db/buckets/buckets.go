@@ -255,6 +255,10 @@ const intensityDigits = 1e9
 func (b *Sums) Buckets() []db.EventBucket {
 	out := make([]db.EventBucket, 0, len(b.sums))
 	for _, s := range b.sums {
+		if s.Count == 0 {
+			// Every event taken away again (KeptStartsBySpan).
+			continue
+		}
 		bucket := s.EventBucket
 		if s.intensityEvents > 0 {
 			mean := math.Round(s.intensitySum/float64(s.intensityEvents)*intensityDigits) / intensityDigits

@@ -125,7 +125,8 @@ var groups = map[db.CountGroup]bool{
 // answered from the kept counts (event_counts, migrations 00006 and
 // 00012), whatever the number of events; see kept. So are OVERLAPS and
 // WITHIN when the range starts and ends on whole days (a date, as the
-// dashboard sends) and the grouping is by type or none: see KeptSpans.
+// dashboard sends) and the grouping is by type or none: see KeptSpans; and
+// START over such a filter that selects by span: see KeptStartsBySpan.
 // Actors, roles, countries, text and the other filters select events by
 // what the counts do not record, OVERLAPS spreads an event over buckets the
 // counts cannot tell apart, and WITHIN sums only the certain events, which
@@ -170,6 +171,8 @@ func Count(ctx context.Context, src Source, f db.TimelineFilter, interval db.Int
 		err = kept(ctx, src, sums, f.EventTypes, groupBy, WidthFor(interval), RangeOf(f))
 	case sums.Spans() && SpanCountable(f, groupBy):
 		err = KeptSpans(ctx, src, sums, f, groupBy)
+	case !sums.Spans() && SpanCountable(f, groupBy):
+		err = KeptStartsBySpan(ctx, src, sums, f, groupBy)
 	default:
 		err = src.Filtered(ctx, sums, f, groupBy)
 	}
@@ -330,6 +333,50 @@ func SpanUnit(f db.TimelineFilter, interval db.Interval) int {
 		}
 	}
 	return WidthMonth
+}
+
+// KeptStartsBySpan counts by start the events that f selects by span
+// (OVERLAPS or WITHIN over whole days), from the kept counts, as Count does
+// when SpanCountable says they can answer: the events that start in the
+// range (kept), with, for OVERLAPS, the spans that start before it and end
+// in it or after, and less, for WITHIN, the spans that start in it and end
+// after it (event_span_counts: a one-day event that starts in the range
+// lies within it). The dashboard's histogram asks this for its totals when
+// its Dated control is not "starting in": at 1M generated events it read
+// every event, 1.4 s.
+func KeptStartsBySpan(ctx context.Context, src Source, sums *Sums, f db.TimelineFilter, groupBy db.CountGroup) error {
+	r := RangeOf(f)
+	if err := kept(ctx, src, sums, f.EventTypes, groupBy, WidthFor(sums.Interval()), r); err != nil {
+		return err
+	}
+	q := SpanQuery{Width: WidthDay, Types: f.EventTypes, ByType: groupBy == db.GroupType, Range: r, Match: f.TimeMatch}
+	if len(f.EventTypes) > 0 || groupBy == db.GroupType {
+		q.Grain = 1
+	}
+	switch {
+	case f.TimeMatch == db.MatchOverlaps && r.From != nil:
+		// Starting before the range and before its end (which a window
+		// whose end comes first makes two conditions), reaching into it.
+		bounds := []Bound{{"start", false, *r.From}, {"last", true, *r.From}}
+		if r.To != nil {
+			bounds = append(bounds, Bound{"start", false, *r.To})
+		}
+		return src.Spans(ctx, q, bounds, sums.Add)
+	case f.TimeMatch == db.MatchWithin && r.To != nil:
+		bounds := []Bound{{"start", false, *r.To}, {"last", true, *r.To}}
+		if r.From != nil {
+			bounds = append(bounds, Bound{"start", true, *r.From})
+		}
+		return src.Spans(ctx, q, bounds, func(row Row) error { return sums.Add(negated(row)) })
+	}
+	return nil
+}
+
+// negated is a row that takes away what r adds.
+func negated(r Row) Row {
+	r.Events, r.Fatalities, r.Low, r.High = -r.Events, -r.Fatalities, -r.Low, -r.High
+	r.IntensitySum, r.IntensityEvents = -r.IntensitySum, -r.IntensityEvents
+	return r
 }
 
 // within reports whether a span row meets every bound.

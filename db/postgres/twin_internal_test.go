@@ -316,6 +316,11 @@ func TestEventCountsMatchSQLite(t *testing.T) {
 		{EventTypes: []db.EventType{db.EventStrike, db.EventProtest}},
 		{Countries: []string{"IN"}},
 		{Text: "attack"},
+		// Selected by span, over whole days and over whole months (the
+		// kept span counts by day and by month).
+		{From: day("2024-01-03"), To: day("2024-11-20"), TimeMatch: db.MatchOverlaps},
+		{From: day("2024-02-01"), To: day("2024-07-01"), TimeMatch: db.MatchOverlaps},
+		{From: day("2024-02-01"), To: day("2025-01-01"), TimeMatch: db.MatchWithin, EventTypes: []db.EventType{db.EventProtest}},
 	}
 	compared := 0
 	for _, f := range filters {

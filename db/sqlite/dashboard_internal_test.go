@@ -320,7 +320,7 @@ func checkCounts(t *testing.T, s *Store, r *rand.Rand, n int) {
 			db.TimelineFilter{From: at(start), To: at(last)}, db.TimelineFilter{From: at(start), To: next(last, 1)})
 	}
 	rows.Close()
-	spanned, byMonth := 0, 0
+	spanned, byMonth, startsBySpan := 0, 0, 0
 	for _, f := range spanFilters {
 		for _, group := range []db.CountGroup{db.GroupNone, db.GroupType} {
 			if !buckets.SpanCountable(f, group) {
@@ -328,12 +328,19 @@ func checkCounts(t *testing.T, s *Store, r *rand.Rand, n int) {
 			}
 			for _, interval := range countIntervals {
 				for _, selectBy := range []db.TimeMatch{db.MatchStart, db.MatchOverlaps, db.MatchWithin} {
-					for _, m := range []db.TimeMatch{db.MatchOverlaps, db.MatchWithin} {
+					// Counted by START, the totals of the histogram: the
+					// events selected by span, each in the bucket of its start.
+					for _, m := range []db.TimeMatch{db.MatchStart, db.MatchOverlaps, db.MatchWithin} {
 						g := f
 						g.TimeMatch = selectBy
 						name := fmt.Sprintf("types %v from %v to %v by %s and %s, selected by %s, counted by %s", f.EventTypes, f.From, f.To, interval, group, selectBy, m)
 						kept := buckets.New(interval, m == db.MatchOverlaps, m == db.MatchWithin, buckets.RangeOf(g))
-						err := buckets.KeptSpans(ctx, counts{s}, kept, g, group)
+						var err error
+						if m == db.MatchStart {
+							err = buckets.KeptStartsBySpan(ctx, counts{s}, kept, g, group)
+						} else {
+							err = buckets.KeptSpans(ctx, counts{s}, kept, g, group)
+						}
 						got, err := answerText(kept.Buckets(), err)
 						if err != nil {
 							t.Fatalf("%s: %v", name, err)
@@ -346,8 +353,11 @@ func checkCounts(t *testing.T, s *Store, r *rand.Rand, n int) {
 						}
 						if got != "" {
 							spanned++
-							if buckets.SpanUnit(g, interval) == buckets.WidthMonth {
+							if m != db.MatchStart && buckets.SpanUnit(g, interval) == buckets.WidthMonth {
 								byMonth++
+							}
+							if m == db.MatchStart && selectBy != db.MatchStart {
+								startsBySpan++
 							}
 						}
 						if got != want {
@@ -358,9 +368,9 @@ func checkCounts(t *testing.T, s *Store, r *rand.Rand, n int) {
 			}
 		}
 	}
-	if spanned == 0 || byMonth == 0 {
-		t.Errorf("of %d filters, %d counted events by span from the kept counts, %d from those by month; want some of each",
-			len(spanFilters), spanned, byMonth)
+	if spanned == 0 || byMonth == 0 || startsBySpan == 0 {
+		t.Errorf("of %d filters, %d counted events by span from the kept counts, %d from those by month, %d by start "+
+			"of those selected by span; want some of each", len(spanFilters), spanned, byMonth, startsBySpan)
 	}
 	var zero int
 	if err := s.write.QueryRow(`SELECT count(*) FROM event_counts WHERE events <= 0`).Scan(&zero); err != nil || zero != 0 {
