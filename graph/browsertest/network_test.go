@@ -488,11 +488,45 @@ func TestNetworkTimeSlider(t *testing.T) {
 		t.Errorf("as of %s the network is the whole neighbourhood", day)
 	}
 	s.screenshot("network-as-of")
+	var hash string
+	s.eval(`location.hash`, &hash)
+	if !strings.Contains(hash, "&asof="+day) {
+		t.Errorf("as of %s the URL is %q, want asof=%s in it", day, hash, day)
+	}
+
+	// The URL shows the network as of its day, loaded afresh.
+	s.run("a blank page", chromedp.Navigate("about:blank"))
+	s.run("the URL as of "+day, chromedp.Navigate(s.base+"/dashboard"+hash))
+	layouts = s.waitNetwork("the network from the URL as of "+day, 0)
+	s.eval(`({Out: document.getElementById('net-time-out').textContent, To: document.getElementById('net-time-out').dataset.to})`, &shown)
+	if shown.Out != day || shown.To != next {
+		t.Errorf("from the URL the slider says %+v, want %s (to %s)", shown, day, next)
+	}
+	if got := s.shownNodes(); !slices.Equal(got, apiNeighborhood(s, id, 1, 200, map[string]any{"to": next})) {
+		t.Errorf("from the URL as of %s the network shows %d nodes, not the API's neighbourhood with to=%s", day, len(got), next)
+	}
 
 	s.press(`#net-time-all`)
 	layouts = s.waitNetwork("all dates again", layouts)
 	if got, want := s.shownNodes(), apiNeighborhood(s, id, 1, 200, nil); !slices.Equal(got, want) {
 		t.Errorf("at all dates the network shows %d nodes, the API %d", len(got), len(want))
+	}
+	s.eval(`location.hash`, &hash)
+	if strings.Contains(hash, "asof=") {
+		t.Errorf("at all dates the URL is %q, want no asof", hash)
+	}
+
+	// A day outside the slider's range is all dates, and leaves the URL.
+	s.run("a blank page", chromedp.Navigate("about:blank"))
+	s.run("the URL as of 1900", chromedp.Navigate(s.base+"/dashboard#nodes=200&center="+id+"&asof=1900-01-01"))
+	layouts = s.waitNetwork("the network from the URL as of 1900", 0)
+	s.eval(`document.getElementById('net-time-out').textContent`, &shown.Out)
+	s.eval(`location.hash`, &hash)
+	if shown.Out != "all dates" || strings.Contains(hash, "asof=") {
+		t.Errorf("as of 1900 (before every edge) the slider says %q and the URL is %q; want all dates, no asof", shown.Out, hash)
+	}
+	if got, want := s.shownNodes(), apiNeighborhood(s, id, 1, 200, nil); !slices.Equal(got, want) {
+		t.Errorf("as of 1900 the network shows %d nodes, the API's whole neighbourhood %d", len(got), len(want))
 	}
 
 	// With a range in the filter the slider moves its end only.

@@ -13,7 +13,7 @@ import { selectedActors, renderChips, replaceActor } from './actors.js';
  * @typedef {'START' | 'OVERLAPS' | 'WITHIN'} TimeMatch
  * @typedef {{ from: string, to: string, timeMatch: TimeMatch, actors: string[], countries: string[],
  *   types: string[], text: string, order: 'ASC' | 'DESC' }} Filter
- * @typedef {{ filter: Filter, center: string | null, depth: number, nodes: number, event: string | null, mapBy: MapBy }} View
+ * @typedef {{ filter: Filter, center: string | null, depth: number, nodes: number, asOf: string, event: string | null, mapBy: MapBy }} View
  * @typedef {'location' | 'participants'} MapBy what the map's countries are shaded by
  */
 
@@ -35,6 +35,7 @@ const view = {
   center: null, // the network's centre (global ID) when the user chose one
   depth: 1,
   nodes: NETWORK_NODES, // the most nodes the network asks for
+  asOf: '', // the day the network's slider shows it as of, or '' for all dates
   event: null, // the key of the event whose page is open (event.js)
   mapBy: 'location', // the map's shading: event locations or participants' countries
 };
@@ -104,6 +105,7 @@ function encodeHash() {
   if (view.center) p.set('center', view.center);
   if (view.depth !== 1) p.set('depth', String(view.depth));
   if (view.nodes !== NETWORK_NODES) p.set('nodes', String(view.nodes));
+  if (view.asOf) p.set('asof', view.asOf);
   if (view.event) p.set('event', view.event);
   if (view.mapBy !== 'location') p.set('map', view.mapBy);
   // Commas need no escaping in a fragment; plain ones keep URLs readable.
@@ -127,6 +129,7 @@ export function decodeHash() {
   view.center = p.get('center') || null;
   view.depth = p.get('depth') === '2' ? 2 : 1;
   view.nodes = nodesOf(p.get('nodes'));
+  view.asOf = date('asof');
   view.event = p.get('event') || null;
   view.mapBy = p.get('map') === 'participants' ? 'participants' : 'location';
 }
@@ -172,18 +175,29 @@ export function graphFilter(f) {
 }
 
 // currentView is the view: read it, and change it only through takeForm,
-// setCentre, setDepth, setNodes, setEvent, setMapBy and decodeHash.
+// setCentre, setDepth, setNodes, setAsOf, setEvent, setMapBy and decodeHash.
 /** @returns {View} */
 export function currentView() { return view; }
 
-// takeForm makes the form's values the filter, with no chosen centre.
+// takeForm makes the form's values the filter, with no chosen centre (and
+// so the network at all dates).
 export function takeForm() {
   view.filter = readForm();
   view.center = null;
+  view.asOf = '';
 }
 
+// setCentre chooses the network's centre, which the slider shows at all
+// dates.
 /** @param {string | null} id */
-export function setCentre(id) { view.center = id; }
+export function setCentre(id) {
+  view.center = id;
+  view.asOf = '';
+}
+
+// setAsOf is the slider's day ('YYYY-MM-DD'), or '' for all dates.
+/** @param {string} day */
+export function setAsOf(day) { view.asOf = day; }
 
 /** @param {number} depth */
 export function setDepth(depth) { view.depth = depth; }

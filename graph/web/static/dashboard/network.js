@@ -24,7 +24,7 @@ import { $, el, debounce } from './dom.js';
 import { humanize, truncate, formatInstant, isoDate, DAY_MS } from './format.js';
 import { gql, freshSignal } from './api.js';
 import { Q_NEIGHBORHOOD, Q_ACTOR_ID, Q_SHORTEST_PATH } from './queries.js';
-import { graphFilter, currentView } from './filter.js';
+import { graphFilter, currentView, setAsOf, setHash } from './filter.js';
 import { knownActor } from './actors.js';
 import { emit, track } from './state.js';
 
@@ -684,11 +684,33 @@ export async function loadNetwork(view, id) {
     asOf.centre = null; // a new centre or range: all dates, the slider measured again below
     asOf.days = 0;
   }
-  const data = await gql(Q_NEIGHBORHOOD, {
-    id, depth: view.depth, limit: view.nodes, filter: traversalFilter(view),
-  }, signal);
-  if (asOf.centre !== id) measureSlider(id, filterKey, view, data.neighborhood);
+  // The slider shows the view's day (asof= in the URL). A slider not yet
+  // measured for this centre and range is measured from the network at
+  // all dates, which is then asked for again as of the day.
+  const measured = asOf.centre === id;
+  if (measured) takeDay(view);
+  const ask = () => gql(Q_NEIGHBORHOOD, { id, depth: view.depth, limit: view.nodes, filter: traversalFilter(view) }, signal);
+  let data = await ask();
+  if (!measured) {
+    measureSlider(id, filterKey, view, data.neighborhood);
+    if (takeDay(view)) data = await ask();
+  }
   await showNetwork(id, data.neighborhood);
+}
+
+// takeDay sets the slider to the view's day and says whether that is a
+// day rather than all dates; a day outside the slider's range leaves the
+// view (and the URL).
+/** @param {View} view @returns {boolean} */
+function takeDay(view) {
+  const day = view.asOf ? Math.floor((Date.parse(view.asOf) - asOf.startMs) / DAY_MS) : NaN;
+  if (view.asOf && !(day >= 0 && day < asOf.days)) {
+    setAsOf('');
+    setHash(false);
+  }
+  asOf.value = day >= 0 && day < asOf.days ? day : asOf.days;
+  renderSlider();
+  return asOf.value < asOf.days;
 }
 
 // measureSlider sets the slider's days from the instants of the
@@ -987,16 +1009,18 @@ function bindTools() {
   });
   const input = /** @type {HTMLInputElement} */ ($('net-time'));
   const reload = debounce(() => track('Network', () => loadNetwork(currentView(), net.centre)), 250);
-  input.addEventListener('input', () => {
-    asOf.value = Number(input.value);
+  // The slider's day goes into the URL (asof=), so that a shared link shows
+  // the network as of it.
+  /** @param {number} value */
+  const slide = (value) => {
+    asOf.value = value;
     renderSlider();
+    setAsOf(value >= asOf.days ? '' : isoDate(asOf.startMs + value * DAY_MS));
+    setHash(false);
     reload();
-  });
-  $('net-time-all').addEventListener('click', () => {
-    asOf.value = asOf.days;
-    renderSlider();
-    reload();
-  });
+  };
+  input.addEventListener('input', () => slide(Number(input.value)));
+  $('net-time-all').addEventListener('click', () => slide(asOf.days));
   $('net-path').addEventListener('submit', (/** @type {Event} */ e) => {
     e.preventDefault();
     track('Network path', findPath);
