@@ -261,11 +261,7 @@ func KeptOnePerKey(types []db.EventType, groupBy db.CountGroup) bool {
 // the days they leave and for spreading (a third read, the spans grouped
 // by start, took 15 of a monthly count's ~110 ms there).
 func KeptSpans(ctx context.Context, src Source, sums *Sums, f db.TimelineFilter, groupBy db.CountGroup) error {
-	q := SpanQuery{Width: SpanUnit(f, sums.Interval()), Types: f.EventTypes, ByType: groupBy == db.GroupType, Range: RangeOf(f),
-		Match: f.TimeMatch}
-	if len(f.EventTypes) > 0 || groupBy == db.GroupType {
-		q.Grain = 1
-	}
+	q := spanQuery(f, groupBy, SpanUnit(f, sums.Interval()))
 	type dayKey struct {
 		start int64
 		key   string
@@ -318,6 +314,16 @@ func KeptSpans(ctx context.Context, src Source, sums *Sums, f db.TimelineFilter,
 	return nil
 }
 
+// spanQuery is what f and groupBy ask of the kept span counts of width:
+// rows by type (grain 1) when f names types or the count is by type.
+func spanQuery(f db.TimelineFilter, groupBy db.CountGroup, width int) SpanQuery {
+	q := SpanQuery{Width: width, Types: f.EventTypes, ByType: groupBy == db.GroupType, Range: RangeOf(f), Match: f.TimeMatch}
+	if len(f.EventTypes) > 0 || groupBy == db.GroupType {
+		q.Grain = 1
+	}
+	return q
+}
+
 // SpanUnit is the width of the kept span counts that KeptSpans reads for
 // f and interval: months for months and years when f's range starts and
 // ends on whole months (or is open), so that each month lies in one
@@ -349,10 +355,7 @@ func KeptStartsBySpan(ctx context.Context, src Source, sums *Sums, f db.Timeline
 	if err := kept(ctx, src, sums, f.EventTypes, groupBy, WidthFor(sums.Interval()), r); err != nil {
 		return err
 	}
-	q := SpanQuery{Width: WidthDay, Types: f.EventTypes, ByType: groupBy == db.GroupType, Range: r, Match: f.TimeMatch}
-	if len(f.EventTypes) > 0 || groupBy == db.GroupType {
-		q.Grain = 1
-	}
+	q := spanQuery(f, groupBy, WidthDay)
 	switch {
 	case f.TimeMatch == db.MatchOverlaps && r.From != nil:
 		// Starting before the range and before its end (which a window
