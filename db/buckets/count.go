@@ -121,9 +121,10 @@ var groups = map[db.CountGroup]bool{
 // to its first bucket). With WITHIN only the events that lie wholly in one
 // bucket count, in it: every count is then certain.
 //
-// START with a filter of event types and a time range alone (or none) is
-// answered from the kept counts (event_counts, migrations 00006 and
-// 00012), whatever the number of events; see kept. So are OVERLAPS and
+// START with a filter of event types and a time range alone (or none),
+// grouped by anything but actor, is answered from the kept counts
+// (event_counts, migrations 00006, 00012 and, by participants' countries,
+// 00020), whatever the number of events; see kept. So are OVERLAPS and
 // WITHIN when the range starts and ends on whole days (a date, as the
 // dashboard sends) and the grouping is by type or none: see KeptSpans; and
 // START over such a filter that selects by span: see KeptStartsBySpan.
@@ -161,13 +162,12 @@ func Count(ctx context.Context, src Source, f db.TimelineFilter, interval db.Int
 	}
 	sums := New(interval, overlaps, within, clip)
 	var err error
-	// The kept counts know no participants: per actor or participant
-	// country, the events are read.
+	// The kept counts know no actors: per actor, the events are read.
 	// They count each event by its start, with how many lie wholly in its
 	// bucket: a count by span, or of those alone with their sums, reads the
 	// events too.
 	switch {
-	case !sums.Spans() && f.OnlyTypesAndTime() && groupBy != db.GroupActor && groupBy != db.GroupParticipantCountry:
+	case !sums.Spans() && f.OnlyTypesAndTime() && groupBy != db.GroupActor:
 		err = kept(ctx, src, sums, f.EventTypes, groupBy, WidthFor(interval), RangeOf(f))
 	case sums.Spans() && SpanCountable(f, groupBy):
 		err = KeptSpans(ctx, src, sums, f, groupBy)
@@ -219,12 +219,17 @@ func kept(ctx context.Context, src Source, sums *Sums, types []db.EventType, gro
 			return err
 		}
 	}
+	// The grain's bits: 1 by type, 2 by the event's country, 4 by its
+	// participants' countries (migration 00020).
 	grain := 0
 	if len(types) > 0 || groupBy == db.GroupType {
 		grain |= 1
 	}
-	if groupBy == db.GroupCountry {
+	switch groupBy {
+	case db.GroupCountry:
 		grain |= 2
+	case db.GroupParticipantCountry:
+		grain |= 4
 	}
 	return src.Kept(ctx, sums, types, groupBy, width, grain, whole)
 }

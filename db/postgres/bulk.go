@@ -350,6 +350,16 @@ func (w *writer) finishBulk(bulkRange int) error {
 			FROM events WHERE id = ANY ($1::bigint[]) ORDER BY id`, events); err != nil {
 			return fmt.Errorf("bulk load: kept counts: %w", err)
 		}
+		// And once in each country of its participants (migration 00020).
+		if _, err := w.tx.Exec(w.ctx, `INSERT INTO event_count_pending (sign, occurred_at, span_end, type, country_id,
+				fatalities, fatalities_low, fatalities_high, intensity, participants)
+			SELECT 1, e.occurred_at, e.span_end, e.type, pc.country_id, e.fatalities, e.fatalities_low, e.fatalities_high,
+				e.intensity, true
+			FROM (SELECT DISTINCT p.event_id, a.country_id FROM event_participants p JOIN actors a ON a.id = p.actor_id
+				WHERE p.event_id = ANY ($1::bigint[]) AND a.country_id IS NOT NULL) pc
+			JOIN events e ON e.id = pc.event_id ORDER BY pc.event_id, pc.country_id`, events); err != nil {
+			return fmt.Errorf("bulk load: kept counts by participants' countries: %w", err)
+		}
 	}
 	for _, t := range []recordType{derivedEvent, derivedStatement} {
 		ids := w.bulk.written[refKindOf[t]]

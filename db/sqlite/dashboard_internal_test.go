@@ -26,16 +26,21 @@ type countedEvent struct {
 	at, spanEnd int64
 	typ         string
 	country     string
-	fatalities  int
-	low, high   int
-	intensity   *float64
+	// participantCountries are the distinct countries of its
+	// participants, by code.
+	participantCountries []string
+	fatalities           int
+	low, high            int
+	intensity            *float64
 }
 
 // allCountedEvents reads every event, for the brute force.
 func allCountedEvents(t *testing.T, s *Store) []countedEvent {
 	t.Helper()
 	rows, err := s.write.Query(`SELECT e.occurred_at, e.span_end, e.type, coalesce(c.code, ''), coalesce(e.fatalities, 0),
-		e.fatalities_low, e.fatalities_high, e.intensity
+		e.fatalities_low, e.fatalities_high, e.intensity,
+		(SELECT coalesce(group_concat(code, ' '), '') FROM (SELECT DISTINCT pc.code FROM event_participants p
+			JOIN actors a ON a.id = p.actor_id JOIN countries pc ON pc.id = a.country_id WHERE p.event_id = e.id))
 		FROM events e LEFT JOIN countries c ON c.id = e.country_id`)
 	if err != nil {
 		t.Fatal(err)
@@ -45,9 +50,11 @@ func allCountedEvents(t *testing.T, s *Store) []countedEvent {
 	for rows.Next() {
 		var e countedEvent
 		var intensity sql.NullFloat64
-		if err := rows.Scan(&e.at, &e.spanEnd, &e.typ, &e.country, &e.fatalities, &e.low, &e.high, &intensity); err != nil {
+		var participants string
+		if err := rows.Scan(&e.at, &e.spanEnd, &e.typ, &e.country, &e.fatalities, &e.low, &e.high, &intensity, &participants); err != nil {
 			t.Fatal(err)
 		}
+		e.participantCountries = strings.Fields(participants)
 		if intensity.Valid {
 			e.intensity = &intensity.Float64
 		}
@@ -120,21 +127,26 @@ func bruteCounts(events []countedEvent, f db.TimelineFilter, interval db.Interva
 		if match == db.MatchWithin && (!certain || f.To != nil && e.spanEnd > f.To.UnixMilli()) {
 			continue
 		}
+		keys := []string{""}
+		switch groupBy {
+		case db.GroupType:
+			keys = []string{e.typ}
+		case db.GroupCountry:
+			keys = []string{e.country}
+		case db.GroupParticipantCountry:
+			keys = e.participantCountries
+		}
 		seen := map[time.Time]bool{}
 		for day := lo; ; day += dayMillis {
 			if day > hi {
 				day = hi
 			}
 			start := bruteStart(day, interval)
-			if !seen[start] {
-				seen[start] = true
-				k := key{start: start}
-				switch groupBy {
-				case db.GroupType:
-					k.key = e.typ
-				case db.GroupCountry:
-					k.key = e.country
+			for _, kk := range keys {
+				if seen[start] {
+					break
 				}
+				k := key{start: start, key: kk}
 				b := sums[k]
 				if b == nil {
 					b = &sum{EventBucket: db.EventBucket{Start: k.start, Key: k.key}}
@@ -152,6 +164,7 @@ func bruteCounts(events []countedEvent, f db.TimelineFilter, interval db.Interva
 					b.n++
 				}
 			}
+			seen[start] = true
 			if day == hi {
 				break
 			}
@@ -236,7 +249,7 @@ func randomCountFilter(r *rand.Rand, lo, hi int64) db.TimelineFilter {
 
 var (
 	countIntervals = []db.Interval{db.IntervalDay, db.IntervalWeek, db.IntervalMonth, db.IntervalYear}
-	countGroups    = []db.CountGroup{db.GroupNone, db.GroupType, db.GroupCountry}
+	countGroups    = []db.CountGroup{db.GroupNone, db.GroupType, db.GroupCountry, db.GroupParticipantCountry}
 )
 
 // checkCounts compares, for n random filters of types and time, every
@@ -499,6 +512,76 @@ func TestEventCountsMatchBruteForce(t *testing.T) {
 		}
 		checkCounts(t, s, r, 10)
 	})
+	t.Run("ParticipantsAndActorCountries", func(t *testing.T) {
+		// The counts by participants' countries follow the participants of
+		// an event (one dropped, two of one country added) and the actors'
+		// countries: the busiest actor's moved, one's taken away, one
+		// given where there was none.
+		actorKeys := func(query string) []string {
+			rows, err := s.write.Query(query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var out []string
+			for rows.Next() {
+				var k string
+				if err := rows.Scan(&k); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, k)
+			}
+			return out
+		}
+		busiest := actorKeys(`SELECT a.key FROM event_participants p JOIN actors a ON a.id = p.actor_id
+			WHERE a.country_id IS NOT NULL GROUP BY a.id ORDER BY count(*) DESC, a.key LIMIT 3`)
+		stateless := actorKeys(`SELECT a.key FROM actors a WHERE a.country_id IS NULL
+			AND EXISTS (SELECT 1 FROM event_participants p WHERE p.actor_id = a.id) ORDER BY a.key LIMIT 1`)
+		if len(busiest) != 3 || len(stateless) != 1 {
+			t.Fatalf("actors with events and countries %v, without a country %v: want 3 and 1", busiest, stateless)
+		}
+		var b db.Batch
+		events, err := s.EventsByKey(ctx, keys(60))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, e := range events {
+			switch i % 3 {
+			case 0:
+				e.Participants = e.Participants[min(1, len(e.Participants)):]
+			case 1:
+				for _, k := range busiest[:2] {
+					if !slices.ContainsFunc(e.Participants, func(p db.Participant) bool { return p.Actor == k }) {
+						e.Participants = append(e.Participants, db.Participant{Actor: k, Role: db.RoleParticipant})
+					}
+				}
+			}
+			b.Events = append(b.Events, *e)
+		}
+		found, err := s.ActorsByKey(ctx, append(busiest, stateless...))
+		if err != nil || len(found) != 4 {
+			t.Fatalf("%d actors, %v", len(found), err)
+		}
+		actor := map[string]*db.Actor{}
+		for _, a := range found {
+			actor[a.Key] = a
+		}
+		first, second, third := actor[busiest[0]], actor[busiest[1]], actor[busiest[2]]
+		first.Country = map[string]string{"FR": "DE"}[first.Country]
+		if first.Country == "" {
+			first.Country = "FR"
+		}
+		second.Country = third.Country // two of the busiest now share a country
+		third.Country = ""
+		actor[stateless[0]].Country = "PK"
+		for _, a := range found {
+			b.Actors = append(b.Actors, *a)
+		}
+		if _, err := s.Apply(ctx, &b, nil); err != nil {
+			t.Fatal(err)
+		}
+		checkCounts(t, s, r, 10)
+	})
 	t.Run("SpansIntensitiesEstimates", func(t *testing.T) {
 		// Spans of a few hours to a few months (intervals and endedAt, some
 		// across a day, week, month or year boundary), intensities and
@@ -573,7 +656,18 @@ func TestEventCountsMatchBruteForce(t *testing.T) {
 		checkCounts(t, s, r, 10)
 	})
 	t.Run("Delete", func(t *testing.T) {
-		for _, k := range append(keys(10), "new-3", "new-5") {
+		// The first keys are the bulk write's, without participants: ten
+		// events with participants from two countries or more go too.
+		var many string
+		if err := s.write.QueryRow(`SELECT group_concat(key, ' ') FROM (SELECT e.key FROM events e
+			JOIN event_participants p ON p.event_id = e.id JOIN actors a ON a.id = p.actor_id
+			GROUP BY e.id HAVING count(DISTINCT a.country_id) >= 2 ORDER BY e.key LIMIT 10)`).Scan(&many); err != nil {
+			t.Fatal(err)
+		}
+		if len(strings.Fields(many)) != 10 {
+			t.Fatalf("events with participants from two countries: %q, want 10", many)
+		}
+		for _, k := range append(append(keys(10), "new-3", "new-5"), strings.Fields(many)...) {
 			if _, err := s.Delete(ctx, db.RefEvent, k, true); err != nil {
 				t.Fatal(err)
 			}

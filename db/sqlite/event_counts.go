@@ -3,9 +3,10 @@ package sqlite
 import "fmt"
 
 // The kept counts of eventCounts (tables event_counts and
-// event_span_counts, migrations 00006, 00012, 00015, 00018 and 00019) are written by
-// triggers on events, in the transaction that writes
-// the event.
+// event_span_counts, migrations 00006, 00012, 00015, 00018, 00019 and
+// 00020) are written by triggers on events (and, for the counts by
+// participants' countries, on their participants and actors), in the
+// transaction that writes the event.
 // A write of many events pauses them and rebuilds the counts once before it
 // commits: row by row, each event costs eight upserts scattered over the
 // table (about 130 µs each on a database of 1M events, measured here),
@@ -33,9 +34,43 @@ FROM (SELECT occurred_at - ((occurred_at % 86400000) + 86400000) % 86400000 AS d
     (SELECT 0 AS grain UNION ALL SELECT 2) c
 GROUP BY 1, 2, 3, 4, 5`
 
+// rebuildParticipantCountsSQL is migration 00020's backfill: the events by
+// each country of their participants (grains 4 and 5), by day; then
+// rebuildParticipantMonthCountsSQL adds the month rows up from them, as the
+// year rows are added up from the months. Both widths from the events at
+// once took longer (at 20 000 generated events 0.97 s, against 0.38 for the
+// days and 0.17 for the months): a date function per event row and width.
+const rebuildParticipantCountsSQL = `INSERT INTO event_counts (width, grain, type, country, start, events, certain_day, certain_week,
+    certain_month, certain_year, fatalities, fatalities_low, fatalities_high, intensity_sum, intensity_events)
+SELECT 0, t.grain + 4,
+    CASE WHEN t.grain = 0 THEN '' ELSE e.type END,
+    e.country, e.day,
+    count(*), sum(e.span_end <= e.day + 86400000),
+    sum(e.span_end <= e.day - (((e.day / 86400000 + 3) % 7 + 7) % 7) * 86400000 + 7 * 86400000),
+    sum(e.span_end <= coalesce(unixepoch(e.day / 1000, 'unixepoch', 'start of month', '+1 months'), 253402300800) * 1000),
+    sum(e.span_end <= coalesce(unixepoch(e.day / 1000, 'unixepoch', 'start of year', '+1 years'), 253402300800) * 1000),
+    sum(e.fatalities), sum(e.fatalities_low), sum(e.fatalities_high), coalesce(sum(e.intensity), 0), count(e.intensity)
+FROM (SELECT ev.occurred_at - ((ev.occurred_at % 86400000) + 86400000) % 86400000 AS day, ev.span_end, ev.type,
+        pc.country_id AS country, coalesce(ev.fatalities, 0) AS fatalities, ev.fatalities_low, ev.fatalities_high,
+        ev.intensity
+    FROM (SELECT DISTINCT p.event_id, a.country_id FROM event_participants p JOIN actors a ON a.id = p.actor_id
+        WHERE a.country_id IS NOT NULL) pc
+    JOIN events ev ON ev.id = pc.event_id) e,
+    (SELECT 0 AS grain UNION ALL SELECT 1) t
+GROUP BY 2, 3, 4, 5`
+
+const rebuildParticipantMonthCountsSQL = `INSERT INTO event_counts (width, grain, type, country, start, events, certain_day,
+    certain_week, certain_month, certain_year, fatalities, fatalities_low, fatalities_high, intensity_sum, intensity_events)
+SELECT 1, grain, type, country, unixepoch(start / 1000, 'unixepoch', 'start of month') * 1000,
+    sum(events), sum(certain_day), sum(certain_week), sum(certain_month), sum(certain_year),
+    sum(fatalities), sum(fatalities_low), sum(fatalities_high), sum(intensity_sum), sum(intensity_events)
+FROM event_counts WHERE width = 0 AND grain >= 4
+GROUP BY grain, type, country, 5`
+
 // rebuildYearCountsSQL is migration 00018's backfill: the year rows, each
-// the sum of its year's month rows, which rebuildEventCountsSQL has just
-// written (adding them up from the events would read them a third time).
+// the sum of its year's month rows, which rebuildEventCountsSQL and
+// rebuildParticipantMonthCountsSQL have just written (adding them up from
+// the events would read them a third time).
 const rebuildYearCountsSQL = `INSERT INTO event_counts (width, grain, type, country, start, events, certain_day, certain_week,
     certain_month, certain_year, fatalities, fatalities_low, fatalities_high, intensity_sum, intensity_events)
 SELECT 2, grain, type, country, unixepoch(start / 1000, 'unixepoch', 'start of year') * 1000,
@@ -115,7 +150,8 @@ func (w *writer) resumeEventCounts() error {
 	if !w.countsPaused {
 		return nil
 	}
-	for _, q := range []string{`DELETE FROM event_counts`, rebuildEventCountsSQL, rebuildYearCountsSQL,
+	for _, q := range []string{`DELETE FROM event_counts`, rebuildEventCountsSQL, rebuildParticipantCountsSQL,
+		rebuildParticipantMonthCountsSQL, rebuildYearCountsSQL,
 		`DELETE FROM event_span_counts`, rebuildSpanCountsSQL, rebuildMonthSpanCountsSQL, `DELETE FROM event_counts_paused`} {
 		if _, err := w.exec(q); err != nil {
 			return fmt.Errorf("rebuild event counts: %w", err)

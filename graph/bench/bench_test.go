@@ -492,6 +492,11 @@ func BenchmarkDashboardMapCountries(b *testing.B) {
 	run(b, `{ eventCounts(interval: YEAR, groupBy: COUNTRY) { key count } }`, none)
 }
 
+// ... shaded by participants' countries (the map's switch) ...
+func BenchmarkDashboardMapParticipantCountries(b *testing.B) {
+	run(b, `{ eventCounts(interval: YEAR, groupBy: PARTICIPANT_COUNTRY) { key count } }`, none)
+}
+
 // ... and the histogram over the whole extent, by month, with the Dated
 // control at "starting in" ...
 func BenchmarkDashboardHistogram(b *testing.B) { histogram(b, "START") }
