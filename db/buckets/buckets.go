@@ -85,13 +85,13 @@ func UnitCeil(ms int64, width int) int64 {
 }
 
 // SpanCountable says whether the kept span counts can answer a count by
-// span: types and time alone, grouped by nothing or by type (the span
-// counts keep no countries), over a range whose bounds are whole days, by
-// which their rows are keyed.
+// span: types and time alone, grouped by anything but actor (the counts
+// know no actors), over a range whose bounds are whole days, by which
+// their rows are keyed.
 func SpanCountable(f db.TimelineFilter, groupBy db.CountGroup) bool {
 	g := f
 	g.TimeMatch = ""
-	if !g.OnlyTypesAndTime() || (groupBy != db.GroupNone && groupBy != db.GroupType) {
+	if !g.OnlyTypesAndTime() || groupBy == db.GroupActor {
 		return false
 	}
 	r := RangeOf(f)

@@ -36,16 +36,17 @@ type Source interface {
 // SpanQuery is what a count by span asks of the kept span counts: the width
 // of the rows (WidthDay: keyed by the days a span starts and ends on;
 // WidthMonth: by the months, for the spans that reach past the month they
-// start in), their grain (1 by type, 0 over all), the types when some are
-// given, and f's range and TimeMatch, which select the rows as StartRange
-// and SpanRange say. ByType keys the rows by their type, else by "".
+// start in), their grain (as kept's: bit 1 by type, 2 by country, 4 by
+// participants' country), the types when some are given, and f's range
+// and TimeMatch, which select the rows as StartRange and SpanRange say.
+// Group keys the rows (by type, country, participants' country or none).
 type SpanQuery struct {
-	Width  int
-	Grain  int
-	Types  []db.EventType
-	ByType bool
-	Range  Range
-	Match  db.TimeMatch
+	Width int
+	Grain int
+	Types []db.EventType
+	Group db.CountGroup
+	Range Range
+	Match db.TimeMatch
 }
 
 // Bound is one condition of a range on a column of the kept span counts:
@@ -60,11 +61,7 @@ type Bound struct {
 // and types hold one row per start and key, by KeptOnePerKey's rule for
 // Kept's.
 func (q SpanQuery) OnePerKey() bool {
-	group := db.GroupNone
-	if q.ByType {
-		group = db.GroupType
-	}
-	return KeptOnePerKey(q.Types, group)
+	return KeptOnePerKey(q.Types, q.Group)
 }
 
 // StartRange is the bounds on the rows of the events that lie within one
@@ -126,7 +123,8 @@ var groups = map[db.CountGroup]bool{
 // (event_counts, migrations 00006, 00012 and, by participants' countries,
 // 00020), whatever the number of events; see kept. So are OVERLAPS and
 // WITHIN when the range starts and ends on whole days (a date, as the
-// dashboard sends) and the grouping is by type or none: see KeptSpans; and
+// dashboard sends) and the grouping is by anything but actor: see
+// KeptSpans; and
 // START over such a filter that selects by span: see KeptStartsBySpan.
 // Actors, roles, countries, text and the other filters select events by
 // what the counts do not record, OVERLAPS spreads an event over buckets the
@@ -219,19 +217,7 @@ func kept(ctx context.Context, src Source, sums *Sums, types []db.EventType, gro
 			return err
 		}
 	}
-	// The grain's bits: 1 by type, 2 by the event's country, 4 by its
-	// participants' countries (migration 00020).
-	grain := 0
-	if len(types) > 0 || groupBy == db.GroupType {
-		grain |= 1
-	}
-	switch groupBy {
-	case db.GroupCountry:
-		grain |= 2
-	case db.GroupParticipantCountry:
-		grain |= 4
-	}
-	return src.Kept(ctx, sums, types, groupBy, width, grain, whole)
+	return src.Kept(ctx, sums, types, groupBy, width, grainOf(types, groupBy), whole)
 }
 
 // KeptOnePerKey reports whether the kept counts that Kept reads for types
@@ -320,13 +306,28 @@ func KeptSpans(ctx context.Context, src Source, sums *Sums, f db.TimelineFilter,
 }
 
 // spanQuery is what f and groupBy ask of the kept span counts of width:
-// rows by type (grain 1) when f names types or the count is by type.
+// rows of kept's grain for f's types and groupBy.
 func spanQuery(f db.TimelineFilter, groupBy db.CountGroup, width int) SpanQuery {
-	q := SpanQuery{Width: width, Types: f.EventTypes, ByType: groupBy == db.GroupType, Range: RangeOf(f), Match: f.TimeMatch}
-	if len(f.EventTypes) > 0 || groupBy == db.GroupType {
-		q.Grain = 1
+	return SpanQuery{Width: width, Grain: grainOf(f.EventTypes, groupBy), Types: f.EventTypes, Group: groupBy, Range: RangeOf(f),
+		Match: f.TimeMatch}
+}
+
+// grainOf is the grain of the kept counts (event_counts.grain,
+// event_span_counts.grain) that a count of types by groupBy reads. Its
+// bits: 1 by type, 2 by the event's country, 4 by its participants'
+// countries (migrations 00020 and 00021).
+func grainOf(types []db.EventType, groupBy db.CountGroup) int {
+	grain := 0
+	if len(types) > 0 || groupBy == db.GroupType {
+		grain |= 1
 	}
-	return q
+	switch groupBy {
+	case db.GroupCountry:
+		grain |= 2
+	case db.GroupParticipantCountry:
+		grain |= 4
+	}
+	return grain
 }
 
 // SpanUnit is the width of the kept span counts that KeptSpans reads for

@@ -166,40 +166,49 @@ func (c counts) Kept(ctx context.Context, sums *buckets.Sums, types []db.EventTy
 }
 
 // spanWhere is the condition on the kept counts (event_counts or
-// event_span_counts) of q's width, grain and types and of bounds.
+// event_span_counts, aliased e) of q's width, grain and types and of
+// bounds.
 func spanWhere(q buckets.SpanQuery, bounds []buckets.Bound) (string, sqlArgs) {
 	var args sqlArgs
-	where := []string{`width = ` + args.add(q.Width), `grain = ` + args.add(q.Grain)}
+	where := []string{`e.width = ` + args.add(q.Width), `e.grain = ` + args.add(q.Grain)}
 	if len(q.Types) > 0 {
-		where = append(where, `type = ANY (`+args.add(eventTypeStrings(q.Types))+`)`)
+		where = append(where, `e.type = ANY (`+args.add(eventTypeStrings(q.Types))+`)`)
 	}
 	for _, b := range bounds {
 		op := ` < `
 		if b.From {
 			op = ` >= `
 		}
-		where = append(where, b.Column+op+args.add(b.Value))
+		where = append(where, `e.`+b.Column+op+args.add(b.Value))
 	}
 	return strings.Join(where, " AND "), args
 }
 
-func spanKey(q buckets.SpanQuery) string {
-	if q.ByType {
-		return `type`
+// spanFrom is table, aliased e, joined to the countries of its rows when
+// q's key is one.
+func spanFrom(q buckets.SpanQuery, table string) string {
+	if q.Group == db.GroupCountry || q.Group == db.GroupParticipantCountry {
+		return table + ` e LEFT JOIN countries c ON c.id = e.country`
 	}
-	return `''::text`
+	return table + ` e`
+}
+
+// spanKey is the key of q's rows, as text.
+func spanKey(q buckets.SpanQuery) string {
+	return groupKey[q.Group] + `::text`
 }
 
 // UnitSums reads the rows of event_counts of q's width.
 func (c counts) UnitSums(ctx context.Context, q buckets.SpanQuery, add func(buckets.Row)) error {
 	where, args := spanWhere(q, q.StartRange())
-	cols, group := `sum(events)::bigint, sum(fatalities)::bigint, sum(fatalities_low)::bigint, sum(fatalities_high)::bigint,
-		sum(intensity_sum)::double precision, sum(intensity_events)::bigint`, ` GROUP BY start, 2`
+	cols, group := `sum(e.events)::bigint, sum(e.fatalities)::bigint, sum(e.fatalities_low)::bigint, sum(e.fatalities_high)::bigint,
+		sum(e.intensity_sum)::double precision, sum(e.intensity_events)::bigint`, ` GROUP BY e.start, 2`
 	if q.OnePerKey() {
-		cols, group = `events::bigint, fatalities::bigint, fatalities_low::bigint, fatalities_high::bigint,
-		intensity_sum::double precision, intensity_events::bigint`, ``
+		cols, group = `e.events::bigint, e.fatalities::bigint, e.fatalities_low::bigint, e.fatalities_high::bigint,
+		e.intensity_sum::double precision, e.intensity_events::bigint`, ``
 	}
-	rows, err := c.s.reader(ctx).Query(ctx, `SELECT start, `+spanKey(q)+`, `+cols+` FROM event_counts WHERE `+where+group, args...)
+	rows, err := c.s.reader(ctx).Query(ctx, `SELECT e.start, `+spanKey(q)+`, `+cols+` FROM `+spanFrom(q, `event_counts`)+
+		` WHERE `+where+group, args...)
 	if err != nil {
 		return fmt.Errorf("event counts: %w", err)
 	}
@@ -210,8 +219,8 @@ func (c counts) UnitSums(ctx context.Context, q buckets.SpanQuery, add func(buck
 // Spans reads event_span_counts' rows, each a span.
 func (c counts) Spans(ctx context.Context, q buckets.SpanQuery, bounds []buckets.Bound, add func(buckets.Row) error) error {
 	where, args := spanWhere(q, bounds)
-	rows, err := c.s.reader(ctx).Query(ctx, `SELECT start, last, `+spanKey(q)+`, events, -1, fatalities, fatalities_low, fatalities_high,
-		intensity_sum, intensity_events FROM event_span_counts WHERE `+where, args...)
+	rows, err := c.s.reader(ctx).Query(ctx, `SELECT e.start, e.last, `+spanKey(q)+`, e.events, -1, e.fatalities, e.fatalities_low,
+		e.fatalities_high, e.intensity_sum, e.intensity_events FROM `+spanFrom(q, `event_span_counts`)+` WHERE `+where, args...)
 	if err != nil {
 		return fmt.Errorf("event counts: %w", err)
 	}

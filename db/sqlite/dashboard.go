@@ -219,12 +219,12 @@ func (c counts) Kept(ctx context.Context, sums *buckets.Sums, types []db.EventTy
 }
 
 // spanWhere is the condition on the kept counts (event_counts or
-// event_span_counts) of q's width, grain and types and of bounds, each a
-// range of the table's primary key.
+// event_span_counts, aliased e) of q's width, grain and types and of
+// bounds, each a range of the table's primary key.
 func spanWhere(q buckets.SpanQuery, bounds []buckets.Bound) (string, []any) {
-	where, args := []string{`width = ?`, `grain = ?`}, []any{q.Width, q.Grain}
+	where, args := []string{`e.width = ?`, `e.grain = ?`}, []any{q.Width, q.Grain}
 	if len(q.Types) > 0 {
-		in, a := inClause(`type`, q.Types)
+		in, a := inClause(`e.type`, q.Types)
 		where, args = append(where, in), append(args, a...)
 	}
 	for _, b := range bounds {
@@ -232,26 +232,30 @@ func spanWhere(q buckets.SpanQuery, bounds []buckets.Bound) (string, []any) {
 		if b.From {
 			op = ` >= ?`
 		}
-		where, args = append(where, b.Column+op), append(args, b.Value)
+		where, args = append(where, `e.`+b.Column+op), append(args, b.Value)
 	}
 	return strings.Join(where, " AND "), args
 }
 
-func spanKey(q buckets.SpanQuery) string {
-	if q.ByType {
-		return `type`
+// spanFrom is table, aliased e, joined to the countries of its rows when
+// q's key is one.
+func spanFrom(q buckets.SpanQuery, table string) string {
+	if q.Group == db.GroupCountry || q.Group == db.GroupParticipantCountry {
+		return table + ` e LEFT JOIN countries c ON c.id = e.country`
 	}
-	return `''`
+	return table + ` e`
 }
 
 // UnitSums reads the rows of event_counts of q's width.
 func (c counts) UnitSums(ctx context.Context, q buckets.SpanQuery, add func(buckets.Row)) error {
 	where, args := spanWhere(q, q.StartRange())
-	cols, group := `sum(events), sum(fatalities), sum(fatalities_low), sum(fatalities_high), sum(intensity_sum), sum(intensity_events)`, ` GROUP BY start, 2`
+	cols, group := `sum(e.events), sum(e.fatalities), sum(e.fatalities_low), sum(e.fatalities_high), sum(e.intensity_sum),
+		sum(e.intensity_events)`, ` GROUP BY e.start, 2`
 	if q.OnePerKey() {
-		cols, group = `events, fatalities, fatalities_low, fatalities_high, intensity_sum, intensity_events`, ``
+		cols, group = `e.events, e.fatalities, e.fatalities_low, e.fatalities_high, e.intensity_sum, e.intensity_events`, ``
 	}
-	rows, err := c.s.read.QueryContext(ctx, `SELECT start, `+spanKey(q)+`, `+cols+` FROM event_counts WHERE `+where+group, args...)
+	rows, err := c.s.read.QueryContext(ctx, `SELECT e.start, `+groupKey[q.Group]+`, `+cols+` FROM `+spanFrom(q, `event_counts`)+
+		` WHERE `+where+group, args...)
 	if err != nil {
 		return fmt.Errorf("event counts: %w", err)
 	}
@@ -262,8 +266,9 @@ func (c counts) UnitSums(ctx context.Context, q buckets.SpanQuery, add func(buck
 // Spans reads event_span_counts' rows, each a span.
 func (c counts) Spans(ctx context.Context, q buckets.SpanQuery, bounds []buckets.Bound, add func(buckets.Row) error) error {
 	where, args := spanWhere(q, bounds)
-	rows, err := c.s.read.QueryContext(ctx, `SELECT start, last, `+spanKey(q)+`, events, -1, fatalities, fatalities_low, fatalities_high,
-		intensity_sum, intensity_events FROM event_span_counts WHERE `+where, args...)
+	rows, err := c.s.read.QueryContext(ctx, `SELECT e.start, e.last, `+groupKey[q.Group]+`, e.events, -1, e.fatalities,
+		e.fatalities_low, e.fatalities_high, e.intensity_sum, e.intensity_events FROM `+spanFrom(q, `event_span_counts`)+
+		` WHERE `+where, args...)
 	if err != nil {
 		return fmt.Errorf("event counts: %w", err)
 	}

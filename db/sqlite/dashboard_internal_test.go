@@ -333,9 +333,9 @@ func checkCounts(t *testing.T, s *Store, r *rand.Rand, n int) {
 			db.TimelineFilter{From: at(start), To: at(last)}, db.TimelineFilter{From: at(start), To: next(last, 1)})
 	}
 	rows.Close()
-	spanned, byMonth, startsBySpan := 0, 0, 0
+	spanned, byMonth, startsBySpan, byCountry := 0, 0, 0, 0
 	for _, f := range spanFilters {
-		for _, group := range []db.CountGroup{db.GroupNone, db.GroupType} {
+		for _, group := range countGroups {
 			if !buckets.SpanCountable(f, group) {
 				continue
 			}
@@ -372,6 +372,9 @@ func checkCounts(t *testing.T, s *Store, r *rand.Rand, n int) {
 							if m == db.MatchStart && selectBy != db.MatchStart {
 								startsBySpan++
 							}
+							if group == db.GroupCountry || group == db.GroupParticipantCountry {
+								byCountry++
+							}
 						}
 						if got != want {
 							t.Fatalf("%s: the span counts answer\n%s\nthe events\n%s", name, got, want)
@@ -381,9 +384,9 @@ func checkCounts(t *testing.T, s *Store, r *rand.Rand, n int) {
 			}
 		}
 	}
-	if spanned == 0 || byMonth == 0 || startsBySpan == 0 {
+	if spanned == 0 || byMonth == 0 || startsBySpan == 0 || byCountry == 0 {
 		t.Errorf("of %d filters, %d counted events by span from the kept counts, %d from those by month, %d by start "+
-			"of those selected by span; want some of each", len(spanFilters), spanned, byMonth, startsBySpan)
+			"of those selected by span, %d by country; want some of each", len(spanFilters), spanned, byMonth, startsBySpan, byCountry)
 	}
 	var zero int
 	if err := s.write.QueryRow(`SELECT count(*) FROM event_counts WHERE events <= 0`).Scan(&zero); err != nil || zero != 0 {

@@ -3,8 +3,8 @@ package sqlite
 import "fmt"
 
 // The kept counts of eventCounts (tables event_counts and
-// event_span_counts, migrations 00006, 00012, 00015, 00018, 00019 and
-// 00020) are written by triggers on events (and, for the counts by
+// event_span_counts, migrations 00006, 00012, 00015, 00018, 00019, 00020
+// and 00021) are written by triggers on events (and, for the counts by
 // participants' countries, on their participants and actors), in the
 // transaction that writes the event.
 // A write of many events pauses them and rebuilds the counts once before it
@@ -79,34 +79,54 @@ SELECT 2, grain, type, country, unixepoch(start / 1000, 'unixepoch', 'start of y
 FROM event_counts WHERE width = 1
 GROUP BY grain, type, country, 5`
 
-// rebuildSpanCountsSQL is migration 00015's backfill: the events whose
-// span reaches past the day of their start, by that day and the day of
-// their end (width 0).
-const rebuildSpanCountsSQL = `INSERT INTO event_span_counts (width, grain, type, start, last, events, fatalities, fatalities_low,
-    fatalities_high, intensity_sum, intensity_events)
-SELECT 0, t.grain, CASE WHEN t.grain = 0 THEN '' ELSE e.type END, e.day, e.last,
+// rebuildSpanCountsSQL is migration 00021's backfill (00015's, with
+// 00021's countries): the events whose span reaches past the day of their
+// start, by that day and the day of their end (width 0), over all, by type,
+// by country and by both.
+const rebuildSpanCountsSQL = `INSERT INTO event_span_counts (width, grain, type, start, last, country, events, fatalities,
+    fatalities_low, fatalities_high, intensity_sum, intensity_events)
+SELECT 0, t.grain + c.grain, CASE WHEN t.grain = 0 THEN '' ELSE e.type END, e.day, e.last,
+    CASE WHEN c.grain = 0 THEN -1 ELSE e.country END,
     count(*), sum(e.fatalities), sum(e.fatalities_low), sum(e.fatalities_high), coalesce(sum(e.intensity), 0), count(e.intensity)
 FROM (SELECT occurred_at - ((occurred_at % 86400000) + 86400000) % 86400000 AS day,
         (span_end - 1) - (((span_end - 1) % 86400000) + 86400000) % 86400000 AS last, type,
-        coalesce(fatalities, 0) AS fatalities, fatalities_low, fatalities_high, intensity
+        coalesce(country_id, 0) AS country, coalesce(fatalities, 0) AS fatalities, fatalities_low, fatalities_high, intensity
     FROM events) e,
+    (SELECT 0 AS grain UNION ALL SELECT 1) t,
+    (SELECT 0 AS grain UNION ALL SELECT 2) c
+WHERE e.last > e.day
+GROUP BY 2, 3, 4, 5, 6`
+
+// rebuildParticipantSpanCountsSQL is the same by each country of the
+// events' participants (grains 4 and 5, migration 00021).
+const rebuildParticipantSpanCountsSQL = `INSERT INTO event_span_counts (width, grain, type, start, last, country, events,
+    fatalities, fatalities_low, fatalities_high, intensity_sum, intensity_events)
+SELECT 0, t.grain + 4, CASE WHEN t.grain = 0 THEN '' ELSE e.type END, e.day, e.last, e.country,
+    count(*), sum(e.fatalities), sum(e.fatalities_low), sum(e.fatalities_high), coalesce(sum(e.intensity), 0), count(e.intensity)
+FROM (SELECT ev.occurred_at - ((ev.occurred_at % 86400000) + 86400000) % 86400000 AS day,
+        (ev.span_end - 1) - (((ev.span_end - 1) % 86400000) + 86400000) % 86400000 AS last, ev.type,
+        pc.country_id AS country, coalesce(ev.fatalities, 0) AS fatalities, ev.fatalities_low, ev.fatalities_high,
+        ev.intensity
+    FROM (SELECT DISTINCT p.event_id, a.country_id FROM event_participants p JOIN actors a ON a.id = p.actor_id
+        WHERE a.country_id IS NOT NULL) pc
+    JOIN events ev ON ev.id = pc.event_id) e,
     (SELECT 0 AS grain UNION ALL SELECT 1) t
 WHERE e.last > e.day
-GROUP BY 2, 3, 4, 5`
+GROUP BY 2, 3, 4, 5, 6`
 
-// rebuildMonthSpanCountsSQL is migration 00019's backfill: the spans that
-// reach past the month of their start (width 1), added up from the day
-// rows that rebuildSpanCountsSQL has just written.
-const rebuildMonthSpanCountsSQL = `INSERT INTO event_span_counts (width, grain, type, start, last, events, fatalities,
+// rebuildMonthSpanCountsSQL is migration 00019's backfill, with 00021's
+// countries: the spans that reach past the month of their start (width
+// 1), added up from the day rows that the two above have just written.
+const rebuildMonthSpanCountsSQL = `INSERT INTO event_span_counts (width, grain, type, start, last, country, events, fatalities,
     fatalities_low, fatalities_high, intensity_sum, intensity_events)
-SELECT 1, grain, type, start, last,
+SELECT 1, grain, type, start, last, country,
     sum(events), sum(fatalities), sum(fatalities_low), sum(fatalities_high), sum(intensity_sum), sum(intensity_events)
 FROM (SELECT grain, type, unixepoch(start / 1000, 'unixepoch', 'start of month') * 1000 AS start,
-        unixepoch(last / 1000, 'unixepoch', 'start of month') * 1000 AS last, events, fatalities, fatalities_low,
+        unixepoch(last / 1000, 'unixepoch', 'start of month') * 1000 AS last, country, events, fatalities, fatalities_low,
         fatalities_high, intensity_sum, intensity_events
     FROM event_span_counts WHERE width = 0)
 WHERE last > start
-GROUP BY grain, type, start, last`
+GROUP BY grain, type, start, last, country`
 
 // defaultPauseEventCounts is Store.pauseEventCounts's default: how many
 // events (inserted or changed) a write makes before it pauses the triggers,
@@ -152,7 +172,7 @@ func (w *writer) resumeEventCounts() error {
 	}
 	for _, q := range []string{`DELETE FROM event_counts`, rebuildEventCountsSQL, rebuildParticipantCountsSQL,
 		rebuildParticipantMonthCountsSQL, rebuildYearCountsSQL,
-		`DELETE FROM event_span_counts`, rebuildSpanCountsSQL, rebuildMonthSpanCountsSQL, `DELETE FROM event_counts_paused`} {
+		`DELETE FROM event_span_counts`, rebuildSpanCountsSQL, rebuildParticipantSpanCountsSQL, rebuildMonthSpanCountsSQL, `DELETE FROM event_counts_paused`} {
 		if _, err := w.exec(q); err != nil {
 			return fmt.Errorf("rebuild event counts: %w", err)
 		}

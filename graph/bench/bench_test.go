@@ -497,6 +497,16 @@ func BenchmarkDashboardMapParticipantCountries(b *testing.B) {
 	run(b, `{ eventCounts(interval: YEAR, groupBy: PARTICIPANT_COUNTRY) { key count } }`, none)
 }
 
+// ... and either, with the Dated control at "overlapping" over ten years.
+func BenchmarkDashboardMapOverlapping(b *testing.B) {
+	run(b, `query($f: EventFilter) {
+  located: eventCounts(filter: $f, interval: YEAR, groupBy: COUNTRY) { key count }
+  participants: eventCounts(filter: $f, interval: YEAR, groupBy: PARTICIPANT_COUNTRY) { key count }
+}`, func(*env) map[string]any {
+		return map[string]any{"f": map[string]any{"from": "2015-01-01", "to": "2025-01-01", "timeMatch": "OVERLAPS"}}
+	})
+}
+
 // ... and the histogram over the whole extent, by month, with the Dated
 // control at "starting in" ...
 func BenchmarkDashboardHistogram(b *testing.B) { histogram(b, "START") }
