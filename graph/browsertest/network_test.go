@@ -366,8 +366,19 @@ func TestNetworkExpandHidePin(t *testing.T) {
 
 	// Pin the centre's first listed neighbour, expand another node from
 	// the keyboard: the pinned node stays, the others move.
+	// Both of the centre's neighbourhood, which a link loads again.
 	var pinned, other string
-	s.eval(`document.querySelectorAll('#neighbors li[data-id]')[1].dataset.id`, &pinned)
+	ofCentre := make([]string, 0, len(full.Nodes))
+	for _, n := range full.Nodes {
+		ofCentre = append(ofCentre, n.ID)
+	}
+	ofCentreJSON, err := json.Marshal(ofCentre)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := fmt.Sprintf(`(n) => [...document.querySelectorAll('#neighbors li[data-id]')].map(li => li.dataset.id).filter(id => %s.includes(id))[n]`,
+		ofCentreJSON)
+	s.eval(`(`+listed+`)(1)`, &pinned)
 	s.eval(`[...document.querySelectorAll('#neighbors li[data-id]')].map(li => li.querySelector('.n-expand')).filter(b => !b.disabled)[0].closest('li').dataset.id`, &other)
 	s.press(fmt.Sprintf(`#neighbors li[data-id=%q] .n-pin`, pinned))
 	s.waitJS("the pin", fmt.Sprintf(`window.dashboard.cy.getElementById(%q).hasClass('pinned') &&
@@ -398,7 +409,7 @@ func TestNetworkExpandHidePin(t *testing.T) {
 	// Hide a node: it leaves the canvas and the list, and stays hidden
 	// through a layout; "show hidden" brings it back.
 	var hidden string
-	s.eval(`document.querySelectorAll('#neighbors li[data-id]')[2].dataset.id`, &hidden)
+	s.eval(`(`+listed+`)(2)`, &hidden)
 	s.press(fmt.Sprintf(`#neighbors li[data-id=%q] .n-hide`, hidden))
 	layouts = s.waitNetwork("the layout without the hidden node", layouts)
 	var state struct {
@@ -418,6 +429,33 @@ func TestNetworkExpandHidePin(t *testing.T) {
 	}
 	s.run("move the pointer off the canvas", chromedp.MouseEvent(input.MouseMoved, 1, 1))
 	checkNoOverlap(t, s.visibleLabels())
+	// The URL keeps the hidden and the pinned (hide=, pin=): loaded
+	// afresh, it shows the network with the same node hidden and the same
+	// pinned; the expansion it does not keep.
+	var hash string
+	s.eval(`location.hash`, &hash)
+	if !strings.Contains(hash, "&hide="+hidden) || !strings.Contains(hash, "&pin="+pinned) {
+		t.Errorf("with %s hidden and %s pinned the URL is %q, want hide= and pin= of them", hidden, pinned, hash)
+	}
+	s.run("a blank page", chromedp.Navigate("about:blank"))
+	s.run("the URL with the hidden and the pinned", chromedp.Navigate(s.base+"/dashboard"+hash))
+	layouts = s.waitNetwork("the network from the URL", 0)
+	var marks struct {
+		Visible, Listed, Pinned, Pressed bool
+		Count                            string
+	}
+	readMarks := fmt.Sprintf(`(() => { const cy = window.dashboard.cy, pin = document.querySelector('#neighbors li[data-id=%[2]q] .n-pin');
+		return {Visible: cy.getElementById(%[1]q).visible(), Listed: !!document.querySelector('#neighbors li[data-id=%[1]q]'),
+		Count: document.getElementById('net-hidden-wrap').hidden ? '' : document.getElementById('net-hidden-count').textContent,
+		Pinned: cy.getElementById(%[2]q).hasClass('pinned'), Pressed: !!pin && pin.getAttribute('aria-pressed') === 'true'}; })()`, hidden, pinned)
+	s.eval(readMarks, &marks)
+	if marks.Visible || marks.Listed || marks.Count != "1" || !marks.Pinned || !marks.Pressed {
+		t.Errorf("from the URL: %+v, want %s off the canvas and the list (1 hidden) and %s pinned", marks, hidden, pinned)
+	}
+	if got, want := len(s.shownNodes()), len(full.Nodes)-1; got != want {
+		t.Errorf("from the URL the network shows %d nodes, want the centre's neighbourhood less the hidden one, %d", got, want)
+	}
+	before = s.nodePosition(pinned)
 	s.press(`#net-unhide`)
 	s.waitNetwork("the layout with the node back", layouts)
 	s.eval(read, &state)
@@ -426,6 +464,10 @@ func TestNetworkExpandHidePin(t *testing.T) {
 	}
 	if after := s.nodePosition(pinned); after != before {
 		t.Errorf("the pinned node moved from %v to %v", before, after)
+	}
+	s.eval(`location.hash`, &hash)
+	if strings.Contains(hash, "hide=") || !strings.Contains(hash, "&pin="+pinned) {
+		t.Errorf("with the hidden shown again the URL is %q, want no hide= and pin= still", hash)
 	}
 
 	// The name button re-centres.

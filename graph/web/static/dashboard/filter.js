@@ -13,7 +13,8 @@ import { selectedActors, renderChips, replaceActor } from './actors.js';
  * @typedef {'START' | 'OVERLAPS' | 'WITHIN'} TimeMatch
  * @typedef {{ from: string, to: string, timeMatch: TimeMatch, actors: string[], countries: string[],
  *   types: string[], text: string, order: 'ASC' | 'DESC' }} Filter
- * @typedef {{ filter: Filter, center: string | null, depth: number, nodes: number, asOf: string, event: string | null, mapBy: MapBy }} View
+ * @typedef {{ filter: Filter, center: string | null, depth: number, nodes: number, asOf: string, hidden: string[],
+ *   pinned: string[], event: string | null, mapBy: MapBy }} View
  * @typedef {'location' | 'participants'} MapBy what the map's countries are shaded by
  */
 
@@ -36,6 +37,8 @@ const view = {
   depth: 1,
   nodes: NETWORK_NODES, // the most nodes the network asks for
   asOf: '', // the day the network's slider shows it as of, or '' for all dates
+  hidden: [], // the network's hidden nodes (IDs; keys have no commas)
+  pinned: [], // and its pinned ones, whose places the URL does not keep
   event: null, // the key of the event whose page is open (event.js)
   mapBy: 'location', // the map's shading: event locations or participants' countries
 };
@@ -106,6 +109,8 @@ function encodeHash() {
   if (view.depth !== 1) p.set('depth', String(view.depth));
   if (view.nodes !== NETWORK_NODES) p.set('nodes', String(view.nodes));
   if (view.asOf) p.set('asof', view.asOf);
+  if (view.hidden.length) p.set('hide', view.hidden.join(','));
+  if (view.pinned.length) p.set('pin', view.pinned.join(','));
   if (view.event) p.set('event', view.event);
   if (view.mapBy !== 'location') p.set('map', view.mapBy);
   // Commas need no escaping in a fragment; plain ones keep URLs readable.
@@ -130,6 +135,8 @@ export function decodeHash() {
   view.depth = p.get('depth') === '2' ? 2 : 1;
   view.nodes = nodesOf(p.get('nodes'));
   view.asOf = date('asof');
+  view.hidden = list('hide');
+  view.pinned = list('pin');
   view.event = p.get('event') || null;
   view.mapBy = p.get('map') === 'participants' ? 'participants' : 'location';
 }
@@ -175,24 +182,33 @@ export function graphFilter(f) {
 }
 
 // currentView is the view: read it, and change it only through takeForm,
-// setCentre, setDepth, setNodes, setAsOf, setEvent, setMapBy and decodeHash.
+// setCentre, setDepth, setNodes, setAsOf, setMarks, setEvent, setMapBy and
+// decodeHash.
 /** @returns {View} */
 export function currentView() { return view; }
 
 // takeForm makes the form's values the filter, with no chosen centre (and
-// so the network at all dates).
+// so the network at all dates, nothing hidden or pinned).
 export function takeForm() {
   view.filter = readForm();
-  view.center = null;
-  view.asOf = '';
+  setCentre(null);
 }
 
 // setCentre chooses the network's centre, which the slider shows at all
-// dates.
+// dates, with nothing hidden or pinned.
 /** @param {string | null} id */
 export function setCentre(id) {
   view.center = id;
   view.asOf = '';
+  view.hidden = [];
+  view.pinned = [];
+}
+
+// setMarks is the network's hidden and pinned nodes.
+/** @param {string[]} hidden @param {string[]} pinned */
+export function setMarks(hidden, pinned) {
+  view.hidden = hidden;
+  view.pinned = pinned;
 }
 
 // setAsOf is the slider's day ('YYYY-MM-DD'), or '' for all dates.

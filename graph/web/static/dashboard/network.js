@@ -24,7 +24,7 @@ import { $, el, debounce } from './dom.js';
 import { humanize, truncate, formatInstant, isoDate, DAY_MS } from './format.js';
 import { gql, freshSignal } from './api.js';
 import { Q_NEIGHBORHOOD, Q_ACTOR_ID, Q_SHORTEST_PATH } from './queries.js';
-import { graphFilter, currentView, setAsOf, setHash } from './filter.js';
+import { graphFilter, currentView, setAsOf, setMarks, setHash } from './filter.js';
 import { knownActor } from './actors.js';
 import { emit, track } from './state.js';
 
@@ -762,8 +762,12 @@ async function showNetwork(id, sub) {
   net.path = [];
   net.pathEdges.clear();
   clearPathResult();
+  // A new centre's network hides and pins what the view says (hide= and
+  // pin= in the URL), of the nodes it has; the same centre's keeps its own.
+  const present = new Set(sub ? sub.nodes.map((n) => n.id) : []);
+  const pins = same ? [] : currentView().pinned.filter((pid) => present.has(pid));
   if (!same) {
-    net.hidden.clear();
+    net.hidden = new Set(currentView().hidden.filter((hid) => present.has(hid) && hid !== id));
     net.pinned.clear();
   }
   net.centre = id;
@@ -779,6 +783,22 @@ async function showNetwork(id, sub) {
     // Pinned nodes keep their places in the new neighbourhood.
     for (const [pid, p] of net.pinned) cy.getElementById(pid).position(p);
   });
+  // The URL keeps no places: a pinned node from it stays where this
+  // layout put it.
+  if (pins.length) {
+    for (const pid of pins) net.pinned.set(pid, { ...cy.getElementById(pid).position() });
+    applyClasses();
+    renderList();
+    placeLabels();
+  }
+  recordMarks();
+}
+
+// recordMarks puts the hidden and pinned nodes in the view and so in the
+// URL (hide=, pin=), so that a shared link hides and pins them too.
+function recordMarks() {
+  setMarks([...net.hidden], [...net.pinned.keys()]);
+  setHash(false);
 }
 
 // expand adds a node's neighbourhood to the network.
@@ -793,6 +813,7 @@ export function expand(id) {
     const sub = data.neighborhood;
     // A hidden node that the user expands again comes back.
     net.hidden.delete(id);
+    recordMarks();
     addSubgraph(sub.nodes, sub.edges, { ...near });
     await redraw(true);
   });
@@ -802,6 +823,7 @@ export function expand(id) {
 export function hide(id) {
   if (id === net.centre) return;
   net.hidden.add(id);
+  recordMarks();
   applyClasses();
   renderList();
   renderCaption();
@@ -810,6 +832,7 @@ export function hide(id) {
 
 export function unhideAll() {
   net.hidden.clear();
+  recordMarks();
   applyClasses();
   renderList();
   renderCaption();
@@ -822,6 +845,7 @@ export function togglePin(id) {
   if (!n.length) return;
   if (net.pinned.has(id)) net.pinned.delete(id);
   else net.pinned.set(id, { ...n.position() });
+  recordMarks();
   applyClasses();
   renderList();
   placeLabels();
@@ -970,6 +994,7 @@ async function showPath(path, chronological) {
   net.path = path.nodes.map((n) => n.id);
   for (const e of path.edges) net.pathEdges.add('e:' + edgeKey(e));
   for (const id of net.path) net.hidden.delete(id);
+  recordMarks();
   box.dataset.path = net.path.join(' ');
   const steps = [];
   path.nodes.forEach((n, i) => {
