@@ -454,11 +454,13 @@ func TestEventCountsMatchBruteForce(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 3))
 	checkCounts(t, s, r, 20)
 
-	keys := func(n int) []string {
-		rows, err := s.write.Query(`SELECT key FROM events ORDER BY key LIMIT ?`, n)
+	// strs is a query's one column of text.
+	strs := func(query string, args ...any) []string {
+		rows, err := s.write.Query(query, args...)
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer rows.Close()
 		var out []string
 		for rows.Next() {
 			var k string
@@ -467,9 +469,9 @@ func TestEventCountsMatchBruteForce(t *testing.T) {
 			}
 			out = append(out, k)
 		}
-		rows.Close()
 		return out
 	}
+	keys := func(n int) []string { return strs(`SELECT key FROM events ORDER BY key LIMIT ?`, n) }
 	t.Run("Create", func(t *testing.T) {
 		var b db.Batch
 		for i := range 30 {
@@ -520,25 +522,9 @@ func TestEventCountsMatchBruteForce(t *testing.T) {
 		// an event (one dropped, two of one country added) and the actors'
 		// countries: the busiest actor's moved, one's taken away, one
 		// given where there was none.
-		actorKeys := func(query string) []string {
-			rows, err := s.write.Query(query)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var out []string
-			for rows.Next() {
-				var k string
-				if err := rows.Scan(&k); err != nil {
-					t.Fatal(err)
-				}
-				out = append(out, k)
-			}
-			return out
-		}
-		busiest := actorKeys(`SELECT a.key FROM event_participants p JOIN actors a ON a.id = p.actor_id
+		busiest := strs(`SELECT a.key FROM event_participants p JOIN actors a ON a.id = p.actor_id
 			WHERE a.country_id IS NOT NULL GROUP BY a.id ORDER BY count(*) DESC, a.key LIMIT 3`)
-		stateless := actorKeys(`SELECT a.key FROM actors a WHERE a.country_id IS NULL
+		stateless := strs(`SELECT a.key FROM actors a WHERE a.country_id IS NULL
 			AND EXISTS (SELECT 1 FROM event_participants p WHERE p.actor_id = a.id) ORDER BY a.key LIMIT 1`)
 		if len(busiest) != 3 || len(stateless) != 1 {
 			t.Fatalf("actors with events and countries %v, without a country %v: want 3 and 1", busiest, stateless)

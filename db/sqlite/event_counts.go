@@ -34,6 +34,11 @@ FROM (SELECT occurred_at - ((occurred_at % 86400000) + 86400000) % 86400000 AS d
     (SELECT 0 AS grain UNION ALL SELECT 2) c
 GROUP BY 1, 2, 3, 4, 5`
 
+// participantCountriesSQL is each event with each distinct country of its
+// participants, as the counts by participants' countries count it.
+const participantCountriesSQL = `(SELECT DISTINCT p.event_id, a.country_id FROM event_participants p
+    JOIN actors a ON a.id = p.actor_id WHERE a.country_id IS NOT NULL)`
+
 // rebuildParticipantCountsSQL is migration 00020's backfill: the events by
 // each country of their participants (grains 4 and 5), by day; then
 // rebuildParticipantMonthCountsSQL adds the month rows up from them, as the
@@ -53,8 +58,7 @@ SELECT 0, t.grain + 4,
 FROM (SELECT ev.occurred_at - ((ev.occurred_at % 86400000) + 86400000) % 86400000 AS day, ev.span_end, ev.type,
         pc.country_id AS country, coalesce(ev.fatalities, 0) AS fatalities, ev.fatalities_low, ev.fatalities_high,
         ev.intensity
-    FROM (SELECT DISTINCT p.event_id, a.country_id FROM event_participants p JOIN actors a ON a.id = p.actor_id
-        WHERE a.country_id IS NOT NULL) pc
+    FROM ` + participantCountriesSQL + ` pc
     JOIN events ev ON ev.id = pc.event_id) e,
     (SELECT 0 AS grain UNION ALL SELECT 1) t
 GROUP BY 2, 3, 4, 5`
@@ -107,8 +111,7 @@ FROM (SELECT ev.occurred_at - ((ev.occurred_at % 86400000) + 86400000) % 8640000
         (ev.span_end - 1) - (((ev.span_end - 1) % 86400000) + 86400000) % 86400000 AS last, ev.type,
         pc.country_id AS country, coalesce(ev.fatalities, 0) AS fatalities, ev.fatalities_low, ev.fatalities_high,
         ev.intensity
-    FROM (SELECT DISTINCT p.event_id, a.country_id FROM event_participants p JOIN actors a ON a.id = p.actor_id
-        WHERE a.country_id IS NOT NULL) pc
+    FROM ` + participantCountriesSQL + ` pc
     JOIN events ev ON ev.id = pc.event_id) e,
     (SELECT 0 AS grain UNION ALL SELECT 1) t
 WHERE e.last > e.day
