@@ -124,8 +124,8 @@ var groups = map[db.CountGroup]bool{
 // 00020), whatever the number of events; see kept. So are OVERLAPS and
 // WITHIN when the range starts and ends on whole days (a date, as the
 // dashboard sends) and the grouping is by anything but actor: see
-// KeptSpans; and
-// START over such a filter that selects by span: see KeptStartsBySpan.
+// KeptSpans; and START over such a filter that selects by span: see
+// KeptStartsBySpan.
 // Actors, roles, countries, text and the other filters select events by
 // what the counts do not record, OVERLAPS spreads an event over buckets the
 // counts cannot tell apart, and WITHIN sums only the certain events, which
