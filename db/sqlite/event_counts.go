@@ -63,25 +63,31 @@ FROM (SELECT ev.occurred_at - ((ev.occurred_at % 86400000) + 86400000) % 8640000
     (SELECT 0 AS grain UNION ALL SELECT 1) t
 GROUP BY 2, 3, 4, 5`
 
-const rebuildParticipantMonthCountsSQL = `INSERT INTO event_counts (width, grain, type, country, start, events, certain_day,
-    certain_week, certain_month, certain_year, fatalities, fatalities_low, fatalities_high, intensity_sum, intensity_events)
-SELECT 1, grain, type, country, unixepoch(start / 1000, 'unixepoch', 'start of month') * 1000,
-    sum(events), sum(certain_day), sum(certain_week), sum(certain_month), sum(certain_year),
-    sum(fatalities), sum(fatalities_low), sum(fatalities_high), sum(intensity_sum), sum(intensity_events)
-FROM event_counts WHERE width = 0 AND grain >= 4
-GROUP BY grain, type, country, 5`
-
-// rebuildYearCountsSQL is migration 00018's backfill: the year rows, each
-// the sum of its year's month rows, which rebuildEventCountsSQL and
+// rebuildParticipantMonthCountsSQL and rebuildYearCountsSQL roll kept
+// counts up into a coarser width: the participants' month rows from their
+// day rows, and then every grain's year rows from the month rows (migration
+// 00018's backfill), which rebuildEventCountsSQL and
 // rebuildParticipantMonthCountsSQL have just written (adding them up from
 // the events would read them a third time).
-const rebuildYearCountsSQL = `INSERT INTO event_counts (width, grain, type, country, start, events, certain_day, certain_week,
+var (
+	rebuildParticipantMonthCountsSQL = rollUpCountsSQL(1, "month", `width = 0 AND grain >= 4`)
+	rebuildYearCountsSQL             = rollUpCountsSQL(2, "year", `width = 1`)
+)
+
+// rollUpCountsSQL sums the rows of event_counts that where selects into
+// rows of width, keyed by the start of the unit ("month" or "year") that
+// holds each one's start. Every column adds up, the certain_* flags too:
+// each counts the events that lie wholly in the day (week, month, year) of
+// their start, whichever row holds them.
+func rollUpCountsSQL(width int, unit, where string) string {
+	return `INSERT INTO event_counts (width, grain, type, country, start, events, certain_day, certain_week,
     certain_month, certain_year, fatalities, fatalities_low, fatalities_high, intensity_sum, intensity_events)
-SELECT 2, grain, type, country, unixepoch(start / 1000, 'unixepoch', 'start of year') * 1000,
+SELECT ` + fmt.Sprint(width) + `, grain, type, country, unixepoch(start / 1000, 'unixepoch', 'start of ` + unit + `') * 1000,
     sum(events), sum(certain_day), sum(certain_week), sum(certain_month), sum(certain_year),
     sum(fatalities), sum(fatalities_low), sum(fatalities_high), sum(intensity_sum), sum(intensity_events)
-FROM event_counts WHERE width = 1
+FROM event_counts WHERE ` + where + `
 GROUP BY grain, type, country, 5`
+}
 
 // rebuildSpanCountsSQL is migration 00021's backfill (00015's, with
 // 00021's countries): the events whose span reaches past the day of their
