@@ -470,6 +470,24 @@ func TestNetworkExpandHidePin(t *testing.T) {
 		t.Errorf("with the hidden shown again the URL is %q, want no hide= and pin= still", hash)
 	}
 
+	// IDs the network does not have hide and pin nothing, and leave the URL.
+	s.run("a blank page", chromedp.Navigate("about:blank"))
+	s.run("the URL with unknown nodes", chromedp.Navigate(s.base+"/dashboard#nodes=200&center="+id+"&hide=Tm9uZTox&pin=Tm9uZToy"))
+	s.waitNetwork("the network with unknown nodes in the URL", 0)
+	var unknown struct {
+		Hash      string
+		Pinned    int
+		HiddenOff bool
+	}
+	s.eval(`({Hash: location.hash, Pinned: window.dashboard.cy.nodes('.pinned').length,
+		HiddenOff: document.getElementById('net-hidden-wrap').hidden})`, &unknown)
+	if strings.Contains(unknown.Hash, "hide=") || strings.Contains(unknown.Hash, "pin=") || unknown.Pinned != 0 || !unknown.HiddenOff {
+		t.Errorf("with unknown nodes in the URL: %+v, want no hide=, no pin=, nothing pinned or hidden", unknown)
+	}
+	if got, want := len(s.shownNodes()), len(full.Nodes); got != want {
+		t.Errorf("with unknown nodes in the URL the network shows %d nodes, want %d", got, want)
+	}
+
 	// The name button re-centres.
 	s.press(fmt.Sprintf(`#neighbors li[data-id=%q] .neighbor`, other))
 	s.waitJS("the re-centred network", fmt.Sprintf(`document.getElementById('network').dataset.center === %q`, other))
