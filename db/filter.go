@@ -90,6 +90,14 @@ func (f TimelineFilter) OnlyTypesAndTime() bool {
 		(f.TimeMatch == "" || f.TimeMatch == MatchStart || (f.From == nil && f.To == nil))
 }
 
+// OnlyTypesAndTimeOfAnyMatch reports whether f restricts items by nothing
+// but their kind, event type and time, whatever its TimeMatch: all that the
+// items' instants and spans, and the kept counts by span, record.
+func (f TimelineFilter) OnlyTypesAndTimeOfAnyMatch() bool {
+	f.TimeMatch = ""
+	return f.OnlyTypesAndTime()
+}
+
 // Position is where an item sits in a sorted list, what cursors encode. Time
 // ordered lists sort by instant (Unix ms), precision rank, key and kind; key
 // ordered lists use Key alone.

@@ -89,9 +89,7 @@ func UnitCeil(ms int64, width int) int64 {
 // know no actors), over a range whose bounds are whole days, by which
 // their rows are keyed.
 func SpanCountable(f db.TimelineFilter, groupBy db.CountGroup) bool {
-	g := f
-	g.TimeMatch = ""
-	if !g.OnlyTypesAndTime() || groupBy == db.GroupActor {
+	if !f.OnlyTypesAndTimeOfAnyMatch() || groupBy == db.GroupActor {
 		return false
 	}
 	r := RangeOf(f)

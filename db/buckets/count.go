@@ -180,6 +180,36 @@ func Count(ctx context.Context, src Source, f db.TimelineFilter, interval db.Int
 	return sums.Buckets(), nil
 }
 
+// Total is the number of events that f selects (its Include is ignored),
+// from the kept counts, whatever the number of events: what a timeline's
+// total needs for a filter of event types and time alone. ok is false when
+// the kept counts cannot say (f selects by what they do not record, by span
+// over a range that is not whole days, by a TimeMatch Count does not know,
+// or over more years than one count answers) and the caller counts the
+// events itself. Count by START counts each event f selects once, in the
+// year it starts in: the sum of its buckets is the total.
+func Total(ctx context.Context, src Source, f db.TimelineFilter) (n int, ok bool, err error) {
+	switch f.TimeMatch {
+	case "", db.MatchStart, db.MatchOverlaps, db.MatchWithin:
+	default:
+		return 0, false, nil
+	}
+	if !f.OnlyTypesAndTime() && !SpanCountable(f, db.GroupNone) {
+		return 0, false, nil
+	}
+	bs, err := Count(ctx, src, f, db.IntervalYear, db.GroupNone, db.MatchStart)
+	if db.ErrorCode(err) == db.CodeTooComplex {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, true, err
+	}
+	for _, b := range bs {
+		n += b.Count
+	}
+	return n, true, nil
+}
+
 // kept counts the events of the given types (any type when none is given)
 // in r from the kept counts of the given width: the whole days (months,
 // years) that r covers are rows of event_counts, and the parts of r that

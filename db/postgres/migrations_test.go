@@ -31,7 +31,7 @@ func TestMigrationsMatchSQLite(t *testing.T) {
 	if !slices.Equal(pg, sqlite) {
 		t.Fatalf("PostgreSQL migrations %v, want SQLite's %v", pg, sqlite)
 	}
-	if got, want := len(pg), 21; got != want {
+	if got, want := len(pg), 22; got != want {
 		t.Fatalf("%d migrations, want %d", got, want)
 	}
 	for _, f := range pg {

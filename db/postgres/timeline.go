@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/buckets"
 )
 
 // timelineQuery is a filter compiled to SQL over the timeline index, as
@@ -255,43 +256,53 @@ func (s *Store) compileInto(ctx context.Context, f db.TimelineFilter, lenient bo
 }
 
 // window adds f's time window as conditions that keep every read a range
-// of the index by instant (t.at), as the SQLite store's: START bounds the
-// instant; WITHIN bounds it too and checks the span's end; OVERLAPS keeps
-// the items that start before the window ends and end after it begins,
-// of which only those that start less than the longest span of any item
-// before it (timeline_spans) can, which bounds the range from below.
+// of the index by instant (t.at): see windowConditions.
 func (q *timelineQuery) window(f db.TimelineFilter) error {
-	from := func() string { return q.arg(f.From.UnixMilli()) }
-	to := func() string { return q.arg(f.To.UnixMilli()) }
+	conds, err := windowConditions(f, "t.at", "t.span_end", q.arg)
+	q.conds = append(q.conds, conds...)
+	return err
+}
+
+// windowConditions are f's time window as conditions on an item's instant
+// and the exclusive end of its span (the columns at and spanEnd), with arg
+// adding each parameter, as the SQLite store's: START bounds the instant;
+// WITHIN bounds it too and checks the span's end; OVERLAPS keeps the items
+// that start before the window ends and end after it begins, of which only
+// those that start less than the longest span of any item before it
+// (timeline_spans) can, which bounds the range from below.
+func windowConditions(f db.TimelineFilter, at, spanEnd string, arg func(any) string) ([]string, error) {
+	var conds []string
+	from := func() string { return arg(f.From.UnixMilli()) }
+	to := func() string { return arg(f.To.UnixMilli()) }
 	switch f.TimeMatch {
 	case "", db.MatchStart:
 		if f.From != nil {
-			q.conds = append(q.conds, `t.at >= `+from())
+			conds = append(conds, at+` >= `+from())
 		}
 		if f.To != nil {
-			q.conds = append(q.conds, `t.at < `+to())
+			conds = append(conds, at+` < `+to())
 		}
 	case db.MatchWithin:
 		if f.From != nil {
-			q.conds = append(q.conds, `t.at >= `+from())
+			conds = append(conds, at+` >= `+from())
 		}
 		if f.To != nil {
 			end := to()
-			q.conds = append(q.conds, `t.at < `+end, `t.span_end <= `+end)
+			conds = append(conds, at+` < `+end, spanEnd+` <= `+end)
 		}
 	case db.MatchOverlaps:
 		if f.From != nil {
 			start := from()
-			q.conds = append(q.conds, `t.at > `+start+`::bigint - (SELECT longest FROM timeline_spans WHERE id = 1)`,
-				`t.span_end > `+start)
+			conds = append(conds, at+` > `+start+`::bigint - (SELECT longest FROM timeline_spans WHERE id = 1)`,
+				spanEnd+` > `+start)
 		}
 		if f.To != nil {
-			q.conds = append(q.conds, `t.at < `+to())
+			conds = append(conds, at+` < `+to())
 		}
 	default:
-		return db.Errorf(db.CodeInvalid, "unknown timeMatch %q: want START, OVERLAPS or WITHIN", f.TimeMatch)
+		return nil, db.Errorf(db.CodeInvalid, "unknown timeMatch %q: want START, OVERLAPS or WITHIN", f.TimeMatch)
 	}
-	return nil
+	return conds, nil
 }
 
 // resolveKeys resolves keys to row ids, or fails naming every key that is
@@ -441,10 +452,13 @@ func (s *Store) timelineExists(ctx context.Context, q *timelineQuery, pos *db.Po
 	return ok, nil
 }
 
-// CountTimeline counts the items matching f, each once. (The SQLite store
-// answers a filter by kinds alone from the kept counts; here every count
-// reads the index, which gives the same number.)
+// CountTimeline counts the items matching f, each once: from the kept
+// counts and the statements' instants when f restricts items by kind, event
+// type and time alone (countKept), else from the index.
 func (s *Store) CountTimeline(ctx context.Context, f db.TimelineFilter) (int, error) {
+	if n, ok, err := s.countKept(ctx, f); ok || err != nil {
+		return n, err
+	}
 	q, err := s.compileTimeline(ctx, f)
 	if err != nil {
 		return 0, err
@@ -460,6 +474,40 @@ func (s *Store) CountTimeline(ctx context.Context, f db.TimelineFilter) (int, er
 		return 0, fmt.Errorf("count timeline: %w", err)
 	}
 	return n, nil
+}
+
+// countKept counts a timeline that f restricts by nothing but kind, event
+// type and time, if it does, as the SQLite store's: the events from the
+// kept counts (buckets.Total), the statements, which event types do not
+// restrict, from statements_made_at (migration 00022). ok is false for any
+// other f.
+func (s *Store) countKept(ctx context.Context, f db.TimelineFilter) (n int, ok bool, err error) {
+	if !f.OnlyTypesAndTimeOfAnyMatch() {
+		return 0, false, nil
+	}
+	include := f.Include
+	if len(include) == 0 {
+		include = []db.ItemKind{db.ItemEvent, db.ItemStatement}
+	}
+	if slices.Contains(include, db.ItemEvent) {
+		if n, ok, err = buckets.Total(ctx, counts{s}, f); !ok || err != nil {
+			return 0, ok, err
+		}
+	}
+	if !slices.Contains(include, db.ItemStatement) {
+		return n, true, nil
+	}
+	var args sqlArgs
+	conds, err := windowConditions(f, "s.made_at", "s.span_end", args.add)
+	if err != nil {
+		return 0, true, err
+	}
+	var statements int
+	if err := s.reader(ctx).QueryRow(ctx, `SELECT count(*) FROM statements s WHERE `+strings.Join(append([]string{"true"}, conds...), " AND "),
+		args...).Scan(&statements); err != nil {
+		return 0, true, fmt.Errorf("count timeline: %w", err)
+	}
+	return n + statements, true, nil
 }
 
 // MatchTimeline returns which of items (event and statement row ids) the

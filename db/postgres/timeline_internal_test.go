@@ -104,6 +104,12 @@ func TestTimelineMatchesSQLite(t *testing.T) {
 		{From: &from, To: &to, TimeMatch: db.MatchOverlaps},
 		{From: &feb, TimeMatch: db.MatchOverlaps},
 		{To: &feb, TimeMatch: db.MatchWithin},
+		// Types and time alone: totals from the kept counts and the
+		// statements' instants.
+		{EventTypes: []db.EventType{db.EventStrike}, From: &from, To: &to, TimeMatch: db.MatchOverlaps},
+		{EventTypes: []db.EventType{db.EventStrike}, Include: []db.ItemKind{db.ItemEvent}, From: &feb},
+		{Include: []db.ItemKind{db.ItemStatement}, From: &from, To: &to, TimeMatch: db.MatchWithin},
+		{Include: []db.ItemKind{db.ItemStatement}, From: &feb, TimeMatch: db.MatchOverlaps},
 		{Precisions: []db.Precision{db.PrecisionDay}},
 		{Codes: []db.CodeMatch{{Scheme: "CAMEO", Code: "190"}}},
 		{About: &db.TimelineFilter{EventTypes: []db.EventType{db.EventStrike}}},

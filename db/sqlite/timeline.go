@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/geotimeline/geotimeline/db"
+	"github.com/geotimeline/geotimeline/db/buckets"
 )
 
 // timelineQuery is a filter compiled to SQL over the timeline index: a
@@ -267,13 +268,31 @@ func (s *Store) compileFilter(ctx context.Context, f db.TimelineFilter, lenient 
 }
 
 // window adds f's time window as conditions that keep every read a range
-// of the index by instant (t.at), as db.TimeMatch.Matches reads it: START
+// of the index by instant (t.at): see windowConditions.
+func (q *timelineQuery) window(f db.TimelineFilter) error {
+	conds, args, err := windowConditions(f, "t.at", "t.span_end")
+	if err != nil {
+		return err
+	}
+	q.where = append(q.where, conds...)
+	q.args = append(q.args, args...)
+	return nil
+}
+
+// windowConditions are f's time window as conditions on an item's instant
+// and the exclusive end of its span (the columns at and spanEnd), as
+// db.TimeMatch.Matches reads it, each a bound of a range by instant: START
 // bounds the instant; WITHIN bounds it too and checks the span's end;
 // OVERLAPS needs the items that start before the window ends and end after
 // it begins, and only those that start less than the longest span of any
 // item before it (timeline_spans, migration 00010) can, which bounds the
 // range from below.
-func (q *timelineQuery) window(f db.TimelineFilter) error {
+func windowConditions(f db.TimelineFilter, at, spanEnd string) ([]string, []any, error) {
+	var conds []string
+	var args []any
+	add := func(cond string, arg any) {
+		conds, args = append(conds, cond), append(args, arg)
+	}
 	var from, to any
 	if f.From != nil {
 		from = f.From.UnixMilli()
@@ -284,31 +303,31 @@ func (q *timelineQuery) window(f db.TimelineFilter) error {
 	switch f.TimeMatch {
 	case "", db.MatchStart:
 		if from != nil {
-			q.add(`t.at >= ?`, from)
+			add(at+` >= ?`, from)
 		}
 		if to != nil {
-			q.add(`t.at < ?`, to)
+			add(at+` < ?`, to)
 		}
 	case db.MatchWithin:
 		if from != nil {
-			q.add(`t.at >= ?`, from)
+			add(at+` >= ?`, from)
 		}
 		if to != nil {
-			q.add(`t.at < ?`, to)
-			q.add(`t.span_end <= ?`, to)
+			add(at+` < ?`, to)
+			add(spanEnd+` <= ?`, to)
 		}
 	case db.MatchOverlaps:
 		if from != nil {
-			q.add(`t.at > ? - (SELECT longest FROM timeline_spans WHERE id = 1)`, from)
-			q.add(`t.span_end > ?`, from)
+			add(at+` > ? - (SELECT longest FROM timeline_spans WHERE id = 1)`, from)
+			add(spanEnd+` > ?`, from)
 		}
 		if to != nil {
-			q.add(`t.at < ?`, to)
+			add(at+` < ?`, to)
 		}
 	default:
-		return db.Errorf(db.CodeInvalid, "unknown timeMatch %q: want START, OVERLAPS or WITHIN", f.TimeMatch)
+		return nil, nil, db.Errorf(db.CodeInvalid, "unknown timeMatch %q: want START, OVERLAPS or WITHIN", f.TimeMatch)
 	}
-	return nil
+	return conds, args, nil
 }
 
 func scanIDs(rows *sql.Rows) ([]int64, error) { return scanColumn[int64](rows) }
@@ -444,7 +463,7 @@ func (s *Store) timelineExists(ctx context.Context, q *timelineQuery, pos *db.Po
 
 // CountTimeline counts the items matching f.
 func (s *Store) CountTimeline(ctx context.Context, f db.TimelineFilter) (int, error) {
-	if n, ok, err := s.countUnfiltered(ctx, f); ok || err != nil {
+	if n, ok, err := s.countKept(ctx, f); ok || err != nil {
 		return n, err
 	}
 	q, err := s.compileTimeline(ctx, f)
@@ -463,31 +482,39 @@ func (s *Store) CountTimeline(ctx context.Context, f db.TimelineFilter) (int, er
 	return n, nil
 }
 
-// countUnfiltered counts a timeline that f restricts only by kind, if it
-// does: the events from the kept counts (event_counts, one row per month
-// that has any) and the statements from their table. A dashboard opens on
-// the whole timeline's total, and counting the distinct items of the index
-// read 1.2M rows of a 1M database (0.5 s). ok is false for any other f.
-func (s *Store) countUnfiltered(ctx context.Context, f db.TimelineFilter) (n int, ok bool, err error) {
-	if !f.OnlyTypesAndTime() || len(f.EventTypes) > 0 || f.From != nil || f.To != nil {
+// countKept counts a timeline that f restricts by nothing but kind, event
+// type and time, if it does: the events from the kept counts
+// (buckets.Total) and the statements, which event types do not restrict,
+// from their own instants (statements_made_at, migration 00022). A
+// dashboard opens on a total, and one over a range read every item of the
+// index in it: at 1M generated events, 1.2M rows over ten years (0.3 s,
+// 0.35 s overlapping). ok is false for any other f.
+func (s *Store) countKept(ctx context.Context, f db.TimelineFilter) (n int, ok bool, err error) {
+	if !f.OnlyTypesAndTimeOfAnyMatch() {
 		return 0, false, nil
 	}
-	kinds := f.Include
-	if len(kinds) == 0 {
-		kinds = []db.ItemKind{db.ItemEvent, db.ItemStatement}
+	include := f.Include
+	if len(include) == 0 {
+		include = []db.ItemKind{db.ItemEvent, db.ItemStatement}
 	}
-	for _, k := range slices.Compact(slices.Sorted(slices.Values(kinds))) {
-		query := `SELECT count(*) FROM statements`
-		if k == db.ItemEvent {
-			query = `SELECT coalesce(sum(events), 0) FROM event_counts WHERE width = ` + lit(widthMonth) + ` AND grain = 0`
+	if slices.Contains(include, db.ItemEvent) {
+		if n, ok, err = buckets.Total(ctx, counts{s}, f); !ok || err != nil {
+			return 0, ok, err
 		}
-		var c int
-		if err := s.read.QueryRowContext(ctx, query).Scan(&c); err != nil {
-			return 0, true, fmt.Errorf("count timeline: %w", err)
-		}
-		n += c
 	}
-	return n, true, nil
+	if !slices.Contains(include, db.ItemStatement) {
+		return n, true, nil
+	}
+	conds, args, err := windowConditions(f, "s.made_at", "s.span_end")
+	if err != nil {
+		return 0, true, err
+	}
+	var statements int
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM statements s WHERE `+strings.Join(append([]string{"true"}, conds...), " AND "),
+		args...).Scan(&statements); err != nil {
+		return 0, true, fmt.Errorf("count timeline: %w", err)
+	}
+	return n + statements, true, nil
 }
 
 // codesCondition keeps the rows t of events with a code that one of ms
