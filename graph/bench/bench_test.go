@@ -515,6 +515,18 @@ func BenchmarkDashboardHistogram(b *testing.B) { histogram(b, "START") }
 // filter selects by span.
 func BenchmarkDashboardHistogramOverlapping(b *testing.B) { histogram(b, "OVERLAPS") }
 
+// ... and the timeline's first page with its total over ten years,
+// dated starting in the range and overlapping it.
+func BenchmarkDashboardTimelineRange(b *testing.B) { timelineRange(b, "START") }
+
+func BenchmarkDashboardTimelineRangeOverlapping(b *testing.B) { timelineRange(b, "OVERLAPS") }
+
+func timelineRange(b *testing.B, match string) {
+	run(b, `query($f: TimelineFilter) { timeline(filter: $f, first: 50) { totalCount `+page+` } }`, func(*env) map[string]any {
+		return map[string]any{"f": map[string]any{"from": "2015-01-01", "to": "2025-01-01", "timeMatch": match}}
+	})
+}
+
 func histogram(b *testing.B, match string) {
 	run(b, `query($f: EventFilter) {
   spread: eventCounts(filter: $f, interval: MONTH, timeMatch: OVERLAPS) { start count certain fatalities fatalitiesLow fatalitiesHigh }

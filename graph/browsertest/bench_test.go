@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -31,6 +32,11 @@ import (
 // the pairs (this build's load over the other's): these machines' speed
 // drifts by a third within minutes, which alternating load by load cancels
 // where alternating runs did not.
+//
+// $GEOTIMELINE_BENCH_VIEW is a view to load instead of the default one, as
+// the page's URL fragment says it ("from=2015-01-01&to=2025-01-01"): each
+// load then has a query string of its own, since a navigation that changes
+// only the fragment does not load the page again.
 func BenchmarkDashboardLoad(b *testing.B) {
 	bin := chromium(b)
 	ctx := context.Background()
@@ -54,9 +60,16 @@ func BenchmarkDashboardLoad(b *testing.B) {
 	tabCtx := newTab(b, bin)
 	ready := `document.body.dataset.state === 'ready' && document.querySelectorAll('#timeline li.item').length > 0`
 	var requests, bytes float64
+	view := os.Getenv("GEOTIMELINE_BENCH_VIEW")
+	loaded := 0
 	load := func(base string) time.Duration {
+		url := base + "/dashboard"
+		if view != "" {
+			loaded++
+			url += "?load=" + strconv.Itoa(loaded) + "#" + view
+		}
 		start := time.Now()
-		if err := chromedp.Run(tabCtx, chromedp.Navigate(base+"/dashboard")); err != nil {
+		if err := chromedp.Run(tabCtx, chromedp.Navigate(url)); err != nil {
 			b.Fatal(err)
 		}
 		for {
