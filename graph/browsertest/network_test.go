@@ -429,14 +429,17 @@ func TestNetworkExpandHidePin(t *testing.T) {
 	}
 	s.run("move the pointer off the canvas", chromedp.MouseEvent(input.MouseMoved, 1, 1))
 	checkNoOverlap(t, s.visibleLabels())
-	// The URL keeps the hidden and the pinned (hide=, pin=): loaded
-	// afresh, it shows the network with the same node hidden and the same
-	// pinned; the expansion it does not keep.
+	// The URL keeps the hidden, the pinned and the expanded (hide=, pin=,
+	// expand=, the expansions in their order): loaded afresh, it shows the
+	// same nodes, the same one hidden and the same pinned.
 	var hash string
 	s.eval(`location.hash`, &hash)
-	if !strings.Contains(hash, "&hide="+hidden) || !strings.Contains(hash, "&pin="+pinned) {
-		t.Errorf("with %s hidden and %s pinned the URL is %q, want hide= and pin= of them", hidden, pinned, hash)
+	if !strings.Contains(hash, "&hide="+hidden) || !strings.Contains(hash, "&pin="+pinned) ||
+		!strings.Contains(hash, "&expand="+event+","+other) {
+		t.Errorf("with %s hidden, %s pinned and %s and %s expanded the URL is %q, want hide=, pin= and expand= of them",
+			hidden, pinned, event, other, hash)
 	}
+	shown := s.shownNodes()
 	s.run("a blank page", chromedp.Navigate("about:blank"))
 	s.run("the URL with the hidden and the pinned", chromedp.Navigate(s.base+"/dashboard"+hash))
 	layouts = s.waitNetwork("the network from the URL", 0)
@@ -452,8 +455,14 @@ func TestNetworkExpandHidePin(t *testing.T) {
 	if marks.Visible || marks.Listed || marks.Count != "1" || !marks.Pinned || !marks.Pressed {
 		t.Errorf("from the URL: %+v, want %s off the canvas and the list (1 hidden) and %s pinned", marks, hidden, pinned)
 	}
-	if got, want := len(s.shownNodes()), len(full.Nodes)-1; got != want {
-		t.Errorf("from the URL the network shows %d nodes, want the centre's neighbourhood less the hidden one, %d", got, want)
+	if got := s.shownNodes(); !slices.Equal(got, shown) {
+		t.Errorf("from the URL the network shows %d nodes, want the %d shown before: the centre's and the expansions' neighbourhoods less the hidden one",
+			len(got), len(shown))
+	}
+	var expanded []string
+	s.eval(`window.dashboard.cy.nodes('.expanded').map(n => n.id()).sort()`, &expanded)
+	if want := slices.Sorted(slices.Values([]string{event, other})); !slices.Equal(expanded, want) {
+		t.Errorf("from the URL the expanded nodes are %v, want %v", expanded, want)
 	}
 	before = s.nodePosition(pinned)
 	s.press(`#net-unhide`)
@@ -466,13 +475,14 @@ func TestNetworkExpandHidePin(t *testing.T) {
 		t.Errorf("the pinned node moved from %v to %v", before, after)
 	}
 	s.eval(`location.hash`, &hash)
-	if strings.Contains(hash, "hide=") || !strings.Contains(hash, "&pin="+pinned) {
-		t.Errorf("with the hidden shown again the URL is %q, want no hide= and pin= still", hash)
+	if strings.Contains(hash, "hide=") || !strings.Contains(hash, "&pin="+pinned) || !strings.Contains(hash, "&expand="+event+","+other) {
+		t.Errorf("with the hidden shown again the URL is %q, want no hide=, and pin= and expand= still", hash)
 	}
 
-	// IDs the network does not have hide and pin nothing, and leave the URL.
+	// IDs the network does not have hide, pin and expand nothing, and
+	// leave the URL.
 	s.run("a blank page", chromedp.Navigate("about:blank"))
-	s.run("the URL with unknown nodes", chromedp.Navigate(s.base+"/dashboard#nodes=200&center="+id+"&hide=Tm9uZTox&pin=Tm9uZToy"))
+	s.run("the URL with unknown nodes", chromedp.Navigate(s.base+"/dashboard#nodes=200&center="+id+"&hide=Tm9uZTox&pin=Tm9uZToy&expand=Tm9uZToz"))
 	s.waitNetwork("the network with unknown nodes in the URL", 0)
 	var unknown struct {
 		Hash      string
@@ -481,8 +491,9 @@ func TestNetworkExpandHidePin(t *testing.T) {
 	}
 	s.eval(`({Hash: location.hash, Pinned: window.dashboard.cy.nodes('.pinned').length,
 		HiddenOff: document.getElementById('net-hidden-wrap').hidden})`, &unknown)
-	if strings.Contains(unknown.Hash, "hide=") || strings.Contains(unknown.Hash, "pin=") || unknown.Pinned != 0 || !unknown.HiddenOff {
-		t.Errorf("with unknown nodes in the URL: %+v, want no hide=, no pin=, nothing pinned or hidden", unknown)
+	if strings.Contains(unknown.Hash, "hide=") || strings.Contains(unknown.Hash, "pin=") || strings.Contains(unknown.Hash, "expand=") ||
+		unknown.Pinned != 0 || !unknown.HiddenOff {
+		t.Errorf("with unknown nodes in the URL: %+v, want no hide=, pin= or expand=, nothing pinned or hidden", unknown)
 	}
 	if got, want := len(s.shownNodes()), len(full.Nodes); got != want {
 		t.Errorf("with unknown nodes in the URL the network shows %d nodes, want %d", got, want)

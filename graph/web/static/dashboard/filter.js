@@ -14,7 +14,7 @@ import { selectedActors, renderChips, replaceActor } from './actors.js';
  * @typedef {{ from: string, to: string, timeMatch: TimeMatch, actors: string[], countries: string[],
  *   types: string[], text: string, order: 'ASC' | 'DESC' }} Filter
  * @typedef {{ filter: Filter, center: string | null, depth: number, nodes: number, asOf: string, hidden: string[],
- *   pinned: string[], event: string | null, mapBy: MapBy }} View
+ *   pinned: string[], expanded: string[], event: string | null, mapBy: MapBy }} View
  * @typedef {'location' | 'participants'} MapBy what the map's countries are shaded by
  */
 
@@ -39,6 +39,7 @@ const view = {
   asOf: '', // the day the network's slider shows it as of, or '' for all dates
   hidden: [], // the network's hidden nodes (IDs; keys have no commas)
   pinned: [], // and its pinned ones, whose places the URL does not keep
+  expanded: [], // and its expanded ones, in the order they were expanded
   event: null, // the key of the event whose page is open (event.js)
   mapBy: 'location', // the map's shading: event locations or participants' countries
 };
@@ -111,6 +112,7 @@ function encodeHash() {
   if (view.asOf) p.set('asof', view.asOf);
   if (view.hidden.length) p.set('hide', view.hidden.join(','));
   if (view.pinned.length) p.set('pin', view.pinned.join(','));
+  if (view.expanded.length) p.set('expand', view.expanded.join(','));
   if (view.event) p.set('event', view.event);
   if (view.mapBy !== 'location') p.set('map', view.mapBy);
   // Commas need no escaping in a fragment; plain ones keep URLs readable.
@@ -137,6 +139,7 @@ export function decodeHash() {
   view.asOf = date('asof');
   view.hidden = list('hide');
   view.pinned = list('pin');
+  view.expanded = list('expand');
   view.event = p.get('event') || null;
   view.mapBy = p.get('map') === 'participants' ? 'participants' : 'location';
 }
@@ -188,27 +191,29 @@ export function graphFilter(f) {
 export function currentView() { return view; }
 
 // takeForm makes the form's values the filter, with no chosen centre (and
-// so the network at all dates, nothing hidden or pinned).
+// so the network at all dates, nothing hidden, pinned or expanded).
 export function takeForm() {
   view.filter = readForm();
   setCentre(null);
 }
 
 // setCentre chooses the network's centre, which the slider shows at all
-// dates, with nothing hidden or pinned.
+// dates, with nothing hidden, pinned or expanded.
 /** @param {string | null} id */
 export function setCentre(id) {
   view.center = id;
   view.asOf = '';
   view.hidden = [];
   view.pinned = [];
+  view.expanded = [];
 }
 
-// setMarks is the network's hidden and pinned nodes.
-/** @param {string[]} hidden @param {string[]} pinned */
-export function setMarks(hidden, pinned) {
+// setMarks is the network's hidden, pinned and expanded nodes.
+/** @param {string[]} hidden @param {string[]} pinned @param {string[]} expanded */
+export function setMarks(hidden, pinned, expanded) {
   view.hidden = hidden;
   view.pinned = pinned;
+  view.expanded = expanded;
 }
 
 // setAsOf is the slider's day ('YYYY-MM-DD'), or '' for all dates.

@@ -53,12 +53,12 @@ async function applyForm() {
 // onHashChange applies an edited URL, or Back and Forward; opening or
 // closing an event's page (event=KEY) leaves the views as they are.
 function onHashChange() {
-  const { filter, center, depth, nodes, asOf, hidden, pinned } = currentView();
+  const { filter, center, depth, nodes, asOf, hidden, pinned, expanded } = currentView();
   decodeHash();
   const view = currentView();
   showEvent(view.event);
-  if (JSON.stringify([filter, center, depth, nodes, asOf, hidden, pinned]) ===
-    JSON.stringify([view.filter, view.center, view.depth, view.nodes, view.asOf, view.hidden, view.pinned])) return;
+  if (JSON.stringify([filter, center, depth, nodes, asOf, hidden, pinned, expanded]) ===
+    JSON.stringify([view.filter, view.center, view.depth, view.nodes, view.asOf, view.hidden, view.pinned, view.expanded])) return;
   writeForm(view.filter);
   applyView();
 }

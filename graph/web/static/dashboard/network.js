@@ -89,6 +89,9 @@ const net = {
   pathEdges: new Set(),
   truncated: false,
   layouts: 0,
+  // drawings counts the networks shown: one that a newer replaces while
+  // it is still expanding what the view says stops.
+  drawings: 0,
 };
 
 // The "as of" slider: its days run from the first to the last instant of
@@ -754,6 +757,7 @@ async function showNetwork(id, sub) {
   // A reference by key ("country:SA") names the node the API puts first.
   if (sub && sub.nodes.length) id = sub.nodes[0].id;
   const same = id !== null && id === net.centre;
+  const drawing = ++net.drawings;
   $('network').dataset.center = id || '';
   cy.elements().remove();
   net.nodes.clear();
@@ -762,12 +766,15 @@ async function showNetwork(id, sub) {
   net.path = [];
   net.pathEdges.clear();
   clearPathResult();
-  // A new centre's network hides and pins what the view says (hide= and
-  // pin= in the URL), of the nodes it has; the same centre's keeps its own.
-  const present = new Set(sub ? sub.nodes.map((n) => n.id) : []);
-  const pins = same ? [] : currentView().pinned.filter((pid) => present.has(pid));
+  // A new centre's network hides, pins and expands what the view says
+  // (hide=, pin= and expand= in the URL), of the nodes it comes to have;
+  // the same centre's keeps its own hidden and pinned, and expands again
+  // what it had expanded (the view's list, recordMarks keeps it so). A
+  // node hidden is hidden also when an expansion brings it.
+  const view = currentView();
+  const expansions = [...view.expanded];
   if (!same) {
-    net.hidden = new Set(currentView().hidden.filter((hid) => present.has(hid) && hid !== id));
+    net.hidden = new Set(view.hidden.filter((hid) => hid !== id));
     net.pinned.clear();
   }
   net.centre = id;
@@ -783,39 +790,57 @@ async function showNetwork(id, sub) {
     // Pinned nodes keep their places in the new neighbourhood.
     for (const [pid, p] of net.pinned) cy.getElementById(pid).position(p);
   });
-  // The URL keeps no places: a pinned node from it stays where this
-  // layout put it.
-  if (pins.length) {
+  // In the order they were expanded: an expansion may bring the next.
+  for (const eid of expansions) {
+    if (drawing !== net.drawings) return;
+    if (cy.getElementById(eid).length && !net.expanded.has(eid)) await grow(eid, false);
+  }
+  if (drawing !== net.drawings) return;
+  if (!same) {
+    // Marks of nodes the network does not have mark nothing, and leave
+    // the URL.
+    const unknown = [...net.hidden].filter((hid) => !cy.getElementById(hid).length);
+    for (const hid of unknown) net.hidden.delete(hid);
+    // The URL keeps no places: a pinned node from it stays where this
+    // layout put it.
+    const pins = view.pinned.filter((pid) => cy.getElementById(pid).length);
     for (const pid of pins) net.pinned.set(pid, { ...cy.getElementById(pid).position() });
-    applyClasses();
-    renderList();
-    placeLabels();
+    if (pins.length) applyClasses();
+    if (pins.length || unknown.length) renderList();
+    if (pins.length) placeLabels();
   }
   recordMarks();
 }
 
-// recordMarks puts the hidden and pinned nodes in the view and so in the
-// URL (hide=, pin=), so that a shared link hides and pins them too.
+// recordMarks puts the hidden, pinned and expanded nodes in the view and so
+// in the URL (hide=, pin=, expand=), so that a shared link shows them so too.
 function recordMarks() {
-  setMarks([...net.hidden], [...net.pinned.keys()]);
+  setMarks([...net.hidden], [...net.pinned.keys()], [...net.expanded]);
   setHash(false);
 }
 
-// expand adds a node's neighbourhood to the network.
+// grow adds a node's neighbourhood (EXPAND_LIMIT nodes at most, as of the
+// slider's day) to the network and lays it out again, from where the nodes
+// are; with unhide, a hidden node expanded comes back.
+/** @param {string} id @param {boolean} unhide */
+async function grow(id, unhide) {
+  const signal = freshSignal('network-expand');
+  const data = await gql(Q_NEIGHBORHOOD, { id, depth: 1, limit: EXPAND_LIMIT, filter: traversalFilter(currentView()) }, signal);
+  net.expanded.add(id);
+  if (unhide) net.hidden.delete(id);
+  const near = cy.getElementById(id).position();
+  const sub = data.neighborhood;
+  addSubgraph(sub.nodes, sub.edges, { ...near });
+  await redraw(true);
+}
+
+// expand adds a node's neighbourhood to the network, on the user's click.
 /** @param {string} id */
 export function expand(id) {
   if (!net.centre || !cy.getElementById(id).length) return Promise.resolve();
   return track('Network', async () => {
-    const signal = freshSignal('network-expand');
-    const data = await gql(Q_NEIGHBORHOOD, { id, depth: 1, limit: EXPAND_LIMIT, filter: traversalFilter(currentView()) }, signal);
-    net.expanded.add(id);
-    const near = cy.getElementById(id).position();
-    const sub = data.neighborhood;
-    // A hidden node that the user expands again comes back.
-    net.hidden.delete(id);
+    await grow(id, true);
     recordMarks();
-    addSubgraph(sub.nodes, sub.edges, { ...near });
-    await redraw(true);
   });
 }
 
