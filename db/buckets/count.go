@@ -3,6 +3,7 @@ package buckets
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/geotimeline/geotimeline/db"
 )
@@ -206,6 +207,35 @@ func Total(ctx context.Context, src Source, f db.TimelineFilter) (n int, ok bool
 	}
 	for _, b := range bs {
 		n += b.Count
+	}
+	return n, true, nil
+}
+
+// TimelineTotal is the number of items of a timeline that f restricts by
+// nothing but kind, event type and time, if it does: the events from the
+// kept counts (Total), and the statements, which event types do not
+// restrict, as statements counts those in f's window. ok is false for any
+// other f, and when Total's is.
+func TimelineTotal(ctx context.Context, src Source, f db.TimelineFilter,
+	statements func(context.Context, db.TimelineFilter) (int, error)) (n int, ok bool, err error) {
+	if !f.OnlyTypesAndTimeOfAnyMatch() {
+		return 0, false, nil
+	}
+	include := f.Include
+	if len(include) == 0 {
+		include = []db.ItemKind{db.ItemEvent, db.ItemStatement}
+	}
+	if slices.Contains(include, db.ItemEvent) {
+		if n, ok, err = Total(ctx, src, f); !ok || err != nil {
+			return 0, ok, err
+		}
+	}
+	if slices.Contains(include, db.ItemStatement) {
+		m, err := statements(ctx, f)
+		if err != nil {
+			return 0, true, err
+		}
+		n += m
 	}
 	return n, true, nil
 }

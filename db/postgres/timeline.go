@@ -477,37 +477,26 @@ func (s *Store) CountTimeline(ctx context.Context, f db.TimelineFilter) (int, er
 }
 
 // countKept counts a timeline that f restricts by nothing but kind, event
-// type and time, if it does, as the SQLite store's: the events from the
-// kept counts (buckets.Total), the statements, which event types do not
-// restrict, from statements_made_at (migration 00022). ok is false for any
-// other f.
+// type and time, if it does, as the SQLite store's (buckets.TimelineTotal).
+// ok is false for any other f.
 func (s *Store) countKept(ctx context.Context, f db.TimelineFilter) (n int, ok bool, err error) {
-	if !f.OnlyTypesAndTimeOfAnyMatch() {
-		return 0, false, nil
-	}
-	include := f.Include
-	if len(include) == 0 {
-		include = []db.ItemKind{db.ItemEvent, db.ItemStatement}
-	}
-	if slices.Contains(include, db.ItemEvent) {
-		if n, ok, err = buckets.Total(ctx, counts{s}, f); !ok || err != nil {
-			return 0, ok, err
-		}
-	}
-	if !slices.Contains(include, db.ItemStatement) {
-		return n, true, nil
-	}
+	return buckets.TimelineTotal(ctx, counts{s}, f, s.countStatements)
+}
+
+// countStatements counts the statements in f's window, from
+// statements_made_at (migration 00022).
+func (s *Store) countStatements(ctx context.Context, f db.TimelineFilter) (int, error) {
 	var args sqlArgs
 	conds, err := windowConditions(f, "s.made_at", "s.span_end", args.add)
 	if err != nil {
-		return 0, true, err
+		return 0, err
 	}
-	var statements int
+	var n int
 	if err := s.reader(ctx).QueryRow(ctx, `SELECT count(*) FROM statements s WHERE `+strings.Join(append([]string{"true"}, conds...), " AND "),
-		args...).Scan(&statements); err != nil {
-		return 0, true, fmt.Errorf("count timeline: %w", err)
+		args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count timeline: %w", err)
 	}
-	return n + statements, true, nil
+	return n, nil
 }
 
 // MatchTimeline returns which of items (event and statement row ids) the
