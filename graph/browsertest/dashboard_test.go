@@ -313,3 +313,55 @@ func TestDashboardUnknownFilterValue(t *testing.T) {
 		t.Errorf("after the fix: %+v, want the message hidden and the field valid", shown)
 	}
 }
+
+// A range that holds no day (To on or before From) is refused under To,
+// before any request: the views and the URL keep the last filter, and the
+// field is marked invalid until it is fixed. An edited URL with one says
+// so too.
+func TestDashboardEmptyRange(t *testing.T) {
+	s := open(t)
+	openDashboard(s, "")
+	before, total := s.listed()
+	var hash string
+	s.eval(`location.hash`, &hash)
+	s.run("a range that ends before it begins",
+		chromedp.SetValue(`#f-from`, "2025-05-08", chromedp.ByID),
+		chromedp.SetValue(`#f-to`, "2025-05-01", chromedp.ByID),
+		chromedp.Click(`#apply`, chromedp.ByID))
+	s.waitJS("the refusal", `document.body.dataset.state === 'error'`)
+	var shown struct {
+		Text, Invalid, Described, Hash, Status string
+		Hidden                             bool
+	}
+	read := `(() => { const e = document.getElementById('f-to-error'), i = document.getElementById('f-to');
+		return {Text: e.textContent, Hidden: e.hidden, Invalid: i.getAttribute('aria-invalid') || '',
+			Described: i.getAttribute('aria-describedby'), Hash: location.hash,
+			Status: document.getElementById('status').textContent}; })()`
+	s.eval(read, &shown)
+	want := `to: "2025-05-01" is not after from "2025-05-08": the range [from, to) holds no day`
+	if shown.Text != want || shown.Hidden || shown.Invalid != "true" || shown.Described != "f-to-help f-to-error" || shown.Hash != hash ||
+		shown.Status != "Filter: "+want+" [BAD_USER_INPUT]" {
+		t.Errorf("under To: %+v, want %q shown, the field invalid and described by it, the URL still %q", shown, want, hash)
+	}
+	if keys, n := s.listed(); !slices.Equal(keys, before) || n != total {
+		t.Errorf("after the refusal the timeline lists %d of %d items, want the %d of %d before", len(keys), n, len(before), total)
+	}
+	// The same day for both holds no day either; the day after does.
+	s.run("the same day", chromedp.SetValue(`#f-to`, "2025-05-08", chromedp.ByID), chromedp.Click(`#apply`, chromedp.ByID))
+	s.waitJS("the refusal of the same day", `document.getElementById('f-to-error').textContent.startsWith('to: "2025-05-08" is not after')`)
+	s.run("fix it", chromedp.SetValue(`#f-to`, "2025-05-09", chromedp.ByID), chromedp.Click(`#apply`, chromedp.ByID))
+	s.waitReady("the filtered views")
+	s.eval(read, &shown)
+	if !shown.Hidden || shown.Invalid != "" || shown.Described != "f-to-help" || shown.Status != "" {
+		t.Errorf("after the fix: %+v, want the message hidden and the field valid", shown)
+	}
+	s.checkAgainstAPI(map[string]any{"from": "2025-05-08", "to": "2025-05-09"})
+
+	s.run("a blank page", chromedp.Navigate("about:blank"))
+	s.run("a URL whose range holds no day", chromedp.Navigate(s.base+"/dashboard#from=2025-05-08&to=2025-05-01"))
+	s.waitJS("the refusal", `document.body.dataset.state === 'error'`)
+	s.eval(read, &shown)
+	if shown.Text != want || shown.Hidden || shown.Invalid != "true" {
+		t.Errorf("from the URL: %+v, want %q shown and the field invalid", shown, want)
+	}
+}

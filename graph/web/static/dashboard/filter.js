@@ -5,7 +5,7 @@
 
 import { $, el } from './dom.js';
 import { humanize } from './format.js';
-import { gql } from './api.js';
+import { gql, ApiError } from './api.js';
 import { Q_EVENT_TYPES } from './queries.js';
 import { selectedActors, renderChips, replaceActor } from './actors.js';
 
@@ -80,6 +80,16 @@ export function readForm() {
     text: $('f-text').value.trim(),
     order: $('f-order').value === 'DESC' ? 'DESC' : 'ASC',
   };
+}
+
+// rangeError refuses a range that holds no day, To on or before From (the
+// range is half-open): the API would answer it with nothing, which reads
+// as "no events" rather than as the typing slip it is. Worded as the API
+// words a bad field, so that it is shown under To (state.js).
+/** @param {Filter} f @returns {ApiError | null} */
+export function rangeError(f) {
+  if (!f.from || !f.to || f.to > f.from) return null;
+  return new ApiError('to: "' + f.to + '" is not after from "' + f.from + '": the range [from, to) holds no day', 'BAD_USER_INPUT');
 }
 
 export function writeForm(f) {

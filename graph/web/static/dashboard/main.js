@@ -11,8 +11,8 @@
 
 import { $ } from './dom.js';
 import { token, TOKEN_KEY } from './api.js';
-import { on, emit, track, clearErrors } from './state.js';
-import { currentView, emptyFilter, readForm, writeForm, decodeHash, setHash, takeForm, setCentre, setDepth, setNodes, loadEventTypes, suggestInForm } from './filter.js';
+import { on, emit, track, clearErrors, reportError } from './state.js';
+import { currentView, emptyFilter, readForm, writeForm, decodeHash, setHash, takeForm, setCentre, setDepth, setNodes, loadEventTypes, suggestInForm, rangeError } from './filter.js';
 import { closeOptions, pickTyped, runSearch, onActorKeydown } from './actors.js';
 import * as histogram from './histogram.js';
 import * as timeline from './timeline.js';
@@ -22,10 +22,13 @@ import { restartLive } from './live.js';
 import { createDownloads } from './downloads.js';
 import { showEvent, bindEventPage } from './event.js';
 
-// reloadViews fetches every view for the current filter.
+// reloadViews fetches every view for the current filter, unless its range
+// holds no day (an edited URL): that is said under To instead.
 function reloadViews() {
   const view = currentView();
   clearErrors();
+  const bad = rangeError(view.filter);
+  if (bad) return reportError('Filter', bad);
   const firstPage = track('Timeline', () => timeline.loadFirstPage(view));
   track('Histogram', () => histogram.loadHistogram(view));
   track('Map', () => map.loadCountryCounts(view));
@@ -41,10 +44,16 @@ function applyView() {
 }
 
 // applyForm first turns text left in the actor field into a chip, as
-// Enter there would have.
+// Enter there would have. A range that holds no day is refused under To,
+// and the views and the URL stay as they are.
 async function applyForm() {
   if ($('f-actor').value.trim()) await track('Actor search', pickTyped);
   closeOptions();
+  const bad = rangeError(readForm());
+  if (bad) {
+    clearErrors();
+    return reportError('Filter', bad);
+  }
   takeForm();
   setHash(true);
   applyView();

@@ -101,6 +101,7 @@ const fieldErrors = [
   { field: 'countries', input: 'f-countries', box: 'f-countries-error',
     pattern: /(unknown country "[^"]*"(: did you mean [^?]*\?)?|(filter\.)?countries(\[\d+\])?: [^;]*)/g },
   { field: 'actors', input: 'f-actor', box: 'f-actor-error', pattern: /unknown actor "[^"]*"(: did you mean [^?]*\?)?/g },
+  { field: 'to', input: 'f-to', box: 'f-to-error', pattern: /to: "[^"]*" is not after from "[^"]*"[^;]*/g },
   { field: 'types', input: 'f-types', box: 'f-types-error',
     pattern: /(types: "[^"]*" is not an event type(: did you mean [^?]*\?)?|\b[A-Za-z_]+ is not a valid EventType)/g },
 ];
