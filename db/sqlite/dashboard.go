@@ -72,9 +72,6 @@ var groupKey = map[db.CountGroup]string{
 
 const dayMillis = buckets.DayMillis
 
-// widthMonth is the width of the kept counts by month (event_counts.width).
-const widthMonth = buckets.WidthMonth
-
 func ptrTo[T any](v T) *T { return &v }
 
 // EventCounts counts the events matching f (its Include is ignored: only
