@@ -364,4 +364,20 @@ func TestDashboardEmptyRange(t *testing.T) {
 	if shown.Text != want || shown.Hidden || shown.Invalid != "true" {
 		t.Errorf("from the URL: %+v, want %q shown and the field invalid", shown, want)
 	}
+	// A download of that view is refused the same way, not saved empty.
+	d := s.watchDownloads()
+	s.eval(`document.getElementById('downloads').open = true`, nil)
+	s.run("download the CSV", chromedp.Click(`#dl-csv`, chromedp.ByID))
+	s.waitJS("the refusal in the menu", `document.getElementById('downloads-status').textContent.startsWith('CSV refused: ')`)
+	var refusal struct{ Menu, Status string }
+	s.eval(`({Menu: document.getElementById('downloads-status').textContent, Status: document.getElementById('status').textContent})`, &refusal)
+	if refusal.Menu != "CSV refused: "+want || refusal.Status != "Filter, Download: "+want+" [BAD_USER_INPUT]" {
+		t.Errorf("the download of that view: %+v, want %q in the menu and the status", refusal, want)
+	}
+	d.mu.Lock()
+	saved := len(d.seen)
+	d.mu.Unlock()
+	if saved != 0 {
+		t.Errorf("%d downloads begun, want none", saved)
+	}
 }

@@ -14,7 +14,7 @@
 
 import { $, el } from './dom.js';
 import { authHeaders, errorFrom, ApiError } from './api.js';
-import { apiFilter, currentView } from './filter.js';
+import { apiFilter, currentView, rangeError } from './filter.js';
 import { on, track } from './state.js';
 
 /** @typedef {import('./filter.js').View} View */
@@ -101,8 +101,17 @@ function refreshLinks() {
 function onClick(e, f) {
   if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
   e.preventDefault();
-  const url = exportURL(f.format, currentView());
+  const view = currentView();
+  const url = exportURL(f.format, view);
   $('dl-' + f.format).setAttribute('href', url);
+  // A range that holds no day (an edited URL) is refused as the views
+  // refuse it, not downloaded as an empty file.
+  const bad = rangeError(view.filter);
+  if (bad) {
+    say(f.label + ' refused: ' + bad.message, true);
+    track('Download', () => Promise.reject(bad));
+    return;
+  }
   track('Download', () => download(url, f));
 }
 
