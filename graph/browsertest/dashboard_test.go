@@ -331,7 +331,7 @@ func TestDashboardEmptyRange(t *testing.T) {
 	s.waitJS("the refusal", `document.body.dataset.state === 'error'`)
 	var shown struct {
 		Text, Invalid, Described, Hash, Status string
-		Hidden                             bool
+		Hidden                                 bool
 	}
 	read := `(() => { const e = document.getElementById('f-to-error'), i = document.getElementById('f-to');
 		return {Text: e.textContent, Hidden: e.hidden, Invalid: i.getAttribute('aria-invalid') || '',
