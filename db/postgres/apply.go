@@ -684,7 +684,7 @@ func (w *writer) statement(st *db.Statement) error {
 // moved), by id, as the SQLite store does; their seq comes at commit
 // (migration 00005).
 func (w *writer) logChanges() error {
-	for _, t := range []recordType{derivedEvent, derivedStatement} {
+	for _, t := range []recordType{derivedEvent, derivedStatement, derivedEventTimeline, derivedStatementTimeline} {
 		if len(w.dirty[t]) == 0 {
 			continue
 		}
@@ -694,7 +694,7 @@ func (w *writer) logChanges() error {
 		}
 		slices.Sort(ids)
 		kind := kindEvent
-		if t == derivedStatement {
+		if t == derivedStatement || t == derivedStatementTimeline {
 			kind = kindStatement
 		}
 		if _, err := w.tx.Exec(w.ctx, `INSERT INTO changes (kind, item_id)

@@ -43,6 +43,10 @@ const (
 	derivedStatement
 	derivedActor
 	derivedRelationship
+	// An event or a statement whose timeline rows alone change, as in the
+	// SQLite store: one of its actors moved to another country.
+	derivedEventTimeline
+	derivedStatementTimeline
 )
 
 // sqlCase builds "CASE col WHEN 'A' THEN 1 … END" from an enum list, so the
@@ -201,6 +205,12 @@ var derivations = map[recordType][]derivation{
 	derivedRelationship: {
 		{`DELETE FROM graph_edges WHERE owner IN (SELECT ` + node(ownerRelationship, "id") + ` FROM unnest($1::bigint[]) AS u (id))`, graphRelationshipSQL},
 	},
+	derivedEventTimeline: {
+		{`DELETE FROM timeline_index WHERE kind = ` + lit(kindEvent) + ` AND item_id = ` + ids, timelineEventSQL},
+	},
+	derivedStatementTimeline: {
+		{`DELETE FROM timeline_index WHERE kind = ` + lit(kindStatement) + ` AND item_id = ` + ids, timelineStatementSQL},
+	},
 }
 
 // markChanged notes a record whose derived rows must be rebuilt before the
@@ -234,10 +244,13 @@ func (w *writer) reindexMovedActors() error {
 		if err := rows.Scan(&kind, &id); err != nil {
 			return fmt.Errorf("items of moved actors: %w", err)
 		}
+		// One rebuilt whole anyway needs no second timeline rebuild.
+		full, timeline := derivedEvent, derivedEventTimeline
 		if kind == kindStatement {
-			w.markChanged(derivedStatement, id)
-		} else {
-			w.markChanged(derivedEvent, id)
+			full, timeline = derivedStatement, derivedStatementTimeline
+		}
+		if !w.dirty[full][id] {
+			w.markChanged(timeline, id)
 		}
 	}
 	return rows.Err()
@@ -248,7 +261,7 @@ func (w *writer) flushDerived() error {
 	if err := w.reindexMovedActors(); err != nil {
 		return err
 	}
-	for _, t := range []recordType{derivedActor, derivedRelationship, derivedEvent, derivedStatement} {
+	for _, t := range []recordType{derivedActor, derivedRelationship, derivedEvent, derivedStatement, derivedEventTimeline, derivedStatementTimeline} {
 		if len(w.dirty[t]) == 0 {
 			continue
 		}

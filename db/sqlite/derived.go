@@ -27,6 +27,12 @@ const (
 	derivedStatement
 	derivedActor
 	derivedRelationship
+	// An event or a statement whose timeline rows alone change: one of its
+	// actors moved to another country (the country facet follows the
+	// participants' and speakers' affiliations), which its graph edges and
+	// search text do not depend on.
+	derivedEventTimeline
+	derivedStatementTimeline
 )
 
 // derivation is how one derived table is rebuilt for one type of record.
@@ -69,6 +75,12 @@ var derivations = map[recordType][]derivation{
 	},
 	derivedRelationship: {
 		{`DELETE FROM graph_edges WHERE owner IN (SELECT (5 << 48) | id FROM temp.pending)`, setWise(graphRelationshipSQL, 6)},
+	},
+	derivedEventTimeline: {
+		{`DELETE FROM timeline_index WHERE kind = ` + lit(kindEvent) + ` AND item_id IN ` + pendingIDs, setWise(reindexEventSQL, 8)},
+	},
+	derivedStatementTimeline: {
+		{`DELETE FROM timeline_index WHERE kind = ` + lit(kindStatement) + ` AND item_id IN ` + pendingIDs, setWise(reindexStatementSQL, 8)},
 	},
 }
 
@@ -114,7 +126,7 @@ func (w *writer) flushDerived() error {
 	if _, err := w.tx.ExecContext(w.ctx, `CREATE TEMP TABLE IF NOT EXISTS pending (id INTEGER PRIMARY KEY)`); err != nil {
 		return fmt.Errorf("derived rows: %w", err)
 	}
-	for _, t := range []recordType{derivedActor, derivedRelationship, derivedEvent, derivedStatement} {
+	for _, t := range []recordType{derivedActor, derivedRelationship, derivedEvent, derivedStatement, derivedEventTimeline, derivedStatementTimeline} {
 		ids := make([]int64, 0, len(w.dirty[t]))
 		for id := range w.dirty[t] {
 			ids = append(ids, id)
@@ -153,7 +165,7 @@ func (w *writer) flushDerived() error {
 // there (the timeline's: 0 event, 1 statement). A record whose timeline
 // rows were rebuilt is logged: one written, or one whose actor moved to
 // another country, which can change the filters it matches.
-var loggedChanges = map[recordType]int{derivedEvent: 0, derivedStatement: 1}
+var loggedChanges = map[recordType]int{derivedEvent: 0, derivedStatement: 1, derivedEventTimeline: 0, derivedStatementTimeline: 1}
 
 // changeLogKeep is how many of the newest change-log rows survive a write.
 // Subscribers read the log a few times a second and each holds a bounded

@@ -141,10 +141,13 @@ func (w *writer) reindexMovedActors() error {
 			return err
 		}
 		for _, it := range items {
+			// One rebuilt whole anyway needs no second timeline rebuild.
+			full, timeline := derivedEvent, derivedEventTimeline
 			if it.kind == kindStatement {
-				w.changed(derivedStatement, it.id)
-			} else {
-				w.changed(derivedEvent, it.id)
+				full, timeline = derivedStatement, derivedStatementTimeline
+			}
+			if !w.dirty[full][it.id] {
+				w.changed(timeline, it.id)
 			}
 		}
 	}

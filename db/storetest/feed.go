@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -156,4 +157,61 @@ func testChangesFeedRetention(t *testing.T, open Opener) {
 	}
 	_, _, err := s.Changes(ctx, 0, 10)
 	checkError(t, err, db.CodeInvalid, "the changes after this cursor are no longer kept; reload everything and start again from a new cursor")
+}
+
+// testMovedActorLogsItsItems: an actor moved to another country moves the
+// events it takes part in and the statements it speaks from one country's
+// timeline to the other's (the country facet follows participants' and
+// speakers' affiliations), and the change log that live subscriptions read
+// names exactly those items, so that one filtered by either country hears
+// of them; an addressee's or deliverer's move changes neither.
+func testMovedActorLogsItsItems(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := openTimeline(t, open)
+	seq, err := s.LastChange(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := *actorByKey(t, s, "pakistan")
+	moved.Country = "IN"
+	mustApply(t, s, &db.Batch{Actors: []db.Actor{moved}})
+	changes, err := s.ChangesAfter(ctx, seq, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range changes {
+		if c.Item.Kind == db.ItemEvent {
+			es, err := s.EventsByID(ctx, []int64{c.Item.ID})
+			if err != nil || len(es) != 1 {
+				t.Fatalf("event %d: %v", c.Item.ID, err)
+			}
+			got = append(got, "e:"+es[0].Key)
+		} else {
+			ss, err := s.StatementsByID(ctx, []int64{c.Item.ID})
+			if err != nil || len(ss) != 1 {
+				t.Fatalf("statement %d: %v", c.Item.ID, err)
+			}
+			got = append(got, "s:"+ss[0].Key)
+		}
+	}
+	slices.Sort(got)
+	if want := "e:border-talks e:ceasefire e:strike e:tie e:z-month s:denial"; strings.Join(got, " ") != want {
+		t.Errorf("moving pakistan to IN logged %q, want %q", strings.Join(got, " "), want)
+	}
+	walkForward(t, s, db.TimelineFilter{Countries: []string{"PK"}}, db.Ascending, 20, "e:strike e:border-talks")
+	walkForward(t, s, db.TimelineFilter{Countries: []string{"IN"}}, db.Ascending, 20,
+		"e:attack e:z-month s:denial e:strike e:tie e:border-talks e:ceasefire s:speech")
+
+	// sharif only delivers s:denial: no item's country facet names him.
+	seq, err = s.LastChange(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sharif := *actorByKey(t, s, "sharif")
+	sharif.Country = "US"
+	mustApply(t, s, &db.Batch{Actors: []db.Actor{sharif}})
+	if changes, err := s.ChangesAfter(ctx, seq, 100); err != nil || len(changes) != 0 {
+		t.Errorf("moving the deliverer sharif logged %d items (%v), want none", len(changes), err)
+	}
 }

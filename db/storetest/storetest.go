@@ -59,6 +59,8 @@ type Store interface {
 	EventChain(ctx context.Context, event db.NodeRef, dir db.ChainDirection, kinds []db.LinkKind, maxDepth int) (db.Subgraph, error)
 
 	Changes(ctx context.Context, after int64, first int) ([]db.FeedChange, bool, error)
+	LastChange(ctx context.Context) (int64, error)
+	ChangesAfter(ctx context.Context, seq int64, limit int) ([]db.Change, error)
 
 	ApplyRun(ctx context.Context, run *db.Run, b *db.Batch, refs []db.Ref) (db.Summary, error)
 	ApplyStreamRunKeys(ctx context.Context, run *db.Run, refs []db.Ref, keys db.KeyFeed, feed func(db.Feeder) error) (db.Summary, error)
@@ -142,6 +144,7 @@ var tests = []struct {
 	{"ChangesFeedDeletes", testChangesFeedDeletes},
 	{"ChangesFeedPages", testChangesFeedPages},
 	{"ChangesFeedRetention", testChangesFeedRetention},
+	{"MovedActorLogsItsItems", testMovedActorLogsItsItems},
 	{"EventChain", testEventChain},
 	{"ChronologicalPath", testChronologicalPath},
 	{"NeighborhoodChain", testNeighborhoodChain},
