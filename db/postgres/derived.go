@@ -187,14 +187,21 @@ var (
 // derivation is how one derived table is rebuilt for one type of record.
 type derivation struct{ remove, insert string }
 
+// The timeline rows of events and of statements: part of a written
+// record's derived rows, and all of those that an actor's move changes.
+var (
+	eventTimelineRows     = derivation{`DELETE FROM timeline_index WHERE kind = ` + lit(kindEvent) + ` AND item_id = ` + ids, timelineEventSQL}
+	statementTimelineRows = derivation{`DELETE FROM timeline_index WHERE kind = ` + lit(kindStatement) + ` AND item_id = ` + ids, timelineStatementSQL}
+)
+
 var derivations = map[recordType][]derivation{
 	derivedEvent: {
-		{`DELETE FROM timeline_index WHERE kind = ` + lit(kindEvent) + ` AND item_id = ` + ids, timelineEventSQL},
+		eventTimelineRows,
 		{`DELETE FROM graph_edges WHERE owner IN (SELECT ` + node(codeEvent, "id") + ` FROM unnest($1::bigint[]) AS u (id))`, graphEventSQL},
 		{`DELETE FROM search_text WHERE docid IN (SELECT id * 4 + 1 FROM unnest($1::bigint[]) AS u (id))`, textEventSQL},
 	},
 	derivedStatement: {
-		{`DELETE FROM timeline_index WHERE kind = ` + lit(kindStatement) + ` AND item_id = ` + ids, timelineStatementSQL},
+		statementTimelineRows,
 		{`DELETE FROM graph_edges WHERE owner IN (SELECT ` + node(codeStatement, "id") + ` FROM unnest($1::bigint[]) AS u (id))`, graphStatementSQL},
 		{`DELETE FROM search_text WHERE docid IN (SELECT id * 4 + 2 FROM unnest($1::bigint[]) AS u (id))`, textStatementSQL},
 	},
@@ -205,12 +212,8 @@ var derivations = map[recordType][]derivation{
 	derivedRelationship: {
 		{`DELETE FROM graph_edges WHERE owner IN (SELECT ` + node(ownerRelationship, "id") + ` FROM unnest($1::bigint[]) AS u (id))`, graphRelationshipSQL},
 	},
-	derivedEventTimeline: {
-		{`DELETE FROM timeline_index WHERE kind = ` + lit(kindEvent) + ` AND item_id = ` + ids, timelineEventSQL},
-	},
-	derivedStatementTimeline: {
-		{`DELETE FROM timeline_index WHERE kind = ` + lit(kindStatement) + ` AND item_id = ` + ids, timelineStatementSQL},
-	},
+	derivedEventTimeline:     {eventTimelineRows},
+	derivedStatementTimeline: {statementTimelineRows},
 }
 
 // markChanged notes a record whose derived rows must be rebuilt before the

@@ -58,14 +58,21 @@ func setWise(query string, n int) string {
 	return strings.ReplaceAll(query, "= ?1", "IN "+pendingIDs) + " ORDER BY " + strings.Join(cols, ", ")
 }
 
+// The timeline rows of events and of statements: part of a written
+// record's derived rows, and all of those that an actor's move changes.
+var (
+	eventTimelineRows     = derivation{`DELETE FROM timeline_index WHERE kind = ` + lit(kindEvent) + ` AND item_id IN ` + pendingIDs, setWise(reindexEventSQL, 8)}
+	statementTimelineRows = derivation{`DELETE FROM timeline_index WHERE kind = ` + lit(kindStatement) + ` AND item_id IN ` + pendingIDs, setWise(reindexStatementSQL, 8)}
+)
+
 var derivations = map[recordType][]derivation{
 	derivedEvent: {
-		{`DELETE FROM timeline_index WHERE kind = ` + lit(kindEvent) + ` AND item_id IN ` + pendingIDs, setWise(reindexEventSQL, 8)},
+		eventTimelineRows,
 		{`DELETE FROM graph_edges WHERE owner IN (SELECT (3 << 48) | id FROM temp.pending)`, setWise(graphEventSQL, 6)},
 		{`DELETE FROM search_text WHERE docid IN (SELECT id * 4 + 1 FROM temp.pending)`, setWise(textEventSQL, 1)},
 	},
 	derivedStatement: {
-		{`DELETE FROM timeline_index WHERE kind = ` + lit(kindStatement) + ` AND item_id IN ` + pendingIDs, setWise(reindexStatementSQL, 8)},
+		statementTimelineRows,
 		{`DELETE FROM graph_edges WHERE owner IN (SELECT (4 << 48) | id FROM temp.pending)`, setWise(graphStatementSQL, 6)},
 		{`DELETE FROM search_text WHERE docid IN (SELECT id * 4 + 2 FROM temp.pending)`, setWise(textStatementSQL, 1)},
 	},
@@ -76,12 +83,8 @@ var derivations = map[recordType][]derivation{
 	derivedRelationship: {
 		{`DELETE FROM graph_edges WHERE owner IN (SELECT (5 << 48) | id FROM temp.pending)`, setWise(graphRelationshipSQL, 6)},
 	},
-	derivedEventTimeline: {
-		{`DELETE FROM timeline_index WHERE kind = ` + lit(kindEvent) + ` AND item_id IN ` + pendingIDs, setWise(reindexEventSQL, 8)},
-	},
-	derivedStatementTimeline: {
-		{`DELETE FROM timeline_index WHERE kind = ` + lit(kindStatement) + ` AND item_id IN ` + pendingIDs, setWise(reindexStatementSQL, 8)},
-	},
+	derivedEventTimeline:     {eventTimelineRows},
+	derivedStatementTimeline: {statementTimelineRows},
 }
 
 // defaultFlushEvery is Store.flushEvery's default: how many changed records
