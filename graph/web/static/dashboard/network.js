@@ -804,10 +804,12 @@ async function showNetwork(id, sub) {
     // The URL keeps no places: a pinned node from it stays where this
     // layout put it.
     const pins = view.pinned.filter((pid) => cy.getElementById(pid).length);
-    for (const pid of pins) net.pinned.set(pid, { ...cy.getElementById(pid).position() });
-    if (pins.length) applyClasses();
+    if (pins.length) {
+      for (const pid of pins) net.pinned.set(pid, { ...cy.getElementById(pid).position() });
+      applyClasses();
+      placeLabels();
+    }
     if (pins.length || unknown.length) renderList();
-    if (pins.length) placeLabels();
   }
   recordMarks();
 }
